@@ -1,0 +1,124 @@
+/**
+ * Every event the engine emits, as one discriminated union on `type`. The CLI's
+ * `--json` output is exactly these objects, one per line.
+ */
+import { z } from 'zod';
+
+/** Life cycle of a node within the current project state. */
+export const NodeStateSchema = z.enum(['idle', 'queued', 'running', 'done', 'failed', 'stale']);
+/** See {@link NodeStateSchema}. */
+export type NodeState = z.infer<typeof NodeStateSchema>;
+
+/** The four run modes of DESIGN section 5. */
+export const RunModeSchema = z.enum(['all', 'sample', 'node', 'step-forward']);
+/** See {@link RunModeSchema}. */
+export type RunMode = z.infer<typeof RunModeSchema>;
+
+/** Per axis the size common to all items, or `null` (shown as `None`) where sizes differ. */
+export const ShapeSummarySchema = z.array(z.number().int().nullable());
+/** See {@link ShapeSummarySchema}. */
+export type ShapeSummary = z.infer<typeof ShapeSummarySchema>;
+
+/** The state of one data item at one node: the Files tab's row. */
+export const FileStateSchema = z.object({
+  id: z.string(),
+  split: z.enum(['train', 'validation', 'test']).optional(),
+  /** Human-readable label: class name, `mask`, `3 boxes`, `target`. */
+  label: z.string().optional(),
+  shape: z.array(z.number().int()),
+  dtype: z.string(),
+  colorMode: z.enum(['grayscale', 'rgb']),
+  modality: z.string().optional(),
+  state: z.enum(['done', 'failed', 'dropped']),
+  /** Why the item failed, naming the file. */
+  error: z.string().optional(),
+});
+/** See {@link FileStateSchema}. */
+export type FileState = z.infer<typeof FileStateSchema>;
+
+/** A metric value; `null` where it is 0/0 (shown as "—"). */
+const MetricValue = z.number().nullable();
+
+/**
+ * Metrics of one epoch and split. Scalars (`loss`, `accuracy`, `miou`, `map50`,
+ * `mae`, ...) are numbers; per-class metrics (`accuracyByClass`, `sensitivity`,
+ * `specificity`, `ppv`, `npv`, `dice`, `iou`) are arrays in class order, and their
+ * macro means use the key with a `macro` prefix (`macroSensitivity`...).
+ */
+export const EpochMetricsSchema = z.record(z.string(), z.union([MetricValue, z.array(MetricValue)]));
+/** See {@link EpochMetricsSchema}. */
+export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
+
+/** Every engine event. */
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run-started'),
+    runId: z.string(),
+    mode: RunModeSchema,
+    /** Nodes this run will execute, in order. */
+    nodes: z.array(z.string()),
+    /** Items per dataset node for a sample run; absent for a full run. */
+    sampleSize: z.number().int().optional(),
+  }),
+  z.object({
+    type: z.literal('node-state'),
+    node: z.string(),
+    state: NodeStateSchema,
+    /** True when the node's outputs were all taken from the cache. */
+    fromCache: z.boolean().optional(),
+    message: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    node: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('shape'),
+    node: z.string(),
+    shape: ShapeSummarySchema,
+    colorMode: z.enum(['grayscale', 'rgb', 'mixed']),
+    dtype: z.string(),
+    count: z.number().int(),
+  }),
+  z.object({ type: z.literal('file-state'), node: z.string(), items: z.array(FileStateSchema) }),
+  z.object({
+    type: z.literal('epoch'),
+    node: z.string(),
+    epoch: z.number().int(),
+    split: z.enum(['train', 'validation']),
+    metrics: EpochMetricsSchema,
+  }),
+  z.object({
+    type: z.literal('log'),
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+    node: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    message: z.string(),
+    node: z.string().optional(),
+    file: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('run-finished'),
+    runId: z.string(),
+    status: z.enum(['done', 'failed', 'cancelled']),
+    /** Seconds from start to finish. */
+    seconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('graph-changed'),
+    /** Nodes whose outputs are no longer current after the edit. */
+    staleNodes: z.array(z.string()),
+  }),
+  z.object({
+    type: z.literal('backend'),
+    /** The tf.js backend in use: tensorflow, webgpu, wasm or cpu. */
+    name: z.string(),
+  }),
+]);
+/** See {@link EngineEventSchema}. */
+export type EngineEvent = z.infer<typeof EngineEventSchema>;

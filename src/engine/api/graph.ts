@@ -1,0 +1,80 @@
+/**
+ * The pipeline graph as it crosses process boundaries and is saved in a
+ * project: zod schemas are the single source, the types are inferred.
+ */
+import { z } from 'zod';
+
+/** The three kinds of node a pipeline holds. */
+export const NodeKindSchema = z.enum(['dataset', 'module', 'network']);
+/** See {@link NodeKindSchema}. */
+export type NodeKind = z.infer<typeof NodeKindSchema>;
+
+/** One node of a saved pipeline: which node type, at which version, with which params. */
+export const GraphNodeSchema = z.object({
+  id: z.string().min(1),
+  kind: NodeKindSchema,
+  /** Node type id from the registry, e.g. `resize`, `dataset`, `network`. */
+  type: z.string().min(1),
+  /** The node type's version when the node was saved (STYLE 5). */
+  version: z.number().int().nonnegative(),
+  params: z.record(z.string(), z.unknown()),
+  position: z.object({ x: z.number(), y: z.number() }),
+  /** Optional user-given title shown instead of the type's title. */
+  label: z.string().optional(),
+});
+/** See {@link GraphNodeSchema}. */
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+
+/** A connection from a node's output to a named input port of another node. */
+export const GraphEdgeSchema = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  /** Input port name on the target; modules with one input use `in`. */
+  targetPort: z.string().min(1).default('in'),
+});
+/** See {@link GraphEdgeSchema}. */
+export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
+
+/** A whole pipeline. */
+export const GraphSchema = z.object({
+  nodes: z.array(GraphNodeSchema),
+  edges: z.array(GraphEdgeSchema),
+});
+/** See {@link GraphSchema}. */
+export type Graph = z.infer<typeof GraphSchema>;
+
+/** One edit of the graph; a list of them is applied in one transaction. */
+export const GraphEditSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add-node'), node: GraphNodeSchema }),
+  z.object({ op: z.literal('remove-node'), id: z.string() }),
+  z.object({
+    op: z.literal('move-node'),
+    id: z.string(),
+    position: z.object({ x: z.number(), y: z.number() }),
+  }),
+  z.object({
+    op: z.literal('set-params'),
+    id: z.string(),
+    params: z.record(z.string(), z.unknown()),
+  }),
+  z.object({ op: z.literal('set-label'), id: z.string(), label: z.string() }),
+  z.object({ op: z.literal('add-edge'), edge: GraphEdgeSchema }),
+  z.object({ op: z.literal('remove-edge'), id: z.string() }),
+]);
+/** See {@link GraphEditSchema}. */
+export type GraphEdit = z.infer<typeof GraphEditSchema>;
+
+/** What flows along an edge, as far as it is known before running. */
+export interface PortSpec {
+  colorMode: 'grayscale' | 'rgb' | 'unknown';
+  dims: 2 | 3 | 'unknown';
+}
+
+/** A problem found by graph validation, naming the node (and edge) and the reason. */
+export interface GraphIssue {
+  severity: 'error' | 'warning';
+  node?: string;
+  edge?: string;
+  message: string;
+}

@@ -1,0 +1,7 @@
+/** The engine contract: everything a front end may know of the engine. */
+export * from './sample';
+export * from './graph';
+export * from './node-types';
+export * from './events';
+export * from './requests';
+export * from './wire';

@@ -1,0 +1,36 @@
+/**
+ * Serializable descriptions of node types, generated from the engine's
+ * declarations (defineModule and friends). The palette, the Parameter tab and
+ * connection validation in every front end are built from these.
+ */
+import type { NodeKind } from './graph';
+import type { ColorMode } from './sample';
+
+/**
+ * JSON Schema of a node type's params, produced by `z.toJSONSchema` from the
+ * zod object the node type declares. `description` texts are the tooltips;
+ * `minimum`/`maximum`/`enum`/`default` drive the form fields.
+ */
+export type ParamJsonSchema = Record<string, unknown>;
+
+/** What a module accepts on its input(s). Absent fields accept anything. */
+export interface AcceptSpec {
+  colorModes?: ColorMode[];
+  dims?: (2 | 3)[];
+}
+
+/** A node type as the UI and validators see it. */
+export interface NodeTypeDescriptor {
+  id: string;
+  kind: NodeKind;
+  version: number;
+  title: string;
+  category: string;
+  description: string;
+  /** `builtin` for shipped types, `my` for user-made ones (the manual's "My" tag). */
+  origin: 'builtin' | 'my';
+  /** Input port names, in order; empty for dataset nodes. */
+  inputs: string[];
+  accepts: AcceptSpec;
+  params: ParamJsonSchema;
+}

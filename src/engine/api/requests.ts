@@ -1,0 +1,203 @@
+/**
+ * Every request a front end can make of the engine. `EngineRequests` maps each
+ * method to the zod schema of its params (validated wherever a request crosses
+ * a process boundary); `EngineApi` gives the result types. Transports (IPC,
+ * WebSocket, in-process for the CLI) carry `{ id, method, params }` and answer
+ * `{ id, result }` or `{ id, error }`.
+ */
+import { z } from 'zod';
+import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
+import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
+import type { NodeTypeDescriptor } from './node-types';
+
+/** Sample-run size: a count of items or a percentage of each dataset. */
+export const SampleSizeSchema = z.union([
+  z.object({ count: z.number().int().positive() }),
+  z.object({ percent: z.number().positive().max(100) }),
+]);
+/** See {@link SampleSizeSchema}. */
+export type SampleSize = z.infer<typeof SampleSizeSchema>;
+
+/** Params of a run request. */
+export const RunRequestSchema = z.object({
+  mode: z.enum(['all', 'sample', 'node', 'step-forward']),
+  /** Required for `node` and `step-forward`. */
+  node: z.string().optional(),
+  /** Required for `sample`. */
+  sample: SampleSizeSchema.optional(),
+});
+/** See {@link RunRequestSchema}. */
+export type RunRequest = z.infer<typeof RunRequestSchema>;
+
+/** Params of a Files-tab page request. */
+export const ListFilesSchema = z.object({
+  node: z.string(),
+  offset: z.number().int().nonnegative().default(0),
+  limit: z.number().int().positive().max(10_000).default(500),
+  sortBy: z.string().optional(),
+  descending: z.boolean().optional(),
+  /** Case-insensitive substring matched against id, label and split. */
+  filter: z.string().optional(),
+});
+
+/** Params of an image request (thumbnails for the View tab). */
+export const ImageRequestSchema = z.object({
+  node: z.string(),
+  sampleId: z.string(),
+  /** Longest side of the returned PNG in pixels. */
+  size: z.number().int().positive().max(4096).default(512),
+  /** Window (center/width) for display of HU or 16-bit data; auto when absent. */
+  window: z.object({ center: z.number(), width: z.number().positive() }).optional(),
+  /** Slice index for 3-D images (middle slice when absent). */
+  slice: z.number().int().nonnegative().optional(),
+});
+
+/** Zod schemas of every request's params, keyed by method name. */
+export const EngineRequests = {
+  getInfo: z.object({}),
+  createProject: z.object({
+    path: z.string(),
+    dataset: z.string(),
+    task: z.enum(['classification', 'segmentation', 'detection', 'transformation']).default('classification'),
+  }),
+  openProject: z.object({ path: z.string() }),
+  getProject: z.object({}),
+  editGraph: z.object({ edits: z.array(GraphEditSchema) }),
+  checkConnection: z.object({ source: z.string(), target: z.string(), targetPort: z.string().default('in') }),
+  run: RunRequestSchema,
+  cancel: z.object({ runId: z.string().optional() }),
+  listFiles: ListFilesSchema,
+  getImage: ImageRequestSchema,
+  getProcessingResult: z.object({ node: z.string(), sampleId: z.string(), size: z.number().int().positive().default(256) }),
+  getMetrics: z.object({ node: z.string() }),
+  getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
+} as const;
+
+/** Method names of the engine API. */
+export type EngineMethod = keyof typeof EngineRequests;
+
+/** Params type of a method (input side of its zod schema, defaults optional). */
+export type EngineParams<M extends EngineMethod> = z.input<(typeof EngineRequests)[M]>;
+
+/** Version, node types and backends, for the palette and the status bar. */
+export interface EngineInfo {
+  version: string;
+  nodeTypes: NodeTypeDescriptor[];
+  backends: { name: string; available: boolean; reason?: string }[];
+}
+
+/** Per-node state as the front end shows it. */
+export interface NodeStatus {
+  state: NodeState;
+  shape?: ShapeSummary;
+  colorMode?: 'grayscale' | 'rgb' | 'mixed';
+  dtype?: string;
+  count?: number;
+  message?: string;
+  /** Progress of the current run. */
+  done?: number;
+  total?: number;
+}
+
+/** An open project as the front end needs it. */
+export interface ProjectSnapshot {
+  path: string;
+  name: string;
+  graph: Graph;
+  issues: GraphIssue[];
+  status: Record<string, NodeStatus>;
+  /** True when a run is in progress. */
+  running: boolean;
+}
+
+/** Result of a run request: the run's id and how it ended. */
+export interface RunResult {
+  runId: string;
+  status: 'done' | 'failed' | 'cancelled';
+  /** Nodes executed (work done) and nodes served wholly from cache. */
+  ran: string[];
+  cached: string[];
+  errors: { node?: string; file?: string; message: string }[];
+}
+
+/** A page of the Files tab. */
+export interface FilePage {
+  total: number;
+  items: FileState[];
+}
+
+/** A PNG image encoded for JSON transport. */
+export interface EncodedImage {
+  /** `data:image/png;base64,...` */
+  dataUrl: string;
+  width: number;
+  height: number;
+  /** Original spatial shape and value range, for the window/level control. */
+  shape: number[];
+  min: number;
+  max: number;
+  unit?: string;
+}
+
+/** Value histogram: `counts[i]` values in `[edges[i], edges[i+1])`. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
+
+/** Before/after view of one node on one sample (the manual's Processing Result). */
+export interface ProcessingResult {
+  before: EncodedImage;
+  after: EncodedImage;
+  beforeHistogram: Histogram;
+  afterHistogram: Histogram;
+}
+
+/** Per-epoch metrics history of a network node. */
+export interface MetricsHistory {
+  classes: string[];
+  epochs: { epoch: number; split: 'train' | 'validation'; metrics: EpochMetrics }[];
+  test?: { metrics: EpochMetrics; confusion: number[][] };
+}
+
+/** A network's output for one sample, for the View tab. */
+export interface Prediction {
+  sampleId: string;
+  classes: string[];
+  probabilities?: number[];
+  predictedClass?: number;
+  trueClass?: number;
+  /** Predicted mask, boxes or image rendered as a PNG overlay. */
+  overlay?: EncodedImage;
+  /** Grad-CAM heatmap over the input (a hint, not the truth). */
+  gradCam?: EncodedImage;
+  input?: EncodedImage;
+}
+
+/** Result types per method. */
+export interface EngineResults {
+  getInfo: EngineInfo;
+  createProject: ProjectSnapshot;
+  openProject: ProjectSnapshot;
+  getProject: ProjectSnapshot | null;
+  editGraph: ProjectSnapshot;
+  checkConnection: { ok: boolean; reason?: string };
+  run: RunResult;
+  cancel: { cancelled: boolean };
+  listFiles: FilePage;
+  getImage: EncodedImage;
+  getProcessingResult: ProcessingResult;
+  getMetrics: MetricsHistory;
+  getPrediction: Prediction;
+}
+
+/** The engine API as a front end calls it: one promise-returning method per request. */
+export type EngineApi = {
+  [M in EngineMethod]: (params: EngineParams<M>) => Promise<EngineResults[M]>;
+} & {
+  /** Subscribe to events; returns the function that unsubscribes. */
+  onDidEmit(listener: (event: EngineEvent) => void): () => void;
+};
+
+/** Re-exported so front ends import every contract type from one place. */
+export type { RunMode };

@@ -1,0 +1,104 @@
+/**
+ * The data contract (DESIGN section 3): every dataset yields Samples and every
+ * module maps Samples to Samples. This is the TypeScript form of the manual's
+ * `data['image']['array']` dictionary.
+ */
+
+/** Colour layout of an image's last axis. */
+export type ColorMode = 'grayscale' | 'rgb';
+
+/** What the numbers of an image mean. */
+export type ValueUnit = 'HU' | 'raw' | 'normalized';
+
+/** Element types an image may hold; named like numpy dtypes for users. */
+export type DType = 'uint8' | 'uint16' | 'int16' | 'float32';
+
+/** Typed array matching {@link DType}. */
+export type PixelArray = Float32Array | Uint8Array | Uint16Array | Int16Array;
+
+/** Which part of the dataset a sample belongs to. */
+export type Split = 'train' | 'validation' | 'test';
+
+/** The four tasks a pipeline may solve. */
+export type Task = 'classification' | 'segmentation' | 'detection' | 'transformation';
+
+/** Pixels plus what is needed to interpret them. */
+export interface ImageData {
+  data: PixelArray;
+  /** `[h, w, c]` for 2-D, `[d, h, w, c]` for 3-D. */
+  shape: number[];
+  colorMode: ColorMode;
+  /** DICOM Modality (CT, MR, CR, DX, US...) or 'photo'. */
+  modality?: string;
+  /** Millimetres per pixel/voxel, in the order of `shape` without the channel axis. */
+  spacing?: number[];
+  unit?: ValueUnit;
+}
+
+/** Classification label: one class index, or several for multi-label data. */
+export interface ClassLabel {
+  kind: 'class';
+  /** Class index into the dataset's class list. */
+  index: number;
+  /** Multi-label: one 0/1 entry per class. */
+  multi?: number[];
+}
+
+/** Segmentation label: a class-index mask with the image's spatial shape. */
+export interface MaskLabel {
+  kind: 'mask';
+  /** Class index per pixel, shape `[h, w, 1]` (or `[d, h, w, 1]`). */
+  mask: ImageData;
+}
+
+/** One detection box in pixel coordinates of the sample's image. */
+export interface Box {
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  /** Class index into the dataset's class list. */
+  classIndex: number;
+}
+
+/** Detection label: zero or more boxes. */
+export interface BoxesLabel {
+  kind: 'boxes';
+  boxes: Box[];
+}
+
+/** Transformation label: the target image (same spatial size as the input). */
+export interface TargetLabel {
+  kind: 'target';
+  target: ImageData;
+}
+
+/** A label of any task. */
+export type Label = ClassLabel | MaskLabel | BoxesLabel | TargetLabel;
+
+/** One item of a dataset as it flows through the pipeline. */
+export interface Sample {
+  /** Stable: path relative to the dataset root (+ '#frame'). */
+  id: string;
+  image: ImageData;
+  label?: Label;
+  split?: Split;
+  /** E.g. kept (de-identified) DICOM tags, original size, HU rescale. */
+  meta: Record<string, unknown>;
+}
+
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Record<DType, number> = {
+  uint8: 1,
+  uint16: 2,
+  int16: 2,
+  float32: 4,
+};
+
+/** The dtype name of a typed array. */
+export function dtypeOf(data: PixelArray): DType {
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Uint16Array) return 'uint16';
+  if (data instanceof Int16Array) return 'int16';
+  return 'float32';
+}

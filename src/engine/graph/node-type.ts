@@ -1,0 +1,143 @@
+/**
+ * What a node type is on the engine side: the three kinds (dataset, module,
+ * network) share a header and differ in how they run. Front ends only see the
+ * serializable {@link NodeTypeDescriptor} made from these.
+ */
+import type { z } from 'zod';
+import type {
+  AcceptSpec,
+  EngineEvent,
+  PortSpec,
+  Prediction,
+  Sample,
+  Split,
+  Task,
+} from '../api';
+
+/** Fields every node type declares. */
+interface NodeTypeHeader<P extends z.ZodObject> {
+  id: string;
+  /** Bumped whenever outputs for the same params change; part of the cache key. */
+  version: number;
+  title: string;
+  category: string;
+  description: string;
+  params: P;
+  origin?: 'builtin' | 'my';
+}
+
+/** Messages a running node may send; the executor tags them with the node id. */
+export interface NodeLog {
+  info(message: string): void;
+  warn(message: string, file?: string): void;
+}
+
+/** Per-sample context a module's `run` receives. */
+export interface ModuleContext {
+  nodeId: string;
+  /** Uniform [0, 1) numbers, seeded from (run seed, node, sample id): never use Math.random. */
+  rng: () => number;
+  /** The sample's split; augmentation modules act on `train` only. */
+  split?: Split;
+  /** Samples with the same id on the module's other input ports (multi-input modules). */
+  inputs: Record<string, Sample>;
+}
+
+/** A per-sample image-processing module (DESIGN section 4). */
+export interface ModuleNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
+  kind: 'module';
+  /** Input port names; default `['in']`. */
+  inputs?: string[];
+  accepts?: AcceptSpec;
+  /** What flows out given what flows in; identity when absent. */
+  produces?: (input: PortSpec, params: z.infer<P>) => PortSpec;
+  /** Pure map of one sample; `null` drops it (filter modules). */
+  run(sample: Sample, params: z.infer<P>, ctx: ModuleContext): Sample | null | Promise<Sample | null>;
+}
+
+/** One entry of a dataset's header-only index. */
+export interface DatasetItem {
+  /** Stable id: path relative to the dataset root (+ '#frame'). */
+  id: string;
+  split: Split;
+  /** Class index for classification data: used to stratify sample runs. */
+  classIndex?: number;
+  /** Display label for the Files tab. */
+  label?: string;
+  /** Anything the reader needs to load the item later (path, frame, label file). */
+  ref: unknown;
+}
+
+/** An opened dataset: an index read from headers, pixels loaded on demand. */
+export interface DatasetSource {
+  task: Task;
+  classes: string[];
+  items: DatasetItem[];
+  /** Files that could not be indexed, with the reason. */
+  skipped: { file: string; reason: string }[];
+  /** Changes whenever any file of the dataset changes (size, mtime, path): part of cache keys. */
+  fingerprint: string;
+  /** What the images are, as far as headers tell. */
+  port: PortSpec;
+  load(item: DatasetItem): Promise<Sample>;
+}
+
+/** Context of a dataset node. */
+export interface DatasetContext {
+  /** Folder of the project file: dataset paths are relative to it. */
+  projectDir: string;
+  log: NodeLog;
+}
+
+/** A Dataset node type (one per layout family). */
+export interface DatasetNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
+  kind: 'dataset';
+  open(params: z.infer<P>, ctx: DatasetContext): Promise<DatasetSource>;
+}
+
+/** One item as a network node sees its input. */
+export interface CollectionItem {
+  id: string;
+  split?: Split;
+  classIndex?: number;
+  label?: string;
+  shape: number[];
+}
+
+/** The whole output of the upstream node, read from the cache on demand. */
+export interface SampleCollection {
+  task: Task;
+  classes: string[];
+  items: CollectionItem[];
+  load(id: string): Promise<Sample>;
+}
+
+/** Context of a network node's run. */
+export interface NetworkContext {
+  nodeId: string;
+  /** Folder for checkpoints, weights and predictions: `<project>.phidata/<node>/`. */
+  artifactsDir: string;
+  runId: string;
+  seed: number;
+  signal: AbortSignal;
+  /** Events (`epoch`, `progress`, `log`, `backend`) go to every front end and the store. */
+  emit(event: EngineEvent): void;
+  log: NodeLog;
+}
+
+/** A network node type: consumes a whole collection (training, evaluation). */
+export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
+  kind: 'network';
+  accepts?: AcceptSpec;
+  run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void>;
+  /** The trained network's output (and Grad-CAM) for one sample, for the View tab. */
+  predict?(
+    sampleId: string,
+    input: SampleCollection,
+    params: z.infer<P>,
+    ctx: { nodeId: string; artifactsDir: string },
+  ): Promise<Prediction>;
+}
+
+/** Any node type. */
+export type AnyNodeType = ModuleNodeType | DatasetNodeType | NetworkNodeType;

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Engine tests use native modules (sharp, better-sqlite3) and tf.js wasm: run them
+// in forked processes, generous timeouts for real training on 2 cores.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'bench/**/*.test.ts', 'e2e/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    reporters: ['default'],
+  },
+});
