@@ -1,0 +1,78 @@
+/** Resize: scale to a width and height, optionally keeping the aspect ratio with padding. */
+import { z } from 'zod';
+import { defineModule } from './define';
+import { geometry } from '../imaging/image';
+import { resizeArray } from './ops/resample';
+import { letterbox } from './ops/letterbox';
+import { mapSlices, transformSpatial } from './support/spatial';
+
+/** The `resize` module (stable id and param names). */
+export const resizeModule = defineModule({
+  id: 'resize',
+  version: 1,
+  title: 'Resize',
+  category: 'Geometry',
+  description:
+    'Scales each image to a fixed width and height. Bilinear and bicubic use half-pixel centres like ' +
+    'OpenCV (INTER_LINEAR / INTER_CUBIC); area averages pixel boxes when shrinking (INTER_AREA). ' +
+    'Masks are resized with nearest, boxes are scaled with the image. 16-bit and float data keep their type.',
+  params: z.object({
+    width: z.number().int().min(1).max(16384).default(256).describe('Output width in pixels (1 to 16384).'),
+    height: z.number().int().min(1).max(16384).default(256).describe('Output height in pixels (1 to 16384).'),
+    interpolation: z
+      .enum(['nearest', 'bilinear', 'bicubic', 'area'])
+      .default('bilinear')
+      .describe(
+        'How new pixel values are computed: nearest, bilinear, bicubic or area (best for shrinking).',
+      ),
+    keepAspectRatio: z
+      .boolean()
+      .default(false)
+      .describe('Fit inside width x height without distortion and pad the rest (letterbox); no unit.'),
+    padValue: z
+      .number()
+      .default(0)
+      .describe('Pixel value of the padding when keeping the aspect ratio, in the image unit (any number).'),
+  }),
+  run(sample, p) {
+    const { height: h, width: w } = geometry(sample.image);
+    if (!p.keepAspectRatio) {
+      const sx = p.width / w;
+      const sy = p.height / h;
+      return transformSpatial(
+        sample,
+        (img, role) =>
+          mapSlices(img, (data, size) => ({
+            data: resizeArray(data, size, p, role === 'mask' ? 'nearest' : p.interpolation),
+            height: p.height,
+            width: p.width,
+            channels: size.channels,
+          })),
+        (b) => ({ ...b, xmin: b.xmin * sx, xmax: b.xmax * sx, ymin: b.ymin * sy, ymax: b.ymax * sy }),
+      );
+    }
+    const fit = letterbox({ height: h, width: w }, p);
+    return transformSpatial(
+      sample,
+      (img, role) =>
+        mapSlices(img, (data, size) => ({
+          data: fit.apply(
+            data,
+            size.channels,
+            role === 'mask' ? 'nearest' : p.interpolation,
+            role === 'mask' ? 0 : p.padValue,
+          ),
+          height: p.height,
+          width: p.width,
+          channels: size.channels,
+        })),
+      (b) => ({
+        ...b,
+        xmin: b.xmin * fit.scale + fit.left,
+        xmax: b.xmax * fit.scale + fit.left,
+        ymin: b.ymin * fit.scale + fit.top,
+        ymax: b.ymax * fit.scale + fit.top,
+      }),
+    );
+  },
+});
