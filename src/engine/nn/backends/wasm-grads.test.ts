@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../tf';
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function relL2(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+type Kind = 'conv' | 'fused' | 'depthwise' | 'fused-depthwise';
+interface Case {
+  kind: Kind;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+  bias: boolean;
+  h: number;
+  w: number;
+  k: number;
+  ci: number;
+  co: number; // output channels (conv) or channel multiplier (depthwise)
+}
+
+/** Gradients of sum(y * r) w.r.t. x, filter (and bias) on the current backend. */
+function grads(c: Case): Float32Array[] {
+  const n = 2;
+  const depthwise = c.kind === 'depthwise' || c.kind === 'fused-depthwise';
+  const x = tf.tensor4d(values(n * c.h * c.w * c.ci, 1), [n, c.h, c.w, c.ci]);
+  const f = tf.tensor4d(values(c.k * c.k * c.ci * c.co, 2), [c.k, c.k, c.ci, c.co]);
+  const outC = depthwise ? c.ci * c.co : c.co;
+  const b = tf.tensor1d(values(outC, 3));
+  const forward = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb: tf.Tensor1D): tf.Tensor4D => {
+    switch (c.kind) {
+      case 'conv':
+        return tf.conv2d(xx, ff, c.stride, c.pad);
+      case 'fused':
+        return tf.fused.conv2d({
+          x: xx,
+          filter: ff,
+          strides: c.stride,
+          pad: c.pad,
+          bias: c.bias ? bb : undefined,
+          activation: 'linear',
+        });
+      case 'depthwise':
+        return tf.depthwiseConv2d(xx, ff, c.stride, c.pad);
+      case 'fused-depthwise':
+        return tf.fused.depthwiseConv2d({
+          x: xx,
+          filter: ff,
+          strides: c.stride,
+          pad: c.pad,
+          bias: c.bias ? bb : undefined,
+          activation: 'linear',
+        });
+    }
+  };
+  const probe = forward(x, f, b);
+  const r = tf.tensor(values(probe.size, 4), probe.shape);
+  probe.dispose();
+  const g = tf.grads((...args: tf.Tensor[]) =>
+    tf.sum(tf.mul(forward(args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, (args[2] ?? b) as tf.Tensor1D), r)),
+  )(c.bias ? [x, f, b] : [x, f]);
+  const out = g.map((t) => t.dataSync() as Float32Array);
+  tf.dispose([x, f, b, r, ...g]);
+  return out;
+}
+
+const cases: Case[] = [];
+for (const kind of ['conv', 'fused', 'depthwise', 'fused-depthwise'] as Kind[]) {
+  for (const stride of [1, 2] as const) {
+    for (const pad of ['same', 'valid'] as const) {
+      for (const bias of kind.startsWith('fused') ? [false, true] : [false]) {
+        // Odd sizes and odd kernels, plus an even kernel, and a channel multiplier of 2.
+        cases.push({
+          kind,
+          stride,
+          pad,
+          bias,
+          h: 9,
+          w: 7,
+          k: 3,
+          ci: 3,
+          co: kind.includes('depthwise') ? 2 : 5,
+        });
+        cases.push({
+          kind,
+          stride,
+          pad,
+          bias,
+          h: 8,
+          w: 11,
+          k: 2,
+          ci: 2,
+          co: kind.includes('depthwise') ? 1 : 4,
+        });
+      }
+    }
+  }
+}
+
+describe('wasm gradient kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  it.each(cases)('$kind stride $stride $pad bias $bias $h x $w k$k ci$ci co$co', async (c) => {
+    await tf.setBackend('cpu');
+    const ref = grads(c);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const got = grads(c);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got.length).toBe(ref.length);
+    for (let i = 0; i < ref.length; i++) {
+      expect(got[i].length).toBe(ref[i].length);
+      expect(relL2(got[i], ref[i])).toBeLessThan(1e-4);
+    }
+  });
+
+  it('a conv layer with linear activation and bias (FusedConv2D) trains on wasm', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(values(4 * 6 * 6 * 1, 7), [4, 6, 6, 1]);
+    const target = tf.tensor4d(values(4 * 6 * 6 * 2, 8), [4, 6, 6, 2]);
+    const f = tf.variable(tf.mul(tf.tensor4d(values(9 * 2, 9), [3, 3, 1, 2]), 0.1));
+    const b = tf.variable(tf.zeros([2]));
+    const opt = tf.train.sgd(0.1);
+    const loss = (): tf.Scalar =>
+      tf.losses.meanSquaredError(
+        target,
+        tf.fused.conv2d({
+          x,
+          filter: f as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b,
+          activation: 'linear',
+        }),
+      );
+    const first = (loss().dataSync() as Float32Array)[0];
+    for (let i = 0; i < 30; i++) opt.minimize(loss);
+    const last = (loss().dataSync() as Float32Array)[0];
+    expect(last).toBeLessThan(first * 0.95);
+    tf.dispose([x, target, f, b]);
+    opt.dispose();
+  });
+});
