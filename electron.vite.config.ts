@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
-import react from '@vitejs/plugin-react';
+import renderer from './vite.renderer.config';
 
 // Three targets: main (Node, Electron), preload (sandboxed bridge), renderer (web).
+// The renderer's config lives in vite.renderer.config.ts so `phi serve` can build it alone.
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
@@ -13,12 +14,13 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve('src/preload/index.ts') } } },
+    // A sandboxed preload cannot require packages: bundle everything it uses.
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
-  renderer: {
-    root: resolve('src/renderer'),
-    plugins: [react()],
-    build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
-  },
+  renderer,
 });

@@ -1,0 +1,116 @@
+/**
+ * The engine API over any message transport (WebSocket in web mode, a
+ * MessagePort in the desktop preload): requests get an id and a promise,
+ * responses settle it, events go to every listener. DOM-free so that the
+ * preload, the renderer and tests share it.
+ */
+import type {
+  EngineApi,
+  EngineEvent,
+  EngineMethod,
+  EngineParams,
+  EngineResults,
+  WireFromEngine,
+  WireRequest,
+} from '../../engine/api';
+
+/** Every method of the engine API: the whitelist of what a front end may call. */
+export const ENGINE_METHODS = [
+  'getInfo',
+  'createProject',
+  'openProject',
+  'getProject',
+  'editGraph',
+  'checkConnection',
+  'run',
+  'cancel',
+  'listFiles',
+  'getImage',
+  'getProcessingResult',
+  'getMetrics',
+  'getPrediction',
+] as const satisfies readonly EngineMethod[];
+
+// Compile-time proof that the list above names every method of the contract.
+type Missing = Exclude<EngineMethod, (typeof ENGINE_METHODS)[number]>;
+const _everyMethodListed: Missing extends never ? true : Missing = true;
+void _everyMethodListed;
+
+/** Connection state shown in the status bar. */
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** What a transport offers the client. */
+export interface WireTransport {
+  send(message: WireRequest): void;
+  /** Registers the handler of every message from the engine. */
+  onMessage(handler: (message: WireFromEngine) => void): void;
+  /** Registers the handler of connection state changes. */
+  onState?(handler: (state: ConnectionState, reason?: string) => void): void;
+}
+
+/** The engine API plus connection state, as the renderer uses it. */
+export type PhiApi = EngineApi & {
+  /** Subscribes to connection state changes (web mode); returns the unsubscribe function. */
+  onConnectionState?(listener: (state: ConnectionState, reason?: string) => void): () => void;
+};
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Builds the typed API object on top of a transport. */
+export function createWireClient(transport: WireTransport): PhiApi {
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Set<(event: EngineEvent) => void>();
+  const stateListeners = new Set<(state: ConnectionState, reason?: string) => void>();
+
+  transport.onMessage((message) => {
+    if (message.kind === 'event') {
+      for (const listener of [...listeners]) listener(message.event);
+      return;
+    }
+    const entry = pending.get(message.id);
+    if (!entry) return;
+    pending.delete(message.id);
+    if (message.error !== undefined) entry.reject(new Error(message.error));
+    else entry.resolve(message.result);
+  });
+  transport.onState?.((state, reason) => {
+    if (state === 'closed') {
+      // Nobody will answer these any more: fail them instead of hanging the UI.
+      const error = new Error(reason ?? 'The connection to the engine was lost');
+      for (const entry of pending.values()) entry.reject(error);
+      pending.clear();
+    }
+    for (const listener of [...stateListeners]) listener(state, reason);
+  });
+
+  const call = <M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResults[M]> =>
+    new Promise<EngineResults[M]>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      try {
+        transport.send({ kind: 'request', id, method, params });
+      } catch (error) {
+        pending.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+
+  const api = {
+    onDidEmit(listener: (event: EngineEvent) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onConnectionState(listener: (state: ConnectionState, reason?: string) => void) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+  } as Record<string, unknown>;
+  for (const method of ENGINE_METHODS) {
+    api[method] = (params: EngineParams<typeof method>) => call(method, params ?? {});
+  }
+  return api as PhiApi;
+}

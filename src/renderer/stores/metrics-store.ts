@@ -1,0 +1,107 @@
+/**
+ * Per-epoch metrics of network nodes, mirrored from `epoch` events and
+ * loaded from `getMetrics` history: what the Output tab charts and tabulates.
+ */
+import { action, makeObservable, observable, observableRef, observableShallow } from 'mobx';
+import type { EpochMetrics, MetricsHistory } from '../../engine/api';
+
+/** One point: a metric's value at one epoch for one split. */
+export interface MetricPoint {
+  epoch: number;
+  value: number | null;
+}
+
+/** Metrics of one network node. */
+export class NodeMetrics {
+  classes: string[] = [];
+  /** `epochs[i]` holds epoch i's metrics per split, in epoch order. */
+  rows: { epoch: number; train?: EpochMetrics; validation?: EpochMetrics }[] = [];
+
+  constructor() {
+    makeObservable(this, { classes: observableRef, rows: observableShallow, add: action, load: action });
+  }
+
+  /** Adds (or replaces) one epoch's metrics for one split. */
+  add(epoch: number, split: 'train' | 'validation', metrics: EpochMetrics): void {
+    const index = this.rows.findIndex((r) => r.epoch === epoch);
+    if (index < 0) {
+      const row = { epoch, [split]: metrics };
+      // Events arrive in order; history loads may interleave: keep rows sorted.
+      const at = this.rows.findIndex((r) => r.epoch > epoch);
+      if (at < 0) this.rows.push(row);
+      else this.rows.splice(at, 0, row);
+    } else {
+      this.rows[index] = { ...this.rows[index], [split]: metrics };
+    }
+  }
+
+  /** Replaces everything with a stored history. */
+  load(history: MetricsHistory): void {
+    this.classes = history.classes;
+    this.rows.splice(0, this.rows.length);
+    for (const entry of history.epochs) this.add(entry.epoch, entry.split, entry.metrics);
+  }
+
+  /** Metric keys seen so far, in first-seen order, `loss` first. */
+  get keys(): string[] {
+    const keys = new Set<string>();
+    for (const row of this.rows) for (const m of [row.train, row.validation]) if (m) for (const k of Object.keys(m)) keys.add(k);
+    return [...keys].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : 0));
+  }
+
+  /** True when `key` holds one value per class. */
+  isPerClass(key: string): boolean {
+    for (const row of this.rows) for (const m of [row.train, row.validation]) if (m && key in m) return Array.isArray(m[key]);
+    return false;
+  }
+
+  /**
+   * The series of one metric and split. For a per-class metric, `classIndex`
+   * picks a class; without it the macro mean (`macroX`) is used when the
+   * engine sent one.
+   */
+  series(key: string, split: 'train' | 'validation', classIndex?: number): MetricPoint[] {
+    const points: MetricPoint[] = [];
+    for (const row of this.rows) {
+      const metrics = row[split];
+      if (!metrics || !(key in metrics || macroKey(key) in metrics)) continue;
+      const raw = metrics[key];
+      let value: number | null;
+      if (Array.isArray(raw)) {
+        if (classIndex !== undefined) value = raw[classIndex] ?? null;
+        else {
+          const macro = metrics[macroKey(key)];
+          value = typeof macro === 'number' ? macro : macro === null ? null : meanOfNonNull(raw);
+        }
+      } else value = raw ?? null;
+      points.push({ epoch: row.epoch, value });
+    }
+    return points;
+  }
+}
+
+/** `sensitivity` -> `macroSensitivity` (the contract's naming of macro means). */
+export function macroKey(key: string): string {
+  return `macro${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+}
+
+/** Mean of the non-null values, null when there are none (DESIGN section 7). */
+export function meanOfNonNull(values: (number | null)[]): number | null {
+  const real = values.filter((v): v is number => v !== null);
+  return real.length === 0 ? null : real.reduce((a, b) => a + b, 0) / real.length;
+}
+
+/** Metrics of every network node, by node id. */
+export class MetricsStore {
+  readonly byNode = observable.map<string, NodeMetrics>();
+
+  /** The node's metrics, created on first use. */
+  of(node: string): NodeMetrics {
+    let metrics = this.byNode.get(node);
+    if (!metrics) {
+      metrics = new NodeMetrics();
+      this.byNode.set(node, metrics);
+    }
+    return metrics;
+  }
+}

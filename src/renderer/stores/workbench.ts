@@ -1,0 +1,672 @@
+/**
+ * The renderer's root store: it mirrors the engine (node types, the project
+ * graph, node states, metrics, logs) from requests and events, and turns user
+ * actions into engine requests. Components only read it and call its actions
+ * (STYLE 11: the renderer is a view).
+ */
+import { action, computed, makeObservable, observable, observableRef, observableShallow, runInAction } from 'mobx';
+import type {
+  EngineEvent,
+  EngineInfo,
+  Graph,
+  GraphEdit,
+  GraphIssue,
+  GraphNode,
+  NodeStatus,
+  NodeTypeDescriptor,
+  ProjectSnapshot,
+  RunMode,
+  RunResult,
+  SampleSize,
+} from '../../engine/api';
+import type { ConnectionState, PhiApi } from '../api/wire-client';
+import {
+  applyEdits,
+  copySelection,
+  edgeId,
+  freshNodeId,
+  invertEdits,
+  pasteEdits,
+  type GraphClipboard,
+} from './graph-edits';
+import { LogsStore } from './logs-store';
+import { MetricsStore } from './metrics-store';
+
+/** Where small UI preferences (the remembered sample size) are kept; `localStorage` in the app. */
+export interface PreferenceStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** One undoable step: what was sent and what undoes it. */
+interface HistoryEntry {
+  label: string;
+  edits: GraphEdit[];
+  inverse: GraphEdit[];
+}
+
+/** The run in progress, as far as the UI needs it. */
+export interface ActiveRun {
+  runId?: string;
+  mode: RunMode;
+  /** Nodes the run executes, in order (from `run-started`). */
+  nodes: string[];
+  startedAt: number;
+}
+
+/** A short message shown over the canvas (refused connection, run failure). */
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error' | 'success';
+  message: string;
+}
+
+/** Tabs of the right and bottom panels. */
+export type RightTab = 'parameter' | 'view';
+/** See {@link RightTab}. */
+export type BottomTab = 'files' | 'output' | 'logs';
+
+const EMPTY_GRAPH: Graph = { nodes: [], edges: [] };
+const HISTORY_LIMIT = 200;
+
+/** The root store. */
+export class Workbench {
+  info: EngineInfo | null = null;
+  project: { path: string; name: string } | null = null;
+  graph: Graph = EMPTY_GRAPH;
+  issues: GraphIssue[] = [];
+  readonly status = observable.map<string, NodeStatus>();
+  readonly selection = observable.set<string>();
+  connection: ConnectionState = 'connecting';
+  connectionError: string | null = null;
+  backend: string | null = null;
+  run: ActiveRun | null = null;
+  /** Set while a run request is being sent, before `run-started` arrives. */
+  starting = false;
+  sampleSize: SampleSize | null = null;
+  /** True while the Sample RUN size dialog is open. */
+  askingSampleSize = false;
+  toasts: Toast[] = [];
+  rightTab: RightTab = 'parameter';
+  bottomTab: BottomTab = 'files';
+  /** Bumped per node when its file states change, so the Files tab refetches. */
+  readonly filesVersion = observable.map<string, number>();
+  /** True once getInfo/getProject answered (or failed). */
+  loaded = false;
+  readonly metrics = new MetricsStore();
+  readonly logs = new LogsStore();
+
+  private undoStack: HistoryEntry[] = [];
+  private redoStack: HistoryEntry[] = [];
+  private clipboard: GraphClipboard | null = null;
+  private pasteCount = 0;
+  private toastSeq = 0;
+  /** Edits sent but not yet answered: while >0 a snapshot would undo newer local edits. */
+  private inFlight = 0;
+  private editChain: Promise<unknown> = Promise.resolve();
+  private readonly disposers: (() => void)[] = [];
+
+  constructor(
+    readonly api: PhiApi,
+    private readonly storage?: PreferenceStorage,
+  ) {
+    makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
+      clipboard: observableRef,
+      info: observableRef,
+      project: observableRef,
+      graph: observableRef,
+      issues: observableRef,
+      connection: observable,
+      connectionError: observable,
+      backend: observable,
+      run: observableRef,
+      starting: observable,
+      sampleSize: observableRef,
+      askingSampleSize: observable,
+      toasts: observableRef,
+      rightTab: observable,
+      bottomTab: observable,
+      loaded: observable,
+      undoStack: observableShallow,
+      redoStack: observableShallow,
+      canUndo: computed,
+      canRedo: computed,
+      running: computed,
+      runProgress: computed,
+      selectedNode: computed,
+      nodeTypes: computed,
+      networkNodes: computed,
+      handleEvent: action,
+      adoptSnapshot: action,
+      applyLocal: action,
+      select: action,
+      setSelection: action,
+      toast: action,
+      dismissToast: action,
+      setRightTab: action,
+      setBottomTab: action,
+      setSampleSize: action,
+      cancelSampleSizeDialog: action,
+    });
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  /** Subscribes to events and loads node types and the open project. */
+  async start(): Promise<void> {
+    this.disposers.push(this.api.onDidEmit((event) => this.handleEvent(event)));
+    if (this.api.onConnectionState) {
+      this.disposers.push(
+        this.api.onConnectionState((state, reason) =>
+          runInAction(() => {
+            this.connection = state;
+            if (state === 'closed') this.connectionError = reason ?? 'Disconnected';
+          }),
+        ),
+      );
+    } else {
+      runInAction(() => (this.connection = 'open'));
+    }
+    try {
+      const [info, snapshot] = await Promise.all([this.api.getInfo({}), this.api.getProject({})]);
+      runInAction(() => {
+        this.info = info;
+        this.connection = 'open';
+        if (!this.backend) this.backend = info.backends.find((b) => b.available)?.name ?? null;
+      });
+      if (snapshot) this.adoptSnapshot(snapshot, true);
+    } catch (error) {
+      this.logs.add('error', `Could not reach the engine: ${messageOf(error)}`);
+      runInAction(() => (this.connectionError = messageOf(error)));
+    } finally {
+      runInAction(() => (this.loaded = true));
+    }
+  }
+
+  /** Unsubscribes everything (tests and window unload). */
+  dispose(): void {
+    for (const dispose of this.disposers.splice(0)) dispose();
+  }
+
+  /** Opens a project file. */
+  async openProject(path: string): Promise<void> {
+    const snapshot = await this.api.openProject({ path });
+    this.adoptSnapshot(snapshot, true);
+  }
+
+  /** Creates a project over a dataset folder. */
+  async createProject(path: string, dataset: string, task?: 'classification' | 'segmentation' | 'detection' | 'transformation'): Promise<void> {
+    const snapshot = await this.api.createProject({ path, dataset, task });
+    this.adoptSnapshot(snapshot, true);
+  }
+
+  /** Takes the engine's view of the project; `fresh` resets history and per-project state. */
+  adoptSnapshot(snapshot: ProjectSnapshot, fresh = false): void {
+    if (fresh) {
+      this.project = { path: snapshot.path, name: snapshot.name };
+      this.undoStack.splice(0);
+      this.redoStack.splice(0);
+      this.selection.clear();
+      this.sampleSize = this.loadSampleSize(snapshot.path);
+      this.status.clear();
+      for (const network of snapshot.graph.nodes.filter((n) => n.kind === 'network')) void this.loadMetrics(network.id);
+    }
+    if (fresh || this.inFlight === 0) this.graph = snapshot.graph;
+    this.issues = snapshot.issues;
+    for (const [id, status] of Object.entries(snapshot.status)) {
+      // Live events are newer than a snapshot taken while a run goes on.
+      if (!this.running || !this.status.has(id)) this.status.set(id, status);
+    }
+    for (const id of [...this.status.keys()]) if (!snapshot.graph.nodes.some((n) => n.id === id)) this.status.delete(id);
+    for (const id of [...this.selection]) if (!this.graph.nodes.some((n) => n.id === id)) this.selection.delete(id);
+  }
+
+  /** Loads a network node's metrics history for the Output tab. */
+  async loadMetrics(node: string): Promise<void> {
+    try {
+      const history = await this.api.getMetrics({ node });
+      runInAction(() => this.metrics.of(node).load(history));
+    } catch {
+      // No history yet (never trained): the Output tab says so.
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Mirrors one engine event into the stores. */
+  handleEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.run = { runId: event.runId, mode: event.mode, nodes: event.nodes, startedAt: Date.now() };
+        this.starting = false;
+        for (const id of event.nodes) this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
+        this.logs.add('info', `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`);
+        break;
+      case 'node-state':
+        this.patchStatus(event.node, {
+          state: event.state,
+          message: event.message,
+          ...(event.state === 'running' ? { done: 0, total: undefined } : {}),
+        });
+        if (event.state === 'failed') this.logs.add('error', event.message ?? 'Failed', event.node);
+        break;
+      case 'progress':
+        this.patchStatus(event.node, { done: event.done, total: event.total });
+        break;
+      case 'shape':
+        this.patchStatus(event.node, { shape: event.shape, colorMode: event.colorMode, dtype: event.dtype, count: event.count });
+        break;
+      case 'file-state':
+        this.filesVersion.set(event.node, (this.filesVersion.get(event.node) ?? 0) + 1);
+        break;
+      case 'epoch':
+        this.metrics.of(event.node).add(event.epoch, event.split, event.metrics);
+        break;
+      case 'log':
+        this.logs.add(event.level, event.message, event.node);
+        break;
+      case 'error':
+        this.logs.add('error', event.file ? `${event.file}: ${event.message}` : event.message, event.node);
+        break;
+      case 'run-finished':
+        this.run = null;
+        this.starting = false;
+        this.logs.add(event.status === 'failed' ? 'error' : 'info', `Run ${event.status} in ${event.seconds.toFixed(1)} s`);
+        if (event.status !== 'done') this.toast(event.status === 'failed' ? 'error' : 'info', `Run ${event.status}`);
+        break;
+      case 'graph-changed':
+        for (const id of event.staleNodes) {
+          const current = this.status.get(id);
+          if (current && current.state !== 'idle') this.patchStatus(id, { state: 'stale' });
+        }
+        break;
+      case 'backend':
+        this.backend = event.name;
+        break;
+    }
+  }
+
+  private patchStatus(id: string, patch: Partial<NodeStatus>): void {
+    const current = this.status.get(id) ?? { state: 'idle' };
+    this.status.set(id, { ...current, ...patch });
+  }
+
+  // ---------------------------------------------------------------- derived
+
+  /** Node type descriptors by id. */
+  get nodeTypes(): Map<string, NodeTypeDescriptor> {
+    return new Map((this.info?.nodeTypes ?? []).map((t) => [t.id, t]));
+  }
+
+  /** Descriptor of a node's type, if the engine knows it. */
+  typeOf(node: GraphNode): NodeTypeDescriptor | undefined {
+    return this.nodeTypes.get(node.type);
+  }
+
+  /** The node a panel shows: the single selected node. */
+  get selectedNode(): GraphNode | undefined {
+    if (this.selection.size !== 1) return undefined;
+    const [id] = this.selection;
+    return this.graph.nodes.find((n) => n.id === id);
+  }
+
+  /** Network nodes of the project, for the Output tab. */
+  get networkNodes(): GraphNode[] {
+    return this.graph.nodes.filter((n) => n.kind === 'network');
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  get running(): boolean {
+    return this.run !== null || this.starting;
+  }
+
+  /** Overall progress of the current run in [0, 1], or null when idle. */
+  get runProgress(): number | null {
+    if (!this.run) return this.starting ? 0 : null;
+    const nodes = this.run.nodes;
+    if (nodes.length === 0) return 0;
+    let sum = 0;
+    for (const id of nodes) {
+      const s = this.status.get(id);
+      if (!s) continue;
+      if (s.state === 'done' || s.state === 'failed') sum += 1;
+      else if (s.state === 'running' && s.total) sum += Math.min(1, (s.done ?? 0) / s.total);
+    }
+    return sum / nodes.length;
+  }
+
+  // ---------------------------------------------------------------- editing
+
+  /**
+   * Applies edits locally at once, sends them to the engine (in order) and,
+   * when `undoable`, records their inverse. The engine's snapshot is the
+   * truth: on refusal the project is reloaded and the reason shown.
+   */
+  edit(edits: GraphEdit[], label: string, undoable = true): Promise<void> {
+    if (edits.length === 0) return Promise.resolve();
+    const inverse = invertEdits(this.graph, edits);
+    if (undoable) {
+      this.recordHistory({ label, edits, inverse });
+    }
+    return this.send(edits);
+  }
+
+  private recordHistory(entry: HistoryEntry): void {
+    runInAction(() => {
+      this.undoStack.push(entry);
+      if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+      this.redoStack.splice(0);
+    });
+  }
+
+  /** Applies edits to the local mirror only. */
+  applyLocal(edits: GraphEdit[]): void {
+    this.graph = applyEdits(this.graph, edits);
+  }
+
+  private send(edits: GraphEdit[]): Promise<void> {
+    this.applyLocal(edits);
+    this.inFlight++;
+    const job = this.editChain.then(async () => {
+      try {
+        const snapshot = await this.api.editGraph({ edits });
+        runInAction(() => this.inFlight--);
+        this.adoptSnapshot(snapshot);
+      } catch (error) {
+        runInAction(() => this.inFlight--);
+        this.toast('error', messageOf(error));
+        this.logs.add('error', `Edit refused: ${messageOf(error)}`);
+        const snapshot = await this.api.getProject({}).catch(() => null);
+        if (snapshot && this.inFlight === 0) this.adoptSnapshot(snapshot);
+      }
+    });
+    this.editChain = job;
+    return job;
+  }
+
+  /** Undoes the last step by sending its inverse edits. */
+  async undo(): Promise<void> {
+    const entry = this.undoStack.at(-1);
+    if (!entry) return;
+    runInAction(() => {
+      this.undoStack.pop();
+      this.redoStack.push(entry);
+    });
+    await this.send(entry.inverse);
+  }
+
+  /** Re-applies the last undone step. */
+  async redo(): Promise<void> {
+    const entry = this.redoStack.at(-1);
+    if (!entry) return;
+    runInAction(() => {
+      this.redoStack.pop();
+      this.undoStack.push(entry);
+    });
+    await this.send(entry.edits);
+  }
+
+  /** Label of what Undo would undo, for the tooltip. */
+  get undoLabel(): string | undefined {
+    return this.undoStack.at(-1)?.label;
+  }
+
+  /** Label of what Redo would redo. */
+  get redoLabel(): string | undefined {
+    return this.redoStack.at(-1)?.label;
+  }
+
+  /** Adds a node of a type at a position (palette drop); returns its id. */
+  async addNode(typeId: string, position: { x: number; y: number }): Promise<string | undefined> {
+    const type = this.nodeTypes.get(typeId);
+    if (!type) return undefined;
+    const id = freshNodeId(this.graph, type.id);
+    await this.edit(
+      [{ op: 'add-node', node: { id, kind: type.kind, type: type.id, version: type.version, params: defaultParams(type), position } }],
+      `Add ${type.title}`,
+    );
+    this.setSelection([id]);
+    return id;
+  }
+
+  /**
+   * Connects `source` to `target`'s port after the engine's typed check;
+   * a refused connection is not drawn and its reason is shown.
+   */
+  async connect(source: string, target: string, targetPort = 'in'): Promise<{ ok: boolean; reason?: string }> {
+    if (source === target) return this.refuse('A node cannot feed itself');
+    if (this.graph.edges.some((e) => e.target === target && e.targetPort === targetPort && e.source === source)) {
+      return this.refuse('These nodes are already connected');
+    }
+    let check: { ok: boolean; reason?: string };
+    try {
+      check = await this.api.checkConnection({ source, target, targetPort });
+    } catch (error) {
+      check = { ok: false, reason: messageOf(error) };
+    }
+    if (!check.ok) return this.refuse(check.reason ?? 'These nodes cannot be connected');
+    // One input port takes one edge: a new connection replaces the old one.
+    const replaced = this.graph.edges.filter((e) => e.target === target && e.targetPort === targetPort);
+    await this.edit(
+      [
+        ...replaced.map((e): GraphEdit => ({ op: 'remove-edge', id: e.id })),
+        { op: 'add-edge', edge: { id: edgeId(source, target, targetPort), source, target, targetPort } },
+      ],
+      'Connect',
+    );
+    return { ok: true };
+  }
+
+  private refuse(reason: string): { ok: false; reason: string } {
+    this.toast('error', `Connection refused: ${reason}`);
+    return { ok: false, reason };
+  }
+
+  /** Removes edges by id. */
+  removeEdges(ids: string[]): Promise<void> {
+    return this.edit(
+      ids.map((id): GraphEdit => ({ op: 'remove-edge', id })),
+      ids.length === 1 ? 'Remove connection' : `Remove ${ids.length} connections`,
+    );
+  }
+
+  /** Deletes the selected nodes (and their edges). */
+  deleteSelection(): Promise<void> {
+    const ids = [...this.selection];
+    this.setSelection([]);
+    return this.edit(
+      ids.map((id): GraphEdit => ({ op: 'remove-node', id })),
+      ids.length === 1 ? 'Delete node' : `Delete ${ids.length} nodes`,
+    );
+  }
+
+  /** Commits node moves at the end of a drag, as one undoable step. */
+  moveNodes(moves: { id: string; position: { x: number; y: number } }[], from: Graph): Promise<void> {
+    const edits = moves.map((m): GraphEdit => ({ op: 'move-node', id: m.id, position: m.position }));
+    // The drag already moved the nodes locally: the inverse comes from before the drag.
+    this.recordHistory({ label: moves.length === 1 ? 'Move node' : `Move ${moves.length} nodes`, edits, inverse: invertEdits(from, edits) });
+    return this.send(edits);
+  }
+
+  /** Replaces a node's params. */
+  setParams(id: string, params: Record<string, unknown>): Promise<void> {
+    return this.edit([{ op: 'set-params', id, params }], 'Change parameter');
+  }
+
+  /** Copies the selected nodes. */
+  copy(): void {
+    if (this.selection.size === 0) return;
+    this.clipboard = copySelection(this.graph, this.selection);
+    this.pasteCount = 0;
+  }
+
+  /** True when Paste has something to paste. */
+  get canPaste(): boolean {
+    return this.clipboard !== null && this.clipboard.nodes.length > 0;
+  }
+
+  /** Pastes the clipboard, shifted so copies do not hide their originals, and selects the copies. */
+  async paste(): Promise<string[]> {
+    if (!this.clipboard) return [];
+    this.pasteCount++;
+    const taken = new Set<string>();
+    const { edits, ids } = pasteEdits(this.clipboard, { x: 40 * this.pasteCount, y: 40 * this.pasteCount }, (base) => {
+      const id = freshNodeId(this.graph, base, taken);
+      taken.add(id);
+      return id;
+    });
+    await this.edit(edits, ids.length === 1 ? 'Paste node' : `Paste ${ids.length} nodes`);
+    this.setSelection(ids);
+    return ids;
+  }
+
+  // ---------------------------------------------------------------- selection & panels
+
+  /** Selects one node (or toggles it with `additive`). */
+  select(id: string, additive = false): void {
+    if (!additive) this.selection.clear();
+    if (additive && this.selection.has(id)) this.selection.delete(id);
+    else this.selection.add(id);
+  }
+
+  /** Replaces the selection. */
+  setSelection(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    if (next.size === this.selection.size && [...next].every((id) => this.selection.has(id))) return;
+    this.selection.replace(next);
+  }
+
+  setRightTab(tab: RightTab): void {
+    this.rightTab = tab;
+  }
+
+  setBottomTab(tab: BottomTab): void {
+    this.bottomTab = tab;
+    if (tab === 'logs') this.logs.markSeen();
+  }
+
+  /** Shows a message for a few seconds. */
+  toast(kind: Toast['kind'], message: string): void {
+    const toast = { id: ++this.toastSeq, kind, message };
+    this.toasts = [...this.toasts.slice(-3), toast];
+    setTimeout(() => this.dismissToast(toast.id), kind === 'error' ? 8000 : 4000);
+  }
+
+  dismissToast(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** RUN (All modules). */
+  runAll(): Promise<RunResult | undefined> {
+    return this.startRun({ mode: 'all' });
+  }
+
+  /** Sample RUN: asks the size the first time, then reuses it. */
+  sampleRun(): Promise<RunResult | undefined> {
+    if (!this.sampleSize) {
+      this.askingSampleSize = true;
+      return Promise.resolve(undefined);
+    }
+    return this.startRun({ mode: 'sample', sample: this.sampleSize });
+  }
+
+  /** Opens the sample size dialog to change the remembered size. */
+  changeSampleSize(): void {
+    runInAction(() => (this.askingSampleSize = true));
+  }
+
+  /** Stores the size chosen in the dialog (per project) and, when asked, starts the sample run. */
+  setSampleSize(size: SampleSize, thenRun = true): Promise<RunResult | undefined> {
+    this.sampleSize = size;
+    this.askingSampleSize = false;
+    if (this.project) this.storage?.setItem(sampleKey(this.project.path), JSON.stringify(size));
+    return thenRun ? this.sampleRun() : Promise.resolve(undefined);
+  }
+
+  cancelSampleSizeDialog(): void {
+    this.askingSampleSize = false;
+  }
+
+  /** Run: this node alone, from its upstream's cached outputs. */
+  runNode(id: string): Promise<RunResult | undefined> {
+    return this.startRun({ mode: 'node', node: id });
+  }
+
+  /** Step forward: this node and everything downstream. */
+  stepForward(id: string): Promise<RunResult | undefined> {
+    return this.startRun({ mode: 'step-forward', node: id });
+  }
+
+  /** Cancels the run in progress. */
+  async cancel(): Promise<void> {
+    if (!this.running) return;
+    await this.api.cancel({ runId: this.run?.runId });
+  }
+
+  private async startRun(request: { mode: RunMode; node?: string; sample?: SampleSize }): Promise<RunResult | undefined> {
+    if (this.running) {
+      this.toast('info', 'A run is already in progress');
+      return undefined;
+    }
+    runInAction(() => (this.starting = true));
+    // Edits still on their way must reach the engine before it plans the run.
+    await this.editChain;
+    try {
+      const result = await this.api.run(request);
+      if (result.status === 'done') this.toast('success', `${runModeLabel(request.mode)} finished`);
+      for (const error of result.errors) this.logs.add('error', error.file ? `${error.file}: ${error.message}` : error.message, error.node);
+      for (const network of this.networkNodes) if (result.ran.includes(network.id)) void this.loadMetrics(network.id);
+      return result;
+    } catch (error) {
+      this.toast('error', messageOf(error));
+      this.logs.add('error', `Run refused: ${messageOf(error)}`);
+      return undefined;
+    } finally {
+      runInAction(() => {
+        this.starting = false;
+        this.run = null;
+      });
+    }
+  }
+
+  private loadSampleSize(path: string): SampleSize | null {
+    const raw = this.storage?.getItem(sampleKey(path));
+    if (!raw) return null;
+    try {
+      const value = JSON.parse(raw) as SampleSize;
+      return 'count' in value || 'percent' in value ? value : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Default params of a node type from its JSON Schema `default`s. */
+export function defaultParams(type: NodeTypeDescriptor): Record<string, unknown> {
+  const properties = (type.params.properties ?? {}) as Record<string, { default?: unknown }>;
+  const params: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(properties)) if (schema.default !== undefined) params[name] = schema.default;
+  return params;
+}
+
+/** What the menus call each run mode. */
+export function runModeLabel(mode: RunMode): string {
+  return { all: 'RUN (All modules)', sample: 'Sample RUN', node: 'Run module', 'step-forward': 'Step forward' }[mode];
+}
+
+function sampleKey(path: string): string {
+  return `phi.sampleSize:${path}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
