@@ -1,0 +1,87 @@
+/**
+ * The Dataset node (`dataset`): one node type for every layout and format.
+ * `open` reads headers only (issue 4, item 7) and returns a DatasetSource
+ * whose `load` decodes pixels when a batch needs them.
+ */
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { PortSpec } from '../api';
+import type { DatasetContext, DatasetNodeType, DatasetSource } from '../graph/node-type';
+import { Fingerprint } from './fingerprint';
+import { indexLayout } from './indexer';
+import { readLayout } from './layouts';
+import { loadItem } from './load';
+import { identityMaskMapper } from './mask-map';
+import { datasetParamsSchema, type DatasetParams } from './params';
+
+/** The dataset folder a node's `path` points to. */
+export function resolveDatasetRoot(path: string, projectDir: string): string {
+  return isAbsolute(path) ? path : resolve(projectDir, path);
+}
+
+/** Opens a dataset folder with the given params (also used by `phi inspect`). */
+export async function openDataset(root: string, params: DatasetParams): Promise<DatasetSource> {
+  if (!params.path && !root) throw new Error('No dataset folder is set: choose one in the Dataset node');
+  const info = await stat(root).catch(() => undefined);
+  if (!info) throw new Error(`Dataset folder not found: ${root}`);
+  if (!info.isDirectory()) throw new Error(`Dataset path is not a folder: ${root}`);
+  const layout = await readLayout(root, params);
+  if (layout.files.length === 0) throw new Error(`Dataset folder is empty: ${root}`);
+  const index = await indexLayout(layout, {
+    volumes: params.volumes,
+    shares: { train: params.train, validation: params.validation, test: params.test },
+    splitByPatient: params.splitByPatient,
+    seed: params.seed,
+  });
+  if (index.items.length === 0) {
+    const first = index.skipped[0];
+    throw new Error(
+      `Dataset folder ${root} holds no readable image` +
+        (first ? ` (${index.skipped.length} skipped, e.g. ${first.file}: ${first.reason})` : ''),
+    );
+  }
+  const fingerprint = new Fingerprint();
+  fingerprint.addText(
+    JSON.stringify({
+      layout: layout.layout,
+      task: layout.task,
+      volumes: params.volumes,
+      split: [params.train, params.validation, params.test, params.splitByPatient, params.seed],
+      classMap: params.classMap,
+    }),
+  );
+  for (const file of layout.files) fingerprint.add(file);
+  const port: PortSpec = {
+    colorMode: index.colorModes.size === 1 ? [...index.colorModes][0] : 'unknown',
+    dims: index.dims.size === 1 ? [...index.dims][0] : 'unknown',
+  };
+  const mapMask = identityMaskMapper;
+  return {
+    task: layout.task,
+    classes: layout.classes,
+    items: index.items,
+    skipped: index.skipped,
+    fingerprint: fingerprint.digest(),
+    port,
+    load: (item) => loadItem(root, item, mapMask),
+  };
+}
+
+/** The Dataset node type. */
+export const datasetNodeType: DatasetNodeType<typeof datasetParamsSchema> = {
+  kind: 'dataset',
+  id: 'dataset',
+  version: 1,
+  title: 'Dataset',
+  category: 'Dataset',
+  description:
+    'Reads a folder of medical images (DICOM, NIfTI, PNG, JPEG, BMP, TIFF, GIF) with their labels, ' +
+    'and splits it into training, validation and test sets.',
+  params: datasetParamsSchema,
+  async open(params, ctx: DatasetContext) {
+    if (!params.path) throw new Error('No dataset folder is set: choose one in the Dataset node');
+    const source = await openDataset(resolveDatasetRoot(params.path, ctx.projectDir), params);
+    for (const s of source.skipped) ctx.log.warn(`Skipped ${s.file}: ${s.reason}`, s.file);
+    return source;
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * What a layout produces: which image files make up the dataset and what
+ * label each has, before any header is read. The indexer then reads headers,
+ * assembles series and assigns splits, the same way for every layout.
+ */
+import type { Task } from '../../api';
+import type { FoundFile } from '../walk';
+
+/** Label of an entry, as the layout knows it (files are loaded later). */
+export type LabelRef =
+  | { kind: 'class'; index: number; multi?: number[] }
+  | { kind: 'mask'; file: FoundFile }
+  | { kind: 'boxes'; boxes: { xmin: number; ymin: number; xmax: number; ymax: number; classIndex: number }[] }
+  | { kind: 'target'; file: FoundFile };
+
+/** One image file and its label. */
+export interface LayoutEntry {
+  file: FoundFile;
+  label?: LabelRef;
+  /** Stratum for the split (class index for single-label classification). */
+  stratum: number;
+  /** Display label for the Files tab (class name, or "3 boxes"). */
+  display?: string;
+}
+
+/** A layout's reading of a dataset folder. */
+export interface LayoutResult {
+  layout: string;
+  task: Task;
+  classes: string[];
+  entries: LayoutEntry[];
+  /** Files or rows left out, with the reason (missing files, bad rows...). */
+  skipped: { file: string; reason: string }[];
+  /** Every file the layout looked at, for the fingerprint (images, masks, label files). */
+  files: FoundFile[];
+}

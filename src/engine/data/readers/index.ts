@@ -1,0 +1,82 @@
+/**
+ * The list of readers and content sniffing: a file's reader is chosen by its
+ * first bytes, never by its extension alone; an extension that promises one
+ * format while the content is another is reported (issue 4, item 6).
+ */
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { gifReader, jpegReader, pngReader, tiffReader } from './raster';
+import type { ImageReader, OpenedImage } from './types';
+
+/** Every reader, most specific match first. */
+export const readers: ImageReader[] = [pngReader, jpegReader, tiffReader, gifReader];
+
+/** Bytes read to sniff a format: DICOM's `DICM` magic sits at 128..131; NIfTI-2 needs 4..7 and 540. */
+export const HEAD_BYTES = 544;
+
+/** Reads the first {@link HEAD_BYTES} bytes of a file (fewer when it is shorter). */
+export async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Lower-case extension, with `.nii.gz` kept whole. */
+export function extensionOf(file: string): string {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.nii.gz')) return '.nii.gz';
+  return extname(lower);
+}
+
+/** The reader whose extension list holds this extension, if any. */
+export function readerForExtension(file: string): ImageReader | undefined {
+  const ext = extensionOf(file);
+  return readers.find((r) => r.extensions.includes(ext));
+}
+
+/** Thrown when a file is not an image we can read; the message is the reason shown to users. */
+export class UnreadableFileError extends Error {}
+
+/** The reader for a file's content; throws {@link UnreadableFileError} with the reason otherwise. */
+export async function sniff(file: string): Promise<ImageReader> {
+  const head = await readHead(file);
+  if (head.length === 0) throw new UnreadableFileError('the file is empty');
+  const byContent = readers.find((r) => r.match(head, file));
+  const byExtension = readerForExtension(file);
+  if (!byContent) {
+    if (byExtension) {
+      throw new UnreadableFileError(
+        `its extension says ${byExtension.format.toUpperCase()} but its content is not a ${byExtension.format.toUpperCase()} file (corrupt or mislabelled)`,
+      );
+    }
+    throw new UnreadableFileError('not an image file of a supported format');
+  }
+  if (byExtension && byExtension !== byContent) {
+    throw new UnreadableFileError(
+      `its content is ${byContent.format.toUpperCase()} but its extension says ${byExtension.format.toUpperCase()}; rename it to ${byContent.extensions[0]} to use it`,
+    );
+  }
+  return byContent;
+}
+
+/** Sniffs and opens a file (header only). Errors say why, without the file name (callers add it). */
+export async function openImage(file: string): Promise<OpenedImage> {
+  const reader = await sniff(file);
+  try {
+    return await reader.open(file);
+  } catch (error) {
+    throw new UnreadableFileError(
+      `cannot read this ${reader.format.toUpperCase()} file: ${messageOf(error)}`,
+    );
+  }
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
