@@ -1,0 +1,7 @@
+/** The in-process engine the CLI commands use. */
+import { Engine } from '../service/engine';
+
+/** A fresh engine with the app's cache folder and the built-in node types. */
+export function createCliEngine(): Engine {
+  return new Engine();
+}

@@ -1,0 +1,25 @@
+/**
+ * Turns a wire request (method name + untrusted params) into a call on the
+ * engine: unknown methods and params that fail their zod schema are refused
+ * with a readable message. Every transport goes through here.
+ */
+import { EngineRequests, type EngineMethod, type EngineApi } from '../api';
+
+/** Whether `method` is a request of the engine API. */
+export function isEngineMethod(method: string): method is EngineMethod {
+  return Object.prototype.hasOwnProperty.call(EngineRequests, method);
+}
+
+/** Validates and performs one request; rejects with an Error whose message is fit to show. */
+export async function dispatch(engine: EngineApi, method: string, params: unknown): Promise<unknown> {
+  if (!isEngineMethod(method)) throw new Error(`Unknown request "${method}"`);
+  const parsed = EngineRequests[method].safeParse(params ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+      .join('; ');
+    throw new Error(`Bad parameters for ${method}: ${problems}`);
+  }
+  const call = engine[method] as (params: unknown) => Promise<unknown>;
+  return call.call(engine, parsed.data);
+}

@@ -1,0 +1,444 @@
+/**
+ * The engine behind every front end: implements the `EngineApi` contract over
+ * one open project (store), the executor and the output cache. The CLI calls
+ * it in process; `phi serve` and the Electron utility process put a transport
+ * in front of it (see dispatch.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type {
+  EngineApi,
+  EngineEvent,
+  EngineInfo,
+  EngineParams,
+  EngineResults,
+  FilePage,
+  Graph,
+  GraphNode,
+  NodeStatus,
+  PortSpec,
+  ProjectSnapshot,
+  RunRequest,
+  RunResult,
+  Sample,
+} from '../api';
+import { EngineRequests } from '../api';
+import type { DatasetSource } from '../graph/node-type';
+import { inputsOf } from '../graph/plan';
+import type { NodeTypeRegistry } from '../graph/registry';
+import { checkConnection, validateGraph } from '../graph/validate';
+import { renderThumbnail } from '../imaging/thumbnail';
+import { processingResult } from '../imaging/processing-result';
+import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
+import { collectionFrom, executeRun, networkKey } from '../run/executor';
+import { computeKeys, stableStringify } from '../run/keys';
+import { ProjectStore } from '../store/project-store';
+import { createBuiltinRegistry } from './builtin-registry';
+import { templateGraph } from './templates';
+import { APP_VERSION } from './version';
+
+/** Where the engine keeps caches and how it runs. */
+export interface EngineOptions {
+  cacheDir?: string;
+  cacheBudgetBytes?: number;
+  registry?: NodeTypeRegistry;
+  /** Items processed at once per node. */
+  concurrency?: number;
+  /** Seed of module random streams and sample subsets. */
+  seed?: number;
+  /** The tf.js backends and whether each loads here. */
+  describeBackends?: () => Promise<EngineInfo['backends']>;
+}
+
+/** Separator of node key and selection in the store's node results. */
+const KEY_SEPARATOR = '|';
+
+/** The engine over one open project at a time. */
+export class Engine implements EngineApi {
+  readonly registry: NodeTypeRegistry;
+  private readonly cache: OutputCache;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private store?: ProjectStore;
+  private readonly datasets = new Map<string, { signature: string; source: Promise<DatasetSource> }>();
+  private readonly live = new Map<string, NodeStatus>();
+  private current?: { runId: string; controller: AbortController };
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.registry = options.registry ?? createBuiltinRegistry();
+    this.cache = new OutputCache(options.cacheDir, options.cacheBudgetBytes);
+  }
+
+  private get seed(): number {
+    return this.options.seed ?? 1234;
+  }
+
+  onDidEmit(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private requireStore(): ProjectStore {
+    if (!this.store) throw new Error('No project is open: open or create a .phiproj first');
+    return this.store;
+  }
+
+  async getInfo(): Promise<EngineInfo> {
+    return {
+      version: APP_VERSION,
+      nodeTypes: this.registry.describe(),
+      backends: (await this.options.describeBackends?.()) ?? [],
+    };
+  }
+
+  async createProject(params: EngineParams<'createProject'>): Promise<ProjectSnapshot> {
+    const { path, dataset, task } = EngineRequests.createProject.parse(params);
+    const projectPath = resolve(path);
+    const datasetPath = resolve(dataset);
+    if (!existsSync(datasetPath)) throw new Error(`Dataset folder not found: ${datasetPath}`);
+    const relativeDataset = relative(dirname(projectPath), datasetPath) || '.';
+    const graph = templateGraph(
+      this.registry,
+      isAbsolute(relativeDataset) ? datasetPath : relativeDataset,
+      task,
+    );
+    this.closeProject();
+    this.store = ProjectStore.create(projectPath, { graph });
+    return this.snapshot();
+  }
+
+  async openProject(params: EngineParams<'openProject'>): Promise<ProjectSnapshot> {
+    const { path } = EngineRequests.openProject.parse(params);
+    const store = ProjectStore.open(resolve(path));
+    this.closeProject();
+    this.store = store;
+    return this.snapshot();
+  }
+
+  /** Closes the open project (pending writes are already committed). */
+  closeProject(): void {
+    this.current?.controller.abort();
+    this.store?.close();
+    this.store = undefined;
+    this.datasets.clear();
+    this.live.clear();
+  }
+
+  async getProject(): Promise<ProjectSnapshot | null> {
+    return this.store ? this.snapshot() : null;
+  }
+
+  async editGraph(params: EngineParams<'editGraph'>): Promise<ProjectSnapshot> {
+    const { edits } = EngineRequests.editGraph.parse(params);
+    const store = this.requireStore();
+    const before = await this.statuses(store.graph());
+    store.applyEdits(edits);
+    const snapshot = await this.snapshot();
+    const staleNodes = Object.entries(snapshot.status)
+      .filter(([id, status]) => status.state === 'stale' && before[id]?.state !== 'stale')
+      .map(([id]) => id);
+    this.emit({ type: 'graph-changed', staleNodes });
+    return snapshot;
+  }
+
+  async checkConnection(params: EngineParams<'checkConnection'>): Promise<{ ok: boolean; reason?: string }> {
+    const { source, target, targetPort } = EngineRequests.checkConnection.parse(params);
+    const graph = this.requireStore().graph();
+    return checkConnection(graph, this.registry, source, target, targetPort, await this.datasetPorts(graph));
+  }
+
+  async run(params: EngineParams<'run'>): Promise<RunResult> {
+    const request: RunRequest = EngineRequests.run.parse(params);
+    const store = this.requireStore();
+    if (this.current) throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    if (request.mode === 'sample' && !request.sample) throw new Error('Sample RUN needs a sample size');
+    const graph = store.graph();
+    this.datasets.clear(); // re-index datasets: files may have changed on disk
+    const controller = new AbortController();
+    const nodeVersions = Object.fromEntries(graph.nodes.map((n) => [n.id, n.version]));
+    const runId = store.startRun({
+      mode: request.mode,
+      seed: this.seed,
+      appVersion: APP_VERSION,
+      nodeVersions,
+    });
+    this.current = { runId, controller };
+    const started = Date.now();
+    const ran: string[] = [];
+    const cached: string[] = [];
+    try {
+      const outcome = await executeRun({
+        graph,
+        registry: this.registry,
+        cache: this.cache,
+        request,
+        runId,
+        seed: this.seed,
+        signal: controller.signal,
+        concurrency: this.options.concurrency,
+        emit: (event) => this.onRunEvent(runId, event),
+        openDataset: (node) => this.openDataset(node),
+        artifactsFor: (id) => store.artifactsFor(id),
+      });
+      for (const [id, node] of outcome.nodes) {
+        if (node.state === 'done' && node.key) {
+          (node.fromCache ? cached : ran).push(id);
+          store.recordNodeResult(id, {
+            cacheKey: `${node.key}${KEY_SEPARATOR}${node.selection}`,
+            shape: node.shape,
+            colorMode: node.colorMode,
+            dtype: node.dtype,
+            count: node.count,
+            state: 'done',
+            message: node.message,
+          });
+        } else if (node.state === 'failed') {
+          store.recordNodeResult(id, { cacheKey: '', state: 'failed', message: node.message });
+        }
+      }
+      store.finishRun(runId, outcome.status);
+      this.emit({
+        type: 'run-finished',
+        runId,
+        status: outcome.status,
+        seconds: (Date.now() - started) / 1000,
+      });
+      return { runId, status: outcome.status, ran, cached, errors: outcome.errors };
+    } catch (error) {
+      store.finishRun(runId, 'failed');
+      this.emit({ type: 'error', message: (error as Error).message });
+      this.emit({ type: 'run-finished', runId, status: 'failed', seconds: (Date.now() - started) / 1000 });
+      return { runId, status: 'failed', ran, cached, errors: [{ message: (error as Error).message }] };
+    } finally {
+      this.current = undefined;
+      this.live.clear();
+    }
+  }
+
+  /** Mirrors run events into live node status and the store, then forwards them. */
+  private onRunEvent(runId: string, event: EngineEvent): void {
+    if (event.type === 'node-state') {
+      const previous = this.live.get(event.node) ?? { state: event.state };
+      this.live.set(event.node, { ...previous, state: event.state, message: event.message });
+    } else if (event.type === 'progress') {
+      const previous = this.live.get(event.node) ?? { state: 'running' };
+      this.live.set(event.node, { ...previous, done: event.done, total: event.total });
+    } else if (event.type === 'epoch') {
+      this.store?.recordEpoch(runId, event.node, event.epoch, event.split, event.metrics);
+    }
+    this.emit(event);
+  }
+
+  async cancel(params: EngineParams<'cancel'>): Promise<{ cancelled: boolean }> {
+    const { runId } = EngineRequests.cancel.parse(params);
+    if (!this.current || (runId && runId !== this.current.runId)) return { cancelled: false };
+    this.current.controller.abort();
+    return { cancelled: true };
+  }
+
+  async listFiles(params: EngineParams<'listFiles'>): Promise<FilePage> {
+    const { node, offset, limit, sortBy, descending, filter } = EngineRequests.listFiles.parse(params);
+    const manifest = this.manifestOf(node);
+    if (!manifest) return { total: 0, items: [] };
+    let items: ManifestItem[] = manifest.items;
+    if (filter) {
+      const needle = filter.toLowerCase();
+      items = items.filter((i) =>
+        [i.id, i.label ?? '', i.split ?? '', i.state].some((text) => text.toLowerCase().includes(needle)),
+      );
+    }
+    if (sortBy) {
+      const key = sortBy as keyof ManifestItem;
+      const text = (item: ManifestItem): string => {
+        const value = item[key];
+        return Array.isArray(value)
+          ? value.map((v) => String(v).padStart(8, '0')).join('x')
+          : String(value ?? '');
+      };
+      items = [...items].sort((a, b) => text(a).localeCompare(text(b), undefined, { numeric: true }));
+      if (descending) items.reverse();
+    }
+    return {
+      total: items.length,
+      items: items.slice(offset, offset + limit).map(({ classIndex: _c, ...row }) => row),
+    };
+  }
+
+  async getImage(params: EngineParams<'getImage'>): Promise<EngineResults['getImage']> {
+    const { node, sampleId, size, window, slice } = EngineRequests.getImage.parse(params);
+    const sample = await this.outputSample(this.imageNode(node), sampleId);
+    return renderThumbnail(sample.image, { size, window, slice });
+  }
+
+  async getProcessingResult(
+    params: EngineParams<'getProcessingResult'>,
+  ): Promise<EngineResults['getProcessingResult']> {
+    const { node, sampleId, size } = EngineRequests.getProcessingResult.parse(params);
+    const graph = this.requireStore().graph();
+    const source = inputsOf(graph).get(node)?.[0]?.source;
+    const after = await this.outputSample(node, sampleId);
+    const before = source ? await this.outputSample(source, sampleId) : after;
+    return processingResult(before, after, size);
+  }
+
+  async getMetrics(params: EngineParams<'getMetrics'>): Promise<EngineResults['getMetrics']> {
+    const { node } = EngineRequests.getMetrics.parse(params);
+    const store = this.requireStore();
+    const input = this.inputManifest(node);
+    const rows = store.epochs(node);
+    const test = rows.find((r) => r.split === 'test');
+    return {
+      classes: input?.classes ?? [],
+      epochs: rows
+        .filter(
+          (r): r is typeof r & { split: 'train' | 'validation' } =>
+            r.split === 'train' || r.split === 'validation',
+        )
+        .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
+      test: test
+        ? { metrics: test.metrics, confusion: (test.metrics.confusion as unknown as number[][]) ?? [] }
+        : undefined,
+    };
+  }
+
+  async getPrediction(params: EngineParams<'getPrediction'>): Promise<EngineResults['getPrediction']> {
+    const { node, sampleId } = EngineRequests.getPrediction.parse(params);
+    const store = this.requireStore();
+    const graphNode = store.graph().nodes.find((n) => n.id === node);
+    const type = graphNode && this.registry.get(graphNode.type);
+    if (!graphNode || type?.kind !== 'network') throw new Error(`Node "${node}" is not a network`);
+    if (!type.predict) throw new Error(`${type.title} cannot show predictions`);
+    const input = this.inputManifest(node);
+    if (!input) throw new Error(`Run the pipeline before "${node}" first: its input is not cached`);
+    return type.predict(sampleId, collectionFrom(input, this.cache), type.params.parse(graphNode.params), {
+      nodeId: node,
+      artifactsDir: store.artifactsFor(node),
+    });
+  }
+
+  /** The node whose cached images show for `node` (a network shows its input). */
+  private imageNode(node: string): string {
+    const graph = this.requireStore().graph();
+    const graphNode = graph.nodes.find((n) => n.id === node);
+    if (graphNode?.kind !== 'network') return node;
+    return inputsOf(graph).get(node)?.[0]?.source ?? node;
+  }
+
+  /** The last completed output listing of a node. */
+  private manifestOf(node: string): NodeManifest | undefined {
+    const result = this.requireStore().nodeResults()[node];
+    if (!result?.cacheKey) return undefined;
+    const [key, selection] = result.cacheKey.split(KEY_SEPARATOR);
+    return this.cache.readManifest(key, selection);
+  }
+
+  private inputManifest(node: string): NodeManifest | undefined {
+    const source = inputsOf(this.requireStore().graph()).get(node)?.[0]?.source;
+    return source ? this.manifestOf(source) : undefined;
+  }
+
+  private async outputSample(node: string, sampleId: string): Promise<Sample> {
+    const manifest = this.manifestOf(node);
+    if (!manifest) throw new Error(`Node "${node}" has no output yet: run it first`);
+    if (!manifest.items.some((i) => i.id === sampleId && i.state === 'done')) {
+      throw new Error(`Node "${node}" has no output for "${sampleId}"`);
+    }
+    return this.cache.read(manifest.nodeKey, sampleId);
+  }
+
+  /** Opens a dataset node's source, memoised by its params. */
+  private openDataset(node: GraphNode): Promise<DatasetSource> {
+    const store = this.requireStore();
+    const type = this.registry.get(node.type);
+    if (type?.kind !== 'dataset') return Promise.reject(new Error(`Node "${node.id}" is not a dataset`));
+    const signature = stableStringify(node.params);
+    const memo = this.datasets.get(node.id);
+    if (memo && memo.signature === signature) return memo.source;
+    const source = Promise.resolve().then(() =>
+      type.open(type.params.parse(node.params), {
+        projectDir: store.dir,
+        log: {
+          info: (message) => this.emit({ type: 'log', level: 'info', node: node.id, message }),
+          warn: (message, file) =>
+            this.emit({
+              type: 'log',
+              level: 'warn',
+              node: node.id,
+              message: file ? `${file}: ${message}` : message,
+            }),
+        },
+      }),
+    );
+    this.datasets.set(node.id, { signature, source });
+    source.catch(() => this.datasets.delete(node.id));
+    return source;
+  }
+
+  private async datasetPorts(graph: Graph): Promise<Map<string, PortSpec>> {
+    const ports = new Map<string, PortSpec>();
+    for (const node of graph.nodes.filter((n) => n.kind === 'dataset')) {
+      try {
+        ports.set(node.id, (await this.openDataset(node)).port);
+      } catch {
+        // Validation reports the dataset's own error; the port stays unknown.
+      }
+    }
+    return ports;
+  }
+
+  /** Node states from what the store recorded, compared with the current keys. */
+  private async statuses(graph: Graph): Promise<Record<string, NodeStatus>> {
+    const store = this.requireStore();
+    const results = store.nodeResults();
+    const keys = await computeKeys(graph, this.registry, this.seed, (node) => this.openDataset(node));
+    const status: Record<string, NodeStatus> = {};
+    for (const node of graph.nodes) {
+      const live = this.live.get(node.id);
+      if (this.current && live) {
+        status[node.id] = live;
+        continue;
+      }
+      const recorded = results[node.id];
+      const key = keys.get(node.id);
+      if (!recorded || !key || 'error' in key) {
+        status[node.id] = {
+          state: recorded?.state === 'failed' ? 'failed' : 'idle',
+          message: recorded?.message,
+        };
+        continue;
+      }
+      if (recorded.state === 'failed') {
+        status[node.id] = { state: 'failed', message: recorded.message };
+        continue;
+      }
+      const [recordedKey, selection] = recorded.cacheKey.split(KEY_SEPARATOR);
+      const current = node.kind === 'network' ? networkKey(key.key, selection) : key.key;
+      status[node.id] = {
+        state: current === recordedKey ? 'done' : 'stale',
+        shape: recorded.shape,
+        colorMode: recorded.colorMode as NodeStatus['colorMode'],
+        dtype: recorded.dtype,
+        count: recorded.count,
+        message: recorded.message,
+      };
+    }
+    return status;
+  }
+
+  private async snapshot(): Promise<ProjectSnapshot> {
+    const store = this.requireStore();
+    const graph = store.graph();
+    return {
+      path: store.path,
+      name: store.name,
+      graph,
+      issues: validateGraph(graph, this.registry, await this.datasetPorts(graph)),
+      status: await this.statuses(graph),
+      running: Boolean(this.current),
+    };
+  }
+}
