@@ -20,7 +20,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EpochMetricsSchema, type EpochMetrics } from '../api/events';
-import type { Graph, GraphEdit } from '../api/graph';
+import type { z } from 'zod';
+import type { Graph, GraphEditSchema } from '../api/graph';
 import { ProjectError } from './errors';
 import { checkProjectFile, describeSqliteFailure } from './file-checks';
 import { applyEdit, checkGraph, hasNode, readGraph, writeGraph } from './graph-table';
@@ -163,7 +164,17 @@ export class ProjectStore {
         const backup = `${abs}.v${version}.bak`;
         rmSync(backup, { force: true });
         db.prepare('VACUUM INTO ?').run(backup);
-        migrate(db);
+        try {
+          migrate(db);
+        } catch (cause) {
+          const detail = cause instanceof Error ? cause.message : String(cause);
+          throw new ProjectError(
+            'damaged',
+            abs,
+            `${abs} could not be upgraded from project format ${version} to ${CURRENT_SCHEMA_VERSION} (${detail}); the file is unchanged`,
+            { cause },
+          );
+        }
       }
       const store = new ProjectStore(abs, db);
       store.graph();
@@ -216,8 +227,9 @@ export class ProjectStore {
    * Applies a batch of edits in one transaction and returns the new graph. An
    * edit that is malformed, names a missing node or edge, or repeats an id
    * throws a {@link ProjectError} naming it, and nothing of the batch is kept.
+   * Takes zod's input type, so defaults (an edge's `targetPort`) may be left out.
    */
-  applyEdits(edits: GraphEdit[]): Graph {
+  applyEdits(edits: z.input<typeof GraphEditSchema>[]): Graph {
     const db = this.conn();
     db.transaction(() => edits.forEach((edit, index) => applyEdit(db, edit, index, this.path))).immediate();
     return this.graph();
