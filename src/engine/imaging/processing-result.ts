@@ -1,0 +1,27 @@
+/** The manual's Processing Result: before/after thumbnails and value histograms of one sample. */
+import type { ProcessingResult, Sample } from '../api';
+import { dtypeOf } from '../api';
+import { valueHistogram } from './histogram';
+import { renderThumbnail } from './thumbnail';
+
+/** Number of histogram bins shown. */
+export const HISTOGRAM_BINS = 64;
+
+/** Builds the Processing Result of a node for one sample (each image auto-windowed). */
+export async function processingResult(
+  before: Sample,
+  after: Sample,
+  size: number,
+): Promise<ProcessingResult> {
+  const [b, a] = await Promise.all([
+    renderThumbnail(before.image, { size }),
+    renderThumbnail(after.image, { size }),
+  ]);
+  const isInt = (s: Sample): boolean => dtypeOf(s.image.data) !== 'float32';
+  return {
+    before: b,
+    after: a,
+    beforeHistogram: valueHistogram(before.image.data, HISTOGRAM_BINS, isInt(before)),
+    afterHistogram: valueHistogram(after.image.data, HISTOGRAM_BINS, isInt(after)),
+  };
+}
