@@ -170,7 +170,7 @@ function conv2DBackpropInput(args: {
 }): TensorInfo {
   const { backend, inputs } = args;
   const attrs = args.attrs ?? {};
-  const { dy, filter } = inputs;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm supports NHWC only');
   const inputShape = attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, attrs, false);
@@ -207,7 +207,7 @@ function conv2DBackpropFilter(args: {
 }): TensorInfo {
   const { backend, inputs } = args;
   const attrs = args.attrs ?? {};
-  const { x, dy } = inputs;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, attrs, false);
@@ -238,7 +238,7 @@ function depthwiseBackpropInput(args: {
 }): TensorInfo {
   const { backend, inputs } = args;
   const attrs = args.attrs ?? {};
-  const { dy, filter } = inputs;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const inputShape = attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, attrs, true);
   const [kh, kw, ci, m] = filter.shape;
@@ -273,7 +273,7 @@ function depthwiseBackpropFilter(args: {
 }): TensorInfo {
   const { backend, inputs } = args;
   const attrs = args.attrs ?? {};
-  const { x, dy } = inputs;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, attrs, true);
   const [kh, kw, ci, m] = filterShape;
