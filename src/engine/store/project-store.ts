@@ -183,7 +183,7 @@ export class ProjectStore {
         throw new ProjectError(
           'damaged',
           abs,
-          `${abs} is damaged: ${dangling.length} rows point at missing rows`,
+          `${abs} is damaged: ${dangling.length} saved row(s) refer to rows that are missing`,
         );
       }
       store.closeDeadRuns();
