@@ -3,6 +3,7 @@
  * sub-command; exit codes 0 ok, 1 run failed, 2 bad usage.
  */
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command';
+import { exampleCommand } from './commands/example';
 import { inspectCommand } from './commands/inspect';
 import { metricsCommand } from './commands/metrics';
 import { newCommand } from './commands/new';
@@ -15,6 +16,7 @@ import { serveCommand } from './commands/serve';
 export const COMMANDS: CliCommand[] = [
   newCommand,
   runCommand,
+  exampleCommand,
   inspectCommand,
   processCommand,
   metricsCommand,

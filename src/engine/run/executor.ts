@@ -276,11 +276,14 @@ async function processItems(
   const previousRows = new Map(previous?.items.map((i) => [i.id, i]));
   let computed = 0;
   let done = 0;
-  let lastProgress = 0;
+  let lastTime = 0;
+  let lastDone = 0;
+  // At most ~100 progress events per node, plus one per 100 ms on slow nodes.
   const progress = (force = false): void => {
     const now = Date.now();
-    if (force || now - lastProgress > 100) {
-      lastProgress = now;
+    if (force || done - lastDone >= work.length / 100 || now - lastTime > 100) {
+      lastTime = now;
+      lastDone = done;
       emit({ type: 'progress', node: nodeId, done, total: work.length });
     }
   };

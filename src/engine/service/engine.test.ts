@@ -229,6 +229,7 @@ describe('shape summary and faults', () => {
             },
           },
           { op: 'add-edge', edge: { id: 'g-r2', source: 'good', target: 'r2', targetPort: 'in' } },
+          { op: 'remove-edge', id: 'data->good:in' },
         ],
       }),
     ).resolves.toBeDefined();
