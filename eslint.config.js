@@ -2,7 +2,7 @@
 // wrong import across layers fails `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 const uiPackages = ['electron', 'react', 'react-dom', 'mobx', 'mobx-react-lite', 'echarts', 'monaco-editor'];
 
@@ -12,6 +12,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },
+    settings: {
+      // Resolve extensionless TypeScript imports so the path zones below can see them.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -48,8 +52,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: uiPackages.map((name) => ({ name, message: 'engine/ must not import UI or Electron packages.' })),
-          patterns: [{ group: ['@xyflow/*', 'react/*', 'electron/*'], message: 'engine/ must not import UI packages.' }],
+          paths: uiPackages.map((name) => ({
+            name,
+            message: 'engine/ must not import UI or Electron packages.',
+          })),
+          patterns: [
+            {
+              group: ['@xyflow/*', 'react/*', 'electron/*'],
+              message: 'engine/ must not import UI packages.',
+            },
+          ],
         },
       ],
     },
@@ -61,7 +73,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'better-sqlite3', 'sharp', 'node:*', '@tensorflow/*'], message: 'The renderer is a view: no Node or engine packages.' },
+            {
+              group: ['electron', 'better-sqlite3', 'sharp', 'node:*', '@tensorflow/*'],
+              message: 'The renderer is a view: no Node or engine packages.',
+            },
           ],
         },
       ],

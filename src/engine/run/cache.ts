@@ -80,7 +80,7 @@ export class OutputCache {
     try {
       return decodeSample(await readFile(path));
     } catch (error) {
-      throw new Error(`Cached output of "${id}" is missing (${(error as Error).message})`);
+      throw new Error(`Cached output of "${id}" is missing (${(error as Error).message})`, { cause: error });
     }
   }
 

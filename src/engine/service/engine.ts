@@ -4,7 +4,6 @@
  * it in process; `phi serve` and the Electron utility process put a transport
  * in front of it (see dispatch.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type {
