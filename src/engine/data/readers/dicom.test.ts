@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dtypeOf } from '../../api';
+import { openImage } from '.';
+
+const DIR = join(__dirname, '../../../../resources/fixtures/data/dicom');
+
+interface Expected {
+  shape: number[];
+  dtype: string;
+  unit: string;
+  modality: string;
+  values: number[];
+  tolerance: number;
+  spacing?: number[];
+  kept?: Record<string, unknown>;
+  error?: string;
+}
+
+const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, Expected>;
+const files = Object.keys(expected).filter((name) => name.endsWith('.dcm') && !expected[name].error);
+
+function maxAbsDiff(a: ArrayLike<number>, b: number[]): number {
+  let max = 0;
+  for (let i = 0; i < b.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('DICOM reader against pydicom/DCMTK/GDCM fixtures', () => {
+  it.each(files)('%s decodes to the independently computed values', async (name) => {
+    const e = expected[name];
+    const opened = await openImage(join(DIR, name));
+    expect(opened.header.format).toBe('dicom');
+    expect(opened.header.shape).toEqual(e.shape);
+    expect(opened.header.dtype).toBe(e.dtype);
+    const image = await opened.decode();
+    expect(image.shape).toEqual(e.shape);
+    expect(dtypeOf(image.data)).toBe(e.dtype);
+    expect(image.unit).toBe(e.unit);
+    expect(image.modality).toBe(e.modality);
+    expect(image.colorMode).toBe(e.shape[e.shape.length - 1] === 3 ? 'rgb' : 'grayscale');
+    expect(image.data.length).toBe(e.values.length);
+    expect(maxAbsDiff(image.data, e.values)).toBeLessThanOrEqual(e.tolerance);
+  });
+
+  it('reads one frame of a multi-frame file', async () => {
+    const e = expected['mr_multiframe.dcm'];
+    const frame = await (await openImage(join(DIR, 'mr_multiframe.dcm'))).decode(2);
+    const per = e.values.length / 3;
+    expect(frame.shape).toEqual(e.shape.slice(1));
+    expect([...frame.data]).toEqual(e.values.slice(2 * per));
+  });
+
+  it('keeps acquisition attributes and drops every patient identifier', async () => {
+    const opened = await openImage(join(DIR, 'ct_explicit_le.dcm'));
+    const image = await opened.decode();
+    expect(image.spacing).toEqual([0.7, 0.8]);
+    expect(image.meta).toMatchObject({
+      Modality: 'CT',
+      Manufacturer: 'FixtureCorp',
+      ManufacturerModelName: 'Scanner 9000',
+      PatientSex: 'F',
+      PatientAgeBand: '40-49',
+      RescaleSlope: 1,
+      RescaleIntercept: -1024,
+      WindowCenter: 40,
+      WindowWidth: 400,
+    });
+    const text = JSON.stringify({
+      header: opened.header.meta,
+      meta: image.meta,
+      series: opened.header.series,
+    });
+    for (const secret of [
+      'Doe',
+      'Jane',
+      'PAT-001',
+      '19790412',
+      'Secret Street',
+      'Nowhere',
+      'House',
+      'ACC123456',
+      '1.2.826',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('names an unsupported transfer syntax', async () => {
+    await expect(openImage(join(DIR, 'c_mpeg2.dcm'))).rejects.toThrow(/MPEG2/);
+  });
+});
