@@ -77,6 +77,8 @@ export class Workbench {
   issues: GraphIssue[] = [];
   readonly status = observable.map<string, NodeStatus>();
   readonly selection = observable.set<string>();
+  /** Selected connections (Delete removes them with the selected nodes). */
+  readonly edgeSelection = observable.set<string>();
   connection: ConnectionState = 'connecting';
   connectionError: string | null = null;
   backend: string | null = null;
@@ -141,6 +143,7 @@ export class Workbench {
       applyLocal: action,
       select: action,
       setSelection: action,
+      setEdgeSelection: action,
       toast: action,
       dismissToast: action,
       setRightTab: action,
@@ -477,13 +480,16 @@ export class Workbench {
     );
   }
 
-  /** Deletes the selected nodes (and their edges). */
+  /** Deletes the selected connections and nodes (a node's edges go with it), as one step. */
   deleteSelection(): Promise<void> {
     const ids = [...this.selection];
+    const edges = [...this.edgeSelection].filter((id) => this.graph.edges.some((e) => e.id === id));
+    runInAction(() => this.edgeSelection.clear());
     this.setSelection([]);
+    const count = ids.length + edges.length;
     return this.edit(
-      ids.map((id): GraphEdit => ({ op: 'remove-node', id })),
-      ids.length === 1 ? 'Delete node' : `Delete ${ids.length} nodes`,
+      [...edges.map((id): GraphEdit => ({ op: 'remove-edge', id })), ...ids.map((id): GraphEdit => ({ op: 'remove-node', id }))],
+      count === 1 ? (ids.length ? 'Delete node' : 'Delete connection') : `Delete ${count} items`,
     );
   }
 
@@ -541,6 +547,13 @@ export class Workbench {
     const next = new Set(ids);
     if (next.size === this.selection.size && [...next].every((id) => this.selection.has(id))) return;
     this.selection.replace(next);
+  }
+
+  /** Replaces the selected connections. */
+  setEdgeSelection(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    if (next.size === this.edgeSelection.size && [...next].every((id) => this.edgeSelection.has(id))) return;
+    this.edgeSelection.replace(next);
   }
 
   setRightTab(tab: RightTab): void {

@@ -1,0 +1,126 @@
+/**
+ * The workbench window: toolbar, palette, flow space, inspector, results
+ * and status bar, plus the global keyboard shortcuts.
+ */
+import { useEffect } from 'react';
+import { observer } from 'mobx-react-lite';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useWorkbench } from './context';
+import { FlowCanvas } from './FlowCanvas';
+import { Palette } from './Palette';
+import { BottomPanel, RightPanel } from './Panels';
+import { ProjectGate } from './ProjectGate';
+import { SampleSizeDialog } from './SampleSizeDialog';
+import { commandOf } from './shortcuts';
+import { StatusBar } from './StatusBar';
+import { Toasts } from './Toasts';
+import { Toolbar } from './Toolbar';
+
+/** True when keys belong to a text field, not to the canvas. */
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+function useShortcuts() {
+  const wb = useWorkbench();
+  const flow = useReactFlow();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const command = commandOf(e);
+      if (!command) return;
+      const inField = typingIn(e.target);
+      // Run commands work everywhere; editing commands leave text fields alone.
+      const global = command === 'runAll' || command === 'sampleRun' || command === 'cancel';
+      if (inField && !global) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const node = wb.selectedNode;
+      e.preventDefault();
+      switch (command) {
+        case 'runAll':
+          void wb.runAll();
+          break;
+        case 'sampleRun':
+          void wb.sampleRun();
+          break;
+        case 'runNode':
+          if (node && node.kind !== 'dataset') void wb.runNode(node.id);
+          break;
+        case 'stepForward':
+          if (node) void wb.stepForward(node.id);
+          break;
+        case 'cancel':
+          void wb.cancel();
+          break;
+        case 'undo':
+          void wb.undo();
+          break;
+        case 'redo':
+          void wb.redo();
+          break;
+        case 'copy':
+          wb.copy();
+          break;
+        case 'paste':
+          void wb.paste();
+          break;
+        case 'selectAll':
+          wb.setSelection(wb.graph.nodes.map((n) => n.id));
+          break;
+        case 'delete':
+          void wb.deleteSelection();
+          break;
+        case 'fit':
+          void flow.fitView({ padding: 0.2, duration: 200, maxZoom: 1.2 });
+          break;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [wb, flow]);
+}
+
+function Workspace() {
+  const wb = useWorkbench();
+  useShortcuts();
+  return (
+    <div className="app">
+      <Toolbar />
+      <div className="main">
+        <Palette />
+        <div className="center">
+          <div className="canvas-area">
+            <FlowCanvas />
+            <Toasts />
+          </div>
+          <BottomPanel />
+        </div>
+        <RightPanel />
+      </div>
+      <StatusBar />
+      {wb.askingSampleSize && <SampleSizeDialog />}
+    </div>
+  );
+}
+
+function AppView() {
+  const wb = useWorkbench();
+  if (!wb.loaded) {
+    return (
+      <div className="gate">
+        <div className="gate-card muted" role="status">
+          Connecting to the engine…
+        </div>
+      </div>
+    );
+  }
+  if (!wb.project) return <ProjectGate />;
+  return (
+    <ReactFlowProvider>
+      <Workspace />
+    </ReactFlowProvider>
+  );
+}
+
+/** See the module comment. */
+export const App = observer(AppView);

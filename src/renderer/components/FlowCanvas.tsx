@@ -1,0 +1,223 @@
+/**
+ * The flow space: the project graph drawn with React Flow, in controlled
+ * mode over the store. Moves are applied locally while dragging and sent as
+ * one undoable edit on release; connections go through the engine's typed
+ * check; nodes come from the palette by drag and drop.
+ */
+import { useCallback, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { observer } from 'mobx-react-lite';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+  type NodeTypes,
+} from '@xyflow/react';
+import type { Graph, GraphNode } from '../../engine/api';
+import { categoryColor } from './colors';
+import { useWorkbench } from './context';
+import { NodeContextMenu } from './NodeContextMenu';
+import { PhiNode, type PhiFlowNode } from './PhiNode';
+
+/** Built once at module scope (xyflow #2045: a new object each render re-mounts every node). */
+const nodeTypes: NodeTypes = { phi: PhiNode };
+
+/** Drag-and-drop MIME type carrying a node type id from the palette. */
+export const NODE_TYPE_MIME = 'application/x-phi-node-type';
+
+type Size = { width: number; height: number };
+
+/** React Flow nodes for graph nodes, reusing objects whose inputs did not change. */
+function useFlowNodes(nodes: GraphNode[], selection: Set<string>, sizes: Map<string, Size>): PhiFlowNode[] {
+  const cache = useRef(new WeakMap<GraphNode, { selected: boolean; size?: Size; flow: PhiFlowNode }>());
+  return nodes.map((node) => {
+    const selected = selection.has(node.id);
+    const size = sizes.get(node.id);
+    const hit = cache.current.get(node);
+    if (hit && hit.selected === selected && hit.size === size) return hit.flow;
+    const flow: PhiFlowNode = {
+      id: node.id,
+      type: 'phi',
+      position: node.position,
+      data: { node },
+      selected,
+      ...(size ? { measured: size } : {}),
+    };
+    cache.current.set(node, { selected, size, flow });
+    return flow;
+  });
+}
+
+function FlowCanvasView() {
+  const wb = useWorkbench();
+  const flow = useReactFlow();
+  const [sizes, setSizes] = useState(() => new Map<string, Size>());
+  const [menu, setMenu] = useState<{ x: number; y: number; id: string } | null>(null);
+  const dragStart = useRef<Graph | null>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const selection = new Set(wb.selection);
+  const nodes = useFlowNodes(wb.graph.nodes, selection, sizes);
+  const running = new Set(wb.run?.nodes.filter((id) => wb.status.get(id)?.state === 'running') ?? []);
+  const edges: Edge[] = wb.graph.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    sourceHandle: 'out',
+    targetHandle: e.targetPort,
+    selected: wb.edgeSelection.has(e.id),
+    animated: running.has(e.target),
+    ariaLabel: `Connection from ${e.source} to ${e.target}`,
+  }));
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<PhiFlowNode>[]) => {
+      let nextSizes: Map<string, Size> | null = null;
+      let nextSelection: Set<string> | null = null;
+      const moves: { id: string; position: { x: number; y: number } }[] = [];
+      for (const change of changes) {
+        if (change.type === 'dimensions' && change.dimensions) {
+          nextSizes ??= new Map(sizes);
+          nextSizes.set(change.id, change.dimensions);
+        } else if (change.type === 'select') {
+          nextSelection ??= new Set(wb.selection);
+          if (change.selected) nextSelection.add(change.id);
+          else nextSelection.delete(change.id);
+        } else if (change.type === 'position' && change.position) {
+          moves.push({ id: change.id, position: change.position });
+        }
+      }
+      if (nextSizes) setSizes(nextSizes);
+      if (nextSelection) wb.setSelection(nextSelection);
+      // While dragging, moves are local only; the edit is sent once on release.
+      if (moves.length) wb.applyLocal(moves.map((m) => ({ op: 'move-node', id: m.id, position: m.position })));
+    },
+    [wb, sizes],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const next = new Set(wb.edgeSelection);
+      for (const change of changes) {
+        if (change.type !== 'select') continue;
+        if (change.selected) next.add(change.id);
+        else next.delete(change.id);
+      }
+      wb.setEdgeSelection(next);
+    },
+    [wb],
+  );
+
+  const onNodeDragStart = useCallback(() => {
+    dragStart.current = wb.graph;
+  }, [wb]);
+
+  const onNodeDragStop = useCallback(
+    (_event: unknown, _node: PhiFlowNode, dragged: PhiFlowNode[]) => {
+      const before = dragStart.current;
+      dragStart.current = null;
+      if (!before) return;
+      const moves = dragged
+        .map((n) => ({ id: n.id, position: n.position }))
+        .filter((m) => {
+          const old = before.nodes.find((n) => n.id === m.id)?.position;
+          return old && (old.x !== m.position.x || old.y !== m.position.y);
+        });
+      if (moves.length) void wb.moveNodes(moves, before);
+    },
+    [wb],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => c.source !== c.target && !!c.target && !!c.source,
+    [],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (c.source && c.target) void wb.connect(c.source, c.target, c.targetHandle ?? 'in');
+    },
+    [wb],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(NODE_TYPE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const typeId = event.dataTransfer.getData(NODE_TYPE_MIME);
+      if (!typeId) return;
+      event.preventDefault();
+      const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      void wb.addNode(typeId, { x: Math.round(position.x - 100), y: Math.round(position.y - 30) });
+    },
+    [wb, flow],
+  );
+
+  const onNodeContextMenu = useCallback(
+    (event: ReactMouseEvent, node: PhiFlowNode) => {
+      event.preventDefault();
+      if (!wb.selection.has(node.id)) wb.setSelection([node.id]);
+      const box = wrapper.current?.getBoundingClientRect();
+      setMenu({ x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0), id: node.id });
+    },
+    [wb],
+  );
+
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  const minimapColor = useCallback(
+    (n: PhiFlowNode) => {
+      const type = wb.nodeTypes.get(n.data.node.type);
+      return categoryColor(n.data.node.kind, type?.category ?? n.data.node.kind);
+    },
+    [wb],
+  );
+
+  return (
+    <div className="flow" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Flow space" role="region">
+      <ReactFlow<PhiFlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeContextMenu={onNodeContextMenu}
+        onPaneClick={closeMenu}
+        onPaneContextMenu={(e) => e.preventDefault()}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Control', 'Meta']}
+        colorMode="system"
+        minZoom={0.1}
+        maxZoom={2.5}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        proOptions={{ hideAttribution: true }}
+        onlyRenderVisibleElements={wb.graph.nodes.length > 120}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+        <Controls showInteractive={false} aria-label="Zoom controls" />
+        <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+      </ReactFlow>
+      {menu && <NodeContextMenu x={menu.x} y={menu.y} nodeId={menu.id} onClose={closeMenu} />}
+    </div>
+  );
+}
+
+/** See the module comment. */
+export const FlowCanvas = observer(FlowCanvasView);

@@ -1,0 +1,116 @@
+/**
+ * The Output tab of network nodes: one chart per metric (train and
+ * validation), live as `epoch` events arrive, a class selector for per-class
+ * metrics, and a table of the same numbers.
+ */
+import { useState } from 'react';
+import { observer } from 'mobx-react-lite';
+import type { EpochMetrics } from '../../engine/api';
+import { formatMetric, metricLabel } from '../stores/format';
+import { macroKey, meanOfNonNull, type NodeMetrics } from '../stores/metrics-store';
+import { useWorkbench } from './context';
+import { MetricChart } from './MetricChart';
+
+/** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
+function scalar(metrics: EpochMetrics | undefined, key: string, classIndex: number | undefined): number | null | undefined {
+  if (!metrics || !(key in metrics)) return undefined;
+  const raw = metrics[key];
+  if (!Array.isArray(raw)) return raw;
+  if (classIndex !== undefined) return raw[classIndex] ?? null;
+  const macro = metrics[macroKey(key)];
+  return typeof macro === 'number' || macro === null ? macro : meanOfNonNull(raw);
+}
+
+function MetricsView({ metrics }: { metrics: NodeMetrics }) {
+  const [klass, setKlass] = useState<string>('macro');
+  const classIndex = klass === 'macro' ? undefined : Number(klass);
+  // Macro keys are drawn through their per-class metric; skip them as charts of their own.
+  const keys = metrics.keys.filter((k) => !(k.startsWith('macro') && metrics.keys.some((o) => macroKey(o) === k)));
+  const hasPerClass = keys.some((k) => metrics.isPerClass(k));
+  if (metrics.rows.length === 0) return <div className="empty">No epochs yet: run the network to see its training live.</div>;
+  return (
+    <div className="output">
+      <div className="tab-toolbar">
+        {hasPerClass && (
+          <label className="inline-field">
+            Class
+            <select value={klass} onChange={(e) => setKlass(e.target.value)} aria-label="Class for per-class metrics">
+              <option value="macro">All classes (macro mean)</option>
+              {metrics.classes.map((name, i) => (
+                <option key={name} value={String(i)}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <span className="muted" data-testid="epoch-count">
+          {metrics.rows.length} epoch{metrics.rows.length === 1 ? '' : 's'}
+        </span>
+      </div>
+      <div className="charts">
+        {keys.map((key) => (
+          <MetricChart
+            key={key}
+            title={metricLabel(key)}
+            train={metrics.series(key, 'train', classIndex)}
+            validation={metrics.series(key, 'validation', classIndex)}
+          />
+        ))}
+      </div>
+      <div className="metrics-table-wrap">
+        <table className="metrics-table" aria-label="Metrics per epoch">
+          <thead>
+            <tr>
+              <th scope="col">Epoch</th>
+              {keys.map((key) => (
+                <th key={key} scope="col" colSpan={2}>
+                  {metricLabel(key)}
+                </th>
+              ))}
+            </tr>
+            <tr>
+              <th />
+              {keys.map((key) => [
+                <th key={`${key}-t`} scope="col" className="sub">
+                  train
+                </th>,
+                <th key={`${key}-v`} scope="col" className="sub">
+                  val
+                </th>,
+              ])}
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.rows.map((row) => (
+              <tr key={row.epoch} data-testid="epoch-row">
+                <th scope="row">{row.epoch}</th>
+                {keys.map((key) => [
+                  <td key={`${key}-t`} className="mono">
+                    {formatMetric(scalar(row.train, key, classIndex))}
+                  </td>,
+                  <td key={`${key}-v`} className="mono">
+                    {formatMetric(scalar(row.validation, key, classIndex))}
+                  </td>,
+                ])}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+const ObservedMetricsView = observer(MetricsView);
+
+function OutputTabView() {
+  const wb = useWorkbench();
+  const networks = wb.networkNodes;
+  const selected = wb.selectedNode?.kind === 'network' ? wb.selectedNode : networks[0];
+  if (!selected) return <div className="empty">The Output tab shows the training of a Neural Network module: add one to the pipeline.</div>;
+  return <ObservedMetricsView key={selected.id} metrics={wb.metrics.of(selected.id)} />;
+}
+
+/** See the module comment. */
+export const OutputTab = observer(OutputTabView);

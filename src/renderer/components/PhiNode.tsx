@@ -1,0 +1,145 @@
+/**
+ * One pipeline node on the canvas: category colour, title, state icon, a
+ * status line and progress bar (always present, so nothing jumps while
+ * running), the output shape under it, and Run / Step forward in a toolbar
+ * when it is the only selected node. Memoised and observing only its own
+ * status, so progress on one node re-renders that node alone.
+ */
+import { memo } from 'react';
+import { observer } from 'mobx-react-lite';
+import { Handle, NodeToolbar, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { GraphNode, NodeStatus } from '../../engine/api';
+import { categoryColor } from './colors';
+import { useWorkbench } from './context';
+import { Icon, type IconName } from './icons';
+import { formatColorMode, formatShape } from '../stores/format';
+import { withShortcut } from './shortcuts';
+
+/** Data of a flow node: the graph node it shows. */
+export type PhiNodeData = { node: GraphNode };
+/** The React Flow node type of pipeline nodes. */
+export type PhiFlowNode = Node<PhiNodeData, 'phi'>;
+
+const KIND_ICON: Record<string, IconName> = { dataset: 'database', module: 'layers', network: 'brain' };
+
+/** Status line text: what a glance at the node should tell. */
+export function statusText(status: NodeStatus | undefined): string {
+  switch (status?.state ?? 'idle') {
+    case 'queued':
+      return 'Queued';
+    case 'running':
+      return status?.total ? `Running ${status.done ?? 0}/${status.total}` : 'Running…';
+    case 'done':
+      return status?.count !== undefined ? `Done · ${status.count} item${status.count === 1 ? '' : 's'}` : 'Done';
+    case 'failed':
+      return status?.message ? `Failed: ${status.message}` : 'Failed';
+    case 'stale':
+      return 'Out of date: run again';
+    default:
+      return 'Not run yet';
+  }
+}
+
+function StateIcon({ state }: { state: string }) {
+  if (state === 'done') return <Icon name="check" className="state-icon done" />;
+  if (state === 'failed') return <Icon name="x" className="state-icon failed" />;
+  if (state === 'running') return <span className="spinner" aria-hidden="true" />;
+  if (state === 'queued') return <Icon name="clock" className="state-icon queued" />;
+  if (state === 'stale') return <Icon name="alert" className="state-icon stale" />;
+  return <Icon name="dot" size={10} className="state-icon idle" />;
+}
+
+function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
+  const wb = useWorkbench();
+  const node = data.node;
+  const type = wb.nodeTypes.get(node.type);
+  const status = wb.status.get(id);
+  const state = status?.state ?? 'idle';
+  const title = node.label || type?.title || node.type;
+  const color = categoryColor(node.kind, type?.category ?? node.kind);
+  const inputs = node.kind === 'dataset' ? [] : (type?.inputs ?? ['in']);
+  const progress = state === 'running' && status?.total ? Math.min(1, (status.done ?? 0) / status.total) : state === 'done' ? 1 : 0;
+  const soleSelection = selected && wb.selection.size === 1;
+  const issue = wb.issues.find((i) => i.node === id && i.severity === 'error');
+  const shape = status?.shape ? formatShape(status.shape) : '';
+  const running = wb.running;
+
+  return (
+    <div
+      className={`phi-node state-${state}${selected ? ' selected' : ''}`}
+      style={{ ['--accent' as string]: color }}
+      data-testid={`node-${id}`}
+      data-state={state}
+      role="group"
+      aria-label={`${title}, ${statusText(status)}`}
+      title={type?.description}
+    >
+      <NodeToolbar isVisible={soleSelection} position={Position.Top} className="node-toolbar">
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={running || node.kind === 'dataset'}
+          onClick={() => void wb.runNode(id)}
+          title={withShortcut('Run this module alone', 'runNode')}
+          aria-label="Run this module"
+        >
+          <Icon name="play" size={12} /> Run
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={running}
+          onClick={() => void wb.stepForward(id)}
+          title={withShortcut('Step forward: run this module and everything after it', 'stepForward')}
+          aria-label="Step forward from this module"
+        >
+          <Icon name="step" size={12} /> Step forward
+        </button>
+      </NodeToolbar>
+      {inputs.map((port, i) => (
+        <Handle
+          key={port}
+          type="target"
+          id={port}
+          position={Position.Left}
+          style={{ top: inputs.length === 1 ? '50%' : `${((i + 1) * 100) / (inputs.length + 1)}%` }}
+          aria-label={`Input ${port} of ${title}`}
+          title={`Input: ${port}`}
+        />
+      ))}
+      <div className="phi-node-head">
+        <Icon name={KIND_ICON[node.kind] ?? 'layers'} className="kind-icon" />
+        <div className="phi-node-titles">
+          <div className="phi-node-title">{title}</div>
+          <div className="phi-node-category">
+            {type?.category ?? node.kind}
+            {type?.origin === 'my' && <span className="tag-my">My</span>}
+          </div>
+        </div>
+        <StateIcon state={state} />
+      </div>
+      <div className={`phi-node-status${issue ? ' has-issue' : ''}`} title={issue?.message ?? status?.message}>
+        {issue && state !== 'failed' ? issue.message : statusText(status)}
+      </div>
+      <div className="phi-node-progress" aria-hidden="true">
+        <div className="phi-node-progress-bar" style={{ transform: `scaleX(${progress})` }} />
+      </div>
+      {node.kind !== 'network' && (
+        <Handle type="source" id="out" position={Position.Right} aria-label={`Output of ${title}`} title="Output" />
+      )}
+      <div className="phi-node-shape" data-testid={`shape-${id}`} title="Output shape (None where item sizes differ)">
+        {shape ? (
+          <>
+            <span className="mono">{shape}</span>
+            {status?.colorMode && <span className="muted"> · {formatColorMode(status.colorMode)}</span>}
+          </>
+        ) : (
+          <span className="muted">shape —</span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The node component, memoised (xyflow #1620: avoid re-rendering every node). */
+export const PhiNode = memo(observer(PhiNodeView));

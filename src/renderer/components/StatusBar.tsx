@@ -1,0 +1,61 @@
+/** The status bar: engine connection, backend, run progress, graph size and issues. */
+import { observer } from 'mobx-react-lite';
+import { runModeLabel } from '../stores/workbench';
+import { useWorkbench } from './context';
+import { statusText } from './PhiNode';
+
+function StatusBarView() {
+  const wb = useWorkbench();
+  const progress = wb.runProgress;
+  const current = wb.run?.nodes.find((id) => wb.status.get(id)?.state === 'running');
+  const currentNode = current ? wb.graph.nodes.find((n) => n.id === current) : undefined;
+  const errors = wb.issues.filter((i) => i.severity === 'error').length;
+  const connection = wb.connection === 'open' ? 'Engine connected' : wb.connection === 'connecting' ? 'Connecting…' : (wb.connectionError ?? 'Disconnected');
+  return (
+    <footer className="statusbar" aria-label="Status bar">
+      <span className={`status-conn conn-${wb.connection}`} role="status">
+        <span className="conn-dot" aria-hidden="true" />
+        {connection}
+      </span>
+      <span className="status-item" data-testid="backend" title="tf.js backend used for training and prediction">
+        Backend: <strong>{wb.backend ?? '—'}</strong>
+      </span>
+      <span className="status-item status-run" aria-live="polite">
+        {progress !== null ? (
+          <>
+            <span className="status-run-text">
+              {runModeLabel(wb.run?.mode ?? 'all')}
+              {currentNode ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}` : ''}
+            </span>
+            <span
+              className="status-progress"
+              role="progressbar"
+              aria-label="Run progress"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(progress * 100)}
+            >
+              <span style={{ transform: `scaleX(${progress})` }} />
+            </span>
+            <span className="mono">{Math.round(progress * 100)}%</span>
+          </>
+        ) : (
+          <span className="muted">Idle</span>
+        )}
+      </span>
+      <span className="status-spacer" />
+      {errors > 0 && (
+        <span className="status-item status-issues" title={wb.issues.map((i) => i.message).join('\n')}>
+          {errors} problem{errors === 1 ? '' : 's'} in the pipeline
+        </span>
+      )}
+      <span className="status-item muted">
+        {wb.graph.nodes.length} nodes · {wb.graph.edges.length} connections
+      </span>
+      {wb.info && <span className="status-item muted">engine {wb.info.version}</span>}
+    </footer>
+  );
+}
+
+/** See the module comment. */
+export const StatusBar = observer(StatusBarView);
