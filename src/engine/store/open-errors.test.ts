@@ -27,11 +27,11 @@ function expectOpenError(path: string, code: ProjectErrorCode, reason: RegExp): 
   expect((error as Error).message).toMatch(reason);
 }
 
-/** A closed project with a few hundred rows, so it spans several pages. */
+/** A closed project with some rows; its ~15 tables and indexes span more than 4 pages. */
 function makeProject(file = 'p.phiproj'): string {
   const store = ProjectStore.create(join(tmp.dir, file), { graph: sampleGraph() });
   const run = store.startRun({ mode: 'all', seed: 1, appVersion: '0.1.0', nodeVersions: {} });
-  for (let epoch = 1; epoch <= 200; epoch++) {
+  for (let epoch = 1; epoch <= 20; epoch++) {
     store.recordEpoch(run, 'net', epoch, 'train', { loss: 1 / epoch, dice: [0.1, 0.2, 0.3, null] });
   }
   store.finishRun(run, 'done');
