@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { open as openFile, readFile } from 'node:fs/promises';
-import type { DataSet, Element } from 'dicom-parser';
+import type * as DicomParserModule from 'dicom-parser';
+import type { DataSet, Element, ParseDicomOptions } from 'dicom-parser';
 import type { DType, PixelArray } from '../../api';
 import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, type DecodedFrame } from './codecs';
 import { keptAttributes, TRANSFER_SYNTAXES } from './dicom-tags';
@@ -18,7 +19,7 @@ import { decodeRle } from './rle';
 import type { DecodedImage, ImageHeader, ImageReader, OpenedImage } from './types';
 
 const require = createRequire(import.meta.url);
-const dicomParser = require('dicom-parser') as typeof import('dicom-parser');
+const dicomParser = require('dicom-parser') as typeof DicomParserModule;
 
 /** Bytes read to index a file; the pixel data that follows is not read until decode. */
 const HEADER_PREFIX = 64 * 1024;
@@ -37,7 +38,7 @@ function looksLikeRawDataset(head: Uint8Array): boolean {
 }
 
 function parse(bytes: Uint8Array, untilPixels: boolean, preamble: boolean): DataSet {
-  const options: import('dicom-parser').ParseDicomOptions = untilPixels ? { untilTag: PIXEL_DATA } : {};
+  const options: ParseDicomOptions = untilPixels ? { untilTag: PIXEL_DATA } : {};
   if (!preamble) options.TransferSyntaxUID = IMPLICIT_LE;
   try {
     // A Buffer, not a bare Uint8Array: dicom-parser inflates deflated files with Buffer methods.
