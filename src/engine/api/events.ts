@@ -115,6 +115,15 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     staleNodes: z.array(z.string()),
   }),
   z.object({
+    type: z.literal('evaluation'),
+    node: z.string(),
+    /** The held-out split evaluated once after training (with the best checkpoint). */
+    split: z.literal('test'),
+    metrics: EpochMetricsSchema,
+    /** Counts `confusion[true][predicted]` (classification: items; segmentation: pixels). */
+    confusion: z.array(z.array(z.number())),
+  }),
+  z.object({
     type: z.literal('backend'),
     /** The tf.js backend in use: tensorflow, webgpu, wasm or cpu. */
     name: z.string(),
