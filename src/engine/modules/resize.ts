@@ -4,6 +4,7 @@ import { defineModule } from './define';
 import { geometry } from '../imaging/image';
 import { resizeArray } from './ops/resample';
 import { letterbox } from './ops/letterbox';
+import { valueParam } from './support/params';
 import { mapSlices, transformSpatial } from './support/spatial';
 
 /** The `resize` module (stable id and param names). */
@@ -29,10 +30,7 @@ export const resizeModule = defineModule({
       .boolean()
       .default(false)
       .describe('Fit inside width x height without distortion and pad the rest (letterbox); no unit.'),
-    padValue: z
-      .number()
-      .default(0)
-      .describe('Pixel value of the padding when keeping the aspect ratio, in the image unit (any number).'),
+    padValue: valueParam(0, 'Pixel value of the padding when keeping the aspect ratio'),
   }),
   run(sample, p) {
     const { height: h, width: w } = geometry(sample.image);

@@ -1,0 +1,38 @@
+/** CLAHE: contrast-limited adaptive histogram equalization (grayscale). */
+import { z } from 'zod';
+import { defineModule } from './define';
+import { clahe } from './ops/clahe';
+import { mapChannels } from './support/intensity';
+
+/** The `clahe` module (stable id and param names). */
+export const claheModule = defineModule({
+  id: 'clahe',
+  version: 1,
+  title: 'CLAHE',
+  category: 'Intensity',
+  description:
+    'Contrast-limited adaptive histogram equalization with OpenCV semantics (createCLAHE): tileGridSize x ' +
+    'tileGridSize tiles, each histogram clipped at clipLimit x (tile pixels / levels) with the excess spread ' +
+    'evenly, bilinear blending between tiles. 8/16-bit use their levels; HU and float use 65536 levels over min..max.',
+  params: z.object({
+    clipLimit: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(2)
+      .describe(
+        'Contrast limit as a multiple of the mean bin count per tile (0 to 1000; 0 = no limit, OpenCV 40 by default).',
+      ),
+    tileGridSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .describe('Tiles per side of the grid (1 to 64).'),
+  }),
+  accepts: { colorModes: ['grayscale'] },
+  run(sample, p) {
+    return mapChannels(sample, (d, h, w) => clahe(d, h, w, p.clipLimit, p.tileGridSize));
+  },
+});
