@@ -124,6 +124,21 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     confusion: z.array(z.array(z.number())),
   }),
   z.object({
+    type: z.literal('trial'),
+    node: z.string(),
+    /** One finished (or failed) trial of a hyper-parameter search. */
+    trial: z.object({
+      id: z.string(),
+      generation: z.number().int(),
+      params: z.record(z.string(), z.unknown()),
+      metrics: z.record(z.string(), z.number().nullable()),
+      /** The value of the metric being optimised; null when the trial failed. */
+      score: z.number().nullable(),
+      status: z.enum(['done', 'failed', 'cancelled']),
+      message: z.string().optional(),
+    }),
+  }),
+  z.object({
     type: z.literal('backend'),
     /** The tf.js backend in use: tensorflow, webgpu, wasm or cpu. */
     name: z.string(),

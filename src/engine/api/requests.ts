@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
-import type { NodeTypeDescriptor } from './node-types';
+import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -28,6 +28,55 @@ export const RunRequestSchema = z.object({
 });
 /** See {@link RunRequestSchema}. */
 export type RunRequest = z.infer<typeof RunRequestSchema>;
+
+/** One parameter a hyper-parameter search varies: a list of choices or a numeric range. */
+export const SearchDimensionSchema = z.object({
+  param: z.string(),
+  /** Choices (enums, booleans, or listed numbers). */
+  values: z.array(z.unknown()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Sample the range on a log scale (learning rates). */
+  log: z.boolean().optional(),
+  integer: z.boolean().optional(),
+});
+/** See {@link SearchDimensionSchema}. */
+export type SearchDimension = z.infer<typeof SearchDimensionSchema>;
+
+/** Params of a genetic hyper-parameter search on a network node. */
+export const TuningRequestSchema = z.object({
+  node: z.string(),
+  /** Ticked parameters; unticked ones keep the node's current values. */
+  search: z.array(SearchDimensionSchema).min(1),
+  /** Metric to optimise, as `split.metric`, e.g. `validation.accuracy` or `validation.loss`. */
+  metric: z.string().default('validation.accuracy'),
+  goal: z.enum(['max', 'min']).default('max'),
+  population: z.number().int().min(2).max(64).default(6),
+  generations: z.number().int().min(1).max(50).default(3),
+  seed: z.number().int().default(1),
+});
+/** See {@link TuningRequestSchema}. */
+export type TuningRequest = z.infer<typeof TuningRequestSchema>;
+
+/** A user-made image-processing module as saved in the project. */
+export const CustomModuleInfoSchema = z.object({
+  /** Stable id, e.g. `my-hu-window`; custom ids start with `my-`. */
+  id: z
+    .string()
+    .regex(
+      /^my-[a-z0-9-]+$/,
+      'ids of custom modules are lower-case words joined by "-", starting with "my-"',
+    ),
+  title: z.string().min(1),
+  category: z.string().min(1).default('My modules'),
+  modality: z.string().default('any'),
+  dims: z.enum(['2d', '3d']).default('2d'),
+  description: z.string().default(''),
+  language: z.enum(['typescript', 'python']).default('typescript'),
+  source: z.string(),
+});
+/** See {@link CustomModuleInfoSchema}. */
+export type CustomModuleInfo = z.infer<typeof CustomModuleInfoSchema>;
 
 /** Params of a Files-tab page request. */
 export const ListFilesSchema = z.object({
@@ -68,9 +117,33 @@ export const EngineRequests = {
   cancel: z.object({ runId: z.string().optional() }),
   listFiles: ListFilesSchema,
   getImage: ImageRequestSchema,
-  getProcessingResult: z.object({ node: z.string(), sampleId: z.string(), size: z.number().int().positive().default(256) }),
+  getProcessingResult: z.object({
+    node: z.string(),
+    sampleId: z.string(),
+    size: z.number().int().positive().default(256),
+  }),
   getMetrics: z.object({ node: z.string() }),
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
+  startTuning: TuningRequestSchema,
+  getTuning: z.object({ node: z.string() }),
+  applyTrial: z.object({ node: z.string(), trialId: z.string() }),
+  listCustomModules: z.object({}),
+  customModuleTemplate: CustomModuleInfoSchema.pick({
+    id: true,
+    title: true,
+    category: true,
+    modality: true,
+    dims: true,
+    description: true,
+    language: true,
+  }),
+  saveCustomModule: CustomModuleInfoSchema,
+  deleteCustomModule: z.object({ id: z.string() }),
+  trustProject: z.object({ trusted: z.boolean() }),
+  getLayerCatalogue: z.object({}),
+  checkNetworkSpec: z.object({ spec: z.unknown() }),
+  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown() }),
+  listNetworkSpecs: z.object({}),
 } as const;
 
 /** Method names of the engine API. */
@@ -174,6 +247,54 @@ export interface Prediction {
   input?: EncodedImage;
 }
 
+/** One trial of a hyper-parameter search (same shape as the `trial` event's). */
+export type Trial = Extract<EngineEvent, { type: 'trial' }>['trial'];
+
+/** The trials of a network node's searches, and the best five per metric. */
+export interface TuningState {
+  node: string;
+  metric?: string;
+  goal?: 'max' | 'min';
+  running: boolean;
+  trials: Trial[];
+  /** Per metric name, the ids of the five best trials, best first. */
+  top: Record<string, string[]>;
+}
+
+/** A compile problem in a custom module's source. */
+export interface SourceProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Result of saving a custom module: registered, or the problems found. */
+export interface SaveModuleResult {
+  ok: boolean;
+  problems: SourceProblem[];
+  descriptor?: NodeTypeDescriptor;
+}
+
+/** One layer type of the network builder's palette. */
+export interface LayerTypeDescriptor {
+  type: string;
+  title: string;
+  category: string;
+  description: string;
+  params: ParamJsonSchema;
+  /** Number of inputs: 1, or 'many' for Add/Concatenate/Multiply. */
+  inputs: 1 | 'many' | 0;
+}
+
+/** Shapes inferred through a network spec, or the error naming the layer. */
+export interface SpecCheck {
+  ok: boolean;
+  /** Output shape per layer id (batch axis omitted, null where unknown). */
+  shapes: Record<string, (number | null)[]>;
+  parameters?: number;
+  error?: { layer?: string; message: string };
+}
+
 /** Result types per method. */
 export interface EngineResults {
   getInfo: EngineInfo;
@@ -189,6 +310,18 @@ export interface EngineResults {
   getProcessingResult: ProcessingResult;
   getMetrics: MetricsHistory;
   getPrediction: Prediction;
+  startTuning: TuningState;
+  getTuning: TuningState;
+  applyTrial: ProjectSnapshot;
+  listCustomModules: (CustomModuleInfo & { trusted: boolean })[];
+  customModuleTemplate: { source: string };
+  saveCustomModule: SaveModuleResult;
+  deleteCustomModule: ProjectSnapshot;
+  trustProject: ProjectSnapshot;
+  getLayerCatalogue: LayerTypeDescriptor[];
+  checkNetworkSpec: SpecCheck;
+  saveNetworkSpec: SpecCheck;
+  listNetworkSpecs: { id: string; builtin: boolean }[];
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

@@ -319,6 +319,62 @@ export class Engine implements EngineApi {
     });
   }
 
+  async startTuning(_params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {
+    throw new Error('Auto tuning is not available in this build yet');
+  }
+
+  async getTuning(_params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {
+    throw new Error('Auto tuning is not available in this build yet');
+  }
+
+  async applyTrial(_params: EngineParams<'applyTrial'>): Promise<EngineResults['applyTrial']> {
+    throw new Error('Auto tuning is not available in this build yet');
+  }
+
+  async listCustomModules(): Promise<EngineResults['listCustomModules']> {
+    return [];
+  }
+
+  async customModuleTemplate(
+    _params: EngineParams<'customModuleTemplate'>,
+  ): Promise<EngineResults['customModuleTemplate']> {
+    throw new Error('Custom modules are not available in this build yet');
+  }
+
+  async saveCustomModule(
+    _params: EngineParams<'saveCustomModule'>,
+  ): Promise<EngineResults['saveCustomModule']> {
+    throw new Error('Custom modules are not available in this build yet');
+  }
+
+  async deleteCustomModule(
+    _params: EngineParams<'deleteCustomModule'>,
+  ): Promise<EngineResults['deleteCustomModule']> {
+    throw new Error('Custom modules are not available in this build yet');
+  }
+
+  async trustProject(_params: EngineParams<'trustProject'>): Promise<EngineResults['trustProject']> {
+    return this.snapshot();
+  }
+
+  async getLayerCatalogue(): Promise<EngineResults['getLayerCatalogue']> {
+    return [];
+  }
+
+  async checkNetworkSpec(
+    _params: EngineParams<'checkNetworkSpec'>,
+  ): Promise<EngineResults['checkNetworkSpec']> {
+    throw new Error('The network builder is not available in this build yet');
+  }
+
+  async saveNetworkSpec(_params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
+    throw new Error('The network builder is not available in this build yet');
+  }
+
+  async listNetworkSpecs(): Promise<EngineResults['listNetworkSpecs']> {
+    return [];
+  }
+
   /** The node whose cached images show for `node` (a network shows its input). */
   private imageNode(node: string): string {
     const graph = this.requireStore().graph();
