@@ -6,11 +6,19 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { dicomReader } from './dicom';
+import { niftiReader } from './nifti';
 import { gifReader, jpegReader, pngReader, tiffReader } from './raster';
 import type { ImageReader, OpenedImage } from './types';
 
 /** Every reader, most specific match first. */
-export const readers: ImageReader[] = [pngReader, jpegReader, tiffReader, gifReader, dicomReader];
+export const readers: ImageReader[] = [
+  pngReader,
+  jpegReader,
+  tiffReader,
+  gifReader,
+  dicomReader,
+  niftiReader,
+];
 
 /** Bytes read to sniff a format: DICOM's `DICM` magic sits at 128..131; NIfTI-2 needs 4..7 and 540. */
 export const HEAD_BYTES = 544;
