@@ -80,7 +80,7 @@ function useShortcuts() {
   }, [wb, flow]);
 }
 
-function Workspace() {
+const Workspace = observer(function Workspace() {
   const wb = useWorkbench();
   useShortcuts();
   return (
@@ -101,7 +101,7 @@ function Workspace() {
       {wb.askingSampleSize && <SampleSizeDialog />}
     </div>
   );
-}
+});
 
 function AppView() {
   const wb = useWorkbench();
