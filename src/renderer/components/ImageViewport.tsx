@@ -3,12 +3,25 @@
  * double-click or the reset button fits. Children are stacked layers of the
  * same size (image, overlay, before/after), so they move together.
  */
-import { useCallback, useRef, useState, type ReactNode, type WheelEvent, type PointerEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type WheelEvent, type PointerEvent } from 'react';
 
 /** See the module comment. */
 export function ImageViewport({ width, height, children, label }: { width: number; height: number; children: ReactNode; label: string }) {
   const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const [area, setArea] = useState({ width: 300, height: 300 });
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setArea({ width: el.clientWidth, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  // At 100% the image fills the area (small medical images are often 64 px wide).
+  const fit = Math.min((area.width - 16) / width, (area.height - 16) / height);
+  const shownWidth = Math.max(1, Math.floor(width * fit));
+  const shownHeight = Math.max(1, Math.floor(height * fit));
 
   const onWheel = useCallback((e: WheelEvent<HTMLDivElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -37,6 +50,7 @@ export function ImageViewport({ width, height, children, label }: { width: numbe
     <div className="viewport-wrap">
       <div
         className="viewport"
+        ref={box}
         role="img"
         aria-label={label}
         onWheel={onWheel}
@@ -47,7 +61,7 @@ export function ImageViewport({ width, height, children, label }: { width: numbe
       >
         <div
           className="viewport-layers"
-          style={{ width, height, transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
+          style={{ width: shownWidth, height: shownHeight, transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
         >
           {children}
         </div>

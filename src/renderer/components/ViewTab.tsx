@@ -64,12 +64,13 @@ function SamplePicker({ ids, value, onChange }: { ids: string[]; value: string; 
 }
 
 function HistogramBars({ histogram, label }: { histogram: Histogram; label: string }) {
-  const max = Math.max(1, ...histogram.counts);
+  // Square-root heights: a large background bin would flatten everything else.
+  const max = Math.sqrt(Math.max(1, ...histogram.counts));
   const n = histogram.counts.length;
   return (
     <svg className="histogram" viewBox={`0 0 ${n} 30`} preserveAspectRatio="none" role="img" aria-label={label}>
       {histogram.counts.map((c, i) => (
-        <rect key={i} x={i} width={0.9} y={30 - (c / max) * 30} height={(c / max) * 30} />
+        <rect key={i} x={i} width={0.9} y={30 - (Math.sqrt(c) / max) * 30} height={(Math.sqrt(c) / max) * 30} />
       ))}
     </svg>
   );
