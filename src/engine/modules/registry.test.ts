@@ -5,7 +5,7 @@
  * training split (so augmentations act).
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ImageData, PixelArray, Sample } from '../api';
 import { dtypeOf } from '../api';
 import { describeNodeType } from '../graph/registry';

@@ -27,8 +27,12 @@ function clampIndex(i: number, n: number): number {
 export function nearestTable(src: number, dst: number): AxisTable {
   const index = new Int32Array(dst);
   const weight = new Float32Array(dst).fill(1);
-  // floor((d + 0.5) * src / dst) computed exactly in integers.
-  for (let d = 0; d < dst; d++) index[d] = Math.min(src - 1, Math.floor(((2 * d + 1) * src) / (2 * dst)));
+  // OpenCV's 16.16 fixed point of (d + 0.5) * src / dst: it settles exact ties (a centre on a pixel
+  // border) towards the lower index, so we reproduce it rather than the real-valued formula.
+  const step = Math.floor((src * 65536 + Math.floor(dst / 2)) / dst);
+  const start = Math.floor(step / 2) - (src % 2);
+  for (let d = 0; d < dst; d++)
+    index[d] = Math.min(src - 1, Math.max(0, Math.floor((step * d + start) / 65536)));
   return { size: dst, taps: 1, index, weight };
 }
 
