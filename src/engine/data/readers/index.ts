@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { bmpReader } from './bmp';
 import { dicomReader } from './dicom';
 import { niftiReader } from './nifti';
 import { gifReader, jpegReader, pngReader, tiffReader } from './raster';
@@ -16,6 +17,7 @@ export const readers: ImageReader[] = [
   jpegReader,
   tiffReader,
   gifReader,
+  bmpReader,
   dicomReader,
   niftiReader,
 ];
