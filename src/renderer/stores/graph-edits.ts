@@ -27,7 +27,12 @@ export function applyEdits(graph: Graph, edits: GraphEdit[]): Graph {
         nodes = nodes.map((n) => (n.id === edit.id ? { ...n, params: { ...edit.params } } : n));
         break;
       case 'set-label':
-        nodes = nodes.map((n) => (n.id === edit.id ? { ...n, label: edit.label } : n));
+        // An empty label means "no label": the node shows its type's title again.
+        nodes = nodes.map((n) => {
+          if (n.id !== edit.id) return n;
+          const { label: _old, ...rest } = n;
+          return edit.label ? { ...rest, label: edit.label } : rest;
+        });
         break;
       case 'add-edge':
         edges = [...edges.filter((e) => e.id !== edit.edge.id), edit.edge];
@@ -138,7 +143,7 @@ export function pasteEdits(
 /** A node id not yet in the graph: the type id plus the smallest free number. */
 export function freshNodeId(graph: Graph, base: string, taken: Set<string> = new Set()): string {
   const used = new Set([...graph.nodes.map((n) => n.id), ...taken]);
-  const stem = base.replace(/[^A-Za-z0-9_-]+/g, '-') || 'node';
+  const stem = base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'node';
   for (let i = 1; ; i++) {
     const id = `${stem}-${i}`;
     if (!used.has(id)) return id;
