@@ -7,8 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-// Gradients are registered in tf.js's global registry; tfjs-core's node bundle omits them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// Gradients are registered in tf.js's global registry, which tfjs-core's node bundle
+// leaves empty; its ESM `dist/register_all_gradients` cannot load under plain Node
+// (directory imports), so the union package's node bundle registers them.
+import '@tensorflow/tfjs';
 import { registerWasmGradientKernels } from './backends/wasm-grads';
 
 registerWasmGradientKernels();

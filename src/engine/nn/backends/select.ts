@@ -1,0 +1,111 @@
+/**
+ * Backend choice (DESIGN section 6): `tensorflow` (tfjs-node-gpu, then
+ * tfjs-node: optional dependencies, loaded only when installed), `webgpu`
+ * (the `webgpu` package's Dawn), `wasm`, `cpu`; tried in that order unless
+ * the user picks one. The chosen name is emitted and recorded with the run.
+ */
+import { tf } from '../tf';
+
+/** A backend the user may ask for. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** Availability of one backend, for the status bar (`EngineInfo.backends`). */
+export interface BackendStatus {
+  name: string;
+  available: boolean;
+  reason?: string;
+}
+
+const ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+const failures = new Map<string, string>();
+
+/** Dynamic import that a bundler or type checker does not resolve ahead of time. */
+async function optionalImport(name: string): Promise<unknown> {
+  const load = new Function('n', 'return import(n)') as (n: string) => Promise<unknown>;
+  return load(name);
+}
+
+/** Loads tfjs-node-gpu or tfjs-node; they register the `tensorflow` backend. */
+async function loadTensorflow(): Promise<void> {
+  const errors: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await optionalImport(pkg);
+      if (tf.findBackendFactory('tensorflow')) return;
+      errors.push(`${pkg} loaded but registered no backend`);
+    } catch (e) {
+      errors.push(`${pkg}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(errors.join('; '));
+}
+
+/** Installs Dawn's WebGPU globals and the tf.js webgpu backend; refuses software adapters. */
+async function loadWebgpu(): Promise<void> {
+  if (tf.findBackendFactory('webgpu')) return;
+  const dawn = (await optionalImport('webgpu')) as {
+    create(options: string[]): {
+      requestAdapter(): Promise<{ info?: { adapterType?: string; description?: string } } | null>;
+    };
+    globals: Record<string, unknown>;
+  };
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (no GPU or driver)');
+  if (adapter.info?.adapterType === 'cpu')
+    throw new Error(`only a software adapter (${adapter.info.description ?? 'cpu'}): slower than wasm`);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  await optionalImport('@tensorflow/tfjs-backend-webgpu');
+}
+
+/** Makes `name` loadable (imports its package); throws with the reason when it cannot. */
+async function prepare(name: (typeof ORDER)[number]): Promise<void> {
+  if (failures.has(name)) throw new Error(failures.get(name));
+  try {
+    if (name === 'tensorflow') await loadTensorflow();
+    if (name === 'webgpu') await loadWebgpu();
+  } catch (e) {
+    failures.set(name, (e as Error).message);
+    throw e;
+  }
+}
+
+/** Switches tf.js to the chosen backend (or the first that works) and returns its name. */
+export async function selectBackend(
+  choice: BackendChoice,
+  warn?: (message: string) => void,
+): Promise<string> {
+  const candidates = choice === 'auto' ? [...ORDER] : [choice];
+  for (const name of candidates) {
+    try {
+      await prepare(name);
+      if (tf.getBackend() === name) return name;
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+      throw new Error('setBackend failed');
+    } catch (e) {
+      const reason = (e as Error).message;
+      failures.set(name, reason);
+      if (choice !== 'auto') throw new Error(`Backend ${name} is not available here: ${reason}`, { cause: e });
+      warn?.(`Backend ${name} unavailable: ${reason}`);
+    }
+  }
+  throw new Error('No tf.js backend could be initialised');
+}
+
+/** Which backends load on this machine, in automatic order (loads each once). */
+export async function describeBackends(): Promise<BackendStatus[]> {
+  const out: BackendStatus[] = [];
+  for (const name of ORDER) {
+    try {
+      await prepare(name);
+      out.push({ name, available: true });
+    } catch (e) {
+      out.push({ name, available: false, reason: (e as Error).message });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+/**
+ * The Neural Network node (kind `network`, category Neural Network): trains
+ * a built-in network on its input collection and serves predictions with
+ * Grad-CAM for the View tab.
+ */
+import type { NetworkNodeType } from '../graph/node-type';
+import { NetworkParamsSchema } from './params';
+import { loadTrained, predictSample } from './predict';
+import { train } from './train/trainer';
+
+/** See the module comment. */
+export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
+  kind: 'network',
+  id: 'neural-network',
+  version: 1,
+  title: 'Neural Network',
+  category: 'Neural Network',
+  description:
+    'Trains a network for classification, segmentation, detection or image-to-image transformation, reporting clinical metrics every epoch.',
+  params: NetworkParamsSchema,
+  origin: 'builtin',
+  accepts: { dims: [2] },
+  async run(input, params, ctx) {
+    await train(input, params, ctx);
+  },
+  async predict(sampleId, input, _params, ctx) {
+    const trained = await loadTrained(ctx.artifactsDir);
+    return predictSample(trained, await input.load(sampleId));
+  },
+};

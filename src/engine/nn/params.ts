@@ -1,0 +1,211 @@
+/**
+ * Parameters of the Neural Network node: the Parameter tab's fields and the
+ * genetic tuner's search space. Every field says its unit and bounds.
+ * `auto` values resolve per task (see {@link resolveParams}).
+ */
+import { z } from 'zod';
+import type { Task } from '../api';
+import type { ArchitectureId } from './networks/builtin';
+
+/** Metric names a user may pick for early stopping and the best checkpoint. */
+export const SELECTABLE_METRICS = [
+  'loss',
+  'accuracy',
+  'accuracyByClass',
+  'sensitivity',
+  'specificity',
+  'ppv',
+  'npv',
+  'dice',
+  'iou',
+  'miou',
+  'map50',
+  'mae',
+  'mse',
+  'rmse',
+  'msle',
+  'psnr',
+] as const;
+
+/** Metrics where lower is better. */
+export const LOWER_IS_BETTER = new Set(['loss', 'mae', 'mse', 'rmse', 'msle']);
+
+/** Zod schema of the network node's params. */
+export const NetworkParamsSchema = z.object({
+  task: z
+    .enum(['classification', 'segmentation', 'detection', 'transformation'])
+    .default('classification')
+    .describe('What the network learns: a class per image, a class per pixel, boxes, or an output image'),
+  architecture: z
+    .enum(['auto', 'small-cnn', 'vgg16', 'resnet18', 'densenet121', 'unet', 'centernet', 'unet-regression'])
+    .default('auto')
+    .describe('Built-in network; auto = small-cnn, unet, centernet or unet-regression by task'),
+  baseFilters: z
+    .number()
+    .int()
+    .min(4)
+    .max(128)
+    .default(16)
+    .describe('Filters of the first stage (small CNN, U-Net, CenterNet); doubled per stage, 4-128'),
+  depth: z
+    .number()
+    .int()
+    .min(1)
+    .max(6)
+    .default(3)
+    .describe('Number of stages / down-sampling steps, 1-6 (VGG max 5, ResNet/DenseNet max 4)'),
+  width: z
+    .number()
+    .min(0.125)
+    .max(2)
+    .default(0.25)
+    .describe('Channel multiplier of VGG16/ResNet18/DenseNet121 relative to the paper, 0.125-2'),
+  dropout: z.number().min(0).max(0.9).default(0.2).describe('Dropout before the classifier, 0-0.9'),
+  normalization: z
+    .enum(['per-image-minmax', 'per-image-zscore', 'none'])
+    .default('per-image-minmax')
+    .describe(
+      'Input scaling inside the network: each image to [0, 1], to mean 0 / sd 1, or as is (HU stays HU)',
+    ),
+  epochs: z.number().int().min(1).max(10000).default(10).describe('Passes over the training split, 1-10000'),
+  batchSize: z.number().int().min(1).max(1024).default(16).describe('Images per training step, 1-1024'),
+  learningRate: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.001)
+    .describe('Step size of the optimizer, > 0 (typ. 1e-4 to 1e-2)'),
+  schedule: z
+    .enum(['constant', 'exponential', 'step', 'cosine'])
+    .default('constant')
+    .describe('How the learning rate changes per epoch'),
+  decay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.9)
+    .describe('Learning-rate factor per epoch (exponential) or per step (step), 0-1'),
+  decaySteps: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Epochs between drops of the step schedule, 1-1000'),
+  optimizer: z
+    .enum(['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'])
+    .default('adam')
+    .describe('Update rule; momentum = SGD with momentum 0.9'),
+  loss: z
+    .enum(['auto', 'cross-entropy', 'weighted-cross-entropy', 'focal', 'dice', 'bce-dice', 'l1', 'l2'])
+    .default('auto')
+    .describe(
+      'Training loss; auto = cross-entropy (classes), BCE+Dice (masks), focal+L1 (boxes), L1 (images)',
+    ),
+  classWeights: z
+    .string()
+    .default('')
+    .describe(
+      "Per-class loss weights, comma separated in class order (e.g. '1,3'), or 'balanced'; empty = equal",
+    ),
+  earlyStopping: z
+    .boolean()
+    .default(false)
+    .describe('Stop when the monitored validation metric stops improving'),
+  earlyStoppingMetric: z
+    .enum(SELECTABLE_METRICS)
+    .default('loss')
+    .describe('Validation metric watched by early stopping'),
+  earlyStoppingClass: z
+    .string()
+    .default('')
+    .describe('Class name for a per-class metric (e.g. sensitivity of "lesion"); empty = macro mean'),
+  minDelta: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0.001)
+    .describe('Smallest change that counts as an improvement, >= 0'),
+  patience: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(5)
+    .describe('Epochs without improvement before stopping, 1-1000'),
+  bestMetric: z
+    .enum(['auto', ...SELECTABLE_METRICS])
+    .default('auto')
+    .describe(
+      'Validation metric that picks the best checkpoint; auto = accuracy, miou, map50 or loss by task',
+    ),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42)
+    .describe('Seed of weights, shuffling and dropout, 0-2^31'),
+  backend: z
+    .enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
+    .default('auto')
+    .describe('Compute backend; auto tries tensorflow (CUDA/CPU), webgpu, wasm, then cpu'),
+  detectionThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.3)
+    .describe('Detection: minimum heatmap score for a box, 0-1'),
+});
+
+/** Parsed params of the network node. */
+export type NetworkParams = z.infer<typeof NetworkParamsSchema>;
+
+/** Params with `auto` values resolved for the task. */
+export interface ResolvedParams extends Omit<NetworkParams, 'architecture' | 'loss' | 'bestMetric'> {
+  architecture: ArchitectureId;
+  loss: Exclude<NetworkParams['loss'], 'auto'> | 'centernet';
+  bestMetric: (typeof SELECTABLE_METRICS)[number];
+}
+
+const ARCH_BY_TASK: Record<Task, ArchitectureId> = {
+  classification: 'small-cnn',
+  segmentation: 'unet',
+  detection: 'centernet',
+  transformation: 'unet-regression',
+};
+
+const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
+  classification: ['cross-entropy', 'weighted-cross-entropy', 'focal'],
+  segmentation: ['bce-dice', 'cross-entropy', 'weighted-cross-entropy', 'focal', 'dice'],
+  detection: ['centernet'],
+  transformation: ['l1', 'l2'],
+};
+
+/** Resolves `auto` values and checks that architecture and loss fit the task. */
+export function resolveParams(p: NetworkParams, task: Task): ResolvedParams {
+  const architecture = p.architecture === 'auto' ? ARCH_BY_TASK[task] : p.architecture;
+  const archTask: Task = ['small-cnn', 'vgg16', 'resnet18', 'densenet121'].includes(architecture)
+    ? 'classification'
+    : (Object.entries(ARCH_BY_TASK).find(([, a]) => a === architecture)?.[0] as Task);
+  if (archTask !== task)
+    throw new Error(
+      `Architecture ${architecture} is for ${archTask}, but the data is for ${task}: pick another network`,
+    );
+  const losses = LOSSES_BY_TASK[task];
+  const loss = p.loss === 'auto' ? losses[0] : p.loss;
+  if (!losses.includes(loss))
+    throw new Error(`Loss ${p.loss} does not fit ${task}; use one of ${losses.join(', ')}`);
+  const bestMetric =
+    p.bestMetric !== 'auto'
+      ? p.bestMetric
+      : (
+          {
+            classification: 'accuracy',
+            segmentation: 'miou',
+            detection: 'map50',
+            transformation: 'loss',
+          } as const
+        )[task];
+  return { ...p, architecture, loss, bestMetric };
+}

@@ -1,0 +1,130 @@
+/**
+ * Inference with a trained network node: rebuilds the network from the
+ * `model.json` manifest in its artifacts folder, loads the best checkpoint
+ * (the last one when no best was kept), and turns outputs into a
+ * {@link Prediction} with overlays and Grad-CAM for the View tab.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Prediction, Sample } from '../api';
+import { renderThumbnail } from '../imaging/thumbnail';
+import { selectBackend } from './backends/select';
+import { decodeOutput } from './detection/centernet';
+import { defaultGradCamLayer, gradCam } from './gradcam';
+import { boxOverlay, encodeRgb, grayBytes, heatOverlay, maskOverlay } from './render';
+import { tf } from './tf';
+import { checkpointPath, loadCheckpoint } from './train/checkpoint';
+import { prepareInput } from './train/prepare';
+import { buildNetwork, type ModelManifest } from './train/setup';
+
+/** A network ready for inference. */
+export interface Trained {
+  manifest: ModelManifest;
+  model: LayersModel;
+  shapes: Record<string, (number | null)[]>;
+  /** Identifies the weights loaded (path + mtime) so a retrained network is reloaded. */
+  stamp: string;
+}
+
+let cached: Trained | undefined;
+
+/** Loads (or reuses) the trained network of an artifacts folder. */
+export async function loadTrained(artifactsDir: string): Promise<Trained> {
+  const manifestPath = join(artifactsDir, 'model.json');
+  if (!existsSync(manifestPath)) throw new Error('This network has not been trained yet: run it first');
+  const best = checkpointPath(artifactsDir, 'best');
+  const ckpt = existsSync(best) ? best : checkpointPath(artifactsDir, 'last');
+  if (!existsSync(ckpt)) throw new Error('This network has no checkpoint yet: run it first');
+  const stamp = `${ckpt}:${statSync(ckpt).mtimeMs}`;
+  if (cached?.stamp === stamp) return cached;
+  cached?.model.dispose();
+  cached = undefined;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest;
+  await selectBackend(manifest.params.backend);
+  const { compiled } = buildNetwork(manifest.spec, manifest.geometry, manifest.params.seed);
+  await loadCheckpoint(ckpt, compiled.model);
+  cached = { manifest, model: compiled.model, shapes: compiled.shapes, stamp };
+  return cached;
+}
+
+/** Releases the cached network (tests, shutdown). */
+export function releaseTrained(): void {
+  cached?.model.dispose();
+  cached = undefined;
+}
+
+/** Raw network output for one sample plus what is needed to interpret it. */
+export function runSample(
+  t: Trained,
+  sample: Sample,
+): { out: Float32Array; x: Float32Array; offset: number; scale: number } {
+  const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
+  const out = tf.tidy(() => {
+    const x = tf.tensor(prepared.x, [1, ...t.manifest.geometry.inputShape]);
+    return (t.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+  });
+  return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+}
+
+/** Options of {@link predictSample}. */
+export interface PredictOptions {
+  /** Grad-CAM target layer; the deepest spatial layer when absent. */
+  gradCamLayer?: string;
+}
+
+/** The View tab's prediction for one sample. */
+export async function predictSample(
+  t: Trained,
+  sample: Sample,
+  options: PredictOptions = {},
+): Promise<Prediction> {
+  const { manifest } = t;
+  const geo = manifest.geometry;
+  const [h, w, c] = geo.inputShape;
+  const { out, x: input, offset, scale } = runSample(t, sample);
+  const gray = grayBytes(sample.image.data, h, w, c);
+  const shape = [h, w];
+  const pred: Prediction = {
+    sampleId: sample.id,
+    classes: manifest.classes,
+    input: await renderThumbnail(sample.image, { size: 512 }),
+  };
+  if (geo.task === 'classification') {
+    pred.probabilities = Array.from(out);
+    pred.predictedClass = pred.probabilities.indexOf(Math.max(...pred.probabilities));
+    if (sample.label?.kind === 'class') pred.trueClass = sample.label.index;
+    const layer = options.gradCamLayer ?? defaultGradCamLayer(manifest.spec, t.shapes);
+    const x = tf.tensor4d(input, [1, h, w, c]);
+    try {
+      const cam = gradCam(t.model, manifest.spec, x, pred.predictedClass, layer);
+      pred.gradCam = await encodeRgb(heatOverlay(gray, cam), h, w, shape);
+    } finally {
+      x.dispose();
+    }
+  } else if (geo.task === 'segmentation') {
+    const mask = new Uint8Array(h * w);
+    for (let i = 0; i < h * w; i++) {
+      let arg = 0;
+      for (let k = 1; k < geo.classes; k++)
+        if (out[i * geo.classes + k] > out[i * geo.classes + arg]) arg = k;
+      mask[i] = arg;
+    }
+    pred.overlay = await encodeRgb(maskOverlay(gray, mask), h, w, shape);
+  } else if (geo.task === 'detection') {
+    const g = geo.grid as NonNullable<typeof geo.grid>;
+    const boxes = decodeOutput(out, g.h, g.w, geo.classes, g.stride, manifest.params.detectionThreshold);
+    pred.overlay = await encodeRgb(boxOverlay(gray, h, w, boxes), h, w, shape);
+  } else {
+    const data = Float32Array.from(out, (v) => v * scale + offset);
+    pred.overlay = await renderThumbnail(
+      {
+        data,
+        shape: [h, w, geo.targetChannels ?? 1],
+        colorMode: (geo.targetChannels ?? 1) === 3 ? 'rgb' : 'grayscale',
+      },
+      { size: 512 },
+    );
+  }
+  return pred;
+}

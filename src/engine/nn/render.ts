@@ -1,0 +1,104 @@
+/**
+ * PNG renderings of network outputs for the View tab: a heat map or mask over
+ * the gray input, boxes drawn on it, encoded with sharp.
+ */
+import sharp from 'sharp';
+import type { Box, EncodedImage } from '../api';
+
+/** Gray bytes of channel 0 scaled min..max to 0..255. */
+export function grayBytes(data: ArrayLike<number>, h: number, w: number, channels: number): Uint8Array {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < h * w; i++) {
+    const v = data[i * channels];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max > min ? max - min : 1;
+  const out = new Uint8Array(h * w);
+  for (let i = 0; i < h * w; i++) out[i] = Math.round(((data[i * channels] - min) / span) * 255);
+  return out;
+}
+
+/** Jet-like colour of a value in [0, 1]. */
+function jet(v: number): [number, number, number] {
+  const c = (x: number): number => Math.round(255 * Math.min(1, Math.max(0, x)));
+  return [c(1.5 - Math.abs(4 * v - 3)), c(1.5 - Math.abs(4 * v - 2)), c(1.5 - Math.abs(4 * v - 1))];
+}
+
+const CLASS_COLORS: [number, number, number][] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+];
+
+/** Encodes RGB bytes as a PNG {@link EncodedImage}. */
+export async function encodeRgb(
+  rgb: Uint8Array,
+  h: number,
+  w: number,
+  shape: number[],
+): Promise<EncodedImage> {
+  const png = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
+  return {
+    dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+    width: w,
+    height: h,
+    shape,
+    min: 0,
+    max: 1,
+  };
+}
+
+/** Heat map (values in [0, 1]) blended 50% over the gray image. */
+export function heatOverlay(gray: Uint8Array, heat: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(gray.length * 3);
+  for (let i = 0; i < gray.length; i++) {
+    const [r, g, b] = jet(heat[i]);
+    rgb[i * 3] = (gray[i] + r) >> 1;
+    rgb[i * 3 + 1] = (gray[i] + g) >> 1;
+    rgb[i * 3 + 2] = (gray[i] + b) >> 1;
+  }
+  return rgb;
+}
+
+/** Class mask (0 = background, not coloured) blended over the gray image. */
+export function maskOverlay(gray: Uint8Array, mask: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(gray.length * 3);
+  for (let i = 0; i < gray.length; i++) {
+    const c = mask[i];
+    const col = c > 0 ? CLASS_COLORS[(c - 1) % CLASS_COLORS.length] : null;
+    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = col ? (gray[i] + col[k]) >> 1 : gray[i];
+  }
+  return rgb;
+}
+
+/** Gray image with box outlines in class colours. */
+export function boxOverlay(gray: Uint8Array, h: number, w: number, boxes: Box[]): Uint8Array {
+  const rgb = new Uint8Array(gray.length * 3);
+  for (let i = 0; i < gray.length; i++) rgb.fill(gray[i], i * 3, i * 3 + 3);
+  for (const b of boxes) {
+    const col = CLASS_COLORS[b.classIndex % CLASS_COLORS.length];
+    const x0 = Math.max(0, Math.round(b.xmin));
+    const x1 = Math.min(w - 1, Math.round(b.xmax));
+    const y0 = Math.max(0, Math.round(b.ymin));
+    const y1 = Math.min(h - 1, Math.round(b.ymax));
+    const put = (x: number, y: number): void => rgb.set(col, (y * w + x) * 3);
+    for (let x = x0; x <= x1; x++) {
+      put(x, y0);
+      put(x, y1);
+    }
+    for (let y = y0; y <= y1; y++) {
+      put(x0, y);
+      put(x1, y);
+    }
+  }
+  return rgb;
+}

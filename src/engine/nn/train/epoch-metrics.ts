@@ -1,0 +1,110 @@
+/**
+ * Accumulates one split's metrics over the batches of an epoch, per task, and
+ * renders them with the names of DESIGN section 7 / the issue (`loss`,
+ * `accuracy`, per-class arrays, `macro...` means, `miou`, `map50`, `mae`...).
+ */
+import type { EpochMetrics, Task } from '../../api';
+import { ConfusionMatrix, PER_CLASS_METRICS, macroKey } from '../metrics/confusion';
+import { detectionMetrics, type DetectionImage } from '../metrics/detection';
+import { RegressionAccumulator } from '../metrics/regression';
+import { decodeOutput } from '../detection/centernet';
+import type { Prepared } from './prepare';
+
+/** Streaming metrics of one split. */
+export class EpochAccumulator {
+  private lossSum = 0;
+  private lossCount = 0;
+  readonly confusion: ConfusionMatrix;
+  private readonly regression = new RegressionAccumulator();
+  private readonly detections: DetectionImage[] = [];
+
+  constructor(
+    private readonly task: Task,
+    private readonly classes: number,
+    private readonly detection?: { gh: number; gw: number; stride: number; threshold: number },
+  ) {
+    this.confusion = new ConfusionMatrix(classes);
+  }
+
+  /** Adds a batch's mean loss weighted by its size. */
+  addLoss(loss: number, items: number): void {
+    this.lossSum += loss * items;
+    this.lossCount += items;
+  }
+
+  /**
+   * Adds a batch's outputs (host copy, batch-major) for its prepared items.
+   * Segmentation may instead pass a ready confusion matrix via `addConfusion`.
+   */
+  addOutputs(batch: Prepared[], out: Float32Array): void {
+    const per = out.length / batch.length;
+    batch.forEach((item, b) => {
+      const o = out.subarray(b * per, (b + 1) * per);
+      if (this.task === 'classification') {
+        let arg = 0;
+        for (let c = 1; c < o.length; c++) if (o[c] > o[arg]) arg = c;
+        this.confusion.add(item.classIndex as number, arg);
+      } else if (this.task === 'transformation') {
+        // Back to data units, so MAE/PSNR read in the target's own units.
+        const t = item.target as Float32Array;
+        const truth = new Float32Array(t.length);
+        const pred = new Float32Array(t.length);
+        for (let i = 0; i < t.length; i++) {
+          truth[i] = t[i] * item.scale + item.offset;
+          pred[i] = o[i] * item.scale + item.offset;
+        }
+        this.regression.add(truth, pred);
+      } else if (this.task === 'detection') {
+        const d = this.detection as NonNullable<typeof this.detection>;
+        this.detections.push({
+          truth: item.boxes ?? [],
+          predictions: decodeOutput(o, d.gh, d.gw, this.classes, d.stride, d.threshold),
+        });
+      }
+    });
+  }
+
+  /** Adds a `classes x classes` confusion matrix (segmentation pixels, computed on the backend). */
+  addConfusion(m: ArrayLike<number>): void {
+    this.confusion.addMatrix(m);
+  }
+
+  /** The split's metrics. */
+  metrics(): EpochMetrics {
+    const out: EpochMetrics = { loss: this.lossCount ? this.lossSum / this.lossCount : null };
+    if (this.task === 'classification' || this.task === 'segmentation') {
+      const m = this.confusion.metrics();
+      out.accuracy = m.accuracy;
+      for (const name of PER_CLASS_METRICS) {
+        if (name === 'iou' && this.task === 'classification') continue;
+        out[name] = m.perClass[name];
+        out[macroKey(name)] = m.macro[name];
+      }
+      if (this.task === 'segmentation') out.miou = m.miou;
+    } else if (this.task === 'transformation') {
+      Object.assign(out, this.regression.metrics());
+    } else {
+      const d = detectionMetrics(this.detections, this.classes);
+      out.map50 = d.map50;
+      out.map = d.map;
+      out.ap50 = d.ap50;
+      // Accuracy by class for detection: image-level presence of the class, predicted vs true.
+      const cms = Array.from({ length: this.classes }, () => new ConfusionMatrix(2));
+      for (const img of this.detections)
+        for (let c = 0; c < this.classes; c++)
+          cms[c].add(
+            img.truth.some((b) => b.classIndex === c) ? 1 : 0,
+            img.predictions.some((b) => b.classIndex === c) ? 1 : 0,
+          );
+      out.accuracyByClass = cms.map((cm) => cm.metrics().accuracy);
+      const defined = (out.accuracyByClass as (number | null)[]).filter((v): v is number => v !== null);
+      out.macroAccuracyByClass = defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null;
+    }
+    return out;
+  }
+
+  /** Confusion matrix rows `[true][pred]` (classification, segmentation). */
+  confusionRows(): number[][] {
+    return this.confusion.counts.map((r) => [...r]);
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The training loop of the Neural Network node: streams batches, trains with
+ * the chosen loss/optimizer/schedule, emits metrics for train and validation
+ * every epoch, keeps `last` and `best` checkpoints, resumes, stops early,
+ * cancels between batches, refuses a NaN loss, and ends with a test-split
+ * evaluation that carries a confusion matrix.
+ *
+ * Resume rule: when `last.ckpt` exists with the same training key (params
+ * except `epochs` and `backend`, network, input geometry, item ids and splits)
+ * and is not finished or has fewer epochs than now asked for, training goes
+ * on from the epoch after it. Otherwise it starts again from scratch.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { EpochMetrics } from '../../api';
+import type { NetworkContext, SampleCollection } from '../../graph/node-type';
+import { selectBackend } from '../backends/select';
+import { LOWER_IS_BETTER, type NetworkParams, type ResolvedParams } from '../params';
+import { tf } from '../tf';
+import { streamBatches, shuffled } from './batches';
+import {
+  checkpointPath,
+  loadCheckpoint,
+  readCheckpointMeta,
+  saveCheckpoint,
+  type CheckpointMeta,
+} from './checkpoint';
+import { EpochAccumulator } from './epoch-metrics';
+import { computeLoss, parseClassWeights } from './losses';
+import { learningRateAt, makeOptimizer, setLearningRate } from './optimizer';
+import type { DataGeometry, Prepared } from './prepare';
+import {
+  buildNetwork,
+  checkInput,
+  resolveFor,
+  specFor,
+  splitItems,
+  trainingKeyOf,
+  type ModelManifest,
+} from './setup';
+import { disposeTargets, inputTensor, pixelConfusion, targetTensors } from './tensors';
+
+/** Summary of a finished training. */
+export interface TrainSummary {
+  backend: string;
+  /** First epoch run in this call (1 when not resumed). */
+  startEpoch: number;
+  lastEpoch: number;
+  stoppedEarly: boolean;
+  bestEpoch: number;
+  test?: { metrics: EpochMetrics; confusion: number[][] };
+}
+
+/** Thrown when the run is cancelled; the last checkpoint stays the last completed epoch. */
+export class TrainingCancelled extends Error {
+  constructor() {
+    super('Training cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/** Value of the monitored metric: a scalar, a macro mean, or one class's entry. */
+export function monitoredValue(
+  metrics: EpochMetrics,
+  name: string,
+  className: string,
+  classes: string[],
+): number | null {
+  const v = metrics[name];
+  if (Array.isArray(v)) {
+    if (className) {
+      const idx = classes.indexOf(className);
+      if (idx < 0) throw new Error(`Early stopping class "${className}" is not one of ${classes.join(', ')}`);
+      return v[idx] ?? null;
+    }
+    const macro = metrics[`macro${name[0].toUpperCase()}${name.slice(1)}`];
+    return typeof macro === 'number' ? macro : null;
+  }
+  return typeof v === 'number' ? v : null;
+}
+
+function improved(name: string, value: number | null, best: number | null, minDelta: number): boolean {
+  if (value === null) return false;
+  if (best === null) return true;
+  return LOWER_IS_BETTER.has(name) ? value < best - minDelta : value > best + minDelta;
+}
+
+/** Loads the dataset's first sample to learn the target's channels (transformation). */
+async function geometryOf(
+  collection: SampleCollection,
+  task: DataGeometry['task'],
+  inputShape: number[],
+): Promise<DataGeometry> {
+  const geo: DataGeometry = { task, classes: Math.max(1, collection.classes.length), inputShape };
+  if (task === 'segmentation' && collection.classes.length < 2) geo.classes = 2;
+  if (task === 'transformation') {
+    const first = await collection.load(collection.items[0].id);
+    if (first.label?.kind !== 'target') throw new Error(`${first.id}: no target image`);
+    geo.targetChannels = first.label.target.shape[first.label.target.shape.length - 1];
+  }
+  return geo;
+}
+
+/** Runs one pass over `items`: trains when `optimizer` is given, else evaluates. */
+async function pass(
+  model: LayersModel,
+  collection: SampleCollection,
+  ids: string[],
+  p: ResolvedParams,
+  geo: DataGeometry,
+  acc: EpochAccumulator,
+  classWeights: number[] | null,
+  ctx: NetworkContext,
+  onBatch: () => void,
+  optimizer?: tf.Optimizer,
+  where = '',
+): Promise<void> {
+  let b = 0;
+  for await (const batch of streamBatches(collection, ids, p.batchSize, geo, p.normalization)) {
+    if (ctx.signal.aborted) throw new TrainingCancelled();
+    b++;
+    const x = inputTensor(batch, geo);
+    const targets = targetTensors(batch, geo);
+    let pred: tf.Tensor;
+    let lossValue: number;
+    if (optimizer) {
+      let kept: tf.Tensor | undefined;
+      const loss = optimizer.minimize(() => {
+        const out = model.apply(x, { training: true }) as tf.Tensor;
+        kept = tf.keep(out);
+        return computeLoss(p, targets, out, geo.classes, classWeights);
+      }, true) as tf.Scalar;
+      lossValue = (await loss.data())[0];
+      loss.dispose();
+      pred = kept as tf.Tensor;
+    } else {
+      pred = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+      const loss = tf.tidy(() => computeLoss(p, targets, pred, geo.classes, classWeights));
+      lossValue = (await loss.data())[0];
+      loss.dispose();
+    }
+    if (!Number.isFinite(lossValue)) {
+      tf.dispose([x, pred]);
+      disposeTargets(targets);
+      throw new Error(
+        `The loss became ${lossValue} ${where} batch ${b}: lower the learning rate (now ${p.learningRate}), check the input normalization, or use another optimizer`,
+      );
+    }
+    acc.addLoss(lossValue, batch.length);
+    if (geo.task === 'segmentation')
+      acc.addConfusion(pixelConfusion(targets.oneHot as tf.Tensor, pred, geo.classes));
+    else acc.addOutputs(batch as Prepared[], (await pred.data()) as Float32Array);
+    tf.dispose([x, pred]);
+    disposeTargets(targets);
+    onBatch();
+  }
+}
+
+/** Trains the network node; see the module comment for checkpoints and resume. */
+export async function train(
+  collection: SampleCollection,
+  params: NetworkParams,
+  ctx: NetworkContext,
+): Promise<TrainSummary> {
+  const { task, inputShape } = checkInput(collection, params);
+  const p = resolveFor(collection, params);
+  const backend = await selectBackend(p.backend, (m) => ctx.log.warn(m));
+  ctx.emit({ type: 'backend', name: backend });
+  ctx.log.info(`Training ${p.architecture} on the ${backend} backend`);
+  const startTensors = tf.memory().numTensors;
+
+  const splits = splitItems(collection.items, p.seed);
+  if (!splits.train.length) throw new Error('No training items: the dataset needs a train split');
+  const spec = specFor(p);
+  const { compiled, geometry: geo } = buildNetwork(
+    spec,
+    await geometryOf(collection, task, inputShape),
+    p.seed,
+  );
+  const model = compiled.model;
+  const trainingKey = trainingKeyOf(p, spec, geo, splits);
+  const counts = new Array<number>(geo.classes).fill(0);
+  for (const i of splits.train)
+    if (i.classIndex !== undefined && i.classIndex < geo.classes) counts[i.classIndex]++;
+  const classWeights = parseClassWeights(p.classWeights, geo.classes, counts);
+  const optimizer = makeOptimizer(p);
+  const dir = ctx.artifactsDir;
+  mkdirSync(dir, { recursive: true });
+  const lastPath = checkpointPath(dir, 'last');
+  const bestPath = checkpointPath(dir, 'best');
+
+  let state: CheckpointMeta = {
+    trainingKey,
+    epoch: 0,
+    finished: false,
+    bestValue: null,
+    bestEpoch: 0,
+    stale: 0,
+    earlyValue: null,
+    backend,
+  };
+  const previous = readCheckpointMeta(lastPath);
+  if (previous && previous.trainingKey === trainingKey && previous.epoch < p.epochs) {
+    state = { ...(await loadCheckpoint(lastPath, model, optimizer)), finished: false, backend };
+    ctx.log.info(`Resuming from the checkpoint of epoch ${state.epoch}`);
+  } else {
+    rmSync(lastPath, { force: true });
+    rmSync(bestPath, { force: true });
+  }
+  const manifest: ModelManifest = {
+    spec,
+    params: p,
+    geometry: geo,
+    classes: collection.classes,
+    trainingKey,
+    backend,
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 1));
+
+  const startEpoch = state.epoch + 1;
+  const trainIds = splits.train.map((i) => i.id);
+  const valIds = splits.validation.map((i) => i.id);
+  const batchesPer = Math.ceil(trainIds.length / p.batchSize) + Math.ceil(valIds.length / p.batchSize);
+  const total = batchesPer * (p.epochs - state.epoch);
+  let done = 0;
+  const onBatch = (): void => {
+    done++;
+    ctx.emit({ type: 'progress', node: ctx.nodeId, done, total });
+  };
+  const detection =
+    geo.task === 'detection'
+      ? { gh: geo.grid!.h, gw: geo.grid!.w, stride: geo.grid!.stride, threshold: p.detectionThreshold }
+      : undefined;
+  let stoppedEarly = false;
+  try {
+    for (let epoch = startEpoch; epoch <= p.epochs; epoch++) {
+      setLearningRate(optimizer, learningRateAt(p, epoch - 1));
+      const trainAcc = new EpochAccumulator(geo.task, geo.classes, detection);
+      const order = shuffled(trainIds, p.seed * 1000 + epoch);
+      await pass(
+        model,
+        collection,
+        order,
+        p,
+        geo,
+        trainAcc,
+        classWeights,
+        ctx,
+        onBatch,
+        optimizer,
+        `in epoch ${epoch}`,
+      );
+      const valAcc = new EpochAccumulator(geo.task, geo.classes, detection);
+      await pass(model, collection, valIds, p, geo, valAcc, classWeights, ctx, onBatch);
+      const trainMetrics = trainAcc.metrics();
+      const valMetrics = valAcc.metrics();
+      ctx.emit({ type: 'epoch', node: ctx.nodeId, epoch, split: 'train', metrics: trainMetrics });
+      if (valIds.length)
+        ctx.emit({ type: 'epoch', node: ctx.nodeId, epoch, split: 'validation', metrics: valMetrics });
+      const watched = valIds.length ? valMetrics : trainMetrics;
+
+      const bestNow = monitoredValue(watched, p.bestMetric, '', collection.classes);
+      state.epoch = epoch;
+      if (improved(p.bestMetric, bestNow, state.bestValue, 0)) {
+        state.bestValue = bestNow;
+        state.bestEpoch = epoch;
+        await saveCheckpoint(bestPath, state, model);
+      }
+      if (p.earlyStopping) {
+        const v = monitoredValue(watched, p.earlyStoppingMetric, p.earlyStoppingClass, collection.classes);
+        if (improved(p.earlyStoppingMetric, v, state.earlyValue, p.minDelta)) {
+          state.earlyValue = v;
+          state.stale = 0;
+        } else if (++state.stale >= p.patience) {
+          stoppedEarly = true;
+          ctx.log.info(
+            `Early stopping after epoch ${epoch}: no improvement of ${p.earlyStoppingMetric} for ${p.patience} epochs`,
+          );
+        }
+      }
+      state.finished = stoppedEarly || epoch === p.epochs;
+      await saveCheckpoint(lastPath, state, model, optimizer);
+      if (stoppedEarly) break;
+    }
+
+    let test: TrainSummary['test'];
+    if (splits.test.length) {
+      // Evaluate the best weights (the ones predict uses) on the test split.
+      if (readCheckpointMeta(bestPath)) await loadCheckpoint(bestPath, model);
+      const testAcc = new EpochAccumulator(geo.task, geo.classes, detection);
+      await pass(
+        model,
+        collection,
+        splits.test.map((i) => i.id),
+        p,
+        geo,
+        testAcc,
+        classWeights,
+        ctx,
+        () => undefined,
+      );
+      test = { metrics: testAcc.metrics(), confusion: testAcc.confusionRows() };
+      ctx.emit({
+        type: 'evaluation',
+        node: ctx.nodeId,
+        split: 'test',
+        metrics: test.metrics,
+        confusion: test.confusion,
+      });
+    }
+    return { backend, startEpoch, lastEpoch: state.epoch, stoppedEarly, bestEpoch: state.bestEpoch, test };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+    const leaked = tf.memory().numTensors - startTensors;
+    if (leaked > 0) ctx.log.warn(`${leaked} tensors were not released after training`);
+  }
+}
