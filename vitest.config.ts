@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     reporters: ['default'],
+    // Load tf.js through Node's own resolution (its CJS node bundles), exactly as the
+    // CLI and the Electron main process do, so tests see one tf.js instance.
+    server: { deps: { external: [/@tensorflow\//] } },
   },
 });
