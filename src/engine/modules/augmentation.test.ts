@@ -80,9 +80,10 @@ describe('random-rotation', () => {
       ctxWith([0, 1 - 1e-12]),
     );
     // A centred 4x4 box turned by 45 degrees: its corners' bounding box is 4 * sqrt(2) wide, still centred.
-    const box = b?.label?.kind === 'boxes' ? b.label.boxes[0] : undefined;
-    expect(box?.xmax! - box?.xmin!).toBeCloseTo(4 * Math.SQRT2, 4);
-    expect((box?.xmax! + box?.xmin!) / 2).toBeCloseTo(4, 4);
+    if (b?.label?.kind !== 'boxes') throw new Error('boxes expected');
+    const box = b.label.boxes[0];
+    expect(box.xmax - box.xmin).toBeCloseTo(4 * Math.SQRT2, 4);
+    expect((box.xmax + box.xmin) / 2).toBeCloseTo(4, 4);
   });
 });
 
