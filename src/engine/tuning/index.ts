@@ -1,0 +1,7 @@
+/**
+ * Genetic hyper-parameter tuning of network nodes (manual 3-5 item 6): the
+ * public entry of engine/tuning, used by the engine service.
+ */
+export { runTuning, type TuningHost } from './tuner';
+export { tuningState, trialParams, topTrials, TOP_COUNT } from './state';
+export { SearchSpaceError } from './space';
