@@ -30,6 +30,8 @@ export interface GeneticOptions {
   tournament?: number;
   /** Chance that a gene of a child mutates; default max(0.2, 1 / genes). */
   mutationRate?: number;
+  /** Told each generation's scored population (cached members included), e.g. for a progress view. */
+  observe?: (generation: number, scored: readonly Evaluation[]) => void;
 }
 
 /** One evaluated candidate. */
@@ -199,6 +201,7 @@ export async function evolve(
       history.push(evaluation);
       scored.push(evaluation);
     }
+    options.observe?.(generation, scored);
     if (generation === options.generations || stop()) break;
 
     const ranked = rankEvaluations(scored, goal);
