@@ -29,6 +29,18 @@ export const ENGINE_METHODS = [
   'getProcessingResult',
   'getMetrics',
   'getPrediction',
+  'startTuning',
+  'getTuning',
+  'applyTrial',
+  'listCustomModules',
+  'customModuleTemplate',
+  'saveCustomModule',
+  'deleteCustomModule',
+  'trustProject',
+  'getLayerCatalogue',
+  'checkNetworkSpec',
+  'saveNetworkSpec',
+  'listNetworkSpecs',
 ] as const satisfies readonly EngineMethod[];
 
 // Compile-time proof that the list above names every method of the contract.

@@ -42,6 +42,8 @@ export function connectWebSocket(url: string, factory: WebSocketFactory): PhiApi
     if (typeof event.data !== 'string') return;
     handler(JSON.parse(event.data) as WireFromEngine);
   });
+  // A refused upgrade is reported as an error, then a close: the close handler explains it.
+  socket.addEventListener('error', () => {});
   socket.addEventListener('close', () =>
     stateHandler(
       'closed',

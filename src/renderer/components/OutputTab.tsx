@@ -27,7 +27,7 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
   // Macro keys are drawn through their per-class metric; skip them as charts of their own.
   const keys = metrics.keys.filter((k) => !(k.startsWith('macro') && metrics.keys.some((o) => macroKey(o) === k)));
   const hasPerClass = keys.some((k) => metrics.isPerClass(k));
-  if (metrics.rows.length === 0) return <div className="empty">No epochs yet: run the network to see its training live.</div>;
+  if (metrics.rows.length === 0 && !metrics.test) return <div className="empty">No epochs yet: run the network to see its training live.</div>;
   return (
     <div className="output">
       <div className="tab-toolbar">
@@ -58,6 +58,7 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
           />
         ))}
       </div>
+      {metrics.test && <TestResult metrics={metrics} />}
       <div className="metrics-table-wrap">
         <table className="metrics-table" aria-label="Metrics per epoch">
           <thead>
@@ -93,6 +94,55 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
                     {formatMetric(scalar(row.validation, key, classIndex))}
                   </td>,
                 ])}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+/** Test split metrics and the confusion matrix (rows: true class, columns: predicted). */
+function TestResult({ metrics }: { metrics: NodeMetrics }) {
+  const test = metrics.test;
+  if (!test) return null;
+  const scalars = Object.entries(test.metrics).filter(([, v]) => !Array.isArray(v)) as [string, number | null][];
+  const names = metrics.classes.length ? metrics.classes : test.confusion.map((_, i) => String(i));
+  return (
+    <div className="test-result">
+      <h4>Test split</h4>
+      <div className="test-grid">
+        <table className="metrics-table" aria-label="Test metrics">
+          <tbody>
+            {scalars.map(([key, value]) => (
+              <tr key={key}>
+                <th scope="row">{metricLabel(key)}</th>
+                <td className="mono">{formatMetric(value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <table className="metrics-table confusion" aria-label="Confusion matrix: rows true class, columns predicted class">
+          <thead>
+            <tr>
+              <th scope="col">true \ predicted</th>
+              {names.map((n) => (
+                <th key={n} scope="col">
+                  {n}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {test.confusion.map((row, i) => (
+              <tr key={names[i]}>
+                <th scope="row">{names[i]}</th>
+                {row.map((count, j) => (
+                  <td key={j} className={`mono${i === j ? ' diagonal' : ''}`}>
+                    {count}
+                  </td>
+                ))}
               </tr>
             ))}
           </tbody>

@@ -16,9 +16,23 @@ export class NodeMetrics {
   classes: string[] = [];
   /** `epochs[i]` holds epoch i's metrics per split, in epoch order. */
   rows: { epoch: number; train?: EpochMetrics; validation?: EpochMetrics }[] = [];
+  /** The held-out test split, evaluated once after training. */
+  test: { metrics: EpochMetrics; confusion: number[][] } | null = null;
 
   constructor() {
-    makeObservable(this, { classes: observableRef, rows: observableShallow, add: action, load: action });
+    makeObservable(this, {
+      classes: observableRef,
+      rows: observableShallow,
+      test: observableRef,
+      add: action,
+      load: action,
+      setTest: action,
+    });
+  }
+
+  /** Records the test evaluation (`evaluation` event or stored history). */
+  setTest(metrics: EpochMetrics, confusion: number[][]): void {
+    this.test = { metrics, confusion };
   }
 
   /** Adds (or replaces) one epoch's metrics for one split. */
@@ -38,6 +52,7 @@ export class NodeMetrics {
   /** Replaces everything with a stored history. */
   load(history: MetricsHistory): void {
     this.classes = history.classes;
+    this.test = history.test ?? null;
     this.rows.splice(0, this.rows.length);
     for (const entry of history.epochs) this.add(entry.epoch, entry.split, entry.metrics);
   }

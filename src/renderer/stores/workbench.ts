@@ -265,6 +265,16 @@ export class Workbench {
       case 'epoch':
         this.metrics.of(event.node).add(event.epoch, event.split, event.metrics);
         break;
+      case 'evaluation':
+        this.metrics.of(event.node).setTest(event.metrics, event.confusion);
+        break;
+      case 'trial':
+        this.logs.add(
+          event.trial.status === 'failed' ? 'warn' : 'info',
+          `Tuning trial ${event.trial.id} (generation ${event.trial.generation}): ${event.trial.status}${event.trial.score !== null ? `, score ${event.trial.score.toFixed(4)}` : ''}`,
+          event.node,
+        );
+        break;
       case 'log':
         this.logs.add(event.level, event.message, event.node);
         break;
@@ -275,7 +285,7 @@ export class Workbench {
         this.run = null;
         this.starting = false;
         this.logs.add(event.status === 'failed' ? 'error' : 'info', `Run ${event.status} in ${event.seconds.toFixed(1)} s`);
-        if (event.status !== 'done') this.toast(event.status === 'failed' ? 'error' : 'info', `Run ${event.status}`);
+        if (event.status === 'cancelled') this.toast('info', 'Run cancelled');
         break;
       case 'graph-changed':
         for (const id of event.staleNodes) {
@@ -286,6 +296,9 @@ export class Workbench {
       case 'backend':
         this.backend = event.name;
         break;
+      default:
+        // A new event type in the contract must be handled here (compile-time check).
+        event satisfies never;
     }
   }
 
@@ -449,22 +462,27 @@ export class Workbench {
       return this.refuse('These nodes are already connected');
     }
     let check: { ok: boolean; reason?: string };
+    // The engine must have every earlier edit (e.g. the node just dropped) before it judges.
+    await this.editChain;
     try {
       check = await this.api.checkConnection({ source, target, targetPort });
     } catch (error) {
       check = { ok: false, reason: messageOf(error) };
     }
     if (!check.ok) return this.refuse(check.reason ?? 'These nodes cannot be connected');
-    // One input port takes one edge: a new connection replaces the old one.
-    const replaced = this.graph.edges.filter((e) => e.target === target && e.targetPort === targetPort);
     await this.edit(
-      [
-        ...replaced.map((e): GraphEdit => ({ op: 'remove-edge', id: e.id })),
-        { op: 'add-edge', edge: { id: edgeId(source, target, targetPort), source, target, targetPort } },
-      ],
+      [{ op: 'add-edge', edge: { id: this.freshEdgeId(source, target, targetPort), source, target, targetPort } }],
       'Connect',
     );
     return { ok: true };
+  }
+
+  /** Edge ids are unique for the engine: a re-drawn edge whose id is still in the undo history gets a suffix. */
+  private freshEdgeId(source: string, target: string, port: string): string {
+    const base = edgeId(source, target, port);
+    const taken = new Set(this.graph.edges.map((e) => e.id));
+    if (!taken.has(base)) return base;
+    for (let i = 2; ; i++) if (!taken.has(`${base}#${i}`)) return `${base}#${i}`;
   }
 
   private refuse(reason: string): { ok: false; reason: string } {
@@ -636,6 +654,7 @@ export class Workbench {
     try {
       const result = await this.api.run(request);
       if (result.status === 'done') this.toast('success', `${runModeLabel(request.mode)} finished`);
+      else if (result.errors[0]) this.toast('error', result.errors[0].message);
       for (const error of result.errors) this.logs.add('error', error.file ? `${error.file}: ${error.message}` : error.message, error.node);
       for (const network of this.networkNodes) if (result.ran.includes(network.id)) void this.loadMetrics(network.id);
       return result;
