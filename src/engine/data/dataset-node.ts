@@ -11,8 +11,9 @@ import { Fingerprint } from './fingerprint';
 import { indexLayout } from './indexer';
 import { readLayout } from './layouts';
 import { loadItem } from './load';
-import { identityMaskMapper } from './mask-map';
+import { identityMaskMapper, mapMaskValues } from './mask-map';
 import { datasetParamsSchema, type DatasetParams } from './params';
+import type { DecodedImage } from './readers/types';
 
 /** The dataset folder a node's `path` points to. */
 export function resolveDatasetRoot(path: string, projectDir: string): string {
@@ -55,7 +56,10 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     colorMode: index.colorModes.size === 1 ? [...index.colorModes][0] : 'unknown',
     dims: index.dims.size === 1 ? [...index.dims][0] : 'unknown',
   };
-  const mapMask = identityMaskMapper;
+  const maskMap = layout.maskClasses?.map;
+  const mapMask = maskMap
+    ? (mask: DecodedImage, file: string) => mapMaskValues(mask, file, maskMap)
+    : identityMaskMapper;
   return {
     task: layout.task,
     classes: layout.classes,

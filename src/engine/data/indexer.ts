@@ -67,6 +67,17 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
         return null;
       }
       const label = entry.label;
+      if (label?.kind === 'boxes') {
+        const [h, w] = spatial(header.shape).slice(-2);
+        const inside = label.boxes.filter((b) => b.xmin >= 0 && b.ymin >= 0 && b.xmax <= w && b.ymax <= h);
+        if (inside.length < label.boxes.length) {
+          skipped.push({
+            file: entry.file.rel,
+            reason: `${label.boxes.length - inside.length} box(es) lie outside the ${w}x${h} image and were left out`,
+          });
+          return { entry: { ...entry, label: { kind: 'boxes', boxes: inside } }, header };
+        }
+      }
       if (label && (label.kind === 'mask' || label.kind === 'target')) {
         const what = label.kind === 'mask' ? 'mask' : 'target image';
         let labelHeader: ImageHeader;
