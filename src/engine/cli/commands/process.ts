@@ -1,13 +1,209 @@
-/** `phi process`: placeholder until its issue lands; replaced by the owner of that issue. */
-import { EXIT, type CliCommand } from '../command';
+/**
+ * `phi process`: batch preprocessing outside a project. Applies one module or
+ * a chain (repeat `--module`; each `--param` belongs to the module before it)
+ * to one image file or every image in a folder, writing 8/16-bit PNG or
+ * float32 `.npy` files with the same stems (and sub-folders) under the output folder.
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { ModuleNodeType } from '../../graph/node-type';
+import type { Sample, Split } from '../../api';
+import { dtypeOf } from '../../api';
+import { extensionOf, openImage, readerForExtension } from '../../data/readers';
+import { pngProblem, writeImage } from '../../imaging/export';
+import { builtinModules } from '../../modules';
+import { createRng, seedFrom } from '../../run/rng';
+import { EXIT, UsageError, type CliCommand } from '../command';
+
+/** One step of the chain, params already validated. */
+interface Step {
+  module: ModuleNodeType;
+  params: Record<string, unknown>;
+}
+
+/** Parsed command line. */
+interface ProcessArgs {
+  steps: Step[];
+  input: string;
+  output: string;
+  format: 'png' | 'npy' | 'auto';
+  split?: Split;
+  seed: number;
+}
+
+/** `key=value` with the value read as JSON when it parses (numbers, booleans, arrays), else as text. */
+function parseParam(text: string): [string, unknown] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--param needs key=value, got "${text}"`);
+  const key = text.slice(0, eq);
+  const raw = text.slice(eq + 1);
+  try {
+    return [key, JSON.parse(raw)];
+  } catch {
+    return [key, raw];
+  }
+}
+
+function findModule(id: string): ModuleNodeType {
+  const m = builtinModules.find((x) => x.id === id);
+  if (!m) throw new UsageError(`unknown module "${id}" (phi process --list shows them)`);
+  if ((m.inputs ?? ['in']).length > 1)
+    throw new UsageError(`module "${id}" needs ${m.inputs?.length} inputs; use it in a project`);
+  return m;
+}
+
+/** Parses the arguments; throws UsageError with a readable reason. */
+export function parseProcessArgs(args: string[]): ProcessArgs {
+  const raw: { id: string; params: Record<string, unknown> }[] = [];
+  const positional: string[] = [];
+  let format: ProcessArgs['format'] = 'auto';
+  let split: Split | undefined;
+  let seed = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const next = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--module' || a === '-m') raw.push({ id: next(), params: {} });
+    else if (a === '--param' || a === '-p') {
+      if (!raw.length) throw new UsageError('--param must follow the --module it belongs to');
+      const [k, v] = parseParam(next());
+      raw[raw.length - 1].params[k] = v;
+    } else if (a === '--format') {
+      const f = next();
+      if (f !== 'png' && f !== 'npy') throw new UsageError(`--format is png or npy, got "${f}"`);
+      format = f;
+    } else if (a === '--split') {
+      const s = next();
+      if (s !== 'train' && s !== 'validation' && s !== 'test')
+        throw new UsageError(`--split is train, validation or test`);
+      split = s;
+    } else if (a === '--seed') {
+      seed = Number(next());
+      if (!Number.isInteger(seed)) throw new UsageError('--seed needs an integer');
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  if (!raw.length) throw new UsageError('give at least one --module');
+  if (positional.length !== 2) throw new UsageError('give one input (file or folder) and one output folder');
+  const steps = raw.map(({ id, params }) => {
+    const module = findModule(id);
+    const parsed = module.params.safeParse(params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`${id}: parameter "${issue.path.join('.') || '?'}": ${issue.message}`);
+    }
+    return { module, params: parsed.data as Record<string, unknown> };
+  });
+  return { steps, input: positional[0], output: positional[1], format, split, seed };
+}
+
+/** Image files under a folder (recursively, sorted); files without an extension are tried too (DICOM). */
+async function listImages(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && (readerForExtension(p) || extensionOf(p) === '')) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+function stem(file: string): string {
+  const name = basename(file);
+  const ext = extensionOf(file);
+  return ext ? name.slice(0, name.length - ext.length) : name;
+}
+
+/** Lists the modules and their parameters. */
+function listModules(): string {
+  const lines: string[] = [];
+  for (const m of builtinModules) {
+    const keys = Object.keys(m.params.shape);
+    lines.push(
+      `${m.id.padEnd(28)} ${m.category.padEnd(12)} ${keys.length ? keys.join(', ') : '(no parameters)'}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** See the module comment. */
 export const processCommand: CliCommand = {
   name: 'process',
-  summary: 'not available yet',
-  usage: 'phi process',
-  async run(_args, io) {
-    io.stderr.write('phi process: not available in this build\n');
-    return EXIT.usage;
+  summary: 'apply image-processing modules to a file or folder (batch preprocessing)',
+  usage: [
+    'phi process --module ID [--param key=value ...] [--module ID ...] <input> <output-dir> [--format png|npy]',
+    '            [--split train|validation|test] [--seed N]',
+    '  --module ID      a module to apply; repeat for a chain, applied in order',
+    '  --param k=v      a parameter of the module before it (JSON values: 256, true, [1,2]; else text)',
+    '  --format         png (8/16-bit, 2-D) or npy (float32); default png where the result fits, else npy',
+    '  --split          split given to the samples: augmentations act on train only (default none)',
+    '  --seed N         seed of the random generator for augmentations (default 0)',
+    'phi process --list  lists the module ids and their parameters',
+  ].join('\n'),
+  async run(args, io) {
+    if (args.includes('--list')) {
+      io.stdout.write(listModules());
+      return EXIT.ok;
+    }
+    const p = parseProcessArgs(args);
+    const input = resolve(io.cwd, p.input);
+    const output = resolve(io.cwd, p.output);
+    let info;
+    try {
+      info = await stat(input);
+    } catch {
+      throw new UsageError(`input "${p.input}" does not exist`);
+    }
+    const files = info.isDirectory() ? await listImages(input) : [input];
+    const root = info.isDirectory() ? input : dirname(input);
+    if (!files.length) throw new UsageError(`no image files in "${p.input}"`);
+    let done = 0;
+    let dropped = 0;
+    let failed = 0;
+    for (const file of files) {
+      const rel = relative(root, file);
+      try {
+        const image = await (await openImage(file)).decode();
+        const { meta, ...pixels } = image;
+        let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
+        for (const [i, step] of p.steps.entries()) {
+          if (!sample) break;
+          const s: Sample = sample;
+          sample = await step.module.run(s, step.params, {
+            nodeId: `step${i + 1}`,
+            rng: createRng(seedFrom(p.seed, `step${i + 1}:${step.module.id}`, rel)),
+            split: s.split,
+            inputs: { in: s },
+          });
+        }
+        if (!sample) {
+          dropped++;
+          io.stdout.write(`dropped  ${rel}\n`);
+          continue;
+        }
+        const format = p.format === 'auto' ? (pngProblem(sample.image) ? 'npy' : 'png') : p.format;
+        const target = join(output, dirname(rel), `${stem(rel)}.${format}`);
+        await mkdir(dirname(target), { recursive: true });
+        await writeImage(target, sample.image, format);
+        done++;
+        io.stdout.write(
+          `ok       ${rel} -> ${relative(io.cwd, target)} [${sample.image.shape.join('x')} ${dtypeOf(sample.image.data)}]\n`,
+        );
+      } catch (error) {
+        failed++;
+        io.stderr.write(`failed   ${rel}: ${(error as Error).message.split('\n')[0]}\n`);
+      }
+    }
+    io.stdout.write(`${done} written, ${dropped} dropped, ${failed} failed\n`);
+    return failed ? EXIT.failed : EXIT.ok;
   },
 };

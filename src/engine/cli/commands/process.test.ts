@@ -1,0 +1,140 @@
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openImage } from '../../data/readers';
+import { UsageError } from '../command';
+import { parseProcessArgs, processCommand } from './process';
+
+let dir: string;
+const sink = (): Writable & { text: string } => {
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      w.text += String(chunk);
+      cb();
+    },
+  }) as Writable & { text: string };
+  w.text = '';
+  return w;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'phi-process-'));
+  await mkdir(join(dir, 'in', 'sub'), { recursive: true });
+  // A 16-bit gradient 4 x 8 (values up to 31 * 1000, far above 8 bits) and an 8-bit RGB image.
+  const g16 = new Uint16Array(32).map((_, i) => i * 1000);
+  await sharp(g16, { raw: { width: 8, height: 4, channels: 1 } })
+    .toColourspace('grey16')
+    .png()
+    .toFile(join(dir, 'in', 'a.png'));
+  const rgb = new Uint8Array(4 * 4 * 3).map((_, i) => (i * 7) % 256);
+  await sharp(rgb, { raw: { width: 4, height: 4, channels: 3 } })
+    .png()
+    .toFile(join(dir, 'in', 'sub', 'b.png'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('phi process', () => {
+  it('parses a chain: each --param belongs to the module before it', () => {
+    const a = parseProcessArgs([
+      '--module',
+      'resize',
+      '--param',
+      'width=4',
+      '--param',
+      'height=2',
+      '-m',
+      'flip',
+      '-p',
+      'axis=vertical',
+      'x',
+      'y',
+    ]);
+    expect(a.steps.map((s) => s.module.id)).toEqual(['resize', 'flip']);
+    expect(a.steps[0].params).toMatchObject({ width: 4, height: 2, interpolation: 'bilinear' });
+    expect(a.steps[1].params).toEqual({ axis: 'vertical' });
+  });
+  it('refuses unknown modules, bad params and params before any module', () => {
+    expect(() => parseProcessArgs(['--module', 'nope', 'x', 'y'])).toThrow(/unknown module "nope"/);
+    expect(() => parseProcessArgs(['--module', 'resize', '--param', 'width=0', 'x', 'y'])).toThrow(
+      /resize: parameter "width"/,
+    );
+    expect(() => parseProcessArgs(['--param', 'a=1', 'x', 'y'])).toThrow(UsageError);
+    expect(() => parseProcessArgs(['--module', 'merge', 'x', 'y'])).toThrow(/needs 2 inputs/);
+  });
+  it('processes a folder into 16-bit PNGs with the same stems and sub-folders', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const code = await processCommand.run(
+      [
+        '--module',
+        'resize',
+        '--param',
+        'width=4',
+        '--param',
+        'height=2',
+        '--param',
+        'interpolation=area',
+        '--module',
+        'color-to-grayscale',
+        'in',
+        'out',
+      ],
+      { stdout, stderr, cwd: dir },
+    );
+    expect(stderr.text).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.text).toContain('2 written, 0 dropped, 0 failed');
+    const a = await (await openImage(join(dir, 'out', 'a.png'))).decode();
+    expect(a.shape).toEqual([2, 4, 1]);
+    expect(a.data).toBeInstanceOf(Uint16Array);
+    // 2x2 box means of i * 1000 over rows 0-1 and 2-3: (0 + 1 + 8 + 9) / 4 * 1000 = 4500, ...
+    expect([...a.data]).toEqual([4500, 6500, 8500, 10500, 20500, 22500, 24500, 26500]);
+    const b = await (await openImage(join(dir, 'out', 'sub', 'b.png'))).decode();
+    expect(b.shape).toEqual([2, 4, 1]);
+    expect(b.colorMode).toBe('grayscale');
+  });
+  it('writes float results as float32 .npy with the full shape', async () => {
+    const stdout = sink();
+    const code = await processCommand.run(['--module', 'min-max-normalization', 'in/a.png', 'npy'], {
+      stdout,
+      stderr: sink(),
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    const buf = await readFile(join(dir, 'npy', 'a.npy'));
+    expect(buf.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    const headerLen = buf.readUInt16LE(8);
+    const header = buf.subarray(10, 10 + headerLen).toString('latin1');
+    expect(header).toContain("'descr': '<f4'");
+    expect(header).toContain("'shape': (4, 8, 1)");
+    expect((10 + headerLen) % 64).toBe(0);
+    const values = new Float32Array(
+      buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.length),
+    );
+    expect(values.length).toBe(32);
+    expect(values[0]).toBe(0);
+    expect(values[31]).toBe(1);
+    expect(values[1]).toBeCloseTo(1 / 31, 6);
+  });
+  it('reports a file that cannot be written as PNG and exits 1', async () => {
+    const stderr = sink();
+    const code = await processCommand.run(
+      ['--module', 'z-score-normalization', 'in/a.png', 'bad', '--format', 'png'],
+      {
+        stdout: sink(),
+        stderr,
+        cwd: dir,
+      },
+    );
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/a\.png: PNG holds 8- or 16-bit unsigned pixels but this image is float32/);
+  });
+  it('lists modules with their parameters', async () => {
+    const stdout = sink();
+    await processCommand.run(['--list'], { stdout, stderr: sink(), cwd: dir });
+    expect(stdout.text).toMatch(/^resize\s+Geometry\s+width, height, interpolation/m);
+  });
+});
