@@ -5,6 +5,7 @@
  * recorded in the project as they finish, so a cancelled or crashed search
  * keeps what it found.
  */
+import { mkdirSync } from 'node:fs';
 import type { EngineEvent, GraphNode, Trial, TuningRequest, TuningState } from '../api';
 import { TuningRequestSchema } from '../api';
 import type { NetworkNodeType, SampleCollection } from '../graph/node-type';
@@ -104,9 +105,12 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
           `The network refuses these params: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
         );
       }
+      // A trial never resumes another's checkpoints: its own folder, made here so every host gets one.
+      const artifactsDir = host.trialDir(trialId);
+      mkdirSync(artifactsDir, { recursive: true });
       await networkType.run(host.collection, parsed.data, {
         nodeId: node.id,
-        artifactsDir: host.trialDir(trialId),
+        artifactsDir,
         runId,
         seed: host.seed,
         signal: host.signal,
