@@ -1,0 +1,183 @@
+/**
+ * `compileCustomModule`: a user's TypeScript source -> a module node type whose
+ * `run` goes through the module's sandbox. esbuild transpiles (syntax errors
+ * come back with the user's line and column), the sandbox evaluates the code
+ * once to read what `defineModule({...})` declared, and the engine rebuilds
+ * the params as a real zod object from that declaration.
+ */
+import { transform, type Message, type TransformFailure } from 'esbuild';
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { PortSpec, SourceProblem } from '../api';
+import { CustomModuleInfoSchema, type CustomModuleInfo } from '../api/requests';
+import type { AnyNodeType, ModuleNodeType } from '../graph/node-type';
+import { DeclarationSchema, paramsSchema, type Declaration } from './declaration';
+import { checkReturnedSample, decodeValue, encodeSample } from './sample-codec';
+import { DEFAULT_LIMITS, Sandbox } from './sandbox/host';
+import type { SandboxLimits } from './sandbox/protocol';
+
+/** A custom module's node type: a module node type that owns a sandbox worker. */
+export interface CustomModuleNodeType extends ModuleNodeType {
+  origin: 'my';
+  /** SHA-256 of the source (hex): the key of the user's trust list. */
+  sourceHash: string;
+  /** Stops the module's worker; call it when the registry drops or replaces the type. */
+  dispose(): Promise<void>;
+}
+
+/** Options of {@link compileCustomModule}. */
+export interface CompileOptions {
+  /** The saved version (part of cache keys); 1 when absent. */
+  version?: number;
+  /** Sandbox limits; the defaults suit the desktop app. */
+  limits?: Partial<SandboxLimits>;
+  /** Receives what the module printed with console.log for each sample. */
+  onLog?: (sampleId: string, lines: string[]) => void;
+}
+
+/** The compile result: a node type, or the problems to show in the editor. */
+export type CompileResult =
+  { ok: true; nodeType: CustomModuleNodeType } | { ok: false; problems: SourceProblem[] };
+
+/** SHA-256 of a module's source, hex (the same digest the project store reports). */
+export function sourceHashOf(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+/** True for node types made by {@link compileCustomModule}. */
+export function isCustomModuleNodeType(type: AnyNodeType | undefined): type is CustomModuleNodeType {
+  return !!type && type.kind === 'module' && type.origin === 'my' && 'dispose' in type;
+}
+
+/** Stops a custom module's worker; does nothing for other node types. */
+export async function disposeNodeType(type: AnyNodeType | undefined): Promise<void> {
+  if (isCustomModuleNodeType(type)) await type.dispose();
+}
+
+function problemsOf(messages: Message[]): SourceProblem[] {
+  return messages.map((m) => ({
+    line: m.location?.line ?? 0,
+    column: m.location ? m.location.column + 1 : 0,
+    message: m.text,
+  }));
+}
+
+/**
+ * Compiles and loads a custom module. Problems carry 1-based lines and columns
+ * of `info.source`; line 0 means the problem is not at a place in the source
+ * (the module info, or a declaration read as a whole).
+ */
+export async function compileCustomModule(
+  info: CustomModuleInfo,
+  options: CompileOptions = {},
+): Promise<CompileResult> {
+  const parsedInfo = CustomModuleInfoSchema.safeParse(info);
+  if (!parsedInfo.success)
+    return {
+      ok: false,
+      problems: parsedInfo.error.issues.map((i) => ({
+        line: 0,
+        column: 0,
+        message: `${i.path.join('.')}: ${i.message}`,
+      })),
+    };
+  const module = parsedInfo.data;
+  if (module.language !== 'typescript')
+    return {
+      ok: false,
+      problems: [
+        {
+          line: 0,
+          column: 0,
+          message:
+            'Python custom modules are not available in this version of Phi Studio: write the module in TypeScript',
+        },
+      ],
+    };
+  const filename = `${module.id}.ts`;
+  let code: string;
+  let map: string;
+  try {
+    const out = await transform(module.source, {
+      loader: 'ts',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: 'external',
+      sourcefile: filename,
+      logLevel: 'silent',
+    });
+    code = out.code;
+    map = out.map;
+  } catch (error) {
+    const failure = error as TransformFailure;
+    if (Array.isArray(failure.errors)) return { ok: false, problems: problemsOf(failure.errors) };
+    throw error;
+  }
+  const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const label = `Custom module "${module.title}" (${module.id})`;
+  const sandbox = new Sandbox({ code, map, filename, label }, limits);
+  const loaded = await sandbox.start();
+  if (!loaded.ok) {
+    await sandbox.dispose();
+    const { message, line, column } = loaded.error;
+    return { ok: false, problems: [{ line: line ?? 0, column: column ?? 0, message }] };
+  }
+  let declaration: Declaration;
+  let params: z.ZodObject;
+  try {
+    const parsed = DeclarationSchema.safeParse(JSON.parse(loaded.declaration));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`defineModule(): ${issue.path.join('.')} ${issue.message}`);
+    }
+    declaration = parsed.data;
+    params = paramsSchema(declaration);
+  } catch (error) {
+    await sandbox.dispose();
+    return { ok: false, problems: [{ line: 0, column: 0, message: (error as Error).message }] };
+  }
+  const produced = declaration.produces?.colorMode;
+  const nodeType: CustomModuleNodeType = {
+    kind: 'module',
+    origin: 'my',
+    id: module.id,
+    version: options.version ?? 1,
+    title: module.title,
+    category: module.category,
+    description: module.description,
+    params,
+    accepts: {
+      dims: [module.dims === '3d' ? 3 : 2],
+      ...(declaration.accepts?.colorModes ? { colorModes: declaration.accepts.colorModes } : {}),
+    },
+    ...(produced ? { produces: (input: PortSpec): PortSpec => ({ ...input, colorMode: produced }) } : {}),
+    sourceHash: sourceHashOf(module.source),
+    async run(sample, values, ctx) {
+      const encoded = encodeSample(sample);
+      const reply = await sandbox.run({
+        sampleId: sample.id,
+        sample: encoded.json,
+        arrays: encoded.arrays,
+        params: JSON.stringify(values),
+        // From the run's seeded stream, so a module's randomness is reproducible per sample.
+        seed: Math.floor(ctx.rng() * 0x1_0000_0000),
+        nodeId: ctx.nodeId,
+        split: ctx.split,
+      });
+      if (reply.logs.length > 0) options.onLog?.(sample.id, reply.logs);
+      if (reply.type === 'run-failed') {
+        const { message, line, column } = reply.error;
+        const at = line === undefined ? '' : ` (line ${line}, column ${column})`;
+        throw new Error(`${label} failed on sample "${sample.id}": ${message}${at}`);
+      }
+      if (reply.sample === null) return null;
+      try {
+        return checkReturnedSample(decodeValue(reply.sample, reply.arrays), sample);
+      } catch (error) {
+        throw new Error(`${label} on sample "${sample.id}": ${(error as Error).message}`, { cause: error });
+      }
+    },
+    dispose: () => sandbox.dispose(),
+  };
+  return { ok: true, nodeType };
+}
