@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { EngineEvent, SearchDimension, Trial, TuningState } from '../../api';
 import { TuningRequestSchema } from '../../api';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
