@@ -13,6 +13,7 @@ import { readLayout } from './layouts';
 import { loadItem } from './load';
 import { identityMaskMapper, mapMaskValues } from './mask-map';
 import { datasetParamsSchema, type DatasetParams } from './params';
+import { setSourceInfo } from './source-info';
 import type { DecodedImage } from './readers/types';
 
 /** The dataset folder a node's `path` points to. */
@@ -60,7 +61,7 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
   const mapMask = maskMap
     ? (mask: DecodedImage, file: string) => mapMaskValues(mask, file, maskMap)
     : identityMaskMapper;
-  return {
+  const source: DatasetSource = {
     task: layout.task,
     classes: layout.classes,
     items: index.items,
@@ -69,6 +70,15 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     port,
     load: (item) => loadItem(root, item, mapMask),
   };
+  setSourceInfo(source, {
+    root,
+    layout: layout.layout,
+    formats: [...index.formats].sort(),
+    modalities: [...index.modalities].sort(),
+    splitByPatient: params.splitByPatient,
+    shares: { train: params.train, validation: params.validation, test: params.test },
+  });
+  return source;
 }
 
 /** The Dataset node type. */

@@ -57,14 +57,17 @@ function parse(bytes: Uint8Array, untilPixels: boolean, preamble: boolean): Data
   }
 }
 
-async function readPrefix(file: string, length: number): Promise<{ bytes: Uint8Array; whole: boolean }> {
+async function readPrefix(
+  file: string,
+  length: number,
+): Promise<{ bytes: Uint8Array; whole: boolean; size: number }> {
   const handle = await openFile(file, 'r');
   try {
     const { size } = await handle.stat();
     const n = Math.min(size, length);
     const buffer = Buffer.alloc(n);
     await handle.read(buffer, 0, n, 0);
-    return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, n), whole: n === size };
+    return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, n), whole: n === size, size };
   } finally {
     await handle.close();
   }
@@ -347,12 +350,25 @@ async function openDicom(file: string): Promise<OpenedImage> {
   let ds: DataSet;
   try {
     ds = parse(prefix.bytes, true, preamble);
-    if (ds.string('x00020010') === '1.2.840.10008.1.2.1.99' && !prefix.whole)
-      throw new Error('deflated: read all');
+    const deflated = ds.string('x00020010') === '1.2.840.10008.1.2.1.99';
+    // Deflated files, and prefixes that ended between two elements before Pixel Data, need the whole file.
+    if (!prefix.whole && (deflated || !ds.elements[PIXEL_DATA]))
+      throw new Error('header continues: read all');
   } catch (error) {
     // A header longer than the prefix (big private blocks, icons) or a deflated file: read it all.
     if (prefix.whole) throw error;
     ds = parse(new Uint8Array(await readFile(file)), true, preamble);
+  }
+  const pixels = ds.elements[PIXEL_DATA];
+  if (!pixels)
+    throw new Error('the file has no Pixel Data (not an image: a report, DICOMDIR or presentation state)');
+  // A native Pixel Data length that runs past the end of the file: truncated (found from the header alone).
+  // Offsets of a deflated file are in the inflated stream, whose length is the parsed array's.
+  const available = ds.string('x00020010') === '1.2.840.10008.1.2.1.99' ? ds.byteArray.length : prefix.size;
+  if (pixels.length !== 0xffffffff && pixels.length > 0 && pixels.dataOffset + pixels.length > available) {
+    throw new Error(
+      `the file is truncated: its pixel data needs ${pixels.length} bytes but the file ends ${pixels.dataOffset + pixels.length - available} bytes early`,
+    );
   }
   const l = layoutOf(ds);
   const syntax = TRANSFER_SYNTAXES[l.transferSyntax];

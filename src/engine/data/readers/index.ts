@@ -50,6 +50,13 @@ export function readerForExtension(file: string): ImageReader | undefined {
   return readers.find((r) => r.extensions.includes(ext));
 }
 
+const TITLES: Record<string, string> = { nifti: 'NIfTI', dicom: 'DICOM', jpeg: 'JPEG' };
+
+/** A format's name for messages (`PNG`, `DICOM`, `NIfTI`). */
+export function formatTitle(format: string): string {
+  return TITLES[format] ?? format.toUpperCase();
+}
+
 /** Thrown when a file is not an image we can read; the message is the reason shown to users. */
 export class UnreadableFileError extends Error {}
 
@@ -62,14 +69,14 @@ export async function sniff(file: string): Promise<ImageReader> {
   if (!byContent) {
     if (byExtension) {
       throw new UnreadableFileError(
-        `its extension says ${byExtension.format.toUpperCase()} but its content is not a ${byExtension.format.toUpperCase()} file (corrupt or mislabelled)`,
+        `its extension says ${formatTitle(byExtension.format)} but its content is not a ${formatTitle(byExtension.format)} file (corrupt or mislabelled)`,
       );
     }
     throw new UnreadableFileError('not an image file of a supported format');
   }
   if (byExtension && byExtension !== byContent) {
     throw new UnreadableFileError(
-      `its content is ${byContent.format.toUpperCase()} but its extension says ${byExtension.format.toUpperCase()}; rename it to ${byContent.extensions[0]} to use it`,
+      `its content is ${formatTitle(byContent.format)} but its extension says ${formatTitle(byExtension.format)}; rename it to ${byContent.extensions[0]} to use it`,
     );
   }
   return byContent;
@@ -81,9 +88,7 @@ export async function openImage(file: string): Promise<OpenedImage> {
   try {
     return await reader.open(file);
   } catch (error) {
-    throw new UnreadableFileError(
-      `cannot read this ${reader.format.toUpperCase()} file: ${messageOf(error)}`,
-    );
+    throw new UnreadableFileError(`cannot read this ${formatTitle(reader.format)} file: ${messageOf(error)}`);
   }
 }
 
