@@ -43,6 +43,11 @@ export interface ModuleNodeType<P extends z.ZodObject = z.ZodObject> extends Nod
   accepts?: AcceptSpec;
   /** What flows out given what flows in; identity when absent. */
   produces?: (input: PortSpec, params: z.infer<P>) => PortSpec;
+  /**
+   * Custom modules: SHA-256 of the source. Ids and versions are per project, so
+   * cache keys must include it (two projects may each have a `my-x` version 1).
+   */
+  sourceHash?: string;
   /** Pure map of one sample; `null` drops it (filter modules). */
   run(sample: Sample, params: z.infer<P>, ctx: ModuleContext): Sample | null | Promise<Sample | null>;
 }

@@ -105,7 +105,7 @@ describe('migrations', () => {
   it('are numbered 1, 2, ... without gaps, and the current version is the last', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
     expect(CURRENT_SCHEMA_VERSION).toBe(migrations.length);
-    expect(CURRENT_SCHEMA_VERSION).toBe(2);
+    expect(CURRENT_SCHEMA_VERSION).toBe(3);
   });
 
   it('step 1 still creates exactly the released v1 schema (a released step is never edited)', () => {
@@ -221,9 +221,10 @@ describe('migrations', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       expect(db.prepare('SELECT version, description FROM schema_history ORDER BY version').all()).toEqual([
         { version: 2, description: migrations[1].description },
+        { version: 3, description: migrations[2].description },
       ]);
     } finally {
       db.close();
@@ -254,7 +255,7 @@ describe('migrations', () => {
     db.exec('CREATE TABLE artifacts (x TEXT)');
     db.close();
     expect(() => ProjectStore.open(path)).toThrow(
-      /old\.phiproj could not be upgraded from project format 1 to 2 \(table artifacts already exists\); the file is unchanged/,
+      /old\.phiproj could not be upgraded from project format 1 to 3 \(table artifacts already exists\); the file is unchanged/,
     );
     const after = new Database(path, { readonly: true });
     try {

@@ -127,6 +127,20 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'custom module info from the wizard: title, category, modality, dims, description',
+    up(db) {
+      // Nullable: rows saved by version 2 have none; readers fall back to the id and defaults.
+      db.exec(`
+        ALTER TABLE custom_modules ADD COLUMN title TEXT;
+        ALTER TABLE custom_modules ADD COLUMN category TEXT;
+        ALTER TABLE custom_modules ADD COLUMN modality TEXT;
+        ALTER TABLE custom_modules ADD COLUMN dims TEXT;
+        ALTER TABLE custom_modules ADD COLUMN description TEXT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -454,18 +454,24 @@ export class ProjectStore {
     }));
   }
 
-  /** Saves (or replaces) one version of a custom module's source. */
+  /** Saves (or replaces) one version of a custom module's source and wizard info. */
   saveCustomModule(module: {
     id: string;
     version: number;
     language: string;
     source: string;
     trusted?: boolean;
+    title?: string;
+    category?: string;
+    modality?: string;
+    dims?: string;
+    description?: string;
   }): void {
     this.conn()
       .prepare(
-        `INSERT OR REPLACE INTO custom_modules (id, version, language, source, trusted, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO custom_modules
+           (id, version, language, source, trusted, updated_at, title, category, modality, dims, description)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         module.id,
@@ -474,6 +480,11 @@ export class ProjectStore {
         module.source,
         module.trusted ? 1 : 0,
         new Date().toISOString(),
+        module.title ?? null,
+        module.category ?? null,
+        module.modality ?? null,
+        module.dims ?? null,
+        module.description ?? null,
       );
   }
 
@@ -482,6 +493,11 @@ export class ProjectStore {
     this.conn()
       .prepare('UPDATE custom_modules SET trusted = ? WHERE id = ?')
       .run(trusted ? 1 : 0, id);
+  }
+
+  /** Removes every version of a custom module; returns how many versions there were. */
+  deleteCustomModule(id: string): number {
+    return this.conn().prepare('DELETE FROM custom_modules WHERE id = ?').run(id).changes;
   }
 
   /** Every saved custom module version, by id then version. */
@@ -493,6 +509,11 @@ export class ProjectStore {
       source: string;
       trusted: number;
       updated_at: string;
+      title: string | null;
+      category: string | null;
+      modality: string | null;
+      dims: string | null;
+      description: string | null;
     }[];
     return rows.map((row) => ({
       id: row.id,
@@ -502,6 +523,11 @@ export class ProjectStore {
       trusted: row.trusted === 1,
       sourceHash: createHash('sha256').update(row.source).digest('hex'),
       updatedAt: row.updated_at,
+      ...(row.title === null ? {} : { title: row.title }),
+      ...(row.category === null ? {} : { category: row.category }),
+      ...(row.modality === null ? {} : { modality: row.modality }),
+      ...(row.dims === null ? {} : { dims: row.dims }),
+      ...(row.description === null ? {} : { description: row.description }),
     }));
   }
 

@@ -76,6 +76,12 @@ export interface CustomModuleRecord {
   /** SHA-256 of `source`, hex. */
   sourceHash: string;
   updatedAt: string;
+  /** The wizard's answers (schema version 3 on; absent in rows saved before). */
+  title?: string;
+  category?: string;
+  modality?: string;
+  dims?: string;
+  description?: string;
 }
 
 /** A network spec as saved in the project. */

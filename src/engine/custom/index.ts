@@ -1,0 +1,25 @@
+/**
+ * Custom image-processing modules (manual 3-5 item 3, DESIGN sections 4 and
+ * 10): the wizard's template, compile + sandboxed execution, project records
+ * and the user's trust list. docs/custom-modules.md gives the rules the engine
+ * service follows to wire them.
+ */
+export { customModuleTemplate, customModuleTypings } from './template';
+export {
+  compileCustomModule,
+  disposeNodeType,
+  isCustomModuleNodeType,
+  sourceHashOf,
+  type CompileOptions,
+  type CompileResult,
+  type CustomModuleNodeType,
+} from './compile';
+export {
+  deleteCustomModuleRecord,
+  readCustomModules,
+  saveCustomModuleRecord,
+  type StoredCustomModule,
+} from './records';
+export { TrustList, configDir } from './trust-list';
+export { DEFAULT_LIMITS } from './sandbox/host';
+export type { SandboxLimits } from './sandbox/protocol';

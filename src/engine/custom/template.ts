@@ -1,0 +1,48 @@
+/**
+ * The starting source of a new custom module (the wizard's answers filled in,
+ * the input/output plumbing written, a marked body to fill in) and the type
+ * declarations the code editor needs. Both texts live in resources/templates.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CustomModuleInfo } from '../api/requests';
+
+/** Folder of the module templates inside the app. */
+export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/templates');
+
+let templateText: string | undefined;
+let typingsText: string | undefined;
+
+/** One line of text safe inside a `//` comment. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** The full source of a new module: plumbing written, a marked body to fill in. */
+export function customModuleTemplate(info: Omit<CustomModuleInfo, 'source'>): string {
+  templateText ??= readFileSync(resolve(TEMPLATES_DIR, 'custom-module.ts.txt'), 'utf8');
+  const description = info.description.trim()
+    ? info.description
+        .trim()
+        .split(/\r\n|[\n\r\u2028\u2029]/)
+        .map((line) => `// ${line}`.trimEnd())
+        .join('\n')
+    : '// (No description yet: say what the module does and for which images.)';
+  const values: Record<string, string> = {
+    title: oneLine(info.title),
+    id: info.id,
+    category: oneLine(info.category),
+    modality: oneLine(info.modality),
+    dimsText: info.dims === '3d' ? '3-D volumes' : '2-D images',
+    shape: info.dims === '3d' ? '[depth, height, width, channels]' : '[height, width, channels]',
+    description,
+  };
+  return templateText.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
+}
+
+/** Type declarations of the sandbox's globals, for the code editor (Monaco `addExtraLib`). */
+export function customModuleTypings(): string {
+  typingsText ??= readFileSync(resolve(TEMPLATES_DIR, 'custom-module.d.ts.txt'), 'utf8');
+  return typingsText;
+}
