@@ -184,6 +184,7 @@ export const tuneCommand: CliCommand = {
     const metric = request.metric ?? 'validation.accuracy';
     const engine = createCliEngine();
     let seen = 0;
+    let backend: string | undefined;
     const unsubscribe = engine.onDidEmit((event: EngineEvent) => {
       if (json) {
         io.stdout.write(`${JSON.stringify(event)}\n`);
@@ -194,7 +195,9 @@ export const tuneCommand: CliCommand = {
         io.stdout.write(`${formatTrialLine(event.trial, seen, metric)}\n`);
       } else if (event.type === 'error') {
         io.stderr.write(`${event.node ? `${event.node}: ` : ''}${event.message}\n`);
-      } else if (event.type === 'backend' && seen === 0) {
+      } else if (event.type === 'backend' && backend !== event.name) {
+        // Every trial's training announces its backend: print it once, and again only if it changes.
+        backend = event.name;
         io.stdout.write(`  backend: ${event.name}\n`);
       }
     });
