@@ -4,6 +4,7 @@
  * at that epoch, named `split.metric` (`validation.accuracy`, `train.loss`).
  */
 import type { EngineEvent } from '../api';
+import { LOWER_IS_BETTER } from '../nn/params';
 import type { Goal } from './genetic';
 
 /** An `epoch` event. */
@@ -12,10 +13,7 @@ export type EpochEvent = Extract<EngineEvent, { type: 'epoch' }>;
 /** Splits the tuner may optimise: the test split stays untouched for the final, honest estimate. */
 export const TUNABLE_SPLITS = ['train', 'validation'] as const;
 
-/** Metric names where a lower value is better; every other metric is better higher. */
-const LOWER_IS_BETTER = new Set(['loss', 'mae', 'mse', 'rmse', 'msle']);
-
-/** Whether a lower value of `metric` (`split.name` or `name`) is better. */
+/** Whether a lower value of `metric` (`split.name` or `name`) is better: the network's own list decides. */
 export function lowerIsBetter(metric: string): boolean {
   return LOWER_IS_BETTER.has(metric.slice(metric.indexOf('.') + 1));
 }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { EngineEvent, SearchDimension, Trial, TuningState } from '../../api';
 import { TuningRequestSchema } from '../../api';
+import { lowerIsBetter } from '../../tuning/fitness';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
 
@@ -105,7 +106,7 @@ export function parseTuneArgs(args: string[]): TuneArgs {
     // Without --goal, a loss-like metric is minimised and anything else maximised.
     goal:
       (values.goal as 'max' | 'min' | undefined) ??
-      (/\.(loss|mae|mse|rmse|msle)$/.test(values.metric ?? '') ? 'min' : 'max'),
+      (values.metric !== undefined && lowerIsBetter(values.metric) ? 'min' : 'max'),
   };
   const numbers = {
     population: integerOption('population', values.population),
