@@ -23,6 +23,8 @@ export interface CustomModuleNodeType extends ModuleNodeType {
   sourceHash: string;
   /** Stops the module's worker; call it when the registry drops or replaces the type. */
   dispose(): Promise<void>;
+  /** Workers started so far and the running one's thread id (diagnostics, tests). */
+  sandboxStats(): { workersStarted: number; threadId?: number };
 }
 
 /** Options of {@link compileCustomModule}. */
@@ -104,6 +106,8 @@ export async function compileCustomModule(
       target: 'es2022',
       sourcemap: 'external',
       sourcefile: filename,
+      // The user writes an ES module, which is strict; the IIFE esbuild makes of it would not be.
+      banner: '"use strict";',
       logLevel: 'silent',
     });
     code = out.code;
@@ -178,6 +182,7 @@ export async function compileCustomModule(
       }
     },
     dispose: () => sandbox.dispose(),
+    sandboxStats: () => ({ workersStarted: sandbox.workersStarted, threadId: sandbox.threadId }),
   };
   return { ok: true, nodeType };
 }

@@ -211,6 +211,10 @@ function run(message: RunMessage): void {
   }
 }
 
+// A promise the module left rejected (e.g. a dynamic import(), which the sandbox refuses)
+// must not end the worker: the sample's result has already been sent.
+process.on('unhandledRejection', () => undefined);
+
 port.on('message', (message: RunMessage) => {
   if (message.type === 'run') run(message);
 });
