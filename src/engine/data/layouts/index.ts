@@ -2,14 +2,16 @@
  * Picks and runs the layout of a dataset folder: the one the user named, or
  * for `auto` the one the task and the folder's contents point to.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Task } from '../../api';
 import type { DatasetParams, Layout } from '../params';
 import { readClassFolders } from './class-folders';
-import { readCsvClasses } from './csv-classes';
+import { parseCsv } from '../csv';
+import { looksOneHot, readCsvClasses } from './csv-classes';
 import { readCoco, readDetectionCsv } from './detection';
 import { guessMaskClasses, parseClassMap, type MaskClasses } from './mask-classes';
-import { readPairedFolders } from './paired';
+import { PAIR_FOLDERS, readPairedFolders } from './paired';
 import type { LayoutResult } from './types';
 
 /** Which task each concrete layout serves. */
@@ -39,6 +41,38 @@ async function detectLayout(root: string, params: DatasetParams): Promise<Exclud
     case 'transformation':
       return 'paired-folders';
   }
+}
+
+/**
+ * The task a folder most likely holds, for `phi inspect` on a folder: image
+ * and mask folders mean segmentation, input and target folders
+ * transformation, a COCO JSON or a box CSV detection; otherwise classification.
+ */
+export async function guessTask(root: string): Promise<Task> {
+  const entries = await readdir(root, { withFileTypes: true });
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  const files = entries.filter((e) => e.isFile()).map((e) => e.name);
+  const has = (names: readonly string[]): boolean =>
+    dirs.some((d) => names.some((n) => n.toLowerCase() === d.toLowerCase()));
+  // input/ + target/ is transformation, though input/ and gt/ alone read as image and mask folders.
+  const transformation = has(PAIR_FOLDERS.transformation.images) && has(PAIR_FOLDERS.transformation.labels);
+  if (
+    has(PAIR_FOLDERS.segmentation.images) &&
+    has(PAIR_FOLDERS.segmentation.labels) &&
+    !has(['target', 'targets'])
+  ) {
+    return 'segmentation';
+  }
+  if (transformation) return 'transformation';
+  for (const f of files.filter((n) => n.toLowerCase().endsWith('.json'))) {
+    const text = await readFile(join(root, f), 'utf8').catch(() => '');
+    if (/"annotations"\s*:/.test(text) && /"images"\s*:/.test(text)) return 'detection';
+  }
+  for (const f of files.filter((n) => n.toLowerCase().endsWith('.csv'))) {
+    const rows = parseCsv(await readFile(join(root, f), 'utf8'));
+    if (rows.length > 0 && rows[0].length >= 6 && !looksOneHot(rows)) return 'detection';
+  }
+  return 'classification';
 }
 
 /** A layout's reading plus, for segmentation, the mask value map. */

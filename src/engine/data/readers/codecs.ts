@@ -35,8 +35,9 @@ const modules = new Map<string, Promise<WasmModule>>();
 function loadWasm(specifier: string): Promise<WasmModule> {
   let promise = modules.get(specifier);
   if (!promise) {
-    const factory = require(specifier) as () => Promise<WasmModule>;
-    promise = factory();
+    const factory = require(specifier) as (options: Record<string, unknown>) => Promise<WasmModule>;
+    // OpenJPEG logs [INFO] lines through Emscripten's print, which is stdout: keep it quiet (stdout may be JSON).
+    promise = factory({ print: () => undefined, printErr: () => undefined });
     modules.set(specifier, promise);
   }
   return promise;
