@@ -271,6 +271,32 @@ describe('runTuning', () => {
     store.close();
   });
 
+  it('fails, without training, a trial whose params the network schema refuses as a whole', async () => {
+    // A cross-field rule the per-parameter checks cannot see.
+    const strict = {
+      ...tinyNetwork,
+      params: TinyParams.refine((p) => !(p.optimizer === 'sgd' && p.batchSize > 16), {
+        message: 'sgd needs batches of 16 or fewer',
+      }),
+    };
+    const store = newProject();
+    const before = trainings.length;
+    const state = await runTuning(
+      request({
+        search: [{ param: 'optimizer' }, { param: 'batchSize', values: [8, 32] }],
+        population: 4,
+        generations: 1,
+      }),
+      { ...host(store, []), networkType: strict as unknown as NetworkNodeType },
+    );
+    expect(state.trials.length).toBe(4);
+    const refused = state.trials.filter((t) => t.status === 'failed');
+    expect(refused.map((t) => t.params)).toEqual([{ optimizer: 'sgd', batchSize: 32 }]);
+    expect(refused[0].message).toBe('The network refuses these params: sgd needs batches of 16 or fewer');
+    expect(trainings.length - before).toBe(3);
+    store.close();
+  });
+
   it('stops on cancel between trials and keeps the finished ones', async () => {
     const store = newProject();
     const controller = new AbortController();

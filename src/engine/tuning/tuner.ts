@@ -101,9 +101,8 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
       const parsed = networkType.params.safeParse(merged);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new Error(
-          `The network refuses these params: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-        );
+        const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        throw new Error(`The network refuses these params: ${where}${issue?.message ?? 'invalid'}`);
       }
       // A trial never resumes another's checkpoints: its own folder, made here so every host gets one.
       const artifactsDir = host.trialDir(trialId);
