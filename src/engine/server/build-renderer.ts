@@ -51,7 +51,8 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
     const child = spawn(
       process.execPath,
       [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+      // Test runners set NODE_ENV=test, which would give React's development build.
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -54,6 +54,8 @@ export function MetricChart({ title, train, validation }: { title: string; train
           nameLocation: 'end',
           nameTextStyle: { color: text, fontSize: 10 },
           minInterval: 1,
+          min: 'dataMin',
+          max: 'dataMax',
           axisLabel: { color: text, fontSize: 10 },
           axisLine: { lineStyle: { color: grid } },
           splitLine: { show: false },

@@ -51,6 +51,22 @@ describe('NodeMetrics', () => {
     expect(m.series('accuracy', 'validation')).toEqual([{ epoch: 1, value: null }]);
   });
 
+  it('live epochs: a restart from epoch 1 replaces the curves, a resumed training appends', () => {
+    const m = new MetricsStore().of('net');
+    for (const e of [1, 2, 3]) {
+      m.live(e, 'train', { loss: 1 / e });
+      m.live(e, 'validation', { loss: 2 / e });
+    }
+    m.live(4, 'train', { loss: 0.2 });
+    expect(m.rows.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
+    // The store answers a resumed run with its own epochs only: the earlier ones stay shown.
+    m.load({ classes: [], epochs: [{ epoch: 4, split: 'train', metrics: { loss: 0.2 } }] });
+    expect(m.rows.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
+    m.live(1, 'train', { loss: 0.9 });
+    expect(m.rows.map((r) => r.epoch)).toEqual([1]);
+    expect(m.series('loss', 'train')).toEqual([{ epoch: 1, value: 0.9 }]);
+  });
+
   it('helpers', () => {
     expect(macroKey('ppv')).toBe('macroPpv');
     expect(meanOfNonNull([null, null])).toBeNull();

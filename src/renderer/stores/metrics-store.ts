@@ -25,9 +25,17 @@ export class NodeMetrics {
       rows: observableShallow,
       test: observableRef,
       add: action,
+      live: action,
       load: action,
       setTest: action,
+      reset: action,
     });
+  }
+
+  /** Forgets everything: a network starts training afresh. */
+  reset(): void {
+    this.rows.splice(0, this.rows.length);
+    this.test = null;
   }
 
   /** Records the test evaluation (`evaluation` event or stored history). */
@@ -49,11 +57,26 @@ export class NodeMetrics {
     }
   }
 
-  /** Replaces everything with a stored history. */
+  /**
+   * An `epoch` event: an epoch and split already shown means training started
+   * afresh, so the old curves go; a resumed training continues its numbering
+   * and is appended.
+   */
+  live(epoch: number, split: 'train' | 'validation', metrics: EpochMetrics): void {
+    if (this.rows.some((r) => r.epoch >= epoch && r[split])) this.reset();
+    this.add(epoch, split, metrics);
+  }
+
+  /**
+   * Takes a stored history. A history that starts after epoch 1 is a resumed
+   * training: the epochs before it that are shown stay.
+   */
   load(history: MetricsHistory): void {
     this.classes = history.classes;
     this.test = history.test ?? null;
-    this.rows.splice(0, this.rows.length);
+    const first = Math.min(...history.epochs.map((e) => e.epoch));
+    const kept = history.epochs.length > 0 && first > 1 ? this.rows.filter((r) => r.epoch < first) : [];
+    this.rows.splice(0, this.rows.length, ...kept);
     for (const entry of history.epochs) this.add(entry.epoch, entry.split, entry.metrics);
   }
 

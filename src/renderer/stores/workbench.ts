@@ -252,6 +252,7 @@ export class Workbench {
           ...(event.state === 'running' ? { done: 0, total: undefined } : {}),
         });
         if (event.state === 'failed') this.logs.add('error', event.message ?? 'Failed', event.node);
+
         break;
       case 'progress':
         this.patchStatus(event.node, { done: event.done, total: event.total });
@@ -263,7 +264,7 @@ export class Workbench {
         this.filesVersion.set(event.node, (this.filesVersion.get(event.node) ?? 0) + 1);
         break;
       case 'epoch':
-        this.metrics.of(event.node).add(event.epoch, event.split, event.metrics);
+        this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
         break;
       case 'evaluation':
         this.metrics.of(event.node).setTest(event.metrics, event.confusion);

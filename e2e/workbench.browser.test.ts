@@ -1,0 +1,243 @@
+/**
+ * The workbench in Debian's Chromium against `phi serve` on a temp copy of
+ * the example project, step by step as a clinician would use it; every step
+ * saves a screenshot under test-results/ui/. Runs in order: later steps use
+ * what earlier ones built.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ensureRendererBuilt, repoRoot } from '../src/engine/server/build-renderer';
+import type { PageGlobals } from './support/page-globals';
+import { copyExample, launchChromium, startServe, tempFolder, type ServeProcess } from './support/serve';
+
+/** The page's globals, typed (see page-globals.ts). */
+type G = PageGlobals;
+
+const SHOTS = join(repoRoot, 'test-results/ui');
+let dir: string;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Centre of an element on the page. */
+async function centre(selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Draws a connection by dragging from one handle to another, as a user does. */
+async function drawEdge(fromNode: string, toNode: string): Promise<void> {
+  const from = await centre(`[data-testid="node-${fromNode}"] .react-flow__handle.source`);
+  const to = await centre(`[data-testid="node-${toNode}"] .react-flow__handle.target`);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Selects a node by clicking its title. */
+async function select(node: string): Promise<void> {
+  await page.locator(`[data-testid="node-${node}"] .phi-node-title`).click();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureRendererBuilt();
+  dir = tempFolder('phi-ui-e2e-');
+  const project = await copyExample(join(dir, 'example'));
+  serve = await startServe(project, join(dir, 'cache'));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(serve.url);
+  await page.waitForSelector('[data-testid="node-dataset"]');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('workbench in Chromium against phi serve', () => {
+  it('prints the tokened URL first and refuses a client without the token', async () => {
+    expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
+    const bare = await browser.newPage();
+    const response = await bare.goto(serve.url.replace(/\?token=.*/, ''));
+    expect(response?.status()).toBe(403);
+    expect(await bare.locator('body').innerText()).toBe('Forbidden');
+    await bare.close();
+    await expect(page.getByRole('button', { name: 'Run all modules' })).toBeTruthy();
+    expect(await page.getByTestId('palette-resize').isVisible()).toBe(true);
+    await shot('01-example-project');
+  });
+
+  it('drags a module from the palette and connects it; a wrong connection is refused with the reason', async () => {
+    const canvas = await page.locator('.react-flow__pane').boundingBox();
+    await page.getByTestId('palette-histogram-equalization').dragTo(page.locator('.react-flow__pane'), {
+      targetPosition: { x: canvas!.width * 0.55, y: canvas!.height * 0.78 },
+    });
+    await page.waitForSelector('[data-testid="node-histogram-equalization-1"]');
+    await drawEdge('grayscale', 'histogram-equalization-1');
+    await page.waitForFunction(() =>
+      (globalThis as unknown as G).__phi.graph.edges.some((e) => e.target === 'histogram-equalization-1'),
+    );
+    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+
+    // The network's input is taken: the engine refuses and the UI says why.
+    await drawEdge('histogram-equalization-1', 'network');
+    const toast = page.getByTestId('toast').filter({ hasText: 'Connection refused' });
+    await toast.waitFor();
+    expect(await toast.innerText()).toMatch(/already connected/);
+    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+    await shot('02-drag-connect-refused');
+  });
+
+  it('changes a parameter in the Parameter tab and refuses an out-of-bounds value', async () => {
+    await select('resize');
+    const width = page.getByTestId('param-width').locator('input');
+    await width.fill('99999');
+    await width.press('Enter');
+    const error = page.getByTestId('param-width').locator('.field-error');
+    expect(await error.innerText()).toMatch(/at most/);
+    expect(await width.getAttribute('aria-invalid')).toBe('true');
+    // Refused values never reach the project.
+    expect(await page.evaluate(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width)).toBe(64);
+
+    // The tooltip is the zod .describe() text with the bounds.
+    await page.getByTestId('param-width').locator('label').hover();
+    const tip = page.getByTestId('param-width').getByRole('tooltip');
+    await tip.waitFor({ state: 'visible' });
+    expect(await tip.innerText()).toMatch(/≤ x ≤/);
+    await shot('03-parameter-refused');
+
+    await width.fill('48');
+    await width.press('Enter');
+    expect(await error.innerText()).toBe('');
+    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width === 48);
+
+    // The network trains for two epochs, to keep the test short.
+    await select('network');
+    const epochs = page.getByTestId('param-epochs').locator('input');
+    await epochs.fill('2');
+    await epochs.press('Enter');
+    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2);
+  });
+
+  it('Sample RUN asks the size, then every node turns done with its shape', { timeout: 300_000 }, async () => {
+    await page.getByRole('button', { name: 'More run options' }).click();
+    await page.getByRole('menuitem', { name: /Sample RUN/ }).click();
+    await page.getByLabel('Sample size', { exact: true }).fill('24');
+    await shot('04a-sample-size');
+    await page.getByRole('button', { name: 'Run sample' }).click();
+    for (const node of ['dataset', 'window', 'resize', 'grayscale', 'histogram-equalization-1', 'network']) {
+      await page.waitForSelector(`[data-testid="node-${node}"][data-state="done"]`, { timeout: 180_000 });
+    }
+    expect(await page.getByTestId('shape-resize').innerText()).toMatch(/^\(64, 48, 1\)/);
+    expect(await page.getByTestId('shape-histogram-equalization-1').innerText()).toMatch(/^\(64, 48, 1\) · Grayscale/);
+    expect(await page.locator('[data-testid="node-resize"] .phi-node-status').innerText()).toBe('Done · 24 items');
+    await shot('04-sample-run-done');
+  });
+
+  it('the Files tab shows the new shape and colour mode', async () => {
+    await select('histogram-equalization-1');
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.waitForFunction(() => (globalThis as unknown as G).document.querySelector('[data-testid="files-total"]')?.textContent === '24 items');
+    const firstRow = page.locator('.table-body [role="row"]').first();
+    const cells = await firstRow.locator('[role="cell"]').allInnerTexts();
+    expect(cells[3]).toBe('(64, 48, 1)');
+    expect(cells[5]).toBe('Grayscale');
+    expect(cells[7]).toBe('done');
+    // Only visible rows exist: the table is virtualized.
+    expect(await page.locator('.table-body [role="row"]').count()).toBeLessThanOrEqual(24);
+    await page.getByRole('columnheader', { name: /Split/ }).click();
+    await shot('05-files-tab');
+  });
+
+  it('running the network adds a point to the Output charts each epoch', { timeout: 300_000 }, async () => {
+    await select('network');
+    await page.getByRole('tab', { name: 'Output' }).click();
+    await page.waitForSelector('[data-testid="epoch-count"]');
+    // A new learning rate trains afresh (not resumed) for 3 epochs; every rendered epoch count is recorded.
+    const rate = page.getByTestId('param-learningRate').locator('input');
+    await rate.fill('0.002');
+    await rate.press('Enter');
+    const epochs = page.getByTestId('param-epochs').locator('input');
+    await epochs.fill('3');
+    await epochs.press('Enter');
+    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 3);
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as G).__seen = seen;
+      const record = () => {
+        const text = (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent ?? '';
+        if (seen.at(-1) !== text) seen.push(text);
+      };
+      new (globalThis as unknown as G).MutationObserver(record).observe((globalThis as unknown as G).document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.keyboard.press('Control+Shift+Enter');
+    await page.waitForSelector('[data-testid="node-network"][data-state="running"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 180_000 });
+    await page.waitForFunction(() => (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent === '3 epochs');
+    const seen = await page.evaluate(() => (globalThis as unknown as G).__seen);
+    const counts = seen.map((s) => Number.parseInt(s, 10)).filter((n) => Number.isFinite(n));
+    // Two epochs from the earlier run, then one more point each epoch of the new training.
+    expect(counts).toEqual([2, 1, 2, 3]);
+    const loss = page.getByTestId('chart-Loss');
+    expect(Number(await loss.getAttribute('data-points'))).toBe(6);
+    expect(await page.getByTestId('epoch-row').count()).toBe(3);
+    await shot('06-output-tab');
+  });
+
+  it('the View tab shows an output image, and the prediction for the network', async () => {
+    await select('resize');
+    await page.getByRole('tab', { name: 'View' }).click();
+    const image = page.getByTestId('view-image');
+    await image.waitFor();
+    await page.waitForFunction(() => {
+      const img = (globalThis as unknown as G).document.querySelector('[data-testid="view-image"]') 
+      return !!img && img.complete === true && (img.naturalWidth ?? 0) > 0;
+    });
+    expect(await image.evaluate((img) => [(img as unknown as { naturalWidth: number }).naturalWidth, (img as unknown as { naturalHeight: number }).naturalHeight])).toEqual([48, 64]);
+    await page.getByRole('tab', { name: 'Processing Result' }).click();
+    await page.getByAltText('After').waitFor();
+    await shot('07a-view-processing-result');
+
+    await select('network');
+    await page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: 'View' }).click();
+    await page.getByRole('list', { name: 'Class probabilities' }).waitFor({ timeout: 60_000 });
+    await shot('07-view-prediction');
+  });
+
+  it('a reload finds every edit kept in the project', async () => {
+    await page.reload();
+    await page.waitForSelector('[data-testid="node-histogram-equalization-1"]');
+    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+    await select('resize');
+    await page.getByRole('tab', { name: 'Parameter' }).click();
+    expect(await page.getByTestId('param-width').locator('input').inputValue()).toBe('48');
+    // Results survive too: states come from the project and cache.
+    expect(await page.locator('[data-testid="node-resize"]').getAttribute('data-state')).toBe('done');
+    await shot('08-after-reload');
+  });
+
+  it('follows a dark OS theme', async () => {
+    const dark = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    await dark.goto(serve.url);
+    await dark.waitForSelector('[data-testid="node-dataset"]');
+    const background = await dark.evaluate(() => (globalThis as unknown as G).getComputedStyle((globalThis as unknown as G).document.body).backgroundColor);
+    expect(background).toBe('rgb(20, 23, 28)');
+    await dark.screenshot({ path: join(SHOTS, '09-dark-theme.png') });
+    await dark.close();
+    expect(pageErrors).toEqual([]);
+  });
+});

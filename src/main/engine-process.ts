@@ -1,0 +1,18 @@
+/**
+ * Entry of the Electron utility process that runs the engine, so training
+ * never freezes the window (DESIGN section 2). Windows connect through ports
+ * main hands over (see relay.ts and engine-host.ts).
+ */
+import { dispatch } from '../engine/service/dispatch';
+import { Engine } from '../engine/service/engine';
+import { hostEngine, type ParentPortLike } from './engine-host';
+
+const engine = new Engine();
+const parent = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (!parent) throw new Error('engine-process must run in an Electron utility process');
+hostEngine(
+  parent,
+  (method, params) => dispatch(engine, method, params),
+  (listener) => engine.onDidEmit(listener),
+);
+process.on('exit', () => engine.closeProject());
