@@ -1,22 +1,68 @@
 /**
  * Generates the bundled example dataset: CT-like axial slices of an abdomen
- * phantom, with and without a round hyper-dense lesion, as 16-bit grayscale
- * PNGs in class folders (`lesion/`, `normal/`). Stored value = HU + 1024 (the
- * usual CT storage with Rescale Intercept -1024), so air is 24, soft tissue
- * about 1064, bone about 1800.
+ * phantom, with and without a round hyper-dense lesion, as CT DICOM files in
+ * class folders (`lesion/`, `normal/`), written with dcmjs (not our reader).
+ * Stored value = HU + 1024 with Rescale Intercept -1024, as scanners store CT,
+ * so the reader's HU are air -1000, fat about -80, organ about 60, bone 700.
+ * Each slice is its own synthetic patient (`PHANTOM-###`, no real data).
  *
  * Usage: node bin/run-ts.mjs tools/make-example.ts [outDir] [countPerClass] [size]
  * The committed example was made with the defaults.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
+import dcmjs from 'dcmjs';
 import { createRng } from '../src/engine/run/rng';
+import { ProjectStore } from '../src/engine/store/project-store';
+import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
+import { GraphBuilder } from '../src/engine/test-support/pipeline';
 
 const outDir = resolve(process.argv[2] ?? 'resources/examples/lesions/data');
-const perClass = Number(process.argv[3] ?? 150);
-const size = Number(process.argv[4] ?? 96);
+const perClass = Number(process.argv[3] ?? 120);
+const size = Number(process.argv[4] ?? 80);
 const OFFSET = 1024;
+const { DicomDict, DicomMetaDictionary } = dcmjs.data;
+
+/** A CT image storage file holding `stored` (HU + 1024) as unsigned 16-bit. */
+function ctDicom(stored: Uint16Array, patient: string): Buffer {
+  const uid = (): string => DicomMetaDictionary.uid();
+  const dataset = {
+    _vrMap: { PixelData: 'OW' },
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
+    SOPInstanceUID: uid(),
+    StudyInstanceUID: uid(),
+    SeriesInstanceUID: uid(),
+    Modality: 'CT',
+    PatientID: patient,
+    PatientName: `Phantom^${patient}`,
+    Manufacturer: 'Phi Studio phantom generator',
+    Rows: size,
+    Columns: size,
+    BitsAllocated: 16,
+    BitsStored: 12,
+    HighBit: 11,
+    PixelRepresentation: 0,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    RescaleIntercept: '-1024',
+    RescaleSlope: '1',
+    WindowCenter: '50',
+    WindowWidth: '400',
+    PixelSpacing: ['0.8', '0.8'],
+    SliceThickness: '2.5',
+    PixelData: stored.buffer,
+  };
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: dataset.SOPClassUID,
+    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
+    TransferSyntaxUID: '1.2.840.10008.1.2.1',
+    ImplementationClassUID: '1.2.826.0.1.3680043.9.7433.1',
+  };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  return Buffer.from(dict.write());
+}
 
 /** Box-Muller normal deviate from a uniform source. */
 function gaussian(rng: () => number): number {
@@ -65,7 +111,7 @@ function slice(rng: () => number, lesion: boolean): Float32Array {
   return hu;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   rmSync(outDir, { recursive: true, force: true });
   const rng = createRng(20261123);
   for (const className of ['lesion', 'normal']) {
@@ -74,15 +120,35 @@ async function main(): Promise<void> {
       const hu = slice(rng, className === 'lesion');
       const stored = new Uint16Array(size * size);
       for (let p = 0; p < stored.length; p++)
-        stored[p] = Math.max(0, Math.min(65535, Math.round(hu[p] + OFFSET)));
-      const file = join(outDir, className, `${className}-${String(i).padStart(3, '0')}.png`);
-      await sharp(stored, { raw: { width: size, height: size, channels: 1, premultiplied: false } })
-        .toColourspace('grey16')
-        .png({ compressionLevel: 9 })
-        .toFile(file);
+        stored[p] = Math.max(0, Math.min(4095, Math.round(hu[p] + OFFSET)));
+      const name = `${className}-${String(i).padStart(3, '0')}`;
+      const patient = `PHANTOM-${className === 'lesion' ? 'L' : 'N'}${String(i).padStart(3, '0')}`;
+      writeFileSync(join(outDir, className, `${name}.dcm`), ctDicom(stored, patient));
     }
   }
   console.log(`Wrote ${2 * perClass} slices of ${size}x${size} to ${outDir}`);
+  writeProject(join(outDir, '..', 'lesions.phiproj'));
 }
 
-await main();
+/** Dataset -> abdomen window -> resize -> grayscale -> small CNN, with defaults that learn in minutes. */
+function writeProject(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  const registry = createBuiltinRegistry();
+  const graph = new GraphBuilder(registry)
+    .chain(
+      ['dataset', 'dataset', { path: 'data', task: 'classification' }],
+      ['window', 'window-setting', { preset: 'abdomen' }],
+      ['resize', 'resize', { width: 64, height: 64, interpolation: 'area' }],
+      ['grayscale', 'color-to-grayscale', {}],
+      [
+        'network',
+        'neural-network',
+        { task: 'classification', architecture: 'small-cnn', epochs: 10, normalization: 'none' },
+      ],
+    )
+    .build();
+  ProjectStore.create(path, { name: 'Lesion detection on CT phantoms', graph }).close();
+  console.log(`Wrote ${path}`);
+}
+
+main();
