@@ -62,7 +62,12 @@ export function readCustomModules(store: ProjectStore): StoredCustomModule[] {
  * wrote it here. Returns the saved version. Throws on an invalid info.
  */
 export function saveCustomModuleRecord(store: ProjectStore, info: CustomModuleInfo): number {
-  const module = CustomModuleInfoSchema.parse(info);
+  const parsed = CustomModuleInfoSchema.safeParse(info);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Custom module "${info.id}" cannot be saved: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const module = parsed.data;
   const latest = latestById(store.customModules().filter((r) => r.id === module.id)).get(module.id);
   const version = !latest ? 1 : latest.source === module.source ? latest.version : latest.version + 1;
   store.saveCustomModule({
