@@ -278,6 +278,22 @@ function interleave(values: ArrayLike<number>, pixels: number): Int32Array {
   return out;
 }
 
+/**
+ * Uncompressed YBR_FULL_422 (PS3.3 C.7.6.3.1.2): each pair of pixels in a row is stored as
+ * Y1 Y2 Cb Cr; expands it to interleaved Y Cb Cr per pixel.
+ */
+function expand422(bytes: Uint8Array, offset: number, rows: number, columns: number): Int32Array {
+  const pixels = rows * columns;
+  if (bytes.length < offset + pixels * 2) throw new Error('pixel data is truncated');
+  const out = new Int32Array(pixels * 3);
+  for (let p = 0; p < pixels; p += 2) {
+    const o = offset + p * 2;
+    const [y1, y2, cb, cr] = [bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]];
+    out.set([y1, cb, cr, y2, cb, cr], p * 3);
+  }
+  return out;
+}
+
 /** YCbCr (full range) to RGB, PS3.3 C.7.6.3.1.2. */
 function ybrToRgb(values: ArrayLike<number>, pixels: number, max: number): Int32Array {
   const out = new Int32Array(pixels * 3);
@@ -377,8 +393,16 @@ async function openDicom(file: string): Promise<OpenedImage> {
     throw new Error(`transfer syntax ${syntax.name} (${l.transferSyntax}) is not supported`);
   }
   if (l.samples !== 1 && l.samples !== 3) throw new Error(`Samples per Pixel ${l.samples} is not supported`);
-  if (l.photometric.startsWith('YBR') && l.photometric !== 'YBR_FULL' && syntax.codec === 'native') {
+  const nativeYbr = ['YBR_FULL', 'YBR_FULL_422'];
+  if (l.photometric.startsWith('YBR') && !nativeYbr.includes(l.photometric) && syntax.codec === 'native') {
     throw new Error(`uncompressed ${l.photometric} is not supported`);
+  }
+  if (
+    l.photometric === 'YBR_FULL_422' &&
+    syntax.codec === 'native' &&
+    (l.bitsAllocated !== 8 || l.columns % 2)
+  ) {
+    throw new Error('uncompressed YBR_FULL_422 is supported with 8 bits and an even number of columns only');
   }
   const header = headerOf(ds, l);
 
@@ -406,7 +430,11 @@ async function openDicom(file: string): Promise<OpenedImage> {
           full.byteArray.byteOffset + el.dataOffset,
           el.length,
         );
-        values = storedValues(l, bytes, index * frameBits, syntax.bigEndian === true);
+        if (photometric === 'YBR_FULL_422') {
+          values = expand422(bytes, index * pixels * 2, l.rows, l.columns);
+          photometric = 'YBR_FULL';
+          planar = 0;
+        } else values = storedValues(l, bytes, index * frameBits, syntax.bigEndian === true);
       } else {
         const decoded = await decodeCompressed(syntax.codec, encapsulatedFrame(full, el, index, l.frames), l);
         if (decoded.width !== l.columns || decoded.height !== l.rows) {
