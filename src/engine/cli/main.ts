@@ -11,6 +11,7 @@ import { predictCommand } from './commands/predict';
 import { processCommand } from './commands/process';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { tuneCommand } from './commands/tune';
 
 /** Every sub-command, in the order `phi --help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: CliCommand[] = [
   processCommand,
   metricsCommand,
   predictCommand,
+  tuneCommand,
   serveCommand,
 ];
 

@@ -5,7 +5,7 @@
  * in front of it (see dispatch.ts).
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
   EngineApi,
   EngineEvent,
@@ -33,6 +33,7 @@ import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache'
 import { collectionFrom, executeRun, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
 import { ProjectStore } from '../store/project-store';
+import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { templateGraph } from './templates';
 import { APP_VERSION } from './version';
@@ -319,16 +320,48 @@ export class Engine implements EngineApi {
     });
   }
 
-  async startTuning(_params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {
-    throw new Error('Auto tuning is not available in this build yet');
+  async startTuning(params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {
+    const request = EngineRequests.startTuning.parse(params);
+    const store = this.requireStore();
+    if (this.current) throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    const node = store.graph().nodes.find((n) => n.id === request.node);
+    const type = node && this.registry.get(node.type);
+    if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
+    const input = this.inputManifest(node.id);
+    if (!input) {
+      throw new Error(
+        `Auto tuning trains on the input of "${node.id}": run the pipeline before it first (RUN or Sample RUN)`,
+      );
+    }
+    const controller = new AbortController();
+    this.current = { runId: `tuning-${node.id}`, controller };
+    try {
+      return await runTuning(request, {
+        store,
+        node,
+        networkType: type,
+        collection: collectionFrom(input, this.cache),
+        trialDir: (trialId) => join(store.artifactsFor(node.id), 'trials', trialId),
+        // Trial epochs go to front ends for the live chart but are not stored as the node's curves.
+        emit: (event) => this.emit(event),
+        signal: controller.signal,
+        seed: this.seed,
+      });
+    } finally {
+      this.current = undefined;
+    }
   }
 
-  async getTuning(_params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {
-    throw new Error('Auto tuning is not available in this build yet');
+  async getTuning(params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {
+    const { node } = EngineRequests.getTuning.parse(params);
+    const state = tuningState(this.requireStore(), node);
+    return { ...state, running: Boolean(this.current?.runId === `tuning-${node}`) || state.running };
   }
 
-  async applyTrial(_params: EngineParams<'applyTrial'>): Promise<EngineResults['applyTrial']> {
-    throw new Error('Auto tuning is not available in this build yet');
+  async applyTrial(params: EngineParams<'applyTrial'>): Promise<EngineResults['applyTrial']> {
+    const { node, trialId } = EngineRequests.applyTrial.parse(params);
+    const chosen = trialParams(this.requireStore(), node, trialId);
+    return this.editGraph({ edits: [{ op: 'set-params', id: node, params: chosen }] });
   }
 
   async listCustomModules(): Promise<EngineResults['listCustomModules']> {
