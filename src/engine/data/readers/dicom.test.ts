@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dtypeOf } from '../../api';
+import { tempDir } from '../test-helpers';
 import { openImage } from '.';
 
 const DIR = join(__dirname, '../../../../resources/fixtures/data/dicom');
@@ -89,5 +90,23 @@ describe('DICOM reader against pydicom/DCMTK/GDCM fixtures', () => {
 
   it('names an unsupported transfer syntax', async () => {
     await expect(openImage(join(DIR, 'c_mpeg2.dcm'))).rejects.toThrow(/MPEG2/);
+  });
+});
+
+describe('DICOM without the Part 10 preamble', () => {
+  it('reads a bare implicit VR little endian dataset (old ACR-NEMA style files)', async () => {
+    const dir = await tempDir();
+    try {
+      const part10 = readFileSync(join(DIR, 'ct_implicit_le.dcm'));
+      // Skip preamble + "DICM" + (0002,0000) UL element (12 bytes) + the meta group it measures.
+      const groupLength = part10.readUInt32LE(132 + 8);
+      const file = await dir.write('IM0001', part10.subarray(132 + 12 + groupLength));
+      const image = await (await openImage(file)).decode();
+      const e = expected['ct_implicit_le.dcm'];
+      expect(image.shape).toEqual(e.shape);
+      expect(maxAbsDiff(image.data, e.values)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await dir.dispose();
+    }
   });
 });
