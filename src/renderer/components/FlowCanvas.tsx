@@ -20,11 +20,11 @@ import {
   type NodeChange,
   type NodeTypes,
 } from '@xyflow/react';
-import type { Graph, GraphNode } from '../../engine/api';
+import type { Graph, GraphEdge, GraphNode } from '../../engine/api';
 import { categoryColor } from './colors';
 import { useWorkbench } from './context';
 import { NodeContextMenu } from './NodeContextMenu';
-import { PhiNode, type PhiFlowNode } from './PhiNode';
+import { PhiNode, SelectedNodeToolbar, type PhiFlowNode } from './PhiNode';
 
 /** Built once at module scope (xyflow #2045: a new object each render re-mounts every node). */
 const nodeTypes: NodeTypes = { phi: PhiNode };
@@ -33,24 +33,54 @@ const nodeTypes: NodeTypes = { phi: PhiNode };
 export const NODE_TYPE_MIME = 'application/x-phi-node-type';
 
 type Size = { width: number; height: number };
+type XY = { x: number; y: number };
 
 /** React Flow nodes for graph nodes, reusing objects whose inputs did not change. */
-function useFlowNodes(nodes: GraphNode[], selection: Set<string>, sizes: Map<string, Size>): PhiFlowNode[] {
-  const cache = useRef(new WeakMap<GraphNode, { selected: boolean; size?: Size; flow: PhiFlowNode }>());
+function useFlowNodes(
+  nodes: GraphNode[],
+  selection: Set<string>,
+  sizes: Map<string, Size>,
+  dragged: Map<string, XY> | null,
+): PhiFlowNode[] {
+  const cache = useRef(new WeakMap<GraphNode, { selected: boolean; size?: Size; position: XY; flow: PhiFlowNode }>());
   return nodes.map((node) => {
     const selected = selection.has(node.id);
     const size = sizes.get(node.id);
+    const position = dragged?.get(node.id) ?? node.position;
     const hit = cache.current.get(node);
-    if (hit && hit.selected === selected && hit.size === size) return hit.flow;
+    if (hit && hit.selected === selected && hit.size === size && hit.position === position) return hit.flow;
     const flow: PhiFlowNode = {
       id: node.id,
       type: 'phi',
-      position: node.position,
+      position,
       data: { node },
       selected,
       ...(size ? { measured: size } : {}),
     };
-    cache.current.set(node, { selected, size, flow });
+    cache.current.set(node, { selected, size, position, flow });
+    return flow;
+  });
+}
+
+/** React Flow edges for graph edges, reusing objects whose inputs did not change (drags re-render no edge). */
+function useFlowEdges(edges: GraphEdge[], selection: Set<string>, running: Set<string>): Edge[] {
+  const cache = useRef(new WeakMap<GraphEdge, Edge>());
+  return edges.map((e) => {
+    const selected = selection.has(e.id);
+    const animated = running.has(e.target);
+    const hit = cache.current.get(e);
+    if (hit && hit.selected === selected && hit.animated === animated) return hit;
+    const flow: Edge = {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: 'out',
+      targetHandle: e.targetPort,
+      selected,
+      animated,
+      ariaLabel: `Connection from ${e.source} to ${e.target}`,
+    };
+    cache.current.set(e, flow);
     return flow;
   });
 }
@@ -60,28 +90,21 @@ function FlowCanvasView() {
   const flow = useReactFlow();
   const [sizes, setSizes] = useState(() => new Map<string, Size>());
   const [menu, setMenu] = useState<{ x: number; y: number; id: string } | null>(null);
+  // Positions while a drag is in progress stay in this component: nothing else re-renders per pointer move.
+  const [dragged, setDragged] = useState<Map<string, XY> | null>(null);
   const dragStart = useRef<Graph | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const selection = new Set(wb.selection);
-  const nodes = useFlowNodes(wb.graph.nodes, selection, sizes);
+  const nodes = useFlowNodes(wb.graph.nodes, selection, sizes, dragged);
   const running = new Set(wb.run?.nodes.filter((id) => wb.status.get(id)?.state === 'running') ?? []);
-  const edges: Edge[] = wb.graph.edges.map((e) => ({
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    sourceHandle: 'out',
-    targetHandle: e.targetPort,
-    selected: wb.edgeSelection.has(e.id),
-    animated: running.has(e.target),
-    ariaLabel: `Connection from ${e.source} to ${e.target}`,
-  }));
+  const edges = useFlowEdges(wb.graph.edges, wb.edgeSelection, running);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<PhiFlowNode>[]) => {
       let nextSizes: Map<string, Size> | null = null;
       let nextSelection: Set<string> | null = null;
-      const moves: { id: string; position: { x: number; y: number } }[] = [];
+      const moves: { id: string; position: XY }[] = [];
       for (const change of changes) {
         if (change.type === 'dimensions' && change.dimensions) {
           nextSizes ??= new Map(sizes);
@@ -97,7 +120,13 @@ function FlowCanvasView() {
       if (nextSizes) setSizes(nextSizes);
       if (nextSelection) wb.setSelection(nextSelection);
       // While dragging, moves are local only; the edit is sent once on release.
-      if (moves.length) wb.applyLocal(moves.map((m) => ({ op: 'move-node', id: m.id, position: m.position })));
+      if (moves.length) {
+        setDragged((current) => {
+          const next = new Map(current ?? []);
+          for (const m of moves) next.set(m.id, m.position);
+          return next;
+        });
+      }
     },
     [wb, sizes],
   );
@@ -123,6 +152,7 @@ function FlowCanvasView() {
     (_event: unknown, _node: PhiFlowNode, dragged: PhiFlowNode[]) => {
       const before = dragStart.current;
       dragStart.current = null;
+      setDragged(null);
       if (!before) return;
       const moves = dragged
         .map((n) => ({ id: n.id, position: n.position }))
@@ -213,6 +243,7 @@ function FlowCanvasView() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls showInteractive={false} aria-label="Zoom controls" />
         <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <SelectedNodeToolbar />
       </ReactFlow>
       {menu && <NodeContextMenu x={menu.x} y={menu.y} nodeId={menu.id} onClose={closeMenu} />}
     </div>

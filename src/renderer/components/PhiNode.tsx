@@ -8,6 +8,7 @@
 import { memo } from 'react';
 import { observer } from 'mobx-react-lite';
 import { Handle, NodeToolbar, Position, type Node, type NodeProps } from '@xyflow/react';
+import { runModeLabel } from '../stores/workbench';
 import type { GraphNode, NodeStatus } from '../../engine/api';
 import { categoryColor } from './colors';
 import { useWorkbench } from './context';
@@ -59,10 +60,8 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
   const color = categoryColor(node.kind, type?.category ?? node.kind);
   const inputs = node.kind === 'dataset' ? [] : (type?.inputs ?? ['in']);
   const progress = state === 'running' && status?.total ? Math.min(1, (status.done ?? 0) / status.total) : state === 'done' ? 1 : 0;
-  const soleSelection = selected && wb.selection.size === 1;
-  const issue = wb.issues.find((i) => i.node === id && i.severity === 'error');
+  const issue = wb.issueOf(id);
   const shape = status?.shape ? formatShape(status.shape) : '';
-  const running = wb.running;
 
   return (
     <div
@@ -74,28 +73,6 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
       aria-label={`${title}, ${statusText(status)}`}
       title={type?.description}
     >
-      <NodeToolbar isVisible={soleSelection} position={Position.Top} className="node-toolbar">
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={running || node.kind === 'dataset'}
-          onClick={() => void wb.runNode(id)}
-          title={withShortcut('Run this module alone', 'runNode')}
-          aria-label="Run this module"
-        >
-          <Icon name="play" size={12} /> Run
-        </button>
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={running}
-          onClick={() => void wb.stepForward(id)}
-          title={withShortcut('Step forward: run this module and everything after it', 'stepForward')}
-          aria-label="Step forward from this module"
-        >
-          <Icon name="step" size={12} /> Step forward
-        </button>
-      </NodeToolbar>
       {inputs.map((port, i) => (
         <Handle
           key={port}
@@ -118,8 +95,8 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
         </div>
         <StateIcon state={state} />
       </div>
-      <div className={`phi-node-status${issue ? ' has-issue' : ''}`} title={issue?.message ?? status?.message}>
-        {issue && state !== 'failed' ? issue.message : statusText(status)}
+      <div className={`phi-node-status${issue ? ' has-issue' : ''}`} title={issue ?? status?.message}>
+        {issue && state !== 'failed' ? issue : statusText(status)}
       </div>
       <div className="phi-node-progress" aria-hidden="true">
         <div className="phi-node-progress-bar" style={{ transform: `scaleX(${progress})` }} />
@@ -128,7 +105,9 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
         <Handle type="source" id="out" position={Position.Right} aria-label={`Output of ${title}`} title="Output" />
       )}
       <div className="phi-node-shape" data-testid={`shape-${id}`} title="Output shape (None where item sizes differ)">
-        {shape ? (
+        {node.kind === 'network' ? (
+          <NetworkSummary id={id} />
+        ) : shape ? (
           <>
             <span className="mono">{shape}</span>
             {status?.colorMode && <span className="muted"> · {formatColorMode(status.colorMode)}</span>}
@@ -140,6 +119,59 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
     </div>
   );
 }
+
+/** Under a network node: the last epoch's validation loss and accuracy, when trained. */
+const NetworkSummary = observer(function NetworkSummary({ id }: { id: string }) {
+  const wb = useWorkbench();
+  const metrics = wb.metrics.byNode.get(id);
+  const last = metrics?.rows.at(-1);
+  const validation = last?.validation ?? last?.train;
+  if (!last || !validation) return <span className="muted">not trained</span>;
+  const accuracy = validation.accuracy;
+  const loss = validation.loss;
+  return (
+    <span className="mono">
+      epoch {last.epoch}
+      {typeof loss === 'number' ? ` · loss ${loss.toFixed(3)}` : ''}
+      {typeof accuracy === 'number' ? ` · acc ${accuracy.toFixed(3)}` : ''}
+    </span>
+  );
+});
+
+/**
+ * Run and Step forward above the one selected node. Rendered once by the
+ * canvas (not inside every node), so a selection change re-renders no node.
+ */
+export const SelectedNodeToolbar = observer(function SelectedNodeToolbar() {
+  const wb = useWorkbench();
+  const node = wb.soleSelectedNode;
+  if (!node) return null;
+  const running = wb.running;
+  return (
+    <NodeToolbar nodeId={node.id} isVisible position={Position.Top} className="node-toolbar">
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={running || node.kind === 'dataset'}
+        onClick={() => void wb.runNode(node.id)}
+        title={withShortcut(`${runModeLabel('node')}: this module alone`, 'runNode')}
+        aria-label="Run this module"
+      >
+        <Icon name="play" size={12} /> Run
+      </button>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={running}
+        onClick={() => void wb.stepForward(node.id)}
+        title={withShortcut('Step forward: run this module and everything after it', 'stepForward')}
+        aria-label="Step forward from this module"
+      >
+        <Icon name="step" size={12} /> Step forward
+      </button>
+    </NodeToolbar>
+  );
+});
 
 /** The node component, memoised (xyflow #1620: avoid re-rendering every node). */
 export const PhiNode = memo(observer(PhiNodeView));

@@ -4,7 +4,7 @@
  * actions into engine requests. Components only read it and call its actions
  * (STYLE 11: the renderer is a view).
  */
-import { action, computed, makeObservable, observable, observableRef, observableShallow, runInAction } from 'mobx';
+import { action, computed, computedStruct, makeObservable, observable, observableRef, observableShallow, runInAction } from 'mobx';
 import type {
   EngineEvent,
   EngineInfo,
@@ -79,6 +79,8 @@ export class Workbench {
   readonly selection = observable.set<string>();
   /** Selected connections (Delete removes them with the selected nodes). */
   readonly edgeSelection = observable.set<string>();
+  /** First error per node from graph validation; per-key updates keep node re-renders local. */
+  private readonly nodeIssues = observable.map<string, string>();
   connection: ConnectionState = 'connecting';
   connectionError: string | null = null;
   backend: string | null = null;
@@ -136,6 +138,7 @@ export class Workbench {
       running: computed,
       runProgress: computed,
       selectedNode: computed,
+      soleSelectedNode: computedStruct,
       nodeTypes: computed,
       networkNodes: computed,
       handleEvent: action,
@@ -216,6 +219,10 @@ export class Workbench {
     }
     if (fresh || this.inFlight === 0) this.graph = snapshot.graph;
     this.issues = snapshot.issues;
+    const issues = new Map<string, string>();
+    for (const issue of snapshot.issues) if (issue.node && issue.severity === 'error' && !issues.has(issue.node)) issues.set(issue.node, issue.message);
+    for (const id of [...this.nodeIssues.keys()]) if (!issues.has(id)) this.nodeIssues.delete(id);
+    for (const [id, message] of issues) if (this.nodeIssues.get(id) !== message) this.nodeIssues.set(id, message);
     for (const [id, status] of Object.entries(snapshot.status)) {
       // Live events are newer than a snapshot taken while a run goes on.
       if (!this.running || !this.status.has(id)) this.status.set(id, status);
@@ -325,6 +332,19 @@ export class Workbench {
     if (this.selection.size !== 1) return undefined;
     const [id] = this.selection;
     return this.graph.nodes.find((n) => n.id === id);
+  }
+
+  /** The first validation error of a node, if any. */
+  issueOf(id: string): string | undefined {
+    return this.nodeIssues.get(id);
+  }
+
+  /** The one selected node's id and kind (stable while it is dragged), for its toolbar. */
+  get soleSelectedNode(): { id: string; kind: GraphNode['kind'] } | undefined {
+    if (this.selection.size !== 1) return undefined;
+    const [id] = this.selection;
+    const node = this.graph.nodes.find((n) => n.id === id);
+    return node ? { id, kind: node.kind } : undefined;
   }
 
   /** Network nodes of the project, for the Output tab. */
