@@ -36,7 +36,17 @@ function growEdits(existing: string[], count: number): GraphEdit[] {
   for (let i = existing.length; i < count; i++) {
     const id = `m${i}`;
     const type = MODULES[i % MODULES.length];
-    edits.push({ op: 'add-node', node: { id, kind: 'module', type, version: 1, params: {}, position: { x: (i % 20) * 220, y: Math.floor(i / 20) * 140 } } });
+    edits.push({
+      op: 'add-node',
+      node: {
+        id,
+        kind: 'module',
+        type,
+        version: 1,
+        params: {},
+        position: { x: (i % 20) * 220, y: Math.floor(i / 20) * 140 },
+      },
+    });
     edits.push({ op: 'add-edge', edge: { id: `e${i}`, source: previous, target: id, targetPort: 'in' } });
     previous = id;
   }
@@ -54,7 +64,9 @@ async function framed(page: Page, action: string): Promise<number> {
     const g = globalThis as unknown as G;
     const start = g.performance.now();
     new Function('wb', code)(g.__phi);
-    await new Promise<void>((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
+    await new Promise<void>((resolve) =>
+      g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())),
+    );
     return g.performance.now() - start;
   }, action);
 }
@@ -85,7 +97,10 @@ async function measure(page: Page, ids: string[]): Promise<Record<string, number
     await page.mouse.down();
     const t = performance.now();
     for (let s = 1; s <= 20; s++) await page.mouse.move(x + s * 10 * (r % 2 ? -1 : 1), y + s * 2);
-    await page.evaluate(() => new Promise<void>((resolve) => (globalThis as unknown as G).requestAnimationFrame(() => resolve())));
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => (globalThis as unknown as G).requestAnimationFrame(() => resolve())),
+    );
     drag.push((performance.now() - t) / 20);
     await page.mouse.up();
   }
@@ -96,10 +111,18 @@ async function measure(page: Page, ids: string[]): Promise<Record<string, number
   for (let r = 0; r < 10; r++) {
     const t = performance.now();
     await page.mouse.wheel(0, r % 2 ? 120 : -120);
-    await page.evaluate(() => new Promise<void>((resolve) => (globalThis as unknown as G).requestAnimationFrame(() => resolve())));
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => (globalThis as unknown as G).requestAnimationFrame(() => resolve())),
+    );
     zoom.push(performance.now() - t);
   }
-  return { 'select node -> Parameter tab': median(select), 'progress on every node': median(progress), 'drag (per move)': median(drag), 'wheel zoom': median(zoom) };
+  return {
+    'select node -> Parameter tab': median(select),
+    'progress on every node': median(progress),
+    'drag (per move)': median(drag),
+    'wheel zoom': median(zoom),
+  };
 }
 
 async function main(): Promise<void> {
@@ -111,9 +134,14 @@ async function main(): Promise<void> {
     const results: Record<string, Record<string, number>> = {};
     for (const size of [5, 200]) {
       const engine = new Engine({ cacheDir: join(dir, 'cache') });
-      const snapshot = await engine.createProject({ path: join(dir, `p${size}.phiproj`), dataset: join(dir, 'data') });
+      const snapshot = await engine.createProject({
+        path: join(dir, `p${size}.phiproj`),
+        dataset: join(dir, 'data'),
+      });
       const chain = snapshot.graph.nodes.filter((n) => n.kind !== 'network').map((n) => n.id);
-      await engine.editGraph({ edits: growEdits(chain, size - (snapshot.graph.nodes.length - chain.length)) });
+      await engine.editGraph({
+        edits: growEdits(chain, size - (snapshot.graph.nodes.length - chain.length)),
+      });
       const server = await startServer({
         handle: (method, params) => dispatch(engine, method, params),
         events: (listener) => engine.onDidEmit(listener),
@@ -131,12 +159,18 @@ async function main(): Promise<void> {
       await server.close();
       engine.closeProject();
     }
-    console.log(`UI interaction latency, ${REPEATS} repeats (median), headless Chromium (software rendering)`);
-    console.log(`${'interaction'.padEnd(32)}${'5 nodes ms'.padStart(12)}${'200 nodes ms'.padStart(14)}${'ratio'.padStart(8)}`);
+    console.log(
+      `UI interaction latency, ${REPEATS} repeats (median), headless Chromium (software rendering)`,
+    );
+    console.log(
+      `${'interaction'.padEnd(32)}${'5 nodes ms'.padStart(12)}${'200 nodes ms'.padStart(14)}${'ratio'.padStart(8)}`,
+    );
     for (const key of Object.keys(results[5])) {
       const a = results[5][key];
       const b = results[200][key];
-      console.log(`${key.padEnd(32)}${a.toFixed(1).padStart(12)}${b.toFixed(1).padStart(14)}${(b / a).toFixed(2).padStart(8)}`);
+      console.log(
+        `${key.padEnd(32)}${a.toFixed(1).padStart(12)}${b.toFixed(1).padStart(14)}${(b / a).toFixed(2).padStart(8)}`,
+      );
     }
   } finally {
     await browser.close();

@@ -23,7 +23,10 @@ let engine: Engine;
 let server: RunningServer;
 let wb: Workbench;
 const prefs = new Map<string, string>();
-const storage: PreferenceStorage = { getItem: (k) => prefs.get(k) ?? null, setItem: (k, v) => void prefs.set(k, v) };
+const storage: PreferenceStorage = {
+  getItem: (k) => prefs.get(k) ?? null,
+  setItem: (k, v) => void prefs.set(k, v),
+};
 
 /** Waits until `check` holds (events arrive asynchronously). */
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
@@ -57,7 +60,10 @@ beforeAll(async () => {
     rendererDir: dir,
   });
   const url = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
-  wb = new Workbench(connectWebSocket(url, (u) => new WebSocket(u) as unknown as WebSocketLike), storage);
+  wb = new Workbench(
+    connectWebSocket(url, (u) => new WebSocket(u) as unknown as WebSocketLike),
+    storage,
+  );
   await wb.start();
 });
 
@@ -73,7 +79,9 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(wb.connection).toBe('open');
     expect(wb.info?.nodeTypes.some((t) => t.id === 'clahe')).toBe(true);
     expect(wb.project?.path).toBe(project);
-    expect(wb.graph.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['dataset', 'resize', 'color-to-grayscale']));
+    expect(wb.graph.nodes.map((n) => n.id)).toEqual(
+      expect.arrayContaining(['dataset', 'resize', 'color-to-grayscale']),
+    );
   });
 
   it('adds a node from the palette with its default params, saved to the project', async () => {
@@ -116,7 +124,12 @@ describe('Workbench over the WebSocket against the real engine', () => {
   it('a parameter change is saved and marks downstream results stale after a run', async () => {
     await wb.runAll();
     await until(() => wb.status.get('clahe-1')?.state === 'done', 'clahe done');
-    expect(wb.status.get('resize')).toMatchObject({ state: 'done', shape: [64, 64, 3], colorMode: 'rgb', count: 8 });
+    expect(wb.status.get('resize')).toMatchObject({
+      state: 'done',
+      shape: [64, 64, 3],
+      colorMode: 'rgb',
+      count: 8,
+    });
     expect(wb.status.get('color-to-grayscale')).toMatchObject({ shape: [64, 64, 1], colorMode: 'grayscale' });
 
     const resize = wb.graph.nodes.find((n) => n.id === 'resize')!;
@@ -155,7 +168,10 @@ describe('Workbench over the WebSocket against the real engine', () => {
     // After the parameter change only a sample of resize's new output exists: Run needs it all.
     const refused = await wb.runNode('color-to-grayscale');
     expect(refused?.status).toBe('failed');
-    expect(refused?.errors[0]).toMatchObject({ node: 'color-to-grayscale', message: expect.stringMatching(/"resize" is not cached/) });
+    expect(refused?.errors[0]).toMatchObject({
+      node: 'color-to-grayscale',
+      message: expect.stringMatching(/"resize" is not cached/),
+    });
     expect(wb.toasts.at(-1)?.message).toMatch(/"resize" is not cached/);
     await wb.runAll();
     const alone = await wb.runNode('color-to-grayscale');
@@ -170,7 +186,9 @@ describe('Workbench over the WebSocket against the real engine', () => {
     const ids = await wb.paste();
     expect(ids).toEqual(['color-to-grayscale-1', 'clahe-2']);
     let disk = await graphOnDisk();
-    expect(disk.edges).toContainEqual(expect.objectContaining({ source: 'color-to-grayscale-1', target: 'clahe-2' }));
+    expect(disk.edges).toContainEqual(
+      expect.objectContaining({ source: 'color-to-grayscale-1', target: 'clahe-2' }),
+    );
     expect(disk.nodes.find((n) => n.id === 'clahe-2')?.position).toEqual({ x: 940, y: 80 });
 
     wb.setSelection(['color-to-grayscale-1']);
@@ -182,7 +200,9 @@ describe('Workbench over the WebSocket against the real engine', () => {
     await wb.undo();
     disk = await graphOnDisk();
     expect(disk.nodes.some((n) => n.id === 'color-to-grayscale-1')).toBe(true);
-    expect(disk.edges).toContainEqual(expect.objectContaining({ source: 'color-to-grayscale-1', target: 'clahe-2' }));
+    expect(disk.edges).toContainEqual(
+      expect.objectContaining({ source: 'color-to-grayscale-1', target: 'clahe-2' }),
+    );
   });
 
   it('a move is one undoable edit from the position before the drag', async () => {
@@ -203,7 +223,10 @@ describe('Workbench over the WebSocket against the real engine', () => {
   });
 
   it('a lost connection fails pending requests instead of hanging', async () => {
-    const api = connectWebSocket(`ws://127.0.0.1:${server.port}/ws?token=wrong`, (u) => new WebSocket(u) as unknown as WebSocketLike);
+    const api = connectWebSocket(
+      `ws://127.0.0.1:${server.port}/ws?token=wrong`,
+      (u) => new WebSocket(u) as unknown as WebSocketLike,
+    );
     const states: string[] = [];
     api.onConnectionState?.((s) => states.push(s));
     await expect(api.getInfo({})).rejects.toThrow(/refused the connection/);

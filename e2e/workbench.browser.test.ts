@@ -111,7 +111,11 @@ describe('workbench in Chromium against phi serve', () => {
     expect(await error.innerText()).toMatch(/at most/);
     expect(await width.getAttribute('aria-invalid')).toBe('true');
     // Refused values never reach the project.
-    expect(await page.evaluate(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width)).toBe(64);
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width,
+      ),
+    ).toBe(64);
 
     // The tooltip is the zod .describe() text with the bounds.
     await page.getByTestId('param-width').locator('label').hover();
@@ -123,35 +127,60 @@ describe('workbench in Chromium against phi serve', () => {
     await width.fill('48');
     await width.press('Enter');
     expect(await error.innerText()).toBe('');
-    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width === 48);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'resize')?.params.width === 48,
+    );
 
     // The network trains for two epochs, to keep the test short.
     await select('network');
     const epochs = page.getByTestId('param-epochs').locator('input');
     await epochs.fill('2');
     await epochs.press('Enter');
-    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2,
+    );
   });
 
-  it('Sample RUN asks the size, then every node turns done with its shape', { timeout: 300_000 }, async () => {
-    await page.getByRole('button', { name: 'More run options' }).click();
-    await page.getByRole('menuitem', { name: /Sample RUN/ }).click();
-    await page.getByLabel('Sample size', { exact: true }).fill('24');
-    await shot('04a-sample-size');
-    await page.getByRole('button', { name: 'Run sample' }).click();
-    for (const node of ['dataset', 'window', 'resize', 'grayscale', 'histogram-equalization-1', 'network']) {
-      await page.waitForSelector(`[data-testid="node-${node}"][data-state="done"]`, { timeout: 180_000 });
-    }
-    expect(await page.getByTestId('shape-resize').innerText()).toMatch(/^\(64, 48, 1\)/);
-    expect(await page.getByTestId('shape-histogram-equalization-1').innerText()).toMatch(/^\(64, 48, 1\) · Grayscale/);
-    expect(await page.locator('[data-testid="node-resize"] .phi-node-status').innerText()).toBe('Done · 24 items');
-    await shot('04-sample-run-done');
-  });
+  it(
+    'Sample RUN asks the size, then every node turns done with its shape',
+    { timeout: 300_000 },
+    async () => {
+      await page.getByRole('button', { name: 'More run options' }).click();
+      await page.getByRole('menuitem', { name: /Sample RUN/ }).click();
+      await page.getByLabel('Sample size', { exact: true }).fill('24');
+      await shot('04a-sample-size');
+      await page.getByRole('button', { name: 'Run sample' }).click();
+      for (const node of [
+        'dataset',
+        'window',
+        'resize',
+        'grayscale',
+        'histogram-equalization-1',
+        'network',
+      ]) {
+        await page.waitForSelector(`[data-testid="node-${node}"][data-state="done"]`, { timeout: 180_000 });
+      }
+      expect(await page.getByTestId('shape-resize').innerText()).toMatch(/^\(64, 48, 1\)/);
+      expect(await page.getByTestId('shape-histogram-equalization-1').innerText()).toMatch(
+        /^\(64, 48, 1\) · Grayscale/,
+      );
+      expect(await page.locator('[data-testid="node-resize"] .phi-node-status').innerText()).toBe(
+        'Done · 24 items',
+      );
+      await shot('04-sample-run-done');
+    },
+  );
 
   it('the Files tab shows the new shape and colour mode', async () => {
     await select('histogram-equalization-1');
     await page.getByRole('tab', { name: 'Files' }).click();
-    await page.waitForFunction(() => (globalThis as unknown as G).document.querySelector('[data-testid="files-total"]')?.textContent === '24 items');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).document.querySelector('[data-testid="files-total"]')?.textContent ===
+        '24 items',
+    );
     const firstRow = page.locator('.table-body [role="row"]').first();
     const cells = await firstRow.locator('[role="cell"]').allInnerTexts();
     expect(cells[3]).toBe('(64, 48, 1)');
@@ -174,20 +203,32 @@ describe('workbench in Chromium against phi serve', () => {
     const epochs = page.getByTestId('param-epochs').locator('input');
     await epochs.fill('3');
     await epochs.press('Enter');
-    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 3);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 3,
+    );
     await page.evaluate(() => {
       const seen: string[] = [];
       (globalThis as unknown as G).__seen = seen;
       const record = () => {
-        const text = (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent ?? '';
+        const text =
+          (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent ??
+          '';
         if (seen.at(-1) !== text) seen.push(text);
       };
-      new (globalThis as unknown as G).MutationObserver(record).observe((globalThis as unknown as G).document.body, { subtree: true, childList: true, characterData: true });
+      new (globalThis as unknown as G).MutationObserver(record).observe(
+        (globalThis as unknown as G).document.body,
+        { subtree: true, childList: true, characterData: true },
+      );
     });
     await page.keyboard.press('Control+Shift+Enter');
     await page.waitForSelector('[data-testid="node-network"][data-state="running"]', { timeout: 60_000 });
     await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 180_000 });
-    await page.waitForFunction(() => (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent === '3 epochs');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).document.querySelector('[data-testid="epoch-count"]')?.textContent ===
+        '3 epochs',
+    );
     const seen = await page.evaluate(() => (globalThis as unknown as G).__seen);
     const counts = seen.map((s) => Number.parseInt(s, 10)).filter((n) => Number.isFinite(n));
     // Two epochs from the earlier run, then one more point each epoch of the new training.
@@ -204,10 +245,15 @@ describe('workbench in Chromium against phi serve', () => {
     const image = page.getByTestId('view-image');
     await image.waitFor();
     await page.waitForFunction(() => {
-      const img = (globalThis as unknown as G).document.querySelector('[data-testid="view-image"]') 
+      const img = (globalThis as unknown as G).document.querySelector('[data-testid="view-image"]');
       return !!img && img.complete === true && (img.naturalWidth ?? 0) > 0;
     });
-    expect(await image.evaluate((img) => [(img as unknown as { naturalWidth: number }).naturalWidth, (img as unknown as { naturalHeight: number }).naturalHeight])).toEqual([48, 64]);
+    expect(
+      await image.evaluate((img) => [
+        (img as unknown as { naturalWidth: number }).naturalWidth,
+        (img as unknown as { naturalHeight: number }).naturalHeight,
+      ]),
+    ).toEqual([48, 64]);
     await page.getByRole('tab', { name: 'Processing Result' }).click();
     await page.getByAltText('After').waitFor();
     await shot('07a-view-processing-result');
@@ -234,7 +280,11 @@ describe('workbench in Chromium against phi serve', () => {
     const dark = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
     await dark.goto(serve.url);
     await dark.waitForSelector('[data-testid="node-dataset"]');
-    const background = await dark.evaluate(() => (globalThis as unknown as G).getComputedStyle((globalThis as unknown as G).document.body).backgroundColor);
+    const background = await dark.evaluate(
+      () =>
+        (globalThis as unknown as G).getComputedStyle((globalThis as unknown as G).document.body)
+          .backgroundColor,
+    );
     expect(background).toBe('rgb(20, 23, 28)');
     await dark.screenshot({ path: join(SHOTS, '09-dark-theme.png') });
     await dark.close();

@@ -21,6 +21,8 @@ export interface PageGlobals {
   /** The renderer's root store, exposed by main.tsx for tests and benchmarks. */
   __phi: { graph: Graph; selection: Set<string>; setSelection(ids: string[]): void };
   __seen: string[];
-  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
+  MutationObserver: new (callback: () => void) => {
+    observe(target: unknown, options: Record<string, boolean>): void;
+  };
   getComputedStyle(element: unknown): { backgroundColor: string };
 }

@@ -62,13 +62,21 @@ export interface ServeProcess {
 }
 
 /** Starts `phi serve PROJECT` and resolves with the URL from its first stdout line. */
-export async function startServe(project: string, cacheHome: string, extra: string[] = []): Promise<ServeProcess> {
+export async function startServe(
+  project: string,
+  cacheHome: string,
+  extra: string[] = [],
+): Promise<ServeProcess> {
   mkdirSync(cacheHome, { recursive: true });
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/phi.mjs'), 'serve', project, '--no-build', ...extra], {
-    cwd: repoRoot,
-    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/phi.mjs'), 'serve', project, '--no-build', ...extra],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const lines = createInterface({ input: child.stdout! });

@@ -21,7 +21,11 @@ export interface ParentPortLike {
 }
 
 /** Serves every port main hands over; returns the number of live connections, for tests. */
-export function hostEngine(parent: ParentPortLike, handle: RequestHandler, events: EventSource): { connections(): number } {
+export function hostEngine(
+  parent: ParentPortLike,
+  handle: RequestHandler,
+  events: EventSource,
+): { connections(): number } {
   let live = 0;
   parent.on('message', ({ data, ports }) => {
     // Only main can post here; still, anything but a connect with a port is ignored.

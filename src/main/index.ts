@@ -30,11 +30,17 @@ let pendingPath: string | undefined = projectFromArgv(process.argv);
 /** The engine process, started (again) on demand: a crash costs a reconnect, not the app. */
 function engine(): UtilityProcess {
   if (!engineProcess) {
-    engineProcess = utilityProcess.fork(join(here, 'engine.js'), [], { serviceName: 'Phi Studio Engine', stdio: 'inherit' });
+    engineProcess = utilityProcess.fork(join(here, 'engine.js'), [], {
+      serviceName: 'Phi Studio Engine',
+      stdio: 'inherit',
+    });
     engineProcess.once('exit', (code) => {
       engineProcess = null;
       if (code !== 0 && window && !window.isDestroyed()) {
-        dialog.showErrorBox('Phi Studio', `The engine stopped (exit code ${code}). The window reloads to restart it; saved work is kept.`);
+        dialog.showErrorBox(
+          'Phi Studio',
+          `The engine stopped (exit code ${code}). The window reloads to restart it; saved work is kept.`,
+        );
         window.reload();
       }
     });
@@ -86,7 +92,10 @@ function buildMenu(): void {
           label: 'Open Project…',
           accelerator: 'CmdOrCtrl+O',
           click: async () => {
-            const result = await dialog.showOpenDialog({ filters: [{ name: 'Phi Studio project', extensions: ['phiproj'] }], properties: ['openFile'] });
+            const result = await dialog.showOpenDialog({
+              filters: [{ name: 'Phi Studio project', extensions: ['phiproj'] }],
+              properties: ['openFile'],
+            });
             if (!result.canceled && result.filePaths[0]) openPath(result.filePaths[0]);
           },
         },
@@ -131,7 +140,9 @@ if (!app.requestSingleInstanceLock()) {
     installRelay(ipcMain, engine, () => new MessageChannelMain(), devServer);
     buildMenu();
     createWindow();
-    window?.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    window?.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
+      callback(false),
+    );
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });

@@ -23,7 +23,8 @@ import { installRelay, isAppFrame, type ConnectEvent } from './relay';
 function asMainPort(port: MessagePort): MainPortLike {
   const wrapped: MainPortLike = {
     on(event: 'message' | 'close', listener: ((e: { data: unknown }) => void) | (() => void)) {
-      if (event === 'message') port.on('message', (data) => (listener as (e: { data: unknown }) => void)({ data }));
+      if (event === 'message')
+        port.on('message', (data) => (listener as (e: { data: unknown }) => void)({ data }));
       else port.on('close', listener as () => void);
       return wrapped;
     },
@@ -70,10 +71,16 @@ function desktop(frameUrl = 'file:///opt/phi/resources/app.asar/out/renderer/ind
     },
   };
   const api = createPreloadApi({
-    send: (channel) => setTimeout(() => mainListeners.get(channel)?.({ sender, senderFrame: { url: frameUrl } }), 0),
+    send: (channel) =>
+      setTimeout(() => mainListeners.get(channel)?.({ sender, senderFrame: { url: frameUrl } }), 0),
     on: (channel, listener) => rendererListeners.set(channel, listener),
   });
-  return { api, host, portsSent: () => portsSent, channels: () => [...mainListeners.keys(), ...rendererListeners.keys()] };
+  return {
+    api,
+    host,
+    portsSent: () => portsSent,
+    channels: () => [...mainListeners.keys(), ...rendererListeners.keys()],
+  };
 }
 
 beforeAll(async () => {
@@ -111,7 +118,9 @@ describe('desktop relay', () => {
     expect(result.status).toBe('done');
     expect(events[0]).toMatchObject({ type: 'run-started', mode: 'all' });
     expect(events.some((e) => e.type === 'shape' && e.node === 'resize')).toBe(true);
-    await expect(api.listFiles({ node: 5 } as unknown as { node: string })).rejects.toThrow(/Bad parameters for listFiles/);
+    await expect(api.listFiles({ node: 5 } as unknown as { node: string })).rejects.toThrow(
+      /Bad parameters for listFiles/,
+    );
   });
 
   it('exposes only the contract methods (no generic send)', () => {
@@ -132,7 +141,11 @@ describe('desktop relay', () => {
 
   it('ignores anything but a connect message with one port', () => {
     const listeners: ((e: { data: unknown; ports: MainPortLike[] }) => void)[] = [];
-    const host = hostEngine({ on: (_e, l) => listeners.push(l) }, async () => null, () => () => {});
+    const host = hostEngine(
+      { on: (_e, l) => listeners.push(l) },
+      async () => null,
+      () => () => {},
+    );
     const { port1 } = new MessageChannel();
     opened.push(port1);
     listeners[0]({ data: { type: 'shutdown' }, ports: [asMainPort(port1)] });
@@ -143,7 +156,9 @@ describe('desktop relay', () => {
   });
 
   it('finds the project in the command line of a file-association launch', () => {
-    expect(projectFromArgv(['/opt/phi/phi-studio', '--no-sandbox', '/home/u/Study A.phiproj'])).toBe('/home/u/Study A.phiproj');
+    expect(projectFromArgv(['/opt/phi/phi-studio', '--no-sandbox', '/home/u/Study A.phiproj'])).toBe(
+      '/home/u/Study A.phiproj',
+    );
     expect(projectFromArgv(['/opt/phi/phi-studio'])).toBeUndefined();
   });
 });

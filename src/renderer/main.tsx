@@ -10,7 +10,9 @@ import { Workbench } from './stores/workbench';
 
 const workbench = new Workbench(connectEngine(), window.localStorage);
 void workbench.start();
-window.phiShell?.onOpenPath((path) => void workbench.openProject(path).catch((e: unknown) => workbench.toast('error', String(e))));
+window.phiShell?.onOpenPath(
+  (path) => void workbench.openProject(path).catch((e: unknown) => workbench.toast('error', String(e))),
+);
 window.addEventListener('beforeunload', () => workbench.dispose());
 // Exposed for the browser tests and the 200-node benchmark, which read the store directly.
 (window as unknown as { __phi: Workbench }).__phi = workbench;

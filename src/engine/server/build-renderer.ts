@@ -50,7 +50,14 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
   await new Promise<void>((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'],
+      [
+        join(repoRoot, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'vite.renderer.config.ts',
+        '--logLevel',
+        'error',
+      ],
       // Test runners set NODE_ENV=test, which would give React's development build.
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
     );
@@ -59,7 +66,9 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`Renderer build failed (exit ${code}):\n${output.trim()}`)),
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`Renderer build failed (exit ${code}):\n${output.trim()}`)),
     );
   });
   return rendererOutDir;

@@ -25,7 +25,11 @@ export interface Connection {
 }
 
 /** Binds a transport to the engine. */
-export function openConnection(handle: RequestHandler, events: EventSource, channel: WireChannel): Connection {
+export function openConnection(
+  handle: RequestHandler,
+  events: EventSource,
+  channel: WireChannel,
+): Connection {
   let open = true;
   const send = (message: WireFromEngine): void => {
     // A send after close would throw inside ws or a closed port: drop it instead.
@@ -37,8 +41,13 @@ export function openConnection(handle: RequestHandler, events: EventSource, chan
       const parsed = WireRequestSchema.safeParse(message);
       if (!parsed.success) {
         // Without a valid id there is no one to answer; the id is kept when present.
-        const id = typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : -1;
-        send({ kind: 'response', id, error: 'Malformed request: expected { kind: "request", id, method, params }' });
+        const id =
+          typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : -1;
+        send({
+          kind: 'response',
+          id,
+          error: 'Malformed request: expected { kind: "request", id, method, params }',
+        });
         return;
       }
       const { id, method, params } = parsed.data;

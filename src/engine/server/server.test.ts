@@ -44,7 +44,10 @@ afterAll(async () => {
 });
 
 /** A raw GET (so that Host and Cookie headers are ours to set). */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers }, (res) => {
       let body = '';
@@ -67,7 +70,13 @@ function connect(path: string): Promise<WebSocket> {
 }
 
 /** Sends one request and waits for its answer, collecting events meanwhile. */
-function call(ws: WebSocket, id: number, method: string, params: unknown, events: EngineEvent[] = []): Promise<WireFromEngine> {
+function call(
+  ws: WebSocket,
+  id: number,
+  method: string,
+  params: unknown,
+  events: EngineEvent[] = [],
+): Promise<WireFromEngine> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
       const message = JSON.parse(String(data)) as WireFromEngine;
@@ -124,7 +133,9 @@ describe('phi serve server', () => {
     await expect(connect('/ws?token=nope')).rejects.toThrow('HTTP 403');
     await expect(
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: 'http://evil.example' });
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, {
+          origin: 'http://evil.example',
+        });
         ws.once('open', resolve);
         ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       }),
@@ -136,7 +147,9 @@ describe('phi serve server', () => {
     const ws = await connect(`/ws?token=${server.token}`);
     expect(server.connections()).toBe(1);
     const info = await call(ws, 1, 'getInfo', {});
-    expect(info.kind === 'response' && (info.result as { nodeTypes: { id: string }[] }).nodeTypes.map((t) => t.id)).toContain('resize');
+    expect(
+      info.kind === 'response' && (info.result as { nodeTypes: { id: string }[] }).nodeTypes.map((t) => t.id),
+    ).toContain('resize');
 
     // Bad params come back as a readable error, not a dropped connection.
     const bad = await call(ws, 2, 'listFiles', { node: 5 });

@@ -57,7 +57,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const allowedOrigin = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin === undefined || origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
+    return (
+      origin === undefined || origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`
+    );
   };
   const authorised = (req: IncomingMessage): URL | null => {
     if (!allowedHost(req)) return null;
@@ -79,7 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     // The cookie lets the page's own asset requests through without the token in their URLs.
     if (url.searchParams.has('token')) {
-      headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+      headers['set-cookie'] =
+        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
     }
     serveFile(options.rendererDir, url.pathname, res, headers).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

@@ -47,7 +47,9 @@ export function connectWebSocket(url: string, factory: WebSocketFactory): PhiApi
   socket.addEventListener('close', () =>
     stateHandler(
       'closed',
-      opened ? 'The connection to the engine was lost' : 'The engine refused the connection (wrong or missing token?)',
+      opened
+        ? 'The connection to the engine was lost'
+        : 'The engine refused the connection (wrong or missing token?)',
     ),
   );
 

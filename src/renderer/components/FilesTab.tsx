@@ -28,7 +28,13 @@ const COLUMNS: { key: keyof FileState; title: string; width: string }[] = [
 const GRID = COLUMNS.map((c) => c.width).join(' ');
 
 /** Which rows to render for a scroll position (with a few rows of overscan). */
-export function visibleRange(scrollTop: number, height: number, total: number, row = ROW, overscan = 8): [number, number] {
+export function visibleRange(
+  scrollTop: number,
+  height: number,
+  total: number,
+  row = ROW,
+  overscan = 8,
+): [number, number] {
   const first = Math.max(0, Math.floor(scrollTop / row) - overscan);
   const last = Math.min(total, Math.ceil((scrollTop + height) / row) + overscan);
   return [first, last];
@@ -119,14 +125,21 @@ function FilesTable({ node }: { node: string }) {
   }, []);
 
   const rows: { index: number; item?: FileState }[] = [];
-  for (let i = first; i < Math.min(last, total ?? 0); i++) rows.push({ index: i, item: pages.get(Math.floor(i / PAGE))?.[i % PAGE] });
+  for (let i = first; i < Math.min(last, total ?? 0); i++)
+    rows.push({ index: i, item: pages.get(Math.floor(i / PAGE))?.[i % PAGE] });
 
   return (
     <div className="files">
       <div className="tab-toolbar">
         <div className="palette-search compact">
           <Icon name="search" size={14} />
-          <input type="search" placeholder="Filter by id, label or split" aria-label="Filter files" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input
+            type="search"
+            placeholder="Filter by id, label or split"
+            aria-label="Filter files"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
         </div>
         <span className="muted" data-testid="files-total">
           {total === null ? 'Loading…' : `${total} item${total === 1 ? '' : 's'}`}
@@ -157,9 +170,17 @@ function FilesTable({ node }: { node: string }) {
             </button>
           ))}
         </div>
-        <div className="table-body" ref={body} onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
+        <div
+          className="table-body"
+          ref={body}
+          onScroll={(e) =>
+            setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
+          }
+        >
           {error && <div className="empty">{error}</div>}
-          {!error && total === 0 && <div className="empty">No items yet at this node: run it to list its files.</div>}
+          {!error && total === 0 && (
+            <div className="empty">No items yet at this node: run it to list its files.</div>
+          )}
           <div style={{ height: (total ?? 0) * ROW, position: 'relative' }}>
             {rows.map(({ index, item }) => (
               <div
@@ -170,7 +191,12 @@ function FilesTable({ node }: { node: string }) {
                 style={{ gridTemplateColumns: GRID, transform: `translateY(${index * ROW}px)`, height: ROW }}
               >
                 {COLUMNS.map((c) => (
-                  <div key={c.key} role="cell" className={`td${c.key === 'shape' || c.key === 'dtype' ? ' mono' : ''}`} title={item ? cell(item, c.key) : ''}>
+                  <div
+                    key={c.key}
+                    role="cell"
+                    className={`td${c.key === 'shape' || c.key === 'dtype' ? ' mono' : ''}`}
+                    title={item ? cell(item, c.key) : ''}
+                  >
                     {item ? cell(item, c.key) : ''}
                   </div>
                 ))}
@@ -188,7 +214,8 @@ function FilesTabView() {
   const node = wb.selectedNode ?? wb.graph.nodes.find((n) => n.kind === 'dataset');
   if (!node) return <div className="empty">Select a module to see the state of its files.</div>;
   // A network node's files are its input's.
-  const target = node.kind === 'network' ? (wb.graph.edges.find((e) => e.target === node.id)?.source ?? node.id) : node.id;
+  const target =
+    node.kind === 'network' ? (wb.graph.edges.find((e) => e.target === node.id)?.source ?? node.id) : node.id;
   return <FilesTable key={target} node={target} />;
 }
 

@@ -42,7 +42,9 @@ function useFlowNodes(
   sizes: Map<string, Size>,
   dragged: Map<string, XY> | null,
 ): PhiFlowNode[] {
-  const cache = useRef(new WeakMap<GraphNode, { selected: boolean; size?: Size; position: XY; flow: PhiFlowNode }>());
+  const cache = useRef(
+    new WeakMap<GraphNode, { selected: boolean; size?: Size; position: XY; flow: PhiFlowNode }>(),
+  );
   return nodes.map((node) => {
     const selected = selection.has(node.id);
     const size = sizes.get(node.id);
@@ -215,7 +217,14 @@ function FlowCanvasView() {
   );
 
   return (
-    <div className="flow" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Flow space" role="region">
+    <div
+      className="flow"
+      ref={wrapper}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      aria-label="Flow space"
+      role="region"
+    >
       <ReactFlow<PhiFlowNode>
         nodes={nodes}
         edges={edges}

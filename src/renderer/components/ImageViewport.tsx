@@ -3,10 +3,28 @@
  * double-click or the reset button fits. Children are stacked layers of the
  * same size (image, overlay, before/after), so they move together.
  */
-import { useCallback, useEffect, useRef, useState, type ReactNode, type WheelEvent, type PointerEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type ReactNode,
+  type WheelEvent,
+  type PointerEvent,
+} from 'react';
 
 /** See the module comment. */
-export function ImageViewport({ width, height, children, label }: { width: number; height: number; children: ReactNode; label: string }) {
+export function ImageViewport({
+  width,
+  height,
+  children,
+  label,
+}: {
+  width: number;
+  height: number;
+  children: ReactNode;
+  label: string;
+}) {
   const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -61,17 +79,31 @@ export function ImageViewport({ width, height, children, label }: { width: numbe
       >
         <div
           className="viewport-layers"
-          style={{ width: shownWidth, height: shownHeight, transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
+          style={{
+            width: shownWidth,
+            height: shownHeight,
+            transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`,
+          }}
         >
           {children}
         </div>
       </div>
       <div className="viewport-bar">
         <span className="mono">{Math.round(view.zoom * 100)}%</span>
-        <button type="button" className="btn btn-small" onClick={() => setView((v) => ({ ...v, zoom: Math.min(16, v.zoom * 1.25) }))} aria-label="Zoom in">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setView((v) => ({ ...v, zoom: Math.min(16, v.zoom * 1.25) }))}
+          aria-label="Zoom in"
+        >
           +
         </button>
-        <button type="button" className="btn btn-small" onClick={() => setView((v) => ({ ...v, zoom: Math.max(0.25, v.zoom / 1.25) }))} aria-label="Zoom out">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setView((v) => ({ ...v, zoom: Math.max(0.25, v.zoom / 1.25) }))}
+          aria-label="Zoom out"
+        >
           −
         </button>
         <button type="button" className="btn btn-small" onClick={reset} aria-label="Reset zoom and pan">

@@ -20,7 +20,11 @@ function LogsTabView() {
       <div className="tab-toolbar">
         <label className="inline-field">
           Show
-          <select value={min} onChange={(e) => setMin(e.target.value as typeof min)} aria-label="Minimum log level">
+          <select
+            value={min}
+            onChange={(e) => setMin(e.target.value as typeof min)}
+            aria-label="Minimum log level"
+          >
             <option value="debug">everything</option>
             <option value="info">info and above</option>
             <option value="warn">warnings and errors</option>

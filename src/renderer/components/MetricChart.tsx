@@ -19,7 +19,15 @@ function cssVar(name: string): string {
 }
 
 /** See the module comment. */
-export function MetricChart({ title, train, validation }: { title: string; train: MetricPoint[]; validation: MetricPoint[] }) {
+export function MetricChart({
+  title,
+  train,
+  validation,
+}: {
+  title: string;
+  train: MetricPoint[];
+  validation: MetricPoint[];
+}) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
@@ -67,8 +75,22 @@ export function MetricChart({ title, train, validation }: { title: string; train
           splitLine: { lineStyle: { color: grid } },
         },
         series: [
-          { name: 'train', type: 'line', showSymbol: true, symbolSize: 5, data: train.map((p) => [p.epoch, p.value]), connectNulls: false },
-          { name: 'validation', type: 'line', showSymbol: true, symbolSize: 5, data: validation.map((p) => [p.epoch, p.value]), connectNulls: false },
+          {
+            name: 'train',
+            type: 'line',
+            showSymbol: true,
+            symbolSize: 5,
+            data: train.map((p) => [p.epoch, p.value]),
+            connectNulls: false,
+          },
+          {
+            name: 'validation',
+            type: 'line',
+            showSymbol: true,
+            symbolSize: 5,
+            data: validation.map((p) => [p.epoch, p.value]),
+            connectNulls: false,
+          },
         ],
       },
       { notMerge: false },
@@ -76,9 +98,18 @@ export function MetricChart({ title, train, validation }: { title: string; train
   }, [train, validation]);
 
   return (
-    <figure className="chart-card" data-testid={`chart-${title}`} data-points={train.length + validation.length}>
+    <figure
+      className="chart-card"
+      data-testid={`chart-${title}`}
+      data-points={train.length + validation.length}
+    >
       <figcaption>{title}</figcaption>
-      <div className="chart" ref={host} role="img" aria-label={`${title}: ${train.length} training and ${validation.length} validation points`} />
+      <div
+        className="chart"
+        ref={host}
+        role="img"
+        aria-label={`${title}: ${train.length} training and ${validation.length} validation points`}
+      />
     </figure>
   );
 }

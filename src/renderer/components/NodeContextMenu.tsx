@@ -13,7 +13,17 @@ interface Item {
   act(): void;
 }
 
-function NodeContextMenuView({ x, y, nodeId, onClose }: { x: number; y: number; nodeId: string; onClose(): void }) {
+function NodeContextMenuView({
+  x,
+  y,
+  nodeId,
+  onClose,
+}: {
+  x: number;
+  y: number;
+  nodeId: string;
+  onClose(): void;
+}) {
   const wb = useWorkbench();
   const menu = useRef<HTMLDivElement>(null);
   const node = wb.graph.nodes.find((n) => n.id === nodeId);
@@ -36,8 +46,20 @@ function NodeContextMenuView({ x, y, nodeId, onClose }: { x: number; y: number; 
 
   if (!node) return null;
   const items: Item[] = [
-    { label: 'Run', icon: 'play', command: 'runNode', disabled: wb.running || node.kind === 'dataset', act: () => void wb.runNode(nodeId) },
-    { label: 'Step forward', icon: 'step', command: 'stepForward', disabled: wb.running, act: () => void wb.stepForward(nodeId) },
+    {
+      label: 'Run',
+      icon: 'play',
+      command: 'runNode',
+      disabled: wb.running || node.kind === 'dataset',
+      act: () => void wb.runNode(nodeId),
+    },
+    {
+      label: 'Step forward',
+      icon: 'step',
+      command: 'stepForward',
+      disabled: wb.running,
+      act: () => void wb.stepForward(nodeId),
+    },
     { label: 'Copy', icon: 'copy', command: 'copy', act: () => wb.copy() },
     { label: 'Delete', icon: 'trash', command: 'delete', act: () => void wb.deleteSelection() },
   ];
@@ -51,7 +73,9 @@ function NodeContextMenuView({ x, y, nodeId, onClose }: { x: number; y: number; 
       onKeyDown={(e) => {
         if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
         e.preventDefault();
-        const buttons = [...(menu.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)') ?? [])];
+        const buttons = [
+          ...(menu.current?.querySelectorAll<HTMLButtonElement>('button:not(:disabled)') ?? []),
+        ];
         const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
         buttons[(at + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
       }}

@@ -12,7 +12,11 @@ import { useWorkbench } from './context';
 import { MetricChart } from './MetricChart';
 
 /** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
-function scalar(metrics: EpochMetrics | undefined, key: string, classIndex: number | undefined): number | null | undefined {
+function scalar(
+  metrics: EpochMetrics | undefined,
+  key: string,
+  classIndex: number | undefined,
+): number | null | undefined {
   if (!metrics || !(key in metrics)) return undefined;
   const raw = metrics[key];
   if (!Array.isArray(raw)) return raw;
@@ -25,16 +29,23 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
   const [klass, setKlass] = useState<string>('macro');
   const classIndex = klass === 'macro' ? undefined : Number(klass);
   // Macro keys are drawn through their per-class metric; skip them as charts of their own.
-  const keys = metrics.keys.filter((k) => !(k.startsWith('macro') && metrics.keys.some((o) => macroKey(o) === k)));
+  const keys = metrics.keys.filter(
+    (k) => !(k.startsWith('macro') && metrics.keys.some((o) => macroKey(o) === k)),
+  );
   const hasPerClass = keys.some((k) => metrics.isPerClass(k));
-  if (metrics.rows.length === 0 && !metrics.test) return <div className="empty">No epochs yet: run the network to see its training live.</div>;
+  if (metrics.rows.length === 0 && !metrics.test)
+    return <div className="empty">No epochs yet: run the network to see its training live.</div>;
   return (
     <div className="output">
       <div className="tab-toolbar">
         {hasPerClass && (
           <label className="inline-field">
             Class
-            <select value={klass} onChange={(e) => setKlass(e.target.value)} aria-label="Class for per-class metrics">
+            <select
+              value={klass}
+              onChange={(e) => setKlass(e.target.value)}
+              aria-label="Class for per-class metrics"
+            >
               <option value="macro">All classes (macro mean)</option>
               {metrics.classes.map((name, i) => (
                 <option key={name} value={String(i)}>
@@ -107,7 +118,10 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
 function TestResult({ metrics }: { metrics: NodeMetrics }) {
   const test = metrics.test;
   if (!test) return null;
-  const scalars = Object.entries(test.metrics).filter(([, v]) => !Array.isArray(v)) as [string, number | null][];
+  const scalars = Object.entries(test.metrics).filter(([, v]) => !Array.isArray(v)) as [
+    string,
+    number | null,
+  ][];
   const names = metrics.classes.length ? metrics.classes : test.confusion.map((_, i) => String(i));
   return (
     <div className="test-result">
@@ -123,7 +137,10 @@ function TestResult({ metrics }: { metrics: NodeMetrics }) {
             ))}
           </tbody>
         </table>
-        <table className="metrics-table confusion" aria-label="Confusion matrix: rows true class, columns predicted class">
+        <table
+          className="metrics-table confusion"
+          aria-label="Confusion matrix: rows true class, columns predicted class"
+        >
           <thead>
             <tr>
               <th scope="col">true \ predicted</th>
@@ -158,7 +175,12 @@ function OutputTabView() {
   const wb = useWorkbench();
   const networks = wb.networkNodes;
   const selected = wb.selectedNode?.kind === 'network' ? wb.selectedNode : networks[0];
-  if (!selected) return <div className="empty">The Output tab shows the training of a Neural Network module: add one to the pipeline.</div>;
+  if (!selected)
+    return (
+      <div className="empty">
+        The Output tab shows the training of a Neural Network module: add one to the pipeline.
+      </div>
+    );
   return <ObservedMetricsView key={selected.id} metrics={wb.metrics.of(selected.id)} />;
 }
 

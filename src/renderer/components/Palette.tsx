@@ -13,18 +13,30 @@ import { NODE_TYPE_MIME } from './FlowCanvas';
 import { Icon } from './icons';
 
 const KIND_ORDER: Record<string, number> = { dataset: 0, module: 1, network: 2 };
-const KIND_TITLE: Record<string, string> = { dataset: 'Datasets', module: 'Image processing', network: 'Neural networks' };
+const KIND_TITLE: Record<string, string> = {
+  dataset: 'Datasets',
+  module: 'Image processing',
+  network: 'Neural networks',
+};
 
 /** Palette groups: `[group title, types]`, datasets first, networks last, categories alphabetical. */
-export function groupNodeTypes(types: NodeTypeDescriptor[], query: string, onlyMine: boolean): [string, NodeTypeDescriptor[]][] {
+export function groupNodeTypes(
+  types: NodeTypeDescriptor[],
+  query: string,
+  onlyMine: boolean,
+): [string, NodeTypeDescriptor[]][] {
   const q = query.trim().toLowerCase();
   const groups = new Map<string, NodeTypeDescriptor[]>();
   const sorted = [...types].sort(
-    (a, b) => (KIND_ORDER[a.kind] ?? 1) - (KIND_ORDER[b.kind] ?? 1) || a.category.localeCompare(b.category) || a.title.localeCompare(b.title),
+    (a, b) =>
+      (KIND_ORDER[a.kind] ?? 1) - (KIND_ORDER[b.kind] ?? 1) ||
+      a.category.localeCompare(b.category) ||
+      a.title.localeCompare(b.title),
   );
   for (const type of sorted) {
     if (onlyMine && type.origin !== 'my') continue;
-    if (q && !`${type.title} ${type.category} ${type.description} ${type.id}`.toLowerCase().includes(q)) continue;
+    if (q && !`${type.title} ${type.category} ${type.description} ${type.id}`.toLowerCase().includes(q))
+      continue;
     const group = type.kind === 'module' ? type.category : (KIND_TITLE[type.kind] ?? type.kind);
     groups.set(group, [...(groups.get(group) ?? []), type]);
   }

@@ -16,7 +16,19 @@ interface TabSpec<T extends string> {
   badge?: number;
 }
 
-function Tabs<T extends string>({ label, tabs, active, onSelect, children }: { label: string; tabs: TabSpec<T>[]; active: T; onSelect(id: T): void; children: ReactNode }) {
+function Tabs<T extends string>({
+  label,
+  tabs,
+  active,
+  onSelect,
+  children,
+}: {
+  label: string;
+  tabs: TabSpec<T>[];
+  active: T;
+  onSelect(id: T): void;
+  children: ReactNode;
+}) {
   return (
     <>
       <div
@@ -45,7 +57,11 @@ function Tabs<T extends string>({ label, tabs, active, onSelect, children }: { l
           >
             <Icon name={tab.icon} size={14} />
             {tab.title}
-            {tab.badge ? <span className="badge" aria-label={`${tab.badge} new errors`}>{tab.badge}</span> : null}
+            {tab.badge ? (
+              <span className="badge" aria-label={`${tab.badge} new errors`}>
+                {tab.badge}
+              </span>
+            ) : null}
           </button>
         ))}
       </div>

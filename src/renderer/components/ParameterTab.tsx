@@ -38,7 +38,15 @@ function constraintText(field: ParamField): string {
   }
 }
 
-function FieldRow({ field, value, onCommit }: { field: ParamField; value: unknown; onCommit(value: unknown): void }) {
+function FieldRow({
+  field,
+  value,
+  onCommit,
+}: {
+  field: ParamField;
+  value: unknown;
+  onCommit(value: unknown): void;
+}) {
   const id = useId();
   const shown = formatFieldValue(field, value);
   const [text, setText] = useState(shown);
@@ -59,7 +67,11 @@ function FieldRow({ field, value, onCommit }: { field: ParamField; value: unknow
     if (formatFieldValue(field, parsed.value) !== shown) onCommit(parsed.value);
   };
   const constraints = constraintText(field);
-  const tip = [field.description, constraints, field.default !== undefined ? `Default: ${formatFieldValue(field, field.default)}` : '']
+  const tip = [
+    field.description,
+    constraints,
+    field.default !== undefined ? `Default: ${formatFieldValue(field, field.default)}` : '',
+  ]
     .filter(Boolean)
     .join('\n');
 
@@ -81,7 +93,12 @@ function FieldRow({ field, value, onCommit }: { field: ParamField; value: unknow
     );
   } else if (field.kind === 'enum') {
     control = (
-      <select id={id} value={String(value ?? '')} aria-describedby={`${id}-tip`} onChange={(e) => commitText(e.target.value)}>
+      <select
+        id={id}
+        value={String(value ?? '')}
+        aria-describedby={`${id}-tip`}
+        onChange={(e) => commitText(e.target.value)}
+      >
         {value === undefined && <option value="">—</option>}
         {field.options.map((o) => (
           <option key={String(o)} value={String(o)}>
@@ -146,7 +163,8 @@ function FieldRow({ field, value, onCommit }: { field: ParamField; value: unknow
 function ParameterForm({ node }: { node: GraphNode }) {
   const wb = useWorkbench();
   const type = wb.typeOf(node);
-  if (!type) return <div className="empty">Unknown module type “{node.type}”: the engine does not provide it.</div>;
+  if (!type)
+    return <div className="empty">Unknown module type “{node.type}”: the engine does not provide it.</div>;
   const fields = fieldsOf(type.params);
   const values = withDefaults(fields, node.params);
   return (
@@ -195,7 +213,13 @@ function ParameterTabView() {
   const wb = useWorkbench();
   const node = wb.selectedNode;
   if (!node) {
-    return <div className="empty">{wb.selection.size > 1 ? `${wb.selection.size} modules selected.` : 'Select a module to see its parameters.'}</div>;
+    return (
+      <div className="empty">
+        {wb.selection.size > 1
+          ? `${wb.selection.size} modules selected.`
+          : 'Select a module to see its parameters.'}
+      </div>
+    );
   }
   return <ParameterForm key={node.id} node={node} />;
 }

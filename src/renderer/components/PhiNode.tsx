@@ -31,7 +31,9 @@ export function statusText(status: NodeStatus | undefined): string {
     case 'running':
       return status?.total ? `Running ${status.done ?? 0}/${status.total}` : 'Running…';
     case 'done':
-      return status?.count !== undefined ? `Done · ${status.count} item${status.count === 1 ? '' : 's'}` : 'Done';
+      return status?.count !== undefined
+        ? `Done · ${status.count} item${status.count === 1 ? '' : 's'}`
+        : 'Done';
     case 'failed':
       return status?.message ? `Failed: ${status.message}` : 'Failed';
     case 'stale':
@@ -59,7 +61,12 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
   const title = node.label || type?.title || node.type;
   const color = categoryColor(node.kind, type?.category ?? node.kind);
   const inputs = node.kind === 'dataset' ? [] : (type?.inputs ?? ['in']);
-  const progress = state === 'running' && status?.total ? Math.min(1, (status.done ?? 0) / status.total) : state === 'done' ? 1 : 0;
+  const progress =
+    state === 'running' && status?.total
+      ? Math.min(1, (status.done ?? 0) / status.total)
+      : state === 'done'
+        ? 1
+        : 0;
   const issue = wb.issueOf(id);
   const shape = status?.shape ? formatShape(status.shape) : '';
 
@@ -102,9 +109,19 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
         <div className="phi-node-progress-bar" style={{ transform: `scaleX(${progress})` }} />
       </div>
       {node.kind !== 'network' && (
-        <Handle type="source" id="out" position={Position.Right} aria-label={`Output of ${title}`} title="Output" />
+        <Handle
+          type="source"
+          id="out"
+          position={Position.Right}
+          aria-label={`Output of ${title}`}
+          title="Output"
+        />
       )}
-      <div className="phi-node-shape" data-testid={`shape-${id}`} title="Output shape (None where item sizes differ)">
+      <div
+        className="phi-node-shape"
+        data-testid={`shape-${id}`}
+        title="Output shape (None where item sizes differ)"
+      >
         {node.kind === 'network' ? (
           <NetworkSummary id={id} />
         ) : shape ? (

@@ -11,7 +11,9 @@ function ProjectGateView() {
   const [path, setPath] = useState('');
   const [newPath, setNewPath] = useState('');
   const [dataset, setDataset] = useState('');
-  const [task, setTask] = useState<'classification' | 'segmentation' | 'detection' | 'transformation'>('classification');
+  const [task, setTask] = useState<'classification' | 'segmentation' | 'detection' | 'transformation'>(
+    'classification',
+  );
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -41,7 +43,12 @@ function ProjectGateView() {
           <h2>Open project</h2>
           <label htmlFor="open-path">Project file (.phiproj)</label>
           <div className="field-row">
-            <input id="open-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/project.phiproj" />
+            <input
+              id="open-path"
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+              placeholder="/path/to/project.phiproj"
+            />
             <button type="submit" className="btn btn-primary" disabled={busy || !path}>
               Open
             </button>
@@ -55,9 +62,19 @@ function ProjectGateView() {
         >
           <h2>New project</h2>
           <label htmlFor="new-path">New project file</label>
-          <input id="new-path" value={newPath} onChange={(e) => setNewPath(e.target.value)} placeholder="/path/to/new.phiproj" />
+          <input
+            id="new-path"
+            value={newPath}
+            onChange={(e) => setNewPath(e.target.value)}
+            placeholder="/path/to/new.phiproj"
+          />
           <label htmlFor="new-dataset">Dataset folder</label>
-          <input id="new-dataset" value={dataset} onChange={(e) => setDataset(e.target.value)} placeholder="/path/to/dataset" />
+          <input
+            id="new-dataset"
+            value={dataset}
+            onChange={(e) => setDataset(e.target.value)}
+            placeholder="/path/to/dataset"
+          />
           <label htmlFor="new-task">Task</label>
           <select id="new-task" value={task} onChange={(e) => setTask(e.target.value as typeof task)}>
             <option value="classification">Classification</option>

@@ -10,8 +10,12 @@ import { useWorkbench } from './context';
 function SampleSizeDialogView() {
   const wb = useWorkbench();
   const initial = wb.sampleSize;
-  const [unit, setUnit] = useState<'count' | 'percent'>(initial && 'percent' in initial ? 'percent' : 'count');
-  const [text, setText] = useState(initial ? String('count' in initial ? initial.count : initial.percent) : '20');
+  const [unit, setUnit] = useState<'count' | 'percent'>(
+    initial && 'percent' in initial ? 'percent' : 'count',
+  );
+  const [text, setText] = useState(
+    initial ? String('count' in initial ? initial.count : initial.percent) : '20',
+  );
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.select(), []);
 
@@ -26,7 +30,10 @@ function SampleSizeDialogView() {
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && wb.cancelSampleSizeDialog()}>
+    <div
+      className="modal-backdrop"
+      onMouseDown={(e) => e.target === e.currentTarget && wb.cancelSampleSizeDialog()}
+    >
       <form
         className="modal"
         role="dialog"
@@ -40,8 +47,8 @@ function SampleSizeDialogView() {
       >
         <h2 id="sample-title">Sample RUN</h2>
         <p className="muted">
-          Runs the pipeline on a label-stratified part of each dataset, to see the effect of a change quickly. The size
-          is remembered for this project.
+          Runs the pipeline on a label-stratified part of each dataset, to see the effect of a change quickly.
+          The size is remembered for this project.
         </p>
         <div className="field-row">
           <label htmlFor="sample-size">Sample size</label>
@@ -56,7 +63,11 @@ function SampleSizeDialogView() {
             aria-describedby="sample-error"
             onChange={(e) => setText(e.target.value)}
           />
-          <select aria-label="Sample size unit" value={unit} onChange={(e) => setUnit(e.target.value as 'count' | 'percent')}>
+          <select
+            aria-label="Sample size unit"
+            value={unit}
+            onChange={(e) => setUnit(e.target.value as 'count' | 'percent')}
+          >
             <option value="count">items per dataset</option>
             <option value="percent">% of each dataset</option>
           </select>

@@ -10,14 +10,23 @@ function StatusBarView() {
   const current = wb.run?.nodes.find((id) => wb.status.get(id)?.state === 'running');
   const currentNode = current ? wb.graph.nodes.find((n) => n.id === current) : undefined;
   const errors = wb.issues.filter((i) => i.severity === 'error').length;
-  const connection = wb.connection === 'open' ? 'Engine connected' : wb.connection === 'connecting' ? 'Connecting…' : (wb.connectionError ?? 'Disconnected');
+  const connection =
+    wb.connection === 'open'
+      ? 'Engine connected'
+      : wb.connection === 'connecting'
+        ? 'Connecting…'
+        : (wb.connectionError ?? 'Disconnected');
   return (
     <footer className="statusbar" aria-label="Status bar">
       <span className={`status-conn conn-${wb.connection}`} role="status">
         <span className="conn-dot" aria-hidden="true" />
         {connection}
       </span>
-      <span className="status-item" data-testid="backend" title="tf.js backend used for training and prediction">
+      <span
+        className="status-item"
+        data-testid="backend"
+        title="tf.js backend used for training and prediction"
+      >
         Backend: <strong>{wb.backend ?? '—'}</strong>
       </span>
       <span className="status-item status-run" aria-live="polite">
@@ -25,7 +34,9 @@ function StatusBarView() {
           <>
             <span className="status-run-text">
               {runModeLabel(wb.run?.mode ?? 'all')}
-              {currentNode ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}` : ''}
+              {currentNode
+                ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}`
+                : ''}
             </span>
             <span
               className="status-progress"

@@ -9,9 +9,17 @@ function ToastsView() {
     <div className="toasts" role="status" aria-live="polite">
       {wb.toasts.map((toast) => (
         <div key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast">
-          <Icon name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'dot'} size={14} />
+          <Icon
+            name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'dot'}
+            size={14}
+          />
           <span>{toast.message}</span>
-          <button type="button" className="btn btn-icon btn-ghost" aria-label="Dismiss message" onClick={() => wb.dismissToast(toast.id)}>
+          <button
+            type="button"
+            className="btn btn-icon btn-ghost"
+            aria-label="Dismiss message"
+            onClick={() => wb.dismissToast(toast.id)}
+          >
             <Icon name="x" size={12} />
           </button>
         </div>

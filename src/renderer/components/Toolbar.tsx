@@ -36,12 +36,22 @@ function RunMenu({ onClose }: { onClose(): void }) {
   }, [onClose]);
   return (
     <div className="menu run-menu" role="menu" aria-label="Run options" ref={ref}>
-      <button type="button" role="menuitem" className="menu-item" onClick={() => (onClose(), void wb.runAll())}>
+      <button
+        type="button"
+        role="menuitem"
+        className="menu-item"
+        onClick={() => (onClose(), void wb.runAll())}
+      >
         <Icon name="play" size={14} />
         <span className="menu-label">RUN (All modules)</span>
         <kbd>{shortcutLabel('runAll')}</kbd>
       </button>
-      <button type="button" role="menuitem" className="menu-item" onClick={() => (onClose(), void wb.sampleRun())}>
+      <button
+        type="button"
+        role="menuitem"
+        className="menu-item"
+        onClick={() => (onClose(), void wb.sampleRun())}
+      >
         <Icon name="play" size={14} />
         <span className="menu-label">
           Sample RUN
@@ -50,7 +60,12 @@ function RunMenu({ onClose }: { onClose(): void }) {
         <kbd>{shortcutLabel('sampleRun')}</kbd>
       </button>
       <div className="menu-sep" role="separator" />
-      <button type="button" role="menuitem" className="menu-item" onClick={() => (onClose(), wb.changeSampleSize())}>
+      <button
+        type="button"
+        role="menuitem"
+        className="menu-item"
+        onClick={() => (onClose(), wb.changeSampleSize())}
+      >
         <Icon name="sliders" size={14} />
         <span className="menu-label">Sample size…</span>
         <kbd />

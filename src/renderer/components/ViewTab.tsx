@@ -20,7 +20,10 @@ const CT_PRESETS = [
 ];
 
 /** Fetches and keeps the result of an async call; stale answers are dropped. */
-function useAsync<T>(load: () => Promise<T> | null, deps: unknown[]): { value?: T; error?: string; loading: boolean } {
+function useAsync<T>(
+  load: () => Promise<T> | null,
+  deps: unknown[],
+): { value?: T; error?: string; loading: boolean } {
   const [state, setState] = useState<{ value?: T; error?: string; loading: boolean }>({ loading: false });
   useEffect(() => {
     let live = true;
@@ -41,11 +44,25 @@ function useAsync<T>(load: () => Promise<T> | null, deps: unknown[]): { value?: 
   return state;
 }
 
-function SamplePicker({ ids, value, onChange }: { ids: string[]; value: string; onChange(id: string): void }) {
+function SamplePicker({
+  ids,
+  value,
+  onChange,
+}: {
+  ids: string[];
+  value: string;
+  onChange(id: string): void;
+}) {
   const at = ids.indexOf(value);
   return (
     <div className="sample-picker">
-      <button type="button" className="btn btn-small" disabled={at <= 0} onClick={() => onChange(ids[at - 1])} aria-label="Previous sample">
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={at <= 0}
+        onClick={() => onChange(ids[at - 1])}
+        aria-label="Previous sample"
+      >
         ‹
       </button>
       <select aria-label="Sample" value={value} onChange={(e) => onChange(e.target.value)}>
@@ -55,7 +72,13 @@ function SamplePicker({ ids, value, onChange }: { ids: string[]; value: string; 
           </option>
         ))}
       </select>
-      <button type="button" className="btn btn-small" disabled={at < 0 || at >= ids.length - 1} onClick={() => onChange(ids[at + 1])} aria-label="Next sample">
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={at < 0 || at >= ids.length - 1}
+        onClick={() => onChange(ids[at + 1])}
+        aria-label="Next sample"
+      >
         ›
       </button>
       <span className="muted mono">{at >= 0 ? `${at + 1}/${ids.length}` : ''}</span>
@@ -68,9 +91,21 @@ function HistogramBars({ histogram, label }: { histogram: Histogram; label: stri
   const max = Math.sqrt(Math.max(1, ...histogram.counts));
   const n = histogram.counts.length;
   return (
-    <svg className="histogram" viewBox={`0 0 ${n} 30`} preserveAspectRatio="none" role="img" aria-label={label}>
+    <svg
+      className="histogram"
+      viewBox={`0 0 ${n} 30`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+    >
       {histogram.counts.map((c, i) => (
-        <rect key={i} x={i} width={0.9} y={30 - (Math.sqrt(c) / max) * 30} height={(Math.sqrt(c) / max) * 30} />
+        <rect
+          key={i}
+          x={i}
+          width={0.9}
+          y={30 - (Math.sqrt(c) / max) * 30}
+          height={(Math.sqrt(c) / max) * 30}
+        />
       ))}
     </svg>
   );
@@ -84,7 +119,14 @@ function BeforeAfter({ result }: { result: ProcessingResult }) {
   return (
     <div className="before-after">
       <ImageViewport width={w} height={h} label="Processing Result: before and after">
-        <img src={before.dataUrl} alt="Before" width={w} height={h} className="layer pixelated" draggable={false} />
+        <img
+          src={before.dataUrl}
+          alt="Before"
+          width={w}
+          height={h}
+          className="layer pixelated"
+          draggable={false}
+        />
         <img
           src={after.dataUrl}
           alt="After"
@@ -98,16 +140,27 @@ function BeforeAfter({ result }: { result: ProcessingResult }) {
       </ImageViewport>
       <label className="slider-row">
         <span>Before</span>
-        <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label="Before/after split" />
+        <input
+          type="range"
+          min={0}
+          max={100}
+          value={split}
+          onChange={(e) => setSplit(Number(e.target.value))}
+          aria-label="Before/after split"
+        />
         <span>After</span>
       </label>
       <div className="hist-pair">
         <div>
-          <div className="muted small">Before · {before.shape.join('×')} · {formatMetric(before.min)}…{formatMetric(before.max)}</div>
+          <div className="muted small">
+            Before · {before.shape.join('×')} · {formatMetric(before.min)}…{formatMetric(before.max)}
+          </div>
           <HistogramBars histogram={result.beforeHistogram} label="Histogram before" />
         </div>
         <div>
-          <div className="muted small">After · {after.shape.join('×')} · {formatMetric(after.min)}…{formatMetric(after.max)}</div>
+          <div className="muted small">
+            After · {after.shape.join('×')} · {formatMetric(after.min)}…{formatMetric(after.max)}
+          </div>
           <HistogramBars histogram={result.afterHistogram} label="Histogram after" />
         </div>
       </div>
@@ -115,14 +168,26 @@ function BeforeAfter({ result }: { result: ProcessingResult }) {
   );
 }
 
-function WindowLevel({ image, value, onChange }: { image: EncodedImage; value: { center: number; width: number } | null; onChange(v: { center: number; width: number } | null): void }) {
+function WindowLevel({
+  image,
+  value,
+  onChange,
+}: {
+  image: EncodedImage;
+  value: { center: number; width: number } | null;
+  onChange(v: { center: number; width: number } | null): void;
+}) {
   const lo = Math.min(image.min, -1024);
   const hi = Math.max(image.max, lo + 1);
   const current = value ?? { center: (image.min + image.max) / 2, width: Math.max(1, image.max - image.min) };
   return (
     <div className="window-level" aria-label="Window and level">
       <div className="wl-presets">
-        <button type="button" className={`btn btn-small${value ? '' : ' active'}`} onClick={() => onChange(null)}>
+        <button
+          type="button"
+          className={`btn btn-small${value ? '' : ' active'}`}
+          onClick={() => onChange(null)}
+        >
           Auto
         </button>
         {image.unit === 'HU' &&
@@ -139,12 +204,26 @@ function WindowLevel({ image, value, onChange }: { image: EncodedImage; value: {
       </div>
       <label className="slider-row">
         <span>Level</span>
-        <input type="range" min={lo} max={hi} value={current.center} onChange={(e) => onChange({ ...current, center: Number(e.target.value) })} aria-label="Window level (centre)" />
+        <input
+          type="range"
+          min={lo}
+          max={hi}
+          value={current.center}
+          onChange={(e) => onChange({ ...current, center: Number(e.target.value) })}
+          aria-label="Window level (centre)"
+        />
         <span className="mono">{Math.round(current.center)}</span>
       </label>
       <label className="slider-row">
         <span>Window</span>
-        <input type="range" min={1} max={Math.max(2, hi - lo)} value={current.width} onChange={(e) => onChange({ ...current, width: Number(e.target.value) })} aria-label="Window width" />
+        <input
+          type="range"
+          min={1}
+          max={Math.max(2, hi - lo)}
+          value={current.width}
+          onChange={(e) => onChange({ ...current, width: Number(e.target.value) })}
+          aria-label="Window width"
+        />
         <span className="mono">{Math.round(current.width)}</span>
       </label>
     </div>
@@ -161,7 +240,8 @@ function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) 
   }, [win]);
   const version = wb.filesVersion.get(node.id) ?? 0;
   const image = useAsync(
-    () => wb.api.getImage({ node: node.id, sampleId, size: 512, ...(debounced ? { window: debounced } : {}) }),
+    () =>
+      wb.api.getImage({ node: node.id, sampleId, size: 512, ...(debounced ? { window: debounced } : {}) }),
     [node.id, sampleId, debounced?.center, debounced?.width, version],
   );
   if (image.error) return <div className="empty error-text">{image.error}</div>;
@@ -171,7 +251,15 @@ function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) 
   return (
     <>
       <ImageViewport width={img.width} height={img.height} label={`Output of ${node.id} for ${sampleId}`}>
-        <img src={img.dataUrl} alt={`Output image of ${sampleId}`} width={img.width} height={img.height} className="layer pixelated" draggable={false} data-testid="view-image" />
+        <img
+          src={img.dataUrl}
+          alt={`Output image of ${sampleId}`}
+          width={img.width}
+          height={img.height}
+          className="layer pixelated"
+          draggable={false}
+          data-testid="view-image"
+        />
       </ImageViewport>
       <div className="muted small image-meta">
         {img.shape.join(' × ')} · values {formatMetric(img.min)} … {formatMetric(img.max)}
@@ -185,7 +273,10 @@ function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) 
 function ProcessingView({ node, sampleId }: { node: GraphNode; sampleId: string }) {
   const wb = useWorkbench();
   const version = wb.filesVersion.get(node.id) ?? 0;
-  const result = useAsync(() => wb.api.getProcessingResult({ node: node.id, sampleId, size: 384 }), [node.id, sampleId, version]);
+  const result = useAsync(
+    () => wb.api.getProcessingResult({ node: node.id, sampleId, size: 384 }),
+    [node.id, sampleId, version],
+  );
   if (result.error) return <div className="empty error-text">{result.error}</div>;
   if (!result.value) return <div className="empty">Loading…</div>;
   return <BeforeAfter result={result.value} />;
@@ -195,7 +286,10 @@ function PredictionView({ node, sampleId }: { node: GraphNode; sampleId: string 
   const wb = useWorkbench();
   const [opacity, setOpacity] = useState(50);
   const version = wb.metrics.of(node.id).rows.length;
-  const prediction = useAsync<Prediction>(() => wb.api.getPrediction({ node: node.id, sampleId }), [node.id, sampleId, version > 0]);
+  const prediction = useAsync<Prediction>(
+    () => wb.api.getPrediction({ node: node.id, sampleId }),
+    [node.id, sampleId, version > 0],
+  );
   if (prediction.error) return <div className="empty error-text">{prediction.error}</div>;
   if (!prediction.value) return <div className="empty">Loading prediction…</div>;
   const p = prediction.value;
@@ -204,15 +298,52 @@ function PredictionView({ node, sampleId }: { node: GraphNode; sampleId: string 
     <div className="prediction">
       {base && (
         <ImageViewport width={base.width} height={base.height} label={`Input with Grad-CAM for ${sampleId}`}>
-          {p.input && <img src={p.input.dataUrl} alt="Network input" width={base.width} height={base.height} className="layer pixelated" draggable={false} data-testid="view-image" />}
-          {p.overlay && <img src={p.overlay.dataUrl} alt="Prediction overlay" width={base.width} height={base.height} className="layer pixelated" style={{ opacity: 0.6 }} draggable={false} />}
-          {p.gradCam && <img src={p.gradCam.dataUrl} alt="Grad-CAM heatmap" width={base.width} height={base.height} className="layer" style={{ opacity: opacity / 100 }} draggable={false} />}
+          {p.input && (
+            <img
+              src={p.input.dataUrl}
+              alt="Network input"
+              width={base.width}
+              height={base.height}
+              className="layer pixelated"
+              draggable={false}
+              data-testid="view-image"
+            />
+          )}
+          {p.overlay && (
+            <img
+              src={p.overlay.dataUrl}
+              alt="Prediction overlay"
+              width={base.width}
+              height={base.height}
+              className="layer pixelated"
+              style={{ opacity: 0.6 }}
+              draggable={false}
+            />
+          )}
+          {p.gradCam && (
+            <img
+              src={p.gradCam.dataUrl}
+              alt="Grad-CAM heatmap"
+              width={base.width}
+              height={base.height}
+              className="layer"
+              style={{ opacity: opacity / 100 }}
+              draggable={false}
+            />
+          )}
         </ImageViewport>
       )}
       {p.gradCam && (
         <label className="slider-row">
           <span>Grad-CAM</span>
-          <input type="range" min={0} max={100} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Grad-CAM opacity" />
+          <input
+            type="range"
+            min={0}
+            max={100}
+            value={opacity}
+            onChange={(e) => setOpacity(Number(e.target.value))}
+            aria-label="Grad-CAM opacity"
+          />
           <span className="mono">{opacity}%</span>
         </label>
       )}
@@ -220,7 +351,11 @@ function PredictionView({ node, sampleId }: { node: GraphNode; sampleId: string 
       {p.probabilities && (
         <div className="probabilities" role="list" aria-label="Class probabilities">
           {p.classes.map((name, i) => (
-            <div key={name} role="listitem" className={`prob-row${i === p.predictedClass ? ' predicted' : ''}`}>
+            <div
+              key={name}
+              role="listitem"
+              className={`prob-row${i === p.predictedClass ? ' predicted' : ''}`}
+            >
               <span className="prob-name">
                 {name}
                 {i === p.trueClass && <span className="tag">true</span>}
@@ -244,7 +379,8 @@ function ViewTabView() {
   const [mode, setMode] = useState<'output' | 'processing'>('output');
   const version = node ? (wb.filesVersion.get(node.id) ?? 0) : 0;
   const done = node ? wb.status.get(node.id)?.state : undefined;
-  const target = node?.kind === 'network' ? wb.graph.edges.find((e) => e.target === node.id)?.source : node?.id;
+  const target =
+    node?.kind === 'network' ? wb.graph.edges.find((e) => e.target === node.id)?.source : node?.id;
   const files = useAsync(
     () => (target ? wb.api.listFiles({ node: target, limit: 1000 }) : null),
     [target, version, done],
@@ -257,17 +393,30 @@ function ViewTabView() {
   if (!node) return <div className="empty">Select a module to see its output images.</div>;
   if (files.error) return <div className="empty">Run this module to see its output. ({files.error})</div>;
   if (!files.value) return <div className="empty">Loading…</div>;
-  if (ids.length === 0) return <div className="empty">No output yet: run this module (Run, Step forward or Sample RUN).</div>;
+  if (ids.length === 0)
+    return <div className="empty">No output yet: run this module (Run, Step forward or Sample RUN).</div>;
   const current = ids.includes(sampleId) ? sampleId : ids[0];
   return (
     <div className="view-tab">
       <SamplePicker ids={ids} value={current} onChange={setSampleId} />
       {node.kind === 'module' && (
         <div className="segmented" role="tablist" aria-label="View mode">
-          <button type="button" role="tab" aria-selected={mode === 'output'} className={mode === 'output' ? 'active' : ''} onClick={() => setMode('output')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'output'}
+            className={mode === 'output' ? 'active' : ''}
+            onClick={() => setMode('output')}
+          >
             Output
           </button>
-          <button type="button" role="tab" aria-selected={mode === 'processing'} className={mode === 'processing' ? 'active' : ''} onClick={() => setMode('processing')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === 'processing'}
+            className={mode === 'processing' ? 'active' : ''}
+            onClick={() => setMode('processing')}
+          >
             Processing Result
           </button>
         </div>

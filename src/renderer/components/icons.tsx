@@ -102,11 +102,17 @@ const PATHS: Record<IconName, ReactElement> = {
   sliders: <path d="M3 4h10M3 8h10M3 12h10M6 2.5v3M10 6.5v3M5 10.5v3" />,
   refresh: <path d="M13 8a5 5 0 11-1.5-3.5M13 2.5V5h-2.5" />,
   dot: <circle cx="8" cy="8" r="3" fill="currentColor" stroke="none" />,
-  folder: <path d="M2 4.5A1.5 1.5 0 013.5 3h3l1.5 1.5h4.5A1.5 1.5 0 0114 6v5.5a1.5 1.5 0 01-1.5 1.5h-9A1.5 1.5 0 012 11.5z" />,
+  folder: (
+    <path d="M2 4.5A1.5 1.5 0 013.5 3h3l1.5 1.5h4.5A1.5 1.5 0 0114 6v5.5a1.5 1.5 0 01-1.5 1.5h-9A1.5 1.5 0 012 11.5z" />
+  ),
 };
 
 /** One icon; decorative (aria-hidden) since every control carries its own accessible name. */
-export function Icon({ name, size = 16, ...rest }: { name: IconName; size?: number } & SVGProps<SVGSVGElement>) {
+export function Icon({
+  name,
+  size = 16,
+  ...rest
+}: { name: IconName; size?: number } & SVGProps<SVGSVGElement>) {
   return (
     <svg
       width={size}

@@ -46,13 +46,16 @@ export function withShortcut(title: string, command: ShortcutCommand): string {
 }
 
 /** The command a key event triggers, if any. */
-export function commandOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>): ShortcutCommand | undefined {
+export function commandOf(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+): ShortcutCommand | undefined {
   const mod = isMac ? event.metaKey : event.ctrlKey;
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
   for (const [command, s] of Object.entries(SHORTCUTS) as [ShortcutCommand, Shortcut][]) {
     const wantKey = s.key.length === 1 ? s.key.toLowerCase() : s.key;
     if (wantKey !== key && !(s.key === 'Delete' && key === 'Backspace')) continue;
-    if (Boolean(s.mod) !== mod || Boolean(s.shift) !== event.shiftKey || Boolean(s.alt) !== event.altKey) continue;
+    if (Boolean(s.mod) !== mod || Boolean(s.shift) !== event.shiftKey || Boolean(s.alt) !== event.altKey)
+      continue;
     return command;
   }
   // Ctrl+Y is the other common Redo.

@@ -8,7 +8,14 @@ import type { Graph, GraphEdit, GraphNode } from '../../engine/api';
 import { applyEdits, copySelection, freshNodeId, invertEdits, pasteEdits } from './graph-edits';
 
 function node(id: string, x = 0, params: Record<string, unknown> = {}): GraphNode {
-  return { id, kind: id === 'ds' ? 'dataset' : 'module', type: id.replace(/-\d+$/, ''), version: 1, params, position: { x, y: 0 } };
+  return {
+    id,
+    kind: id === 'ds' ? 'dataset' : 'module',
+    type: id.replace(/-\d+$/, ''),
+    version: 1,
+    params,
+    position: { x, y: 0 },
+  };
 }
 
 const base: Graph = {
@@ -46,7 +53,10 @@ const cases: [string, GraphEdit[]][] = [
       { op: 'remove-node', id: 'resize' },
     ],
   ],
-  ['replace an existing node (add-node with a taken id)', [{ op: 'add-node', node: node('blur', 900, { sigma: 3 }) }]],
+  [
+    'replace an existing node (add-node with a taken id)',
+    [{ op: 'add-node', node: node('blur', 900, { sigma: 3 }) }],
+  ],
 ];
 
 describe('invertEdits', () => {
@@ -74,7 +84,12 @@ describe('invertEdits', () => {
   });
 
   it('edits on unknown ids invert to nothing', () => {
-    expect(invertEdits(base, [{ op: 'remove-node', id: 'nope' }, { op: 'remove-edge', id: 'nope' }])).toEqual([]);
+    expect(
+      invertEdits(base, [
+        { op: 'remove-node', id: 'nope' },
+        { op: 'remove-edge', id: 'nope' },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -96,7 +111,10 @@ describe('copy and paste', () => {
     expect(ids).toEqual(['resize-1', 'gray-1']);
     const pasted = applyEdits(base, edits);
     expect(pasted.nodes).toHaveLength(6);
-    expect(pasted.nodes.find((n) => n.id === 'resize-1')).toMatchObject({ params: { width: 64 }, position: { x: 240, y: 40 } });
+    expect(pasted.nodes.find((n) => n.id === 'resize-1')).toMatchObject({
+      params: { width: 64 },
+      position: { x: 240, y: 40 },
+    });
     expect(pasted.edges.filter((e) => e.source === 'resize-1')).toEqual([
       { id: 'resize-1->gray-1:in', source: 'resize-1', target: 'gray-1', targetPort: 'in' },
     ]);

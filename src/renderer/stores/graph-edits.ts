@@ -72,7 +72,10 @@ function invertOne(graph: Graph, edit: GraphEdit): GraphEdit[] {
       if (!previous) return [];
       // Restoring the node must restore the edges that went with it.
       const edges = graph.edges.filter((e) => e.source === edit.id || e.target === edit.id);
-      return [{ op: 'add-node', node: previous }, ...edges.map((edge): GraphEdit => ({ op: 'add-edge', edge }))];
+      return [
+        { op: 'add-node', node: previous },
+        ...edges.map((edge): GraphEdit => ({ op: 'add-edge', edge })),
+      ];
     }
     case 'move-node': {
       const previous = node(edit.id);
@@ -128,14 +131,21 @@ export function pasteEdits(
     idMap.set(node.id, id);
     edits.push({
       op: 'add-node',
-      node: { ...structuredClone(node), id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } },
+      node: {
+        ...structuredClone(node),
+        id,
+        position: { x: node.position.x + offset.x, y: node.position.y + offset.y },
+      },
     });
   }
   for (const edge of clip.edges) {
     const source = idMap.get(edge.source);
     const target = idMap.get(edge.target);
     if (!source || !target) continue;
-    edits.push({ op: 'add-edge', edge: { id: `${source}->${target}:${edge.targetPort}`, source, target, targetPort: edge.targetPort } });
+    edits.push({
+      op: 'add-edge',
+      edge: { id: `${source}->${target}:${edge.targetPort}`, source, target, targetPort: edge.targetPort },
+    });
   }
   return { edits, ids: [...idMap.values()] };
 }

@@ -18,7 +18,13 @@ export class LogsStore {
   private seq = 0;
 
   constructor(private readonly limit = 2000) {
-    makeObservable(this, { lines: observableShallow, unseenErrors: observable, add: action, markSeen: action, clear: action });
+    makeObservable(this, {
+      lines: observableShallow,
+      unseenErrors: observable,
+      add: action,
+      markSeen: action,
+      clear: action,
+    });
   }
 
   /** Appends a line, dropping the oldest beyond the limit. */

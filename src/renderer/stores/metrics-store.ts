@@ -83,13 +83,15 @@ export class NodeMetrics {
   /** Metric keys seen so far, in first-seen order, `loss` first. */
   get keys(): string[] {
     const keys = new Set<string>();
-    for (const row of this.rows) for (const m of [row.train, row.validation]) if (m) for (const k of Object.keys(m)) keys.add(k);
+    for (const row of this.rows)
+      for (const m of [row.train, row.validation]) if (m) for (const k of Object.keys(m)) keys.add(k);
     return [...keys].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : 0));
   }
 
   /** True when `key` holds one value per class. */
   isPerClass(key: string): boolean {
-    for (const row of this.rows) for (const m of [row.train, row.validation]) if (m && key in m) return Array.isArray(m[key]);
+    for (const row of this.rows)
+      for (const m of [row.train, row.validation]) if (m && key in m) return Array.isArray(m[key]);
     return false;
   }
 

@@ -5,14 +5,29 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { boundsText, fieldsOf, formatFieldValue, labelOf, parseField, withDefaults, type ParamField } from './param-form';
+import {
+  boundsText,
+  fieldsOf,
+  formatFieldValue,
+  labelOf,
+  parseField,
+  withDefaults,
+  type ParamField,
+} from './param-form';
 
 const params = z.object({
   width: z.number().int().min(1).max(4096).default(256).describe('Output width in pixels'),
   gamma: z.number().gt(0).lte(5).default(1).describe('Gamma exponent (unitless)'),
-  interpolation: z.enum(['nearest', 'bilinear', 'area']).default('bilinear').describe('How pixels are resampled'),
+  interpolation: z
+    .enum(['nearest', 'bilinear', 'area'])
+    .default('bilinear')
+    .describe('How pixels are resampled'),
   keepAspect: z.boolean().default(false).describe('Pad instead of stretching'),
-  kernel: z.array(z.number().int().min(1).max(31)).length(2).default([3, 3]).describe('Kernel size [h, w] in pixels'),
+  kernel: z
+    .array(z.number().int().min(1).max(31))
+    .length(2)
+    .default([3, 3])
+    .describe('Kernel size [h, w] in pixels'),
   name: z.string().max(8).optional().describe('Free text'),
   clip: z.number().min(0).max(1).nullable().default(null).describe('Clip limit, none when empty'),
 });
@@ -34,14 +49,34 @@ describe('fieldsOf', () => {
   });
 
   it('carries bounds, defaults and descriptions (the tooltips)', () => {
-    expect(field('width')).toMatchObject({ integer: true, minimum: 1, maximum: 4096, default: 256, step: 1, description: 'Output width in pixels' });
+    expect(field('width')).toMatchObject({
+      integer: true,
+      minimum: 1,
+      maximum: 4096,
+      default: 256,
+      step: 1,
+      description: 'Output width in pixels',
+    });
     expect(field('gamma')).toMatchObject({ integer: false, exclusiveMinimum: 0, maximum: 5 });
-    expect(field('interpolation')).toMatchObject({ options: ['nearest', 'bilinear', 'area'], default: 'bilinear' });
-    expect(field('kernel')).toMatchObject({ minItems: 2, maxItems: 2, item: { integer: true, minimum: 1, maximum: 31 } });
-    expect(field('clip')).toMatchObject({ minimum: 0, maximum: 1, description: 'Clip limit, none when empty' });
+    expect(field('interpolation')).toMatchObject({
+      options: ['nearest', 'bilinear', 'area'],
+      default: 'bilinear',
+    });
+    expect(field('kernel')).toMatchObject({
+      minItems: 2,
+      maxItems: 2,
+      item: { integer: true, minimum: 1, maximum: 31 },
+    });
+    expect(field('clip')).toMatchObject({
+      minimum: 0,
+      maximum: 1,
+      description: 'Clip limit, none when empty',
+    });
     expect(field('width').label).toBe('Width');
     expect(labelOf('keepAspectRatio')).toBe('Keep aspect ratio');
-    expect(boundsText(field('width') as Extract<ParamField, { kind: 'number' }>)).toBe('1 ≤ x ≤ 4096, integer');
+    expect(boundsText(field('width') as Extract<ParamField, { kind: 'number' }>)).toBe(
+      '1 ≤ x ≤ 4096, integer',
+    );
     expect(boundsText(field('gamma') as Extract<ParamField, { kind: 'number' }>)).toBe('0 < x ≤ 5');
   });
 });
@@ -69,7 +104,9 @@ describe('parseField refuses what zod refuses', () => {
   ];
   it.each(probes)('%s = %s', (name, input) => {
     const parsed = parseField(field(name), input);
-    const zodOk = params.shape[name as keyof typeof params.shape].safeParse(parsed.ok ? parsed.value : input).success;
+    const zodOk = params.shape[name as keyof typeof params.shape].safeParse(
+      parsed.ok ? parsed.value : input,
+    ).success;
     expect(parsed.ok).toBe(zodOk);
   });
 
@@ -83,6 +120,12 @@ describe('parseField refuses what zod refuses', () => {
 
   it('formats values back and fills defaults', () => {
     expect(formatFieldValue(field('kernel'), [3, 5])).toBe('3, 5');
-    expect(withDefaults(fields, { width: 64 })).toMatchObject({ width: 64, gamma: 1, interpolation: 'bilinear', keepAspect: false, kernel: [3, 3] });
+    expect(withDefaults(fields, { width: 64 })).toMatchObject({
+      width: 64,
+      gamma: 1,
+      interpolation: 'bilinear',
+      keepAspect: false,
+      kernel: [3, 3],
+    });
   });
 });

@@ -9,10 +9,44 @@ import type { ParamJsonSchema } from '../../engine/api';
 /** One form field. */
 export type ParamField =
   | NumberField
-  | { kind: 'boolean'; name: string; label: string; description?: string; default?: boolean; required: boolean }
-  | { kind: 'enum'; name: string; label: string; description?: string; options: (string | number)[]; default?: string | number; required: boolean }
-  | { kind: 'text'; name: string; label: string; description?: string; default?: string; minLength?: number; maxLength?: number; required: boolean }
-  | { kind: 'number-list'; name: string; label: string; description?: string; default?: number[]; minItems?: number; maxItems?: number; item: NumberBounds; required: boolean }
+  | {
+      kind: 'boolean';
+      name: string;
+      label: string;
+      description?: string;
+      default?: boolean;
+      required: boolean;
+    }
+  | {
+      kind: 'enum';
+      name: string;
+      label: string;
+      description?: string;
+      options: (string | number)[];
+      default?: string | number;
+      required: boolean;
+    }
+  | {
+      kind: 'text';
+      name: string;
+      label: string;
+      description?: string;
+      default?: string;
+      minLength?: number;
+      maxLength?: number;
+      required: boolean;
+    }
+  | {
+      kind: 'number-list';
+      name: string;
+      label: string;
+      description?: string;
+      default?: number[];
+      minItems?: number;
+      maxItems?: number;
+      item: NumberBounds;
+      required: boolean;
+    }
   | { kind: 'json'; name: string; label: string; description?: string; default?: unknown; required: boolean };
 
 /** Bounds of a number (JSON Schema keywords). */
@@ -53,13 +87,19 @@ function unwrap(schema: Schema): Schema {
   const options = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (Array.isArray(options)) {
     const real = options.filter((s) => s.type !== 'null');
-    if (real.length === 1) return { ...real[0], description: schema.description ?? real[0].description, default: schema.default ?? real[0].default };
+    if (real.length === 1)
+      return {
+        ...real[0],
+        description: schema.description ?? real[0].description,
+        default: schema.default ?? real[0].default,
+      };
   }
   return schema;
 }
 
 function numberBounds(schema: Schema): NumberBounds {
-  const num = (key: string): number | undefined => (typeof schema[key] === 'number' ? (schema[key] as number) : undefined);
+  const num = (key: string): number | undefined =>
+    typeof schema[key] === 'number' ? (schema[key] as number) : undefined;
   return {
     integer: schema.type === 'integer',
     minimum: num('minimum'),
@@ -82,10 +122,20 @@ export function fieldsOf(params: ParamJsonSchema): ParamField[] {
       required: required.has(name) && schema.default === undefined,
     };
     if (Array.isArray(schema.enum)) {
-      return { ...base, kind: 'enum', options: schema.enum as (string | number)[], default: schema.default as string | number | undefined };
+      return {
+        ...base,
+        kind: 'enum',
+        options: schema.enum as (string | number)[],
+        default: schema.default as string | number | undefined,
+      };
     }
     if (schema.const !== undefined) {
-      return { ...base, kind: 'enum', options: [schema.const as string | number], default: schema.const as string | number };
+      return {
+        ...base,
+        kind: 'enum',
+        options: [schema.const as string | number],
+        default: schema.const as string | number,
+      };
     }
     switch (schema.type) {
       case 'number':
@@ -129,8 +179,18 @@ export function fieldsOf(params: ParamJsonSchema): ParamField[] {
 /** Human text of a number field's bounds, e.g. `1 ≤ x ≤ 4096, integer`. */
 export function boundsText(bounds: NumberBounds): string {
   const parts: string[] = [];
-  const lo = bounds.minimum !== undefined ? `${bounds.minimum} ≤ ` : bounds.exclusiveMinimum !== undefined ? `${bounds.exclusiveMinimum} < ` : '';
-  const hi = bounds.maximum !== undefined ? ` ≤ ${bounds.maximum}` : bounds.exclusiveMaximum !== undefined ? ` < ${bounds.exclusiveMaximum}` : '';
+  const lo =
+    bounds.minimum !== undefined
+      ? `${bounds.minimum} ≤ `
+      : bounds.exclusiveMinimum !== undefined
+        ? `${bounds.exclusiveMinimum} < `
+        : '';
+  const hi =
+    bounds.maximum !== undefined
+      ? ` ≤ ${bounds.maximum}`
+      : bounds.exclusiveMaximum !== undefined
+        ? ` < ${bounds.exclusiveMaximum}`
+        : '';
   if (lo || hi) parts.push(`${lo}x${hi}`);
   if (bounds.integer) parts.push('integer');
   return parts.join(', ');
@@ -142,8 +202,10 @@ export function checkNumber(value: number, bounds: NumberBounds): string | null 
   if (bounds.integer && !Number.isInteger(value)) return 'Must be a whole number';
   if (bounds.minimum !== undefined && value < bounds.minimum) return `Must be at least ${bounds.minimum}`;
   if (bounds.maximum !== undefined && value > bounds.maximum) return `Must be at most ${bounds.maximum}`;
-  if (bounds.exclusiveMinimum !== undefined && value <= bounds.exclusiveMinimum) return `Must be more than ${bounds.exclusiveMinimum}`;
-  if (bounds.exclusiveMaximum !== undefined && value >= bounds.exclusiveMaximum) return `Must be less than ${bounds.exclusiveMaximum}`;
+  if (bounds.exclusiveMinimum !== undefined && value <= bounds.exclusiveMinimum)
+    return `Must be more than ${bounds.exclusiveMinimum}`;
+  if (bounds.exclusiveMaximum !== undefined && value >= bounds.exclusiveMaximum)
+    return `Must be less than ${bounds.exclusiveMaximum}`;
   return null;
 }
 
@@ -157,27 +219,34 @@ export function parseField(field: ParamField, input: string | boolean): ParseRes
       return { ok: true, value: Boolean(input) };
     case 'enum': {
       const match = field.options.find((o) => String(o) === String(input));
-      return match === undefined ? { ok: false, error: `Choose one of ${field.options.join(', ')}` } : { ok: true, value: match };
+      return match === undefined
+        ? { ok: false, error: `Choose one of ${field.options.join(', ')}` }
+        : { ok: true, value: match };
     }
     case 'number': {
       const text = String(input).trim();
-      if (text === '') return field.required ? { ok: false, error: 'Required' } : { ok: true, value: undefined };
+      if (text === '')
+        return field.required ? { ok: false, error: 'Required' } : { ok: true, value: undefined };
       const value = Number(text);
       const error = checkNumber(value, field);
       return error ? { ok: false, error } : { ok: true, value };
     }
     case 'text': {
       const text = String(input);
-      if (field.minLength !== undefined && text.length < field.minLength) return { ok: false, error: `At least ${field.minLength} characters` };
-      if (field.maxLength !== undefined && text.length > field.maxLength) return { ok: false, error: `At most ${field.maxLength} characters` };
+      if (field.minLength !== undefined && text.length < field.minLength)
+        return { ok: false, error: `At least ${field.minLength} characters` };
+      if (field.maxLength !== undefined && text.length > field.maxLength)
+        return { ok: false, error: `At most ${field.maxLength} characters` };
       return { ok: true, value: text };
     }
     case 'number-list': {
       const parts = String(input)
         .split(/[\s,]+/)
         .filter((p) => p !== '');
-      if (field.minItems !== undefined && parts.length < field.minItems) return { ok: false, error: `Enter at least ${field.minItems} numbers` };
-      if (field.maxItems !== undefined && parts.length > field.maxItems) return { ok: false, error: `Enter at most ${field.maxItems} numbers` };
+      if (field.minItems !== undefined && parts.length < field.minItems)
+        return { ok: false, error: `Enter at least ${field.minItems} numbers` };
+      if (field.maxItems !== undefined && parts.length > field.maxItems)
+        return { ok: false, error: `Enter at most ${field.maxItems} numbers` };
       const values = parts.map(Number);
       for (const value of values) {
         const error = checkNumber(value, field.item);
@@ -206,7 +275,8 @@ export function formatFieldValue(field: ParamField, value: unknown): string {
 /** Current params with declared defaults filled in, for display. */
 export function withDefaults(fields: ParamField[], params: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of fields) out[field.name] = params[field.name] !== undefined ? params[field.name] : field.default;
+  for (const field of fields)
+    out[field.name] = params[field.name] !== undefined ? params[field.name] : field.default;
   for (const [key, value] of Object.entries(params)) if (!(key in out)) out[key] = value;
   return out;
 }

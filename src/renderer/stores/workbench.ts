@@ -4,7 +4,16 @@
  * actions into engine requests. Components only read it and call its actions
  * (STYLE 11: the renderer is a view).
  */
-import { action, computed, computedStruct, makeObservable, observable, observableRef, observableShallow, runInAction } from 'mobx';
+import {
+  action,
+  computed,
+  computedStruct,
+  makeObservable,
+  observable,
+  observableRef,
+  observableShallow,
+  runInAction,
+} from 'mobx';
 import type {
   EngineEvent,
   EngineInfo,
@@ -201,7 +210,11 @@ export class Workbench {
   }
 
   /** Creates a project over a dataset folder. */
-  async createProject(path: string, dataset: string, task?: 'classification' | 'segmentation' | 'detection' | 'transformation'): Promise<void> {
+  async createProject(
+    path: string,
+    dataset: string,
+    task?: 'classification' | 'segmentation' | 'detection' | 'transformation',
+  ): Promise<void> {
     const snapshot = await this.api.createProject({ path, dataset, task });
     this.adoptSnapshot(snapshot, true);
   }
@@ -215,20 +228,26 @@ export class Workbench {
       this.selection.clear();
       this.sampleSize = this.loadSampleSize(snapshot.path);
       this.status.clear();
-      for (const network of snapshot.graph.nodes.filter((n) => n.kind === 'network')) void this.loadMetrics(network.id);
+      for (const network of snapshot.graph.nodes.filter((n) => n.kind === 'network'))
+        void this.loadMetrics(network.id);
     }
     if (fresh || this.inFlight === 0) this.graph = snapshot.graph;
     this.issues = snapshot.issues;
     const issues = new Map<string, string>();
-    for (const issue of snapshot.issues) if (issue.node && issue.severity === 'error' && !issues.has(issue.node)) issues.set(issue.node, issue.message);
+    for (const issue of snapshot.issues)
+      if (issue.node && issue.severity === 'error' && !issues.has(issue.node))
+        issues.set(issue.node, issue.message);
     for (const id of [...this.nodeIssues.keys()]) if (!issues.has(id)) this.nodeIssues.delete(id);
-    for (const [id, message] of issues) if (this.nodeIssues.get(id) !== message) this.nodeIssues.set(id, message);
+    for (const [id, message] of issues)
+      if (this.nodeIssues.get(id) !== message) this.nodeIssues.set(id, message);
     for (const [id, status] of Object.entries(snapshot.status)) {
       // Live events are newer than a snapshot taken while a run goes on.
       if (!this.running || !this.status.has(id)) this.status.set(id, status);
     }
-    for (const id of [...this.status.keys()]) if (!snapshot.graph.nodes.some((n) => n.id === id)) this.status.delete(id);
-    for (const id of [...this.selection]) if (!this.graph.nodes.some((n) => n.id === id)) this.selection.delete(id);
+    for (const id of [...this.status.keys()])
+      if (!snapshot.graph.nodes.some((n) => n.id === id)) this.status.delete(id);
+    for (const id of [...this.selection])
+      if (!this.graph.nodes.some((n) => n.id === id)) this.selection.delete(id);
   }
 
   /** Loads a network node's metrics history for the Output tab. */
@@ -249,8 +268,12 @@ export class Workbench {
       case 'run-started':
         this.run = { runId: event.runId, mode: event.mode, nodes: event.nodes, startedAt: Date.now() };
         this.starting = false;
-        for (const id of event.nodes) this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
-        this.logs.add('info', `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`);
+        for (const id of event.nodes)
+          this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
+        this.logs.add(
+          'info',
+          `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`,
+        );
         break;
       case 'node-state':
         this.patchStatus(event.node, {
@@ -265,7 +288,12 @@ export class Workbench {
         this.patchStatus(event.node, { done: event.done, total: event.total });
         break;
       case 'shape':
-        this.patchStatus(event.node, { shape: event.shape, colorMode: event.colorMode, dtype: event.dtype, count: event.count });
+        this.patchStatus(event.node, {
+          shape: event.shape,
+          colorMode: event.colorMode,
+          dtype: event.dtype,
+          count: event.count,
+        });
         break;
       case 'file-state':
         this.filesVersion.set(event.node, (this.filesVersion.get(event.node) ?? 0) + 1);
@@ -292,7 +320,10 @@ export class Workbench {
       case 'run-finished':
         this.run = null;
         this.starting = false;
-        this.logs.add(event.status === 'failed' ? 'error' : 'info', `Run ${event.status} in ${event.seconds.toFixed(1)} s`);
+        this.logs.add(
+          event.status === 'failed' ? 'error' : 'info',
+          `Run ${event.status} in ${event.seconds.toFixed(1)} s`,
+        );
         if (event.status === 'cancelled') this.toast('info', 'Run cancelled');
         break;
       case 'graph-changed':
@@ -466,7 +497,19 @@ export class Workbench {
     if (!type) return undefined;
     const id = freshNodeId(this.graph, type.id);
     await this.edit(
-      [{ op: 'add-node', node: { id, kind: type.kind, type: type.id, version: type.version, params: defaultParams(type), position } }],
+      [
+        {
+          op: 'add-node',
+          node: {
+            id,
+            kind: type.kind,
+            type: type.id,
+            version: type.version,
+            params: defaultParams(type),
+            position,
+          },
+        },
+      ],
       `Add ${type.title}`,
     );
     this.setSelection([id]);
@@ -477,9 +520,15 @@ export class Workbench {
    * Connects `source` to `target`'s port after the engine's typed check;
    * a refused connection is not drawn and its reason is shown.
    */
-  async connect(source: string, target: string, targetPort = 'in'): Promise<{ ok: boolean; reason?: string }> {
+  async connect(
+    source: string,
+    target: string,
+    targetPort = 'in',
+  ): Promise<{ ok: boolean; reason?: string }> {
     if (source === target) return this.refuse('A node cannot feed itself');
-    if (this.graph.edges.some((e) => e.target === target && e.targetPort === targetPort && e.source === source)) {
+    if (
+      this.graph.edges.some((e) => e.target === target && e.targetPort === targetPort && e.source === source)
+    ) {
       return this.refuse('These nodes are already connected');
     }
     let check: { ok: boolean; reason?: string };
@@ -492,7 +541,12 @@ export class Workbench {
     }
     if (!check.ok) return this.refuse(check.reason ?? 'These nodes cannot be connected');
     await this.edit(
-      [{ op: 'add-edge', edge: { id: this.freshEdgeId(source, target, targetPort), source, target, targetPort } }],
+      [
+        {
+          op: 'add-edge',
+          edge: { id: this.freshEdgeId(source, target, targetPort), source, target, targetPort },
+        },
+      ],
       'Connect',
     );
     return { ok: true };
@@ -527,7 +581,10 @@ export class Workbench {
     this.setSelection([]);
     const count = ids.length + edges.length;
     return this.edit(
-      [...edges.map((id): GraphEdit => ({ op: 'remove-edge', id })), ...ids.map((id): GraphEdit => ({ op: 'remove-node', id }))],
+      [
+        ...edges.map((id): GraphEdit => ({ op: 'remove-edge', id })),
+        ...ids.map((id): GraphEdit => ({ op: 'remove-node', id })),
+      ],
       count === 1 ? (ids.length ? 'Delete node' : 'Delete connection') : `Delete ${count} items`,
     );
   }
@@ -536,7 +593,11 @@ export class Workbench {
   moveNodes(moves: { id: string; position: { x: number; y: number } }[], from: Graph): Promise<void> {
     const edits = moves.map((m): GraphEdit => ({ op: 'move-node', id: m.id, position: m.position }));
     // The drag already moved the nodes locally: the inverse comes from before the drag.
-    this.recordHistory({ label: moves.length === 1 ? 'Move node' : `Move ${moves.length} nodes`, edits, inverse: invertEdits(from, edits) });
+    this.recordHistory({
+      label: moves.length === 1 ? 'Move node' : `Move ${moves.length} nodes`,
+      edits,
+      inverse: invertEdits(from, edits),
+    });
     return this.send(edits);
   }
 
@@ -562,11 +623,15 @@ export class Workbench {
     if (!this.clipboard) return [];
     this.pasteCount++;
     const taken = new Set<string>();
-    const { edits, ids } = pasteEdits(this.clipboard, { x: 40 * this.pasteCount, y: 40 * this.pasteCount }, (base) => {
-      const id = freshNodeId(this.graph, base, taken);
-      taken.add(id);
-      return id;
-    });
+    const { edits, ids } = pasteEdits(
+      this.clipboard,
+      { x: 40 * this.pasteCount, y: 40 * this.pasteCount },
+      (base) => {
+        const id = freshNodeId(this.graph, base, taken);
+        taken.add(id);
+        return id;
+      },
+    );
     await this.edit(edits, ids.length === 1 ? 'Paste node' : `Paste ${ids.length} nodes`);
     this.setSelection(ids);
     return ids;
@@ -664,7 +729,11 @@ export class Workbench {
     await this.api.cancel({ runId: this.run?.runId });
   }
 
-  private async startRun(request: { mode: RunMode; node?: string; sample?: SampleSize }): Promise<RunResult | undefined> {
+  private async startRun(request: {
+    mode: RunMode;
+    node?: string;
+    sample?: SampleSize;
+  }): Promise<RunResult | undefined> {
     if (this.running) {
       this.toast('info', 'A run is already in progress');
       return undefined;
@@ -676,8 +745,10 @@ export class Workbench {
       const result = await this.api.run(request);
       if (result.status === 'done') this.toast('success', `${runModeLabel(request.mode)} finished`);
       else if (result.errors[0]) this.toast('error', result.errors[0].message);
-      for (const error of result.errors) this.logs.add('error', error.file ? `${error.file}: ${error.message}` : error.message, error.node);
-      for (const network of this.networkNodes) if (result.ran.includes(network.id)) void this.loadMetrics(network.id);
+      for (const error of result.errors)
+        this.logs.add('error', error.file ? `${error.file}: ${error.message}` : error.message, error.node);
+      for (const network of this.networkNodes)
+        if (result.ran.includes(network.id)) void this.loadMetrics(network.id);
       return result;
     } catch (error) {
       this.toast('error', messageOf(error));
@@ -707,13 +778,19 @@ export class Workbench {
 export function defaultParams(type: NodeTypeDescriptor): Record<string, unknown> {
   const properties = (type.params.properties ?? {}) as Record<string, { default?: unknown }>;
   const params: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(properties)) if (schema.default !== undefined) params[name] = schema.default;
+  for (const [name, schema] of Object.entries(properties))
+    if (schema.default !== undefined) params[name] = schema.default;
   return params;
 }
 
 /** What the menus call each run mode. */
 export function runModeLabel(mode: RunMode): string {
-  return { all: 'RUN (All modules)', sample: 'Sample RUN', node: 'Run module', 'step-forward': 'Step forward' }[mode];
+  return {
+    all: 'RUN (All modules)',
+    sample: 'Sample RUN',
+    node: 'Run module',
+    'step-forward': 'Step forward',
+  }[mode];
 }
 
 function sampleKey(path: string): string {

@@ -32,7 +32,8 @@ export const serveCommand: CliCommand = {
     });
     if (positionals.length > 1) throw new UsageError('give at most one project file');
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${values.port}" is not a port number`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port: "${values.port}" is not a port number`);
 
     const rendererDir = values['no-build']
       ? rendererOutDir
