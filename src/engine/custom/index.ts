@@ -18,6 +18,7 @@ export {
   deleteCustomModuleRecord,
   readCustomModules,
   saveCustomModuleRecord,
+  versionToSave,
   type StoredCustomModule,
 } from './records';
 export { TrustList, configDir } from './trust-list';

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CustomModuleInfo } from '../api';
 import { ProjectStore } from '../store';
-import { deleteCustomModuleRecord, readCustomModules, saveCustomModuleRecord } from './records';
+import {
+  deleteCustomModuleRecord,
+  readCustomModules,
+  saveCustomModuleRecord,
+  versionToSave,
+} from './records';
 
 let dir: string;
 let stores: ProjectStore[];
@@ -46,7 +51,10 @@ describe('custom module records', () => {
   it('round-trips save, read and delete through a real project file, bumping the version on source changes', () => {
     let store = create();
     expect(readCustomModules(store)).toEqual([]);
+    expect(versionToSave(store, window)).toBe(1);
     expect(saveCustomModuleRecord(store, window)).toBe(1);
+    expect(versionToSave(store, window)).toBe(1);
+    expect(versionToSave(store, { ...window, source: 'changed' })).toBe(2);
     // Same source, new wizard fields: same version, fields updated.
     expect(saveCustomModuleRecord(store, { ...window, title: 'HU window (soft tissue)' })).toBe(1);
     const edited = { ...window, source: `${window.source}\n// v2` };

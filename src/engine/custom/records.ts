@@ -56,6 +56,16 @@ export function readCustomModules(store: ProjectStore): StoredCustomModule[] {
 }
 
 /**
+ * The version {@link saveCustomModuleRecord} will give this module: the latest
+ * saved one when the source is unchanged, else one more (1 for a new id).
+ * Compile with it before saving, so a module that does not compile is not saved.
+ */
+export function versionToSave(store: ProjectStore, info: Pick<CustomModuleInfo, 'id' | 'source'>): number {
+  const latest = latestById(store.customModules().filter((r) => r.id === info.id)).get(info.id);
+  return !latest ? 1 : latest.source === info.source ? latest.version : latest.version + 1;
+}
+
+/**
  * Saves a custom module: a new version when the source changed (or none was
  * saved), else the latest version's row is updated (wizard fields do not change
  * outputs, so they do not bump). Marks it trusted in the project: the user
@@ -68,8 +78,7 @@ export function saveCustomModuleRecord(store: ProjectStore, info: CustomModuleIn
     throw new Error(`Custom module "${info.id}" cannot be saved: ${issue.path.join('.')}: ${issue.message}`);
   }
   const module = parsed.data;
-  const latest = latestById(store.customModules().filter((r) => r.id === module.id)).get(module.id);
-  const version = !latest ? 1 : latest.source === module.source ? latest.version : latest.version + 1;
+  const version = versionToSave(store, module);
   store.saveCustomModule({
     id: module.id,
     version,
