@@ -43,6 +43,7 @@ describe('DICOM reader against pydicom/DCMTK/GDCM fixtures', () => {
     expect(image.colorMode).toBe(e.shape[e.shape.length - 1] === 3 ? 'rgb' : 'grayscale');
     expect(image.data.length).toBe(e.values.length);
     expect(maxAbsDiff(image.data, e.values)).toBeLessThanOrEqual(e.tolerance);
+    if (e.spacing) expect(image.spacing).toEqual(e.spacing);
   });
 
   it('reads one frame of a multi-frame file', async () => {

@@ -85,8 +85,9 @@ interface PixelLayout {
   signed: boolean;
   photometric: string;
   planar: number;
-  slope: number;
-  intercept: number;
+  /** Rescale slope and intercept of each frame (enhanced multi-frame files may vary them per frame). */
+  slopes: number[];
+  intercepts: number[];
   transferSyntax: string;
 }
 
@@ -109,10 +110,42 @@ function layoutOf(ds: DataSet): PixelLayout {
     signed: ds.uint16('x00280103') === 1,
     photometric: (ds.string('x00280004') ?? 'MONOCHROME2').toUpperCase(),
     planar: ds.uint16('x00280006') ?? 0,
-    slope: ds.floatString('x00281053') ?? 1,
-    intercept: ds.floatString('x00281052') ?? 0,
+    ...rescaleOf(ds, Math.max(1, ds.intString('x00280008') ?? 1)),
     transferSyntax: ds.string('x00020010') ?? IMPLICIT_LE,
   };
+}
+
+const SHARED_GROUPS = 'x52009229';
+const PER_FRAME_GROUPS = 'x52009230';
+const PIXEL_VALUE_TRANSFORMATION = 'x00289145';
+const PIXEL_MEASURES = 'x00289110';
+const PLANE_POSITION = 'x00209113';
+const PLANE_ORIENTATION = 'x00209116';
+
+/**
+ * The dataset holding an attribute for one frame of an enhanced multi-frame file: the
+ * frame's item of the per-frame functional groups, else the shared groups, else the top level.
+ */
+function groupFor(ds: DataSet, frame: number, sequence: string, tag: string): DataSet {
+  for (const [groups, index] of [
+    [PER_FRAME_GROUPS, frame],
+    [SHARED_GROUPS, 0],
+  ] as const) {
+    const inner = ds.elements[groups]?.items?.[index]?.dataSet?.elements[sequence]?.items?.[0]?.dataSet;
+    if (inner?.elements[tag]) return inner;
+  }
+  return ds;
+}
+
+/** Rescale of every frame, from functional groups where the file has them. */
+function rescaleOf(ds: DataSet, frames: number): { slopes: number[]; intercepts: number[] } {
+  const slopes: number[] = [];
+  const intercepts: number[] = [];
+  for (let f = 0; f < frames; f++) {
+    slopes.push(groupFor(ds, f, PIXEL_VALUE_TRANSFORMATION, 'x00281053').floatString('x00281053') ?? 1);
+    intercepts.push(groupFor(ds, f, PIXEL_VALUE_TRANSFORMATION, 'x00281052').floatString('x00281052') ?? 0);
+  }
+  return { slopes, intercepts };
 }
 
 function isColor(l: PixelLayout): boolean {
@@ -127,13 +160,17 @@ function storedRange(l: PixelLayout): [number, number] {
 /** The smallest dtype that holds every value the header allows, after rescale. */
 function outputDtype(l: PixelLayout): DType {
   if (isColor(l)) return l.bitsAllocated <= 8 || l.photometric === 'PALETTE COLOR' ? 'uint8' : 'uint16';
-  if (!Number.isInteger(l.slope) || !Number.isInteger(l.intercept) || l.bitsAllocated === 32)
-    return 'float32';
+  const integral = [...l.slopes, ...l.intercepts].every(Number.isInteger);
+  if (!integral || l.bitsAllocated === 32) return 'float32';
   const [lo, hi] = storedRange(l);
-  const a = lo * l.slope + l.intercept;
-  const b = hi * l.slope + l.intercept;
-  const min = Math.min(a, b);
-  const max = Math.max(a, b);
+  let min = Infinity;
+  let max = -Infinity;
+  l.slopes.forEach((slope, f) => {
+    for (const v of [lo * slope + l.intercepts[f], hi * slope + l.intercepts[f]]) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  });
   if (min >= 0 && max <= 255 && l.bitsAllocated <= 8) return 'uint8';
   if (min >= 0 && max <= 65535) return 'uint16';
   if (min >= -32768 && max <= 32767) return 'int16';
@@ -144,13 +181,36 @@ function headerOf(ds: DataSet, l: PixelLayout): ImageHeader {
   const syntax = TRANSFER_SYNTAXES[l.transferSyntax];
   const color = isColor(l);
   const modality = ds.string('x00080060') ?? 'unknown';
-  const hasRescale = ds.elements['x00281053'] !== undefined || ds.elements['x00281052'] !== undefined;
-  const rescaleType = ds.string('x00281054');
+  const hasRescale =
+    groupFor(ds, 0, PIXEL_VALUE_TRANSFORMATION, 'x00281053').elements['x00281053'] !== undefined ||
+    groupFor(ds, 0, PIXEL_VALUE_TRANSFORMATION, 'x00281052').elements['x00281052'] !== undefined;
+  const rescaleType = groupFor(ds, 0, PIXEL_VALUE_TRANSFORMATION, 'x00281054').string('x00281054');
   const unit = !color && ((modality === 'CT' && hasRescale) || rescaleType === 'HU') ? 'HU' : 'raw';
-  const pixelSpacing = [0, 1].map((i) => ds.floatString('x00280030', i) ?? ds.floatString('x00181164', i));
+  const measures = groupFor(ds, 0, PIXEL_MEASURES, 'x00280030');
+  const pixelSpacing = [0, 1].map(
+    (i) => measures.floatString('x00280030', i) ?? ds.floatString('x00181164', i),
+  );
   const inPlane =
     pixelSpacing[0] !== undefined && pixelSpacing[1] !== undefined ? (pixelSpacing as number[]) : undefined;
-  const between = ds.floatString('x00180088') ?? ds.floatString('x00180050');
+  const orientation = [0, 1, 2, 3, 4, 5].map((i) =>
+    groupFor(ds, 0, PLANE_ORIENTATION, 'x00200037').floatString('x00200037', i),
+  );
+  const positionOf = (frame: number): (number | undefined)[] =>
+    [0, 1, 2].map((i) => groupFor(ds, frame, PLANE_POSITION, 'x00200032').floatString('x00200032', i));
+  const position = positionOf(0);
+  // Slice spacing of a multi-frame file: the distance between the first two frames' positions
+  // when the file gives them, else Spacing Between Slices, else Slice Thickness.
+  let frameGap: number | undefined;
+  if (l.frames > 1 && ds.elements[PER_FRAME_GROUPS]) {
+    const [a, b] = [position, positionOf(1)];
+    if ([...a, ...b].every((v) => v !== undefined)) {
+      frameGap = Math.hypot(...a.map((v, i) => (b[i] as number) - (v as number)));
+    }
+  }
+  const between =
+    frameGap ||
+    groupFor(ds, 0, PIXEL_MEASURES, 'x00180088').floatString('x00180088') ||
+    groupFor(ds, 0, PIXEL_MEASURES, 'x00180050').floatString('x00180050');
   const c = color ? 3 : 1;
   const shape = l.frames > 1 ? [l.frames, l.rows, l.columns, c] : [l.rows, l.columns, c];
   const spacing = inPlane
@@ -160,8 +220,6 @@ function headerOf(ds: DataSet, l: PixelLayout): ImageHeader {
         : undefined
       : inPlane
     : undefined;
-  const position = [0, 1, 2].map((i) => ds.floatString('x00200032', i));
-  const orientation = [0, 1, 2, 3, 4, 5].map((i) => ds.floatString('x00200037', i));
   const seriesUid = ds.string('x0020000e');
   const patient = ds.string('x00100020') || ds.string('x0020000d');
   return {
@@ -465,7 +523,7 @@ async function openDicom(file: string): Promise<OpenedImage> {
       const round = header.dtype !== 'float32';
       for (let i = 0; i < pixels; i++) {
         const stored = invert ? lo + hi - values[i] : values[i];
-        const v = stored * l.slope + l.intercept;
+        const v = stored * l.slopes[index] + l.intercepts[index];
         data[offset + i] = round ? Math.round(v) : v;
       }
     }
