@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeNifti1Uint8 } from '../../../tools/fixtures/nifti';
 import { encodePng } from '../../../tools/fixtures/png';
 import type { BoxesLabel, MaskLabel, TargetLabel } from '../api';
 import { openDataset } from './dataset-node';
@@ -174,6 +175,37 @@ describe('labels for the four tasks', () => {
       await expect(openDataset(dir.root, params({ path: dir.root, layout: 'coco' }))).rejects.toThrow(
         /Layout "coco" is for detection, but the task is classification/,
       );
+    } finally {
+      await dir.dispose();
+    }
+  });
+});
+
+describe('3-D segmentation', () => {
+  it('pairs NIfTI volumes with NIfTI masks, as volumes and as slices', async () => {
+    const dir = await tempDir();
+    try {
+      const dims: [number, number, number] = [3, 2, 2];
+      const image = Array.from({ length: 12 }, (_, i) => i * 10);
+      const mask = [0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0];
+      await dir.write('images/case.nii', encodeNifti1Uint8(image, dims, [0.5, 0.5, 2]));
+      await dir.write('masks/case.nii', encodeNifti1Uint8(mask, dims, [0.5, 0.5, 2]));
+      const source = await openDataset(dir.root, params({ path: dir.root, task: 'segmentation' }));
+      expect(source.port).toEqual({ colorMode: 'grayscale', dims: 3 });
+      const volume = await source.load(source.items[0]);
+      expect(volume.image.shape).toEqual([2, 2, 3, 1]);
+      expect(volume.image.spacing).toEqual([2, 0.5, 0.5]);
+      expect([...(volume.label as MaskLabel).mask.data]).toEqual(mask);
+
+      const slices = await openDataset(
+        dir.root,
+        params({ path: dir.root, task: 'segmentation', volumes: 'slices' }),
+      );
+      expect(slices.items.map((i) => i.id)).toEqual(['images/case.nii#0', 'images/case.nii#1']);
+      const second = await slices.load(slices.items[1]);
+      expect([...second.image.data]).toEqual(image.slice(6));
+      expect((second.label as MaskLabel).mask.shape).toEqual([2, 3, 1]);
+      expect([...(second.label as MaskLabel).mask.data]).toEqual(mask.slice(6));
     } finally {
       await dir.dispose();
     }
