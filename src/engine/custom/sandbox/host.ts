@@ -93,7 +93,11 @@ export class Sandbox {
   /** Starts the worker if none runs and evaluates the module. */
   start(): Promise<LoadOutcome> {
     if (this.disposed) return Promise.reject(new SandboxStoppedError(`${this.spec.label} has been removed`));
-    this.ready ??= this.spawn();
+    this.ready ??= this.spawn().catch((error: unknown) => {
+      // A worker that could not even be created (bundle failed...): let the next sample try again.
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 
