@@ -95,6 +95,31 @@ describe('dataset node: class folders', () => {
     }
   });
 
+  it('keeps the split of a dataset that comes split into train/val/test folders', async () => {
+    const dir = await tempDir();
+    try {
+      const img = encodePng([1, 2, 3, 4], 2, 2, 1, 8);
+      await dir.write('train/NORMAL/a.png', img);
+      await dir.write('train/PNEUMONIA/b.png', img);
+      await dir.write('val/NORMAL/c.png', img);
+      await dir.write('test/PNEUMONIA/d.png', img);
+      await dir.write('test/README.txt', 'x');
+      const source = await datasetNodeType.open(params({ path: dir.root }), {
+        projectDir: '/',
+        log: recordingLog(),
+      });
+      expect(source.classes).toEqual(['NORMAL', 'PNEUMONIA']);
+      expect(source.items.map((i) => [i.id, i.split, i.classIndex])).toEqual([
+        ['test/PNEUMONIA/d.png', 'test', 1],
+        ['train/NORMAL/a.png', 'train', 0],
+        ['train/PNEUMONIA/b.png', 'train', 1],
+        ['val/NORMAL/c.png', 'validation', 0],
+      ]);
+    } finally {
+      await dir.dispose();
+    }
+  });
+
   it('names the folder when it is missing or empty', async () => {
     const dir = await tempDir();
     try {

@@ -113,6 +113,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     display?: string;
     classIndex?: number;
     patientKey?: string;
+    preset?: Split;
   }
   const drafts: Draft[] = [];
   const colorModes = new Set<ColorMode>();
@@ -134,6 +135,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
       },
       stratum: first.entry.stratum,
       display: first.entry.display,
+      ...(first.entry.split ? { preset: first.entry.split } : {}),
       ...(first.entry.label?.kind === 'class' ? { classIndex: first.entry.label.index } : {}),
       patientKey: first.header.patientKey,
     });
@@ -153,6 +155,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     const common = {
       stratum: entry.stratum,
       display: entry.display,
+      ...(entry.split ? { preset: entry.split } : {}),
       ...(label?.kind === 'class' ? { classIndex: label.index } : {}),
       patientKey: header.patientKey,
     };
@@ -196,7 +199,11 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
   }
   drafts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const splits = splitDrafts(drafts, options);
+  // Items whose folder says their split keep it; the rest are split by the seeded shares.
+  const free = drafts.filter((d) => !d.preset);
+  const freeSplits = splitDrafts(free, options);
+  const computed = new Map(free.map((d, i) => [d, freeSplits[i]]));
+  const splits = drafts.map((d) => d.preset ?? (computed.get(d) as Split));
   const items: DatasetItem[] = drafts.map((d, i) => ({
     id: d.id,
     split: splits[i],

@@ -35,7 +35,8 @@ export const datasetParamsSchema = z.object({
     .enum(LAYOUTS)
     .default('auto')
     .describe(
-      "How images and labels are arranged: 'auto' detects it; class-folders = <class>/<image>; csv = labels.csv " +
+      "How images and labels are arranged: 'auto' detects it; class-folders = <class>/<image> (or " +
+        '<train|val|test>/<class>/<image>, keeping that split); csv = labels.csv ' +
         '(filename,class); one-hot-csv = filename plus one 0/1 column per class (multi-label); mask-folders = ' +
         'Dataset/ + Label/ masks matched by file name; detection-csv = filename,xmin,ymin,xmax,ymax,class; ' +
         'coco = COCO JSON; paired-folders = input/ + target/ images matched by file name',

@@ -3,7 +3,7 @@
  * label each has, before any header is read. The indexer then reads headers,
  * assembles series and assigns splits, the same way for every layout.
  */
-import type { Task } from '../../api';
+import type { Split, Task } from '../../api';
 import type { FoundFile } from '../walk';
 
 /** Label of an entry, as the layout knows it (files are loaded later). */
@@ -19,6 +19,8 @@ export interface LayoutEntry {
   label?: LabelRef;
   /** Stratum for the split (class index for single-label classification). */
   stratum: number;
+  /** The split the folder layout already assigns (`train/`, `val/`, `test/`); computed when absent. */
+  split?: Split;
   /** Display label for the Files tab (class name, or "3 boxes"). */
   display?: string;
 }
