@@ -2,7 +2,7 @@
  * The workbench window: toolbar, palette, flow space, inspector, results
  * and status bar, plus the global keyboard shortcuts.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useWorkbench } from './context';
@@ -80,19 +80,62 @@ function useShortcuts() {
   }, [wb, flow]);
 }
 
+/** Bottom panel height limits and the key where the chosen height is kept. */
+const BOTTOM_MIN = 140;
+const BOTTOM_KEY = 'phi.bottomPanelHeight';
+
+/** The bar between canvas and bottom panel: drag it, or focus it and use the arrow keys. */
+function PanelResizer({ height, onChange }: { height: number; onChange(height: number): void }) {
+  const clamp = (h: number) => Math.round(Math.min(window.innerHeight * 0.7, Math.max(BOTTOM_MIN, h)));
+  return (
+    <div
+      className="resizer"
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="Resize the bottom panel"
+      aria-valuenow={height}
+      aria-valuemin={BOTTOM_MIN}
+      tabIndex={0}
+      onPointerDown={(e) => {
+        const startY = e.clientY;
+        const start = height;
+        const target = e.currentTarget;
+        target.setPointerCapture(e.pointerId);
+        const move = (ev: PointerEvent) => onChange(clamp(start + startY - ev.clientY));
+        const up = () => {
+          target.removeEventListener('pointermove', move);
+          target.removeEventListener('pointerup', up);
+        };
+        target.addEventListener('pointermove', move);
+        target.addEventListener('pointerup', up);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'ArrowUp') onChange(clamp(height + 24));
+        if (e.key === 'ArrowDown') onChange(clamp(height - 24));
+      }}
+    />
+  );
+}
+
 const Workspace = observer(function Workspace() {
   const wb = useWorkbench();
   useShortcuts();
+  const [bottomHeight, setHeight] = useState(() => Number(localStorage.getItem(BOTTOM_KEY)) || 280);
+  const setBottomHeight = (h: number) => {
+    setHeight(h);
+    localStorage.setItem(BOTTOM_KEY, String(h));
+  };
   return (
     <div className="app">
       <Toolbar />
       <div className="main">
         <Palette />
-        <div className="center">
+        <div className="center" style={{ ['--bottom-height' as string]: `${bottomHeight}px` }}>
           <div className="canvas-area">
             <FlowCanvas />
             <Toasts />
           </div>
+          <PanelResizer height={bottomHeight} onChange={setBottomHeight} />
           <BottomPanel />
         </div>
         <RightPanel />

@@ -92,7 +92,7 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
         />
       ))}
       <div className="phi-node-head">
-        <Icon name={KIND_ICON[node.kind] ?? 'layers'} className="kind-icon" />
+        <Icon name={KIND_ICON[node.kind] ?? 'layers'} size={14} className="kind-icon" />
         <div className="phi-node-titles">
           <div className="phi-node-title">{title}</div>
           <div className="phi-node-category">

@@ -27,7 +27,7 @@ function StatusBarView() {
         data-testid="backend"
         title="tf.js backend used for training and prediction"
       >
-        Backend: <strong>{wb.backend ?? '—'}</strong>
+        Backend: <strong>{wb.backend ?? 'not used yet'}</strong>
       </span>
       <span className="status-item status-run" aria-live="polite">
         {progress !== null ? (
