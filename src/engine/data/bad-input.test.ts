@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../../tools/fixtures/png';
 import { openDataset } from './dataset-node';
@@ -23,6 +24,10 @@ describe('bad input is reported by name and reason, and the rest loads', () => {
       await dir.write('a/renamed-png.dcm', good);
       await dir.write('a/readme.txt', 'notes');
       await dir.write('a/empty.png', '');
+      const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c86432' } })
+        .jpeg()
+        .toBuffer();
+      await dir.write('a/cut.jpg', jpeg.subarray(0, Math.floor(jpeg.length * 0.7)));
       await dir.write('b/mpeg2.dcm', readFileSync(join(FIXTURES, 'dicom/c_mpeg2.dcm')));
       await dir.write('b/short.nii', nii.subarray(0, 200));
       await dir.write('b/good.nii', nii);
@@ -30,6 +35,7 @@ describe('bad input is reported by name and reason, and the rest loads', () => {
       expect(source.items.map((i) => i.id)).toEqual(['a/good.dcm', 'a/good.png', 'b/good.nii']);
       const reasons = Object.fromEntries(source.skipped.map((s) => [s.file, s.reason]));
       expect(Object.keys(reasons).sort()).toEqual([
+        'a/cut.jpg',
         'a/empty.png',
         'a/header-only.dcm',
         'a/random.dcm',
@@ -45,11 +51,12 @@ describe('bad input is reported by name and reason, and the rest loads', () => {
       expect(reasons['a/renamed-png.dcm']).toMatch(/content is PNG but its extension says DICOM/);
       expect(reasons['a/readme.txt']).toMatch(/not an image/);
       expect(reasons['a/empty.png']).toMatch(/empty/);
+      expect(reasons['a/cut.jpg']).toMatch(/^cannot read this JPEG file: .*premature end of JPEG image$/);
       expect(reasons['b/mpeg2.dcm']).toMatch(/MPEG2.*not supported/);
       expect(reasons['b/short.nii']).toMatch(/NIfTI/);
       const summary = await summarizeDataset(source);
-      expect(summary.skipped).toHaveLength(8);
-      expect(summary.warnings.find((w) => w.kind === 'unreadable')?.message).toMatch(/^8 file/);
+      expect(summary.skipped).toHaveLength(9);
+      expect(summary.warnings.find((w) => w.kind === 'unreadable')?.message).toMatch(/^9 file/);
       // The mixed-format dataset still loads each readable item.
       for (const item of source.items) await expect(source.load(item)).resolves.toBeDefined();
     } finally {

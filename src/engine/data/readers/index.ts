@@ -92,7 +92,8 @@ export async function openImage(file: string): Promise<OpenedImage> {
   }
 }
 
-/** The message of anything thrown. */
+/** The first line of the message of anything thrown (libvips stacks several lines; reports take one). */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].trim();
 }
