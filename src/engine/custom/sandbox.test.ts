@@ -222,6 +222,18 @@ describe('the custom module sandbox', () => {
     expect(await type.run(sample('modest'), {}, ctx)).toMatchObject({ id: 'modest' });
   });
 
+  it('stops an idle worker to free its memory and starts a new one for the next sample', async () => {
+    const type = await compiled('export default defineModule({ run(data) { return data; } });', {
+      limits: { idleMs: 150 },
+    });
+    expect(await type.run(sample('a'), {}, ctx)).toMatchObject({ id: 'a' });
+    expect(type.sandboxStats()).toMatchObject({ workersStarted: 1, threadId: expect.any(Number) });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(type.sandboxStats().threadId).toBeUndefined();
+    expect(await type.run(sample('b'), {}, ctx)).toMatchObject({ id: 'b' });
+    expect(type.sandboxStats().workersStarted).toBe(2);
+  });
+
   it('stops its worker on dispose; later runs fail clearly', async () => {
     const type = await compiled('export default defineModule({ run(data) { return data; } });');
     expect(await type.run(sample('a'), {}, ctx)).toMatchObject({ id: 'a' });

@@ -29,6 +29,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   loadTimeoutMs: 5_000,
   heapMb: 512,
   memoryMb: 4096,
+  idleMs: 5 * 60_000,
 };
 
 /** What the sandbox runs: the compiled module and how errors name it. */
@@ -74,6 +75,7 @@ export class Sandbox {
   private seq = 0;
   private disposed = false;
   private started = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly spec: SandboxSpec,
@@ -161,6 +163,7 @@ export class Sandbox {
           loaded = true;
           if (message.type === 'loaded') {
             worker.unref();
+            this.idle(worker);
             resolve({ ok: true, declaration: message.declaration });
           } else {
             this.stopWorker(worker);
@@ -208,10 +211,12 @@ export class Sandbox {
   }
 
   private async runNow(input: SandboxRunInput): Promise<ResultMessage | RunFailedMessage> {
+    clearTimeout(this.idleTimer);
     const loaded = await this.start();
     if (!loaded.ok) throw new SandboxStoppedError(`${this.spec.label} cannot start: ${loaded.error.message}`);
     const worker = this.worker;
     if (!worker) throw new SandboxStoppedError(`${this.spec.label} stopped while starting`);
+    clearTimeout(this.idleTimer);
     const seq = ++this.seq;
     const { timeoutMs, memoryMb } = this.limits;
     return new Promise((resolve, reject) => {
@@ -242,7 +247,10 @@ export class Sandbox {
           this.current = undefined;
           clearTimeout(timer);
           clearInterval(watch);
-          if (this.worker === worker) worker.unref();
+          if (this.worker === worker) {
+            worker.unref();
+            this.idle(worker);
+          }
           if (message) resolve(message);
           else reject(error ?? new SandboxStoppedError(`${this.spec.label} stopped`));
         },
@@ -263,8 +271,18 @@ export class Sandbox {
     });
   }
 
+  /** Stops `worker` once it has been idle for `idleMs` (a timer that does not keep the process alive). */
+  private idle(worker: Worker): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker === worker && !this.current) this.stop();
+    }, this.limits.idleMs);
+    this.idleTimer.unref();
+  }
+
   /** Forgets the running worker (the next sample starts a new one). */
   private stop(): void {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     this.ready = undefined;

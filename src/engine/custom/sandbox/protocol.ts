@@ -15,6 +15,8 @@ export interface SandboxLimits {
   heapMb: number;
   /** Growth of the process's resident memory while one sample runs (typed arrays live off the heap). */
   memoryMb: number;
+  /** A worker idle this long is stopped to free its memory; the next sample starts a new one. */
+  idleMs: number;
 }
 
 /** What the worker receives as `workerData`: one module, evaluated once, run per sample. */
