@@ -43,7 +43,20 @@ function loadWasm(specifier: string): Promise<WasmModule> {
   return promise;
 }
 
-async function decodeWith(specifier: string, className: string, encoded: Uint8Array): Promise<DecodedFrame> {
+/** Errors from the codecs as readable Errors: Emscripten throws C++ exceptions as bare numbers. */
+function codecError(codec: string, error: unknown): Error {
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return new Error(`the ${codec} decoder could not decode the pixel data (corrupt or truncated)${detail}`, {
+    cause: error,
+  });
+}
+
+async function decodeWith(
+  specifier: string,
+  className: string,
+  title: string,
+  encoded: Uint8Array,
+): Promise<DecodedFrame> {
   const module = await loadWasm(specifier);
   const decoder = new module[className]();
   try {
@@ -59,6 +72,8 @@ async function decodeWith(specifier: string, className: string, encoded: Uint8Ar
       bitsPerSample: info.bitsPerSample,
       components: info.componentCount,
     };
+  } catch (error) {
+    throw codecError(title, error);
   } finally {
     decoder.delete();
   }
@@ -66,17 +81,17 @@ async function decodeWith(specifier: string, className: string, encoded: Uint8Ar
 
 /** JPEG-LS, lossless and near-lossless (CharLS). */
 export function decodeJpegLs(encoded: Uint8Array): Promise<DecodedFrame> {
-  return decodeWith('@cornerstonejs/codec-charls/decodewasmjs', 'JpegLSDecoder', encoded);
+  return decodeWith('@cornerstonejs/codec-charls/decodewasmjs', 'JpegLSDecoder', 'JPEG-LS', encoded);
 }
 
 /** JPEG baseline and extended with 8-bit samples (libjpeg-turbo); colour comes out as RGB. */
 export function decodeJpeg8(encoded: Uint8Array): Promise<DecodedFrame> {
-  return decodeWith('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'JPEGDecoder', encoded);
+  return decodeWith('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'JPEGDecoder', 'JPEG', encoded);
 }
 
 /** JPEG 2000, lossless and lossy (OpenJPEG); colour transforms are undone by the decoder. */
 export function decodeJpeg2000(encoded: Uint8Array): Promise<DecodedFrame> {
-  return decodeWith('@cornerstonejs/codec-openjpeg/decodewasmjs', 'J2KDecoder', encoded);
+  return decodeWith('@cornerstonejs/codec-openjpeg/decodewasmjs', 'J2KDecoder', 'JPEG 2000', encoded);
 }
 
 interface LosslessDecoder {
@@ -93,7 +108,12 @@ export function decodeJpegLossless(encoded: Uint8Array, bitsAllocated: number): 
   const numBytes = bitsAllocated <= 8 ? 1 : 2;
   // A real copy (Buffer.slice would be a view on the whole file) so offset 0 is the frame start.
   const copy = new Uint8Array(encoded);
-  const out = decoder.decode(copy.buffer, 0, copy.length, numBytes);
+  let out: Uint8Array | Uint16Array;
+  try {
+    out = decoder.decode(copy.buffer, 0, copy.length, numBytes);
+  } catch (error) {
+    throw codecError('JPEG lossless', error);
+  }
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
   return {
     bytes,

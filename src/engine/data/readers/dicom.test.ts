@@ -111,3 +111,24 @@ describe('DICOM without the Part 10 preamble', () => {
     }
   });
 });
+
+describe('corrupt compressed pixel data', () => {
+  it.each(['c_jpegls_lossless.dcm', 'c_j2k_lossless.dcm', 'c_jpeg_lossless.dcm', 'c_jpeg_baseline.dcm'])(
+    '%s with a garbled code stream fails with a readable message (regression: Emscripten threw bare numbers)',
+    async (name) => {
+      const dir = await tempDir();
+      try {
+        const bytes = Buffer.from(readFileSync(join(DIR, name)));
+        // Garble the single fragment's code stream, keeping the item and sequence delimiters.
+        const item = bytes.lastIndexOf(Buffer.from([0xfe, 0xff, 0x00, 0xe0]));
+        for (let i = item + 20; i < bytes.length - 12; i++) bytes[i] = (i * 151) & 0xff;
+        const file = await dir.write(name, bytes);
+        await expect((await openImage(file)).decode()).rejects.toThrow(
+          /could not decode|compressed frame is/,
+        );
+      } finally {
+        await dir.dispose();
+      }
+    },
+  );
+});
