@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeDicom } from '../../../tools/fixtures/dicom-writer';
 import { encodePng } from '../../../tools/fixtures/png';
@@ -100,6 +102,31 @@ describe('patient-level splits and series (DICOM written by dcmjs)', () => {
         'lung/case1/im3.dcm',
         'other/x.png',
       ]);
+    } finally {
+      await dir.dispose();
+    }
+  });
+});
+
+describe('the pydicom series fixture', () => {
+  it('assembles in ImagePositionPatient order (not file name or InstanceNumber order) with spacing', async () => {
+    const fixtures = join(__dirname, '../../../resources/fixtures/data/dicom');
+    const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')).series as {
+      values: number[];
+      shape: number[];
+      spacing: number[];
+    };
+    const dir = await tempDir();
+    try {
+      for (const name of ['s_a.dcm', 's_b.dcm', 's_c.dcm', 's_d.dcm']) {
+        await dir.write(`ct/series/${name}`, readFileSync(join(fixtures, 'series', name)));
+      }
+      const source = await openDataset(dir.root, params({ path: dir.root }));
+      expect(source.items.map((i) => i.id)).toEqual(['ct/series']);
+      const volume = await source.load(source.items[0]);
+      expect(volume.image.shape).toEqual(expected.shape);
+      expect(volume.image.spacing?.map((v) => Number(v.toFixed(6)))).toEqual(expected.spacing);
+      expect([...volume.image.data]).toEqual(expected.values);
     } finally {
       await dir.dispose();
     }
