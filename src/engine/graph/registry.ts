@@ -25,6 +25,13 @@ export class NodeTypeRegistry {
     this.types.set(type.id, type);
   }
 
+  /** Removes a node type (a deleted or untrusted custom module); returns it. */
+  remove(id: string): AnyNodeType | undefined {
+    const type = this.types.get(id);
+    this.types.delete(id);
+    return type;
+  }
+
   get(id: string): AnyNodeType | undefined {
     return this.types.get(id);
   }

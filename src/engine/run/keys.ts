@@ -64,6 +64,8 @@ export async function computeKeys(
       continue;
     }
     const base = [type.id, String(type.version), stableStringify(parsed.data)];
+    // Custom modules of two projects may share an id and version but not their source.
+    if (type.kind === 'module' && type.sourceHash) base.push(type.sourceHash);
     if (type.kind === 'dataset') {
       try {
         const source = await openDataset(node);

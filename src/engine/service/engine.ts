@@ -14,6 +14,7 @@ import type {
   EngineResults,
   FilePage,
   Graph,
+  GraphIssue,
   GraphNode,
   NodeStatus,
   PortSpec,
@@ -25,13 +26,24 @@ import type {
 import { EngineRequests } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
-import type { NodeTypeRegistry } from '../graph/registry';
+import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
 import { checkConnection, validateGraph } from '../graph/validate';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
 import { collectionFrom, executeRun, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
+import {
+  compileCustomModule,
+  customModuleTemplate,
+  deleteCustomModuleRecord,
+  disposeNodeType,
+  readCustomModules,
+  saveCustomModuleRecord,
+  sourceHashOf,
+  TrustList,
+  versionToSave,
+} from '../custom';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
@@ -49,6 +61,8 @@ export interface EngineOptions {
   seed?: number;
   /** The tf.js backends and whether each loads here. */
   describeBackends?: () => Promise<EngineInfo['backends']>;
+  /** Sources of custom modules this computer trusts (default: the user's trust list file). */
+  trustList?: TrustList;
 }
 
 /** Separator of node key and selection in the store's node results. */
@@ -63,10 +77,16 @@ export class Engine implements EngineApi {
   private readonly datasets = new Map<string, { signature: string; source: Promise<DatasetSource> }>();
   private readonly live = new Map<string, NodeStatus>();
   private current?: { runId: string; controller: AbortController };
+  private readonly trustList: TrustList;
+  /** Custom module ids this engine registered for the open project. */
+  private readonly customTypes = new Set<string>();
+  /** Custom modules of the open project not registered (untrusted here), id -> title. */
+  private readonly untrusted = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions = {}) {
     this.registry = options.registry ?? createBuiltinRegistry();
     this.cache = new OutputCache(options.cacheDir, options.cacheBudgetBytes);
+    this.trustList = options.trustList ?? new TrustList();
   }
 
   private get seed(): number {
@@ -108,6 +128,7 @@ export class Engine implements EngineApi {
     );
     this.closeProject();
     this.store = ProjectStore.create(projectPath, { graph });
+    await this.loadCustomModules(this.store);
     return this.snapshot();
   }
 
@@ -116,6 +137,7 @@ export class Engine implements EngineApi {
     const store = ProjectStore.open(resolve(path));
     this.closeProject();
     this.store = store;
+    await this.loadCustomModules(store);
     return this.snapshot();
   }
 
@@ -126,6 +148,7 @@ export class Engine implements EngineApi {
     this.store = undefined;
     this.datasets.clear();
     this.live.clear();
+    void this.unloadCustomModules();
   }
 
   async getProject(): Promise<ProjectSnapshot | null> {
@@ -365,29 +388,100 @@ export class Engine implements EngineApi {
   }
 
   async listCustomModules(): Promise<EngineResults['listCustomModules']> {
-    return [];
+    return readCustomModules(this.requireStore()).map(
+      ({ sourceHash, version: _version, trusted: _flag, ...info }) => ({
+        ...info,
+        trusted: this.trustList.isTrusted(sourceHash),
+      }),
+    );
   }
 
   async customModuleTemplate(
-    _params: EngineParams<'customModuleTemplate'>,
+    params: EngineParams<'customModuleTemplate'>,
   ): Promise<EngineResults['customModuleTemplate']> {
-    throw new Error('Custom modules are not available in this build yet');
+    return { source: customModuleTemplate(EngineRequests.customModuleTemplate.parse(params)) };
   }
 
   async saveCustomModule(
-    _params: EngineParams<'saveCustomModule'>,
+    params: EngineParams<'saveCustomModule'>,
   ): Promise<EngineResults['saveCustomModule']> {
-    throw new Error('Custom modules are not available in this build yet');
+    const info = EngineRequests.saveCustomModule.parse(params);
+    const store = this.requireStore();
+    const existing = this.registry.get(info.id);
+    if (existing && existing.origin !== 'my')
+      throw new Error(`"${info.id}" is a built-in module: choose another id`);
+    const version = versionToSave(store, info);
+    const result = await compileCustomModule(info, { version });
+    if (!result.ok) return { ok: false, problems: result.problems };
+    saveCustomModuleRecord(store, info);
+    this.trustList.trust([result.nodeType.sourceHash ?? sourceHashOf(info.source)]);
+    await disposeNodeType(existing);
+    this.registry.upsert(result.nodeType);
+    this.customTypes.add(info.id);
+    this.untrusted.delete(info.id);
+    return { ok: true, problems: [], descriptor: describeNodeType(result.nodeType) };
   }
 
   async deleteCustomModule(
-    _params: EngineParams<'deleteCustomModule'>,
+    params: EngineParams<'deleteCustomModule'>,
   ): Promise<EngineResults['deleteCustomModule']> {
-    throw new Error('Custom modules are not available in this build yet');
+    const { id } = EngineRequests.deleteCustomModule.parse(params);
+    const store = this.requireStore();
+    const users = store
+      .graph()
+      .nodes.filter((n) => n.type === id)
+      .map((n) => n.id);
+    if (users.length > 0)
+      throw new Error(`Custom module "${id}" is used by ${users.join(', ')}: remove those nodes first`);
+    await disposeNodeType(this.registry.remove(id));
+    this.customTypes.delete(id);
+    this.untrusted.delete(id);
+    deleteCustomModuleRecord(store, id);
+    return this.snapshot();
   }
 
-  async trustProject(_params: EngineParams<'trustProject'>): Promise<EngineResults['trustProject']> {
+  async trustProject(params: EngineParams<'trustProject'>): Promise<EngineResults['trustProject']> {
+    const { trusted } = EngineRequests.trustProject.parse(params);
+    const store = this.requireStore();
+    const modules = readCustomModules(store);
+    if (trusted) {
+      this.trustList.trust(modules.map((m) => m.sourceHash));
+      for (const m of modules) store.setCustomModuleTrusted(m.id, true);
+    } else {
+      this.trustList.untrust(modules.map((m) => m.sourceHash));
+      for (const m of modules) store.setCustomModuleTrusted(m.id, false);
+    }
+    await this.loadCustomModules(store);
     return this.snapshot();
+  }
+
+  /** Registers the open project's custom modules whose source this computer trusts. */
+  private async loadCustomModules(store: ProjectStore): Promise<void> {
+    await this.unloadCustomModules();
+    for (const stored of readCustomModules(store)) {
+      if (!this.trustList.isTrusted(stored.sourceHash)) {
+        // Compiling runs the module's top-level code: never for untrusted sources.
+        this.untrusted.set(stored.id, stored.title);
+        continue;
+      }
+      const { sourceHash: _hash, trusted: _flag, version, ...info } = stored;
+      const result = await compileCustomModule(info, { version });
+      if (result.ok) {
+        this.registry.upsert(result.nodeType);
+        this.customTypes.add(stored.id);
+      } else {
+        this.untrusted.set(
+          stored.id,
+          `${stored.title} (does not compile: ${result.problems[0]?.message ?? 'error'})`,
+        );
+      }
+    }
+  }
+
+  private async unloadCustomModules(): Promise<void> {
+    for (const id of this.customTypes) await disposeNodeType(this.registry.remove(id));
+    this.customTypes.clear();
+    this.untrusted.clear();
   }
 
   async getLayerCatalogue(): Promise<EngineResults['getLayerCatalogue']> {
@@ -517,6 +611,20 @@ export class Engine implements EngineApi {
     return status;
   }
 
+  /** Says why a node's custom module is missing: not trusted on this computer. */
+  private explainUntrusted(graph: Graph, issues: GraphIssue[]): GraphIssue[] {
+    return issues.map((issue) => {
+      const type = graph.nodes.find((n) => n.id === issue.node)?.type;
+      const title = type && this.untrusted.get(type);
+      return title && issue.message.includes('Unknown module')
+        ? {
+            ...issue,
+            message: `Custom module "${title}" is not trusted on this computer: trust the project to run it`,
+          }
+        : issue;
+    });
+  }
+
   private async snapshot(): Promise<ProjectSnapshot> {
     const store = this.requireStore();
     const graph = store.graph();
@@ -524,7 +632,10 @@ export class Engine implements EngineApi {
       path: store.path,
       name: store.name,
       graph,
-      issues: validateGraph(graph, this.registry, await this.datasetPorts(graph)),
+      issues: this.explainUntrusted(
+        graph,
+        validateGraph(graph, this.registry, await this.datasetPorts(graph)),
+      ),
       status: await this.statuses(graph),
       running: Boolean(this.current),
     };

@@ -43,7 +43,9 @@ export async function writeClassFolders(root: string, spec: PhantomSpec): Promis
             data[(y * width + x) * channels + c] = inside ? level + c * 10 : (x + y + i) % 40;
         }
       }
-      await sharp(data, { raw: { width, height, channels } })
+      const image = sharp(data, { raw: { width, height, channels } });
+      // sharp writes one raw channel as RGB unless told the colour space.
+      await (channels === 1 ? image.toColourspace('b-w') : image)
         .png()
         .toFile(join(root, className, `${className}-${i}.png`));
     }
