@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { encodeNifti1Uint8 } from '../../../tools/fixtures/nifti';
 import { encodePng } from '../../../tools/fixtures/png';
 import { builtinDatasetTypes } from '.';
 import { datasetNodeType } from './dataset-node';
@@ -115,6 +116,33 @@ describe('dataset node: class folders', () => {
         ['train/PNEUMONIA/b.png', 'train', 1],
         ['val/NORMAL/c.png', 'validation', 0],
       ]);
+    } finally {
+      await dir.dispose();
+    }
+  });
+
+  it('keeps the slices of one volume in one split in slices mode', async () => {
+    const dir = await tempDir();
+    try {
+      for (let v = 0; v < 6; v++) {
+        const voxels = Array.from({ length: 2 * 2 * 5 }, (_, i) => (i + v) % 256);
+        await dir.write(`${v % 2 ? 'a' : 'b'}/vol${v}.nii`, encodeNifti1Uint8(voxels, [2, 2, 5]));
+      }
+      const source = await datasetNodeType.open(
+        params({ path: dir.root, volumes: 'slices', train: 50, validation: 50, test: 0 }),
+        {
+          projectDir: '/',
+          log: recordingLog(),
+        },
+      );
+      expect(source.items).toHaveLength(30);
+      const splitsOf = new Map<string, Set<string>>();
+      for (const item of source.items) {
+        const file = item.id.split('#')[0];
+        splitsOf.set(file, (splitsOf.get(file) ?? new Set()).add(item.split));
+      }
+      expect([...splitsOf.values()].every((s) => s.size === 1)).toBe(true);
+      expect(new Set(source.items.map((i) => i.split))).toEqual(new Set(['train', 'validation']));
     } finally {
       await dir.dispose();
     }

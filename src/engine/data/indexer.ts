@@ -113,6 +113,8 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     display?: string;
     classIndex?: number;
     patientKey?: string;
+    /** Slices of one scan (frames of a file, files of a series) share this: they are split together. */
+    scanKey?: string;
     preset?: Split;
   }
   const drafts: Draft[] = [];
@@ -158,6 +160,10 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
       ...(entry.split ? { preset: entry.split } : {}),
       ...(label?.kind === 'class' ? { classIndex: label.index } : {}),
       patientKey: header.patientKey,
+      // In slices mode, neighbouring slices of one scan in two splits would leak: keep them together.
+      ...(options.volumes === 'slices'
+        ? { scanKey: header.series ? `series:${header.series.key}` : `file:${entry.file.rel}` }
+        : {}),
     };
     colorModes.add(header.colorMode);
     formats.add(header.format);
@@ -214,21 +220,30 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
   return { items, skipped, colorModes, dims, formats, modalities };
 }
 
-/** Splits items, keeping each patient's items together when asked and when the files say who the patient is. */
+/**
+ * Splits items, keeping each patient's items together (when asked and when the files say who
+ * the patient is) and always the slices of one scan.
+ */
 function splitDrafts(
-  drafts: { id: string; stratum: number; patientKey?: string }[],
+  drafts: { id: string; stratum: number; patientKey?: string; scanKey?: string }[],
   options: IndexOptions,
 ): Split[] {
   const unitOf: number[] = [];
   const units: (SplitUnit & { strata: Map<number, number> })[] = [];
-  const byPatient = new Map<string, number>();
+  const byGroup = new Map<string, number>();
   drafts.forEach((d, i) => {
-    if (options.splitByPatient && d.patientKey) {
-      let u = byPatient.get(d.patientKey);
+    const group =
+      options.splitByPatient && d.patientKey
+        ? `patient:${d.patientKey}`
+        : d.scanKey
+          ? `scan:${d.scanKey}`
+          : undefined;
+    if (group) {
+      let u = byGroup.get(group);
       if (u === undefined) {
         u = units.length;
-        byPatient.set(d.patientKey, u);
-        units.push({ key: `patient:${d.patientKey}`, stratum: 0, size: 0, strata: new Map() });
+        byGroup.set(group, u);
+        units.push({ key: group, stratum: 0, size: 0, strata: new Map() });
       }
       const unit = units[u];
       unit.size += 1;
