@@ -169,6 +169,13 @@ describe('workbench in Chromium against phi serve', () => {
       expect(await page.locator('[data-testid="node-resize"] .phi-node-status').innerText()).toBe(
         'Done · 24 items',
       );
+      // The Files tab, open on the network's input since before the run, lists the new
+      // items once the run has finished (regression: it stayed at "0 items").
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as G).document.querySelector('[data-testid="files-total"]')?.textContent ===
+          '24 items',
+      );
       await shot('04-sample-run-done');
     },
   );

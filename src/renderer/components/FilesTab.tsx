@@ -53,7 +53,7 @@ function cell(item: FileState, key: keyof FileState): string {
   }
 }
 
-function FilesTable({ node }: { node: string }) {
+const FilesTable = observer(function FilesTable({ node }: { node: string }) {
   const wb = useWorkbench();
   const [sortBy, setSortBy] = useState<keyof FileState | undefined>(undefined);
   const [descending, setDescending] = useState(false);
@@ -74,7 +74,7 @@ function FilesTable({ node }: { node: string }) {
   }, [filter]);
 
   // A new node, order, filter or file state starts from an empty cache.
-  const generation = `${node}|${sortBy}|${descending}|${query}|${version}|${state}`;
+  const generation = `${node}|${sortBy}|${descending}|${query}|${version}|${state}|${wb.runSerial}`;
   const current = useRef(generation);
   useEffect(() => {
     current.current = generation;
@@ -207,7 +207,7 @@ function FilesTable({ node }: { node: string }) {
       </div>
     </div>
   );
-}
+});
 
 function FilesTabView() {
   const wb = useWorkbench();

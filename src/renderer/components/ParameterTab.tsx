@@ -160,7 +160,7 @@ function FieldRow({
   );
 }
 
-function ParameterForm({ node }: { node: GraphNode }) {
+const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNode }) {
   const wb = useWorkbench();
   const type = wb.typeOf(node);
   if (!type)
@@ -207,7 +207,7 @@ function ParameterForm({ node }: { node: GraphNode }) {
       )}
     </div>
   );
-}
+});
 
 function ParameterTabView() {
   const wb = useWorkbench();

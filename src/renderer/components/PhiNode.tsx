@@ -144,13 +144,19 @@ const NetworkSummary = observer(function NetworkSummary({ id }: { id: string }) 
   const last = metrics?.rows.at(-1);
   const validation = last?.validation ?? last?.train;
   if (!last || !validation) return <span className="muted">not trained</span>;
+  // One figure fits under the node: accuracy where the task has it, else the loss.
   const accuracy = validation.accuracy;
   const loss = validation.loss;
+  const figure =
+    typeof accuracy === 'number'
+      ? `val acc ${accuracy.toFixed(3)}`
+      : typeof loss === 'number'
+        ? `val loss ${loss.toFixed(3)}`
+        : '';
   return (
-    <span className="mono">
+    <span className="mono" title="Validation metrics of the last epoch">
       epoch {last.epoch}
-      {typeof loss === 'number' ? ` · loss ${loss.toFixed(3)}` : ''}
-      {typeof accuracy === 'number' ? ` · acc ${accuracy.toFixed(3)}` : ''}
+      {figure ? ` · ${figure}` : ''}
     </span>
   );
 });

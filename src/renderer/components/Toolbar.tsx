@@ -18,7 +18,7 @@ export function sampleSizeLabel(size: SampleSize | null): string {
   return 'count' in size ? `${size.count} items per dataset` : `${size.percent} % of each dataset`;
 }
 
-function RunMenu({ onClose }: { onClose(): void }) {
+const RunMenu = observer(function RunMenu({ onClose }: { onClose(): void }) {
   const wb = useWorkbench();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -72,7 +72,7 @@ function RunMenu({ onClose }: { onClose(): void }) {
       </button>
     </div>
   );
-}
+});
 
 function ToolbarView() {
   const wb = useWorkbench();

@@ -230,7 +230,7 @@ function WindowLevel({
   );
 }
 
-function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) {
+const OutputImage = observer(function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) {
   const wb = useWorkbench();
   const [win, setWin] = useState<{ center: number; width: number } | null>(null);
   const [debounced, setDebounced] = useState(win);
@@ -268,9 +268,15 @@ function OutputImage({ node, sampleId }: { node: GraphNode; sampleId: string }) 
       {needsWindow && <WindowLevel image={img} value={win} onChange={setWin} />}
     </>
   );
-}
+});
 
-function ProcessingView({ node, sampleId }: { node: GraphNode; sampleId: string }) {
+const ProcessingView = observer(function ProcessingView({
+  node,
+  sampleId,
+}: {
+  node: GraphNode;
+  sampleId: string;
+}) {
   const wb = useWorkbench();
   const version = wb.filesVersion.get(node.id) ?? 0;
   const result = useAsync(
@@ -280,9 +286,15 @@ function ProcessingView({ node, sampleId }: { node: GraphNode; sampleId: string 
   if (result.error) return <div className="empty error-text">{result.error}</div>;
   if (!result.value) return <div className="empty">Loading…</div>;
   return <BeforeAfter result={result.value} />;
-}
+});
 
-function PredictionView({ node, sampleId }: { node: GraphNode; sampleId: string }) {
+const PredictionView = observer(function PredictionView({
+  node,
+  sampleId,
+}: {
+  node: GraphNode;
+  sampleId: string;
+}) {
   const wb = useWorkbench();
   const [opacity, setOpacity] = useState(50);
   const version = wb.metrics.of(node.id).rows.length;
@@ -370,7 +382,7 @@ function PredictionView({ node, sampleId }: { node: GraphNode; sampleId: string 
       )}
     </div>
   );
-}
+});
 
 function ViewTabView() {
   const wb = useWorkbench();
@@ -383,7 +395,7 @@ function ViewTabView() {
     node?.kind === 'network' ? wb.graph.edges.find((e) => e.target === node.id)?.source : node?.id;
   const files = useAsync(
     () => (target ? wb.api.listFiles({ node: target, limit: 1000 }) : null),
-    [target, version, done],
+    [target, version, done, wb.runSerial],
   );
   const ids = (files.value?.items ?? []).filter((f) => f.state === 'done').map((f) => f.id);
   useEffect(() => {

@@ -104,6 +104,11 @@ export class Workbench {
   bottomTab: BottomTab = 'files';
   /** Bumped per node when its file states change, so the Files tab refetches. */
   readonly filesVersion = observable.map<string, number>();
+  /**
+   * Bumped when a run finishes: the engine records node results at the end of
+   * a run, so lists fetched during it (Files, View) are fetched again then.
+   */
+  runSerial = 0;
   /** True once getInfo/getProject answered (or failed). */
   loaded = false;
   readonly metrics = new MetricsStore();
@@ -140,6 +145,7 @@ export class Workbench {
       rightTab: observable,
       bottomTab: observable,
       loaded: observable,
+      runSerial: observable,
       undoStack: observableShallow,
       redoStack: observableShallow,
       canUndo: computed,
@@ -319,6 +325,7 @@ export class Workbench {
         break;
       case 'run-finished':
         this.run = null;
+        this.runSerial++;
         this.starting = false;
         this.logs.add(
           event.status === 'failed' ? 'error' : 'info',
