@@ -5,3 +5,4 @@ export * from './node-types';
 export * from './events';
 export * from './requests';
 export * from './wire';
+export * from './dataset';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
+import type { DatasetSummary } from './dataset';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -124,6 +125,7 @@ export const EngineRequests = {
   }),
   getMetrics: z.object({ node: z.string() }),
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
+  getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
   getTuning: z.object({ node: z.string() }),
   applyTrial: z.object({ node: z.string(), trialId: z.string() }),
@@ -310,6 +312,7 @@ export interface EngineResults {
   getProcessingResult: ProcessingResult;
   getMetrics: MetricsHistory;
   getPrediction: Prediction;
+  getDatasetSummary: DatasetSummary;
   startTuning: TuningState;
   getTuning: TuningState;
   applyTrial: ProjectSnapshot;

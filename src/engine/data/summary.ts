@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Split, Task } from '../api';
+import type { ClassCounts, DatasetSummary, DatasetWarning, Split } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { asItemRef } from './item-ref';
 import { mapLimit } from './pool';
@@ -16,43 +16,7 @@ import { sourceInfo } from './source-info';
 /** The three splits in display order. */
 export const SPLITS: Split[] = ['train', 'validation', 'test'];
 
-/** Items (or boxes, for detection) of one class in each split. */
-export interface ClassCounts {
-  class: string;
-  train: number;
-  validation: number;
-  test: number;
-  total: number;
-}
-
-/** One warning of the summary. */
-export interface DatasetWarning {
-  kind: 'imbalance' | 'missing-class' | 'unreadable' | 'duplicate' | 'empty-split' | 'no-patient-id';
-  message: string;
-  /** Files concerned (duplicates, unreadable files), at most 20. */
-  files?: string[];
-}
-
-/** What a dataset holds, as shown to users (documented in docs/datasets.md). */
-export interface DatasetSummary {
-  task: Task;
-  layout: string;
-  classes: string[];
-  /** Items per split. */
-  splits: Record<Split, number>;
-  /** Per class and split: images (classification; multi-label counts an image once per class it has) or boxes (detection); empty for segmentation/transformation. */
-  perClass: ClassCounts[];
-  /** Distinct patients, when files say who the patient is (DICOM). */
-  patients: number | null;
-  /** Whether each patient was kept within one split. */
-  splitByPatient: boolean;
-  formats: string[];
-  modalities: string[];
-  port: DatasetSource['port'];
-  skipped: { file: string; reason: string }[];
-  warnings: DatasetWarning[];
-  fingerprint: string;
-}
+export type { ClassCounts, DatasetSummary, DatasetWarning } from '../api';
 
 /** Largest-to-smallest class ratio from which imbalance is reported. */
 export const IMBALANCE_RATIO = 3;

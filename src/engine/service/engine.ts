@@ -44,6 +44,7 @@ import {
   TrustList,
   versionToSave,
 } from '../custom';
+import { summarizeDataset } from '../data/summary';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
@@ -341,6 +342,17 @@ export class Engine implements EngineApi {
       nodeId: node,
       artifactsDir: store.artifactsFor(node),
     });
+  }
+
+  async getDatasetSummary(
+    params: EngineParams<'getDatasetSummary'>,
+  ): Promise<EngineResults['getDatasetSummary']> {
+    const { node } = EngineRequests.getDatasetSummary.parse(params);
+    const graphNode = this.requireStore()
+      .graph()
+      .nodes.find((n) => n.id === node);
+    if (graphNode?.kind !== 'dataset') throw new Error(`Node "${node}" is not a dataset`);
+    return summarizeDataset(await this.openDataset(graphNode));
   }
 
   async startTuning(params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {

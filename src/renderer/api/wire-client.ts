@@ -29,6 +29,7 @@ export const ENGINE_METHODS = [
   'getProcessingResult',
   'getMetrics',
   'getPrediction',
+  'getDatasetSummary',
   'startTuning',
   'getTuning',
   'applyTrial',
