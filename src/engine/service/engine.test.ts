@@ -74,6 +74,12 @@ describe('run modes', () => {
     });
     const files = await engine.listFiles({ node: 'gray' });
     expect(files.total).toBe(10);
+    const summary = await engine.getDatasetSummary({ node: 'data' });
+    expect(summary.classes).toEqual(['cyst', 'tumor']);
+    expect(summary.perClass.map((c) => [c.class, c.total])).toEqual([
+      ['cyst', 6],
+      ['tumor', 4],
+    ]);
     expect(files.items[0]).toMatchObject({
       shape: [16, 16, 1],
       colorMode: 'grayscale',
