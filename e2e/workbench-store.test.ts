@@ -215,6 +215,20 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect((await graphOnDisk()).nodes.find((n) => n.id === 'clahe-2')?.position).toEqual({ x: 940, y: 80 });
   });
 
+  it('Cancel stops a training run', async () => {
+    const network = wb.graph.nodes.find((n) => n.id === 'network')!;
+    await wb.setParams('network', { ...network.params, epochs: 500, learningRate: 0.0005 });
+    const run = wb.runAll();
+    await until(() => wb.status.get('network')?.state === 'running', 'network running', 60_000);
+    expect(wb.running).toBe(true);
+    await wb.cancel();
+    const result = await run;
+    expect(result?.status).toBe('cancelled');
+    expect(wb.running).toBe(false);
+    expect(wb.metrics.of('network').rows.length).toBeLessThan(500);
+    expect(wb.toasts.some((t) => t.message === 'Run cancelled')).toBe(true);
+  });
+
   it('an edit the engine refuses is rolled back to the saved graph with the reason shown', async () => {
     const count = wb.graph.nodes.length;
     await wb.edit([{ op: 'remove-node', id: 'no-such-node' }], 'bogus');

@@ -265,6 +265,21 @@ describe('workbench in Chromium against phi serve', () => {
     await page.getByAltText('After').waitFor();
     await shot('07a-view-processing-result');
 
+    // CT data in Hounsfield units get window/level with CT presets.
+    await select('dataset');
+    await page.getByText(/values -1000 … \d+ HU/).waitFor();
+    const before = await page.getByTestId('view-image').getAttribute('src');
+    await page.getByRole('button', { name: 'Lung' }).click();
+    await page.waitForFunction(
+      (src) =>
+        (globalThis as unknown as G).document
+          .querySelector('[data-testid="view-image"]')
+          ?.getAttribute('src') !== src,
+      before,
+    );
+    expect(await page.getByLabel('Window level (centre)').inputValue()).toBe('-600');
+    await shot('07b-view-ct-window');
+
     await select('network');
     await page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: 'View' }).click();
     await page.getByRole('list', { name: 'Class probabilities' }).waitFor({ timeout: 60_000 });

@@ -679,7 +679,8 @@ export class Workbench {
   /** Shows a message for a few seconds. */
   toast(kind: Toast['kind'], message: string): void {
     const toast = { id: ++this.toastSeq, kind, message };
-    this.toasts = [...this.toasts.slice(-3), toast];
+    // The same message again replaces the older one instead of stacking.
+    this.toasts = [...this.toasts.filter((t) => t.message !== message).slice(-3), toast];
     setTimeout(() => this.dismissToast(toast.id), kind === 'error' ? 8000 : 4000);
   }
 
