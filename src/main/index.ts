@@ -134,9 +134,6 @@ if (!app.requestSingleInstanceLock()) {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   app.whenReady().then(() => {
-    // The app asks for no browser permission (camera, notifications...): refuse them all.
-    const { session } = window?.webContents ?? { session: undefined };
-    void session;
     installRelay(ipcMain, engine, () => new MessageChannelMain(), devServer);
     buildMenu();
     createWindow();
