@@ -313,3 +313,30 @@ describe('workbench in Chromium against phi serve', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('phi serve without a project', () => {
+  it('offers to create a project over a dataset folder, then shows its pipeline', async () => {
+    const noProject = await startServe(undefined, join(dir, 'cache-2'));
+    const gate = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await gate.goto(noProject.url);
+      await gate.getByRole('heading', { name: 'New project' }).waitFor();
+      // A wrong path is refused with the engine's message.
+      await gate.getByLabel('Project file (.phiproj)').fill(join(dir, 'missing.phiproj'));
+      await gate.getByRole('button', { name: 'Open', exact: true }).click();
+      await gate
+        .getByRole('alert')
+        .filter({ hasText: /missing\.phiproj/ })
+        .waitFor();
+      await gate.getByLabel('New project file').fill(join(dir, 'fresh', 'fresh.phiproj'));
+      await gate.getByLabel('Dataset folder').fill(join(dir, 'example', 'data'));
+      await gate.screenshot({ path: join(SHOTS, '10-new-project.png') });
+      await gate.getByRole('button', { name: 'Create' }).click();
+      await gate.waitForSelector('[data-testid="node-dataset"]');
+      expect(await gate.locator('.project-name').innerText()).toBe('fresh');
+    } finally {
+      await gate.close();
+      await noProject.stop();
+    }
+  });
+});

@@ -61,16 +61,16 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `phi serve PROJECT` and resolves with the URL from its first stdout line. */
+/** Starts `phi serve [PROJECT]` and resolves with the URL from its first stdout line. */
 export async function startServe(
-  project: string,
+  project: string | undefined,
   cacheHome: string,
   extra: string[] = [],
 ): Promise<ServeProcess> {
   mkdirSync(cacheHome, { recursive: true });
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin/phi.mjs'), 'serve', project, '--no-build', ...extra],
+    [join(repoRoot, 'bin/phi.mjs'), 'serve', ...(project ? [project] : []), '--no-build', ...extra],
     {
       cwd: repoRoot,
       env: { ...process.env, XDG_CACHE_HOME: cacheHome },
