@@ -89,7 +89,8 @@ export async function selectBackend(
     } catch (e) {
       const reason = (e as Error).message;
       failures.set(name, reason);
-      if (choice !== 'auto') throw new Error(`Backend ${name} is not available here: ${reason}`, { cause: e });
+      if (choice !== 'auto')
+        throw new Error(`Backend ${name} is not available here: ${reason}`, { cause: e });
       warn?.(`Backend ${name} unavailable: ${reason}`);
     }
   }

@@ -20,9 +20,9 @@ export interface ArchitectureOptions {
 
 const round = (v: number): number => Math.max(1, Math.round(v));
 
-/** Classifier head: global average pool, optional dropout, softmax over `$classes`. */
-function classifier(b: SpecBuilder, x: string, dropout: number): string {
-  let y = b.add('GlobalAvgPool2D', x);
+/** Classifier head: global pooling, optional dropout, softmax over `$classes`. */
+function classifier(b: SpecBuilder, x: string, dropout: number, pool = 'GlobalAvgPool2D'): string {
+  let y = b.add(pool, x);
   if (dropout > 0) y = b.add('Dropout', y, { rate: dropout });
   return b.add(
     'Dense',
@@ -39,7 +39,10 @@ export function smallCnn(o: ArchitectureOptions = {}): NetworkSpec {
   const { b, x: input } = start();
   let x = input;
   for (let i = 0; i < depth; i++) {
-    x = b.add('Conv2D', x, { filters: filters * 2 ** i, kernelSize: 3, activation: 'relu' }, `conv${i + 1}`);
+    // Batch normalization lets the net pick up faint contrasts (a lesion of a few HU) quickly.
+    x = b.add('Conv2D', x, { filters: filters * 2 ** i, kernelSize: 3, useBias: false }, `conv${i + 1}`);
+    x = b.add('BatchNorm', x, {}, `bn${i + 1}`);
+    x = b.add('Activation', x, { activation: 'relu' }, `relu${i + 1}`);
     x = b.add('MaxPool2D', x, { poolSize: 2 }, `pool${i + 1}`);
   }
   const out = classifier(b, x, o.dropout ?? 0.2);

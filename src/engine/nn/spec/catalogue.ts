@@ -439,8 +439,10 @@ const batchNorm = define({
       .number()
       .min(0)
       .max(1)
-      .default(0.99)
-      .describe('Moving-average momentum of the statistics, 0-1'),
+      .default(0.9)
+      .describe(
+        'Moving-average momentum of the statistics, 0-1 (0.9 settles within ~50 steps on small data)',
+      ),
     epsilon: z
       .number()
       .positive()
