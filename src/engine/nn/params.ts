@@ -67,18 +67,18 @@ export const NetworkParamsSchema = z.object({
     .describe(
       'Input scaling inside the network: each image to [0, 1], to mean 0 / sd 1, or as is (HU stays HU)',
     ),
-  epochs: z.number().int().min(1).max(10000).default(10).describe('Passes over the training split, 1-10000'),
+  epochs: z.number().int().min(1).max(10000).default(16).describe('Passes over the training split, 1-10000'),
   batchSize: z.number().int().min(1).max(1024).default(16).describe('Images per training step, 1-1024'),
   learningRate: z
     .number()
     .positive()
     .max(10)
-    .default(0.001)
+    .default(0.003)
     .describe('Step size of the optimizer, > 0 (typ. 1e-4 to 1e-2)'),
   schedule: z
     .enum(['constant', 'exponential', 'step', 'cosine'])
-    .default('constant')
-    .describe('How the learning rate changes per epoch'),
+    .default('cosine')
+    .describe('How the learning rate changes per epoch; cosine eases it to 0 by the last epoch (stable end)'),
   decay: z
     .number()
     .min(0)

@@ -1,0 +1,116 @@
+/**
+ * Training and inference throughput (images/s) of (a) the built-in small CNN
+ * and (b) a depth-3 U-Net on 128x128x1, on the tf.js backends available here
+ * (wasm, cpu; webgpu / tensorflow where they load), and — in the same run,
+ * where Debian's python3-torch is installed — the same networks in PyTorch
+ * CPU with 2 threads, printed as ratios of PyTorch's throughput.
+ *
+ * `node bin/run-ts.mjs bench/train.ts [--backends wasm,cpu] [--batch 32] [--steps 5] [--torch-threads 2]`
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { selectBackend, type BackendChoice } from '../src/engine/nn/backends/select';
+import { smallCnn, unet } from '../src/engine/nn/networks/builtin';
+import { NetworkParamsSchema, resolveParams } from '../src/engine/nn/params';
+import { compileSpec } from '../src/engine/nn/spec/compile';
+import type { NetworkSpec } from '../src/engine/nn/spec/spec';
+import { tf } from '../src/engine/nn/tf';
+import { computeLoss } from '../src/engine/nn/train/losses';
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm,cpu' },
+    batch: { type: 'string', default: '32' },
+    steps: { type: 'string', default: '5' },
+    'cpu-steps': { type: 'string', default: '1' },
+    'torch-threads': { type: 'string', default: '2' },
+  },
+});
+const batch = Number(values.batch);
+const steps = Number(values.steps);
+
+interface Rate {
+  train: number;
+  infer: number;
+}
+
+/** Images/s of training (Adam steps) and inference of one network on the current backend. */
+async function measure(spec: NetworkSpec, task: 'classification' | 'segmentation', n: number): Promise<Rate> {
+  const { model } = compileSpec(spec, { inputShape: [128, 128, 1], vars: { classes: 2 }, seed: 1 });
+  const p = resolveParams(NetworkParamsSchema.parse({ task, loss: 'cross-entropy' }), task);
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomUniform([batch, 128, 128, 1]);
+  const labels = tf.randomUniform(task === 'classification' ? [batch] : [batch, 128, 128], 0, 2, 'int32');
+  const oneHot = tf.cast(tf.oneHot(labels, 2), 'float32');
+  const step = async (): Promise<void> => {
+    const loss = opt.minimize(
+      () => computeLoss(p, { oneHot }, model.apply(x, { training: true }) as tf.Tensor, 2, null),
+      true,
+    ) as tf.Scalar;
+    await loss.data();
+    loss.dispose();
+  };
+  await step();
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) await step();
+  const train = (batch * n * 1000) / (performance.now() - t0);
+  const infer1 = async (): Promise<void> => {
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    y.dispose();
+  };
+  await infer1();
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) await infer1();
+  const infer = (batch * n * 1000) / (performance.now() - t0);
+  tf.dispose([x, labels, oneHot]);
+  model.dispose();
+  opt.dispose();
+  return { train, infer };
+}
+
+const nets: [string, NetworkSpec, 'classification' | 'segmentation'][] = [
+  ['small-cnn', smallCnn(), 'classification'],
+  ['unet-d3', unet({ depth: 3, baseFilters: 16 }), 'segmentation'],
+];
+
+let torch: Record<string, Rate> | undefined;
+if (existsSync('/usr/bin/python3')) {
+  try {
+    const out = execFileSync(
+      '/usr/bin/python3',
+      ['bench/train-torch.py', values['torch-threads'], String(batch), String(steps)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const parsed = JSON.parse(out.trim().split('\n').at(-1) as string) as Record<string, Rate>;
+    torch = { 'small-cnn': parsed['small-cnn'], 'unet-d3': parsed.unet };
+  } catch (e) {
+    console.log(`PyTorch baseline unavailable: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+console.log(`batch ${batch}, 128x128x1, images/s (ratio to PyTorch CPU ${values['torch-threads']} threads)`);
+if (torch)
+  for (const [name] of nets)
+    console.log(
+      `${'pytorch'.padEnd(8)} ${name.padEnd(10)} train ${torch[name].train.toFixed(1).padStart(8)}  infer ${torch[name].infer.toFixed(1).padStart(8)}`,
+    );
+for (const backend of (values.backends as string).split(',')) {
+  let name: string;
+  try {
+    name = await selectBackend(backend as BackendChoice);
+  } catch (e) {
+    console.log(`${backend}: unavailable (${(e as Error).message})`);
+    continue;
+  }
+  for (const [net, spec, task] of nets) {
+    const r = await measure(spec, task, name === 'cpu' ? Number(values['cpu-steps']) : steps);
+    const ratio = (v: number, base?: number): string => (base ? ` (${(v / base).toFixed(2)}x)` : '');
+    console.log(
+      `${name.padEnd(8)} ${net.padEnd(10)} train ${r.train.toFixed(1).padStart(8)}${ratio(r.train, torch?.[net].train)}  infer ${r.infer.toFixed(1).padStart(8)}${ratio(r.infer, torch?.[net].infer)}`,
+    );
+  }
+}
