@@ -2,7 +2,7 @@
 """PyTorch CPU baseline for bench/train.ts: the same small CNN and depth-3 U-Net
 as Phi Studio's built-in specs, trained with Adam on random 128x128x1 batches.
 Prints one JSON line: images/s for training and inference of each network.
-Usage: /usr/bin/python3 bench/train-torch.py THREADS BATCH STEPS"""
+Usage: /usr/bin/python3 bench/train-torch.py THREADS BATCH STEPS [UNET_BATCH]"""
 import json
 import sys
 import time
@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 threads, batch, steps = (int(a) for a in sys.argv[1:4])
+unet_batch = int(sys.argv[4]) if len(sys.argv) > 4 else batch
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -61,7 +62,7 @@ class UNet(nn.Module):
         return self.out(x)
 
 
-def bench(model, target_fn):
+def bench(model, target_fn, batch):
     x = torch.rand(batch, 1, 128, 128)
     y = target_fn()
     opt = torch.optim.Adam(model.parameters(), 1e-3)
@@ -85,6 +86,6 @@ def bench(model, target_fn):
 
 
 out = {}
-out["small-cnn"] = bench(SmallCnn(), lambda: torch.randint(0, 2, (batch,)))
-out["unet"] = bench(UNet(), lambda: torch.randint(0, 2, (batch, 128, 128)))
+out["small-cnn"] = bench(SmallCnn(), lambda: torch.randint(0, 2, (batch,)), batch)
+out["unet"] = bench(UNet(), lambda: torch.randint(0, 2, (unet_batch, 128, 128)), unet_batch)
 print(json.dumps({k: {"train": v[0], "infer": v[1]} for k, v in out.items()}))

@@ -1,13 +1,155 @@
-/** `phi predict`: placeholder until its issue lands; replaced by the owner of that issue. */
-import { EXIT, type CliCommand } from '../command';
+/**
+ * `phi predict <project> --node ID <input> <output>`: runs a trained network
+ * node on a folder of images. Each file goes through the same modules as
+ * the node's training data (the chain from the dataset to the network), then
+ * the network. Outputs: classification `predictions.csv` (`id,label,p0,...`),
+ * segmentation one PNG mask per image, detection `detections.json` (COCO-style
+ * list with scores), transformation one `.npy` per image.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import type { Graph, Sample } from '../../api';
+import { openImage } from '../../data/readers';
+import { inputsOf } from '../../graph/plan';
+import type { ModuleNodeType } from '../../graph/node-type';
+import { decodeOutput } from '../../nn/detection/centernet';
+import { encodeNpyFloat32 } from '../../nn/io/npy';
+import { loadTrained, releaseTrained, runSample } from '../../nn/predict';
+import { createBuiltinRegistry } from '../../service/builtin-registry';
+import { ProjectStore } from '../../store/project-store';
+import { EXIT, UsageError, type CliCommand } from '../command';
+
+/** Module nodes from the dataset to `node`, in order (single-input chains). */
+export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
+  const inputs = inputsOf(graph);
+  const chain: Graph['nodes'] = [];
+  let current = inputs.get(node)?.[0]?.source;
+  while (current) {
+    const n = graph.nodes.find((x) => x.id === current);
+    if (!n || n.kind !== 'module') break;
+    chain.unshift(n);
+    current = inputs.get(n.id)?.[0]?.source;
+  }
+  return chain;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listFiles(path));
+    else if (!name.startsWith('.')) out.push(path);
+  }
+  return out;
+}
 
 /** See the module comment. */
 export const predictCommand: CliCommand = {
   name: 'predict',
-  summary: 'not available yet',
-  usage: 'phi predict',
-  async run(_args, io) {
-    io.stderr.write('phi predict: not available in this build\n');
-    return EXIT.usage;
+  summary: 'run a trained network node on a folder of images',
+  usage: 'phi predict <project.phiproj> --node ID <input-folder> <output-folder>',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { node: { type: 'string' } },
+    });
+    if (positionals.length !== 3 || !values.node)
+      throw new UsageError('give a project, --node ID, an input and an output folder');
+    const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
+    const store = ProjectStore.open(projectArg);
+    try {
+      const graph = store.graph();
+      const node = graph.nodes.find((n) => n.id === values.node);
+      if (!node || node.kind !== 'network') {
+        io.stderr.write(`phi predict: "${values.node}" is not a network node of ${basename(projectArg)}\n`);
+        return EXIT.failed;
+      }
+      const registry = createBuiltinRegistry();
+      const chain = moduleChain(graph, node.id).map((n) => {
+        const type = registry.get(n.type);
+        if (type?.kind !== 'module')
+          throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
+        return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
+      });
+      const trained = await loadTrained(store.artifactsFor(node.id));
+      const { geometry, classes } = trained.manifest;
+      mkdirSync(outputArg, { recursive: true });
+      const rows: string[] = [`id,label,${classes.map((_, i) => `p${i}`).join(',')}`];
+      const detections: { image_id: string; category_id: number; bbox: number[]; score: number }[] = [];
+      let done = 0;
+      let failed = 0;
+      for (const file of listFiles(inputArg)) {
+        const id = relative(inputArg, file);
+        try {
+          const image = await (await openImage(file)).decode();
+          let sample: Sample | null = { id, image, meta: image.meta };
+          for (const step of chain) {
+            if (!sample) break;
+            sample = await step.type.run(sample, step.params, {
+              nodeId: step.node.id,
+              rng: () => 0.5,
+              inputs: { in: sample },
+            });
+          }
+          if (!sample) continue;
+          const { out, offset, scale } = runSample(trained, sample);
+          const [h, w] = geometry.inputShape;
+          const stem = id.slice(0, id.length - extname(id).length).replace(/[\\/]/g, '__');
+          if (geometry.task === 'classification') {
+            const probs = Array.from(out);
+            const best = probs.indexOf(Math.max(...probs));
+            rows.push(`${id},${classes[best] ?? best},${probs.map((p) => p.toFixed(6)).join(',')}`);
+          } else if (geometry.task === 'segmentation') {
+            const mask = new Uint8Array(h * w);
+            for (let i = 0; i < h * w; i++) {
+              let arg = 0;
+              for (let k = 1; k < geometry.classes; k++)
+                if (out[i * geometry.classes + k] > out[i * geometry.classes + arg]) arg = k;
+              mask[i] = arg;
+            }
+            await sharp(mask, { raw: { width: w, height: h, channels: 1 } })
+              .toColourspace('b-w')
+              .png()
+              .toFile(join(outputArg, `${stem}.png`));
+          } else if (geometry.task === 'detection') {
+            const g = geometry.grid as NonNullable<typeof geometry.grid>;
+            for (const b of decodeOutput(
+              out,
+              g.h,
+              g.w,
+              geometry.classes,
+              g.stride,
+              trained.manifest.params.detectionThreshold,
+            ))
+              detections.push({
+                image_id: id,
+                category_id: b.classIndex,
+                bbox: [b.xmin, b.ymin, b.xmax - b.xmin, b.ymax - b.ymin],
+                score: b.score,
+              });
+          } else {
+            const c = geometry.targetChannels ?? 1;
+            const data = Float32Array.from(out, (v) => v * scale + offset);
+            writeFileSync(join(outputArg, `${stem}.npy`), encodeNpyFloat32(data, [h, w, c]));
+          }
+          done++;
+        } catch (e) {
+          failed++;
+          io.stderr.write(`phi predict: ${id}: ${(e as Error).message}\n`);
+        }
+      }
+      if (geometry.task === 'classification')
+        writeFileSync(join(outputArg, 'predictions.csv'), `${rows.join('\n')}\n`);
+      if (geometry.task === 'detection')
+        writeFileSync(join(outputArg, 'detections.json'), JSON.stringify(detections));
+      io.stdout.write(`Predicted ${done} image(s) into ${outputArg}${failed ? `; ${failed} failed` : ''}\n`);
+      return failed && !done ? EXIT.failed : EXIT.ok;
+    } finally {
+      releaseTrained();
+      store.close();
+    }
   },
 };
