@@ -48,6 +48,7 @@ import { summarizeDataset } from '../data/summary';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
+import { builtinSpecIds, checkSpec, layerCatalogue } from './network-builder';
 import { templateGraph } from './templates';
 import { APP_VERSION } from './version';
 
@@ -497,21 +498,28 @@ export class Engine implements EngineApi {
   }
 
   async getLayerCatalogue(): Promise<EngineResults['getLayerCatalogue']> {
-    return [];
+    return layerCatalogue();
   }
 
   async checkNetworkSpec(
-    _params: EngineParams<'checkNetworkSpec'>,
+    params: EngineParams<'checkNetworkSpec'>,
   ): Promise<EngineResults['checkNetworkSpec']> {
-    throw new Error('The network builder is not available in this build yet');
+    return checkSpec(EngineRequests.checkNetworkSpec.parse(params).spec);
   }
 
-  async saveNetworkSpec(_params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
-    throw new Error('The network builder is not available in this build yet');
+  async saveNetworkSpec(params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
+    const { id, spec } = EngineRequests.saveNetworkSpec.parse(params);
+    const store = this.requireStore();
+    if (builtinSpecIds().includes(id))
+      throw new Error(`"${id}" is a built-in network: save under another name`);
+    const check = await checkSpec(spec);
+    if (check.ok) store.saveNetworkSpec(id, (store.networkSpec(id)?.version ?? 0) + 1, spec);
+    return check;
   }
 
   async listNetworkSpecs(): Promise<EngineResults['listNetworkSpecs']> {
-    return [];
+    const saved = this.store?.networkSpecs().map(({ id }) => ({ id, builtin: false })) ?? [];
+    return [...builtinSpecIds().map((id) => ({ id, builtin: true })), ...saved];
   }
 
   /** The node whose cached images show for `node` (a network shows its input). */

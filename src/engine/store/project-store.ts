@@ -557,6 +557,13 @@ export class ProjectStore {
     };
   }
 
+  /** Ids of the saved network specs with their highest version, by id. */
+  networkSpecs(): { id: string; version: number }[] {
+    return this.conn()
+      .prepare('SELECT id, MAX(version) AS version FROM network_specs GROUP BY id ORDER BY id')
+      .all() as { id: string; version: number }[];
+  }
+
   /** Records a tuning trial of a run; returns its id. */
   recordTrial(runId: string, params: unknown, metrics?: unknown): string {
     const db = this.conn();
