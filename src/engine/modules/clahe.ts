@@ -1,6 +1,7 @@
 /** CLAHE: contrast-limited adaptive histogram equalization (grayscale). */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { clahe } from './ops/clahe';
 import { mapChannels } from './support/intensity';
 
@@ -32,7 +33,9 @@ export const claheModule = defineModule({
       .describe('Tiles per side of the grid (1 to 64).'),
   }),
   accepts: { colorModes: ['grayscale'] },
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     return mapChannels(sample, (d, h, w) => clahe(d, h, w, p.clipLimit, p.tileGridSize));
   },
 });

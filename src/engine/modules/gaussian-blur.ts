@@ -1,6 +1,7 @@
 /** Gaussian Blur. */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { gaussianBlur } from './ops/gaussian';
 import { mapSlices, withImage } from './support/spatial';
 
@@ -21,7 +22,9 @@ export const gaussianBlurModule = defineModule({
       .default(1)
       .describe('Standard deviation of the Gaussian in pixels (0.1 to 50).'),
   }),
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     return withImage(
       sample,
       mapSlices(sample.image, (d, s) => ({

@@ -148,13 +148,13 @@ describe('resample-spacing', () => {
     expect(out?.image.spacing).toEqual([1, 0.5]);
     expect(values(out)).toEqual([1, 1, 1, 1, 1, 1]);
   });
-  it('explains that an image without spacing cannot be resampled', () => {
-    expect(() =>
+  it('explains that an image without spacing cannot be resampled', async () => {
+    await expect(async () =>
       resampleSpacingModule.run(
         smp(img(new Uint8Array(4), 2, 2)),
         resampleSpacingModule.params.parse({}),
         ctx,
       ),
-    ).toThrow(/no pixel spacing/);
+    ).rejects.toThrow(/no pixel spacing/);
   });
 });

@@ -1,6 +1,7 @@
 /** Histogram Equalization (grayscale). */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { equalizeHistogram } from './ops/equalize';
 import { mapChannels } from './support/intensity';
 
@@ -16,7 +17,9 @@ export const histogramEqualizationModule = defineModule({
     'that range. 3-D volumes are equalized slice by slice.',
   params: z.object({}),
   accepts: { colorModes: ['grayscale'] },
-  run(sample) {
+  async run(sample) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     return mapChannels(sample, (d) => equalizeHistogram(d));
   },
 });

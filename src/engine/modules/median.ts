@@ -1,6 +1,7 @@
 /** Median filter. */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { medianFilter } from './ops/median';
 import { mapSlices, withImage } from './support/spatial';
 
@@ -23,7 +24,9 @@ export const medianModule = defineModule({
       .default(3)
       .describe('Window side in pixels, odd (3 to 15).'),
   }),
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     return withImage(
       sample,
       mapSlices(sample.image, (d, s) => ({

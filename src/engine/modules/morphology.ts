@@ -1,6 +1,7 @@
 /** Morphological Transformation. */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { morphology } from './ops/morphology';
 import { mapSlices, withImage } from './support/spatial';
 
@@ -38,7 +39,9 @@ export const morphologyModule = defineModule({
       .default(1)
       .describe('Times erosion/dilation is repeated (1 to 20).'),
   }),
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     return withImage(
       sample,
       mapSlices(sample.image, (d, s) => ({

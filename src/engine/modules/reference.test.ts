@@ -7,11 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageData, PixelArray } from '../api';
 import { dtypeOf } from '../api';
 import { allocate } from '../imaging/image';
 import { builtinModules } from './index';
+import { loadOpenCv, opencv, setOpenCvEnabled } from './ops/opencv';
 import { warpAffine, type Affine } from './ops/warp';
 
 interface Encoded {
@@ -66,31 +67,45 @@ async function compute(c: Case): Promise<ImageData> {
   return out.image;
 }
 
-describe(`reference outputs (OpenCV ${fixture.versions.opencv}, scikit-image ${fixture.versions.skimage})`, () => {
-  for (const c of fixture.cases) {
-    it(`${c.name} matches ${c.reference} (${c.metric === 'max' ? `max |diff| <= ${c.tol}` : `mismatch <= ${c.tol * 100}%`})`, async () => {
-      const out = await compute(c);
-      expect(out.shape).toEqual(c.expected.shape);
-      if (c.expected.dtype !== 'float32') expect(dtypeOf(out.data)).toBe(c.expected.dtype);
-      const exp = c.expected.data;
-      if (c.metric === 'mismatch') {
-        let diff = 0;
-        for (let i = 0; i < exp.length; i++) if (out.data[i] !== exp[i]) diff++;
-        expect(diff / exp.length).toBeLessThanOrEqual(c.tol);
-        return;
-      }
-      let worst = 0;
-      let at = -1;
-      for (let i = 0; i < exp.length; i++) {
-        const d = Math.abs(out.data[i] - exp[i]);
-        // Relative slack for float cases with large magnitudes (float32 rounding).
-        const allowed = c.tol + (c.expected.dtype === 'float32' ? Math.abs(exp[i]) * 1e-6 : 0);
-        if (d - allowed > worst - (at >= 0 ? 0 : 0) && d > allowed) {
-          worst = d;
-          at = i;
-        }
-      }
-      expect(at, at >= 0 ? `value ${at}: ours ${out.data[at]}, reference ${exp[at]}` : '').toBe(-1);
+// Both implementations of the heavy kernels must match: opencv.js (the fast path) and the
+// typed-array kernels used before it loads or where it lacks a layout.
+describe.each([
+  ['opencv.js', true],
+  ['typed-array kernels', false],
+] as const)(
+  `reference outputs (OpenCV ${fixture.versions.opencv}, scikit-image ${fixture.versions.skimage}) via %s`,
+  (_name, useCv) => {
+    beforeAll(async () => {
+      expect(await loadOpenCv()).toBe(true);
+      setOpenCvEnabled(useCv);
+      expect(opencv() !== null).toBe(useCv);
     });
-  }
-});
+    afterAll(() => setOpenCvEnabled(true));
+    for (const c of fixture.cases) {
+      it(`${c.name} matches ${c.reference} (${c.metric === 'max' ? `max |diff| <= ${c.tol}` : `mismatch <= ${c.tol * 100}%`})`, async () => {
+        const out = await compute(c);
+        expect(out.shape).toEqual(c.expected.shape);
+        if (c.expected.dtype !== 'float32') expect(dtypeOf(out.data)).toBe(c.expected.dtype);
+        const exp = c.expected.data;
+        if (c.metric === 'mismatch') {
+          let diff = 0;
+          for (let i = 0; i < exp.length; i++) if (out.data[i] !== exp[i]) diff++;
+          expect(diff / exp.length).toBeLessThanOrEqual(c.tol);
+          return;
+        }
+        let worst = 0;
+        let at = -1;
+        for (let i = 0; i < exp.length; i++) {
+          const d = Math.abs(out.data[i] - exp[i]);
+          // Relative slack for float cases with large magnitudes (float32 rounding).
+          const allowed = c.tol + (c.expected.dtype === 'float32' ? Math.abs(exp[i]) * 1e-6 : 0);
+          if (d - allowed > worst - (at >= 0 ? 0 : 0) && d > allowed) {
+            worst = d;
+            at = i;
+          }
+        }
+        expect(at, at >= 0 ? `value ${at}: ours ${out.data[at]}, reference ${exp[at]}` : '').toBe(-1);
+      });
+    }
+  },
+);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { geometry } from '../imaging/image';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { resizeArray } from './ops/resample';
 import { mapSlices, transformSpatial } from './support/spatial';
 
@@ -31,7 +32,9 @@ export const resampleSpacingModule = defineModule({
       .default('bilinear')
       .describe('How new pixel values are computed: nearest, bilinear, bicubic or area.'),
   }),
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     const sp = sample.image.spacing;
     if (!sp || sp.length < 2)
       throw new Error(

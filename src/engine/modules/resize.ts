@@ -1,6 +1,7 @@
 /** Resize: scale to a width and height, optionally keeping the aspect ratio with padding. */
 import { z } from 'zod';
 import { defineModule } from './define';
+import { loadOpenCv } from './ops/opencv';
 import { geometry } from '../imaging/image';
 import { resizeArray } from './ops/resample';
 import { letterbox } from './ops/letterbox';
@@ -32,7 +33,9 @@ export const resizeModule = defineModule({
       .describe('Fit inside width x height without distortion and pad the rest (letterbox); no unit.'),
     padValue: valueParam(0, 'Pixel value of the padding when keeping the aspect ratio'),
   }),
-  run(sample, p) {
+  async run(sample, p) {
+    // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
+    await loadOpenCv();
     const { height: h, width: w } = geometry(sample.image);
     if (!p.keepAspectRatio) {
       const sx = p.width / w;

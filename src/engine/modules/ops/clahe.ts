@@ -10,9 +10,21 @@ import type { PixelArray } from '../../api';
 import { rint } from '../../imaging/image';
 import { borderIndex } from './border';
 import { toLevels } from './levels';
+import { withOpenCv } from './opencv';
 
 /** Applies CLAHE to one channel `[h, w]` of any dtype. */
 export function clahe(src: PixelArray, h: number, w: number, clipLimit: number, tiles: number): PixelArray {
+  if (src instanceof Uint8Array || src instanceof Uint16Array) {
+    const viaCv = withOpenCv(src, h, w, 1, (cv, a, b) => {
+      const op = new cv.CLAHE(clipLimit, new cv.Size(tiles, tiles));
+      try {
+        op.apply(a, b);
+      } finally {
+        op.delete();
+      }
+    });
+    if (viaCv) return viaCv;
+  }
   const levels = toLevels(src);
   const n = levels.count;
   const idx = levels.index;

@@ -3,6 +3,7 @@ import type { DType, PixelArray } from '../../api';
 import { dtypeOf } from '../../api';
 import { fromFloat } from '../../imaging/image';
 import { convolveSeparable } from './convolve';
+import { withOpenCv } from './opencv';
 
 /** Kernel length OpenCV derives from sigma: round(sigma * (3 for 8-bit, else 4) * 2 + 1), made odd. */
 export function gaussianKernelSize(sigma: number, dtype: DType): number {
@@ -39,5 +40,9 @@ export function gaussianBlurFloat(
 
 /** Blurs `[h, w, c]` keeping the dtype (rounded, saturated). */
 export function gaussianBlur(src: PixelArray, h: number, w: number, c: number, sigma: number): PixelArray {
+  const viaCv = withOpenCv(src, h, w, c, (cv, a, b) =>
+    cv.GaussianBlur(a, b, new cv.Size(0, 0), sigma, sigma, cv.BORDER_REFLECT_101),
+  );
+  if (viaCv) return viaCv;
   return fromFloat(gaussianBlurFloat(src, h, w, c, sigma), dtypeOf(src));
 }

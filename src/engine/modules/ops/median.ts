@@ -3,9 +3,15 @@ import type { PixelArray } from '../../api';
 import { dtypeOf } from '../../api';
 import { allocate } from '../../imaging/image';
 import { borderTable } from './border';
+import { withOpenCv } from './opencv';
 
 /** Median of each `size x size` window, per channel; exact for every dtype (a selection, no arithmetic). */
 export function medianFilter(src: PixelArray, h: number, w: number, c: number, size: number): PixelArray {
+  const dtype = dtypeOf(src);
+  if (dtype === 'uint8' || ((dtype === 'uint16' || dtype === 'float32') && size <= 5)) {
+    const viaCv = withOpenCv(src, h, w, c, (cv, a, b) => cv.medianBlur(a, b, size));
+    if (viaCv) return viaCv;
+  }
   const r = (size - 1) >> 1;
   const bx = borderTable(w, r, r, 'replicate');
   const by = borderTable(h, r, r, 'replicate');

@@ -6,6 +6,10 @@
 import type { PixelArray } from '../../api';
 import { dtypeOf } from '../../api';
 import { allocate, rint, saturate } from '../../imaging/image';
+import { withOpenCv } from './opencv';
+
+const CV_OP = { erode: 0, dilate: 1, open: 2, close: 3, gradient: 4, tophat: 5, blackhat: 6 } as const;
+const CV_SHAPE = { rect: 0, cross: 1, ellipse: 2 } as const;
 
 /** Shapes of structuring elements. */
 export type StructuringShape = 'rect' | 'ellipse' | 'cross';
@@ -166,6 +170,24 @@ export function morphology(
   size: number,
   iterations = 1,
 ): PixelArray {
+  const viaCv = withOpenCv(src, h, w, c, (cv, a, b) => {
+    const k = cv.getStructuringElement(CV_SHAPE[shape], new cv.Size(size, size));
+    try {
+      cv.morphologyEx(
+        a,
+        b,
+        CV_OP[op],
+        k,
+        new cv.Point(-1, -1),
+        iterations,
+        cv.BORDER_CONSTANT,
+        cv.morphologyDefaultBorderValue(),
+      );
+    } finally {
+      k.delete();
+    }
+  });
+  if (viaCv) return viaCv;
   const se = structuringElement(shape, size);
   const repeat = (img: PixelArray, max: boolean): PixelArray => {
     let r = img;

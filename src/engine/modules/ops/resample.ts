@@ -6,10 +6,14 @@
  */
 import type { DType, PixelArray } from '../../api';
 import { dtypeOf } from '../../api';
-import { allocate, dtypeRange, rint } from '../../imaging/image';
+import { allocate, dtypeRange } from '../../imaging/image';
+import { withOpenCv } from './opencv';
 
 /** Interpolation methods of resize-like modules. */
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'area';
+
+/** OpenCV's interpolation flags (INTER_NEAREST_EXACT, INTER_LINEAR, INTER_CUBIC, INTER_AREA). */
+const CV_INTERPOLATION: Record<Interpolation, number> = { nearest: 6, bilinear: 1, bicubic: 2, area: 3 };
 
 /** For each output coordinate, `taps` source indices and weights. */
 export interface AxisTable {
@@ -183,7 +187,10 @@ export function resampleSeparable(
     if (!used[y]) continue;
     const sr = y * w * c;
     const tr = y * ow * c;
-    if (c === 1) {
+    if (c === 1 && kx === 2) {
+      for (let x = 0; x < ow; x++)
+        tmp[tr + x] = src[sr + xi[2 * x]] * xw[2 * x] + src[sr + xi[2 * x + 1]] * xw[2 * x + 1];
+    } else if (c === 1) {
       for (let x = 0; x < ow; x++) {
         let acc = 0;
         const b = x * kx;
@@ -206,20 +213,38 @@ export function resampleSeparable(
   const range = dtypeRange(outDtype);
   const lo = range ? range[0] : 0;
   const hi = range ? range[1] : 0;
+  // Row-at-a-time accumulation: each tap streams one contiguous row (cache- and JIT-friendly).
+  const acc = new Float64Array(rowLen);
   for (let y = 0; y < oh; y++) {
     const dr = y * rowLen;
     const b = y * ky;
-    for (let i = 0; i < rowLen; i++) {
-      let acc = 0;
-      for (let k = 0; k < ky; k++) acc += tmp[ty.index[b + k] * rowLen + i] * ty.weight[b + k];
-      if (range) out[dr + i] = acc >= hi ? hi : acc <= lo ? lo : rint(acc);
-      else out[dr + i] = acc;
+    acc.fill(0);
+    for (let k = 0; k < ky; k++) {
+      const wk = ty.weight[b + k];
+      if (wk === 0) continue;
+      const r = ty.index[b + k] * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] += tmp[r + i] * wk;
     }
+    if (range) {
+      for (let i = 0; i < rowLen; i++) {
+        const v = acc[i];
+        if (v >= hi) out[dr + i] = hi;
+        else if (v <= lo) out[dr + i] = lo;
+        else {
+          // Round half to even (OpenCV cvRound), inlined: this loop is the hot one.
+          const r = Math.round(v);
+          out[dr + i] = r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+        }
+      }
+    } else out.set(acc, dr);
   }
   return out;
 }
 
-/** Resizes one interleaved `[h, w, c]` array to `[oh, ow, c]` with OpenCV's conventions. */
+/**
+ * Resizes one interleaved `[h, w, c]` array to `[oh, ow, c]` with OpenCV's conventions: through
+ * opencv.js when loaded, else the separable typed-array kernel above.
+ */
 export function resizeArray(
   src: PixelArray,
   size: { height: number; width: number; channels: number },
@@ -227,6 +252,12 @@ export function resizeArray(
   interpolation: Interpolation,
   outDtype?: DType,
 ): PixelArray {
+  if (!outDtype || outDtype === dtypeOf(src)) {
+    const viaCv = withOpenCv(src, size.height, size.width, size.channels, (cv, a, b) =>
+      cv.resize(a, b, new cv.Size(out.width, out.height), 0, 0, CV_INTERPOLATION[interpolation]),
+    );
+    if (viaCv) return viaCv;
+  }
   const { y, x } = axisTables(interpolation, size, out);
   return resampleSeparable(src, size.height, size.width, size.channels, y, x, outDtype);
 }
