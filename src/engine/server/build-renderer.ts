@@ -4,7 +4,7 @@
  * is built (with Vite and `vite.renderer.config.ts`), so no Electron is needed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,41 @@ export async function rendererNeedsBuild(outDir = rendererOutDir): Promise<boole
   return sources > built;
 }
 
+/** Held while one process builds, so parallel test files do not build over each other. */
+const LOCK = join(repoRoot, 'out/.renderer-build.lock');
+
+/** Takes the build lock (an atomic mkdir); waits for another holder, breaks a lock older than 5 minutes. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) rmSync(LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Builds the renderer when needed; resolves with the output folder. */
 export async function ensureRendererBuilt(log: (line: string) => void = () => {}): Promise<string> {
   if (!(await rendererNeedsBuild())) return rendererOutDir;
+  return withBuildLock(async () => {
+    // Another process may have built it while we waited for the lock.
+    if (!(await rendererNeedsBuild())) return rendererOutDir;
+    await buildRenderer(log);
+    return rendererOutDir;
+  });
+}
+
+async function buildRenderer(log: (line: string) => void): Promise<void> {
   if (!existsSync(join(repoRoot, 'node_modules/vite/bin/vite.js'))) {
     throw new Error(`The renderer is not built (${rendererOutDir}) and Vite is not installed to build it`);
   }
@@ -71,5 +103,4 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
         : reject(new Error(`Renderer build failed (exit ${code}):\n${output.trim()}`)),
     );
   });
-  return rendererOutDir;
 }
