@@ -100,6 +100,28 @@ describe('workbench in Chromium against phi serve', () => {
     expect(await toast.innerText()).toMatch(/already connected/);
     expect(await page.locator('.react-flow__edge').count()).toBe(5);
     await shot('02-drag-connect-refused');
+
+    // Undo and redo from the keyboard travel to the project like any edit.
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.edges.length === 4);
+    expect(await page.locator('.react-flow__edge').count()).toBe(4);
+    await page.keyboard.press('Control+Shift+z');
+    await page.waitForFunction(() => (globalThis as unknown as G).__phi.graph.edges.length === 5);
+
+    // The context menu offers Run and Step forward with their shortcuts.
+    await page.locator('[data-testid="node-resize"] .phi-node-title').click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: /Actions for resize/ });
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Run\s+Alt\+Enter$/),
+      expect.stringMatching(/^Step forward\s+Alt\+Shift\+Enter$/),
+      expect.stringMatching(/^Copy\s+Ctrl\+C$/),
+      expect.stringMatching(/^Delete\s+Del$/),
+    ]);
+    await shot('02b-context-menu');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
   });
 
   it('changes a parameter in the Parameter tab and refuses an out-of-bounds value', async () => {
