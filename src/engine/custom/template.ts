@@ -4,12 +4,12 @@
  * declarations the code editor needs. Both texts live in resources/templates.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { CustomModuleInfo } from '../api/requests';
+import { resourcesDir } from '../resources';
 
 /** Folder of the module templates inside the app. */
-export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/templates');
+export const TEMPLATES_DIR = resourcesDir('templates');
 
 let templateText: string | undefined;
 let typingsText: string | undefined;
@@ -21,7 +21,7 @@ function oneLine(text: string): string {
 
 /** The full source of a new module: plumbing written, a marked body to fill in. */
 export function customModuleTemplate(info: Omit<CustomModuleInfo, 'source'>): string {
-  templateText ??= readFileSync(resolve(TEMPLATES_DIR, 'custom-module.ts.txt'), 'utf8');
+  templateText ??= readFileSync(join(TEMPLATES_DIR, 'custom-module.ts.txt'), 'utf8');
   const description = info.description.trim()
     ? info.description
         .trim()
@@ -43,6 +43,6 @@ export function customModuleTemplate(info: Omit<CustomModuleInfo, 'source'>): st
 
 /** Type declarations of the sandbox's globals, for the code editor (Monaco `addExtraLib`). */
 export function customModuleTypings(): string {
-  typingsText ??= readFileSync(resolve(TEMPLATES_DIR, 'custom-module.d.ts.txt'), 'utf8');
+  typingsText ??= readFileSync(join(TEMPLATES_DIR, 'custom-module.d.ts.txt'), 'utf8');
   return typingsText;
 }

@@ -53,6 +53,8 @@ export interface RunOptions {
   artifactsFor(nodeId: string): string;
   /** Items processed at once per node (sharp runs one image per thread: keep several in flight). */
   concurrency?: number;
+  /** Called as soon as a node has finished (done or failed), before the next one starts. */
+  onNodeDone?(node: string, outcome: NodeOutcome): void;
 }
 
 /** What a run did to one node. */
@@ -100,7 +102,8 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
     emit({ type: 'error', node, file, message });
   };
 
-  emit({ type: 'run-started', runId: options.runId, mode: request.mode, nodes: plan });
+  const sampleSize = request.sample && 'count' in request.sample ? request.sample.count : undefined;
+  emit({ type: 'run-started', runId: options.runId, mode: request.mode, nodes: plan, sampleSize });
   for (const id of plan) emit({ type: 'node-state', node: id, state: 'queued' });
 
   const issues = validateGraph(graph, registry).filter((i) => i.severity === 'error');
@@ -127,7 +130,9 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
     const key = keys.get(id);
     const failed = (message: string): void => {
       fail(id, message);
-      outcome.nodes.set(id, { state: 'failed', selection, fromCache: false, message });
+      const failure: NodeOutcome = { state: 'failed', selection, fromCache: false, message };
+      outcome.nodes.set(id, failure);
+      options.onNodeDone?.(id, failure);
       emit({ type: 'node-state', node: id, state: 'failed', message });
       outcome.status = 'failed';
     };
@@ -215,6 +220,7 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
         throw new Error(`Unknown module "${node.type}"`);
       }
       outcome.nodes.set(id, result);
+      options.onNodeDone?.(id, result);
       if (result.shape) {
         emit({
           type: 'shape',
@@ -300,7 +306,7 @@ async function processItems(
         if (known && (known.state === 'dropped' || cache.has(nodeKey, item.id))) {
           rows[index] = known;
         } else if (cache.has(nodeKey, item.id)) {
-          rows[index] = manifestRow(await cache.read(nodeKey, item.id), item.item);
+          rows[index] = manifestRow(await cache.read(nodeKey, item.id), options.classes, item.item);
         } else {
           const output = await options.produce(item);
           computed += 1;
@@ -308,7 +314,7 @@ async function processItems(
             rows[index] = { id: item.id, shape: [], dtype: '', colorMode: 'grayscale', state: 'dropped' };
           } else {
             await cache.write(nodeKey, output);
-            rows[index] = manifestRow(output, item.item);
+            rows[index] = manifestRow(output, options.classes, item.item);
           }
         }
       } catch (error) {
@@ -370,21 +376,21 @@ function normalizeLoaded(sample: Sample, item: DatasetItem): Sample {
   return { ...sample, id: item.id, split: item.split };
 }
 
-function labelText(sample: Sample, item?: DatasetItem): string | undefined {
+function labelText(sample: Sample, classes: string[], item?: DatasetItem): string | undefined {
   if (item?.label) return item.label;
   const label = sample.label;
   if (!label) return undefined;
-  if (label.kind === 'class') return String(sample.meta.className ?? label.index);
+  if (label.kind === 'class') return classes[label.index] ?? String(sample.meta.className ?? label.index);
   if (label.kind === 'boxes') return `${label.boxes.length} boxes`;
   return label.kind;
 }
 
-function manifestRow(sample: Sample, item?: DatasetItem): ManifestItem {
+function manifestRow(sample: Sample, classes: string[], item?: DatasetItem): ManifestItem {
   return {
     id: sample.id,
     split: sample.split,
     classIndex: sample.label?.kind === 'class' ? sample.label.index : item?.classIndex,
-    label: labelText(sample, item),
+    label: labelText(sample, classes, item),
     shape: sample.image.shape,
     dtype: dtypeOf(sample.image.data),
     colorMode: sample.image.colorMode,

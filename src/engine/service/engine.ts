@@ -45,10 +45,12 @@ import {
   versionToSave,
 } from '../custom';
 import { summarizeDataset } from '../data/summary';
+import { describeBackends } from '../nn';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { builtinSpecIds, checkSpec, layerCatalogue } from './network-builder';
+import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
 import { APP_VERSION } from './version';
 
@@ -207,23 +209,26 @@ export class Engine implements EngineApi {
         concurrency: this.options.concurrency,
         emit: (event) => this.onRunEvent(runId, event),
         openDataset: (node) => this.openDataset(node),
+        // Recorded at once, so the Files and View tabs can show a node while later ones run.
+        onNodeDone: (id, node) => {
+          if (node.state === 'done' && node.key) {
+            store.recordNodeResult(id, {
+              cacheKey: `${node.key}${KEY_SEPARATOR}${node.selection}`,
+              shape: node.shape,
+              colorMode: node.colorMode,
+              dtype: node.dtype,
+              count: node.count,
+              state: 'done',
+              message: node.message,
+            });
+          } else if (node.state === 'failed') {
+            store.recordNodeResult(id, { cacheKey: '', state: 'failed', message: node.message });
+          }
+        },
         artifactsFor: (id) => store.artifactsFor(id),
       });
       for (const [id, node] of outcome.nodes) {
-        if (node.state === 'done' && node.key) {
-          (node.fromCache ? cached : ran).push(id);
-          store.recordNodeResult(id, {
-            cacheKey: `${node.key}${KEY_SEPARATOR}${node.selection}`,
-            shape: node.shape,
-            colorMode: node.colorMode,
-            dtype: node.dtype,
-            count: node.count,
-            state: 'done',
-            message: node.message,
-          });
-        } else if (node.state === 'failed') {
-          store.recordNodeResult(id, { cacheKey: '', state: 'failed', message: node.message });
-        }
+        if (node.state === 'done' && node.key) (node.fromCache ? cached : ran).push(id);
       }
       store.finishRun(runId, outcome.status);
       this.emit({
@@ -314,7 +319,7 @@ export class Engine implements EngineApi {
     const { node } = EngineRequests.getMetrics.parse(params);
     const store = this.requireStore();
     const input = this.inputManifest(node);
-    const rows = store.epochs(node);
+    const rows = epochHistory(store, node);
     const test = rows.find((r) => r.split === 'test');
     return {
       classes: input?.classes ?? [],

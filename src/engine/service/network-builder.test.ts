@@ -48,8 +48,15 @@ describe('network builder', () => {
   });
 
   it('names the layer when shapes do not fit', async () => {
-    const broken = structuredClone(tiny);
-    broken.layers[3] = { id: 'flat', type: 'Dense', params: { units: 4 }, inputs: ['pool', 'conv'] };
+    // A Dense layer fed by two layers: Dense takes one input.
+    const broken = {
+      ...tiny,
+      layers: [
+        ...tiny.layers.slice(0, 3),
+        { id: 'flat', type: 'Dense', params: { units: 4 }, inputs: ['pool', 'conv'] },
+        tiny.layers[4],
+      ],
+    };
     const check = await engine.checkNetworkSpec({ spec: broken });
     expect(check.ok).toBe(false);
     expect(check.error?.message).toMatch(/flat/);

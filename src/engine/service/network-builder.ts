@@ -4,14 +4,14 @@
  * the list of built-in and saved specs.
  */
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { LayerTypeDescriptor, SpecCheck } from '../api';
 import { LAYER_TYPES } from '../nn/spec/catalogue';
 import { tf } from '../nn/tf';
 import { compileSpec } from '../nn/spec/compile';
 import { parseSpec } from '../nn/spec/spec';
+import { resourcesDir } from '../resources';
 
 /** Values of `$placeholders` while checking a spec without data: two classes, one channel. */
 const CHECK_VARS = { classes: 2, channels: 1 };
@@ -19,7 +19,7 @@ const CHECK_VARS = { classes: 2, channels: 1 };
 const CHECK_INPUT_SHAPE = [64, 64, 1];
 
 /** Built-in network specs shipped in resources/networks. */
-const NETWORKS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/networks');
+const NETWORKS_DIR = resourcesDir('networks');
 
 /** The layer palette, one entry per catalogue layer type. */
 export function layerCatalogue(): LayerTypeDescriptor[] {

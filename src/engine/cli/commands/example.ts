@@ -5,17 +5,14 @@
  * untouched, so the example can always be started afresh.
  */
 import { cpSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resourcesDir } from '../../resources';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { runCommand } from './run';
 
 /** Folder of the bundled example inside the app. */
-export const EXAMPLE_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../resources/examples/lesions',
-);
+export const EXAMPLE_DIR = resourcesDir('examples', 'lesions');
 /** The example's project file name. */
 export const EXAMPLE_PROJECT = 'lesions.phiproj';
 
