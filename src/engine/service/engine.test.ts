@@ -86,6 +86,8 @@ describe('run modes', () => {
       dtype: 'uint8',
       state: 'done',
     });
+    // Regression (UI report): rows after a module showed class indices instead of names.
+    expect(new Set(files.items.map((i) => i.label))).toEqual(new Set(['cyst', 'tumor']));
   });
 
   it('one parameter change re-runs only that node and what follows', async () => {

@@ -115,7 +115,7 @@ export class Engine implements EngineApi {
     return {
       version: APP_VERSION,
       nodeTypes: this.registry.describe(),
-      backends: (await this.options.describeBackends?.()) ?? [],
+      backends: await (this.options.describeBackends ?? describeBackends)(),
     };
   }
 

@@ -61,7 +61,7 @@ export class GraphBuilder {
 
   /** Adds a node of `type` with `params` (defaults completed). */
   node(id: string, type: string, params: Record<string, unknown> = {}): this {
-    this.nodes.push(makeNode(this.registry, type, id, params, { x: this.nodes.length * 200, y: 0 }));
+    this.nodes.push(makeNode(this.registry, type, id, params, { x: this.nodes.length * 240, y: 0 }));
     return this;
   }
 
