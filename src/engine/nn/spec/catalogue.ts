@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf, tfl } from '../tf';
+import { patchBatchNorm } from './fast-batchnorm';
 
 /** Kernel initializers offered for weight layers. */
 export const INITIALIZERS = [
@@ -451,7 +452,9 @@ const batchNorm = define({
       .describe('Added to the variance for stability, > 0'),
   }),
   build: (p, ctx) =>
-    tfl.layers.batchNormalization({ name: ctx.name, momentum: p.momentum, epsilon: p.epsilon }),
+    patchBatchNorm(
+      tfl.layers.batchNormalization({ name: ctx.name, momentum: p.momentum, epsilon: p.epsilon }),
+    ),
 });
 
 const activationLayer = define({
