@@ -8,6 +8,11 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useWorkbench } from './context';
 import { FlowCanvas } from './FlowCanvas';
 import { Palette } from './Palette';
+import { ModuleEditor } from './custom/ModuleEditor';
+import { ModuleList } from './custom/ModuleList';
+import { ModuleWizard } from './custom/ModuleWizard';
+import { TrustBanner } from './custom/TrustBanner';
+import { NetworkBuilder } from './builder/NetworkBuilder';
 import { BottomPanel, RightPanel } from './Panels';
 import { ProjectGate } from './ProjectGate';
 import { SampleSizeDialog } from './SampleSizeDialog';
@@ -128,6 +133,7 @@ const Workspace = observer(function Workspace() {
   return (
     <div className="app">
       <Toolbar />
+      <TrustBanner />
       <div className="main">
         <Palette />
         <div className="center" style={{ ['--bottom-height' as string]: `${bottomHeight}px` }}>
@@ -142,6 +148,10 @@ const Workspace = observer(function Workspace() {
       </div>
       <StatusBar />
       {wb.askingSampleSize && <SampleSizeDialog />}
+      {wb.customModules.wizardOpen && <ModuleWizard />}
+      {wb.customModules.listOpen && <ModuleList />}
+      {wb.customModules.editorOpen && <ModuleEditor />}
+      {wb.builder.node && <NetworkBuilder />}
     </div>
   );
 });

@@ -58,6 +58,20 @@ function PaletteView() {
   return (
     <aside className="palette" aria-label="Module palette">
       <div className="panel-title">Modules</div>
+      <div className="palette-actions">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => wb.customModules.openWizard()}
+          title="Write an image-processing module of your own"
+        >
+          <Icon name="plus" size={14} />
+          New module
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => wb.customModules.openList()}>
+          My modules…
+        </button>
+      </div>
       <div className="palette-search">
         <Icon name="search" size={14} />
         <input

@@ -7,6 +7,7 @@ import { Icon, type IconName } from './icons';
 import { LogsTab } from './LogsTab';
 import { OutputTab } from './OutputTab';
 import { ParameterTab } from './ParameterTab';
+import { TuningTab } from './tuning/TuningTab';
 import { ViewTab } from './ViewTab';
 
 interface TabSpec<T extends string> {
@@ -93,15 +94,28 @@ function RightPanelView() {
 
 function BottomPanelView() {
   const wb = useWorkbench();
-  const tabs: TabSpec<'files' | 'output' | 'logs'>[] = [{ id: 'files', title: 'Files', icon: 'table' }];
-  // The Output tab appears for pipelines with a Neural Network module (as in the manual).
-  if (wb.networkNodes.length > 0) tabs.push({ id: 'output', title: 'Output', icon: 'chart' });
+  const tabs: TabSpec<'files' | 'output' | 'tuning' | 'logs'>[] = [
+    { id: 'files', title: 'Files', icon: 'table' },
+  ];
+  // Output and Auto Tuning appear for pipelines with a Neural Network module (as in the manual).
+  if (wb.networkNodes.length > 0) {
+    tabs.push({ id: 'output', title: 'Output', icon: 'chart' });
+    tabs.push({ id: 'tuning', title: 'Auto Tuning', icon: 'sliders' });
+  }
   tabs.push({ id: 'logs', title: 'Logs', icon: 'terminal', badge: wb.logs.unseenErrors });
   const active = tabs.some((t) => t.id === wb.bottomTab) ? wb.bottomTab : 'files';
   return (
     <section className="bottom-panel" aria-label="Results">
       <Tabs label="Results" tabs={tabs} active={active} onSelect={(t) => wb.setBottomTab(t)}>
-        {active === 'files' ? <FilesTab /> : active === 'output' ? <OutputTab /> : <LogsTab />}
+        {active === 'files' ? (
+          <FilesTab />
+        ) : active === 'output' ? (
+          <OutputTab />
+        ) : active === 'tuning' ? (
+          <TuningTab />
+        ) : (
+          <LogsTab />
+        )}
       </Tabs>
     </section>
   );

@@ -16,6 +16,7 @@ import {
   type ParamField,
 } from '../stores/param-form';
 import { useWorkbench } from './context';
+import { Icon } from './icons';
 
 /** Constraint text of a field for its tooltip. */
 function constraintText(field: ParamField): string {
@@ -38,14 +39,18 @@ function constraintText(field: ParamField): string {
   }
 }
 
-function FieldRow({
+/** One generated field (also used by the network builder's layer panel). */
+export function FieldRow({
   field,
   value,
   onCommit,
+  parse = parseField,
 }: {
   field: ParamField;
   value: unknown;
   onCommit(value: unknown): void;
+  /** Parser of typed text; the builder's accepts `$classes` placeholders in number fields. */
+  parse?: typeof parseField;
 }) {
   const id = useId();
   const shown = formatFieldValue(field, value);
@@ -58,7 +63,7 @@ function FieldRow({
   }, [shown]);
 
   const commitText = (input: string) => {
-    const parsed = parseField(field, input);
+    const parsed = parse(field, input);
     if (!parsed.ok) {
       setError(parsed.error);
       return;
@@ -124,7 +129,7 @@ function FieldRow({
         onChange={(e) => {
           setText(e.target.value);
           // Show a refusal while typing; commit only on Enter or leaving the field.
-          const parsed = parseField(field, e.target.value);
+          const parsed = parse(field, e.target.value);
           setError(parsed.ok ? null : parsed.error);
         }}
         onBlur={(e) => commitText(e.target.value)}
@@ -175,6 +180,21 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
           {type.category} · <span className="mono">{node.id}</span> · v{node.version}
         </div>
         <p className="panel-head-desc">{type.description}</p>
+        {type.kind === 'network' && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => {
+              const source = wb.graph.edges.find((e) => e.target === node.id)?.source;
+              const shape = source ? wb.status.get(source)?.shape : undefined;
+              const task = (node.params.task as 'classification' | undefined) ?? 'classification';
+              void wb.builder.open(node.id, task, shape ?? undefined);
+            }}
+          >
+            <Icon name="layers" size={14} />
+            Build network…
+          </button>
+        )}
       </div>
       {fields.length === 0 && <div className="empty">This module has no parameters.</div>}
       <form onSubmit={(e) => e.preventDefault()} aria-label={`Parameters of ${node.label || type.title}`}>

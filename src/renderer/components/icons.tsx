@@ -16,6 +16,7 @@ export type IconName =
   | 'trash'
   | 'fit'
   | 'check'
+  | 'plus'
   | 'x'
   | 'clock'
   | 'alert'
@@ -54,6 +55,7 @@ const PATHS: Record<IconName, ReactElement> = {
   trash: <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />,
   fit: <path d="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10" />,
   check: <path d="M3.5 8.5l3 3 6-7" />,
+  plus: <path d="M8 3v10M3 8h10" />,
   x: <path d="M4 4l8 8M12 4l-8 8" />,
   clock: (
     <>

@@ -38,8 +38,11 @@ import {
   pasteEdits,
   type GraphClipboard,
 } from './graph-edits';
+import { CustomModulesStore } from './custom-modules';
 import { LogsStore } from './logs-store';
 import { MetricsStore } from './metrics-store';
+import { NetworkBuilderStore } from './network-builder';
+import { TuningStore } from './tuning';
 
 /** Where small UI preferences (the remembered sample size) are kept; `localStorage` in the app. */
 export interface PreferenceStorage {
@@ -73,7 +76,7 @@ export interface Toast {
 /** Tabs of the right and bottom panels. */
 export type RightTab = 'parameter' | 'view';
 /** See {@link RightTab}. */
-export type BottomTab = 'files' | 'output' | 'logs';
+export type BottomTab = 'files' | 'output' | 'tuning' | 'logs';
 
 const EMPTY_GRAPH: Graph = { nodes: [], edges: [] };
 const HISTORY_LIMIT = 200;
@@ -113,6 +116,12 @@ export class Workbench {
   loaded = false;
   readonly metrics = new MetricsStore();
   readonly logs = new LogsStore();
+  /** Custom modules: wizard, editor, list, trust. */
+  readonly customModules: CustomModulesStore;
+  /** The network (layer) builder. */
+  readonly builder: NetworkBuilderStore;
+  /** Auto Tuning state per network node. */
+  private readonly tuningStores = new Map<string, TuningStore>();
 
   private undoStack: HistoryEntry[] = [];
   private redoStack: HistoryEntry[] = [];
@@ -128,6 +137,13 @@ export class Workbench {
     readonly api: PhiApi,
     private readonly storage?: PreferenceStorage,
   ) {
+    this.customModules = new CustomModulesStore({
+      api,
+      refreshInfo: () => this.refreshInfo(),
+      adoptSnapshot: (snapshot) => this.adoptSnapshot(snapshot),
+      toast: (kind, message) => this.toast(kind, message),
+    });
+    this.builder = new NetworkBuilderStore(api);
     makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
       clipboard: observableRef,
       info: observableRef,
@@ -204,6 +220,44 @@ export class Workbench {
     }
   }
 
+  /** Fetches node types again (a custom module was saved, deleted or trusted): the palette follows. */
+  async refreshInfo(): Promise<void> {
+    const info = await this.api.getInfo({});
+    runInAction(() => (this.info = info));
+  }
+
+  /** The Auto Tuning store of a network node (made on first use). */
+  tuningOf(node: string): TuningStore {
+    let store = this.tuningStores.get(node);
+    if (!store) {
+      store = new TuningStore(node, this.api);
+      this.tuningStores.set(node, store);
+    }
+    return store;
+  }
+
+  /**
+   * Apply (Auto Tuning): the engine sets the trial's params on the node; the
+   * change is recorded as an undoable step like any parameter edit.
+   */
+  async applyTrial(node: string, trialId: string): Promise<void> {
+    const before = this.graph.nodes.find((n) => n.id === node)?.params ?? {};
+    try {
+      await this.editChain;
+      const snapshot = await this.api.applyTrial({ node, trialId });
+      const after = snapshot.graph.nodes.find((n) => n.id === node)?.params ?? {};
+      this.recordHistory({
+        label: `Apply tuning trial ${trialId}`,
+        edits: [{ op: 'set-params', id: node, params: after }],
+        inverse: [{ op: 'set-params', id: node, params: before }],
+      });
+      this.adoptSnapshot(snapshot);
+      this.toast('success', `Applied trial ${trialId} to ${node}`);
+    } catch (error) {
+      this.toast('error', messageOf(error));
+    }
+  }
+
   /** Unsubscribes everything (tests and window unload). */
   dispose(): void {
     for (const dispose of this.disposers.splice(0)) dispose();
@@ -234,6 +288,8 @@ export class Workbench {
       this.selection.clear();
       this.sampleSize = this.loadSampleSize(snapshot.path);
       this.status.clear();
+      this.tuningStores.clear();
+      void this.customModules.load();
       for (const network of snapshot.graph.nodes.filter((n) => n.kind === 'network'))
         void this.loadMetrics(network.id);
     }
@@ -311,6 +367,7 @@ export class Workbench {
         this.metrics.of(event.node).setTest(event.metrics, event.confusion);
         break;
       case 'trial':
+        this.tuningOf(event.node).addTrial(event.trial);
         this.logs.add(
           event.trial.status === 'failed' ? 'warn' : 'info',
           `Tuning trial ${event.trial.id} (generation ${event.trial.generation}): ${event.trial.status}${event.trial.score !== null ? `, score ${event.trial.score.toFixed(4)}` : ''}`,

@@ -1,0 +1,280 @@
+/**
+ * The network (layer) builder: a flow space of its own, opened from a
+ * network node. Layer types from the engine's catalogue by category drag in;
+ * connections follow the layer's input count; the Parameter panel is
+ * generated from the layer's JSON Schema (the same fields as the Parameter
+ * tab); shapes inferred by the engine show under each layer and on each
+ * connection; an error names its layer; Save as stores the spec in the project.
+ */
+import { useMemo, useState, type DragEvent } from 'react';
+import { observer } from 'mobx-react-lite';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Edge,
+  type NodeTypes,
+} from '@xyflow/react';
+import { shapeText } from '../../stores/network-builder';
+import { useWorkbench } from '../context';
+import { LayerNode, type LayerFlowNode } from './LayerNode';
+import { LayerPanel } from './LayerPanel';
+
+const nodeTypes: NodeTypes = { layer: LayerNode };
+/** Drag-and-drop MIME type carrying a layer type from the builder's palette. */
+const LAYER_MIME = 'application/x-phi-layer-type';
+
+const LayerPalette = observer(function LayerPalette() {
+  const wb = useWorkbench();
+  const builder = wb.builder;
+  const groups = new Map<string, typeof builder.catalogue>();
+  for (const layer of builder.catalogue)
+    groups.set(layer.category, [...(groups.get(layer.category) ?? []), layer]);
+  const addBelow = (type: string) => {
+    const lowest = builder.layers.reduce((y, l) => Math.max(y, l.position.y), -110);
+    builder.addLayer(type, { x: 0, y: lowest + 110 });
+  };
+  return (
+    <aside className="palette builder-palette" aria-label="Layer palette">
+      <div className="panel-title">Layers</div>
+      <div className="palette-list" role="list">
+        {[...groups].map(([category, layers]) => (
+          <section key={category} className="palette-group" aria-label={category}>
+            <h3>{category}</h3>
+            {layers.map((layer) => (
+              <div
+                key={layer.type}
+                role="listitem"
+                className="palette-item"
+                draggable
+                tabIndex={0}
+                data-testid={`layer-palette-${layer.type}`}
+                aria-label={`${layer.title}: drag into the network, or press Enter to add`}
+                title={layer.description}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(LAYER_MIME, layer.type);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+                onDoubleClick={() => addBelow(layer.type)}
+                onKeyDown={(e) => e.key === 'Enter' && addBelow(layer.type)}
+              >
+                <span className="palette-item-title">{layer.title}</span>
+              </div>
+            ))}
+          </section>
+        ))}
+      </div>
+    </aside>
+  );
+});
+
+const BuilderCanvas = observer(function BuilderCanvas() {
+  const wb = useWorkbench();
+  const builder = wb.builder;
+  const flow = useReactFlow();
+  const catalogue = builder.catalogue;
+  const nodes: LayerFlowNode[] = builder.layers.map((l) => {
+    const descriptor = catalogue.find((c) => c.type === l.type);
+    return {
+      id: l.id,
+      type: 'layer',
+      position: l.position,
+      selected: builder.selected === l.id,
+      data: {
+        layerId: l.id,
+        type: l.type,
+        category: descriptor?.category ?? '',
+        inputs: descriptor?.inputs ?? 1,
+      },
+    };
+  });
+  const shapes = builder.check?.shapes ?? {};
+  const edges: Edge[] = builder.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    label: shapes[e.source] ? shapeText(shapes[e.source]) : undefined,
+    labelBgPadding: [4, 2],
+    className: 'layer-edge',
+    data: { testid: `edge-${e.id}` },
+  }));
+
+  const onDrop = (e: DragEvent) => {
+    const type = e.dataTransfer.getData(LAYER_MIME);
+    if (!type) return;
+    e.preventDefault();
+    builder.addLayer(type, flow.screenToFlowPosition({ x: e.clientX - 70, y: e.clientY - 20 }));
+  };
+
+  return (
+    <div className="builder-canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        colorMode="system"
+        fitView
+        fitViewOptions={{ padding: 0.25, maxZoom: 1 }}
+        deleteKeyCode={['Delete', 'Backspace']}
+        onNodesChange={(changes) => {
+          for (const c of changes) {
+            if (c.type === 'position' && c.position) builder.moveLayer(c.id, c.position);
+            if (c.type === 'select' && c.selected) builder.select(c.id);
+            if (c.type === 'remove') builder.removeLayer(c.id);
+          }
+        }}
+        onEdgesChange={(changes) => {
+          for (const c of changes) if (c.type === 'remove') builder.removeEdge(c.id);
+        }}
+        onConnect={(c) => {
+          const reason = builder.connect(c.source, c.target);
+          if (reason) wb.toast('error', `Connection refused: ${reason}`);
+        }}
+        onPaneClick={() => builder.select(null)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+});
+
+const SaveBar = observer(function SaveBar() {
+  const wb = useWorkbench();
+  const builder = wb.builder;
+  const [id, setId] = useState(builder.name);
+  const [busy, setBusy] = useState(false);
+  const builtin = builder.saved.some((s) => s.builtin && s.id === id);
+  const invalid = !/^[a-z0-9][a-z0-9-]*$/.test(id)
+    ? 'Lower-case letters, digits and "-"'
+    : builtin
+      ? `"${id}" is a built-in network`
+      : null;
+  return (
+    <form
+      className="builder-save"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (invalid || busy) return;
+        setBusy(true);
+        builder
+          .save(id)
+          .then((check) =>
+            check.ok
+              ? wb.toast('success', `Saved network "${id}" in the project`)
+              : wb.toast('error', `Not saved: ${check.error?.message ?? 'the network is not valid'}`),
+          )
+          .catch((error: unknown) =>
+            wb.toast('error', error instanceof Error ? error.message : String(error)),
+          )
+          .finally(() => setBusy(false));
+      }}
+    >
+      <label htmlFor="builder-save-id">Save as</label>
+      <input
+        id="builder-save-id"
+        className="mono"
+        value={id}
+        aria-invalid={Boolean(invalid)}
+        onChange={(e) => setId(e.target.value)}
+      />
+      <button type="submit" className="btn btn-primary btn-small" disabled={Boolean(invalid) || busy}>
+        Save
+      </button>
+      <div className="field-error">{invalid ?? ''}</div>
+    </form>
+  );
+});
+
+const SpecStatus = observer(function SpecStatus() {
+  const wb = useWorkbench();
+  const builder = wb.builder;
+  const problem = builder.problem;
+  const check = builder.check;
+  return (
+    <div className="builder-status" role="status" data-testid="spec-status">
+      {problem ? (
+        <div className="spec-error" data-testid="spec-error">
+          {problem.layer ? <strong className="mono">{problem.layer}: </strong> : null}
+          {problem.message}
+        </div>
+      ) : check?.ok ? (
+        <div className="spec-ok">
+          Valid · output ({shapeText(check.shapes[builder.spec.output])}) ·{' '}
+          <span data-testid="param-count">{(check.parameters ?? 0).toLocaleString('en-US')}</span> parameters
+        </div>
+      ) : (
+        <div className="muted">{builder.checking ? 'Checking…' : ''}</div>
+      )}
+    </div>
+  );
+});
+
+const SavedList = observer(function SavedList() {
+  const wb = useWorkbench();
+  const saved = wb.builder.saved;
+  return (
+    <section className="builder-saved" aria-label="Networks">
+      <h3>Networks</h3>
+      <ul>
+        {saved.map((s) => (
+          <li key={s.id}>
+            <span className="mono">{s.id}</span>{' '}
+            {s.builtin ? <span className="muted">built-in</span> : <span className="tag-my">My</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+});
+
+function NetworkBuilderView() {
+  const wb = useWorkbench();
+  const builder = wb.builder;
+  const title = useMemo(() => builder.node, [builder.node]);
+  return (
+    <div className="modal-backdrop">
+      <div
+        className="builder-window"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="builder-title"
+        onKeyDown={(e) => e.key === 'Escape' && builder.close()}
+      >
+        <header className="editor-head">
+          <div>
+            <h2 id="builder-title">Network builder</h2>
+            <div className="panel-head-sub">
+              For <span className="mono">{title}</span> · {builder.task} · drag layers in, connect them top to
+              bottom
+            </div>
+          </div>
+          <SpecStatus />
+          <div className="editor-actions">
+            <button type="button" className="btn" onClick={() => builder.close()}>
+              Close
+            </button>
+          </div>
+        </header>
+        <div className="builder-body">
+          <LayerPalette />
+          <ReactFlowProvider>
+            <BuilderCanvas />
+          </ReactFlowProvider>
+          <aside className="builder-side" aria-label="Layer parameters">
+            <LayerPanel />
+            <SaveBar />
+            <SavedList />
+          </aside>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** See the module comment. */
+export const NetworkBuilder = observer(NetworkBuilderView);

@@ -1,0 +1,95 @@
+/** The Auto Tuning chart: each trial's score (points) and the best so far (line), live. */
+import { useEffect, useRef } from 'react';
+import * as echarts from 'echarts/core';
+import { LineChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import { formatMetric } from '../../stores/format';
+import type { ScorePoint } from '../../stores/tuning';
+
+echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+/** See the module comment. */
+export function TrialChart({ points, metric }: { points: ScorePoint[]; metric: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+
+  useEffect(() => {
+    if (!host.current) return;
+    chart.current = echarts.init(host.current, undefined, { renderer: 'canvas' });
+    const observer = new ResizeObserver(() => chart.current?.resize());
+    observer.observe(host.current);
+    return () => {
+      observer.disconnect();
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const text = cssVar('--text-muted') || '#888';
+    const grid = cssVar('--border') || '#ddd';
+    chart.current?.setOption({
+      animation: false,
+      color: [cssVar('--chart-val') || '#e07b24', cssVar('--chart-train') || '#2f6fd6'],
+      grid: { left: 48, right: 12, top: 28, bottom: 28 },
+      legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: text, fontSize: 11 } },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => formatMetric(typeof v === 'number' ? v : null),
+      },
+      xAxis: {
+        type: 'value',
+        name: 'trial',
+        nameTextStyle: { color: text, fontSize: 10 },
+        minInterval: 1,
+        min: 1,
+        max: Math.max(2, points.length),
+        axisLabel: { color: text, fontSize: 10 },
+        axisLine: { lineStyle: { color: grid } },
+        splitLine: { show: false },
+      },
+      yAxis: {
+        type: 'value',
+        scale: true,
+        axisLabel: { color: text, fontSize: 10 },
+        splitLine: { lineStyle: { color: grid } },
+      },
+      series: [
+        {
+          name: `${metric} per trial`,
+          type: 'scatter',
+          symbolSize: 7,
+          data: points.map((p) => [p.trial, p.score]),
+        },
+        {
+          name: 'best so far',
+          type: 'line',
+          step: 'end',
+          showSymbol: false,
+          data: points.map((p) => [p.trial, p.best]),
+        },
+      ],
+    });
+  }, [points, metric]);
+
+  return (
+    <figure
+      className="chart-card tuning-chart"
+      data-testid="tuning-chart"
+      data-points={points.filter((p) => p.score !== null).length}
+    >
+      <figcaption>Score per trial</figcaption>
+      <div
+        className="chart"
+        ref={host}
+        role="img"
+        aria-label={`${points.length} trials of ${metric}, best so far as a line`}
+      />
+    </figure>
+  );
+}
