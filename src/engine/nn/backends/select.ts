@@ -34,7 +34,12 @@ async function loadTensorflow(): Promise<void> {
       if (tf.findBackendFactory('tensorflow')) return;
       errors.push(`${pkg} loaded but registered no backend`);
     } catch (e) {
-      errors.push(`${pkg}: ${(e as Error).message.split('\n')[0]}`);
+      const err = e as Error & { code?: string };
+      errors.push(
+        err.code === 'ERR_MODULE_NOT_FOUND'
+          ? `${pkg} is not installed`
+          : `${pkg}: ${err.message.split('\n')[0]}`,
+      );
     }
   }
   throw new Error(errors.join('; '));
