@@ -85,6 +85,13 @@ describe('training each task on small data', () => {
     }
     const progress = ctx.events.filter((e) => e.type === 'progress');
     expect(progress.at(-1)).toMatchObject({ done: expect.any(Number), total: expect.any(Number) });
+    // The View tab's prediction for this task: probabilities + Grad-CAM, or an overlay image.
+    const sample = data.samples.get('img001.png');
+    if (!sample) throw new Error('fixture');
+    const p = await predictSample(await loadTrained(ctx.artifactsDir), sample);
+    if (task === 'classification') expect(p.gradCam?.width).toBe(size);
+    else expect(p.overlay?.dataUrl).toMatch(/^data:image\/png;base64,/);
+    releaseTrained();
     expect(tf.memory().numTensors).toBe(before);
     expect(ctx.warnings.filter((w) => w.includes('tensors'))).toEqual([]);
   });

@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NetworkParamsSchema } from '../../nn/params';
+import { phantomCollection, recordingContext } from '../../nn/testing/phantoms';
+import { train } from '../../nn/train/trainer';
+import { ProjectStore } from '../../store/project-store';
+import { predictCommand } from './predict';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-predict-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('phi predict', () => {
+  it('runs a trained classification node on a folder and writes predictions.csv', async () => {
+    const project = join(dir, 'p.phiproj');
+    const store = ProjectStore.create(project, {
+      graph: {
+        nodes: [
+          { id: 'data', kind: 'dataset', type: 'dataset', version: 1, params: {}, position: { x: 0, y: 0 } },
+          {
+            id: 'net',
+            kind: 'network',
+            type: 'neural-network',
+            version: 1,
+            params: {},
+            position: { x: 200, y: 0 },
+          },
+        ],
+        edges: [{ id: 'e1', source: 'data', target: 'net', targetPort: 'in' }],
+      },
+    });
+    const artifacts = store.artifactsFor('net');
+    store.close();
+    const data = phantomCollection({ task: 'classification', count: 24, size: 16 });
+    const params = NetworkParamsSchema.parse({
+      task: 'classification',
+      backend: 'wasm',
+      baseFilters: 4,
+      depth: 2,
+      epochs: 2,
+      batchSize: 8,
+    });
+    await train(data, params, recordingContext(artifacts));
+
+    const input = join(dir, 'in');
+    mkdirSync(input);
+    for (const id of ['img000.png', 'img001.png']) {
+      const s = data.samples.get(id);
+      if (!s) throw new Error('fixture');
+      const bytes = Uint8Array.from(s.image.data as Float32Array, (v) =>
+        Math.max(0, Math.min(255, Math.round(v))),
+      );
+      await sharp(bytes, { raw: { width: 16, height: 16, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(join(input, id));
+    }
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const code = await predictCommand.run([project, '--node', 'net', 'in', 'out'], {
+      stdout,
+      stderr,
+      cwd: dir,
+    });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/Predicted 2 image\(s\)/);
+    const rows = readFileSync(join(dir, 'out', 'predictions.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(rows[0]).toBe('id,label,p0,p1');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['img000.png', 'img001.png']);
+    for (const r of rows.slice(1)) {
+      const [, label, p0, p1] = r.split(',');
+      expect(['lesion', 'normal']).toContain(label);
+      expect(Number(p0) + Number(p1)).toBeCloseTo(1, 4);
+    }
+    const bad = await predictCommand.run([project, '--node', 'data', 'in', 'out'], {
+      stdout,
+      stderr,
+      cwd: dir,
+    });
+    expect(bad).toBe(1);
+    expect(err).toMatch(/"data" is not a network node/);
+  });
+});
