@@ -23,8 +23,10 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
   async run(input, params, ctx) {
     await train(input, params, ctx);
   },
-  async predict(sampleId, input, _params, ctx) {
+  async predict(sampleId, input, params, ctx) {
     const trained = await loadTrained(ctx.artifactsDir);
-    return predictSample(trained, await input.load(sampleId));
+    return predictSample(trained, await input.load(sampleId), {
+      gradCamLayer: params.gradCamLayer || undefined,
+    });
   },
 };

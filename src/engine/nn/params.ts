@@ -150,6 +150,12 @@ export const NetworkParamsSchema = z.object({
     .enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
     .default('auto')
     .describe('Compute backend; auto tries tensorflow (CUDA/CPU), webgpu, wasm, then cpu'),
+  gradCamLayer: z
+    .string()
+    .default('')
+    .describe(
+      'Layer id whose activations Grad-CAM explains (classification); empty = the deepest spatial layer',
+    ),
   detectionThreshold: z
     .number()
     .min(0)

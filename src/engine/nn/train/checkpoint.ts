@@ -19,6 +19,8 @@ export interface CheckpointMeta {
   bestEpoch: number;
   /** Epochs without improvement (early stopping). */
   stale: number;
+  /** True when early stopping ended the training. */
+  stoppedEarly?: boolean;
   earlyValue: number | null;
   backend: string;
 }

@@ -79,14 +79,15 @@ export function buildNetwork(
   return { compiled, geometry };
 }
 
-/** Hash that decides whether a checkpoint belongs to this training (epochs excluded, so "train longer" resumes). */
+/** Hash that decides whether a checkpoint belongs to this training (epochs excluded, so "train longer" resumes; backend and Grad-CAM layer excluded too). */
 export function trainingKeyOf(
   p: ResolvedParams,
   spec: NetworkSpec,
   geo: DataGeometry,
   splits: Splits,
 ): string {
-  const { epochs: _e, backend: _b, ...rest } = p;
+  // Display-only params do not invalidate a training.
+  const { epochs: _e, backend: _b, gradCamLayer: _g, ...rest } = p;
   const h = createHash('sha256');
   h.update(JSON.stringify({ rest, spec, geo }));
   for (const s of ['train', 'validation', 'test'] as const)

@@ -108,6 +108,12 @@ describe('checkpoints, resume, cancel, NaN', () => {
     const summary = await train(data, params('classification', { epochs: 4 }), ctx2);
     expect(summary.startEpoch).toBe(3);
     expect(epochs(ctx2.events, 'train').map((e) => e.epoch)).toEqual([3, 4]);
+    // Finished with the same settings (a display param changed): no retraining, test evaluation only.
+    const ctxSame = recordingContext(dir);
+    const same = await train(data, params('classification', { epochs: 4, gradCamLayer: 'conv1' }), ctxSame);
+    expect(epochs(ctxSame.events, 'train')).toEqual([]);
+    expect(same.lastEpoch).toBe(4);
+    expect(ctxSame.events.some((e) => e.type === 'evaluation')).toBe(true);
     // Changed params (other than epochs) start again.
     const ctx3 = recordingContext(dir);
     const fresh = await train(data, params('classification', { epochs: 1, learningRate: 0.005 }), ctx3);

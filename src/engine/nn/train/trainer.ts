@@ -7,8 +7,9 @@
  *
  * Resume rule: when `last.ckpt` exists with the same training key (params
  * except `epochs` and `backend`, network, input geometry, item ids and splits)
- * and is not finished or has fewer epochs than now asked for, training goes
- * on from the epoch after it. Otherwise it starts again from scratch.
+ * and has fewer epochs than now asked for, training goes on from the epoch
+ * after it; when it finished (all epochs, or stopped early) training is
+ * skipped and only the test evaluation runs. Otherwise it starts from scratch.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -201,8 +202,18 @@ export async function train(
     backend,
   };
   const previous = readCheckpointMeta(lastPath);
-  if (previous && previous.trainingKey === trainingKey && previous.epoch < p.epochs) {
-    state = { ...(await loadCheckpoint(lastPath, model, optimizer)), finished: false, backend };
+  const sameKey = previous?.trainingKey === trainingKey;
+  if (previous && sameKey && previous.finished && (previous.epoch >= p.epochs || previous.stoppedEarly)) {
+    // Already trained with these settings (only display params such as the Grad-CAM layer changed).
+    state = { ...(await loadCheckpoint(lastPath, model)), backend };
+    ctx.log.info(`Already trained for ${state.epoch} epochs with these settings: evaluating only`);
+  } else if (previous && sameKey && previous.epoch < p.epochs) {
+    state = {
+      ...(await loadCheckpoint(lastPath, model, optimizer)),
+      finished: false,
+      stoppedEarly: false,
+      backend,
+    };
     ctx.log.info(`Resuming from the checkpoint of epoch ${state.epoch}`);
   } else {
     rmSync(lastPath, { force: true });
@@ -218,11 +229,11 @@ export async function train(
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 1));
 
-  const startEpoch = state.epoch + 1;
+  const startEpoch = state.finished ? p.epochs + 1 : state.epoch + 1;
   const trainIds = splits.train.map((i) => i.id);
   const valIds = splits.validation.map((i) => i.id);
   const batchesPer = Math.ceil(trainIds.length / p.batchSize) + Math.ceil(valIds.length / p.batchSize);
-  const total = batchesPer * (p.epochs - state.epoch);
+  const total = batchesPer * Math.max(0, p.epochs - startEpoch + 1);
   let done = 0;
   const onBatch = (): void => {
     done++;
@@ -280,6 +291,7 @@ export async function train(
         }
       }
       state.finished = stoppedEarly || epoch === p.epochs;
+      state.stoppedEarly = stoppedEarly;
       await saveCheckpoint(lastPath, state, model, optimizer);
       if (stoppedEarly) break;
     }
@@ -309,7 +321,14 @@ export async function train(
         confusion: test.confusion,
       });
     }
-    return { backend, startEpoch, lastEpoch: state.epoch, stoppedEarly, bestEpoch: state.bestEpoch, test };
+    return {
+      backend,
+      startEpoch,
+      lastEpoch: state.epoch,
+      stoppedEarly: stoppedEarly || Boolean(state.stoppedEarly),
+      bestEpoch: state.bestEpoch,
+      test,
+    };
   } finally {
     model.dispose();
     optimizer.dispose();
