@@ -1,0 +1,73 @@
+/**
+ * Steps shared by the browser tests of the custom module, network builder
+ * and tuning screens: a served temp copy of the example in Chromium,
+ * screenshots, connecting nodes by dragging handles, waiting on the store.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ensureRendererBuilt, repoRoot } from '../../src/engine/server/build-renderer';
+import { copyExample, launchChromium, startServe, tempFolder, type ServeProcess } from './serve';
+
+/** Where every browser test saves its screenshots. */
+export const SHOTS = join(repoRoot, 'test-results/ui');
+
+/** One served example project open in Chromium. */
+export interface Session {
+  dir: string;
+  serve: ServeProcess;
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors of the page (a test ends by expecting none). */
+  pageErrors: string[];
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the renderer if needed, serves a temp copy of the example and opens it in Chromium. */
+export async function openExample(prefix: string): Promise<Session> {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureRendererBuilt();
+  const dir = tempFolder(prefix);
+  const project = await copyExample(join(dir, 'example'));
+  const serve = await startServe(project, join(dir, 'cache'));
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(serve.url);
+  await page.waitForSelector('[data-testid="node-dataset"]');
+  return {
+    dir,
+    serve,
+    browser,
+    page,
+    pageErrors,
+    shot: async (name) => void (await page.screenshot({ path: join(SHOTS, `${name}.png`) })),
+    close: async () => {
+      await browser.close();
+      await serve.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Centre of the first element matching a selector. */
+export async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from one point to another in small steps, as a user does. */
+export async function dragBetween(
+  page: Page,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
