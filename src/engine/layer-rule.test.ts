@@ -24,14 +24,14 @@ describe('layer rule', () => {
     expect(await problems('src/renderer/probe.ts', ok)).toEqual([]);
     const bad = "import { OutputCache } from '../engine/run/cache';\nexport const c = OutputCache;\n";
     expect(await problems('src/renderer/probe.ts', bad)).toContainEqual(
-      expect.stringMatching(/no-restricted-paths/),
+      expect.stringMatching(/no-restricted-imports/),
     );
   });
 
   it('keeps engine/api free of the rest of the engine', async () => {
     const bad = "import { OutputCache } from '../run/cache';\nexport const c = OutputCache;\n";
     expect(await problems('src/engine/api/probe.ts', bad)).toContainEqual(
-      expect.stringMatching(/no-restricted-paths/),
+      expect.stringMatching(/no-restricted-imports/),
     );
   });
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { ClassCounts, DatasetSummary, DatasetWarning, Split } from '../api';
+import type { DatasetSummary, DatasetWarning, Split } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { asItemRef } from './item-ref';
 import { mapLimit } from './pool';
