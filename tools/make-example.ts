@@ -24,8 +24,10 @@ const OFFSET = 1024;
 const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 
 /** A CT image storage file holding `stored` (HU + 1024) as unsigned 16-bit. */
-function ctDicom(stored: Uint16Array, patient: string): Buffer {
-  const uid = (): string => DicomMetaDictionary.uid();
+function ctDicom(stored: Uint16Array, patient: string, rng: () => number): Buffer {
+  // UUID-derived UIDs (2.25.x) from the seeded stream, so the files are reproducible.
+  const uid = (): string =>
+    `2.25.${Array.from({ length: 36 }, (_, i) => Math.floor(rng() * 10) || (i === 0 ? 1 : 0)).join('')}`;
   const dataset = {
     _vrMap: { PixelData: 'OW' },
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
@@ -123,7 +125,7 @@ function main(): void {
         stored[p] = Math.max(0, Math.min(4095, Math.round(hu[p] + OFFSET)));
       const name = `${className}-${String(i).padStart(3, '0')}`;
       const patient = `PHANTOM-${className === 'lesion' ? 'L' : 'N'}${String(i).padStart(3, '0')}`;
-      writeFileSync(join(outDir, className, `${name}.dcm`), ctDicom(stored, patient));
+      writeFileSync(join(outDir, className, `${name}.dcm`), ctDicom(stored, patient, rng));
     }
   }
   console.log(`Wrote ${2 * perClass} slices of ${size}x${size} to ${outDir}`);
@@ -140,10 +142,12 @@ function writeProject(path: string): void {
       ['window', 'window-setting', { preset: 'abdomen' }],
       ['resize', 'resize', { width: 64, height: 64, interpolation: 'area' }],
       ['grayscale', 'color-to-grayscale', {}],
+      // The network's defaults (16 epochs, learning rate 3e-3, cosine schedule) learn this data;
+      // the window already scales HU to [0, 1], so no second normalisation.
       [
         'network',
         'neural-network',
-        { task: 'classification', architecture: 'small-cnn', epochs: 10, normalization: 'none' },
+        { task: 'classification', architecture: 'small-cnn', normalization: 'none' },
       ],
     )
     .build();

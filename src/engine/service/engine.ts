@@ -259,6 +259,10 @@ export class Engine implements EngineApi {
       this.live.set(event.node, { ...previous, done: event.done, total: event.total });
     } else if (event.type === 'epoch') {
       this.store?.recordEpoch(runId, event.node, event.epoch, event.split, event.metrics);
+    } else if (event.type === 'evaluation') {
+      // The test split is evaluated once; its row carries the confusion matrix for getMetrics.
+      const confusion = event.confusion as unknown as number[];
+      this.store?.recordEpoch(runId, event.node, 0, 'test', { ...event.metrics, confusion });
     }
     this.emit(event);
   }

@@ -109,6 +109,12 @@ export const runCommand: CliCommand = {
             `  ${event.node} epoch ${event.epoch} ${event.split}: ${formatMetrics(event.metrics)}`,
           );
           break;
+        case 'evaluation':
+          printer.line(`  ${event.node} test: ${formatMetrics(event.metrics)}`);
+          printer.line(
+            `  ${event.node} confusion (rows true, columns predicted): ${JSON.stringify(event.confusion)}`,
+          );
+          break;
         case 'backend':
           printer.line(`  backend: ${event.name}`);
           break;
