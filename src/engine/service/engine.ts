@@ -260,9 +260,11 @@ export class Engine implements EngineApi {
     } else if (event.type === 'epoch') {
       this.store?.recordEpoch(runId, event.node, event.epoch, event.split, event.metrics);
     } else if (event.type === 'evaluation') {
-      // The test split is evaluated once; its row carries the confusion matrix for getMetrics.
-      const confusion = event.confusion as unknown as number[];
-      this.store?.recordEpoch(runId, event.node, 0, 'test', { ...event.metrics, confusion });
+      // The test split is evaluated once; its row carries the (square) confusion matrix, row-major.
+      this.store?.recordEpoch(runId, event.node, 0, 'test', {
+        ...event.metrics,
+        confusion: event.confusion.flat(),
+      });
     }
     this.emit(event);
   }
@@ -333,9 +335,7 @@ export class Engine implements EngineApi {
             r.split === 'train' || r.split === 'validation',
         )
         .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
-      test: test
-        ? { metrics: test.metrics, confusion: (test.metrics.confusion as unknown as number[][]) ?? [] }
-        : undefined,
+      test: test ? { metrics: test.metrics, confusion: unflattenSquare(test.metrics.confusion) } : undefined,
     };
   }
 
@@ -669,4 +669,11 @@ export class Engine implements EngineApi {
       running: Boolean(this.current),
     };
   }
+}
+
+/** A square matrix stored row-major as a flat list (see the `evaluation` event). */
+function unflattenSquare(flat: unknown): number[][] {
+  if (!Array.isArray(flat)) return [];
+  const size = Math.round(Math.sqrt(flat.length));
+  return Array.from({ length: size }, (_, row) => flat.slice(row * size, row * size + size) as number[]);
 }

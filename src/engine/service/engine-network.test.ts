@@ -1,0 +1,73 @@
+/**
+ * A network node through the engine: per-epoch metrics stored and served,
+ * the test evaluation with its confusion matrix, predictions with Grad-CAM,
+ * and an unchanged network not trained twice.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ProjectStore } from '../store/project-store';
+import { EventLog, GraphBuilder, tempDir, writeClassFolders } from '../test-support/pipeline';
+import { createBuiltinRegistry } from './builtin-registry';
+import { Engine } from './engine';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('trains, serves metrics and predictions, and caches the trained network', async () => {
+  const registry = createBuiltinRegistry();
+  await writeClassFolders(join(dir, 'data'), {
+    classes: { benign: 10, malignant: 10 },
+    size: [16, 16],
+    channels: 1,
+  });
+  const path = join(dir, 'net.phiproj');
+  ProjectStore.create(path, {
+    graph: new GraphBuilder(registry)
+      .chain(
+        ['data', 'dataset', { path: 'data', splitByPatient: false }],
+        [
+          'net',
+          'neural-network',
+          { task: 'classification', epochs: 2, batchSize: 4, baseFilters: 4, depth: 1 },
+        ],
+      )
+      .build(),
+  }).close();
+  const engine = new Engine({ cacheDir: join(dir, 'cache'), registry });
+  const log = new EventLog();
+  engine.onDidEmit(log.listener);
+  await engine.openProject({ path });
+
+  const first = await engine.run({ mode: 'all' });
+  expect(first.status).toBe('done');
+  expect(first.ran).toEqual(['data', 'net']);
+  expect(log.of('epoch').map((e) => `${e.epoch}:${e.split}`)).toEqual([
+    '1:train',
+    '1:validation',
+    '2:train',
+    '2:validation',
+  ]);
+  expect(log.of('backend')[0]?.name).toMatch(/wasm|cpu|webgpu|tensorflow/);
+
+  const metrics = await engine.getMetrics({ node: 'net' });
+  expect(metrics.classes).toEqual(['benign', 'malignant']);
+  expect(metrics.epochs).toHaveLength(4);
+  expect(metrics.epochs[0].metrics).toHaveProperty('sensitivity');
+  const confusion = metrics.test?.confusion ?? [];
+  expect(confusion).toHaveLength(2);
+  // Every test item counted once: rows are true classes.
+  const testItems = (await engine.listFiles({ node: 'data', limit: 100 })).items.filter(
+    (i) => i.split === 'test',
+  );
+  expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(testItems.length);
+
+  const prediction = await engine.getPrediction({ node: 'net', sampleId: testItems[0].id });
+  expect(prediction.probabilities?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  expect(prediction.gradCam?.dataUrl).toMatch(/^data:image\/png;base64,/);
+  expect((await engine.getImage({ node: 'net', sampleId: testItems[0].id })).width).toBeGreaterThan(0);
+
+  const again = await engine.run({ mode: 'all' });
+  expect(again.cached).toEqual(['data', 'net']);
+  engine.closeProject();
+});
