@@ -68,13 +68,14 @@ export function specOf(
       params: l.params,
       inputs: edges.filter((e) => e.target === l.id).map((e) => e.source),
     })),
-    output: sinks.at(-1) ?? '',
+    // With several ends, the earliest is taken as the output and the latest added is named.
+    output: sinks[0] ?? '',
   };
   if (sinks.length > 1) {
     return {
       spec,
       problem: {
-        layer: sinks[0],
+        layer: sinks.at(-1),
         message: `Layers ${sinks.join(', ')} lead nowhere: connect them so that one output layer remains`,
       },
     };
@@ -318,7 +319,9 @@ export class NetworkBuilderStore {
     runInAction(() => (this.checking = true));
     let check: SpecCheck;
     try {
-      check = problem ? { ok: false, shapes: {}, error: problem } : await this.api.checkNetworkSpec({ spec });
+      check = await this.api.checkNetworkSpec({ spec });
+      // Shapes still show while a layer leads nowhere; the local problem is the one reported.
+      if (problem) check = { ...check, ok: false, error: problem };
     } catch (error) {
       check = {
         ok: false,

@@ -75,6 +75,8 @@ const BuilderCanvas = observer(function BuilderCanvas() {
   const wb = useWorkbench();
   const builder = wb.builder;
   const flow = useReactFlow();
+  // Selected connections live here: only Delete needs them.
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const catalogue = builder.catalogue;
   const nodes: LayerFlowNode[] = builder.layers.map((l) => {
     const descriptor = catalogue.find((c) => c.type === l.type);
@@ -96,10 +98,10 @@ const BuilderCanvas = observer(function BuilderCanvas() {
     id: e.id,
     source: e.source,
     target: e.target,
+    selected: selectedEdges.has(e.id),
     label: shapes[e.source] ? shapeText(shapes[e.source]) : undefined,
     labelBgPadding: [4, 2],
     className: 'layer-edge',
-    data: { testid: `edge-${e.id}` },
   }));
 
   const onDrop = (e: DragEvent) => {
@@ -123,11 +125,20 @@ const BuilderCanvas = observer(function BuilderCanvas() {
           for (const c of changes) {
             if (c.type === 'position' && c.position) builder.moveLayer(c.id, c.position);
             if (c.type === 'select' && c.selected) builder.select(c.id);
+            if (c.type === 'select' && !c.selected && builder.selected === c.id) builder.select(null);
             if (c.type === 'remove') builder.removeLayer(c.id);
           }
         }}
         onEdgesChange={(changes) => {
-          for (const c of changes) if (c.type === 'remove') builder.removeEdge(c.id);
+          const next = new Set(selectedEdges);
+          for (const c of changes) {
+            if (c.type === 'remove') builder.removeEdge(c.id);
+            if (c.type === 'select') {
+              if (c.selected) next.add(c.id);
+              else next.delete(c.id);
+            }
+          }
+          setSelectedEdges(next);
         }}
         onConnect={(c) => {
           const reason = builder.connect(c.source, c.target);
