@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import type { DatasetItem } from '../graph/node-type';
 import type { ImageData, Label, PixelArray, Sample } from '../api';
 import { asItemRef } from './item-ref';
-import { messageOf, openImage } from './readers';
+import { decodeImage, messageOf } from './readers';
 import type { DecodedImage } from './readers/types';
 
 async function decodeFile(root: string, rel: string, frame?: number): Promise<DecodedImage> {
   try {
-    const opened = await openImage(join(root, rel));
-    return await opened.decode(frame);
+    return await decodeImage(join(root, rel), frame);
   } catch (error) {
     throw new Error(`Cannot load ${rel}: ${messageOf(error)}`, { cause: error });
   }

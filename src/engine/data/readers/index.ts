@@ -3,13 +3,14 @@
  * first bytes, never by its extension alone; an extension that promises one
  * format while the content is another is reported (issue 4, item 6).
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { bmpReader } from './bmp';
 import { dicomReader } from './dicom';
 import { niftiReader } from './nifti';
-import { gifReader, jpegReader, pngReader, tiffReader } from './raster';
-import type { ImageReader, OpenedImage } from './types';
+import { decodePngDirect } from './png';
+import { decodePngOnce, gifReader, jpegReader, pngReader, tiffReader } from './raster';
+import type { DecodedImage, ImageReader, OpenedImage } from './types';
 
 /** Every reader, most specific match first. */
 export const readers: ImageReader[] = [
@@ -62,7 +63,11 @@ export class UnreadableFileError extends Error {}
 
 /** The reader for a file's content; throws {@link UnreadableFileError} with the reason otherwise. */
 export async function sniff(file: string): Promise<ImageReader> {
-  const head = await readHead(file);
+  return readerOfHead(await readHead(file), file);
+}
+
+/** The reader for these first bytes of `file` (same checks and messages as {@link sniff}). */
+function readerOfHead(head: Uint8Array, file: string): ImageReader {
   if (head.length === 0) throw new UnreadableFileError('the file is empty');
   const byContent = readers.find((r) => r.match(head, file));
   const byExtension = readerForExtension(file);
@@ -84,12 +89,43 @@ export async function sniff(file: string): Promise<ImageReader> {
 
 /** Sniffs and opens a file (header only). Errors say why, without the file name (callers add it). */
 export async function openImage(file: string): Promise<OpenedImage> {
-  const reader = await sniff(file);
+  return openWith(await sniff(file), file);
+}
+
+async function openWith(reader: ImageReader, file: string): Promise<OpenedImage> {
   try {
     return await reader.open(file);
   } catch (error) {
     throw new UnreadableFileError(`cannot read this ${formatTitle(reader.format)} file: ${messageOf(error)}`);
   }
+}
+
+/**
+ * Decodes a file (all frames, or one): what `(await openImage(file)).decode(frame)`
+ * gives, in fewer passes where the format allows. A `.png` is read once into
+ * memory, sniffed from those bytes and decoded by {@link decodePngDirect}
+ * (zlib, no libvips), or by one sharp call planned from its IHDR where that
+ * decoder declines; bench/modules measured the header pass and libvips'
+ * per-call cost as most of the reader's time. When a fast path fails, the
+ * ordinary open + decode runs, so errors read the same as before.
+ */
+export async function decodeImage(file: string, frame?: number): Promise<DecodedImage> {
+  if (readerForExtension(file) === pngReader && !frame) {
+    const bytes = await readFile(file);
+    const head = new Uint8Array(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, HEAD_BYTES));
+    if (readerOfHead(head, file) === pngReader) {
+      try {
+        const direct = await decodePngDirect(bytes);
+        if (direct) return direct;
+        const once = decodePngOnce(bytes, head);
+        if (once) return await once;
+      } catch {
+        // Fall through: open + decode reports the problem in the usual words.
+      }
+    }
+  }
+  const reader = await sniff(file);
+  return (await openWith(reader, file)).decode(frame);
 }
 
 /** The first line of the message of anything thrown (libvips stacks several lines; reports take one). */
