@@ -1,0 +1,115 @@
+/**
+ * The Auto Tuning tab in Chromium against `phi serve` on a temp copy of the
+ * example: after a Sample RUN (one epoch), tick the learning rate, run a tiny
+ * search (population 2, one generation), watch the trials arrive on the chart
+ * and in the top-5 table, and Apply the best: the network's params change (in
+ * the store and the Parameter tab) and Undo takes them back. Screenshots 13-*.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Graph } from '../src/engine/api';
+import { openExample, type Session } from './support/browser-steps';
+
+/** What these tests read of the page's store. */
+interface G {
+  __phi: {
+    graph: Graph;
+    tuningOf(node: string): {
+      trials: { id: string; params: Record<string, unknown> }[];
+      top: Record<string, string[]>;
+    };
+  };
+}
+
+let s: Session;
+let page: Page;
+
+/** The network node's learning rate in the page's store. */
+function learningRate(): Promise<unknown> {
+  return page.evaluate(
+    () => (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.learningRate,
+  );
+}
+
+beforeAll(async () => {
+  s = await openExample('phi-ui-tuning-');
+  page = s.page;
+});
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('Auto Tuning tab', () => {
+  it(
+    'needs the sample run data: one epoch per trial, Sample RUN of 16 items',
+    { timeout: 120_000 },
+    async () => {
+      await page.locator('[data-testid="node-network"] .phi-node-title').click();
+      const epochs = page.getByTestId('param-epochs').locator('input');
+      await epochs.fill('1');
+      await epochs.press('Enter');
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 1,
+      );
+      await page.getByRole('button', { name: 'More run options' }).click();
+      await page.getByRole('menuitem', { name: /Sample RUN/ }).click();
+      await page.getByLabel('Sample size', { exact: true }).fill('16');
+      await page.getByRole('button', { name: 'Run sample' }).click();
+      await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 90_000 });
+    },
+  );
+
+  it('runs a search of the learning rate and shows each trial live', { timeout: 120_000 }, async () => {
+    await page.getByRole('tab', { name: 'Auto Tuning' }).click();
+    const row = page.getByTestId('search-learningRate');
+    await row.getByRole('checkbox', { name: 'Search Learning rate' }).check();
+    // A rate is searched on a log scale, a decade either side of the current value.
+    const rate = (await learningRate()) as number;
+    expect(Number(await row.getByLabel('Learning rate minimum').inputValue())).toBeCloseTo(rate / 10, 10);
+    expect(Number(await row.getByLabel('Learning rate maximum').inputValue())).toBeCloseTo(rate * 10, 10);
+    expect(await row.getByRole('checkbox', { name: 'log' }).isChecked()).toBe(true);
+    await page.getByLabel('Population').fill('2');
+    await page.getByLabel('Generations').fill('1');
+    await s.shot('13a-tuning-form');
+    await page.getByRole('button', { name: 'Start tuning' }).click();
+    await page
+      .getByTestId('tuning-status')
+      .filter({ hasText: /^2 trials$/ })
+      .waitFor({ timeout: 100_000 });
+    expect(await page.getByTestId('tuning-chart').getAttribute('data-points')).toBe('2');
+    const rows = page.getByTestId('top-row');
+    expect(await rows.count()).toBe(2);
+    await s.shot('13b-tuning-results');
+  });
+
+  it('Apply sets the best trial params on the network, shown in the Parameter tab; Undo restores', async () => {
+    const best = await page.evaluate(() => {
+      const store = (globalThis as unknown as G).__phi.tuningOf('network');
+      const id = store.top['validation.accuracy'][0];
+      return store.trials.find((t) => t.id === id)!;
+    });
+    const before = await learningRate();
+    await page.getByRole('button', { name: `Apply trial ${best.id}` }).click();
+    await page.waitForFunction(
+      (rate) =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params
+          .learningRate === rate,
+      best.params.learningRate,
+    );
+    const field = page.getByTestId('param-learningRate').locator('input');
+    expect(Number(await field.inputValue())).toBe(best.params.learningRate);
+    await s.shot('13c-tuning-applied');
+
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(
+      (rate) =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params
+          .learningRate === rate,
+      before,
+    );
+    expect(s.pageErrors).toEqual([]);
+  });
+});
