@@ -151,7 +151,9 @@ const TopTable = observer(function TopTable({ store, node }: { store: TuningStor
           {rows.map((trial, i) => (
             <tr key={trial.id} data-testid="top-row">
               <td>{i + 1}</td>
-              <td className="mono">{trial.id}</td>
+              <td className="mono" title={trial.id}>
+                {store.trials.indexOf(trial) + 1} · gen {trial.generation}
+              </td>
               {params.map((p) => (
                 <td key={p} className="mono">
                   {trial.params[p] === undefined ? '—' : valueText(trial.params[p])}
