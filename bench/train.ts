@@ -16,7 +16,9 @@ import { NetworkParamsSchema, resolveParams } from '../src/engine/nn/params';
 import { compileSpec } from '../src/engine/nn/spec/compile';
 import type { NetworkSpec } from '../src/engine/nn/spec/spec';
 import { tf } from '../src/engine/nn/tf';
+import { DataParallel } from '../src/engine/nn/parallel/data-parallel';
 import { computeLoss } from '../src/engine/nn/train/losses';
+import type { Prepared } from '../src/engine/nn/train/prepare';
 
 const { values } = parseArgs({
   options: {
@@ -29,14 +31,19 @@ const { values } = parseArgs({
     // The cpu backend needs minutes per step at batch 32 on 128x128: measure it on a small batch.
     'cpu-batch': { type: 'string', default: '2' },
     'torch-threads': { type: 'string', default: '2' },
+    // Threads of data-parallel training on wasm (the trainer's plus workers); 1 skips that row.
+    threads: { type: 'string', default: '2' },
   },
 });
 const batch = Number(values.batch);
+const threadsArg = Number(values.threads);
 const steps = Number(values.steps);
 
 interface Rate {
   train: number;
   infer: number;
+  /** Data-parallel training over `--threads` threads (wasm only). */
+  trainParallel?: number;
 }
 
 /** Images/s of training (Adam steps) and inference of one network on the current backend. */
@@ -45,6 +52,7 @@ async function measure(
   task: 'classification' | 'segmentation',
   n: number,
   batch: number,
+  threads: number,
 ): Promise<Rate> {
   const { model } = compileSpec(spec, { inputShape: [128, 128, 1], vars: { classes: 2 }, seed: 1 });
   const p = resolveParams(NetworkParamsSchema.parse({ task, loss: 'cross-entropy' }), task);
@@ -64,6 +72,45 @@ async function measure(
   let t0 = performance.now();
   for (let i = 0; i < n; i++) await step();
   const train = (batch * n * 1000) / (performance.now() - t0);
+  let trainParallel: number | undefined;
+  if (threads > 1) {
+    const dp = await DataParallel.start(
+      threads - 1,
+      {
+        backend: tf.getBackend(),
+        spec,
+        geometry: { task, classes: 2, inputShape: [128, 128, 1] },
+        seed: 1,
+        params: p,
+        classWeights: null,
+      },
+      (m) => console.log(m),
+    );
+    if (dp) {
+      const xs = (await x.data()) as Float32Array;
+      const ls = (await labels.data()) as Int32Array;
+      const px = 128 * 128;
+      const items: Prepared[] = Array.from({ length: batch }, (_, i) => ({
+        id: String(i),
+        x: xs.slice(i * px, (i + 1) * px),
+        ...(task === 'classification'
+          ? { classIndex: ls[i] }
+          : { mask: Int32Array.from(ls.subarray(i * px, (i + 1) * px)) }),
+        offset: 0,
+        scale: 1,
+      }));
+      const geo = { task, classes: 2, inputShape: [128, 128, 1] };
+      const pstep = async (): Promise<void> => {
+        const r = await dp.step(model, opt, items, geo);
+        r.pred.dispose();
+      };
+      await pstep();
+      t0 = performance.now();
+      for (let i = 0; i < n; i++) await pstep();
+      trainParallel = (batch * n * 1000) / (performance.now() - t0);
+      await dp.close();
+    }
+  }
   const infer1 = async (): Promise<void> => {
     const y = model.predict(x) as tf.Tensor;
     await y.data();
@@ -76,7 +123,7 @@ async function measure(
   tf.dispose([x, labels, oneHot]);
   model.dispose();
   opt.dispose();
-  return { train, infer };
+  return { train, infer, trainParallel };
 }
 
 const nets: [string, NetworkSpec, 'classification' | 'segmentation', number][] = [
@@ -124,10 +171,15 @@ for (const backend of (values.backends as string).split(',')) {
       task,
       cpu ? Number(values['cpu-steps']) : steps,
       cpu ? Number(values['cpu-batch']) : b,
+      name === 'wasm' ? threadsArg : 1,
     );
     const ratio = (v: number, base?: number): string => (base ? ` (${(v / base).toFixed(2)}x)` : '');
     console.log(
       `${name.padEnd(8)} ${net.padEnd(10)} train ${r.train.toFixed(1).padStart(8)}${ratio(r.train, torch?.[net].train)}  infer ${r.infer.toFixed(1).padStart(8)}${ratio(r.infer, torch?.[net].infer)}`,
     );
+    if (r.trainParallel !== undefined)
+      console.log(
+        `${`${name}x${threadsArg}`.padEnd(8)} ${net.padEnd(10)} train ${r.trainParallel.toFixed(1).padStart(8)}${ratio(r.trainParallel, torch?.[net].train)}  (data-parallel, ${(r.trainParallel / r.train).toFixed(2)}x one thread)`,
+      );
   }
 }

@@ -17,6 +17,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EpochMetrics } from '../../api';
 import type { NetworkContext, SampleCollection } from '../../graph/node-type';
 import { selectBackend } from '../backends/select';
+import { DataParallel, trainThreads } from '../parallel/data-parallel';
 import { LOWER_IS_BETTER, type NetworkParams, type ResolvedParams } from '../params';
 import { tf } from '../tf';
 import { streamBatches, shuffled } from './batches';
@@ -116,6 +117,7 @@ async function pass(
   onBatch: () => void,
   optimizer?: tf.Optimizer,
   where = '',
+  parallel?: DataParallel | null,
 ): Promise<void> {
   let b = 0;
   for await (const batch of streamBatches(collection, ids, p.batchSize, geo, p.normalization)) {
@@ -125,7 +127,11 @@ async function pass(
     const targets = targetTensors(batch, geo);
     let pred: tf.Tensor;
     let lossValue: number;
-    if (optimizer) {
+    if (optimizer && parallel && batch.length > 1) {
+      const step = await parallel.step(model, optimizer, batch as Prepared[], geo);
+      lossValue = step.loss;
+      pred = step.pred;
+    } else if (optimizer) {
       let kept: tf.Tensor | undefined;
       const loss = optimizer.minimize(() => {
         const out = model.apply(x, { training: true }) as tf.Tensor;
@@ -244,7 +250,17 @@ export async function train(
       ? { gh: geo.grid!.h, gw: geo.grid!.w, stride: geo.grid!.stride, threshold: p.detectionThreshold }
       : undefined;
   let stoppedEarly = false;
+  let parallel: DataParallel | null = null;
   try {
+    // Only the wasm backend is single-threaded in Node; tensorflow and webgpu use every core already.
+    if (backend === 'wasm' && startEpoch <= p.epochs && trainThreads() > 1) {
+      parallel = await DataParallel.start(
+        trainThreads() - 1,
+        { backend, spec, geometry: geo, seed: p.seed, params: p, classWeights },
+        (m) => ctx.log.warn(m),
+      );
+      if (parallel) ctx.log.info(`Data-parallel training on ${parallel.threads} threads`);
+    }
     for (let epoch = startEpoch; epoch <= p.epochs; epoch++) {
       setLearningRate(optimizer, learningRateAt(p, epoch - 1));
       const trainAcc = new EpochAccumulator(geo.task, geo.classes, detection);
@@ -261,6 +277,7 @@ export async function train(
         onBatch,
         optimizer,
         `in epoch ${epoch}`,
+        parallel,
       );
       const valAcc = new EpochAccumulator(geo.task, geo.classes, detection);
       await pass(model, collection, valIds, p, geo, valAcc, classWeights, ctx, onBatch);
@@ -330,6 +347,7 @@ export async function train(
       test,
     };
   } finally {
+    await parallel?.close();
     model.dispose();
     optimizer.dispose();
     const leaked = tf.memory().numTensors - startTensors;

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backends/select';
+import { vgg16 } from '../networks/builtin';
+import { NetworkParamsSchema, resolveParams } from '../params';
+import { tf } from '../tf';
+import { computeLoss } from '../train/losses';
+import type { DataGeometry, Prepared } from '../train/prepare';
+import { buildNetwork } from '../train/setup';
+import { inputTensor, targetTensors, disposeTargets } from '../train/tensors';
+import { DataParallel, shardSizes, trainThreads } from './data-parallel';
+
+// A net without batch norm or dropout: there the sharded gradient equals the whole batch's.
+const spec = vgg16({ depth: 2, width: 0.0625, dropout: 0 });
+const geo: DataGeometry = { task: 'classification', classes: 2, inputShape: [16, 16, 1] };
+const p = resolveParams(
+  NetworkParamsSchema.parse({ task: 'classification', loss: 'cross-entropy', seed: 3 }),
+  'classification',
+);
+
+function batchOf(n: number): Prepared[] {
+  let s = 7;
+  const rand = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  return Array.from({ length: n }, (_, i) => ({
+    id: String(i),
+    x: Float32Array.from({ length: 256 }, rand),
+    classIndex: i % 2,
+    offset: 0,
+    scale: 1,
+  }));
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i] - b[i]) ** 2;
+    n += a[i] ** 2;
+  }
+  return Math.sqrt(d / Math.max(n, 1e-30));
+}
+
+describe('data-parallel training', () => {
+  let dp: DataParallel | null;
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    dp = await DataParallel.start(
+      1,
+      { backend: 'wasm', spec, geometry: geo, seed: 3, params: p, classWeights: null },
+      (m) => {
+        throw new Error(m);
+      },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await dp?.close();
+  });
+
+  it('splits batches into near-equal shards and reads PHI_TRAIN_THREADS', () => {
+    expect(shardSizes(7, 2)).toEqual([4, 3]);
+    expect(shardSizes(1, 2)).toEqual([1]);
+    expect(shardSizes(8, 3)).toEqual([3, 3, 2]);
+    expect(trainThreads({ PHI_TRAIN_THREADS: '1' })).toBe(1);
+    expect(trainThreads({ PHI_TRAIN_THREADS: '3' })).toBe(3);
+    expect(trainThreads({})).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(['sgd', 'adam'] as const)(
+    'one %s step gives the weights and loss of single-thread training',
+    async (kind) => {
+      const batch = batchOf(7);
+      const before = tf.memory().numTensors;
+      const single = buildNetwork(spec, geo, 3).compiled.model;
+      const sharded = buildNetwork(spec, geo, 3).compiled.model;
+      const opt1 = kind === 'sgd' ? tf.train.sgd(0.1) : tf.train.adam(0.01);
+      const opt2 = kind === 'sgd' ? tf.train.sgd(0.1) : tf.train.adam(0.01);
+
+      const x = inputTensor(batch, geo);
+      const t = targetTensors(batch, geo);
+      const loss = opt1.minimize(
+        () => computeLoss(p, t, single.apply(x, { training: true }) as tf.Tensor, 2, null),
+        true,
+      ) as tf.Scalar;
+      const singleLoss = (await loss.data())[0];
+      tf.dispose([x, loss]);
+      disposeTargets(t);
+
+      const step = await (dp as DataParallel).step(sharded, opt2, batch, geo);
+      expect(step.pred.shape).toEqual([7, 2]);
+      step.pred.dispose();
+      expect(Math.abs(step.loss - singleLoss) / singleLoss).toBeLessThan(1e-4);
+      const w1 = single.getWeights();
+      const w2 = sharded.getWeights();
+      // The step moved the weights (so equal weights are not just the initial ones).
+      const init = buildNetwork(spec, geo, 3).compiled.model;
+      expect(
+        relErr(init.getWeights()[0].dataSync() as Float32Array, w1[0].dataSync() as Float32Array),
+      ).toBeGreaterThan(1e-3);
+      init.dispose();
+      w1.forEach((w, i) =>
+        expect(relErr(w.dataSync() as Float32Array, w2[i].dataSync() as Float32Array)).toBeLessThan(1e-4),
+      );
+      single.dispose();
+      sharded.dispose();
+      opt1.dispose();
+      opt2.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * Messages between the trainer and a gradient worker (data-parallel training,
+ * see docs/networks.md "Speed"). Weights and gradients cross as Float32Arrays
+ * in the model's weight order, which the worker shares because it compiles the
+ * same spec with the same options.
+ */
+import type { ResolvedParams } from '../params';
+import type { NetworkSpec } from '../spec/spec';
+import type { DataGeometry, Prepared } from '../train/prepare';
+
+/** `workerData` of a gradient worker: what it needs to build the same network. */
+export interface GradientWorkerData {
+  backend: string;
+  spec: NetworkSpec;
+  geometry: DataGeometry;
+  seed: number;
+  params: ResolvedParams;
+  classWeights: number[] | null;
+}
+
+/** Trainer -> worker: the current weights (all of `model.weights`) and this worker's shard. */
+export interface StepMessage {
+  type: 'step';
+  seq: number;
+  weights: Float32Array[];
+  shard: Prepared[];
+}
+
+/** Trainer -> worker: release everything and exit. */
+export interface CloseMessage {
+  type: 'close';
+}
+
+/** What the trainer sends. */
+export type ToWorker = StepMessage | CloseMessage;
+
+/** Worker -> trainer: the shard's loss, gradients (trainable weights' order), outputs and updated weights. */
+export interface StepResult {
+  type: 'result';
+  seq: number;
+  loss: number;
+  grads: Float32Array[];
+  pred: Float32Array;
+  predShape: number[];
+  /** All weights after the forward pass (the batch-norm moving statistics changed). */
+  weights: Float32Array[];
+}
+
+/** Worker -> trainer: the network is built and the backend is up. */
+export interface ReadyMessage {
+  type: 'ready';
+  backend: string;
+}
+
+/** Worker -> trainer: a failure (start-up or a step). */
+export interface FailedMessage {
+  type: 'failed';
+  seq?: number;
+  message: string;
+}
+
+/** What the worker sends. */
+export type FromWorker = StepResult | ReadyMessage | FailedMessage;
