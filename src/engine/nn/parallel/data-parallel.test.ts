@@ -64,6 +64,21 @@ describe('data-parallel training', () => {
     expect(trainThreads({})).toBeGreaterThanOrEqual(1);
   });
 
+  it('falls back (null, with a warning) when a worker cannot build the network', async () => {
+    const warnings: string[] = [];
+    const bad = {
+      ...spec,
+      layers: [...spec.layers, { id: 'x', type: 'Nope', params: {}, inputs: ['input'] }],
+    };
+    const none = await DataParallel.start(
+      1,
+      { backend: 'wasm', spec: bad as typeof spec, geometry: geo, seed: 3, params: p, classWeights: null },
+      (m) => warnings.push(m),
+    );
+    expect(none).toBeNull();
+    expect(warnings[0]).toMatch(/^Training on one thread: a training worker did not start/);
+  }, 120_000);
+
   it.each(['sgd', 'adam'] as const)(
     'one %s step gives the weights and loss of single-thread training',
     async (kind) => {

@@ -38,6 +38,25 @@ const epochs = (events: EngineEvent[], split: 'train' | 'validation'): EpochEven
   events.filter((e): e is EpochEvent => e.type === 'epoch' && e.split === split);
 
 describe('training each task on small data', () => {
+  it('trains data-parallel on wasm, and on one thread with PHI_TRAIN_THREADS=1', async () => {
+    const data = phantomCollection({ task: 'classification', count: 24, size: 16 });
+    const saved = process.env.PHI_TRAIN_THREADS;
+    try {
+      for (const threads of ['2', '1']) {
+        process.env.PHI_TRAIN_THREADS = threads;
+        const ctx = recordingContext(tempDir());
+        const infos: string[] = [];
+        ctx.log = { ...ctx.log, info: (m: string) => infos.push(m) };
+        await train(data, params('classification', { epochs: 2 }), ctx);
+        expect(infos.includes('Data-parallel training on 2 threads')).toBe(threads === '2');
+        expect(epochs(ctx.events, 'train').map((e) => e.epoch)).toEqual([1, 2]);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.PHI_TRAIN_THREADS;
+      else process.env.PHI_TRAIN_THREADS = saved;
+    }
+  }, 120_000);
+
   it.each([
     ['classification', 40, 16, 6],
     ['segmentation', 24, 16, 5],
