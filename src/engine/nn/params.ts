@@ -5,19 +5,14 @@
  */
 import { z } from 'zod';
 import type { Task } from '../api';
+import { PER_CLASS_METRICS } from './metrics/confusion';
 import type { ArchitectureId } from './networks/builtin';
 
 /** Metric names a user may pick for early stopping and the best checkpoint. */
 export const SELECTABLE_METRICS = [
   'loss',
   'accuracy',
-  'accuracyByClass',
-  'sensitivity',
-  'specificity',
-  'ppv',
-  'npv',
-  'dice',
-  'iou',
+  ...PER_CLASS_METRICS,
   'miou',
   'map50',
   'mae',
