@@ -75,12 +75,9 @@ describe('network builder', () => {
     );
 
     // Replace Flatten's input by the Add: 64x64x16 + 32x32x16 cannot be added.
-    // A straight connection has no width to click: its shape label selects it.
-    const label = await centre(
-      page,
-      '[data-testid="rf__edge-maxpool2d-1->flatten-1"] .react-flow__edge-text',
-    );
-    await page.mouse.click(label.x, label.y);
+    // Connections are focusable: Enter selects one (as a keyboard user does), Delete removes it.
+    await page.locator('[data-testid="rf__edge-maxpool2d-1->flatten-1"]').focus();
+    await page.keyboard.press('Enter');
     await page.keyboard.press('Delete');
     await page.locator('[data-testid="rf__edge-maxpool2d-1->flatten-1"]').waitFor({ state: 'detached' });
     await connect('add-1', 'flatten-1');
