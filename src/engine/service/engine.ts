@@ -400,7 +400,7 @@ export class Engine implements EngineApi {
   async getTuning(params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {
     const { node } = EngineRequests.getTuning.parse(params);
     const state = tuningState(this.requireStore(), node);
-    return { ...state, running: Boolean(this.current?.runId === `tuning-${node}`) || state.running };
+    return { ...state, running: this.current?.runId === `tuning-${node}` || state.running };
   }
 
   async applyTrial(params: EngineParams<'applyTrial'>): Promise<EngineResults['applyTrial']> {

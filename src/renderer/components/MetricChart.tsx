@@ -3,20 +3,18 @@
  * tooltip giving the exact values. ECharts is loaded piecewise (line chart,
  * grid, tooltip, legend, canvas) to keep the bundle small.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { cssVar, useEChart } from './use-echart';
 import type { MetricPoint } from '../stores/metrics-store';
 import { formatMetric } from '../stores/format';
 
 echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** Reads a CSS custom property of the document (theme colours). */
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
 
 /** See the module comment. */
 export function MetricChart({
@@ -28,20 +26,7 @@ export function MetricChart({
   train: MetricPoint[];
   validation: MetricPoint[];
 }) {
-  const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!host.current) return;
-    chart.current = echarts.init(host.current, undefined, { renderer: 'canvas' });
-    const observer = new ResizeObserver(() => chart.current?.resize());
-    observer.observe(host.current);
-    return () => {
-      observer.disconnect();
-      chart.current?.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { host, chart } = useEChart();
 
   useEffect(() => {
     const text = cssVar('--text-muted') || '#888';

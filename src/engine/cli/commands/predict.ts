@@ -11,7 +11,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Graph, Sample } from '../../api';
-import { openImage } from '../../data/readers';
+import { decodeImage } from '../../data/readers';
 import { inputsOf } from '../../graph/plan';
 import type { ModuleNodeType } from '../../graph/node-type';
 import { decodeOutput } from '../../nn/detection/centernet';
@@ -84,7 +84,7 @@ export const predictCommand: CliCommand = {
       for (const file of listFiles(inputArg)) {
         const id = relative(inputArg, file);
         try {
-          const image = await (await openImage(file)).decode();
+          const image = await decodeImage(file);
           let sample: Sample | null = { id, image, meta: image.meta };
           for (const step of chain) {
             if (!sample) break;

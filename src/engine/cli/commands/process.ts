@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ModuleNodeType } from '../../graph/node-type';
 import type { Sample, Split } from '../../api';
 import { dtypeOf } from '../../api';
-import { extensionOf, openImage, readerForExtension } from '../../data/readers';
+import { decodeImage, extensionOf, readerForExtension } from '../../data/readers';
 import { pngProblem, writeImage } from '../../imaging/export';
 import { builtinModules } from '../../modules';
 import { createRng, seedFrom } from '../../run/rng';
@@ -172,7 +172,7 @@ export const processCommand: CliCommand = {
     for (const file of files) {
       const rel = relative(root, file);
       try {
-        const image = await (await openImage(file)).decode();
+        const image = await decodeImage(file);
         const { meta, ...pixels } = image;
         let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
         for (const [i, step] of p.steps.entries()) {

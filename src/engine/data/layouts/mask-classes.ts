@@ -5,7 +5,7 @@
  * background/foreground, small integers 0..K-1 are class indices, and any
  * other set of gray levels maps to classes in increasing value order.
  */
-import { openImage } from '../readers';
+import { decodeImage } from '../readers';
 import type { LayoutEntry } from './types';
 
 /** Classes and the mask value -> class index map. */
@@ -44,7 +44,7 @@ export async function guessMaskClasses(entries: LayoutEntry[]): Promise<MaskClas
   for (const entry of entries.slice(0, MASKS_SAMPLED)) {
     if (entry.label?.kind !== 'mask') continue;
     try {
-      const mask = await (await openImage(entry.label.file.abs)).decode();
+      const mask = await decodeImage(entry.label.file.abs);
       const c = mask.shape[mask.shape.length - 1];
       for (let i = 0; i < mask.data.length; i += c) values.add(mask.data[i]);
     } catch {

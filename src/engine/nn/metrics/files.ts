@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Task } from '../../api';
 import { parseCsv } from '../../data/csv';
-import { openImage } from '../../data/readers';
+import { decodeImage } from '../../data/readers';
 import { parseNpy } from '../io/npy';
 import { ConfusionMatrix, PER_CLASS_METRICS, type ClassMetrics } from './confusion';
 import { detectionMetrics, type DetectionImage } from './detection';
@@ -118,7 +118,7 @@ function listArrays(dir: string): Map<string, string> {
 /** Reads a PNG (any depth) or .npy file's values (first channel of images). */
 async function readArray(path: string): Promise<{ data: ArrayLike<number>; shape: number[] }> {
   if (path.toLowerCase().endsWith('.npy')) return parseNpy(new Uint8Array(readFileSync(path)));
-  const img = await (await openImage(path)).decode();
+  const img = await decodeImage(path);
   return { data: img.data, shape: img.shape };
 }
 

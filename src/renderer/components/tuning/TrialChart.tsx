@@ -1,34 +1,18 @@
 /** The Auto Tuning chart: each trial's score (points) and the best so far (line), live. */
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import * as echarts from 'echarts/core';
 import { LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { cssVar, useEChart } from '../use-echart';
 import { formatMetric } from '../../stores/format';
 import type { ScorePoint } from '../../stores/tuning';
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
 /** See the module comment. */
 export function TrialChart({ points, metric }: { points: ScorePoint[]; metric: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    if (!host.current) return;
-    chart.current = echarts.init(host.current, undefined, { renderer: 'canvas' });
-    const observer = new ResizeObserver(() => chart.current?.resize());
-    observer.observe(host.current);
-    return () => {
-      observer.disconnect();
-      chart.current?.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { host, chart } = useEChart();
 
   useEffect(() => {
     const text = cssVar('--text-muted') || '#888';
