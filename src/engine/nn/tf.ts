@@ -1,6 +1,6 @@
 /**
  * The one place the engine loads tf.js: core, layers, the always-present
- * backends (cpu, wasm), gradient registrations and our wasm gradient kernels.
+ * backends (cpu, wasm), gradient registrations and our own wasm kernels.
  * Other nn files import `tf` and `tfl` from here so setup happens once.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,8 +11,8 @@ import '@tensorflow/tfjs-backend-wasm';
 // leaves empty; its ESM `dist/register_all_gradients` cannot load under plain Node
 // (directory imports), so the union package's node bundle registers them.
 import '@tensorflow/tfjs';
-import { registerWasmGradientKernels } from './backends/wasm-grads';
+import { registerWasmKernels } from './backends/wasm-kernels';
 
-registerWasmGradientKernels();
+registerWasmKernels();
 
 export { tf, tfl };

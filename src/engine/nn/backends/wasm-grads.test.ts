@@ -108,6 +108,9 @@ for (const kind of ['conv', 'fused', 'depthwise', 'fused-depthwise'] as Kind[]) 
           ci: 2,
           co: kind.includes('depthwise') ? 1 : 4,
         });
+        // Enough input channels for the dilated-conv filter gradient (fewer take im2col).
+        if (!kind.includes('depthwise'))
+          cases.push({ kind, stride, pad, bias, h: 9, w: 7, k: 3, ci: 6, co: 3 });
       }
     }
   }

@@ -9,6 +9,7 @@
  * Inference mode and moving-statistics updates are those of tf.js.
  */
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN } from '../backends/wasm-batch-norm';
 import { tf } from '../tf';
 
 /** The parts of tf.js's BatchNormalization this patch touches (private in its typings). */
@@ -32,6 +33,7 @@ export function batchNormTraining(
   beta: tf.Tensor,
   epsilon: number,
 ): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  if (tf.getBackend() === 'wasm') return batchNormTrainingKernels(x, gamma, beta, epsilon);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const m = x.size / x.shape[x.shape.length - 1];
   let stats: { mean: tf.Tensor; variance: tf.Tensor } | undefined;
@@ -54,6 +56,45 @@ export function batchNormTraining(
         const scale = tf.mul(gg, inv);
         const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dBeta, m)), tf.mul(xh, tf.div(dGamma, m))), scale);
         return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  const y = f(x, gamma, beta);
+  const s = stats as { mean: tf.Tensor; variance: tf.Tensor };
+  return { y, mean: s.mean, variance: s.variance };
+}
+
+/**
+ * The same on wasm through the engine's own kernels (backends/wasm-batch-norm.ts):
+ * two passes forward and two backward instead of ~15 generic kernels.
+ */
+function batchNormTrainingKernels(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  let stats: { mean: tf.Tensor; variance: tf.Tensor } | undefined;
+  const f = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const [xx, g, b] = args as tf.Tensor[];
+    const save = args[3] as (t: tf.Tensor[]) => void;
+    const [y, mean, variance] = tf
+      .engine()
+      .runKernel(BATCH_NORM_TRAIN, { x: xx, gamma: g, beta: b }, { epsilon }) as tf.Tensor[];
+    stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
+    // Clones: the caller disposes the returned statistics before the backward pass.
+    save([xx, tf.clone(mean), tf.clone(variance), g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, mu, v, gg] = saved;
+        return tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_GRAD,
+            { dy, x: xs, mean: mu, variance: v, gamma: gg },
+            { epsilon },
+          ) as tf.Tensor[];
       },
     };
   });
