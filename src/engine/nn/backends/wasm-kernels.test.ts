@@ -72,7 +72,9 @@ describe('MaxPoolGrad on wasm matches the cpu backend', () => {
       const x = tf.tensor4d(values(n, 1, -1, 1, 4), shape);
       const probe = tf.maxPool(x, size, stride, pad);
       const r = tf.tensor(values(probe.size, 2), probe.shape);
-      const dx = tf.grad((xx: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(xx, size, stride, pad), r)))(x);
+      const dx = tf.grad((xx: tf.Tensor) =>
+        tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, size, stride, pad), r)),
+      )(x);
       tf.dispose([x, probe, r]);
       return [dx];
     }, 1e-6);

@@ -122,4 +122,19 @@ describe('data-parallel training', () => {
     },
     120_000,
   );
+
+  it("evaluates a batch across threads with the model's current weights", async () => {
+    const batch = batchOf(7);
+    const before = tf.memory().numTensors;
+    // Another seed than the worker's network: matching outputs mean the worker used the weights sent.
+    const model = buildNetwork(spec, geo, 11).compiled.model;
+    const x = inputTensor(batch, geo);
+    const single = tf.tidy(() => model.predict(x) as tf.Tensor);
+    const sharded = await (dp as DataParallel).predict(model, batch, geo);
+    expect(sharded.shape).toEqual([7, 2]);
+    expect(relErr(single.dataSync() as Float32Array, sharded.dataSync() as Float32Array)).toBeLessThan(1e-5);
+    tf.dispose([x, single, sharded]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 /**
- * Data-parallel training over worker threads. tf.js's wasm backend runs one
+ * Data-parallel training (and evaluation) over worker threads. tf.js's wasm backend runs one
  * thread in Node, so a training step uses one core; here each batch is split
  * into shards: the trainer's thread computes the gradients of the first shard
  * while each worker (its own wasm backend, parallel/worker-entry.ts) computes
@@ -18,7 +18,7 @@ import { computeLoss } from '../train/losses';
 import type { DataGeometry, Prepared } from '../train/prepare';
 import { disposeTargets, inputTensor, targetTensors } from '../train/tensors';
 import { gradientWorkerSource } from './bundle';
-import type { FromWorker, GradientWorkerData, StepResult, ToWorker } from './protocol';
+import type { FromWorker, GradientWorkerData, PredictResult, StepResult, ToWorker } from './protocol';
 
 /** Time a worker may take to bundle, load tf.js and build the network. */
 const STARTUP_MS = 120_000;
@@ -41,8 +41,11 @@ export interface ParallelStep {
   pred: tf.Tensor;
 }
 
+/** A worker's answer to a step or a predict message. */
+type WorkerResult = StepResult | PredictResult;
+
 interface Pending {
-  resolve(r: StepResult): void;
+  resolve(r: WorkerResult): void;
   reject(e: Error): void;
 }
 
@@ -55,7 +58,7 @@ class GradientWorker {
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'result') this.settle(undefined, m);
+      if (m.type === 'result' || m.type === 'prediction') this.settle(undefined, m);
       else if (m.type === 'failed') this.settle(new Error(`Training worker: ${m.message}`));
     });
     worker.on('error', (e) => this.settle(new Error(`Training worker crashed: ${e.message}`)));
@@ -64,7 +67,7 @@ class GradientWorker {
     });
   }
 
-  private settle(error: Error | undefined, result?: StepResult): void {
+  private settle(error: Error | undefined, result?: WorkerResult): void {
     const p = this.pending;
     this.pending = undefined;
     if (error) this.failure ??= error;
@@ -73,14 +76,27 @@ class GradientWorker {
     else p.reject(error as Error);
   }
 
-  /** Sends the weights and a shard; resolves with the shard's gradients. */
-  step(weights: Float32Array[], shard: Prepared[]): Promise<StepResult> {
+  private request<T extends WorkerResult>(
+    type: 'step' | 'predict',
+    weights: Float32Array[],
+    shard: Prepared[],
+  ): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    const message: ToWorker = { type: 'step', seq: ++this.seq, weights, shard };
-    return new Promise<StepResult>((resolve, reject) => {
-      this.pending = { resolve, reject };
+    const message: ToWorker = { type, seq: ++this.seq, weights, shard };
+    return new Promise<T>((resolve, reject) => {
+      this.pending = { resolve: resolve as (r: WorkerResult) => void, reject };
       this.worker.postMessage(message);
     });
+  }
+
+  /** Sends the weights and a shard; resolves with the shard's gradients. */
+  step(weights: Float32Array[], shard: Prepared[]): Promise<StepResult> {
+    return this.request('step', weights, shard);
+  }
+
+  /** Sends the weights and a shard; resolves with the shard's inference-mode outputs. */
+  predict(weights: Float32Array[], shard: Prepared[]): Promise<PredictResult> {
+    return this.request('predict', weights, shard);
   }
 
   /** Stops the worker. */
@@ -166,6 +182,41 @@ export class DataParallel {
     return new DataParallel(ok, data);
   }
 
+  /** `batch` cut into one near-equal shard per thread (the trainer's first). */
+  private shards(batch: Prepared[]): Prepared[][] {
+    const shards: Prepared[][] = [];
+    let o = 0;
+    for (const s of shardSizes(batch.length, this.threads)) {
+      shards.push(batch.slice(o, o + s));
+      o += s;
+    }
+    return shards;
+  }
+
+  /**
+   * Inference-mode outputs of `batch` (validation and test passes), the
+   * shards run concurrently on the current weights; in batch order, the
+   * caller disposes them.
+   */
+  async predict(model: LayersModel, batch: Prepared[], geo: DataGeometry): Promise<tf.Tensor> {
+    const shards = this.shards(batch);
+    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const remote = shards.slice(1).map((shard, i) => this.workers[i].predict(weights, shard));
+    for (const r of remote) r.catch(() => undefined);
+    const local = tf.tidy(() => model.predict(inputTensor(shards[0], geo)) as tf.Tensor);
+    let results: PredictResult[];
+    try {
+      results = await Promise.all(remote);
+    } catch (e) {
+      local.dispose();
+      throw e;
+    }
+    const parts = [local, ...results.map((r) => tf.tensor(r.pred, r.predShape))];
+    const pred = tf.concat(parts, 0);
+    tf.dispose(parts);
+    return pred;
+  }
+
   /**
    * One optimizer step on `batch`: shards computed concurrently, gradients
    * averaged by shard size and applied by `optimizer` on `model`.
@@ -177,13 +228,8 @@ export class DataParallel {
     geo: DataGeometry,
   ): Promise<ParallelStep> {
     const n = batch.length;
-    const sizes = shardSizes(n, this.threads);
-    const shards: Prepared[][] = [];
-    let o = 0;
-    for (const s of sizes) {
-      shards.push(batch.slice(o, o + s));
-      o += s;
-    }
+    const shards = this.shards(batch);
+    const sizes = shards.map((s) => s.length);
     // Weights are read before this thread's forward pass updates the moving statistics.
     const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
     const remote = shards.slice(1).map((shard, i) => this.workers[i].step(weights, shard));

@@ -1,6 +1,6 @@
 /**
- * Messages between the trainer and a gradient worker (data-parallel training,
- * see docs/networks.md "Speed"). Weights and gradients cross as Float32Arrays
+ * Messages between the trainer and a gradient worker (data-parallel training
+ * and evaluation, see docs/networks.md "Speed"). Weights and gradients cross as Float32Arrays
  * in the model's weight order, which the worker shares because it compiles the
  * same spec with the same options.
  */
@@ -26,13 +26,21 @@ export interface StepMessage {
   shard: Prepared[];
 }
 
+/** Trainer -> worker: the current weights and a shard to run in inference mode. */
+export interface PredictMessage {
+  type: 'predict';
+  seq: number;
+  weights: Float32Array[];
+  shard: Prepared[];
+}
+
 /** Trainer -> worker: release everything and exit. */
 export interface CloseMessage {
   type: 'close';
 }
 
 /** What the trainer sends. */
-export type ToWorker = StepMessage | CloseMessage;
+export type ToWorker = StepMessage | PredictMessage | CloseMessage;
 
 /** Worker -> trainer: the shard's loss, gradients (trainable weights' order), outputs and updated weights. */
 export interface StepResult {
@@ -44,6 +52,14 @@ export interface StepResult {
   predShape: number[];
   /** All weights after the forward pass (the batch-norm moving statistics changed). */
   weights: Float32Array[];
+}
+
+/** Worker -> trainer: the shard's inference-mode outputs. */
+export interface PredictResult {
+  type: 'prediction';
+  seq: number;
+  pred: Float32Array;
+  predShape: number[];
 }
 
 /** Worker -> trainer: the network is built and the backend is up. */
@@ -60,4 +76,4 @@ export interface FailedMessage {
 }
 
 /** What the worker sends. */
-export type FromWorker = StepResult | ReadyMessage | FailedMessage;
+export type FromWorker = StepResult | PredictResult | ReadyMessage | FailedMessage;

@@ -4,7 +4,8 @@
  * its own tf.js backend, and for each `step` message loads the trainer's
  * weights, runs forward and backward on its shard of the batch, and sends back
  * the loss, the gradients, the outputs (for the epoch's training metrics) and
- * the batch-norm moving statistics its forward pass produced.
+ * the batch-norm moving statistics its forward pass produced; for each
+ * `predict` message it loads the weights and returns its shard's outputs.
  *
  * Bundled by esbuild into one CommonJS script with tf.js left external
  * (parallel/bundle.ts), so tf.js and its wasm binary load from node_modules.
@@ -15,7 +16,7 @@ import { tf } from '../tf';
 import { computeLoss } from '../train/losses';
 import { buildNetwork } from '../train/setup';
 import { disposeTargets, inputTensor, targetTensors } from '../train/tensors';
-import type { FromWorker, GradientWorkerData, StepMessage, ToWorker } from './protocol';
+import type { FromWorker, GradientWorkerData, PredictMessage, StepMessage, ToWorker } from './protocol';
 
 const data = workerData as GradientWorkerData;
 const port = parentPort;
@@ -30,12 +31,15 @@ async function main(): Promise<void> {
   const model = compiled.model;
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-  const step = (m: StepMessage): void => {
+  const load = (weights: Float32Array[]): void =>
     model.weights.forEach((w, i) => {
-      const t = tf.tensor(m.weights[i], w.shape as number[]);
+      const t = tf.tensor(weights[i], w.shape as number[]);
       w.write(t);
       t.dispose();
     });
+
+  const step = (m: StepMessage): void => {
+    load(m.weights);
     const x = inputTensor(m.shard, geo);
     const targets = targetTensors(m.shard, geo);
     let kept: tf.Tensor | undefined;
@@ -63,6 +67,19 @@ async function main(): Promise<void> {
     send(result, [...new Set(buffers)]);
   };
 
+  const predict = (m: PredictMessage): void => {
+    load(m.weights);
+    const pred = tf.tidy(() => model.predict(inputTensor(m.shard, geo)) as tf.Tensor);
+    const result: FromWorker = {
+      type: 'prediction',
+      seq: m.seq,
+      pred: pred.dataSync() as Float32Array,
+      predShape: pred.shape,
+    };
+    pred.dispose();
+    send(result, [result.pred.buffer as ArrayBuffer]);
+  };
+
   port?.on('message', (m: ToWorker) => {
     if (m.type === 'close') {
       model.dispose();
@@ -70,7 +87,8 @@ async function main(): Promise<void> {
       return;
     }
     try {
-      step(m);
+      if (m.type === 'step') step(m);
+      else predict(m);
     } catch (e) {
       send({ type: 'failed', seq: m.seq, message: (e as Error).message });
     }

@@ -141,6 +141,11 @@ async function pass(
       lossValue = (await loss.data())[0];
       loss.dispose();
       pred = kept as tf.Tensor;
+    } else if (parallel && batch.length > 1) {
+      pred = await parallel.predict(model, batch as Prepared[], geo);
+      const loss = tf.tidy(() => computeLoss(p, targets, pred, geo.classes, classWeights));
+      lossValue = (await loss.data())[0];
+      loss.dispose();
     } else {
       pred = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
       const loss = tf.tidy(() => computeLoss(p, targets, pred, geo.classes, classWeights));
@@ -280,7 +285,20 @@ export async function train(
         parallel,
       );
       const valAcc = new EpochAccumulator(geo.task, geo.classes, detection);
-      await pass(model, collection, valIds, p, geo, valAcc, classWeights, ctx, onBatch);
+      await pass(
+        model,
+        collection,
+        valIds,
+        p,
+        geo,
+        valAcc,
+        classWeights,
+        ctx,
+        onBatch,
+        undefined,
+        '',
+        parallel,
+      );
       const trainMetrics = trainAcc.metrics();
       const valMetrics = valAcc.metrics();
       ctx.emit({ type: 'epoch', node: ctx.nodeId, epoch, split: 'train', metrics: trainMetrics });
@@ -328,6 +346,9 @@ export async function train(
         classWeights,
         ctx,
         () => undefined,
+        undefined,
+        '',
+        parallel,
       );
       test = { metrics: testAcc.metrics(), confusion: testAcc.confusionRows() };
       ctx.emit({
