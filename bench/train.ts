@@ -44,6 +44,8 @@ interface Rate {
   infer: number;
   /** Data-parallel training over `--threads` threads (wasm only). */
   trainParallel?: number;
+  /** Inference with the batch split over the same threads. */
+  inferParallel?: number;
 }
 
 /** Images/s of training (Adam steps) and inference of one network on the current backend. */
@@ -73,6 +75,7 @@ async function measure(
   for (let i = 0; i < n; i++) await step();
   const train = (batch * n * 1000) / (performance.now() - t0);
   let trainParallel: number | undefined;
+  let inferParallel: number | undefined;
   if (threads > 1) {
     const dp = await DataParallel.start(
       threads - 1,
@@ -108,6 +111,15 @@ async function measure(
       t0 = performance.now();
       for (let i = 0; i < n; i++) await pstep();
       trainParallel = (batch * n * 1000) / (performance.now() - t0);
+      const pinfer = async (): Promise<void> => {
+        const y = await dp.predict(model, items, geo);
+        await y.data();
+        y.dispose();
+      };
+      await pinfer();
+      t0 = performance.now();
+      for (let i = 0; i < n; i++) await pinfer();
+      inferParallel = (batch * n * 1000) / (performance.now() - t0);
       await dp.close();
     }
   }
@@ -123,7 +135,7 @@ async function measure(
   tf.dispose([x, labels, oneHot]);
   model.dispose();
   opt.dispose();
-  return { train, infer, trainParallel };
+  return { train, infer, trainParallel, inferParallel };
 }
 
 const nets: [string, NetworkSpec, 'classification' | 'segmentation', number][] = [
@@ -179,7 +191,7 @@ for (const backend of (values.backends as string).split(',')) {
     );
     if (r.trainParallel !== undefined)
       console.log(
-        `${`${name}x${threadsArg}`.padEnd(8)} ${net.padEnd(10)} train ${r.trainParallel.toFixed(1).padStart(8)}${ratio(r.trainParallel, torch?.[net].train)}  (data-parallel, ${(r.trainParallel / r.train).toFixed(2)}x one thread)`,
+        `${`${name}x${threadsArg}`.padEnd(8)} ${net.padEnd(10)} train ${r.trainParallel.toFixed(1).padStart(8)}${ratio(r.trainParallel, torch?.[net].train)}  infer ${(r.inferParallel ?? 0).toFixed(1).padStart(8)}${ratio(r.inferParallel ?? 0, torch?.[net].infer)}  (data-parallel: train ${(r.trainParallel / r.train).toFixed(2)}x, infer ${((r.inferParallel ?? 0) / r.infer).toFixed(2)}x one thread)`,
       );
   }
 }

@@ -132,3 +132,25 @@ describe('batch normalization kernels on wasm match the cpu backend', () => {
     });
   });
 });
+
+describe('Identity and same-dtype Cast on wasm share data instead of copying', () => {
+  it('a clone or a float32 cast outlives its source; a cast to int32 still converts', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const clone = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    // Shared: three tensors on one buffer of the wasm heap.
+    expect(clone.dataId).toBe(x.dataId);
+    expect(same.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(clone.dataSync())).toEqual([1.5, -2.25, 3]);
+    clone.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    const ints = tf.cast(same, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

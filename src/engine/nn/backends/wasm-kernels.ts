@@ -1,7 +1,8 @@
 /**
  * Registers the engine's own wasm kernels: the gradient kernels the wasm
  * package lacks or runs slowly (wasm-grads.ts), MaxPoolGrad
- * (wasm-max-pool-grad.ts) and batch normalization (wasm-batch-norm.ts).
+ * (wasm-max-pool-grad.ts), batch normalization (wasm-batch-norm.ts) and
+ * Identity / Cast without copies (wasm-no-copy.ts).
  * Measured effect on one small-CNN training step (batch 32, 128x128x1):
  * see bench/train.ts and docs/networks.md.
  */
@@ -9,6 +10,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { registerWasmBatchNormKernels } from './wasm-batch-norm';
 import { WASM_GRADIENT_KERNELS } from './wasm-grads';
 import { maxPoolGrad } from './wasm-max-pool-grad';
+import { cast, identity } from './wasm-no-copy';
 
 let registered = false;
 
@@ -22,4 +24,14 @@ export function registerWasmKernels(): void {
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
   }
   registerWasmBatchNormKernels();
+  // Wrappers that fall back to the package's kernel keep its config (and setup).
+  for (const [kernelName, wrap] of [
+    ['Identity', identity],
+    ['Cast', cast],
+  ] as const) {
+    const original = getKernel(kernelName, 'wasm');
+    if (!original) continue;
+    unregisterKernel(kernelName, 'wasm');
+    registerKernel({ ...original, kernelFunc: wrap(original) as never });
+  }
 }
