@@ -18,6 +18,7 @@ import {
   type UtilityProcess,
 } from 'electron';
 import { OPEN_PATH_CHANNEL } from './channels';
+import { esbuildBinaryEnv } from './esbuild-binary';
 import { projectFromArgv } from './project-path';
 import { installRelay } from './relay';
 
@@ -33,6 +34,7 @@ function engine(): UtilityProcess {
     engineProcess = utilityProcess.fork(join(here, 'engine.js'), [], {
       serviceName: 'Phi Studio Engine',
       stdio: 'inherit',
+      env: { ...esbuildBinaryEnv(), ...process.env },
     });
     engineProcess.once('exit', (code) => {
       engineProcess = null;

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PixelArray, Split } from '../../api';
-import { sandboxSources } from './bundle';
+import { sandboxSources, type SandboxSources } from './bundle';
 import type {
   FromWorker,
   ResultMessage,
@@ -80,6 +80,8 @@ export class Sandbox {
   constructor(
     private readonly spec: SandboxSpec,
     private readonly limits: SandboxLimits = DEFAULT_LIMITS,
+    /** Where the worker and prelude scripts come from (tests load them from a given build). */
+    private readonly sources: () => Promise<SandboxSources> = sandboxSources,
   ) {}
 
   /** Workers started so far (a stopped worker is replaced by a new one on the next sample). */
@@ -120,7 +122,7 @@ export class Sandbox {
   }
 
   private async spawn(): Promise<LoadOutcome> {
-    const { worker: workerCode, prelude } = await sandboxSources();
+    const { worker: workerCode, prelude } = await this.sources();
     if (this.disposed) throw new SandboxStoppedError(`${this.spec.label} has been removed`);
     const workerData: SandboxWorkerData = {
       prelude,

@@ -7,7 +7,8 @@
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM shim declares that name at the top of the engine bundle.
+const cjsRequire = createRequire(import.meta.url);
 
 /** Samples of one decoded frame: bytes, little-endian, interleaved when colour. */
 export interface DecodedFrame {
@@ -35,7 +36,7 @@ const modules = new Map<string, Promise<WasmModule>>();
 function loadWasm(specifier: string): Promise<WasmModule> {
   let promise = modules.get(specifier);
   if (!promise) {
-    const factory = require(specifier) as (options: Record<string, unknown>) => Promise<WasmModule>;
+    const factory = cjsRequire(specifier) as (options: Record<string, unknown>) => Promise<WasmModule>;
     // OpenJPEG logs [INFO] lines through Emscripten's print, which is stdout: keep it quiet (stdout may be JSON).
     promise = factory({ print: () => undefined, printErr: () => undefined });
     modules.set(specifier, promise);
@@ -103,7 +104,7 @@ interface LosslessDecoder {
 
 /** JPEG lossless, process 14 (any predictor, incl. selection value 1). */
 export function decodeJpegLossless(encoded: Uint8Array, bitsAllocated: number): DecodedFrame {
-  const { Decoder } = require('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
+  const { Decoder } = cjsRequire('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
   const decoder = new Decoder();
   const numBytes = bitsAllocated <= 8 ? 1 : 2;
   // A real copy (Buffer.slice would be a view on the whole file) so offset 0 is the frame start.

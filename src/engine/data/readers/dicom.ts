@@ -18,8 +18,9 @@ import { keptAttributes, TRANSFER_SYNTAXES } from './dicom-tags';
 import { decodeRle } from './rle';
 import type { DecodedImage, ImageHeader, ImageReader, OpenedImage } from './types';
 
-const require = createRequire(import.meta.url);
-const dicomParser = require('dicom-parser') as typeof DicomParserModule;
+// Not named `require`: electron-vite's ESM shim declares that name at the top of the engine bundle.
+const cjsRequire = createRequire(import.meta.url);
+const dicomParser = cjsRequire('dicom-parser') as typeof DicomParserModule;
 
 /** Bytes read to index a file; the pixel data that follows is not read until decode. */
 const HEADER_PREFIX = 64 * 1024;

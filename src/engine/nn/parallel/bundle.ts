@@ -1,20 +1,25 @@
 /**
- * Builds the gradient worker's script from its TypeScript source with
- * esbuild, once per process (as custom/sandbox/bundle.ts does), so the worker
- * starts alike under tsx, vitest and a bundled app. tf.js stays external: it
- * is required from node_modules through a `require` rooted at this file, so the
- * wasm backend finds its `.wasm` binaries beside its own code.
+ * The gradient worker's script: prebuilt by `npm run build` into the engine
+ * bundle's `workers/` folder (workers/prebuilt.ts), else bundled from its
+ * TypeScript source with esbuild once per process (tsx, vitest). tf.js stays
+ * external: it is required from node_modules through a `require` rooted at the
+ * script's own location, so the wasm backend finds its `.wasm` binaries beside
+ * its own code (in a packaged app, the asar-unpacked ones).
  */
-import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingScript, prebuiltDir, readPrebuilt } from '../../workers/prebuilt';
 
-let cached: Promise<string> | undefined;
+/** File name of the prebuilt gradient worker. */
+export const GRADIENT_WORKER_FILE = 'gradient-worker.cjs';
 
-/** The worker script as JavaScript text, for `new Worker(code, { eval: true })`. */
-export function gradientWorkerSource(): Promise<string> {
-  const here = fileURLToPath(import.meta.url);
-  cached ??= build({
+const here = fileURLToPath(import.meta.url);
+
+/** Bundles parallel/worker-entry.ts into one CommonJS script (what the build step writes). */
+export async function buildGradientWorker(): Promise<string> {
+  // Loaded on demand: a packaged app runs the prebuilt script and never needs esbuild here.
+  const { build } = await import('esbuild');
+  const result = await build({
     entryPoints: [join(dirname(here), 'worker-entry.ts')],
     bundle: true,
     write: false,
@@ -23,14 +28,36 @@ export function gradientWorkerSource(): Promise<string> {
     target: 'node20',
     external: ['@tensorflow/*', 'esbuild'],
     logLevel: 'silent',
-  }).then(
-    (result) =>
-      // An eval'd worker resolves `require` from the working directory; root it here instead.
-      `(function (require) {\n${result.outputFiles[0].text}\n})(require('node:module').createRequire(${JSON.stringify(here)}));`,
-    (error: unknown) => {
-      cached = undefined;
-      throw error;
-    },
-  );
+  });
+  return result.outputFiles[0].text;
+}
+
+/** An eval'd worker resolves `require` from the working directory; root it at `file` instead. */
+function rootRequire(code: string, file: string): string {
+  return `(function (require) {\n${code}\n})(require('node:module').createRequire(${JSON.stringify(file)}));`;
+}
+
+/**
+ * The worker script for `new Worker(code, { eval: true })`: the prebuilt one in
+ * `dir` when there is one, else built from source.
+ */
+export async function loadGradientWorkerSource(dir: string = prebuiltDir(import.meta.url)): Promise<string> {
+  const file = join(dir, GRADIENT_WORKER_FILE);
+  const prebuilt = await readPrebuilt(file);
+  if (prebuilt !== undefined) return rootRequire(prebuilt, file);
+  const built = await buildGradientWorker().catch((error: unknown) => {
+    throw missingScript('training worker script', dir, error);
+  });
+  return rootRequire(built, here);
+}
+
+let cached: Promise<string> | undefined;
+
+/** The worker script, loaded once per process (a failure is retried on the next call). */
+export function gradientWorkerSource(): Promise<string> {
+  cached ??= loadGradientWorkerSource().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }
