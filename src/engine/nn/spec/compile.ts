@@ -5,6 +5,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { tfl } from '../tf';
 import { LAYER_TYPES, type ActivationName } from './catalogue';
+import { patchInputConv } from './input-conv';
 import type { NetworkSpec } from './spec';
 
 /** Values for `$name` placeholders in layer params. */
@@ -103,6 +104,7 @@ export function compileSpec(spec: NetworkSpec, options: CompileOptions = {}): Co
     } else {
       const ins = node.inputs.map((i) => tensors.get(i) as SymbolicTensor);
       const layer = type.build(params as never, { name: node.id, nextSeed: () => seed++ });
+      if (node.type === 'Conv2D' && ins.length === 1 && inputs.includes(ins[0])) patchInputConv(layer);
       try {
         out = layer.apply(ins.length === 1 ? ins[0] : ins) as SymbolicTensor;
       } catch (e) {
