@@ -136,6 +136,43 @@ describe('wasm gradient kernels match the cpu backend', () => {
     }
   });
 
+  it.each([
+    [2, 2, 'valid'],
+    [3, 2, 'valid'],
+    [2, 2, 'same'],
+  ] as const)(
+    'a transposed conv whose kernel (%i x %i) equals its stride, %s, matches cpu',
+    async (kh, kw, pad) => {
+      const [n, h, w, ci, co] = [2, 5, 4, 6, 3];
+      const run = (): Float32Array[] => {
+        const x = tf.tensor4d(values(n * h * w * ci, 11), [n, h, w, ci]);
+        const f = tf.tensor4d(values(kh * kw * co * ci, 12), [kh, kw, co, ci]);
+        const out: [number, number, number, number] = [n, h * kh, w * kw, co];
+        const r = tf.tensor4d(
+          values(
+            out.reduce((a, b) => a * b, 1),
+            13,
+          ),
+          out,
+        );
+        const forward = (xx: tf.Tensor, ff: tf.Tensor): tf.Tensor4D =>
+          tf.conv2dTranspose(xx as tf.Tensor4D, ff as tf.Tensor4D, out, [kh, kw], pad);
+        const y = forward(x, f);
+        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(forward(xx, ff), r)))([x, f]);
+        const result = [y, ...g].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([x, f, r, y, ...g]);
+        return result;
+      };
+      await tf.setBackend('cpu');
+      const ref = run();
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const got = run();
+      expect(tf.memory().numTensors).toBe(before);
+      ref.forEach((r, i) => expect(relL2(got[i], r)).toBeLessThan(1e-4));
+    },
+  );
+
   it('a conv layer with linear activation and bias (FusedConv2D) trains on wasm', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(values(4 * 6 * 6 * 1, 7), [4, 6, 6, 1]);
