@@ -168,12 +168,7 @@ function tilesOutput(info: backend_util.Conv2DInfo): boolean {
  * the inserted zeros (4x the work at stride 2): measured 17-22 ms against
  * 4-6 ms per U-Net up-sampling layer at batch 8.
  */
-function tiledInputGrad(
-  backend: KernelBackend,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo {
+function tiledInputGrad(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo): TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
   // filter[a, b, ci, co] -> w[0, 0, co, (a*kw + b)*ci + ci']
   const t = call(backend, 'Transpose', { x: filter }, { perm: [3, 0, 1, 2] });
@@ -214,7 +209,7 @@ function conv2DBackpropInput(args: {
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput on wasm supports NHWC only');
   const inputShape = attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, attrs, false);
-  if (tilesOutput(info)) return tiledInputGrad(backend, dy, filter, info);
+  if (tilesOutput(info)) return tiledInputGrad(backend, dy, filter);
   const padded = dilateAndPad(backend, dy, info.strideHeight, info.strideWidth, inputGradPadding(info));
   const rev = call(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
   const flipped = call(backend, 'Transpose', { x: rev }, { perm: [0, 1, 3, 2] });
