@@ -4,6 +4,9 @@
  * (the `webgpu` package's Dawn), `wasm`, `cpu`; tried in that order unless
  * the user picks one. The chosen name is emitted and recorded with the run.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { tf } from '../tf';
 
 /** A backend the user may ask for. */
@@ -45,9 +48,31 @@ async function loadTensorflow(): Promise<void> {
   throw new Error(errors.join('; '));
 }
 
+/**
+ * Whether the Vulkan loader that Dawn needs on Linux can be found. Without it
+ * Dawn prints a native warning with a stack on stderr; asking the dynamic
+ * linker's cache first turns that into a one-line reason.
+ */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const name = 'libvulkan.so.1';
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  if (dirs.some((d) => existsSync(join(d, name)))) return true;
+  try {
+    return execFileSync('/sbin/ldconfig', ['-p'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).includes(name);
+  } catch {
+    // No ldconfig to ask: let Dawn try.
+    return true;
+  }
+}
+
 /** Installs Dawn's WebGPU globals and the tf.js webgpu backend; refuses software adapters. */
 async function loadWebgpu(): Promise<void> {
   if (tf.findBackendFactory('webgpu')) return;
+  if (process.platform === 'linux' && !vulkanLoaderPresent())
+    throw new Error('no Vulkan loader (libvulkan.so.1), which WebGPU needs on Linux');
   const dawn = (await optionalImport('webgpu')) as {
     create(options: string[]): {
       requestAdapter(): Promise<{ info?: { adapterType?: string; description?: string } } | null>;
