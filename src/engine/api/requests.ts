@@ -146,6 +146,7 @@ export const EngineRequests = {
   checkNetworkSpec: z.object({ spec: z.unknown() }),
   saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown() }),
   listNetworkSpecs: z.object({}),
+  getNetworkSpec: z.object({ id: z.string().min(1) }),
 } as const;
 
 /** Method names of the engine API. */
@@ -325,6 +326,8 @@ export interface EngineResults {
   checkNetworkSpec: SpecCheck;
   saveNetworkSpec: SpecCheck;
   listNetworkSpecs: { id: string; builtin: boolean }[];
+  /** A built-in spec (resources/networks) or the highest saved version of a project's spec. */
+  getNetworkSpec: { id: string; builtin: boolean; version?: number; spec: unknown };
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

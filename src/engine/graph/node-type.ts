@@ -120,6 +120,8 @@ export interface NetworkContext {
   /** Events (`epoch`, `progress`, `log`, `backend`) go to every front end and the store. */
   emit(event: EngineEvent): void;
   log: NodeLog;
+  /** A network spec saved in the open project (layer builder) by id: its JSON, or undefined. */
+  savedSpec?: (id: string) => unknown;
 }
 
 /** A network node type: consumes a whole collection (training, evaluation). */
@@ -127,6 +129,8 @@ export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends No
   kind: 'network';
   accepts?: AcceptSpec;
   run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void>;
+  /** The saved network spec these params train, if any: its content is part of the node's cache key. */
+  savedSpecId?(params: z.infer<P>): string | undefined;
   /** The trained network's output (and Grad-CAM) for one sample, for the View tab. */
   predict?(
     sampleId: string,

@@ -1,7 +1,7 @@
 /**
  * The Neural Network node (kind `network`, category Neural Network): trains
- * a built-in network on its input collection and serves predictions with
- * Grad-CAM for the View tab.
+ * a built-in network, or one saved with the layer builder, on its input
+ * collection and serves predictions with Grad-CAM for the View tab.
  */
 import type { NetworkNodeType } from '../graph/node-type';
 import { NetworkParamsSchema } from './params';
@@ -23,6 +23,7 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
   async run(input, params, ctx) {
     await train(input, params, ctx);
   },
+  savedSpecId: (params) => (params.architecture === 'custom' && params.customSpec) || undefined,
   async predict(sampleId, input, params, ctx) {
     const trained = await loadTrained(ctx.artifactsDir);
     return predictSample(trained, await input.load(sampleId), {

@@ -32,9 +32,29 @@ export const NetworkParamsSchema = z.object({
     .default('classification')
     .describe('What the network learns: a class per image, a class per pixel, boxes, or an output image'),
   architecture: z
-    .enum(['auto', 'small-cnn', 'vgg16', 'resnet18', 'densenet121', 'unet', 'centernet', 'unet-regression'])
+    .enum([
+      'auto',
+      'small-cnn',
+      'vgg16',
+      'resnet18',
+      'densenet121',
+      'unet',
+      'centernet',
+      'unet-regression',
+      'custom',
+    ])
     .default('auto')
-    .describe('Built-in network; auto = small-cnn, unet, centernet or unet-regression by task'),
+    .describe(
+      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet, centernet or unet-regression by task',
+    ),
+  // Free text: the Parameter tab's enums come from the static schema, saved ids vary per project.
+  // Optional without default, so the keys (and checkpoints) of networks that never set it stay as they were.
+  customSpec: z
+    .string()
+    .optional()
+    .describe(
+      'Id of a network saved with the layer builder (its Save as name); used when architecture = custom',
+    ),
   baseFilters: z
     .number()
     .int()
@@ -164,7 +184,8 @@ export type NetworkParams = z.infer<typeof NetworkParamsSchema>;
 
 /** Params with `auto` values resolved for the task. */
 export interface ResolvedParams extends Omit<NetworkParams, 'architecture' | 'loss' | 'bestMetric'> {
-  architecture: ArchitectureId;
+  /** A built-in network, or `custom`: the saved spec named by `customSpec`. */
+  architecture: ArchitectureId | 'custom';
   loss: Exclude<NetworkParams['loss'], 'auto'> | 'centernet';
   bestMetric: (typeof SELECTABLE_METRICS)[number];
 }
@@ -183,16 +204,31 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
   transformation: ['l1', 'l2'],
 };
 
-/** Resolves `auto` values and checks that architecture and loss fit the task. */
-export function resolveParams(p: NetworkParams, task: Task): ResolvedParams {
+/**
+ * Resolves `auto` values and checks that architecture and loss fit the task.
+ * `customTask` is the task of the saved spec that `architecture: custom` names
+ * (the caller looks it up; undefined when there is none).
+ */
+export function resolveParams(p: NetworkParams, task: Task, customTask?: Task): ResolvedParams {
   const architecture = p.architecture === 'auto' ? ARCH_BY_TASK[task] : p.architecture;
-  const archTask: Task = ['small-cnn', 'vgg16', 'resnet18', 'densenet121'].includes(architecture)
-    ? 'classification'
-    : (Object.entries(ARCH_BY_TASK).find(([, a]) => a === architecture)?.[0] as Task);
-  if (archTask !== task)
-    throw new Error(
-      `Architecture ${architecture} is for ${archTask}, but the data is for ${task}: pick another network`,
-    );
+  if (architecture === 'custom') {
+    if (!p.customSpec)
+      throw new Error(
+        'Architecture custom needs the id of a network saved in the layer builder: fill in Custom spec',
+      );
+    if (customTask !== undefined && customTask !== task)
+      throw new Error(
+        `Network "${p.customSpec}" is for ${customTask}, but the data is for ${task}: pick another network`,
+      );
+  } else {
+    const archTask: Task = ['small-cnn', 'vgg16', 'resnet18', 'densenet121'].includes(architecture)
+      ? 'classification'
+      : (Object.entries(ARCH_BY_TASK).find(([, a]) => a === architecture)?.[0] as Task);
+    if (archTask !== task)
+      throw new Error(
+        `Architecture ${architecture} is for ${archTask}, but the data is for ${task}: pick another network`,
+      );
+  }
   const losses = LOSSES_BY_TASK[task];
   const loss = p.loss === 'auto' ? losses[0] : p.loss;
   if (!losses.includes(loss))

@@ -51,6 +51,8 @@ export interface RunOptions {
   openDataset(node: GraphNode): Promise<DatasetSource>;
   /** `<project>.phidata/<node>/`, created. */
   artifactsFor(nodeId: string): string;
+  /** A network spec saved in the project by id (layer builder), or undefined. */
+  savedSpec?: (id: string) => unknown;
   /** Items processed at once per node (sharp runs one image per thread: keep several in flight). */
   concurrency?: number;
   /** Called as soon as a node has finished (done or failed), before the next one starts. */
@@ -107,7 +109,13 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   for (const id of plan) emit({ type: 'node-state', node: id, state: 'queued' });
 
   const issues = validateGraph(graph, registry).filter((i) => i.severity === 'error');
-  const keys: Map<string, KeyResult> = await computeKeys(graph, registry, options.seed, options.openDataset);
+  const keys: Map<string, KeyResult> = await computeKeys(
+    graph,
+    registry,
+    options.seed,
+    options.openDataset,
+    options.savedSpec,
+  );
 
   const trueState = (id: string): NodeState => {
     const key = keys.get(id);
@@ -478,6 +486,7 @@ async function runNetwork(
       info: (message) => emit({ type: 'log', level: 'info', node: node.id, message }),
       warn: (message) => emit({ type: 'log', level: 'warn', node: node.id, message }),
     },
+    savedSpec: options.savedSpec,
   });
   if (options.signal.aborted) throw new Cancelled();
   mkdirSync(dir, { recursive: true });

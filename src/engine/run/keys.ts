@@ -1,7 +1,8 @@
 /**
  * Cache keys (STYLE 6): node type id + version + normalised params + the keys
  * of the node's inputs in port order (+ the dataset fingerprint for readers,
- * + the run seed). Editing one parameter changes the key of that node and of
+ * + the run seed, + the content of the saved network spec a network node
+ * trains). Editing one parameter changes the key of that node and of
  * everything downstream, and nothing else.
  */
 import { createHash } from 'node:crypto';
@@ -40,6 +41,7 @@ export async function computeKeys(
   registry: NodeTypeRegistry,
   seed: number,
   openDataset: (node: GraphNode) => Promise<DatasetSource>,
+  savedSpec?: (id: string) => unknown,
 ): Promise<Map<string, KeyResult>> {
   const keys = new Map<string, KeyResult>();
   const sorted = topologicalOrder(graph);
@@ -66,6 +68,9 @@ export async function computeKeys(
     const base = [type.id, String(type.version), stableStringify(parsed.data)];
     // Custom modules of two projects may share an id and version but not their source.
     if (type.kind === 'module' && type.sourceHash) base.push(type.sourceHash);
+    // Editing a saved network spec retrains the networks that use it.
+    const specId = type.kind === 'network' ? type.savedSpecId?.(parsed.data) : undefined;
+    if (specId) base.push(`spec=${stableStringify(savedSpec?.(specId) ?? null)}`);
     if (type.kind === 'dataset') {
       try {
         const source = await openDataset(node);

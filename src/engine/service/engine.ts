@@ -49,7 +49,7 @@ import { describeBackends } from '../nn';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
-import { builtinSpecIds, checkSpec, layerCatalogue } from './network-builder';
+import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec } from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
 import { APP_VERSION } from './version';
@@ -226,6 +226,7 @@ export class Engine implements EngineApi {
           }
         },
         artifactsFor: (id) => store.artifactsFor(id),
+        savedSpec: this.savedSpec,
       });
       for (const [id, node] of outcome.nodes) {
         if (node.state === 'done' && node.key) (node.fromCache ? cached : ran).push(id);
@@ -384,7 +385,11 @@ export class Engine implements EngineApi {
       return await runTuning(request, {
         store,
         node,
-        networkType: type,
+        // Trials of a custom network read its saved spec like a run does.
+        networkType: {
+          ...type,
+          run: (data, p, ctx) => type.run(data, p, { ...ctx, savedSpec: this.savedSpec }),
+        },
         collection: collectionFrom(input, this.cache),
         trialDir: (trialId) => join(store.artifactsFor(node.id), 'trials', trialId),
         // Trial epochs go to front ends for the live chart but are not stored as the node's curves.
@@ -531,6 +536,18 @@ export class Engine implements EngineApi {
     return [...builtinSpecIds().map((id) => ({ id, builtin: true })), ...saved];
   }
 
+  async getNetworkSpec(params: EngineParams<'getNetworkSpec'>): Promise<EngineResults['getNetworkSpec']> {
+    const { id } = EngineRequests.getNetworkSpec.parse(params);
+    const builtin = readBuiltinSpec(id);
+    if (builtin !== undefined) return { id, builtin: true, spec: builtin };
+    const saved = this.store?.networkSpec(id);
+    if (!saved) throw new Error(`No network "${id}": it is neither built-in nor saved in this project`);
+    return { id, builtin: false, version: saved.version, spec: saved.spec };
+  }
+
+  /** The open project's saved network spec by id (latest version), for training and cache keys. */
+  private readonly savedSpec = (id: string): unknown => this.store?.networkSpec(id)?.spec;
+
   /** The node whose cached images show for `node` (a network shows its input). */
   private imageNode(node: string): string {
     const graph = this.requireStore().graph();
@@ -605,7 +622,13 @@ export class Engine implements EngineApi {
   private async statuses(graph: Graph): Promise<Record<string, NodeStatus>> {
     const store = this.requireStore();
     const results = store.nodeResults();
-    const keys = await computeKeys(graph, this.registry, this.seed, (node) => this.openDataset(node));
+    const keys = await computeKeys(
+      graph,
+      this.registry,
+      this.seed,
+      (node) => this.openDataset(node),
+      this.savedSpec,
+    );
     const status: Record<string, NodeStatus> = {};
     for (const node of graph.nodes) {
       const live = this.live.get(node.id);

@@ -1,9 +1,9 @@
 /**
  * The engine side of the network (layer) builder: the layer palette from the
  * catalogue, shape inference for a spec being edited (shown on its edges), and
- * the list of built-in and saved specs.
+ * the built-in specs (ids and contents) that the builder lists and opens.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LayerTypeDescriptor, SpecCheck } from '../api';
@@ -74,4 +74,10 @@ export function builtinSpecIds(): string[] {
 /** Path of a built-in spec file. */
 export function builtinSpecPath(id: string): string {
   return join(NETWORKS_DIR, `${id}.json`);
+}
+
+/** A built-in spec's JSON, or undefined when no built-in has that id (only listed ids reach the disk). */
+export function readBuiltinSpec(id: string): unknown {
+  if (!builtinSpecIds().includes(id)) return undefined;
+  return JSON.parse(readFileSync(builtinSpecPath(id), 'utf8')) as unknown;
 }

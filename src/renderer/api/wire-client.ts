@@ -42,6 +42,7 @@ export const ENGINE_METHODS = [
   'checkNetworkSpec',
   'saveNetworkSpec',
   'listNetworkSpecs',
+  'getNetworkSpec',
 ] as const satisfies readonly EngineMethod[];
 
 // Compile-time proof that the list above names every method of the contract.

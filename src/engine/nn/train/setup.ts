@@ -9,7 +9,7 @@ import type { CollectionItem, SampleCollection } from '../../graph/node-type';
 import { ARCHITECTURES } from '../networks/builtin';
 import { resolveParams, type NetworkParams, type ResolvedParams } from '../params';
 import { compileSpec, type Compiled } from '../spec/compile';
-import type { NetworkSpec } from '../spec/spec';
+import { parseSpec, type NetworkSpec } from '../spec/spec';
 import { shuffled } from './batches';
 import type { DataGeometry } from './prepare';
 
@@ -48,8 +48,29 @@ export function splitItems(items: CollectionItem[], seed: number): Splits {
   return { train, validation, test };
 }
 
-/** The network spec of the params (built-in architecture with its structural options). */
-export function specFor(p: ResolvedParams): NetworkSpec {
+/** Looks up a network spec saved in the project (layer builder) by id: its JSON, or undefined. */
+export type SavedSpecLookup = (id: string) => unknown;
+
+/** The saved spec `id`, parsed; throws naming the id when it is missing or invalid. */
+export function savedSpec(id: string, lookup: SavedSpecLookup | undefined): NetworkSpec {
+  const json = lookup?.(id);
+  if (json === undefined)
+    throw new Error(
+      `Network "${id}" is not saved in this project: save it with the layer builder or fix Custom spec`,
+    );
+  try {
+    return parseSpec(json);
+  } catch (error) {
+    throw new Error(`Network "${id}": ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The network spec of the params: the saved spec for `custom`, else the
+ * built-in architecture with its structural options.
+ */
+export function specFor(p: ResolvedParams, lookup?: SavedSpecLookup): NetworkSpec {
+  if (p.architecture === 'custom') return savedSpec(p.customSpec ?? '', lookup);
   const depthCap: Record<string, number> = { vgg16: 5, resnet18: 4, densenet121: 4 };
   return ARCHITECTURES[p.architecture]({
     baseFilters: p.baseFilters,
@@ -116,7 +137,13 @@ export function checkInput(
   return { task: collection.task, inputShape };
 }
 
-/** Resolves params for the collection's task. */
-export function resolveFor(collection: SampleCollection, params: NetworkParams): ResolvedParams {
-  return resolveParams(params, collection.task);
+/** Resolves params for the collection's task; a custom network's saved spec must exist and fit the task. */
+export function resolveFor(
+  collection: SampleCollection,
+  params: NetworkParams,
+  lookup?: SavedSpecLookup,
+): ResolvedParams {
+  const custom =
+    params.architecture === 'custom' && params.customSpec ? savedSpec(params.customSpec, lookup) : undefined;
+  return resolveParams(params, collection.task, custom?.task);
 }

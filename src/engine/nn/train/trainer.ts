@@ -176,7 +176,7 @@ export async function train(
   ctx: NetworkContext,
 ): Promise<TrainSummary> {
   const { task, inputShape } = checkInput(collection, params);
-  const p = resolveFor(collection, params);
+  const p = resolveFor(collection, params, ctx.savedSpec);
   const backend = await selectBackend(p.backend, (m) => ctx.log.warn(m));
   ctx.emit({ type: 'backend', name: backend });
   ctx.log.info(`Training ${p.architecture} on the ${backend} backend`);
@@ -184,7 +184,7 @@ export async function train(
 
   const splits = splitItems(collection.items, p.seed);
   if (!splits.train.length) throw new Error('No training items: the dataset needs a train split');
-  const spec = specFor(p);
+  const spec = specFor(p, ctx.savedSpec);
   const { compiled, geometry: geo } = buildNetwork(
     spec,
     await geometryOf(collection, task, inputShape),
