@@ -110,6 +110,7 @@ describe('the store', () => {
       listNetworkSpecs: async () => [],
       saveNetworkSpec: async () => ({ ok: true, shapes: {} }),
       checkNetworkSpec: () => new Promise<SpecCheck>((resolve) => answers.push(resolve)),
+      getNetworkSpec: async () => Promise.reject(new Error('not used')),
     };
     const store = new NetworkBuilderStore(api);
     await store.open('net', 'classification');
@@ -130,6 +131,7 @@ describe('the store', () => {
       listNetworkSpecs: async () => [],
       saveNetworkSpec: async () => ({ ok: true, shapes: {} }),
       checkNetworkSpec: async () => ({ ok: true, shapes: {} }),
+      getNetworkSpec: async () => Promise.reject(new Error('not used')),
     };
     const store = new NetworkBuilderStore(api);
     await store.open('net', 'classification');

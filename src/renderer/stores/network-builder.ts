@@ -2,7 +2,8 @@
  * The network (layer) builder's state: layers placed in their own flow
  * space, connections (the order drawn is the order of a merge layer's
  * inputs), the spec they make, the engine's shape check (debounced, stale
- * answers dropped) and Save as. Pure helpers are exported for the tests.
+ * answers dropped), Open (a built-in or saved spec as the starting point) and
+ * Save as. Pure helpers are exported for the tests.
  */
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
 import type { EngineApi, LayerTypeDescriptor, SpecCheck } from '../../engine/api';
@@ -148,6 +149,62 @@ export function starterLayers(inputShape?: (number | null)[]): {
   return { layers, edges };
 }
 
+/** Horizontal spacing of layers on the same row of the automatic layout, px. */
+const COLUMN = 180;
+
+/**
+ * The builder's layers and connections for a spec: layer params and input
+ * order kept, each layer one row below its deepest input, side by side within
+ * a row. Throws when the JSON is not a network spec.
+ */
+export function layersFromSpec(json: unknown): {
+  layers: BuilderLayer[];
+  edges: BuilderEdge[];
+  task: BuilderSpec['task'];
+} {
+  const spec = json as Partial<BuilderSpec> | null;
+  const tasks: BuilderSpec['task'][] = ['classification', 'segmentation', 'detection', 'transformation'];
+  if (
+    !spec ||
+    !Array.isArray(spec.layers) ||
+    !spec.layers.every((l) => typeof l?.id === 'string' && typeof l.type === 'string') ||
+    !tasks.includes(spec.task as BuilderSpec['task'])
+  )
+    throw new Error('This is not a network spec the builder can open');
+  const depth = new Map<string, number>();
+  const depthOf = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const layer = spec.layers!.find((l) => l.id === id);
+    // A missing or looping input is left for the engine's check to name.
+    if (!layer || seen.has(id)) return 0;
+    seen.add(id);
+    const inputs = layer.inputs ?? [];
+    const d = inputs.length ? 1 + Math.max(...inputs.map((i) => depthOf(i, seen))) : 0;
+    depth.set(id, d);
+    return d;
+  };
+  const perRow = new Map<number, number>();
+  const layers = spec.layers.map((l) => {
+    const row = depthOf(l.id, new Set());
+    const column = perRow.get(row) ?? 0;
+    perRow.set(row, column + 1);
+    return {
+      id: l.id,
+      type: l.type,
+      params: { ...(l.params ?? {}) },
+      position: { x: column * COLUMN, y: row * ROW },
+    };
+  });
+  const edges: BuilderEdge[] = [];
+  for (const l of spec.layers)
+    for (const source of l.inputs ?? []) {
+      const edge = edgeOf(source, l.id);
+      if (!edges.some((e) => e.id === edge.id)) edges.push(edge);
+    }
+  return { layers, edges, task: spec.task as BuilderSpec['task'] };
+}
+
 /** The edge between two layers. */
 export function edgeOf(source: string, target: string): BuilderEdge {
   return { id: `${source}->${target}`, source, target };
@@ -161,7 +218,7 @@ export function shapeText(shape: readonly (number | null)[] | undefined): string
 /** What the builder needs of the engine. */
 export type BuilderApi = Pick<
   EngineApi,
-  'getLayerCatalogue' | 'checkNetworkSpec' | 'saveNetworkSpec' | 'listNetworkSpecs'
+  'getLayerCatalogue' | 'checkNetworkSpec' | 'saveNetworkSpec' | 'listNetworkSpecs' | 'getNetworkSpec'
 >;
 
 /** Delay between the last change and the shape check, ms. */
@@ -180,6 +237,8 @@ export class NetworkBuilderStore {
   check: SpecCheck | null = null;
   checking = false;
   saved: { id: string; builtin: boolean }[] = [];
+  /** The spec last opened (a built-in one must be saved under another id), or null for the starter. */
+  opened: { id: string; builtin: boolean } | null = null;
   private serial = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -195,6 +254,7 @@ export class NetworkBuilderStore {
       check: observableRef,
       checking: observable,
       saved: observableRef,
+      opened: observable,
       spec: computed,
       problem: computed,
       selectedLayer: computed,
@@ -238,6 +298,7 @@ export class NetworkBuilderStore {
     this.edges = start.edges;
     this.selected = null;
     this.check = null;
+    this.opened = null;
     const [catalogue, saved] = await Promise.all([
       this.catalogue.length ? Promise.resolve(this.catalogue) : this.api.getLayerCatalogue({}),
       this.api.listNetworkSpecs({}).catch(() => []),
@@ -252,6 +313,26 @@ export class NetworkBuilderStore {
   close(): void {
     this.node = null;
     clearTimeout(this.timer);
+  }
+
+  /**
+   * Replaces the drawing by a built-in or saved spec. A saved one keeps its
+   * id as the Save as name; a built-in one gets `my-<id>`, since built-in ids
+   * cannot be saved over.
+   */
+  async openSpec(id: string): Promise<void> {
+    const { spec, builtin } = await this.api.getNetworkSpec({ id });
+    const drawing = layersFromSpec(spec);
+    runInAction(() => {
+      this.layers = drawing.layers;
+      this.edges = drawing.edges;
+      this.task = drawing.task;
+      this.selected = null;
+      this.check = null;
+      this.name = builtin ? `my-${id}` : id;
+      this.opened = { id, builtin };
+    });
+    this.scheduleCheck(0);
   }
 
   /** Adds a layer of a type at a position; returns its id. */

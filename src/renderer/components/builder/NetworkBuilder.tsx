@@ -4,7 +4,9 @@
  * connections follow the layer's input count; the Parameter panel is
  * generated from the layer's JSON Schema (the same fields as the Parameter
  * tab); shapes inferred by the engine show under each layer and on each
- * connection; an error names its layer; Save as stores the spec in the project.
+ * connection; an error names its layer; Save as stores the spec in the project;
+ * the Networks list opens a built-in or saved spec as the starting point and
+ * sets the network node to train a saved one (architecture custom).
  */
 import { useMemo, useState, type DragEvent } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -227,15 +229,59 @@ const SpecStatus = observer(function SpecStatus() {
 
 const SavedList = observer(function SavedList() {
   const wb = useWorkbench();
-  const saved = wb.builder.saved;
+  const builder = wb.builder;
+  const node = wb.graph.nodes.find((n) => n.id === builder.node);
+  const fail = (error: unknown) => wb.toast('error', error instanceof Error ? error.message : String(error));
+  const open = (id: string) =>
+    builder
+      .openSpec(id)
+      .then(() =>
+        wb.toast(
+          'info',
+          builder.opened?.builtin
+            ? `Opened built-in "${id}": save it under a name of yours to change or train it`
+            : `Opened "${id}"`,
+        ),
+      )
+      .catch(fail);
+  // The network node trains the saved spec from now on; its task follows the spec's.
+  const use = (id: string) =>
+    node &&
+    wb
+      .setParams(node.id, { ...node.params, architecture: 'custom', customSpec: id, task: builder.task })
+      .then(() => {
+        // A refused edit has already said why (setParams toasts it).
+        if (wb.graph.nodes.find((n) => n.id === node.id)?.params.customSpec === id)
+          wb.toast('success', `${node.label || node.id} now trains "${id}"`);
+      })
+      .catch(fail);
   return (
     <section className="builder-saved" aria-label="Networks">
       <h3>Networks</h3>
       <ul>
-        {saved.map((s) => (
+        {builder.saved.map((s) => (
           <li key={s.id}>
             <span className="mono">{s.id}</span>{' '}
-            {s.builtin ? <span className="muted">built-in</span> : <span className="tag-my">My</span>}
+            {s.builtin ? <span className="muted">built-in</span> : <span className="tag-my">My</span>}{' '}
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-label={`Open ${s.id}`}
+              onClick={() => void open(s.id)}
+            >
+              Open
+            </button>
+            {!s.builtin && node && (
+              <button
+                type="button"
+                className="btn btn-small"
+                aria-label={`Use ${s.id} in ${node.id}`}
+                title={`Train "${s.id}" in ${node.label || node.id} (architecture custom)`}
+                onClick={() => void use(s.id)}
+              >
+                Use
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -260,8 +306,15 @@ function NetworkBuilderView() {
           <div>
             <h2 id="builder-title">Network builder</h2>
             <div className="panel-head-sub">
-              For <span className="mono">{title}</span> · {builder.task} · drag layers in, connect them top to
-              bottom
+              For <span className="mono">{title}</span> · {builder.task}
+              {builder.opened ? (
+                <>
+                  {' '}
+                  · from <span className="mono">{builder.opened.id}</span>
+                  {builder.opened.builtin ? ' (built-in)' : ''}
+                </>
+              ) : null}{' '}
+              · drag layers in, connect them top to bottom
             </div>
           </div>
           <SpecStatus />
@@ -278,7 +331,8 @@ function NetworkBuilderView() {
           </ReactFlowProvider>
           <aside className="builder-side" aria-label="Layer parameters">
             <LayerPanel />
-            <SaveBar />
+            {/* Re-mounted when a spec is opened or saved, so the field shows the new name. */}
+            <SaveBar key={builder.name} />
             <SavedList />
           </aside>
         </div>
