@@ -5,8 +5,9 @@
  * on the connections; a layer dropped from the palette is connected; a
  * connection a layer cannot take is refused with the reason; a spec whose
  * shapes do not fit is named by its layer; the parameter count follows a
- * parameter change (worked by hand); Save as stores it as a "My" network.
- * Screenshots 12-*.
+ * parameter change (worked by hand); Save as stores it as a "My" network;
+ * a built-in network opens as a starting point to save under a new name, and
+ * Use sets the network node to train a saved one. Screenshots 12-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -124,10 +125,26 @@ describe('network builder', () => {
       .filter({ hasText: 'my-small' });
     expect(await saved.locator('.tag-my').innerText()).toBe('My');
     await s.shot('12d-builder-saved');
+  });
+
+  it('opens a built-in network to save under a new name, and sets the network node to train a saved one', async () => {
+    await page.getByRole('button', { name: 'Open small-cnn' }).click();
+    await page.getByTestId('layer-predictions').waitFor();
+    await page.getByTestId('spec-status').getByText('Valid').waitFor();
+    // Built-in ids cannot be saved over: the name offered is the user's own.
+    expect(await page.getByLabel('Save as').inputValue()).toBe('my-small-cnn');
+    await page.locator('.builder-save').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved network "my-small-cnn"' }).waitFor();
+    await s.shot('12e-builder-opened-builtin');
+
+    await page.getByRole('button', { name: 'Use my-small in network' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'now trains "my-small"' }).waitFor();
     await page
       .getByRole('dialog', { name: 'Network builder' })
       .getByRole('button', { name: 'Close' })
       .click();
+    expect(await page.getByTestId('param-architecture').locator('select').inputValue()).toBe('custom');
+    expect(await page.getByTestId('param-customSpec').locator('input').inputValue()).toBe('my-small');
     expect(s.pageErrors).toEqual([]);
   });
 });
