@@ -179,7 +179,8 @@ export async function train(
   const p = resolveFor(collection, params, ctx.savedSpec);
   const backend = await selectBackend(p.backend, (m) => ctx.log.warn(m));
   ctx.emit({ type: 'backend', name: backend });
-  ctx.log.info(`Training ${p.architecture} on the ${backend} backend`);
+  const networkName = p.architecture === 'custom' ? `saved network "${p.customSpec}"` : p.architecture;
+  ctx.log.info(`Training ${networkName} on the ${backend} backend`);
   const startTensors = tf.memory().numTensors;
 
   const splits = splitItems(collection.items, p.seed);
