@@ -123,6 +123,25 @@ class Rows {
     return out;
   }
 
+  /** `t - mean[c]` as `[1, 1, M, C]`, released with the rest. */
+  centre(t: TensorInfo, mean: ArrayLike<number>): TensorInfo {
+    const minus = Float64Array.from(mean, (v) => -v);
+    return this.keep(this.affine(t, new Float64Array(this.c).fill(1), minus));
+  }
+
+  /**
+   * The kernel's outputs: `y` back in `shape`, then one `[C]` tensor per
+   * per-channel array; releases every intermediate.
+   */
+  finish(y: TensorInfo, shape: number[], ...channels: ArrayLike<number>[]): TensorInfo[] {
+    const out = [
+      call(this.backend, 'Reshape', { x: y }, { shape }),
+      ...channels.map((v) => constant(this.backend, [this.c], v)),
+    ];
+    this.dispose();
+    return out;
+  }
+
   /** Registers an intermediate to release with {@link dispose}. */
   keep(t: TensorInfo): TensorInfo {
     this.owned.push(t);
@@ -150,10 +169,7 @@ function fusedBatchNorm(original: KernelConfig): (args: KernelArgs) => TensorInf
     const a = m.map((_, k) => g[k] / Math.sqrt(v[k] + eps));
     const b = m.map((mk, k) => beta[k] - mk * a[k]);
     const rows = new Rows(backend, x.shape);
-    const y = rows.keep(rows.affine(x, a, b));
-    const out = call(backend, 'Reshape', { x: y }, { shape: x.shape });
-    rows.dispose();
-    return out;
+    return rows.finish(rows.keep(rows.affine(x, a, b)), x.shape)[0];
   };
 }
 
@@ -165,25 +181,13 @@ function batchNormTrain(args: KernelArgs): TensorInfo[] {
   const rows = new Rows(backend, x.shape);
   const { m, c } = rows;
   const mean = rows.sums(x).map((s) => s / m);
-  const centred = rows.keep(
-    rows.affine(
-      x,
-      new Float64Array(c).fill(1),
-      mean.map((v) => -v),
-    ),
-  );
+  const centred = rows.centre(x, mean);
   const squares = rows.keep(call(backend, 'Square', { x: centred }, {}));
   const variance = rows.sums(squares).map((s) => s / m);
   const g = perChannel(backend, gamma, c, 1);
   const a = variance.map((v, k) => g[k] / Math.sqrt(v + eps));
   const y = rows.keep(rows.affine(centred, a, perChannel(backend, beta, c, 0)));
-  const out = [
-    call(backend, 'Reshape', { x: y }, { shape: x.shape }),
-    constant(backend, [c], mean),
-    constant(backend, [c], variance),
-  ];
-  rows.dispose();
-  return out;
+  return rows.finish(y, x.shape, mean, variance);
 }
 
 /**
@@ -200,13 +204,7 @@ function batchNormGrad(args: KernelArgs): TensorInfo[] {
   const mu = perChannel(backend, mean, c, 0);
   const inv = perChannel(backend, variance, c, 1).map((v) => 1 / Math.sqrt(v + eps));
   const g = perChannel(backend, gamma, c, 1);
-  const centred = rows.keep(
-    rows.affine(
-      x,
-      new Float64Array(c).fill(1),
-      mu.map((v) => -v),
-    ),
-  );
+  const centred = rows.centre(x, mu);
   const product = rows.keep(call(backend, 'Multiply', { a: rows.as(dy, 4), b: centred }, {}));
   const dGamma = rows.sums(product).map((s, k) => s * inv[k]);
   const dBeta = rows.sums(dy);
@@ -216,13 +214,7 @@ function batchNormGrad(args: KernelArgs): TensorInfo[] {
   const fromDy = rows.keep(rows.affine(dy, k1, new Float64Array(c)));
   const fromX = rows.keep(rows.affine(centred, k2, k3));
   const sum = rows.keep(call(backend, 'Add', { a: fromDy, b: fromX }, {}));
-  const out = [
-    call(backend, 'Reshape', { x: sum }, { shape: x.shape }),
-    constant(backend, [c], dGamma),
-    constant(backend, [c], dBeta),
-  ];
-  rows.dispose();
-  return out;
+  return rows.finish(sum, x.shape, dGamma, dBeta);
 }
 
 /**

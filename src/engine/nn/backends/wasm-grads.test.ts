@@ -1,26 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../tf';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
+import { relL2, seededValues } from '../testing/arrays';
 
 type Kind = 'conv' | 'fused' | 'depthwise' | 'fused-depthwise';
 interface Case {
@@ -39,10 +19,10 @@ interface Case {
 function grads(c: Case): Float32Array[] {
   const n = 2;
   const depthwise = c.kind === 'depthwise' || c.kind === 'fused-depthwise';
-  const x = tf.tensor4d(values(n * c.h * c.w * c.ci, 1), [n, c.h, c.w, c.ci]);
-  const f = tf.tensor4d(values(c.k * c.k * c.ci * c.co, 2), [c.k, c.k, c.ci, c.co]);
+  const x = tf.tensor4d(seededValues(n * c.h * c.w * c.ci, 1), [n, c.h, c.w, c.ci]);
+  const f = tf.tensor4d(seededValues(c.k * c.k * c.ci * c.co, 2), [c.k, c.k, c.ci, c.co]);
   const outC = depthwise ? c.ci * c.co : c.co;
-  const b = tf.tensor1d(values(outC, 3));
+  const b = tf.tensor1d(seededValues(outC, 3));
   const forward = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb: tf.Tensor1D): tf.Tensor4D => {
     switch (c.kind) {
       case 'conv':
@@ -70,7 +50,7 @@ function grads(c: Case): Float32Array[] {
     }
   };
   const probe = forward(x, f, b);
-  const r = tf.tensor(values(probe.size, 4), probe.shape);
+  const r = tf.tensor(seededValues(probe.size, 4), probe.shape);
   probe.dispose();
   const g = tf.grads((...args: tf.Tensor[]) =>
     tf.sum(tf.mul(forward(args[0] as tf.Tensor4D, args[1] as tf.Tensor4D, (args[2] ?? b) as tf.Tensor1D), r)),
@@ -145,11 +125,11 @@ describe('wasm gradient kernels match the cpu backend', () => {
     async (kh, kw, pad) => {
       const [n, h, w, ci, co] = [2, 5, 4, 6, 3];
       const run = (): Float32Array[] => {
-        const x = tf.tensor4d(values(n * h * w * ci, 11), [n, h, w, ci]);
-        const f = tf.tensor4d(values(kh * kw * co * ci, 12), [kh, kw, co, ci]);
+        const x = tf.tensor4d(seededValues(n * h * w * ci, 11), [n, h, w, ci]);
+        const f = tf.tensor4d(seededValues(kh * kw * co * ci, 12), [kh, kw, co, ci]);
         const out: [number, number, number, number] = [n, h * kh, w * kw, co];
         const r = tf.tensor4d(
-          values(
+          seededValues(
             out.reduce((a, b) => a * b, 1),
             13,
           ),
@@ -175,9 +155,9 @@ describe('wasm gradient kernels match the cpu backend', () => {
 
   it('a conv layer with linear activation and bias (FusedConv2D) trains on wasm', async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor4d(values(4 * 6 * 6 * 1, 7), [4, 6, 6, 1]);
-    const target = tf.tensor4d(values(4 * 6 * 6 * 2, 8), [4, 6, 6, 2]);
-    const f = tf.variable(tf.mul(tf.tensor4d(values(9 * 2, 9), [3, 3, 1, 2]), 0.1));
+    const x = tf.tensor4d(seededValues(4 * 6 * 6 * 1, 7), [4, 6, 6, 1]);
+    const target = tf.tensor4d(seededValues(4 * 6 * 6 * 2, 8), [4, 6, 6, 2]);
+    const f = tf.variable(tf.mul(tf.tensor4d(seededValues(9 * 2, 9), [3, 3, 1, 2]), 0.1));
     const b = tf.variable(tf.zeros([2]));
     const opt = tf.train.sgd(0.1);
     const loss = (): tf.Scalar =>

@@ -1,28 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchNormTraining } from '../spec/fast-batchnorm';
 import { tf } from '../tf';
-
-/** Deterministic values in [lo, hi); `levels` > 0 quantises them so windows hold ties. */
-function values(n: number, seed: number, lo = -1, hi = 1, levels = 0): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = levels ? Math.floor((s / 2 ** 32) * levels) / levels : s / 2 ** 32;
-    out[i] = lo + (hi - lo) * u;
-  }
-  return out;
-}
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
+import { relL2, seededValues } from '../testing/arrays';
 
 /** Runs `f` on cpu and on wasm and compares every output; wasm must not leak tensors. */
 async function matchesCpu(f: () => tf.Tensor[], tolerance = 1e-4): Promise<void> {
@@ -69,9 +48,9 @@ describe('MaxPoolGrad on wasm matches the cpu backend', () => {
     const n = shape.reduce((a, b) => a * b, 1);
     // Four levels: most windows hold ties, which go to the first maximum on both backends.
     await matchesCpu(() => {
-      const x = tf.tensor4d(values(n, 1, -1, 1, 4), shape);
+      const x = tf.tensor4d(seededValues(n, 1, -1, 1, 4), shape);
       const probe = tf.maxPool(x, size, stride, pad);
-      const r = tf.tensor(values(probe.size, 2), probe.shape);
+      const r = tf.tensor(seededValues(probe.size, 2), probe.shape);
       const dx = tf.grad((xx: tf.Tensor) =>
         tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, size, stride, pad), r)),
       )(x);
@@ -95,10 +74,10 @@ describe('batch normalization kernels on wasm match the cpu backend', () => {
     const n = shape.reduce((a, b) => a * b, 1);
     const c = shape[shape.length - 1];
     await matchesCpu(() => {
-      const x = tf.tensor(values(n, 3, mean - 2, mean + 2), shape);
-      const gamma = tf.tensor1d(values(c, 4, 0.5, 1.5));
-      const beta = tf.tensor1d(values(c, 5));
-      const r = tf.tensor(values(n, 6), shape);
+      const x = tf.tensor(seededValues(n, 3, mean - 2, mean + 2), shape);
+      const gamma = tf.tensor1d(seededValues(c, 4, 0.5, 1.5));
+      const beta = tf.tensor1d(seededValues(c, 5));
+      const r = tf.tensor(seededValues(n, 6), shape);
       const loss = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Scalar => {
         const out = batchNormTraining(xx, gg, bb, 1e-3);
         tf.dispose([out.mean, out.variance]);
@@ -113,17 +92,17 @@ describe('batch normalization kernels on wasm match the cpu backend', () => {
 
   it('inference (FusedBatchNorm) with per-channel and with broadcast parameters', async () => {
     await matchesCpu(() => {
-      const x = tf.tensor4d(values(2 * 33 * 65 * 7, 7, 90, 110), [2, 33, 65, 7]);
+      const x = tf.tensor4d(seededValues(2 * 33 * 65 * 7, 7, 90, 110), [2, 33, 65, 7]);
       const params: tf.Tensor[] = [];
       const p = (seed: number, lo: number, hi: number): tf.Tensor1D => {
-        params.push(tf.tensor1d(values(7, seed, lo, hi)));
+        params.push(tf.tensor1d(seededValues(7, seed, lo, hi)));
         return params[params.length - 1] as tf.Tensor1D;
       };
       const channel = tf.batchNorm(x, p(8, 95, 105), p(9, 1, 4), p(10, -1, 1), p(11, 0.5, 2), 1e-3);
       // Parameters over H, W and C are not per-channel: the wasm package's own kernel runs.
       const full = [33, 65, 7];
       const q = (seed: number, lo: number, hi: number): tf.Tensor3D => {
-        params.push(tf.tensor3d(values(33 * 65 * 7, seed, lo, hi), full as [number, number, number]));
+        params.push(tf.tensor3d(seededValues(33 * 65 * 7, seed, lo, hi), full as [number, number, number]));
         return params[params.length - 1] as tf.Tensor3D;
       };
       const spatial = tf.batchNorm(x, q(12, 95, 105), q(13, 1, 4), q(14, -1, 1), q(15, 0.5, 2), 1e-3);

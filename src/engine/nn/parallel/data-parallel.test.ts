@@ -8,6 +8,7 @@ import type { DataGeometry, Prepared } from '../train/prepare';
 import { buildNetwork } from '../train/setup';
 import { inputTensor, targetTensors, disposeTargets } from '../train/tensors';
 import { DataParallel, shardSizes, trainThreads } from './data-parallel';
+import { relL2 } from '../testing/arrays';
 
 // A net without batch norm or dropout: there the sharded gradient equals the whole batch's.
 const spec = vgg16({ depth: 2, width: 0.0625, dropout: 0 });
@@ -27,16 +28,6 @@ function batchOf(n: number): Prepared[] {
     offset: 0,
     scale: 1,
   }));
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += a[i] ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
 }
 
 describe('data-parallel training', () => {
@@ -108,11 +99,11 @@ describe('data-parallel training', () => {
       // The step moved the weights (so equal weights are not just the initial ones).
       const init = buildNetwork(spec, geo, 3).compiled.model;
       expect(
-        relErr(init.getWeights()[0].dataSync() as Float32Array, w1[0].dataSync() as Float32Array),
+        relL2(w1[0].dataSync() as Float32Array, init.getWeights()[0].dataSync() as Float32Array),
       ).toBeGreaterThan(1e-3);
       init.dispose();
       w1.forEach((w, i) =>
-        expect(relErr(w.dataSync() as Float32Array, w2[i].dataSync() as Float32Array)).toBeLessThan(1e-4),
+        expect(relL2(w2[i].dataSync() as Float32Array, w.dataSync() as Float32Array)).toBeLessThan(1e-4),
       );
       single.dispose();
       sharded.dispose();
@@ -132,7 +123,7 @@ describe('data-parallel training', () => {
     const single = tf.tidy(() => model.predict(x) as tf.Tensor);
     const sharded = await (dp as DataParallel).predict(model, batch, geo);
     expect(sharded.shape).toEqual([7, 2]);
-    expect(relErr(single.dataSync() as Float32Array, sharded.dataSync() as Float32Array)).toBeLessThan(1e-5);
+    expect(relL2(sharded.dataSync() as Float32Array, single.dataSync() as Float32Array)).toBeLessThan(1e-5);
     tf.dispose([x, single, sharded]);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -1,39 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { tf, tfl } from '../tf';
 import { patchBatchNorm } from './fast-batchnorm';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 4 - 1;
-  }
-  return out;
-}
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { relL2, seededValues } from '../testing/arrays';
 
 /** Output, gradients (x, gamma, beta) and moving stats after one training call of a BN layer. */
 function run(patched: boolean, backend: string): Float32Array[] {
   tf.setBackend(backend);
   const layer = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
   if (patched) patchBatchNorm(layer);
-  const x = tf.tensor4d(values(3 * 5 * 4 * 6, 1), [3, 5, 4, 6]);
+  const x = tf.tensor4d(seededValues(3 * 5 * 4 * 6, 1, -1, 3), [3, 5, 4, 6]);
   layer.build(x.shape);
   const w = layer.getWeights();
-  const init = [tf.tensor1d(values(6, 2)), tf.tensor1d(values(6, 3))];
+  const init = [tf.tensor1d(seededValues(6, 2, -1, 3)), tf.tensor1d(seededValues(6, 3, -1, 3))];
   layer.setWeights([...init, w[2], w[3]]);
   tf.dispose(init);
-  const r = tf.tensor4d(values(3 * 5 * 4 * 6, 4), [3, 5, 4, 6]);
+  const r = tf.tensor4d(seededValues(3 * 5 * 4 * 6, 4, -1, 3), [3, 5, 4, 6]);
   const { value, grads } = tf.variableGrads(
     () => {
       const y = layer.apply(x, { training: true }) as tf.Tensor;

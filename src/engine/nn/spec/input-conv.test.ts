@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, tfl } from '../tf';
 import { patchInputConv } from './input-conv';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+import { seededValues } from '../testing/arrays';
 
 /** Training-mode output and kernel/bias gradients of a conv on `x`, and the kernels the gradient ran. */
 async function run(patched: boolean, activation: 'relu' | 'linear', strides: number) {
@@ -23,10 +14,13 @@ async function run(patched: boolean, activation: 'relu' | 'linear', strides: num
     useBias: true,
   });
   if (patched) patchInputConv(layer);
-  const x = tf.tensor4d(values(2 * 9 * 7 * 2, 1), [2, 9, 7, 2]);
+  const x = tf.tensor4d(seededValues(2 * 9 * 7 * 2, 1), [2, 9, 7, 2]);
   layer.build(x.shape);
-  layer.setWeights([tf.tensor4d(values(3 * 3 * 2 * 3, 2), [3, 3, 2, 3]), tf.tensor1d(values(3, 3))]);
-  const r = tf.tensor4d(values(2 * Math.ceil(9 / strides) * Math.ceil(7 / strides) * 3, 4), [
+  layer.setWeights([
+    tf.tensor4d(seededValues(3 * 3 * 2 * 3, 2), [3, 3, 2, 3]),
+    tf.tensor1d(seededValues(3, 3)),
+  ]);
+  const r = tf.tensor4d(seededValues(2 * Math.ceil(9 / strides) * Math.ceil(7 / strides) * 3, 4), [
     2,
     Math.ceil(9 / strides),
     Math.ceil(7 / strides),
