@@ -58,11 +58,30 @@ export function portSpecs(
   return specs;
 }
 
+/**
+ * Why a network node's saved spec (layer builder) cannot be trained: not saved
+ * in the project, or made for another task than the node's. Caught here so the
+ * user sees it on the node before pressing RUN.
+ */
+function savedSpecProblem(
+  id: string | undefined,
+  params: Record<string, unknown>,
+  savedSpec: (id: string) => unknown,
+): string | undefined {
+  if (id === undefined) return undefined;
+  const spec = savedSpec(id) as { task?: string } | undefined;
+  if (spec === undefined) return `network "${id}" is not saved in this project: save it in the layer builder`;
+  if (spec.task && typeof params.task === 'string' && spec.task !== params.task)
+    return `network "${id}" is for ${spec.task}, but the node's task is ${params.task}`;
+  return undefined;
+}
+
 /** Every problem of a graph: unknown types, bad params, bad edges, cycles, missing inputs, port mismatches. */
 export function validateGraph(
   graph: Graph,
   registry: NodeTypeRegistry,
   datasetPorts: ReadonlyMap<string, PortSpec> = new Map(),
+  savedSpec?: (id: string) => unknown,
 ): GraphIssue[] {
   const issues: GraphIssue[] = [];
   const ids = new Set<string>();
@@ -95,6 +114,10 @@ export function validateGraph(
           message: `Node "${node.id}" (${type.title}): parameter "${problem.path.join('.')}" ${problem.message}`,
         });
       }
+    } else if (type.kind === 'network' && savedSpec) {
+      const message = savedSpecProblem(type.savedSpecId?.(parsed.data), parsed.data, savedSpec);
+      if (message)
+        issues.push({ severity: 'error', node: node.id, message: `Node "${node.id}": ${message}` });
     }
   }
 

@@ -108,7 +108,9 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   emit({ type: 'run-started', runId: options.runId, mode: request.mode, nodes: plan, sampleSize });
   for (const id of plan) emit({ type: 'node-state', node: id, state: 'queued' });
 
-  const issues = validateGraph(graph, registry).filter((i) => i.severity === 'error');
+  const issues = validateGraph(graph, registry, undefined, options.savedSpec).filter(
+    (i) => i.severity === 'error',
+  );
   const keys: Map<string, KeyResult> = await computeKeys(
     graph,
     registry,

@@ -130,23 +130,34 @@ describe('custom network specs in training', () => {
     expect(trained.model.countParams()).toBe(50);
   });
 
-  it('refuses a saved spec made for another task, naming it', async () => {
+  it('refuses a saved spec made for another task, naming it on the node before a run', async () => {
     const seg = { ...tinyNet(4, 'segmentation'), name: 'seg-net' };
     expect((await engine.saveNetworkSpec({ id: 'seg-net', spec: seg })).ok).toBe(true);
-    await setNetwork(custom('seg-net'));
+    const snapshot = await engine.editGraph({
+      edits: [{ op: 'set-params', id: 'net', params: custom('seg-net') }],
+    });
+    expect(snapshot.issues).toContainEqual(
+      expect.objectContaining({
+        node: 'net',
+        message: 'Node "net": network "seg-net" is for segmentation, but the node\'s task is classification',
+      }),
+    );
     const result = await engine.run({ mode: 'all' });
     expect(result.status).toBe('failed');
-    expect(result.errors.map((e) => e.message).join('\n')).toMatch(
-      /Network "seg-net" is for segmentation, but the data is for classification/,
-    );
+    expect(result.errors.map((e) => e.message).join('\n')).toMatch(/network "seg-net" is for segmentation/);
   });
 
   it('names a spec id that is not saved, and asks for one when custom has none', async () => {
-    await setNetwork(custom('no-such-net'));
+    const snapshot = await engine.editGraph({
+      edits: [{ op: 'set-params', id: 'net', params: custom('no-such-net') }],
+    });
+    expect(snapshot.issues.map((i) => i.message)).toContain(
+      'Node "net": network "no-such-net" is not saved in this project: save it in the layer builder',
+    );
     const missing = await engine.run({ mode: 'all' });
     expect(missing.status).toBe('failed');
     expect(missing.errors.map((e) => e.message).join('\n')).toMatch(
-      /Network "no-such-net" is not saved in this project/,
+      /network "no-such-net" is not saved in this project/,
     );
 
     await setNetwork({ ...custom(''), customSpec: undefined });

@@ -438,7 +438,7 @@ export class Engine implements EngineApi {
     if (existing && existing.origin !== 'my')
       throw new Error(`"${info.id}" is a built-in module: choose another id`);
     const version = versionToSave(store, info);
-    const result = await compileCustomModule(info, { version });
+    const result = await compileCustomModule(info, { version, onLog: this.customLog });
     if (!result.ok) return { ok: false, problems: result.problems };
     saveCustomModuleRecord(store, info);
     this.trustList.trust([result.nodeType.sourceHash ?? sourceHashOf(info.source)]);
@@ -492,7 +492,7 @@ export class Engine implements EngineApi {
         continue;
       }
       const { sourceHash: _hash, trusted: _flag, version, ...info } = stored;
-      const result = await compileCustomModule(info, { version });
+      const result = await compileCustomModule(info, { version, onLog: this.customLog });
       if (result.ok) {
         this.registry.upsert(result.nodeType);
         this.customTypes.add(stored.id);
@@ -504,6 +504,17 @@ export class Engine implements EngineApi {
       }
     }
   }
+
+  /** What custom modules print (console.log; Python print and stderr) goes to the run log. */
+  private readonly customLog = (sampleId: string, lines: string[], nodeId: string): void => {
+    for (const line of lines)
+      this.emit({
+        type: 'log',
+        level: 'info',
+        ...(nodeId ? { node: nodeId } : {}),
+        message: sampleId ? `${sampleId}: ${line}` : line,
+      });
+  };
 
   private async unloadCustomModules(): Promise<void> {
     for (const id of this.customTypes) await disposeNodeType(this.registry.remove(id));
@@ -686,7 +697,7 @@ export class Engine implements EngineApi {
       graph,
       issues: this.explainUntrusted(
         graph,
-        validateGraph(graph, this.registry, await this.datasetPorts(graph)),
+        validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
       ),
       status: await this.statuses(graph),
       running: Boolean(this.current),
