@@ -3,7 +3,10 @@
  * the example: New module wizard -> Monaco editor with the template; a syntax
  * error is reported on its line (marker and Problems list) and nothing is
  * saved; the fixed source saves, the module appears in the palette tagged
- * "My", is dropped into the pipeline and runs. Screenshots 11-*.
+ * "My", is dropped into the pipeline and runs. A Python module goes through
+ * the same wizard (Language: Python) into Monaco's python mode, its syntax
+ * error comes from the interpreter with its line, and it saves into the
+ * palette. Screenshots 11-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -38,6 +41,21 @@ const BROKEN = [
   '',
 ].join('\n');
 const FIXED = BROKEN.replace('new Float32Array(pixels.length;', 'new Float32Array(pixels.length);');
+
+/** Line 8 lacks its closing parenthesis. */
+const PY_BROKEN = [
+  'import numpy as np',
+  '',
+  'PARAMS = {',
+  '    "gain": {"type": "number", "default": 2, "min": 0, "max": 10, "description": "Multiplies every pixel"},',
+  '}',
+  '',
+  'def run(data, params, ctx):',
+  '    data["image"] = (data["image"] * params["gain"]).astype(np.float32',
+  '    return data',
+  '',
+].join('\n');
+const PY_FIXED = PY_BROKEN.replace('.astype(np.float32', '.astype(np.float32)');
 
 let s: Session;
 let page: Page;
@@ -169,6 +187,36 @@ describe('custom module wizard and editor', () => {
       FIXED,
     );
     await page.getByRole('button', { name: 'Close' }).click();
+    expect(s.pageErrors).toEqual([]);
+  });
+
+  it("a Python module: Language in the wizard, python in the editor, the interpreter's syntax error, saved with My", async () => {
+    await page.getByRole('button', { name: 'New module' }).click();
+    const wizard = page.getByRole('dialog', { name: 'New module' });
+    await wizard.getByLabel('Name').fill('Py gain');
+    await wizard.getByRole('radio', { name: 'Python' }).check();
+    await wizard.getByRole('button', { name: /Next/ }).click();
+    await page.waitForSelector('[data-testid="code-editor"][data-mode-id="python"] .view-lines', {
+      timeout: 30_000,
+    });
+    const source = await page.evaluate(() => (globalThis as unknown as G).__phi.customModules.doc?.source);
+    expect(source).toMatch(/^# Py gain: a custom image-processing module/);
+    expect(source).toMatch(/^def run\(data, params, ctx\):/m);
+
+    await replaceSource(PY_BROKEN);
+    await page.keyboard.press('Control+s');
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await problems.waitFor();
+    expect(await problems.innerText()).toMatch(/Line 8:\d+ SyntaxError/);
+    await s.shot('11e-python-module-syntax-error');
+
+    await replaceSource(PY_FIXED);
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('editor-status').filter({ hasText: 'Saved' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    const item = page.getByTestId('palette-my-py-gain');
+    await item.waitFor();
+    expect(await item.locator('.tag-my').innerText()).toBe('My');
     expect(s.pageErrors).toEqual([]);
   });
 });

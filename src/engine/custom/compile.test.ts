@@ -212,12 +212,15 @@ describe('compileCustomModule', () => {
     expect(found[0].line).toBe(2);
   });
 
-  it('reports an invalid module info and Python as problems outside the source (line 0)', async () => {
+  it('reports an invalid module info as a problem outside the source (line 0)', async () => {
     const badId = await problems('defineModule({ run(d) { return d; } })', { id: 'Hu Window' });
     expect(badId[0]).toMatchObject({ line: 0, column: 0 });
     expect(badId[0].message).toMatch(/^id: ids of custom modules/);
-    const python = await problems('def run(data): return data', { language: 'python' });
-    expect(python[0].message).toMatch(/Python custom modules are not available/);
+  });
+
+  it('compiles Python with the interpreter, not esbuild (python/python.test.ts covers the rest)', async () => {
+    const python = await problems('def run(data):\n    return data[\n', { language: 'python' });
+    expect(python[0]).toMatchObject({ line: 2, message: expect.stringMatching(/^SyntaxError: /) });
   });
 
   it('names the module, the sample, the message and the line when run() throws', async () => {

@@ -12,6 +12,7 @@ import type { PortSpec, SourceProblem } from '../api';
 import { CustomModuleInfoSchema, type CustomModuleInfo } from '../api/requests';
 import type { AnyNodeType, ModuleNodeType } from '../graph/node-type';
 import { DeclarationSchema, paramsSchema, type Declaration } from './declaration';
+import { compilePythonModule } from './python/compile';
 import { checkReturnedSample, decodeValue, encodeSample } from './sample-codec';
 import { DEFAULT_LIMITS, Sandbox } from './sandbox/host';
 import type { SandboxLimits } from './sandbox/protocol';
@@ -67,15 +68,15 @@ const FAST_GLOBALS = [
   'z',
 ].join(', ');
 
-/** A custom module's node type: a module node type that owns a sandbox worker. */
+/** A custom module's node type: a module node type that owns a sandbox worker (or a Python process). */
 export interface CustomModuleNodeType extends ModuleNodeType {
   origin: 'my';
   /** SHA-256 of the source (hex): the key of the user's trust list. */
   sourceHash: string;
-  /** Stops the module's worker; call it when the registry drops or replaces the type. */
+  /** Stops the module's worker or process; call it when the registry drops or replaces the type. */
   dispose(): Promise<void>;
-  /** Workers started so far and the running one's thread id (diagnostics, tests). */
-  sandboxStats(): { workersStarted: number; threadId?: number };
+  /** Workers (Python: processes) started so far and the running one's thread id or pid (diagnostics, tests). */
+  sandboxStats(): { workersStarted: number; threadId?: number; pid?: number };
 }
 
 /** Options of {@link compileCustomModule}. */
@@ -84,8 +85,11 @@ export interface CompileOptions {
   version?: number;
   /** Sandbox limits; the defaults suit the desktop app. */
   limits?: Partial<SandboxLimits>;
-  /** Receives what the module printed with console.log for each sample. */
-  onLog?: (sampleId: string, lines: string[]) => void;
+  /**
+   * Receives what the module printed (console.log; Python: print and stderr) for
+   * each sample, with the node it ran for ('' for Python output while loading).
+   */
+  onLog?: (sampleId: string, lines: string[], nodeId: string) => void;
 }
 
 /** The compile result: a node type, or the problems to show in the editor. */
@@ -135,18 +139,7 @@ export async function compileCustomModule(
       })),
     };
   const module = parsedInfo.data;
-  if (module.language !== 'typescript')
-    return {
-      ok: false,
-      problems: [
-        {
-          line: 0,
-          column: 0,
-          message:
-            'Python custom modules are not available in this version of Phi Studio: write the module in TypeScript',
-        },
-      ],
-    };
+  if (module.language === 'python') return compilePythonModule(module, sourceHashOf(module.source), options);
   const filename = `${module.id}.ts`;
   let code: string;
   let map: string;
@@ -220,7 +213,7 @@ export async function compileCustomModule(
         nodeId: ctx.nodeId,
         split: ctx.split,
       });
-      if (reply.logs.length > 0) options.onLog?.(sample.id, reply.logs);
+      if (reply.logs.length > 0) options.onLog?.(sample.id, reply.logs, ctx.nodeId);
       if (reply.type === 'run-failed') {
         const { message, line, column } = reply.error;
         const at = line === undefined ? '' : ` (line ${line}, column ${column})`;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { CustomModuleInfoSchema } from '../../engine/api';
 import {
+  editorLanguage,
   markersOf,
   moduleIdFromTitle,
   untrustedIssues,
@@ -21,6 +22,7 @@ const values: WizardValues = {
   modality: 'CT',
   dims: '2d',
   description: '',
+  language: 'typescript',
 };
 
 describe('wizard', () => {
@@ -77,6 +79,19 @@ describe('editor markers', () => {
       startLineNumber: 1,
       startColumn: 1,
       endColumn: 6,
+    });
+  });
+});
+
+describe('editor language', () => {
+  it('opens Python modules in python mode under a .py path, TypeScript ones as before', () => {
+    expect(editorLanguage({ id: 'my-gain', language: 'python' })).toEqual({
+      language: 'python',
+      uri: 'file:///my-gain.py',
+    });
+    expect(editorLanguage({ id: 'my-gain', language: 'typescript' })).toEqual({
+      language: 'typescript',
+      uri: 'file:///my-gain.ts',
     });
   });
 });

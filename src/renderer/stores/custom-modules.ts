@@ -1,6 +1,6 @@
 /**
  * Custom ("My") modules: the New module wizard (name -> `my-...` id,
- * category, modality, 2-D/3-D, description), the code editor's state (source,
+ * category, modality, 2-D/3-D, description, TypeScript or Python), the code editor's state (source,
  * compile problems, saving), the list of the project's custom modules, delete
  * and the trust banner. The engine compiles and registers; this store only
  * asks and mirrors.
@@ -22,6 +22,8 @@ export interface WizardValues {
   modality: string;
   dims: '2d' | '3d';
   description: string;
+  /** TypeScript (sandboxed, the default) or Python (a python3 process with numpy). */
+  language: CustomModuleInfo['language'];
 }
 
 /** Modalities offered by the wizard (DICOM Modality codes, photo, or any). */
@@ -75,6 +77,16 @@ export function markersOf(problems: readonly SourceProblem[], source: string): M
       message: p.message,
     };
   });
+}
+
+/** The code editor's language and model path of a module (Monaco picks highlighting from both). */
+export function editorLanguage(info: Pick<CustomModuleInfo, 'id' | 'language'>): {
+  language: string;
+  uri: string;
+} {
+  return info.language === 'python'
+    ? { language: 'python', uri: `file:///${info.id}.py` }
+    : { language: 'typescript', uri: `file:///${info.id}.ts` };
 }
 
 /** Snapshot issues that say custom code is not trusted on this computer. */
@@ -183,7 +195,7 @@ export class CustomModulesStore {
       modality: values.modality,
       dims: values.dims,
       description: values.description.trim(),
-      language: 'typescript' as const,
+      language: values.language,
     };
     const { source } = await this.host.api.customModuleTemplate(info);
     runInAction(() => {

@@ -6,7 +6,7 @@
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { observer } from 'mobx-react-lite';
-import { markersOf } from '../../stores/custom-modules';
+import { editorLanguage, markersOf } from '../../stores/custom-modules';
 import { useWorkbench } from '../context';
 
 const MonacoEditor = lazy(() => import('./MonacoEditor'));
@@ -45,8 +45,8 @@ function ModuleEditorView() {
               {info.title} <span className="tag-my">My</span>
             </h2>
             <div className="panel-head-sub">
-              <span className="mono">{info.id}</span> · {info.category} ·{' '}
-              {info.modality === 'any' ? 'any modality' : info.modality} ·{' '}
+              <span className="mono">{info.id}</span> · {info.language === 'python' ? 'Python' : 'TypeScript'}{' '}
+              · {info.category} · {info.modality === 'any' ? 'any modality' : info.modality} ·{' '}
               {info.dims === '3d' ? '3-D' : '2-D'}
             </div>
           </div>
@@ -96,7 +96,7 @@ function ModuleEditorView() {
         <div className="editor-body">
           <Suspense fallback={<div className="empty">Loading the code editor…</div>}>
             <MonacoEditor
-              uri={`file:///${info.id}.ts`}
+              {...editorLanguage(info)}
               value={doc.source}
               markers={markers}
               onChange={(text) => store.setSource(text)}

@@ -1,6 +1,7 @@
 /**
  * "New module": the wizard that names a custom module and says what it works
- * on (category, modality, 2-D/3-D, description). The id follows the name
+ * on (category, modality, 2-D/3-D, description) and in which language it is
+ * written (TypeScript by default, or Python). The id follows the name
  * (`my-...`) until the user edits it. Next opens the code editor with the
  * engine's template for these answers.
  */
@@ -19,6 +20,7 @@ function ModuleWizardView() {
     modality: 'any',
     dims: '2d',
     description: '',
+    language: 'typescript',
   });
   const [idEdited, setIdEdited] = useState(false);
   const [touched, setTouched] = useState(false);
@@ -64,7 +66,7 @@ function ModuleWizardView() {
       >
         <h2 id="wizard-title">New module</h2>
         <p className="muted">
-          A module of your own, written in TypeScript. It appears in the palette with the{' '}
+          A module of your own, written in TypeScript or Python. It appears in the palette with the{' '}
           <span className="tag-my">My</span> tag and is saved in this project.
         </p>
         <div className="form-grid">
@@ -139,6 +141,27 @@ function ModuleWizardView() {
                 {d === '2d' ? '2-D images' : '3-D volumes'}
               </label>
             ))}
+          </div>
+          <span id="wizard-language-label">Language</span>
+          <div>
+            <div role="radiogroup" aria-labelledby="wizard-language-label" className="radio-row">
+              {(['typescript', 'python'] as const).map((l) => (
+                <label key={l}>
+                  <input
+                    type="radio"
+                    name="language"
+                    checked={values.language === l}
+                    onChange={() => set({ language: l })}
+                  />
+                  {l === 'typescript' ? 'TypeScript' : 'Python'}
+                </label>
+              ))}
+            </div>
+            <div className="muted">
+              {values.language === 'python'
+                ? 'Runs in python3 with numpy on this computer, unsandboxed: only for projects you trust.'
+                : 'Runs in a sandbox without files or network.'}
+            </div>
           </div>
           <label htmlFor="wizard-description">Description</label>
           <textarea

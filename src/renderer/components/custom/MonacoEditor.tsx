@@ -1,8 +1,9 @@
 /**
- * The TypeScript code editor of custom modules: Monaco bundled offline (its
- * editor and TypeScript workers are Vite worker chunks, nothing is fetched),
- * type-checked against the sandbox's globals (`custom-module.d.ts.txt` as an
- * extra lib). This file is imported lazily, so Monaco is a chunk of its own
+ * The code editor of custom modules: Monaco bundled offline (its editor and
+ * TypeScript workers are Vite worker chunks, nothing is fetched). TypeScript
+ * modules are type-checked against the sandbox's globals
+ * (`custom-module.d.ts.txt` as an extra lib); Python modules get Monaco's
+ * python highlighting, and their problems come from the engine's compile. This file is imported lazily, so Monaco is a chunk of its own
  * that the workbench loads only when the editor opens.
  */
 import { useEffect, useRef } from 'react';
@@ -35,6 +36,7 @@ const OWNER = 'phi-compile';
 /** See the module comment. */
 export default function MonacoEditor({
   uri,
+  language,
   value,
   markers,
   onChange,
@@ -43,6 +45,8 @@ export default function MonacoEditor({
 }: {
   /** Model path, one per module id, e.g. `file:///my-hu-window.ts`. */
   uri: string;
+  /** Monaco language id: `typescript` or `python`. */
+  language: string;
   value: string;
   markers: MarkerRange[];
   onChange(value: string): void;
@@ -59,8 +63,7 @@ export default function MonacoEditor({
     if (!host.current) return;
     const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
     const modelUri = monaco.Uri.parse(uri);
-    const model =
-      monaco.editor.getModel(modelUri) ?? monaco.editor.createModel(value, 'typescript', modelUri);
+    const model = monaco.editor.getModel(modelUri) ?? monaco.editor.createModel(value, language, modelUri);
     if (model.getValue() !== value) model.setValue(value);
     const instance = monaco.editor.create(host.current, {
       model,
@@ -69,7 +72,7 @@ export default function MonacoEditor({
       minimap: { enabled: false },
       fontSize: 13,
       scrollBeyondLastLine: false,
-      tabSize: 2,
+      tabSize: language === 'python' ? 4 : 2,
       ariaLabel: 'Module source code',
     });
     editor.current = instance;
@@ -83,7 +86,7 @@ export default function MonacoEditor({
       editor.current = null;
     };
     // The model is made once per module (uri); later values come from typing.
-  }, [uri]);
+  }, [uri, language]);
 
   useEffect(() => {
     const model = editor.current?.getModel();
