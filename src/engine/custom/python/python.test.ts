@@ -99,6 +99,12 @@ describe('Python custom modules', () => {
       label: { kind: 'class', index: 1 },
       meta: { PatientID: 'p1' },
     });
+    const types = await compiled(
+      'PARAMS = {"x": {"default": 2}, "n": {"type": int, "default": 3}}\n' +
+        'def run(data, params, ctx):\n    data["meta"] = {"types": [type(params["x"]).__name__, type(params["n"]).__name__]}\n    return data\n',
+    );
+    // A whole "number" arrives as a float, so int16 * params["x"] is not int16 arithmetic.
+    expect((await run(types, ct('t', [1, 2])))?.meta.types).toEqual(['float', 'int']);
     const narrow = await run(hu, ct('a', [-10, 90]), { width: 100 });
     expect(Array.from(narrow?.image.data ?? [])).toEqual([0, 1]);
     expect(hu.params.safeParse({ width: 0 }).success).toBe(false);

@@ -233,7 +233,7 @@ def declaration(ns, at):
 
 
 def load(message):
-    global FILENAME, RUN
+    global FILENAME, RUN, NUMBERS
     FILENAME = message["filename"]
     source = message["source"]
     linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
@@ -255,6 +255,7 @@ def load(message):
     if problems:
         return send({"type": "load-failed", "errors": problems, "logs": LINES.take()})
     RUN = ns["run"]
+    NUMBERS = {name for name, p in declared["params"].items() if p["type"] == "number"}
     send({"type": "loaded", "declaration": declared, "paramLines": {k[7:]: v for k, v in at.items() if k.count(".") == 1 and k.startswith("PARAMS.")}, "logs": LINES.take()})
 
 
@@ -300,7 +301,9 @@ def run(message, buffers):
     np.random.seed(seed)
     ctx = types.SimpleNamespace(node_id=message["nodeId"], split=message.get("split"), seed=seed, rng=np.random.default_rng(seed))
     try:
-        result = RUN(data, dict(message["params"]), ctx)
+        # JSON writes 2.0 as 2: give "number" params back their float type (int16 * 2 would stay int16).
+        params = {k: float(v) if k in NUMBERS and v is not None else v for k, v in message["params"].items()}
+        result = RUN(data, params, ctx)
     except BaseException as e:
         line, column = user_line(e.__traceback__)
         logs = LINES.take() + user_traceback(e)
@@ -319,6 +322,7 @@ def run(message, buffers):
 
 
 RUN = None
+NUMBERS = set()
 while True:
     message, buffers = receive()
     if message["type"] == "load":
