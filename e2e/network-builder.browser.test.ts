@@ -6,8 +6,9 @@
  * connection a layer cannot take is refused with the reason; a spec whose
  * shapes do not fit is named by its layer; the parameter count follows a
  * parameter change (worked by hand); Save as stores it as a "My" network;
- * a built-in network opens as a starting point to save under a new name, and
- * Use sets the network node to train a saved one. Screenshots 12-*.
+ * a built-in network opens as a starting point to save under a new name,
+ * Use sets the network node to train a saved one, and the builder then opens
+ * on that saved network. Screenshots 12-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -145,6 +146,16 @@ describe('network builder', () => {
       .click();
     expect(await page.getByTestId('param-architecture').locator('select').inputValue()).toBe('custom');
     expect(await page.getByTestId('param-customSpec').locator('input').inputValue()).toBe('my-small');
+
+    // Build network… on a node that trains a saved network opens that network, not the starter.
+    await page.getByRole('button', { name: 'Build network…' }).click();
+    await page.getByRole('dialog', { name: 'Network builder' }).waitFor();
+    await page.getByLabel('Save as').and(page.locator('[value="my-small"]')).waitFor();
+    expect(await page.getByLabel('Save as').inputValue()).toBe('my-small');
+    await page
+      .getByRole('dialog', { name: 'Network builder' })
+      .getByRole('button', { name: 'Close' })
+      .click();
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   withDefaults,
   type ParamField,
 } from '../stores/param-form';
+import { savedSpecIdOf } from '../stores/network-builder';
 import { useWorkbench } from './context';
 import { Icon } from './icons';
 
@@ -188,7 +189,7 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
               const source = wb.graph.edges.find((e) => e.target === node.id)?.source;
               const shape = source ? wb.status.get(source)?.shape : undefined;
               const task = (node.params.task as 'classification' | undefined) ?? 'classification';
-              void wb.builder.open(node.id, task, shape ?? undefined);
+              void wb.builder.open(node.id, task, shape ?? undefined, savedSpecIdOf(node.params));
             }}
           >
             <Icon name="layers" size={14} />

@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineResults, LayerTypeDescriptor } from '../../engine/api';
-import { NetworkBuilderStore, layersFromSpec, specOf, type BuilderApi } from './network-builder';
+import {
+  NetworkBuilderStore,
+  layersFromSpec,
+  savedSpecIdOf,
+  specOf,
+  type BuilderApi,
+} from './network-builder';
 
 /** Input -> conv -> (conv, input) -> Add -> GAP -> Dense: a residual block, the Add's inputs crossed. */
 const residual = {
@@ -118,6 +124,23 @@ describe('opening a spec', () => {
     await expect(store.openSpec('gone')).rejects.toThrow(/No network "gone"/);
     // A failed open leaves the drawing as it was.
     expect(store.opened).toEqual({ id: 'my-res', builtin: false });
+    store.close();
+  });
+
+  it('opens on the saved network the node trains, or the starter when it cannot be read', async () => {
+    expect(savedSpecIdOf({ architecture: 'custom', customSpec: 'my-res' })).toBe('my-res');
+    expect(savedSpecIdOf({ architecture: 'custom' })).toBeUndefined();
+    expect(savedSpecIdOf({ architecture: 'resnet18', customSpec: 'my-res' })).toBeUndefined();
+    expect(savedSpecIdOf({})).toBeUndefined();
+
+    const store = new NetworkBuilderStore(api([]));
+    await store.open('net', 'classification', undefined, 'my-res');
+    expect(store.opened).toEqual({ id: 'my-res', builtin: false });
+    expect(store.layers.map((l) => l.id)).toEqual(['in', 'c1', 'c2', 'sum', 'gap', 'out']);
+
+    await store.open('net', 'classification', undefined, 'gone');
+    expect(store.opened).toBeNull();
+    expect(store.layers.map((l) => l.type)).toEqual(['Input', 'Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
     store.close();
   });
 });

@@ -289,8 +289,16 @@ export class NetworkBuilderStore {
     return this.layers.find((l) => l.id === this.selected);
   }
 
-  /** Opens the builder for a network node, starting from the starter network. */
-  async open(node: string, task: BuilderSpec['task'], inputShape?: (number | null)[]): Promise<void> {
+  /**
+   * Opens the builder for a network node showing the saved network it trains
+   * (`specId`), or the starter network when there is none or it cannot be read.
+   */
+  async open(
+    node: string,
+    task: BuilderSpec['task'],
+    inputShape?: (number | null)[],
+    specId?: string,
+  ): Promise<void> {
     this.node = node;
     this.task = task;
     const start = starterLayers(inputShape);
@@ -307,6 +315,8 @@ export class NetworkBuilderStore {
       this.catalogue = catalogue;
       this.saved = saved;
     });
+    // A spec that is gone (deleted, renamed) leaves the starter network in place.
+    if (specId) await this.openSpec(specId).catch(() => undefined);
     this.scheduleCheck(0);
   }
 
@@ -435,4 +445,16 @@ export class NetworkBuilderStore {
     }
     return check;
   }
+}
+
+/**
+ * The saved spec a network node trains (`architecture: custom`), for the
+ * builder to open. Built-in architectures open the starter network instead:
+ * the node's structural options (filters, depth) would not match the
+ * built-in spec's defaults, so showing those would mislead.
+ */
+export function savedSpecIdOf(params: Record<string, unknown>): string | undefined {
+  return params.architecture === 'custom'
+    ? (params.customSpec as string | undefined) || undefined
+    : undefined;
 }
