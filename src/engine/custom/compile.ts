@@ -8,14 +8,15 @@
 import { transform, type Message, type TransformFailure } from 'esbuild';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { PortSpec, SourceProblem } from '../api';
+import type { SourceProblem } from '../api';
 import { CustomModuleInfoSchema, type CustomModuleInfo } from '../api/requests';
 import type { AnyNodeType, ModuleNodeType } from '../graph/node-type';
 import { DeclarationSchema, paramsSchema, type Declaration } from './declaration';
 import { compilePythonModule } from './python/compile';
-import { checkReturnedSample, decodeValue, encodeSample } from './sample-codec';
+import { decodeValue, encodeSample } from './sample-codec';
 import { DEFAULT_LIMITS, Sandbox } from './sandbox/host';
 import type { SandboxLimits } from './sandbox/protocol';
+import { descriptorOf, moduleLabel, returnedSample, sampleFailure } from './node-type-parts';
 
 /**
  * Globals the user's code gets as function parameters. In a vm context every
@@ -163,7 +164,7 @@ export async function compileCustomModule(
     throw error;
   }
   const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const label = `Custom module "${module.title}" (${module.id})`;
+  const label = moduleLabel(module);
   const sandbox = new Sandbox({ code, map, filename, label }, limits);
   const loaded = await sandbox.start();
   if (!loaded.ok) {
@@ -185,22 +186,8 @@ export async function compileCustomModule(
     await sandbox.dispose();
     return { ok: false, problems: [{ line: 0, column: 0, message: (error as Error).message }] };
   }
-  const produced = declaration.produces?.colorMode;
   const nodeType: CustomModuleNodeType = {
-    kind: 'module',
-    origin: 'my',
-    id: module.id,
-    version: options.version ?? 1,
-    title: module.title,
-    category: module.category,
-    description: module.description,
-    params,
-    accepts: {
-      dims: [module.dims === '3d' ? 3 : 2],
-      ...(declaration.accepts?.colorModes ? { colorModes: declaration.accepts.colorModes } : {}),
-    },
-    ...(produced ? { produces: (input: PortSpec): PortSpec => ({ ...input, colorMode: produced }) } : {}),
-    sourceHash: sourceHashOf(module.source),
+    ...descriptorOf(module, declaration, params, options.version ?? 1, sourceHashOf(module.source)),
     async run(sample, values, ctx) {
       const encoded = encodeSample(sample);
       const reply = await sandbox.run({
@@ -214,17 +201,10 @@ export async function compileCustomModule(
         split: ctx.split,
       });
       if (reply.logs.length > 0) options.onLog?.(sample.id, reply.logs, ctx.nodeId);
-      if (reply.type === 'run-failed') {
-        const { message, line, column } = reply.error;
-        const at = line === undefined ? '' : ` (line ${line}, column ${column})`;
-        throw new Error(`${label} failed on sample "${sample.id}": ${message}${at}`);
-      }
-      if (reply.sample === null) return null;
-      try {
-        return checkReturnedSample(decodeValue(reply.sample, reply.arrays), sample);
-      } catch (error) {
-        throw new Error(`${label} on sample "${sample.id}": ${(error as Error).message}`, { cause: error });
-      }
+      if (reply.type === 'run-failed') throw sampleFailure(label, sample.id, reply.error);
+      const returned = reply.sample;
+      if (returned === null) return null;
+      return returnedSample(label, sample, () => decodeValue(returned, reply.arrays));
     },
     dispose: () => sandbox.dispose(),
     sandboxStats: () => ({ workersStarted: sandbox.workersStarted, threadId: sandbox.threadId }),

@@ -7,15 +7,15 @@
  * up to run the samples.
  */
 import type { z } from 'zod';
-import type { PortSpec, SourceProblem } from '../../api';
+import type { SourceProblem } from '../../api';
 import type { CustomModuleInfo } from '../../api/requests';
 import type { CompileOptions, CompileResult, CustomModuleNodeType } from '../compile';
 import { DeclarationSchema, paramsSchema, type Declaration } from '../declaration';
-import { checkReturnedSample } from '../sample-codec';
 import { DEFAULT_LIMITS } from '../sandbox/host';
 import type { SandboxLimits } from '../sandbox/protocol';
 import { fromPython, toPython } from './codec';
 import { PythonProcess, pythonInterpreter } from './host';
+import { descriptorOf, moduleLabel, returnedSample, sampleFailure } from '../node-type-parts';
 
 /** Compiles a Python module (see the module comment); `sourceHash` comes from the caller. */
 export async function compilePythonModule(
@@ -24,7 +24,7 @@ export async function compilePythonModule(
   options: CompileOptions,
 ): Promise<CompileResult> {
   const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const label = `Custom module "${module.title}" (${module.id})`;
+  const label = moduleLabel(module);
   const onLog = options.onLog ?? (() => undefined);
   const process = new PythonProcess(
     { source: module.source, filename: `${module.id}.py`, label, interpreter: pythonInterpreter() },
@@ -62,22 +62,8 @@ export async function compilePythonModule(
     const problem: SourceProblem = { line, column: line ? 1 : 0, message };
     return { ok: false, problems: [problem] };
   }
-  const produced = declaration.produces?.colorMode;
   const nodeType: CustomModuleNodeType = {
-    kind: 'module',
-    origin: 'my',
-    id: module.id,
-    version: options.version ?? 1,
-    title: module.title,
-    category: module.category,
-    description: module.description,
-    params,
-    accepts: {
-      dims: [module.dims === '3d' ? 3 : 2],
-      ...(declaration.accepts?.colorModes ? { colorModes: declaration.accepts.colorModes } : {}),
-    },
-    ...(produced ? { produces: (input: PortSpec): PortSpec => ({ ...input, colorMode: produced }) } : {}),
-    sourceHash,
+    ...descriptorOf(module, declaration, params, options.version ?? 1, sourceHash),
     async run(sample, values, ctx) {
       const encoded = toPython(sample);
       const reply = await process.run({
@@ -91,17 +77,10 @@ export async function compilePythonModule(
         split: ctx.split,
       });
       if (reply.logs.length > 0) onLog(sample.id, reply.logs, ctx.nodeId);
-      if (reply.type === 'run-failed') {
-        const { message, line, column } = reply.error;
-        const at = line ? ` (line ${line}${column ? `, column ${column}` : ''})` : '';
-        throw new Error(`${label} failed on sample "${sample.id}": ${message}${at}`);
-      }
-      if (reply.sample === null) return null;
-      try {
-        return checkReturnedSample(fromPython(reply.sample, reply.arrays, module.dims), sample);
-      } catch (error) {
-        throw new Error(`${label} on sample "${sample.id}": ${(error as Error).message}`, { cause: error });
-      }
+      if (reply.type === 'run-failed') throw sampleFailure(label, sample.id, reply.error);
+      const returned = reply.sample;
+      if (returned === null) return null;
+      return returnedSample(label, sample, () => fromPython(returned, reply.arrays, module.dims));
     },
     dispose: () => process.dispose(),
     sandboxStats: () => ({ workersStarted: process.processesStarted, pid: process.pid }),
