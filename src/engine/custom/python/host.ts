@@ -126,7 +126,13 @@ export class PythonProcess {
     const { interpreter } = this.spec;
     const proc = spawn(interpreter, ['-u', '-c', RUNNER_SOURCE], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...process.env,
+        PYTHONIOENCODING: 'utf-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        // The runner caps its data segment at the sandbox's heap + memory budget (POSIX only).
+        PHI_PY_MEMORY_MB: String(this.limits.heapMb + this.limits.memoryMb),
+      },
       windowsHide: true,
     });
     const child: Child = { process: proc, waiters: [], tail: [], gone: false, closed: false };

@@ -298,6 +298,21 @@ describe('Python custom modules', () => {
     expect(type.sandboxStats().workersStarted).toBe(2);
   });
 
+  it('fails a sample that allocates past the memory budget with a MemoryError, and goes on', async () => {
+    const type = await compiled(
+      [
+        'import numpy as np',
+        'def run(data, params, ctx):',
+        '    if data["id"] == "big":',
+        '        data["meta"] = {"n": float(np.ones(2 * 1024**3, dtype=np.float32).sum())}',
+        '    return data',
+      ].join('\n'),
+      { limits: { heapMb: 256, memoryMb: 768 } },
+    );
+    await expect(run(type, ct('big', [1, 2]))).rejects.toThrow(/MemoryError|Unable to allocate/);
+    expect(Array.from((await run(type, ct('small', [3, 4])))?.image.data ?? [])).toEqual([3, 4]);
+  });
+
   it('fails the sample of a process that dies, with its exit code and stderr, and restarts for the next', async () => {
     const type = await compiled(
       'import os, sys\ndef run(data, params, ctx):\n    if data["id"] == "die":\n        sys.stderr.write("going down\\n"); sys.stderr.flush(); os._exit(3)\n    return data\n',
