@@ -6,6 +6,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../data/readers';
 import { UsageError } from '../command';
+import { sourceHashOf } from '../../custom/compile';
+import { saveCustomModuleRecord } from '../../custom/records';
+import { TrustList } from '../../custom/trust-list';
+import { ProjectStore } from '../../store';
 import { parseProcessArgs, processCommand } from './process';
 
 let dir: string;
@@ -136,5 +140,57 @@ describe('phi process', () => {
     const stdout = sink();
     await processCommand.run(['--list'], { stdout, stderr: sink(), cwd: dir });
     expect(stdout.text).toMatch(/^resize\s+Geometry\s+width, height, interpolation/m);
+  });
+
+  it('runs the trusted custom modules of a project with --project, and names an untrusted one', async () => {
+    const doubled = [
+      'export default defineModule({',
+      "  params: z.object({ k: z.number().default(2).describe('Factor') }),",
+      '  run(data, params) {',
+      '    const pixels = data.image.data;',
+      '    for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] * params.k;',
+      '    return data;',
+      '  },',
+      '});',
+    ].join('\n');
+    const base = {
+      title: 'T',
+      category: 'My modules',
+      modality: 'any',
+      dims: '2d',
+      description: '',
+    } as const;
+    const project = join(dir, 'custom.phiproj');
+    const store = ProjectStore.create(project, { graph: { nodes: [], edges: [] } });
+    saveCustomModuleRecord(store, { ...base, id: 'my-double', language: 'typescript', source: doubled });
+    saveCustomModuleRecord(store, {
+      ...base,
+      id: 'my-stranger',
+      language: 'typescript',
+      source: `${doubled}\n`,
+    });
+    store.close();
+    const previous = process.env.PHI_CONFIG_DIR;
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    try {
+      new TrustList().trust([sourceHashOf(doubled)]);
+      const io = { stdout: sink(), stderr: sink(), cwd: dir };
+      const args = ['--project', 'custom.phiproj', '--module', 'my-double', '--param', 'k=2'];
+      expect(await processCommand.run([...args, 'in/a.png', 'doubled'], io)).toBe(0);
+      const out = await (await openImage(join(dir, 'doubled', 'a.png'))).decode();
+      expect(Array.from(out.data)).toEqual(Array.from({ length: 32 }, (_, i) => i * 2000));
+
+      const listed = sink();
+      await processCommand.run(['--list', '--project', 'custom.phiproj'], { ...io, stdout: listed });
+      expect(listed.text).toMatch(/^my-double\s+My modules\s+k$/m);
+      expect(listed.text).toMatch(/not trusted on this computer: my-stranger/);
+
+      await expect(
+        processCommand.run(['--project', 'custom.phiproj', '--module', 'my-stranger', 'in/a.png', 'x'], io),
+      ).rejects.toThrow(/custom module "my-stranger" is not trusted on this computer/);
+    } finally {
+      if (previous === undefined) delete process.env.PHI_CONFIG_DIR;
+      else process.env.PHI_CONFIG_DIR = previous;
+    }
   });
 });

@@ -13,7 +13,8 @@ import { decodeImage, extensionOf, readerForExtension } from '../../data/readers
 import { pngProblem, writeImage } from '../../imaging/export';
 import { builtinModules } from '../../modules';
 import { createRng, seedFrom } from '../../run/rng';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { loadProjectModules } from '../project-modules';
 
 /** One step of the chain, params already validated. */
 interface Step {
@@ -44,8 +45,19 @@ function parseParam(text: string): [string, unknown] {
   }
 }
 
-function findModule(id: string): ModuleNodeType {
-  const m = builtinModules.find((x) => x.id === id);
+/** Modules `--module` may name: the built-ins, plus a project's custom modules with `--project`. */
+export interface ModuleCatalogue {
+  modules: readonly ModuleNodeType[];
+  /** Custom modules of the project that this computer has not trusted. */
+  untrusted?: readonly string[];
+}
+
+function findModule(id: string, catalogue: ModuleCatalogue): ModuleNodeType {
+  const m = catalogue.modules.find((x) => x.id === id);
+  if (!m && catalogue.untrusted?.includes(id))
+    throw new UsageError(
+      `custom module "${id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
+    );
   if (!m) throw new UsageError(`unknown module "${id}" (phi process --list shows them)`);
   if ((m.inputs ?? ['in']).length > 1)
     throw new UsageError(`module "${id}" needs ${m.inputs?.length} inputs; use it in a project`);
@@ -53,7 +65,10 @@ function findModule(id: string): ModuleNodeType {
 }
 
 /** Parses the arguments; throws UsageError with a readable reason. */
-export function parseProcessArgs(args: string[]): ProcessArgs {
+export function parseProcessArgs(
+  args: string[],
+  catalogue: ModuleCatalogue = { modules: builtinModules },
+): ProcessArgs {
   const raw: { id: string; params: Record<string, unknown> }[] = [];
   const positional: string[] = [];
   let format: ProcessArgs['format'] = 'auto';
@@ -83,13 +98,14 @@ export function parseProcessArgs(args: string[]): ProcessArgs {
     } else if (a === '--seed') {
       seed = Number(next());
       if (!Number.isInteger(seed)) throw new UsageError('--seed needs an integer');
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    } else if (a === '--project') next();
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
   if (!raw.length) throw new UsageError('give at least one --module');
   if (positional.length !== 2) throw new UsageError('give one input (file or folder) and one output folder');
   const steps = raw.map(({ id, params }) => {
-    const module = findModule(id);
+    const module = findModule(id, catalogue);
     const parsed = module.params.safeParse(params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -124,9 +140,9 @@ function stem(file: string): string {
 }
 
 /** Lists the modules and their parameters. */
-function listModules(): string {
+function listModules(modules: readonly ModuleNodeType[]): string {
   const lines: string[] = [];
-  for (const m of builtinModules) {
+  for (const m of modules) {
     const keys = Object.keys(m.params.shape);
     lines.push(
       `${m.id.padEnd(28)} ${m.category.padEnd(12)} ${keys.length ? keys.join(', ') : '(no parameters)'}`,
@@ -147,63 +163,82 @@ export const processCommand: CliCommand = {
     '  --format         png (8/16-bit, 2-D) or npy (float32); default png where the result fits, else npy',
     '  --split          split given to the samples: augmentations act on train only (default none)',
     '  --seed N         seed of the random generator for augmentations (default 0)',
-    'phi process --list  lists the module ids and their parameters',
+    '  --project FILE   also offer the custom ("My") modules of a .phiproj this computer trusts',
+    'phi process --list [--project FILE]  lists the module ids and their parameters',
   ].join('\n'),
   async run(args, io) {
-    if (args.includes('--list')) {
-      io.stdout.write(listModules());
-      return EXIT.ok;
-    }
-    const p = parseProcessArgs(args);
-    const input = resolve(io.cwd, p.input);
-    const output = resolve(io.cwd, p.output);
-    let info;
+    const at = args.indexOf('--project');
+    const projectPath = at >= 0 ? args[at + 1] : undefined;
+    if (at >= 0 && !projectPath) throw new UsageError('--project needs a value');
+    const project = projectPath ? await loadProjectModules(resolve(io.cwd, projectPath)) : undefined;
     try {
-      info = await stat(input);
-    } catch {
-      throw new UsageError(`input "${p.input}" does not exist`);
-    }
-    const files = info.isDirectory() ? await listImages(input) : [input];
-    const root = info.isDirectory() ? input : dirname(input);
-    if (!files.length) throw new UsageError(`no image files in "${p.input}"`);
-    let done = 0;
-    let dropped = 0;
-    let failed = 0;
-    for (const file of files) {
-      const rel = relative(root, file);
-      try {
-        const image = await decodeImage(file);
-        const { meta, ...pixels } = image;
-        let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
-        for (const [i, step] of p.steps.entries()) {
-          if (!sample) break;
-          const s: Sample = sample;
-          sample = await step.module.run(s, step.params, {
-            nodeId: `step${i + 1}`,
-            rng: createRng(seedFrom(p.seed, `step${i + 1}:${step.module.id}`, rel)),
-            split: s.split,
-            inputs: { in: s },
-          });
-        }
-        if (!sample) {
-          dropped++;
-          io.stdout.write(`dropped  ${rel}\n`);
-          continue;
-        }
-        const format = p.format === 'auto' ? (pngProblem(sample.image) ? 'npy' : 'png') : p.format;
-        const target = join(output, dirname(rel), `${stem(rel)}.${format}`);
-        await mkdir(dirname(target), { recursive: true });
-        await writeImage(target, sample.image, format);
-        done++;
-        io.stdout.write(
-          `ok       ${rel} -> ${relative(io.cwd, target)} [${sample.image.shape.join('x')} ${dtypeOf(sample.image.data)}]\n`,
-        );
-      } catch (error) {
-        failed++;
-        io.stderr.write(`failed   ${rel}: ${(error as Error).message.split('\n')[0]}\n`);
+      const catalogue = {
+        modules: [...builtinModules, ...(project?.modules ?? [])],
+        untrusted: project?.untrusted,
+      };
+      if (args.includes('--list')) {
+        io.stdout.write(listModules(catalogue.modules));
+        if (project?.untrusted.length)
+          io.stdout.write(`not trusted on this computer: ${project.untrusted.join(', ')}\n`);
+        return EXIT.ok;
       }
+      return await processFiles(parseProcessArgs(args, catalogue), io);
+    } finally {
+      await project?.dispose();
     }
-    io.stdout.write(`${done} written, ${dropped} dropped, ${failed} failed\n`);
-    return failed ? EXIT.failed : EXIT.ok;
   },
 };
+
+/** Runs the chain over every input file; the exit code says whether any failed. */
+async function processFiles(p: ProcessArgs, io: CliIO): Promise<number> {
+  const input = resolve(io.cwd, p.input);
+  const output = resolve(io.cwd, p.output);
+  let info;
+  try {
+    info = await stat(input);
+  } catch {
+    throw new UsageError(`input "${p.input}" does not exist`);
+  }
+  const files = info.isDirectory() ? await listImages(input) : [input];
+  const root = info.isDirectory() ? input : dirname(input);
+  if (!files.length) throw new UsageError(`no image files in "${p.input}"`);
+  let done = 0;
+  let dropped = 0;
+  let failed = 0;
+  for (const file of files) {
+    const rel = relative(root, file);
+    try {
+      const image = await decodeImage(file);
+      const { meta, ...pixels } = image;
+      let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
+      for (const [i, step] of p.steps.entries()) {
+        if (!sample) break;
+        const s: Sample = sample;
+        sample = await step.module.run(s, step.params, {
+          nodeId: `step${i + 1}`,
+          rng: createRng(seedFrom(p.seed, `step${i + 1}:${step.module.id}`, rel)),
+          split: s.split,
+          inputs: { in: s },
+        });
+      }
+      if (!sample) {
+        dropped++;
+        io.stdout.write(`dropped  ${rel}\n`);
+        continue;
+      }
+      const format = p.format === 'auto' ? (pngProblem(sample.image) ? 'npy' : 'png') : p.format;
+      const target = join(output, dirname(rel), `${stem(rel)}.${format}`);
+      await mkdir(dirname(target), { recursive: true });
+      await writeImage(target, sample.image, format);
+      done++;
+      io.stdout.write(
+        `ok       ${rel} -> ${relative(io.cwd, target)} [${sample.image.shape.join('x')} ${dtypeOf(sample.image.data)}]\n`,
+      );
+    } catch (error) {
+      failed++;
+      io.stderr.write(`failed   ${rel}: ${(error as Error).message.split('\n')[0]}\n`);
+    }
+  }
+  io.stdout.write(`${done} written, ${dropped} dropped, ${failed} failed\n`);
+  return failed ? EXIT.failed : EXIT.ok;
+}
