@@ -8,6 +8,9 @@ import { NetworkParamsSchema } from '../../nn/params';
 import { phantomCollection, recordingContext } from '../../nn/testing/phantoms';
 import { train } from '../../nn/train/trainer';
 import { ProjectStore } from '../../store/project-store';
+import { sourceHashOf } from '../../custom/compile';
+import { saveCustomModuleRecord } from '../../custom/records';
+import { TrustList } from '../../custom/trust-list';
 import { predictCommand } from './predict';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-'));
@@ -89,5 +92,52 @@ describe('phi predict', () => {
     });
     expect(bad).toBe(1);
     expect(err).toMatch(/"data" is not a network node/);
+
+    // A custom module between the dataset and the network runs once this computer trusts it.
+    const skipSecond = [
+      'export default defineModule({',
+      "  run(data) { return data.id.includes('001') ? null : data; },",
+      '});',
+    ].join('\n');
+    const edit = ProjectStore.open(project);
+    saveCustomModuleRecord(edit, {
+      id: 'my-skip',
+      title: 'Skip',
+      category: 'My modules',
+      modality: 'any',
+      dims: '2d',
+      description: '',
+      language: 'typescript',
+      source: skipSecond,
+    });
+    const graph = edit.graph();
+    edit.replaceGraph({
+      nodes: [
+        ...graph.nodes,
+        { id: 'skip', kind: 'module', type: 'my-skip', version: 1, params: {}, position: { x: 100, y: 0 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'data', target: 'skip', targetPort: 'in' },
+        { id: 'e2', source: 'skip', target: 'net', targetPort: 'in' },
+      ],
+    });
+    edit.close();
+    const previous = process.env.PHI_CONFIG_DIR;
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    try {
+      const args = [project, '--node', 'net', 'in', 'out-custom'];
+      await expect(predictCommand.run(args, { stdout, stderr, cwd: dir })).rejects.toThrow(
+        /custom module "my-skip" of node "skip" is not trusted on this computer/,
+      );
+      new TrustList().trust([sourceHashOf(skipSecond)]);
+      expect(await predictCommand.run(args, { stdout, stderr, cwd: dir })).toBe(0);
+      const kept = readFileSync(join(dir, 'out-custom', 'predictions.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(kept.slice(1).map((r) => r.split(',')[0])).toEqual(['img000.png']);
+    } finally {
+      if (previous === undefined) delete process.env.PHI_CONFIG_DIR;
+      else process.env.PHI_CONFIG_DIR = previous;
+    }
   });
 });

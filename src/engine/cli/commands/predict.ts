@@ -4,7 +4,8 @@
  * the node's training data (the chain from the dataset to the network), then
  * the network. Outputs: classification `predictions.csv` (`id,label,p0,...`),
  * segmentation one PNG mask per image, detection `detections.json` (COCO-style
- * list with scores), transformation one `.npy` per image.
+ * list with scores), transformation one `.npy` per image. Custom modules in the
+ * chain run when this computer trusts their source, as in the app.
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { loadTrained, releaseTrained, runSample } from '../../nn/predict';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
+import { loadProjectModules, type ProjectModules } from '../project-modules';
 
 /** Module nodes from the dataset to `node`, in order (single-input chains). */
 export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
@@ -60,6 +62,7 @@ export const predictCommand: CliCommand = {
       throw new UsageError('give a project, --node ID, an input and an output folder');
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
     const store = ProjectStore.open(projectArg);
+    let project: ProjectModules | undefined;
     try {
       const graph = store.graph();
       const node = graph.nodes.find((n) => n.id === values.node);
@@ -68,8 +71,16 @@ export const predictCommand: CliCommand = {
         return EXIT.failed;
       }
       const registry = createBuiltinRegistry();
+      // The chain may hold the project's custom modules: those this computer trusts run.
+      project = await loadProjectModules(projectArg);
+      for (const custom of project.modules) registry.upsert(custom);
+      const untrusted = project.untrusted;
       const chain = moduleChain(graph, node.id).map((n) => {
         const type = registry.get(n.type);
+        if (!type && untrusted.includes(n.type))
+          throw new UsageError(
+            `custom module "${n.type}" of node "${n.id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
+          );
         if (type?.kind !== 'module')
           throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
         return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
@@ -149,6 +160,7 @@ export const predictCommand: CliCommand = {
       return failed && !done ? EXIT.failed : EXIT.ok;
     } finally {
       releaseTrained();
+      await project?.dispose();
       store.close();
     }
   },
