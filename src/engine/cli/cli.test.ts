@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineEventSchema } from '../api';
 import { tempDir, writeClassFolders } from '../test-support/pipeline';
 import { main } from './main';
 import { parseSampleSize } from './commands/run';
+import { captureIo } from '../test-support/cli-io';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,14 +16,9 @@ process.env.PHI_CACHE_DIR = join(dir, 'cache');
 
 /** Runs `phi` in process, capturing stdout and stderr. */
 async function phi(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const code = await main(argv, { stdout, stderr, cwd: dir });
-  return { code, out, err };
+  const io = captureIo(dir);
+  const code = await main(argv, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 describe('phi new and phi run', () => {

@@ -1,27 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../../../tools/fixtures/png';
 import { tempDir } from '../../data/test-helpers';
-import type { CliIO } from '../command';
+import { captureIo } from '../../test-support/cli-io';
 import { inspectCommand } from './inspect';
 
 const FIXTURES = join(__dirname, '../../../../resources/fixtures/data');
 
-function capture(cwd: string): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, cwd, out: () => out, err: () => err };
-}
-
 describe('phi inspect', () => {
   it('prints HU statistics of a CT file as JSON', async () => {
-    const io = capture(join(FIXTURES, 'dicom'));
+    const io = captureIo(join(FIXTURES, 'dicom'));
     const code = await inspectCommand.run(['ct_explicit_le.dcm', '--json'], io);
     expect(code).toBe(0);
     const report = JSON.parse(io.out());
@@ -43,7 +32,7 @@ describe('phi inspect', () => {
   });
 
   it('reports frame 0 and overall statistics of a volume', async () => {
-    const io = capture(join(FIXTURES, 'dicom'));
+    const io = captureIo(join(FIXTURES, 'dicom'));
     expect(await inspectCommand.run(['mr_multiframe.dcm', '--json'], io)).toBe(0);
     const f = JSON.parse(io.out()).files[0];
     const values: number[] = JSON.parse(readFileSync(join(FIXTURES, 'dicom/expected.json'), 'utf8'))[
@@ -62,7 +51,7 @@ describe('phi inspect', () => {
       for (let i = 0; i < 4; i++) await dir.write(`yes/y${i}.png`, encodePng([i, 9, 9, 9], 2, 2, 1, 8));
       for (let i = 0; i < 4; i++) await dir.write(`no/n${i}.png`, encodePng([50 + i, 9, 9, 9], 2, 2, 1, 8));
       await dir.write('no/broken.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
-      const io = capture(dir.root);
+      const io = captureIo(dir.root);
       expect(await inspectCommand.run(['.', '--json'], io)).toBe(1);
       const report = JSON.parse(io.out());
       expect(report.files).toHaveLength(9);
@@ -73,7 +62,7 @@ describe('phi inspect', () => {
       ).toBe(8);
       expect(io.err().trim().split('\n')).toEqual([expect.stringMatching(/^phi inspect: no\/broken\.png: /)]);
 
-      const text = capture(dir.root);
+      const text = captureIo(dir.root);
       await inspectCommand.run(['.'], text);
       expect(text.out()).toMatch(/dataset: task classification, layout class-folders, 2 classes/);
       expect(text.out()).toMatch(/^yes\s+\d+\s+\d+\s+\d+\s+4$/m);
@@ -83,8 +72,8 @@ describe('phi inspect', () => {
   });
 
   it('refuses bad usage', async () => {
-    await expect(inspectCommand.run([], capture('/'))).rejects.toThrow(/exactly one file or folder/);
-    await expect(inspectCommand.run(['x', '--task', 'painting'], capture('/'))).rejects.toThrow(
+    await expect(inspectCommand.run([], captureIo('/'))).rejects.toThrow(/exactly one file or folder/);
+    await expect(inspectCommand.run(['x', '--task', 'painting'], captureIo('/'))).rejects.toThrow(
       /--task must be/,
     );
   });

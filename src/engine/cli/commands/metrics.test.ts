@@ -1,47 +1,32 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricsCommand } from './metrics';
+import { captureIo } from '../../test-support/cli-io';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await metricsCommand.run(args, { stdout, stderr, cwd: dir });
-  return { code, out, err };
+  const io = captureIo(dir);
+  const code = await metricsCommand.run(args, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
-/** A hand-made little-endian int16 .npy (v1 header), independent of our writer. */
-function npyInt16(values: number[], shape: number[]): Buffer {
-  let header = `{'descr': '<i2', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+/** A hand-made little-endian .npy (v1 header), independent of our writer. */
+function npy(descr: '<i2' | '<f8', values: number[], shape: number[]): Buffer {
+  const tuple = `${shape.join(', ')}${shape.length === 1 ? ',' : ''}`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${tuple}), }`;
   header = header.padEnd(64 - 10 - 1) + '\n';
   const head = Buffer.alloc(10);
   head.write('\x93NUMPY', 0, 'latin1');
   head[6] = 1;
   head.writeUInt16LE(header.length, 8);
-  const data = Buffer.alloc(values.length * 2);
-  values.forEach((v, i) => data.writeInt16LE(v, i * 2));
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
-}
-
-function npyFloat64(values: number[], shape: number[]): Buffer {
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header = header.padEnd(64 - 10 - 1) + '\n';
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head.writeUInt16LE(header.length, 8);
-  const data = Buffer.alloc(values.length * 8);
-  values.forEach((v, i) => data.writeDoubleLE(v, i * 8));
+  const size = descr === '<i2' ? 2 : 8;
+  const data = Buffer.alloc(values.length * size);
+  values.forEach((v, k) => (size === 2 ? data.writeInt16LE(v, k * 2) : data.writeDoubleLE(v, k * 8)));
   return Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
 }
 
@@ -85,7 +70,7 @@ describe('phi metrics', () => {
     await sharp(Buffer.from([0, 1, 1, 0, 0, 1]), { raw: { width: 3, height: 2, channels: 1 } })
       .png()
       .toFile(join(dir, 'seg-t', 'a.png'));
-    writeFileSync(join(dir, 'seg-p', 'a.npy'), npyInt16([0, 1, 0, 0, 1, 1], [2, 3]));
+    writeFileSync(join(dir, 'seg-p', 'a.npy'), npy('<i2', [0, 1, 0, 0, 1, 1], [2, 3]));
     const r = await run([
       '--task',
       'segmentation',
@@ -111,8 +96,8 @@ describe('phi metrics', () => {
   it('transformation .npy with --range gives MAE, MSE, RMSE, MSLE, PSNR', async () => {
     mkdirSync(join(dir, 'tr-t'));
     mkdirSync(join(dir, 'tr-p'));
-    writeFileSync(join(dir, 'tr-t', 'x.npy'), npyFloat64([0, 1, 2, 3], [4]));
-    writeFileSync(join(dir, 'tr-p', 'x.npy'), npyFloat64([0, 1, 2, 5], [4]));
+    writeFileSync(join(dir, 'tr-t', 'x.npy'), npy('<f8', [0, 1, 2, 3], [4]));
+    writeFileSync(join(dir, 'tr-p', 'x.npy'), npy('<f8', [0, 1, 2, 5], [4]));
     const report = JSON.parse(
       (await run(['--task', 'transformation', '--truth', 'tr-t', '--pred', 'tr-p', '--range', '4', '--json']))
         .out,

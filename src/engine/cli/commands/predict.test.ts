@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetworkParamsSchema } from '../../nn/params';
@@ -12,6 +11,7 @@ import { sourceHashOf } from '../../custom/compile';
 import { saveCustomModuleRecord } from '../../custom/records';
 import { TrustList } from '../../custom/trust-list';
 import { predictCommand } from './predict';
+import { captureIo } from '../../test-support/cli-io';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,20 +61,11 @@ describe('phi predict', () => {
         .png()
         .toFile(join(input, id));
     }
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    const code = await predictCommand.run([project, '--node', 'net', 'in', 'out'], {
-      stdout,
-      stderr,
-      cwd: dir,
-    });
-    expect(err).toBe('');
+    const io = captureIo(dir);
+    const code = await predictCommand.run([project, '--node', 'net', 'in', 'out'], io);
+    expect(io.err()).toBe('');
     expect(code).toBe(0);
-    expect(out).toMatch(/Predicted 2 image\(s\)/);
+    expect(io.out()).toMatch(/Predicted 2 image\(s\)/);
     const rows = readFileSync(join(dir, 'out', 'predictions.csv'), 'utf8')
       .trim()
       .split('\n');
@@ -85,13 +76,9 @@ describe('phi predict', () => {
       expect(['lesion', 'normal']).toContain(label);
       expect(Number(p0) + Number(p1)).toBeCloseTo(1, 4);
     }
-    const bad = await predictCommand.run([project, '--node', 'data', 'in', 'out'], {
-      stdout,
-      stderr,
-      cwd: dir,
-    });
+    const bad = await predictCommand.run([project, '--node', 'data', 'in', 'out'], io);
     expect(bad).toBe(1);
-    expect(err).toMatch(/"data" is not a network node/);
+    expect(io.err()).toMatch(/"data" is not a network node/);
 
     // A custom module between the dataset and the network runs once this computer trusts it.
     const skipSecond = [
@@ -126,11 +113,11 @@ describe('phi predict', () => {
     process.env.PHI_CONFIG_DIR = join(dir, 'config');
     try {
       const args = [project, '--node', 'net', 'in', 'out-custom'];
-      await expect(predictCommand.run(args, { stdout, stderr, cwd: dir })).rejects.toThrow(
+      await expect(predictCommand.run(args, io)).rejects.toThrow(
         /custom module "my-skip" of node "skip" is not trusted on this computer/,
       );
       new TrustList().trust([sourceHashOf(skipSecond)]);
-      expect(await predictCommand.run(args, { stdout, stderr, cwd: dir })).toBe(0);
+      expect(await predictCommand.run(args, io)).toBe(0);
       const kept = readFileSync(join(dir, 'out-custom', 'predictions.csv'), 'utf8')
         .trim()
         .split('\n');

@@ -1,7 +1,6 @@
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../data/readers';
@@ -10,19 +9,10 @@ import { sourceHashOf } from '../../custom/compile';
 import { saveCustomModuleRecord } from '../../custom/records';
 import { TrustList } from '../../custom/trust-list';
 import { ProjectStore } from '../../store';
+import { captureIo } from '../../test-support/cli-io';
 import { parseProcessArgs, processCommand } from './process';
 
 let dir: string;
-const sink = (): Writable & { text: string } => {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'phi-process-'));
@@ -69,8 +59,7 @@ describe('phi process', () => {
     expect(() => parseProcessArgs(['--module', 'merge', 'x', 'y'])).toThrow(/needs 2 inputs/);
   });
   it('processes a folder into 16-bit PNGs with the same stems and sub-folders', async () => {
-    const stdout = sink();
-    const stderr = sink();
+    const io = captureIo(dir);
     const code = await processCommand.run(
       [
         '--module',
@@ -86,11 +75,11 @@ describe('phi process', () => {
         'in',
         'out',
       ],
-      { stdout, stderr, cwd: dir },
+      io,
     );
-    expect(stderr.text).toBe('');
+    expect(io.err()).toBe('');
     expect(code).toBe(0);
-    expect(stdout.text).toContain('2 written, 0 dropped, 0 failed');
+    expect(io.out()).toContain('2 written, 0 dropped, 0 failed');
     const a = await (await openImage(join(dir, 'out', 'a.png'))).decode();
     expect(a.shape).toEqual([2, 4, 1]);
     expect(a.data).toBeInstanceOf(Uint16Array);
@@ -101,12 +90,10 @@ describe('phi process', () => {
     expect(b.colorMode).toBe('grayscale');
   });
   it('writes float results as float32 .npy with the full shape', async () => {
-    const stdout = sink();
-    const code = await processCommand.run(['--module', 'min-max-normalization', 'in/a.png', 'npy'], {
-      stdout,
-      stderr: sink(),
-      cwd: dir,
-    });
+    const code = await processCommand.run(
+      ['--module', 'min-max-normalization', 'in/a.png', 'npy'],
+      captureIo(dir),
+    );
     expect(code).toBe(0);
     const buf = await readFile(join(dir, 'npy', 'a.npy'));
     expect(buf.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
@@ -124,22 +111,18 @@ describe('phi process', () => {
     expect(values[1]).toBeCloseTo(1 / 31, 6);
   });
   it('reports a file that cannot be written as PNG and exits 1', async () => {
-    const stderr = sink();
+    const io = captureIo(dir);
     const code = await processCommand.run(
       ['--module', 'z-score-normalization', 'in/a.png', 'bad', '--format', 'png'],
-      {
-        stdout: sink(),
-        stderr,
-        cwd: dir,
-      },
+      io,
     );
     expect(code).toBe(1);
-    expect(stderr.text).toMatch(/a\.png: PNG holds 8- or 16-bit unsigned pixels but this image is float32/);
+    expect(io.err()).toMatch(/a\.png: PNG holds 8- or 16-bit unsigned pixels but this image is float32/);
   });
   it('lists modules with their parameters', async () => {
-    const stdout = sink();
-    await processCommand.run(['--list'], { stdout, stderr: sink(), cwd: dir });
-    expect(stdout.text).toMatch(/^resize\s+Geometry\s+width, height, interpolation/m);
+    const io = captureIo(dir);
+    await processCommand.run(['--list'], io);
+    expect(io.out()).toMatch(/^resize\s+Geometry\s+width, height, interpolation/m);
   });
 
   it('runs the trusted custom modules of a project with --project, and names an untrusted one', async () => {
@@ -174,16 +157,16 @@ describe('phi process', () => {
     process.env.PHI_CONFIG_DIR = join(dir, 'config');
     try {
       new TrustList().trust([sourceHashOf(doubled)]);
-      const io = { stdout: sink(), stderr: sink(), cwd: dir };
+      const io = captureIo(dir);
       const args = ['--project', 'custom.phiproj', '--module', 'my-double', '--param', 'k=2'];
       expect(await processCommand.run([...args, 'in/a.png', 'doubled'], io)).toBe(0);
       const out = await (await openImage(join(dir, 'doubled', 'a.png'))).decode();
       expect(Array.from(out.data)).toEqual(Array.from({ length: 32 }, (_, i) => i * 2000));
 
-      const listed = sink();
-      await processCommand.run(['--list', '--project', 'custom.phiproj'], { ...io, stdout: listed });
-      expect(listed.text).toMatch(/^my-double\s+My modules\s+k$/m);
-      expect(listed.text).toMatch(/not trusted on this computer: my-stranger/);
+      const listed = captureIo(dir);
+      await processCommand.run(['--list', '--project', 'custom.phiproj'], listed);
+      expect(listed.out()).toMatch(/^my-double\s+My modules\s+k$/m);
+      expect(listed.out()).toMatch(/not trusted on this computer: my-stranger/);
 
       await expect(
         processCommand.run(['--project', 'custom.phiproj', '--module', 'my-stranger', 'in/a.png', 'x'], io),

@@ -1,30 +1,12 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../../../tools/fixtures/png';
+import { chunk, encodePng } from '../../../../tools/fixtures/png';
 import { tempDir } from '../test-helpers';
 import { decodePngDirect } from './png';
 import { decodeImage, openImage } from '.';
 
 /** CRC-32 of PNG chunks (ISO/IEC 15948 annex D), written out here so the encoder below owes nothing to the decoder. */
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  Buffer.from(data).copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 /**
  * A PNG whose row `y` uses filter `y % 5` (None, Sub, Up, Average, Paeth), the
  * forward filters written from the spec (9.2), the IDAT split in two chunks.
