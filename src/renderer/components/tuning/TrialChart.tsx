@@ -4,8 +4,7 @@ import * as echarts from 'echarts/core';
 import { LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { cssVar, useEChart } from '../use-echart';
-import { formatMetric } from '../../stores/format';
+import { chartTheme, cssVar, useEChart } from '../use-echart';
 import type { ScorePoint } from '../../stores/tuning';
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -15,34 +14,15 @@ export function TrialChart({ points, metric }: { points: ScorePoint[]; metric: s
   const { host, chart } = useEChart();
 
   useEffect(() => {
-    const text = cssVar('--text-muted') || '#888';
-    const grid = cssVar('--border') || '#ddd';
+    const theme = chartTheme();
     chart.current?.setOption({
       animation: false,
       color: [cssVar('--chart-val') || '#e07b24', cssVar('--chart-train') || '#2f6fd6'],
       grid: { left: 48, right: 12, top: 28, bottom: 28 },
-      legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: text, fontSize: 11 } },
-      tooltip: {
-        trigger: 'axis',
-        valueFormatter: (v: unknown) => formatMetric(typeof v === 'number' ? v : null),
-      },
-      xAxis: {
-        type: 'value',
-        name: 'trial',
-        nameTextStyle: { color: text, fontSize: 10 },
-        minInterval: 1,
-        min: 1,
-        max: Math.max(2, points.length),
-        axisLabel: { color: text, fontSize: 10 },
-        axisLine: { lineStyle: { color: grid } },
-        splitLine: { show: false },
-      },
-      yAxis: {
-        type: 'value',
-        scale: true,
-        axisLabel: { color: text, fontSize: 10 },
-        splitLine: { lineStyle: { color: grid } },
-      },
+      legend: theme.legend,
+      tooltip: theme.tooltip,
+      xAxis: { ...theme.xAxis, name: 'trial', min: 1, max: Math.max(2, points.length) },
+      yAxis: theme.yAxis,
       series: [
         {
           name: `${metric} per trial`,

@@ -18,6 +18,31 @@ function valueText(value: unknown): string {
   return typeof value === 'number' ? formatMetric(value) : String(value);
 }
 
+/** A labelled whole-number input kept within [min, max] (empty or invalid text gives min). */
+function WholeNumberField(props: {
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  disabled: boolean;
+  onChange: (value: number) => void;
+}) {
+  const { label, min, max, value, disabled, onChange } = props;
+  return (
+    <label className="inline-field">
+      {label}
+      <input
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(Math.max(min, Math.min(max, Math.round(Number(e.target.value) || min))))}
+      />
+    </label>
+  );
+}
+
 const ChoiceRow = observer(function ChoiceRow({
   store,
   field,
@@ -218,32 +243,22 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
               <option value="min">minimise</option>
             </select>
           </label>
-          <label className="inline-field">
-            Population
-            <input
-              type="number"
-              min={2}
-              max={64}
-              value={store.population}
-              disabled={running}
-              onChange={(e) =>
-                store.setPopulation(Math.max(2, Math.min(64, Math.round(Number(e.target.value) || 2))))
-              }
-            />
-          </label>
-          <label className="inline-field">
-            Generations
-            <input
-              type="number"
-              min={1}
-              max={50}
-              value={store.generations}
-              disabled={running}
-              onChange={(e) =>
-                store.setGenerations(Math.max(1, Math.min(50, Math.round(Number(e.target.value) || 1))))
-              }
-            />
-          </label>
+          <WholeNumberField
+            label="Population"
+            min={2}
+            max={64}
+            value={store.population}
+            disabled={running}
+            onChange={(v) => store.setPopulation(v)}
+          />
+          <WholeNumberField
+            label="Generations"
+            min={1}
+            max={50}
+            value={store.generations}
+            disabled={running}
+            onChange={(v) => store.setGenerations(v)}
+          />
           {running ? (
             <button type="button" className="btn btn-danger-outline" onClick={() => void store.cancel()}>
               Cancel
