@@ -11,6 +11,22 @@ export interface NpyArray {
 
 const MAGIC = '\x93NUMPY';
 
+/** Byte size and reader of each supported dtype code (the part of `descr` after the byte order). */
+const READERS: Record<string, [number, (view: DataView, at: number, little: boolean) => number]> = {
+  b1: [1, (v, o) => v.getUint8(o)],
+  u1: [1, (v, o) => v.getUint8(o)],
+  i1: [1, (v, o) => v.getInt8(o)],
+  u2: [2, (v, o, le) => v.getUint16(o, le)],
+  i2: [2, (v, o, le) => v.getInt16(o, le)],
+  u4: [4, (v, o, le) => v.getUint32(o, le)],
+  i4: [4, (v, o, le) => v.getInt32(o, le)],
+  i8: [8, (v, o, le) => Number(v.getBigInt64(o, le))],
+  u8: [8, (v, o, le) => Number(v.getBigUint64(o, le))],
+  f4: [4, (v, o, le) => v.getFloat32(o, le)],
+  f8: [8, (v, o, le) => v.getFloat64(o, le)],
+  f2: [2, (v, o, le) => halfToFloat(v.getUint16(o, le))],
+};
+
 /** Parses the bytes of an `.npy` file; throws with the reason when it cannot. */
 export function parseNpy(buf: Uint8Array): NpyArray {
   const text = (a: number, b: number): string => String.fromCharCode(...buf.subarray(a, b));
@@ -36,64 +52,13 @@ export function parseNpy(buf: Uint8Array): NpyArray {
   const little = descr[0] !== '>';
   const kind = descr.slice(1);
   const offset = start + headerLen;
-  const sizes: Record<string, number> = {
-    b1: 1,
-    u1: 1,
-    i1: 1,
-    u2: 2,
-    i2: 2,
-    u4: 4,
-    i4: 4,
-    i8: 8,
-    u8: 8,
-    f4: 4,
-    f8: 8,
-    f2: 2,
-  };
-  const size = sizes[kind];
-  if (!size) throw new Error(`unsupported .npy dtype ${descr}`);
+  const reader = READERS[kind];
+  if (!reader) throw new Error(`unsupported .npy dtype ${descr}`);
+  const [size, read] = reader;
   if (buf.byteLength < offset + n * size)
     throw new Error(`.npy file is truncated: expected ${n} values of ${descr}`);
   const data = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = offset + i * size;
-    switch (kind) {
-      case 'b1':
-      case 'u1':
-        data[i] = view.getUint8(o);
-        break;
-      case 'i1':
-        data[i] = view.getInt8(o);
-        break;
-      case 'u2':
-        data[i] = view.getUint16(o, little);
-        break;
-      case 'i2':
-        data[i] = view.getInt16(o, little);
-        break;
-      case 'u4':
-        data[i] = view.getUint32(o, little);
-        break;
-      case 'i4':
-        data[i] = view.getInt32(o, little);
-        break;
-      case 'i8':
-        data[i] = Number(view.getBigInt64(o, little));
-        break;
-      case 'u8':
-        data[i] = Number(view.getBigUint64(o, little));
-        break;
-      case 'f4':
-        data[i] = view.getFloat32(o, little);
-        break;
-      case 'f8':
-        data[i] = view.getFloat64(o, little);
-        break;
-      case 'f2':
-        data[i] = halfToFloat(view.getUint16(o, little));
-        break;
-    }
-  }
+  for (let i = 0; i < n; i++) data[i] = read(view, offset + i * size, little);
   return { data, shape };
 }
 
