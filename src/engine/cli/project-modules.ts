@@ -19,8 +19,15 @@ export interface ProjectModules {
   dispose(): Promise<void>;
 }
 
-/** Reads and compiles the trusted custom modules of the project at `path`. */
-export async function loadProjectModules(path: string, trustList = new TrustList()): Promise<ProjectModules> {
+/**
+ * Reads and compiles the trusted custom modules of the project at `path`
+ * (only the ids in `only` when given: each compile starts a sandbox).
+ */
+export async function loadProjectModules(
+  path: string,
+  only?: ReadonlySet<string>,
+  trustList = new TrustList(),
+): Promise<ProjectModules> {
   let store: ProjectStore;
   try {
     store = ProjectStore.open(resolve(path));
@@ -36,6 +43,7 @@ export async function loadProjectModules(path: string, trustList = new TrustList
   const modules: CustomModuleNodeType[] = [];
   const untrusted: string[] = [];
   for (const { sourceHash, trusted: _flag, version, ...info } of stored) {
+    if (only && !only.has(info.id)) continue;
     if (!trustList.isTrusted(sourceHash)) {
       untrusted.push(info.id);
       continue;

@@ -72,10 +72,11 @@ export const predictCommand: CliCommand = {
       }
       const registry = createBuiltinRegistry();
       // The chain may hold the project's custom modules: those this computer trusts run.
-      project = await loadProjectModules(projectArg);
+      const chainNodes = moduleChain(graph, node.id);
+      project = await loadProjectModules(projectArg, new Set(chainNodes.map((n) => n.type)));
       for (const custom of project.modules) registry.upsert(custom);
       const untrusted = project.untrusted;
-      const chain = moduleChain(graph, node.id).map((n) => {
+      const chain = chainNodes.map((n) => {
         const type = registry.get(n.type);
         if (!type && untrusted.includes(n.type))
           throw new UsageError(
