@@ -54,6 +54,17 @@ export function releaseTrained(): void {
   cached = undefined;
 }
 
+/** The most probable class of each pixel of a segmentation output (`pixels` x `classes`, channel-last). */
+export function classMask(out: Float32Array, pixels: number, classes: number): Uint8Array {
+  const mask = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    let arg = 0;
+    for (let k = 1; k < classes; k++) if (out[i * classes + k] > out[i * classes + arg]) arg = k;
+    mask[i] = arg;
+  }
+  return mask;
+}
+
 /** Raw network output for one sample plus what is needed to interpret it. */
 export function runSample(
   t: Trained,
@@ -103,13 +114,7 @@ export async function predictSample(
       x.dispose();
     }
   } else if (geo.task === 'segmentation') {
-    const mask = new Uint8Array(h * w);
-    for (let i = 0; i < h * w; i++) {
-      let arg = 0;
-      for (let k = 1; k < geo.classes; k++)
-        if (out[i * geo.classes + k] > out[i * geo.classes + arg]) arg = k;
-      mask[i] = arg;
-    }
+    const mask = classMask(out, h * w, geo.classes);
     pred.overlay = await encodeRgb(maskOverlay(gray, mask), h, w, shape);
   } else if (geo.task === 'detection') {
     const g = geo.grid as NonNullable<typeof geo.grid>;

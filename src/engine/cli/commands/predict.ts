@@ -17,7 +17,7 @@ import { inputsOf } from '../../graph/plan';
 import type { ModuleNodeType } from '../../graph/node-type';
 import { decodeOutput } from '../../nn/detection/centernet';
 import { encodeNpyFloat32 } from '../../nn/io/npy';
-import { loadTrained, releaseTrained, runSample } from '../../nn/predict';
+import { classMask, loadTrained, releaseTrained, runSample } from '../../nn/predict';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
@@ -115,13 +115,7 @@ export const predictCommand: CliCommand = {
             const best = probs.indexOf(Math.max(...probs));
             rows.push(`${id},${classes[best] ?? best},${probs.map((p) => p.toFixed(6)).join(',')}`);
           } else if (geometry.task === 'segmentation') {
-            const mask = new Uint8Array(h * w);
-            for (let i = 0; i < h * w; i++) {
-              let arg = 0;
-              for (let k = 1; k < geometry.classes; k++)
-                if (out[i * geometry.classes + k] > out[i * geometry.classes + arg]) arg = k;
-              mask[i] = arg;
-            }
+            const mask = classMask(out, h * w, geometry.classes);
             await sharp(mask, { raw: { width: w, height: h, channels: 1 } })
               .toColourspace('b-w')
               .png()
