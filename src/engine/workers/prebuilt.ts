@@ -36,3 +36,13 @@ export function missingScript(what: string, dir: string, error: unknown): Error 
     { cause: error },
   );
 }
+
+/** `load` run once per process and its result kept; a failure is not kept, so the next call retries. */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () =>
+    (cached ??= load().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    }));
+}

@@ -7,7 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missingScript, prebuiltDir, readPrebuilt } from '../../workers/prebuilt';
+import { loadOnce, missingScript, prebuiltDir, readPrebuilt } from '../../workers/prebuilt';
 
 /** The sandbox's scripts as JavaScript text. */
 export interface SandboxSources {
@@ -59,13 +59,5 @@ export async function loadSandboxSources(
   });
 }
 
-let cached: Promise<SandboxSources> | undefined;
-
 /** The worker and prelude scripts, loaded on first use (a failure is retried on the next call). */
-export function sandboxSources(): Promise<SandboxSources> {
-  cached ??= loadSandboxSources().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const sandboxSources = loadOnce(() => loadSandboxSources());

@@ -8,7 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missingScript, prebuiltDir, readPrebuilt } from '../../workers/prebuilt';
+import { loadOnce, missingScript, prebuiltDir, readPrebuilt } from '../../workers/prebuilt';
 
 /** File name of the prebuilt gradient worker. */
 export const GRADIENT_WORKER_FILE = 'gradient-worker.cjs';
@@ -51,13 +51,5 @@ export async function loadGradientWorkerSource(dir: string = prebuiltDir(import.
   return rootRequire(built, here);
 }
 
-let cached: Promise<string> | undefined;
-
 /** The worker script, loaded once per process (a failure is retried on the next call). */
-export function gradientWorkerSource(): Promise<string> {
-  cached ??= loadGradientWorkerSource().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const gradientWorkerSource = loadOnce(() => loadGradientWorkerSource());
