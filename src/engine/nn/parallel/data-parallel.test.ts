@@ -128,4 +128,25 @@ describe('data-parallel training', () => {
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
+
+  it('sends the weights once per unchanged model, and again after they change', async () => {
+    const batch = batchOf(5);
+    const model = buildNetwork(spec, geo, 13).compiled.model;
+    const other = buildNetwork(spec, geo, 17).compiled.model;
+    const x = inputTensor(batch, geo);
+    const check = async (): Promise<void> => {
+      const single = tf.tidy(() => model.predict(x) as tf.Tensor);
+      const sharded = await (dp as DataParallel).predict(model, batch, geo);
+      expect(relL2(sharded.dataSync() as Float32Array, single.dataSync() as Float32Array)).toBeLessThan(1e-5);
+      tf.dispose([single, sharded]);
+    };
+    await check();
+    await check();
+    // New values (as an optimizer step or a loaded checkpoint gives): the workers must get them.
+    model.setWeights(other.getWeights());
+    await check();
+    tf.dispose(x);
+    model.dispose();
+    other.dispose();
+  }, 120_000);
 });

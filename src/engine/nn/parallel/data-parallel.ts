@@ -78,11 +78,11 @@ class GradientWorker {
 
   private request<T extends WorkerResult>(
     type: 'step' | 'predict',
-    weights: Float32Array[],
+    weights: Float32Array[] | null,
     shard: Prepared[],
   ): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    const message: ToWorker = { type, seq: ++this.seq, weights, shard };
+    const message = { type, seq: ++this.seq, weights, shard } as ToWorker;
     return new Promise<T>((resolve, reject) => {
       this.pending = { resolve: resolve as (r: WorkerResult) => void, reject };
       this.worker.postMessage(message);
@@ -94,8 +94,8 @@ class GradientWorker {
     return this.request('step', weights, shard);
   }
 
-  /** Sends the weights and a shard; resolves with the shard's inference-mode outputs. */
-  predict(weights: Float32Array[], shard: Prepared[]): Promise<PredictResult> {
+  /** Sends a shard (and the weights, unless unchanged); resolves with its inference-mode outputs. */
+  predict(weights: Float32Array[] | null, shard: Prepared[]): Promise<PredictResult> {
     return this.request('predict', weights, shard);
   }
 
@@ -144,6 +144,9 @@ export function shardSizes(n: number, parts: number): number[] {
 
 /** The trainer's handle on its gradient workers. */
 export class DataParallel {
+  /** Data ids of the weights the workers hold from the last predict (undefined after a step). */
+  private predictWeights: object[] | undefined;
+
   private constructor(
     private readonly workers: GradientWorker[],
     private readonly data: GradientWorkerData,
@@ -200,7 +203,13 @@ export class DataParallel {
    */
   async predict(model: LayersModel, batch: Prepared[], geo: DataGeometry): Promise<tf.Tensor> {
     const shards = this.shards(batch);
-    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    // A validation pass reads the same weights batch after batch: send them once. Every change
+    // (optimizer step, moving statistics, a loaded checkpoint) gives a variable a new dataId.
+    const ids = model.weights.map((w) => w.read().dataId);
+    const unchanged =
+      this.predictWeights?.length === ids.length && ids.every((id, i) => id === this.predictWeights?.[i]);
+    const weights = unchanged ? null : model.weights.map((w) => w.read().dataSync() as Float32Array);
+    this.predictWeights = ids;
     const remote = shards.slice(1).map((shard, i) => this.workers[i].predict(weights, shard));
     for (const r of remote) r.catch(() => undefined);
     const local = tf.tidy(() => model.predict(inputTensor(shards[0], geo)) as tf.Tensor);
@@ -229,6 +238,8 @@ export class DataParallel {
   ): Promise<ParallelStep> {
     const n = batch.length;
     const shards = this.shards(batch);
+    // The workers now hold this step's weights, not those of the last predict.
+    this.predictWeights = undefined;
     const sizes = shards.map((s) => s.length);
     // Weights are read before this thread's forward pass updates the moving statistics.
     const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);

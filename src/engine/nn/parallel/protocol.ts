@@ -26,11 +26,14 @@ export interface StepMessage {
   shard: Prepared[];
 }
 
-/** Trainer -> worker: the current weights and a shard to run in inference mode. */
+/**
+ * Trainer -> worker: a shard to run in inference mode, with the current
+ * weights, or null when they are those of the previous predict message.
+ */
 export interface PredictMessage {
   type: 'predict';
   seq: number;
-  weights: Float32Array[];
+  weights: Float32Array[] | null;
   shard: Prepared[];
 }
 

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   };
 
   const predict = (m: PredictMessage): void => {
-    load(m.weights);
+    if (m.weights) load(m.weights);
     const pred = tf.tidy(() => model.predict(inputTensor(m.shard, geo)) as tf.Tensor);
     const result: FromWorker = {
       type: 'prediction',
