@@ -25,9 +25,25 @@ export interface LayoutEntry {
   display?: string;
 }
 
+/**
+ * Why a layout and label source were chosen, told on the Dataset node and by
+ * `phi inspect` so that a person can check the engine read the folder as
+ * its makers meant.
+ */
+export interface LayoutChoice {
+  /** Where the labels come from, e.g. `class folder names` or `labels.csv, column "label"`. */
+  labelSource: string;
+  /** Where an official split comes from (`train/ test/ folders`, `labels.csv, column "split"`); absent when computed. */
+  splitSource?: string;
+  /** The layouts (or label files, or columns) considered and not used, each with the reason. */
+  rejected: { what: string; reason: string }[];
+}
+
 /** A layout's reading of a dataset folder. */
 export interface LayoutResult {
   layout: string;
+  /** Why this layout and these labels (filled by `readLayout`, which knows what else was considered). */
+  choice?: LayoutChoice;
   task: Task;
   classes: string[];
   entries: LayoutEntry[];
