@@ -45,6 +45,20 @@ export const datasetParamsSchema = z.object({
     .string()
     .default('')
     .describe('Label file (CSV or COCO JSON) relative to the dataset folder; empty finds it automatically'),
+  labelColumn: z
+    .string()
+    .default('')
+    .describe(
+      "Label CSV: the column that holds each image's class, by its header name (or its number counting from 1 " +
+        'when the CSV has no header row); empty finds it from names like label, class or diagnosis',
+    ),
+  splitColumn: z
+    .string()
+    .default('')
+    .describe(
+      'Label CSV: the column that gives the split the data set comes with (train, validation, test); empty ' +
+        "finds a column holding only those words; 'none' ignores it and splits by the shares below",
+    ),
   classMap: z
     .string()
     .default('')

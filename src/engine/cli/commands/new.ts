@@ -12,12 +12,18 @@ export const newCommand: CliCommand = {
   name: 'new',
   summary: 'create a project: Dataset -> preprocessing -> network for a task',
   usage:
-    'phi new <project.phiproj> --dataset <dir> [--task classification|segmentation|detection|transformation]',
+    'phi new <project.phiproj> --dataset <dir> [--task classification|segmentation|detection|transformation] ' +
+    '[--label-column NAME] [--split-column NAME|none]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { dataset: { type: 'string' }, task: { type: 'string', default: 'classification' } },
+      options: {
+        dataset: { type: 'string' },
+        task: { type: 'string', default: 'classification' },
+        'label-column': { type: 'string' },
+        'split-column': { type: 'string' },
+      },
     });
     const [path] = positionals;
     if (!path || positionals.length > 1) throw new UsageError('give exactly one project path');
@@ -27,11 +33,19 @@ export const newCommand: CliCommand = {
     const projectPath = resolve(io.cwd, path.endsWith('.phiproj') ? path : `${path}.phiproj`);
     const engine = createCliEngine();
     try {
-      const snapshot = await engine.createProject({
+      let snapshot = await engine.createProject({
         path: projectPath,
         dataset: resolve(io.cwd, values.dataset),
         task,
       });
+      const columns = {
+        ...(values['label-column'] !== undefined ? { labelColumn: values['label-column'] } : {}),
+        ...(values['split-column'] !== undefined ? { splitColumn: values['split-column'] } : {}),
+      };
+      const dataset = snapshot.graph.nodes.find((n) => n.type === 'dataset');
+      if (dataset && Object.keys(columns).length > 0) {
+        snapshot = await engine.editGraph({ edits: [{ op: 'set-params', id: dataset.id, params: columns }] });
+      }
       io.stdout.write(`Created ${projectPath}\n${formatSnapshot(snapshot)}`);
       return EXIT.ok;
     } finally {
