@@ -53,6 +53,12 @@ def classification_case(name, truth, pred, k):
     npv = [None if tn[c] + fn[c] == 0 else npv[c] for c in labels]
     assert n > 0
     acc_by_class = [float((tp[c] + tn[c]) / len(truth)) for c in labels]
+    # Phi Studio's rule (docs/networks.md, "Metrics"): a class with no true item in the split has no
+    # metrics of its own, so every per-class value of it is undefined.
+    absent = [tp[c] + fn[c] == 0 for c in labels]
+    rec, prec, f1, iou, spec, npv, acc_by_class = (
+        [None if absent[c] else v[c] for c in labels] for v in (rec, prec, f1, iou, spec, npv, acc_by_class)
+    )
     return {
         "name": name,
         "classes": k,

@@ -29,8 +29,9 @@ export const FileStateSchema = z.object({
   dtype: z.string(),
   colorMode: z.enum(['grayscale', 'rgb']),
   modality: z.string().optional(),
-  state: z.enum(['done', 'failed', 'dropped']),
-  /** Why the item failed, naming the file. */
+  /** `skipped`: a dataset file or label row that was left out when the folder was indexed. */
+  state: z.enum(['done', 'failed', 'dropped', 'skipped']),
+  /** Why the item failed or was skipped, naming the file. */
   error: z.string().optional(),
 });
 /** See {@link FileStateSchema}. */

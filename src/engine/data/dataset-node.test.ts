@@ -173,7 +173,7 @@ describe('dataset node: class folders', () => {
       expect(source.items.map((i) => i.id)).toEqual(['a/good.png', 'b/fine.png']);
       expect(source.skipped.map((s) => s.file)).toEqual(['a/notes.txt', 'a/truncated.png']);
       expect(source.skipped[0].reason).toMatch(/not an image/);
-      expect(log.warnings.join('\n')).toMatch(/truncated\.png/);
+      expect(source.findings?.map((f) => f.message).join('\n')).toMatch(/truncated\.png/);
       // A file that breaks after indexing fails its load with its name.
       await dir.write('b/fine.png', good.subarray(0, 40));
       await expect(source.load(source.items[1])).rejects.toThrow(/b\/fine\.png/);

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { PortSpec } from '../api';
 import type { DatasetContext, DatasetNodeType, DatasetSource } from '../graph/node-type';
+import { datasetChecks } from './checks';
 import { Fingerprint } from './fingerprint';
 import { indexLayout } from './indexer';
 import { readLayout } from './layouts';
@@ -75,9 +76,12 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     layout: layout.layout,
     formats: [...index.formats].sort(),
     modalities: [...index.modalities].sort(),
+    photometric: Object.fromEntries([...index.photometric].sort()),
+    choice: layout.choice,
     splitByPatient: params.splitByPatient,
     shares: { train: params.train, validation: params.validation, test: params.test },
   });
+  source.findings = datasetChecks(source);
   return source;
 }
 
@@ -94,8 +98,7 @@ export const datasetNodeType: DatasetNodeType<typeof datasetParamsSchema> = {
   params: datasetParamsSchema,
   async open(params, ctx: DatasetContext) {
     if (!params.path) throw new Error('No dataset folder is set: choose one in the Dataset node');
-    const source = await openDataset(resolveDatasetRoot(params.path, ctx.projectDir), params);
-    for (const s of source.skipped) ctx.log.warn(`Skipped ${s.file}: ${s.reason}`, s.file);
-    return source;
+    // Skipped files are told once per run, grouped by reason (the executor), and listed in the summary.
+    return openDataset(resolveDatasetRoot(params.path, ctx.projectDir), params);
   },
 };

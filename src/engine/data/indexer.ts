@@ -42,6 +42,8 @@ export interface IndexResult {
   dims: Set<2 | 3>;
   formats: Set<string>;
   modalities: Set<string>;
+  /** DICOM Photometric Interpretation of each item, counted. */
+  photometric: Map<string, number>;
 }
 
 function spatial(shape: number[]): number[] {
@@ -122,6 +124,11 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
   const dims = new Set<2 | 3>();
   const formats = new Set<string>();
   const modalities = new Set<string>();
+  const photometric = new Map<string, number>();
+  const countPhotometric = (header: ImageHeader, items: number): void => {
+    const value = header.meta.PhotometricInterpretation;
+    if (typeof value === 'string' && value) photometric.set(value, (photometric.get(value) ?? 0) + items);
+  };
 
   const groups = options.volumes === 'volume' ? assembleSeries(ok) : { volumes: [], singles: ok };
   for (const volume of groups.volumes) {
@@ -145,6 +152,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     dims.add(3);
     formats.add(first.header.format);
     modalities.add(first.header.modality);
+    countPhotometric(first.header, 1);
   }
   for (const { entry, header } of groups.singles) {
     const label = entry.label;
@@ -168,7 +176,9 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     colorModes.add(header.colorMode);
     formats.add(header.format);
     modalities.add(header.modality);
-    if (header.frames > 1 && options.volumes === 'slices') {
+    const perFrame = header.frames > 1 && options.volumes === 'slices';
+    countPhotometric(header, perFrame ? header.frames : 1);
+    if (perFrame) {
       dims.add(2);
       for (let frame = 0; frame < header.frames; frame++) {
         const frameLabel: ItemRef['label'] =
@@ -217,7 +227,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
     ...(d.display !== undefined ? { label: d.display } : {}),
     ref: d.patientKey ? { ...d.ref, patientGroup: patientGroupOf(d.patientKey) } : d.ref,
   }));
-  return { items, skipped, colorModes, dims, formats, modalities };
+  return { items, skipped, colorModes, dims, formats, modalities, photometric };
 }
 
 /**

@@ -47,7 +47,7 @@ describe('patient-level splits and series (DICOM written by dcmjs)', () => {
       expect(await check(false)).toBeGreaterThan(0);
 
       const source = await openDataset(dir.root, params({ path: dir.root }));
-      const summary = await summarizeDataset(source, { duplicates: false });
+      const summary = await summarizeDataset(source, { content: false });
       expect(summary.patients).toBe(16);
       const sample = await source.load(source.items[0]);
       expect(JSON.stringify(sample.meta)).not.toMatch(/PID-|Name\^/);

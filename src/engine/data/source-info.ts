@@ -4,6 +4,7 @@
  * the summary and `phi inspect` can use it without widening the contract.
  */
 import type { DatasetSource } from '../graph/node-type';
+import type { LayoutChoice } from './layouts/types';
 
 /** Extra facts about an opened dataset. */
 export interface SourceInfo {
@@ -11,6 +12,10 @@ export interface SourceInfo {
   layout: string;
   formats: string[];
   modalities: string[];
+  /** Photometric interpretation -> items. */
+  photometric: Record<string, number>;
+  /** Why this layout and these labels. */
+  choice?: LayoutChoice;
   splitByPatient: boolean;
   shares: { train: number; validation: number; test: number };
 }

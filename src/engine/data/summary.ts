@@ -1,154 +1,136 @@
 /**
- * The dataset summary the engine surfaces under a Dataset node and `phi
- * inspect` prints: counts per class per split, patients, what was skipped,
- * and warnings for class imbalance, classes missing from a split, unreadable
- * files and identical images in two splits (found by content hash).
+ * The dataset summary a reviewer asks for, shown under a Dataset node and by
+ * `phi inspect`: classes per split with counts, where labels and the split
+ * come from, skipped files by reason, and the findings of `checks.ts`. The
+ * full summary also decodes every item once, to find images with identical
+ * pixels in two splits (leakage) and to count items whose label is empty.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
-import type { DatasetSummary, DatasetWarning, Split } from '../api';
+import type { DatasetSummary, DatasetWarning, Sample } from '../api';
 import type { DatasetSource } from '../graph/node-type';
+import { classCounts, datasetChecks } from './checks';
+import { groupSkipped } from './skipped';
 import { asItemRef } from './item-ref';
 import { mapLimit } from './pool';
 import { sourceInfo } from './source-info';
 
-/** The three splits in display order. */
-export const SPLITS: Split[] = ['train', 'validation', 'test'];
-
+export { SPLITS } from './checks';
 export type { ClassCounts, DatasetSummary, DatasetWarning } from '../api';
 
-/** Largest-to-smallest class ratio from which imbalance is reported. */
-export const IMBALANCE_RATIO = 3;
+/** Items decoded at once by the content pass: a few, so memory stays flat on large volumes. */
+const DECODE_CONCURRENCY = 4;
 
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** SHA-256 of an image's shape and pixel bytes: equal for the same pixels in any file format. */
+function pixelHash(sample: Sample): string {
+  const { data, shape } = sample.image;
+  return createHash('sha256')
+    .update(`${data.constructor.name}:${shape.join('x')}:`)
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex');
 }
 
-function counts(): Record<Split, number> {
-  return { train: 0, validation: 0, test: 0 };
+/** True when a sample's label marks nothing: a mask with no foreground, an image without boxes. */
+function labelIsEmpty(sample: Sample): boolean | undefined {
+  const label = sample.label;
+  if (label?.kind === 'boxes') return label.boxes.length === 0;
+  if (label?.kind === 'mask') return label.mask.data.every((v) => v === 0);
+  return undefined;
 }
 
-/** Summarises an opened dataset; `duplicates: false` skips the content hashing (it reads every file). */
+/** What the content pass finds: identical images across splits and empty labels. */
+async function contentFindings(
+  source: DatasetSource,
+): Promise<{ warnings: DatasetWarning[]; emptyItems: number | null }> {
+  const seen = await mapLimit(source.items, DECODE_CONCURRENCY, async (item) => {
+    try {
+      const sample = await source.load(item);
+      return { hash: pixelHash(sample), empty: labelIsEmpty(sample) };
+    } catch {
+      // An item that does not decode fails when it is run, with its reason; here it is just not compared.
+      return undefined;
+    }
+  });
+  const warnings: DatasetWarning[] = [];
+  const firstOf = new Map<string, number>();
+  const pairs: string[] = [];
+  seen.forEach((s, i) => {
+    if (!s) return;
+    const first = firstOf.get(s.hash);
+    if (first === undefined) firstOf.set(s.hash, i);
+    else if (source.items[first].split !== source.items[i].split) {
+      pairs.push(
+        `${source.items[first].id} (${source.items[first].split}) = ${source.items[i].id} (${source.items[i].split})`,
+      );
+    }
+  });
+  if (pairs.length > 0) {
+    warnings.push({
+      kind: 'duplicate',
+      severity: 'warning',
+      message: `${pairs.length} image(s) have identical pixels in two splits, which inflates validation and test results.`,
+      files: pairs.slice(0, 20),
+    });
+  }
+  const counted = seen.filter((s) => s?.empty !== undefined);
+  const empty = counted.filter((s) => s?.empty).length;
+  if (empty > 0) {
+    const what = source.task === 'detection' ? 'no box' : 'no foreground in their mask';
+    warnings.push({
+      kind: 'empty-items',
+      severity: 'warning',
+      message:
+        `${empty} of ${counted.length} images have ${what} (background only). They are kept as real data; ` +
+        'a per-image scaling such as Min-Max Normalization stretches their noise to the full range, so prefer a ' +
+        'fixed window or range for such sets.',
+    });
+  }
+  return { warnings, emptyItems: counted.length > 0 ? empty : null };
+}
+
+/**
+ * Summarises an opened dataset. `content: false` leaves out the pass that
+ * decodes every item (identical pixels across splits, empty labels).
+ */
 export async function summarizeDataset(
   source: DatasetSource,
-  options: { duplicates?: boolean } = {},
+  options: { content?: boolean } = {},
 ): Promise<DatasetSummary> {
   const info = sourceInfo(source);
-  const splits = counts();
-  const perClass = source.classes.map((name) => ({ class: name, ...counts(), total: 0 }));
+  const splits = { train: 0, validation: 0, test: 0 };
   const patients = new Set<string>();
-  let withoutPatient = 0;
   for (const item of source.items) {
     splits[item.split] += 1;
-    const ref = asItemRef(item.ref);
-    if (ref.patientGroup) patients.add(ref.patientGroup);
-    else withoutPatient += 1;
-    const label = ref.label;
-    const bump = (index: number): void => {
-      const row = perClass[index];
-      if (!row) return;
-      row[item.split] += 1;
-      row.total += 1;
-    };
-    if (label?.kind === 'class') {
-      if (label.multi) label.multi.forEach((v, i) => v === 1 && bump(i));
-      else bump(label.index);
-    } else if (label?.kind === 'boxes') label.boxes.forEach((b) => bump(b.classIndex));
+    const group = asItemRef(item.ref).patientGroup;
+    if (group) patients.add(group);
   }
-  const warnings: DatasetWarning[] = [];
   const counted = source.task === 'classification' || source.task === 'detection';
-  if (counted && perClass.length > 1) {
-    const sorted = [...perClass].sort((a, b) => b.total - a.total);
-    const most = sorted[0];
-    const least = sorted[sorted.length - 1];
-    if (least.total === 0 || most.total / least.total >= IMBALANCE_RATIO) {
-      warnings.push({
-        kind: 'imbalance',
-        message:
-          `Classes are imbalanced: "${most.class}" has ${most.total}, "${least.class}" has ${least.total}` +
-          (least.total > 0 ? ` (${(most.total / least.total).toFixed(1)}:1)` : '') +
-          '. Consider class weights, resampling or more data for the small class.',
-      });
-    }
-    const shares = info?.shares ?? { train: 1, validation: 1, test: 1 };
-    for (const row of perClass) {
-      for (const split of SPLITS) {
-        if (row.total > 0 && row[split] === 0 && shares[split] > 0) {
-          warnings.push({
-            kind: 'missing-class',
-            message: `Class "${row.class}" has no ${source.task === 'detection' ? 'boxes' : 'images'} in the ${split} split.`,
-          });
-        }
-      }
-    }
-  }
-  for (const split of SPLITS) {
-    if (splits[split] === 0 && (info?.shares[split] ?? 1) > 0) {
-      warnings.push({
-        kind: 'empty-split',
-        message: `The ${split} split is empty: the dataset is too small for the split percentages.`,
-      });
-    }
-  }
-  if (source.skipped.length > 0) {
-    warnings.push({
-      kind: 'unreadable',
-      message: `${source.skipped.length} file(s) or label row(s) were skipped; see the list of skipped files for the reasons.`,
-      files: source.skipped.slice(0, 20).map((s) => s.file),
-    });
-  }
-  if (info?.splitByPatient && patients.size > 0 && withoutPatient > 0) {
-    warnings.push({
-      kind: 'no-patient-id',
-      message: `${withoutPatient} item(s) carry no patient ID, so they are split one by one and could share a patient with another split.`,
-    });
-  }
-  if (options.duplicates !== false && info) {
-    const hashes = await mapLimit(source.items, 4, async (item) => {
-      const ref = asItemRef(item.ref);
-      if (ref.files.length !== 1) return '';
-      try {
-        return `${await hashFile(join(info.root, ref.files[0]))}#${ref.frame ?? ''}`;
-      } catch {
-        return '';
-      }
-    });
-    const firstOf = new Map<string, number>();
-    const pairs: string[] = [];
-    hashes.forEach((hash, i) => {
-      if (!hash) return;
-      const first = firstOf.get(hash);
-      if (first === undefined) firstOf.set(hash, i);
-      else if (source.items[first].split !== source.items[i].split) {
-        pairs.push(
-          `${source.items[first].id} (${source.items[first].split}) = ${source.items[i].id} (${source.items[i].split})`,
-        );
-      }
-    });
-    if (pairs.length > 0) {
-      warnings.push({
-        kind: 'duplicate',
-        message: `${pairs.length} image(s) appear identically in two splits, which inflates validation and test results.`,
-        files: pairs.slice(0, 20),
-      });
-    }
-  }
+  const perClass = counted
+    ? classCounts(source).map((c, i) => ({
+        class: source.classes[i],
+        ...c,
+        total: c.train + c.validation + c.test,
+      }))
+    : [];
+  const content = options.content === false ? undefined : await contentFindings(source);
   return {
     task: source.task,
     layout: info?.layout ?? 'unknown',
     classes: source.classes,
     splits,
-    perClass: counted ? perClass : [],
+    perClass,
     patients: patients.size > 0 ? patients.size : null,
     splitByPatient: info?.splitByPatient ?? false,
     formats: info?.formats ?? [],
     modalities: info?.modalities ?? [],
     port: source.port,
+    labelSource: info?.choice?.labelSource ?? 'unknown',
+    splitSource: info?.choice?.splitSource ?? null,
+    rejected: info?.choice?.rejected ?? [],
     skipped: source.skipped,
-    warnings,
+    skippedByReason: groupSkipped(source.skipped),
+    photometric: info?.photometric ?? {},
+    emptyItems: content?.emptyItems ?? null,
+    warnings: [...datasetChecks(source), ...(content?.warnings ?? [])],
     fingerprint: source.fingerprint,
   };
 }

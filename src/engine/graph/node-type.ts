@@ -4,7 +4,7 @@
  * serializable {@link NodeTypeDescriptor} made from these.
  */
 import type { z } from 'zod';
-import type { AcceptSpec, EngineEvent, PortSpec, Prediction, Sample, Split, Task } from '../api';
+import type { AcceptSpec, DatasetWarning, EngineEvent, PortSpec, Prediction, Sample, Split, Task } from '../api';
 
 /** Fields every node type declares. */
 interface NodeTypeHeader<P extends z.ZodObject> {
@@ -76,6 +76,11 @@ export interface DatasetSource {
   fingerprint: string;
   /** What the images are, as far as headers tell. */
   port: PortSpec;
+  /**
+   * What the index shows about the data (docs/datasets.md, "Checks"): `error`
+   * findings refuse training on this dataset, warnings are shown on its node.
+   */
+  findings?: DatasetWarning[];
   load(item: DatasetItem): Promise<Sample>;
 }
 

@@ -8,6 +8,7 @@
  * every node in a true state.
  */
 import type {
+  DatasetWarning,
   EngineEvent,
   FileState,
   Graph,
@@ -27,6 +28,7 @@ import type {
 } from '../graph/node-type';
 import { inputsOf, planRun } from '../graph/plan';
 import type { NodeTypeRegistry } from '../graph/registry';
+import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
 import type { ManifestItem, NodeManifest, OutputCache } from './cache';
 import { digest, computeKeys, type KeyResult } from './keys';
@@ -108,9 +110,16 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   emit({ type: 'run-started', runId: options.runId, mode: request.mode, nodes: plan, sampleSize });
   for (const id of plan) emit({ type: 'node-state', node: id, state: 'queued' });
 
-  const issues = validateGraph(graph, registry, undefined, options.savedSpec).filter(
-    (i) => i.severity === 'error',
-  );
+  const findings = new Map<string, DatasetWarning[]>();
+  for (const node of graph.nodes.filter((n) => n.kind === 'dataset')) {
+    // A dataset that cannot be opened fails as its own node, with its reason.
+    const source = await options.openDataset(node).catch(() => undefined);
+    if (source?.findings) findings.set(node.id, source.findings);
+  }
+  const issues = [
+    ...validateGraph(graph, registry, undefined, options.savedSpec),
+    ...datasetIssues(graph, findings),
+  ].filter((i) => i.severity === 'error');
   const keys: Map<string, KeyResult> = await computeKeys(
     graph,
     registry,
@@ -128,6 +137,21 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
     }
     return cache.readManifest(key.key, selection) ? 'done' : 'idle';
   };
+
+  // A network that may not be trained as set up refuses the whole run, before any node computes.
+  const refusals = issues.filter((i) => i.node && plan.includes(i.node) && byId.get(i.node)?.kind === 'network');
+  if (refusals.length > 0) {
+    outcome.status = 'failed';
+    for (const id of plan) {
+      const refusal = refusals.find((i) => i.node === id);
+      if (refusal) fail(id, refusal.message);
+      const state: NodeState = refusal ? 'failed' : trueState(id);
+      const message = refusal?.message ?? 'Not run: the run was refused';
+      outcome.nodes.set(id, { state, selection, fromCache: false, message });
+      emit({ type: 'node-state', node: id, state, message });
+    }
+    return outcome;
+  }
 
   let stopped = false;
   for (const id of plan) {
@@ -184,7 +208,8 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
           selection === 'all' || !request.sample
             ? source.items
             : stratifiedSubset(source.items, sampleCount(request.sample, source.items.length), options.seed);
-        for (const skipped of source.skipped) fail(id, `${skipped.file}: ${skipped.reason}`, skipped.file);
+        for (const finding of source.findings ?? [])
+          emit({ type: 'log', level: 'warn', node: id, message: finding.message });
         result = await processItems(
           id,
           key.key,

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
+  DatasetWarning,
   EngineApi,
   EngineEvent,
   EngineInfo,
@@ -27,6 +28,7 @@ import { EngineRequests } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
+import { datasetIssues } from '../graph/dataset-issues';
 import { checkConnection, validateGraph } from '../graph/validate';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { processingResult } from '../imaging/processing-result';
@@ -280,8 +282,7 @@ export class Engine implements EngineApi {
   async listFiles(params: EngineParams<'listFiles'>): Promise<FilePage> {
     const { node, offset, limit, sortBy, descending, filter } = EngineRequests.listFiles.parse(params);
     const manifest = this.manifestOf(node);
-    if (!manifest) return { total: 0, items: [] };
-    let items: ManifestItem[] = manifest.items;
+    let items: ManifestItem[] = [...(manifest?.items ?? []), ...(await this.skippedRows(node))];
     if (filter) {
       const needle = filter.toLowerCase();
       items = items.filter((i) =>
@@ -303,6 +304,23 @@ export class Engine implements EngineApi {
       total: items.length,
       items: items.slice(offset, offset + limit).map(({ classIndex: _c, ...row }) => row),
     };
+  }
+
+  /** A dataset node's skipped files and label rows, as Files tab rows that say why. */
+  private async skippedRows(node: string): Promise<ManifestItem[]> {
+    const graphNode = this.requireStore()
+      .graph()
+      .nodes.find((n) => n.id === node);
+    if (graphNode?.kind !== 'dataset') return [];
+    const source = await this.openDataset(graphNode).catch(() => undefined);
+    return (source?.skipped ?? []).map((s) => ({
+      id: s.file,
+      shape: [],
+      dtype: '',
+      colorMode: 'grayscale',
+      state: 'skipped',
+      error: s.reason,
+    }));
   }
 
   async getImage(params: EngineParams<'getImage'>): Promise<EngineResults['getImage']> {
@@ -629,6 +647,16 @@ export class Engine implements EngineApi {
     return ports;
   }
 
+  /** What each openable dataset's checks found. */
+  private async datasetFindings(graph: Graph): Promise<Map<string, DatasetWarning[]>> {
+    const findings = new Map<string, DatasetWarning[]>();
+    for (const node of graph.nodes.filter((n) => n.kind === 'dataset')) {
+      const source = await this.openDataset(node).catch(() => undefined);
+      if (source?.findings) findings.set(node.id, source.findings);
+    }
+    return findings;
+  }
+
   /** Node states from what the store recorded, compared with the current keys. */
   private async statuses(graph: Graph): Promise<Record<string, NodeStatus>> {
     const store = this.requireStore();
@@ -697,7 +725,10 @@ export class Engine implements EngineApi {
       graph,
       issues: this.explainUntrusted(
         graph,
-        validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
+        [
+          ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
+          ...datasetIssues(graph, await this.datasetFindings(graph)),
+        ],
       ),
       status: await this.statuses(graph),
       running: Boolean(this.current),

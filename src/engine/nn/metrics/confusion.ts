@@ -1,6 +1,8 @@
 /**
  * Per-class clinical metrics from a confusion matrix (DESIGN section 7):
  * one-vs-rest TP/FP/TN/FN per class, a 0/0 is `null` and left out of means.
+ * A class with no true item in the counted split has every per-class metric
+ * `null` ("n/a"): its specificity or accuracy would say nothing about it.
  */
 
 /** Per-class metric names, each an array in class order. */
@@ -81,6 +83,11 @@ export function classMetrics(m: number[][]): ClassMetrics {
     PER_CLASS_METRICS.map((name) => [name, [] as (number | null)[]]),
   ) as Record<PerClassMetric, (number | null)[]>;
   for (let c = 0; c < k; c++) {
+    // A class absent from the truth has no metrics of its own: never a 0 or 1 that reads as a result.
+    if (rowSum[c] === 0) {
+      for (const name of PER_CLASS_METRICS) perClass[name].push(null);
+      continue;
+    }
     const tp = m[c][c];
     const fn = rowSum[c] - tp;
     const fp = colSum[c] - tp;

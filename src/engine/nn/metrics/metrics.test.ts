@@ -56,7 +56,7 @@ describe('classification metrics', () => {
     expect(m.miou).toBeCloseTo((4 / 7 + 0.5) / 2, 12);
   });
 
-  it('0/0 is null and left out of the macro mean, never 0 or 1', () => {
+  it('0/0 and classes absent from the truth are null and left out of the macro mean, never 0 or 1', () => {
     // Class 2 never occurs and is never predicted.
     const m = classMetrics([
       [2, 0, 0],
@@ -67,7 +67,9 @@ describe('classification metrics', () => {
     expect(m.perClass.ppv[2]).toBeNull();
     expect(m.perClass.dice[2]).toBeNull();
     expect(m.perClass.iou[2]).toBeNull();
-    expect(m.perClass.specificity[2]).toBe(1);
+    // Absent from the truth: even its defined ratios (specificity 1, accuracy 1) say nothing of it.
+    for (const name of PER_CLASS_METRICS) expect(m.perClass[name][2]).toBeNull();
+    expect(m.perClass.specificity[0]).toBeCloseTo(1 / 2, 12);
     expect(m.macro.sensitivity).toBeCloseTo((1 + 0.5) / 2, 12);
     // Nothing counted at all: every ratio is undefined.
     const empty = new ConfusionMatrix(2).metrics();
