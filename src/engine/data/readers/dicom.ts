@@ -2,10 +2,12 @@
  * DICOM through dicom-parser: explicit and implicit VR, little and big
  * endian, deflate; 1/8/12/16/32 bits allocated, signed and unsigned, with
  * the unused high bits masked; Rescale Slope/Intercept applied (CT values in
- * Hounsfield units); MONOCHROME1 inverted; RGB, YBR_FULL (both planar
- * configurations) and PALETTE COLOR shown as RGB; multi-frame files; and the
- * compressed syntaxes listed in dicom-tags.ts. Anything else fails with an
- * error naming the transfer syntax.
+ * Hounsfield units); RGB and YBR_FULL (both planar configurations) as RGB;
+ * multi-frame files; and the compressed syntaxes listed in dicom-tags.ts.
+ * MONOCHROME1 values and PALETTE COLOR indices are the data, as pydicom gives
+ * them: inverting or applying the palette is a presentation step or an
+ * explicit module (meta carries the photometric interpretation and palette).
+ * Anything else fails with an error naming the transfer syntax.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -15,6 +17,8 @@ import type { DataSet, Element, ParseDicomOptions } from 'dicom-parser';
 import type { DType, PixelArray } from '../../api';
 import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, type DecodedFrame } from './codecs';
 import { keptAttributes, TRANSFER_SYNTAXES } from './dicom-tags';
+import { jpegColorAsStored } from './jpeg-color';
+import { paletteOf } from './palette';
 import { decodeRle } from './rle';
 import type { DecodedImage, ImageHeader, ImageReader, OpenedImage } from './types';
 
@@ -100,6 +104,10 @@ function layoutOf(ds: DataSet): PixelLayout {
   if (![1, 8, 12, 16, 32].includes(bitsAllocated))
     throw new Error(`Bits Allocated ${bitsAllocated} is not supported`);
   const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
+  const framesText = ds.string('x00280008');
+  // parseInt would read '1A' as 1 and silently drop the other frames.
+  if (framesText !== undefined && framesText !== '' && !/^\s*\+?\d+\s*$/.test(framesText))
+    throw new Error(`Number of Frames '${framesText}' is not a whole number`);
   return {
     rows,
     columns,
@@ -150,7 +158,7 @@ function rescaleOf(ds: DataSet, frames: number): { slopes: number[]; intercepts:
 }
 
 function isColor(l: PixelLayout): boolean {
-  return l.samples === 3 || l.photometric === 'PALETTE COLOR';
+  return l.samples === 3;
 }
 
 /** The stored-value range Bits Stored allows. */
@@ -158,11 +166,8 @@ function storedRange(l: PixelLayout): [number, number] {
   return l.signed ? [-(2 ** (l.bitsStored - 1)), 2 ** (l.bitsStored - 1) - 1] : [0, 2 ** l.bitsStored - 1];
 }
 
-/** The smallest dtype that holds every value the header allows, after rescale. */
-function outputDtype(l: PixelLayout): DType {
-  if (isColor(l)) return l.bitsAllocated <= 8 || l.photometric === 'PALETTE COLOR' ? 'uint8' : 'uint16';
-  const integral = [...l.slopes, ...l.intercepts].every(Number.isInteger);
-  if (!integral || l.bitsAllocated === 32) return 'float32';
+/** The range of values the header allows after rescale, over all frames. */
+function rescaledRange(l: PixelLayout): [number, number] {
   const [lo, hi] = storedRange(l);
   let min = Infinity;
   let max = -Infinity;
@@ -172,6 +177,15 @@ function outputDtype(l: PixelLayout): DType {
       max = Math.max(max, v);
     }
   });
+  return [min, max];
+}
+
+/** The smallest dtype that holds every value the header allows, after rescale. */
+function outputDtype(l: PixelLayout): DType {
+  if (isColor(l)) return l.bitsAllocated <= 8 ? 'uint8' : l.bitsAllocated <= 16 ? 'uint16' : 'float32';
+  const integral = [...l.slopes, ...l.intercepts].every(Number.isInteger);
+  if (!integral || l.bitsAllocated === 32) return 'float32';
+  const [min, max] = rescaledRange(l);
   if (min >= 0 && max <= 255 && l.bitsAllocated <= 8) return 'uint8';
   if (min >= 0 && max <= 65535) return 'uint16';
   if (min >= -32768 && max <= 32767) return 'int16';
@@ -235,7 +249,9 @@ function headerOf(ds: DataSet, l: PixelLayout): ImageHeader {
     meta: {
       ...keptAttributes(ds),
       TransferSyntax: syntax?.name ?? l.transferSyntax,
-      ...(l.photometric === 'MONOCHROME1' ? { inverted: true } : {}),
+      PhotometricInterpretation: l.photometric,
+      // Where MONOCHROME1 inversion and windows are computed: the range the header allows, after rescale.
+      ...(color ? {} : { valueRange: rescaledRange(l) }),
     },
     ...(patient ? { patientKey: patient } : {}),
     ...(seriesUid
@@ -369,30 +385,6 @@ function ybrToRgb(values: ArrayLike<number>, pixels: number, max: number): Int32
   return out;
 }
 
-function paletteToRgb(ds: DataSet, values: ArrayLike<number>, pixels: number): Int32Array {
-  const out = new Int32Array(pixels * 3);
-  ['Red', 'Green', 'Blue'].forEach((_, s) => {
-    const descTag = `x0028110${s + 1}`;
-    const dataTag = `x0028120${s + 1}`;
-    const count = ds.uint16(descTag, 0) || 65536;
-    const first = ds.uint16(descTag, 1) ?? 0;
-    const bits = ds.uint16(descTag, 2) ?? 16;
-    const el = ds.elements[dataTag];
-    if (!el) throw new Error('PALETTE COLOR image without its lookup table data');
-    const wide = el.length >= count * 2;
-    const lut = new Uint16Array(count);
-    for (let i = 0; i < count; i++) {
-      lut[i] = wide ? (ds.uint16(dataTag, i) ?? 0) : ds.byteArray[el.dataOffset + i];
-    }
-    const shift = bits > 8 ? 8 : 0;
-    for (let p = 0; p < pixels; p++) {
-      const index = Math.min(count - 1, Math.max(0, values[p] - first));
-      out[p * 3 + s] = lut[index] >> shift;
-    }
-  });
-  return out;
-}
-
 async function decodeCompressed(codec: string, encoded: Uint8Array, l: PixelLayout): Promise<DecodedFrame> {
   const pixels = l.rows * l.columns;
   switch (codec) {
@@ -407,7 +399,7 @@ async function decodeCompressed(codec: string, encoded: Uint8Array, l: PixelLayo
     case 'jpeg8':
       if (l.bitsStored > 8)
         throw new Error('12-bit JPEG Extended is not supported (only 8-bit JPEG baseline/extended)');
-      return decodeJpeg8(encoded);
+      return decodeJpeg8(l.samples === 3 ? jpegColorAsStored(encoded, l.photometric) : encoded);
     case 'jpeg-lossless':
       return decodeJpegLossless(encoded, l.bitsAllocated);
     case 'jpeg-ls':
@@ -476,7 +468,6 @@ async function openDicom(file: string): Promise<OpenedImage> {
     const pixels = l.rows * l.columns;
     const c = isColor(l) ? 3 : 1;
     const data = allocate(header.dtype, count * pixels * c);
-    const [lo, hi] = storedRange(l);
     for (let f = 0; f < count; f++) {
       const index = first + f;
       let values: ArrayLike<number>;
@@ -501,30 +492,25 @@ async function openDicom(file: string): Promise<OpenedImage> {
             `compressed frame is ${decoded.width}x${decoded.height}, header says ${l.columns}x${l.rows}`,
           );
         }
-        const bytesPerSample = decoded.bitsPerSample <= 8 ? 1 : 2;
+        const bytesPerSample = decoded.bitsPerSample <= 8 ? 1 : decoded.bitsPerSample <= 16 ? 2 : 4;
         const asLayout: PixelLayout = { ...l, bitsAllocated: bytesPerSample * 8, highBit: l.bitsStored - 1 };
         values = storedValues(asLayout, decoded.bytes, 0, false);
         planar = 0;
-        // JPEG and JPEG 2000 decoders already return RGB; RLE keeps the stored colour space.
-        if (syntax.codec !== 'rle')
-          photometric = photometric === 'PALETTE COLOR' ? photometric : c === 3 ? 'RGB' : photometric;
+        // JPEG and JPEG 2000 decoders return RGB (jpeg-color.ts decides when JPEG converts); RLE keeps
+        // the stored colour space.
+        if (syntax.codec !== 'rle' && c === 3) photometric = 'RGB';
       }
       if (c === 3) {
         const max = l.bitsAllocated <= 8 ? 255 : 65535;
-        if (photometric === 'PALETTE COLOR') values = paletteToRgb(full, values, pixels);
-        else {
-          if (planar === 1) values = interleave(values, pixels);
-          if (photometric === 'YBR_FULL') values = ybrToRgb(values, pixels, max);
-        }
+        if (planar === 1) values = interleave(values, pixels);
+        if (photometric === 'YBR_FULL') values = ybrToRgb(values, pixels, max);
         data.set(values as never, f * pixels * 3);
         continue;
       }
-      const invert = photometric === 'MONOCHROME1';
       const offset = f * pixels;
       const round = header.dtype !== 'float32';
       for (let i = 0; i < pixels; i++) {
-        const stored = invert ? lo + hi - values[i] : values[i];
-        const v = stored * l.slopes[index] + l.intercepts[index];
+        const v = values[i] * l.slopes[index] + l.intercepts[index];
         data[offset + i] = round ? Math.round(v) : v;
       }
     }
@@ -538,7 +524,7 @@ async function openDicom(file: string): Promise<OpenedImage> {
       modality: header.modality,
       unit: header.unit,
       ...(spacing ? { spacing } : {}),
-      meta: { ...header.meta },
+      meta: { ...header.meta, ...(l.photometric === 'PALETTE COLOR' ? { palette: paletteOf(full) } : {}) },
     };
   }
 

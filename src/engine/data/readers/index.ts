@@ -13,14 +13,17 @@ import { decodePngDirect } from './png';
 import { decodePngOnce, gifReader, jpegReader, pngReader, tiffReader } from './raster';
 import type { DecodedImage, ImageReader, OpenedImage } from './types';
 
-/** Every reader, most specific match first. */
+/**
+ * Every reader, most specific match first. DICOM leads: `DICM` at byte 128 decides whatever the
+ * 128-byte preamble holds, and some files carry a TIFF header there.
+ */
 export const readers: ImageReader[] = [
+  dicomReader,
   pngReader,
   jpegReader,
   tiffReader,
   gifReader,
   bmpReader,
-  dicomReader,
   niftiReader,
 ];
 

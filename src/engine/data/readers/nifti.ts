@@ -4,6 +4,7 @@
  * our `[z, y, x]` row-major order: nothing is reoriented, and the
  * orientation (axis codes, affine, qform/sform codes) is recorded in meta.
  * scl_slope/scl_inter are applied (the values come out as float32 then).
+ * 4-D files (fMRI, DCE) are one 3-D item whose channels are the time points.
  */
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -128,11 +129,14 @@ function headerOf(h: NiftiHeader, format: string): ImageHeader {
     ndim >= 3 ? h.dims[3] || 1 : 1,
     ndim >= 4 ? h.dims[4] || 1 : 1,
   ];
-  if (nt > 1 || (ndim > 4 && h.dims.slice(5, ndim + 1).some((d) => d > 1))) {
-    throw new Error(`${ndim}-D NIfTI with ${nt} volumes is not supported: split it into 3-D files`);
+  if (ndim > 4 && h.dims.slice(5, ndim + 1).some((d) => d > 1)) {
+    throw new Error(`${ndim}-D NIfTI (e.g. CIFTI) is not supported: only 2-D, 3-D and 4-D images`);
   }
   voxelReader(h.datatypeCode);
-  const c = h.datatypeCode === 128 ? 3 : 1;
+  const rgb = h.datatypeCode === 128;
+  if (rgb && nt > 1) throw new Error('4-D RGB NIfTI is not supported');
+  // As MONAI does: the 4th dimension (time points, DCE phases) becomes the channels of one 3-D item.
+  const c = rgb ? 3 : nt;
   const is3d = nz > 1;
   const shape = is3d ? [nz, ny, nx, c] : [ny, nx, c];
   const [px, py, pz] = [Math.abs(h.pixDims[1]), Math.abs(h.pixDims[2]), Math.abs(h.pixDims[3])];
@@ -142,13 +146,14 @@ function headerOf(h: NiftiHeader, format: string): ImageHeader {
     format,
     shape,
     dtype: dtypeOf(h),
-    colorMode: c === 3 ? 'rgb' : 'grayscale',
+    colorMode: rgb ? 'rgb' : 'grayscale',
     modality: 'unknown',
     unit: 'raw',
     frames: nz,
     ...(spacing.every((s) => s > 0) ? { spacing } : {}),
     meta: {
       niftiVersion: format,
+      ...(nt > 1 ? { volumes: nt, channelsAre: 'the 4th dimension (time points)' } : {}),
       ...(hasScaling(h) ? { sclSlope: h.scl_slope, sclInter: h.scl_inter } : {}),
       orientation: axisCodes(affine),
       affine,
@@ -181,20 +186,22 @@ async function openNifti(file: string): Promise<OpenedImage> {
       throw new Error(`the gzip stream is corrupt: ${(error as Error).message}`, { cause: error });
     }
     const voxel = voxelReader(h.datatypeCode);
-    const c = header.colorMode === 'rgb' ? 3 : 1;
+    const c = header.shape[header.shape.length - 1];
+    // RGB voxels hold their 3 samples together; 4-D files store one whole 3-D volume per channel.
+    const rgb = header.colorMode === 'rgb';
+    const volumes = rgb ? 1 : c;
+    const perVoxel = rgb ? 3 : 1;
     const [ny, nx] = header.shape.slice(-3, -1);
     const perSlice = nx * ny;
     const first = frame ?? 0;
     const count = frame === undefined ? header.frames : 1;
     if (first < 0 || first + count > header.frames) throw new Error(`slice ${first} does not exist`);
-    const start = Number(h.vox_offset) + first * perSlice * c * voxel.bytes;
-    const length = count * perSlice * c * voxel.bytes;
-    if (bytes.length < start + length) {
-      throw new Error(
-        `the file is truncated: ${bytes.length} bytes where the voxels end at ${start + length}`,
-      );
+    const start = Number(h.vox_offset);
+    const end = start + volumes * header.frames * perSlice * perVoxel * voxel.bytes;
+    if (bytes.length < end) {
+      throw new Error(`the file is truncated: ${bytes.length} bytes where the voxels end at ${end}`);
     }
-    const view = new DataView(bytes.buffer, bytes.byteOffset + start, length);
+    const view = new DataView(bytes.buffer, bytes.byteOffset + start, end - start);
     const n = count * perSlice * c;
     const out: PixelArray =
       header.dtype === 'uint8'
@@ -205,9 +212,13 @@ async function openNifti(file: string): Promise<OpenedImage> {
             ? new Uint16Array(n)
             : new Float32Array(n);
     const scale = hasScaling(h);
-    for (let i = 0; i < n; i++) {
-      const v = voxel.read(view, i * voxel.bytes, h.littleEndian);
-      out[i] = scale ? v * h.scl_slope + h.scl_inter : v;
+    const perVolume = header.frames * perSlice * perVoxel;
+    for (let v = 0; v < volumes; v++) {
+      for (let i = 0; i < count * perSlice * perVoxel; i++) {
+        const at = (v * perVolume + first * perSlice * perVoxel + i) * voxel.bytes;
+        const value = voxel.read(view, at, h.littleEndian);
+        out[i * volumes + v] = scale ? value * h.scl_slope + h.scl_inter : value;
+      }
     }
     const shape = count > 1 ? [count, ny, nx, c] : [ny, nx, c];
     const spacing =
