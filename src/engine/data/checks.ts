@@ -97,7 +97,8 @@ function classFindings(source: DatasetSource, shares: Record<Split, number>): Da
     }
   }
   for (const split of ['validation', 'test'] as const) {
-    if (shares[split] === 0) continue;
+    // An empty split is its own finding.
+    if (shares[split] === 0 || !source.items.some((i) => i.split === split)) continue;
     const missing = source.classes.filter((_, i) => totals[i] > 0 && counts[i][split] === 0);
     if (missing.length > 0) {
       found.push({
@@ -144,14 +145,26 @@ export function datasetChecks(source: DatasetSource): DatasetWarning[] {
   const perSplit = { train: 0, validation: 0, test: 0 };
   for (const item of source.items) perSplit[item.split] += 1;
   for (const split of SPLITS) {
-    if (perSplit[split] > 0 || shares[split] === 0) continue;
-    found.push({
-      kind: 'empty-split',
-      severity: 'error',
-      message:
-        `The ${split} split is empty (${items} item${items === 1 ? '' : 's'} at ` +
-        `${shares.train}/${shares.validation}/${shares.test}%): add data, or set the ${split} percentage to 0.`,
-    });
+    if (perSplit[split] > 0 || (split !== 'train' && shares[split] === 0)) continue;
+    const at = `(${items} item${items === 1 ? '' : 's'} at ${shares.train}/${shares.validation}/${shares.test}%)`;
+    // Training validates on a seeded 20% of the training items when there is no validation split.
+    found.push(
+      split === 'validation'
+        ? {
+            kind: 'empty-split',
+            severity: 'warning',
+            message: `The validation split is empty ${at}: a seeded 20% of the training items validate each epoch instead.`,
+          }
+        : {
+            kind: 'empty-split',
+            severity: 'error',
+            message:
+              `The ${split} split is empty ${at}: add data` +
+              (split === 'test'
+                ? ', or set the test percentage to 0.'
+                : ', or raise the training percentage.'),
+          },
+    );
   }
   for (const group of groupSkipped(source.skipped)) {
     const more = group.count > group.examples.length ? ', …' : '';

@@ -31,4 +31,3 @@ export function groupSkipped(skipped: readonly { file: string; reason: string }[
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
-

@@ -28,7 +28,10 @@ function upstreamDatasets(graph: Graph, id: string): string[] {
 }
 
 /** Issues of the datasets' findings, keyed by dataset node id. */
-export function datasetIssues(graph: Graph, findings: ReadonlyMap<string, readonly DatasetWarning[]>): GraphIssue[] {
+export function datasetIssues(
+  graph: Graph,
+  findings: ReadonlyMap<string, readonly DatasetWarning[]>,
+): GraphIssue[] {
   const issues: GraphIssue[] = [];
   for (const [node, list] of findings) {
     for (const finding of list) issues.push({ severity: 'warning', node, message: finding.message });

@@ -139,7 +139,9 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   };
 
   // A network that may not be trained as set up refuses the whole run, before any node computes.
-  const refusals = issues.filter((i) => i.node && plan.includes(i.node) && byId.get(i.node)?.kind === 'network');
+  const refusals = issues.filter(
+    (i) => i.node && plan.includes(i.node) && byId.get(i.node)?.kind === 'network',
+  );
   if (refusals.length > 0) {
     outcome.status = 'failed';
     for (const id of plan) {

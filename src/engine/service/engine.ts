@@ -723,13 +723,10 @@ export class Engine implements EngineApi {
       path: store.path,
       name: store.name,
       graph,
-      issues: this.explainUntrusted(
-        graph,
-        [
-          ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
-          ...datasetIssues(graph, await this.datasetFindings(graph)),
-        ],
-      ),
+      issues: this.explainUntrusted(graph, [
+        ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
+        ...datasetIssues(graph, await this.datasetFindings(graph)),
+      ]),
       status: await this.statuses(graph),
       running: Boolean(this.current),
     };

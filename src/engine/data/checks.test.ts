@@ -1,0 +1,125 @@
+/**
+ * Degenerate set-ups are refused before training, with one sentence that names
+ * the problem and the fix, in `phi run` and as graph issues; skipped files are
+ * told once per reason. Real PNG folders, the real CLI and engine.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main';
+import { createCliEngine } from '../cli/engine';
+import { captureIo } from '../test-support/cli-io';
+import { tempDir, writeClassFolders } from '../test-support/pipeline';
+import { datasetChecks } from './checks';
+import { openDataset } from './dataset-node';
+import { datasetParamsSchema } from './params';
+import { summarizeDataset } from './summary';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+process.env.PHI_CACHE_DIR = join(dir, 'cache');
+
+async function phi(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo(dir);
+  const code = await main(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const open = (root: string, params: Record<string, unknown> = {}) =>
+  openDataset(root, datasetParamsSchema.parse({ path: root, ...params }));
+
+describe('dataset checks before training', () => {
+  it('refuses a one-class folder in phi run with a sentence, before any node runs', async () => {
+    await writeClassFolders(join(dir, 'one'), { classes: { lesion: 12 }, size: [16, 16] });
+    expect((await phi('new', 'one.phiproj', '--dataset', 'one', '--task', 'classification')).code).toBe(0);
+    const run = await phi('run', 'one.phiproj');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/only one class, "lesion".*a classifier needs at least two/);
+    expect(run.err).not.toMatch(/oneHot|depth must be/);
+    // Refused up front: no dataset item was loaded, no epoch ran.
+    expect(run.out).not.toMatch(/epoch 1/);
+    expect(run.out).not.toMatch(/✔ dataset/);
+
+    // The same sentence is a graph issue on the network and a warning on the dataset, before any run.
+    const engine = createCliEngine();
+    try {
+      const snapshot = await engine.openProject({ path: join(dir, 'one.phiproj') });
+      const network = snapshot.graph.nodes.find((n) => n.kind === 'network')?.id;
+      const onNetwork = snapshot.issues.filter((i) => i.node === network && i.severity === 'error');
+      expect(onNetwork.map((i) => i.message).join('\n')).toMatch(
+        /cannot train on "dataset": .*only one class/,
+      );
+      expect(snapshot.issues.some((i) => i.node === 'dataset' && i.severity === 'warning')).toBe(true);
+    } finally {
+      engine.closeProject();
+    }
+  });
+
+  it('refuses a class that has no training image, and names it', async () => {
+    const root = join(dir, 'presplit');
+    await writeClassFolders(join(root, 'train'), { classes: { benign: 4, malignant: 4 }, size: [16, 16] });
+    await writeClassFolders(join(root, 'test'), {
+      classes: { benign: 2, malignant: 2, cyst: 2 },
+      size: [16, 16],
+    });
+    const source = await open(root);
+    expect(source.classes).toEqual(['benign', 'cyst', 'malignant']);
+    const errors = datasetChecks(source).filter((f) => f.severity === 'error');
+    expect(errors.map((e) => e.kind)).toContain('class-without-training');
+    expect(errors.find((e) => e.kind === 'class-without-training')?.message).toMatch(
+      /Class "cyst" has no training images.*add training images/,
+    );
+  });
+
+  it('refuses an empty split and says which percentage to change', async () => {
+    await writeClassFolders(join(dir, 'tiny'), { classes: { a: 1, b: 1 }, size: [16, 16] });
+    const source = await open(join(dir, 'tiny'));
+    const empty = datasetChecks(source).filter((f) => f.kind === 'empty-split');
+    const test = empty.find((f) => f.message.startsWith('The test split'));
+    expect(test).toMatchObject({ severity: 'error' });
+    expect(test?.message).toMatch(
+      /^The test split is empty \(2 items at 70\/15\/15%\): .*set the test percentage to 0/,
+    );
+    // An empty validation split is not degenerate: training validates on part of the training items.
+    for (const finding of empty.filter((f) => f.message.startsWith('The validation split')))
+      expect(finding.severity).toBe('warning');
+    // With those percentages at 0 the same folder passes the split check.
+    const trainOnly = await open(join(dir, 'tiny'), { train: 100, validation: 0, test: 0 });
+    expect(datasetChecks(trainOnly).filter((f) => f.kind === 'empty-split')).toEqual([]);
+  });
+
+  it('groups skipped files by reason, and refuses a folder where most files were skipped', async () => {
+    const root = join(dir, 'junk');
+    await writeClassFolders(root, { classes: { a: 3, b: 3 }, size: [16, 16] });
+    for (let i = 0; i < 30; i++) {
+      mkdirSync(join(root, i % 2 ? 'a' : 'b'), { recursive: true });
+      writeFileSync(join(root, i % 2 ? 'a' : 'b', `broken-${i}.png`), Buffer.from('not really a png'));
+    }
+    const source = await open(root);
+    const summary = await summarizeDataset(source);
+    expect(summary.skipped).toHaveLength(30);
+    expect(summary.skippedByReason).toHaveLength(1);
+    expect(summary.skippedByReason[0]).toMatchObject({ count: 30 });
+    expect(summary.skippedByReason[0].examples).toHaveLength(3);
+    const unreadable = summary.warnings.filter((w) => w.kind === 'unreadable');
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0].message).toMatch(/^30 files or rows skipped: .*\(.*broken-.*, …\)$/);
+    expect(summary.warnings.find((w) => w.kind === 'mostly-skipped')).toMatchObject({ severity: 'error' });
+    expect(summary.warnings.find((w) => w.kind === 'mostly-skipped')?.message).toMatch(/^30 of 36 files/);
+  });
+
+  it('warns of a class absent from the test split, and of identical pixels across splits', async () => {
+    const root = join(dir, 'rare');
+    await writeClassFolders(join(root, 'train'), { classes: { common: 6, rare: 2 }, size: [16, 16] });
+    await writeClassFolders(join(root, 'test'), { classes: { common: 2 }, size: [16, 16] });
+    const summary = await summarizeDataset(await open(root));
+    expect(summary.splitSource).not.toBeNull();
+    expect(summary.warnings.find((w) => w.kind === 'missing-class')?.message).toMatch(
+      /The test split has no images of "rare": its test metrics are undefined \(n\/a\)/,
+    );
+    // writeClassFolders draws common-0 and common-1 the same way in both folders.
+    const duplicate = summary.warnings.find((w) => w.kind === 'duplicate');
+    expect(duplicate?.files?.join('\n')).toMatch(/common-0\.png \((train|test)\) = .*common-0\.png/);
+    expect(summary.warnings.every((w) => w.severity === 'warning')).toBe(true);
+  });
+});
