@@ -28,13 +28,26 @@ async function isPreSplit(root: string, top: string[]): Promise<boolean> {
   return true;
 }
 
-/** Reads a class-folder dataset. Files directly in the root are reported as skipped. */
-export async function readClassFolders(root: string): Promise<LayoutResult> {
+/** The class folder names of a folder read as class folders (under split folders when it comes split). */
+export async function classFolderNames(root: string): Promise<{ classes: string[]; preSplit: boolean }> {
   const top = await listDirs(root);
   const preSplit = await isPreSplit(root, top);
   const classes = preSplit
     ? [...new Set((await Promise.all(top.map((d) => listDirs(join(root, d))))).flat())].sort()
     : top;
+  return { classes, preSplit };
+}
+
+/** A short list of names for a message: the first few, then how many more. */
+export function someOf(names: string[], shown = 5): string {
+  const more = names.length - shown;
+  return names.slice(0, shown).join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/** Reads a class-folder dataset. Files directly in the root are reported as skipped. */
+export async function readClassFolders(root: string): Promise<LayoutResult> {
+  const { classes, preSplit } = await classFolderNames(root);
+  const top = preSplit ? await listDirs(root) : classes;
   const depth = preSplit ? 2 : 1;
   const entries: LayoutEntry[] = [];
   const skipped: LayoutResult['skipped'] = [];
@@ -58,5 +71,10 @@ export async function readClassFolders(root: string): Promise<LayoutResult> {
       ...(preSplit ? { split: SPLIT_FOLDERS[parts[0].toLowerCase()] } : {}),
     });
   }
-  return { layout: 'class-folders', task: 'classification', classes, entries, skipped, files };
+  const choice = {
+    labelSource: `class folder names (${someOf(classes)})`,
+    ...(preSplit ? { splitSource: `${top.map((d) => `${d}/`).join(' ')} folders` } : {}),
+    rejected: [],
+  };
+  return { layout: 'class-folders', choice, task: 'classification', classes, entries, skipped, files };
 }

@@ -8,10 +8,11 @@ import type { Task } from '../../api';
 import type { DatasetParams, Layout } from '../params';
 import { readClassFolders } from './class-folders';
 import { parseCsv } from '../csv';
-import { looksOneHot, readCsvClasses } from './csv-classes';
-import { readCoco, readDetectionCsv } from './detection';
-import { guessMaskClasses, parseClassMap, type MaskClasses } from './mask-classes';
-import { PAIR_FOLDERS, readPairedFolders } from './paired';
+import { readAutoClassification } from './classification';
+import { readCsvClasses } from './csv-classes';
+import { looksLikeBoxes, readCoco, readDetectionCsv } from './detection';
+import { guessMaskClasses, MASKS_SAMPLED, parseClassMap, type MaskClasses } from './mask-classes';
+import { filesPairUp, readPairedFolders } from './paired';
 import type { LayoutResult } from './types';
 
 /** Which task each concrete layout serves. */
@@ -25,28 +26,29 @@ export const LAYOUT_TASK: Record<Exclude<Layout, 'auto'>, Task> = {
   'paired-folders': 'transformation',
 };
 
-/** The layout `auto` means for this task and folder. */
-async function detectLayout(root: string, params: DatasetParams): Promise<Exclude<Layout, 'auto'>> {
-  const names = (await readdir(root)).map((n) => n.toLowerCase());
+/** The layout `auto` means for a task other than classification (see `readAutoClassification`). */
+async function detectLayout(
+  root: string,
+  params: DatasetParams,
+): Promise<Exclude<Layout, 'auto' | 'class-folders' | 'csv' | 'one-hot-csv'>> {
   const labels = params.labelsFile.toLowerCase();
-  const hasCsv = labels.endsWith('.csv') || names.some((n) => n.endsWith('.csv'));
-  const hasJson = labels.endsWith('.json') || names.some((n) => n.endsWith('.json'));
+  const hasJson =
+    labels.endsWith('.json') || (await readdir(root)).some((n) => n.toLowerCase().endsWith('.json'));
   switch (params.task) {
-    case 'classification':
-      return hasCsv ? 'csv' : 'class-folders';
     case 'segmentation':
       return 'mask-folders';
     case 'detection':
       return hasJson && !labels.endsWith('.csv') ? 'coco' : 'detection-csv';
-    case 'transformation':
+    default:
       return 'paired-folders';
   }
 }
 
 /**
  * The task a folder most likely holds, for `phi inspect` on a folder: image
- * and mask folders mean segmentation, input and target folders
- * transformation, a COCO JSON or a box CSV detection; otherwise classification.
+ * and mask folders whose files pair up by name mean segmentation, input and
+ * target folders that pair up transformation, a COCO JSON or a box CSV
+ * detection; otherwise classification.
  */
 export async function guessTask(root: string): Promise<Task> {
   const entries = await readdir(root, { withFileTypes: true });
@@ -54,23 +56,16 @@ export async function guessTask(root: string): Promise<Task> {
   const files = entries.filter((e) => e.isFile()).map((e) => e.name);
   const has = (names: readonly string[]): boolean =>
     dirs.some((d) => names.some((n) => n.toLowerCase() === d.toLowerCase()));
+  // Folder names alone are not enough: `a/` and `b/` of unrelated images are classes, not input and target.
   // input/ + target/ is transformation, though input/ and gt/ alone read as image and mask folders.
-  const transformation = has(PAIR_FOLDERS.transformation.images) && has(PAIR_FOLDERS.transformation.labels);
-  if (
-    has(PAIR_FOLDERS.segmentation.images) &&
-    has(PAIR_FOLDERS.segmentation.labels) &&
-    !has(['target', 'targets'])
-  ) {
-    return 'segmentation';
-  }
-  if (transformation) return 'transformation';
+  if (!has(['target', 'targets']) && (await filesPairUp(root, 'segmentation'))) return 'segmentation';
+  if (await filesPairUp(root, 'transformation')) return 'transformation';
   for (const f of files.filter((n) => n.toLowerCase().endsWith('.json'))) {
     const text = await readFile(join(root, f), 'utf8').catch(() => '');
     if (/"annotations"\s*:/.test(text) && /"images"\s*:/.test(text)) return 'detection';
   }
   for (const f of files.filter((n) => n.toLowerCase().endsWith('.csv'))) {
-    const rows = parseCsv(await readFile(join(root, f), 'utf8'));
-    if (rows.length > 0 && rows[0].length >= 6 && !looksOneHot(rows)) return 'detection';
+    if (looksLikeBoxes(parseCsv(await readFile(join(root, f), 'utf8')))) return 'detection';
   }
   return 'classification';
 }
@@ -82,19 +77,26 @@ export interface ReadLayout extends LayoutResult {
 
 /** Reads a dataset folder with the layout the params name (or detect). */
 export async function readLayout(root: string, params: DatasetParams): Promise<ReadLayout> {
+  if (params.layout === 'auto' && params.task === 'classification')
+    return readAutoClassification(root, params);
   const layout = params.layout === 'auto' ? await detectLayout(root, params) : params.layout;
   if (LAYOUT_TASK[layout] !== params.task) {
     throw new Error(`Layout "${layout}" is for ${LAYOUT_TASK[layout]}, but the task is ${params.task}`);
   }
+  const columns = {
+    labelsFile: params.labelsFile,
+    labelColumn: params.labelColumn,
+    splitColumn: params.splitColumn,
+  };
   switch (layout) {
     case 'class-folders':
       return readClassFolders(root);
     case 'csv':
-      return readCsvClasses(root, params.labelsFile, params.layout === 'csv' ? false : undefined);
+      return readCsvClasses(root, { ...columns, oneHot: false });
     case 'one-hot-csv':
-      return readCsvClasses(root, params.labelsFile, true);
+      return readCsvClasses(root, { ...columns, oneHot: true });
     case 'detection-csv':
-      return readDetectionCsv(root, params.labelsFile);
+      return readDetectionCsv(root, columns);
     case 'coco':
       return readCoco(root, params.labelsFile);
     case 'paired-folders':
@@ -104,7 +106,11 @@ export async function readLayout(root: string, params: DatasetParams): Promise<R
       const maskClasses = params.classMap
         ? parseClassMap(params.classMap)
         : await guessMaskClasses(result.entries);
-      return { ...result, classes: maskClasses.classes, maskClasses };
+      const classSource = params.classMap
+        ? 'classes from "classMap"'
+        : `classes guessed from the values of the first ${MASKS_SAMPLED} masks`;
+      const choice = { ...result.choice, labelSource: `${result.choice.labelSource}; ${classSource}` };
+      return { ...result, choice, classes: maskClasses.classes, maskClasses };
     }
   }
 }

@@ -38,19 +38,70 @@ function pairKey(rel: string, folder: string): string {
   return dir + labelStemOf(inner);
 }
 
-/** Reads a two-folder dataset for segmentation (masks) or transformation (targets). */
-export async function readPairedFolders(
-  root: string,
-  task: 'segmentation' | 'transformation',
-  classes: string[],
-): Promise<LayoutResult> {
-  const dirs = await listDirs(root);
+/** Images of `imageDir` matched to files of `labelDir` by name; what is left unmatched on either side. */
+function pairFiles(
+  images: FoundFile[],
+  labels: FoundFile[],
+  imageDir: string,
+  labelDir: string,
+): { pairs: [FoundFile, FoundFile][]; lonelyImages: FoundFile[]; lonelyLabels: FoundFile[] } {
+  const byKey = new Map<string, FoundFile>();
+  const byStem = new Map<string, FoundFile[]>();
+  for (const l of labels) {
+    byKey.set(pairKey(l.rel, labelDir), l);
+    const stem = labelStemOf(l.rel);
+    byStem.set(stem, [...(byStem.get(stem) ?? []), l]);
+  }
+  const pairs: [FoundFile, FoundFile][] = [];
+  const lonelyImages: FoundFile[] = [];
+  const used = new Set<FoundFile>();
+  for (const image of images) {
+    const byName = byStem.get(labelStemOf(image.rel));
+    const label = byKey.get(pairKey(image.rel, imageDir)) ?? (byName?.length === 1 ? byName[0] : undefined);
+    if (label) {
+      used.add(label);
+      pairs.push([image, label]);
+    } else lonelyImages.push(image);
+  }
+  return { pairs, lonelyImages, lonelyLabels: labels.filter((l) => !used.has(l)) };
+}
+
+/** The image and label folders of a two-folder layout, by their conventional names. */
+function pairDirs(dirs: string[], task: PairedTask): { imageDir?: string; labelDir?: string } {
   const names = PAIR_FOLDERS[task];
   const imageDir = findDir(dirs, [...names.images]);
   const labelDir = findDir(
     dirs.filter((d) => d !== imageDir),
     [...names.labels],
   );
+  return { imageDir, labelDir };
+}
+
+type PairedTask = 'segmentation' | 'transformation';
+
+/**
+ * True when the folder holds a two-folder layout of the task: folders with
+ * its names whose files mostly pair up by name. `a/` and `b/` holding
+ * differently named images are two classes, not inputs and targets.
+ */
+export async function filesPairUp(root: string, task: PairedTask): Promise<boolean> {
+  const { imageDir, labelDir } = pairDirs(await listDirs(root), task);
+  if (!imageDir || !labelDir) return false;
+  const images = (await FileIndex.of(root, imageDir)).all.filter((f) => !isSideFile(f.rel));
+  const labels = (await FileIndex.of(root, labelDir)).all.filter((f) => !isSideFile(f.rel));
+  const { pairs } = pairFiles(images, labels, imageDir, labelDir);
+  return pairs.length > 0 && pairs.length * 2 >= Math.min(images.length, labels.length);
+}
+
+/** Reads a two-folder dataset for segmentation (masks) or transformation (targets). */
+export async function readPairedFolders(
+  root: string,
+  task: PairedTask,
+  classes: string[],
+): Promise<LayoutResult> {
+  const dirs = await listDirs(root);
+  const names = PAIR_FOLDERS[task];
+  const { imageDir, labelDir } = pairDirs(dirs, task);
   const what = task === 'segmentation' ? 'mask' : 'target';
   if (!imageDir || !labelDir) {
     throw new Error(
@@ -61,33 +112,18 @@ export async function readPairedFolders(
   const files = await FileIndex.of(root);
   const images = files.under(imageDir).filter((f) => !isSideFile(f.rel));
   const labels = files.under(labelDir).filter((f) => !isSideFile(f.rel));
-  const byKey = new Map<string, FoundFile>();
-  const byStem = new Map<string, FoundFile[]>();
-  for (const l of labels) {
-    byKey.set(pairKey(l.rel, labelDir), l);
-    const stem = labelStemOf(l.rel);
-    byStem.set(stem, [...(byStem.get(stem) ?? []), l]);
-  }
-  const skipped: LayoutResult['skipped'] = [];
-  const entries: LayoutEntry[] = [];
-  const used = new Set<FoundFile>();
-  for (const image of images) {
-    const byName = byStem.get(labelStemOf(image.rel));
-    const label = byKey.get(pairKey(image.rel, imageDir)) ?? (byName?.length === 1 ? byName[0] : undefined);
-    if (!label) {
-      skipped.push({ file: image.rel, reason: `no ${what} with the same name in ${labelDir}/` });
-      continue;
-    }
-    used.add(label);
-    entries.push({
-      file: image,
-      label: { kind: task === 'segmentation' ? 'mask' : 'target', file: label },
-      stratum: 0,
-    });
-  }
-  for (const l of labels)
-    if (!used.has(l))
-      skipped.push({ file: l.rel, reason: `${what} without an image of the same name in ${imageDir}/` });
+  const { pairs, lonelyImages, lonelyLabels } = pairFiles(images, labels, imageDir, labelDir);
+  const skipped: LayoutResult['skipped'] = lonelyImages.map((image) => ({
+    file: image.rel,
+    reason: `no ${what} with the same name in ${labelDir}/`,
+  }));
+  const entries: LayoutEntry[] = pairs.map(([image, label]) => ({
+    file: image,
+    label: { kind: task === 'segmentation' ? 'mask' : 'target', file: label },
+    stratum: 0,
+  }));
+  for (const l of lonelyLabels)
+    skipped.push({ file: l.rel, reason: `${what} without an image of the same name in ${imageDir}/` });
   for (const f of files.all) {
     const top = f.rel.split('/')[0];
     if (top !== imageDir && top !== labelDir && !isSideFile(f.rel)) {
@@ -97,6 +133,10 @@ export async function readPairedFolders(
   const resultTask: Task = task;
   return {
     layout: task === 'segmentation' ? 'mask-folders' : 'paired-folders',
+    choice: {
+      labelSource: `${what}s in ${labelDir}/, paired by file name with the images in ${imageDir}/`,
+      rejected: [],
+    },
     task: resultTask,
     classes,
     entries,

@@ -42,8 +42,8 @@ export interface LayoutChoice {
 /** A layout's reading of a dataset folder. */
 export interface LayoutResult {
   layout: string;
-  /** Why this layout and these labels (filled by `readLayout`, which knows what else was considered). */
-  choice?: LayoutChoice;
+  /** Why this layout and these labels, and what else was considered. */
+  choice: LayoutChoice;
   task: Task;
   classes: string[];
   entries: LayoutEntry[];
