@@ -17,6 +17,7 @@ import {
 } from '../stores/param-form';
 import { savedSpecIdOf } from '../stores/network-builder';
 import { useWorkbench } from './context';
+import { DatasetSummaryView } from './DatasetSummaryView';
 import { Icon } from './icons';
 
 /** Constraint text of a field for its tooltip. */
@@ -226,6 +227,7 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
           Reset to defaults
         </button>
       )}
+      {type.kind === 'dataset' && <DatasetSummaryView node={node} />}
     </div>
   );
 });

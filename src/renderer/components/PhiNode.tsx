@@ -68,6 +68,7 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
         ? 1
         : 0;
   const issue = wb.issueOf(id);
+  const warnings = wb.warningsOf(id);
   const shape = status?.shape ? formatShape(status.shape) : '';
 
   return (
@@ -100,6 +101,17 @@ function PhiNodeView({ id, data, selected }: NodeProps<PhiFlowNode>) {
             {type?.origin === 'my' && <span className="tag-my">My</span>}
           </div>
         </div>
+        {warnings.length > 0 && (
+          <span
+            className="node-warning-badge"
+            data-testid={`warnings-${id}`}
+            title={warnings.join('\n')}
+            aria-label={`${warnings.length} warning${warnings.length === 1 ? '' : 's'}`}
+          >
+            <Icon name="alert" size={12} />
+            {warnings.length}
+          </span>
+        )}
         <StateIcon state={state} />
       </div>
       <div className={`phi-node-status${issue ? ' has-issue' : ''}`} title={issue ?? status?.message}>

@@ -7,9 +7,9 @@ export function formatShape(shape: readonly (number | null)[] | ShapeSummary | u
   return `(${shape.map((s) => (s === null ? 'None' : String(s))).join(', ')})`;
 }
 
-/** A metric value: `—` for null (0/0), four significant decimals otherwise. */
+/** A metric value: `n/a` where it is undefined (0/0, a class absent from the split), four decimals otherwise. */
 export function formatMetric(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
   if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toFixed(4);
 }

@@ -1,7 +1,7 @@
 /**
  * The Output tab's data: epochs arrive per split in any order, per-class
  * metrics pick a class or their macro mean, and a 0/0 (null) stays null
- * (shown as "—"), never becoming 0.
+ * (shown as "n/a"), never becoming 0.
  */
 import { describe, expect, it } from 'vitest';
 import { MetricsStore, macroKey, meanOfNonNull } from './metrics-store';
@@ -70,7 +70,7 @@ describe('NodeMetrics', () => {
   it('helpers', () => {
     expect(macroKey('ppv')).toBe('macroPpv');
     expect(meanOfNonNull([null, null])).toBeNull();
-    expect(formatMetric(null)).toBe('—');
+    expect(formatMetric(null)).toBe('n/a');
     expect(formatMetric(0)).toBe('0');
     expect(formatMetric(0.123456)).toBe('0.1235');
     expect(formatShape([null, 256, 256, 1])).toBe('(None, 256, 256, 1)');

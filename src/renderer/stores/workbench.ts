@@ -93,6 +93,7 @@ export class Workbench {
   readonly edgeSelection = observable.set<string>();
   /** First error per node from graph validation; per-key updates keep node re-renders local. */
   private readonly nodeIssues = observable.map<string, string>();
+  private readonly nodeWarnings = observable.map<string, string[]>();
   connection: ConnectionState = 'connecting';
   connectionError: string | null = null;
   backend: string | null = null;
@@ -302,6 +303,13 @@ export class Workbench {
     for (const id of [...this.nodeIssues.keys()]) if (!issues.has(id)) this.nodeIssues.delete(id);
     for (const [id, message] of issues)
       if (this.nodeIssues.get(id) !== message) this.nodeIssues.set(id, message);
+    const warnings = new Map<string, string[]>();
+    for (const issue of snapshot.issues)
+      if (issue.node && issue.severity === 'warning')
+        warnings.set(issue.node, [...(warnings.get(issue.node) ?? []), issue.message]);
+    for (const id of [...this.nodeWarnings.keys()]) if (!warnings.has(id)) this.nodeWarnings.delete(id);
+    for (const [id, list] of warnings)
+      if (this.nodeWarnings.get(id)?.join('\n') !== list.join('\n')) this.nodeWarnings.set(id, list);
     for (const [id, status] of Object.entries(snapshot.status)) {
       // Live events are newer than a snapshot taken while a run goes on.
       if (!this.running || !this.status.has(id)) this.status.set(id, status);
@@ -432,6 +440,11 @@ export class Workbench {
   /** The first validation error of a node, if any. */
   issueOf(id: string): string | undefined {
     return this.nodeIssues.get(id);
+  }
+
+  /** What the engine warns of at a node (a dataset's skipped files, imbalance...); empty when nothing. */
+  warningsOf(id: string): string[] {
+    return this.nodeWarnings.get(id) ?? [];
   }
 
   /** The one selected node's id and kind (stable while it is dragged), for its toolbar. */
