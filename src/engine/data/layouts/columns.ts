@@ -53,6 +53,12 @@ export function isLabelNamed(column: Column): boolean {
   return words(column.header).some((w) => LABEL_WORDS.has(w));
 }
 
+/** True when the header is nothing but label words (`label`, `dx`, `Finding Labels`; not `dx_type`). */
+export function isOnlyLabelNamed(column: Column): boolean {
+  const list = words(column.header);
+  return list.length > 0 && list.every((w) => LABEL_WORDS.has(w));
+}
+
 /** True when the header names readable names (`class_name`). */
 export function isNameNamed(column: Column): boolean {
   return words(column.header).some((w) => NAME_WORDS.has(w));

@@ -87,7 +87,10 @@ describe('class folders with the CSV exported beside them', () => {
     const layout = await readLayout(root, params({ path: root }));
     expect(layout.layout).toBe('class-folders');
     expect(layout.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect(layout.choice).toEqual({ labelSource: 'class folder names (0, 1, 2, 3, 4 and 5 more)', rejected: [] });
+    expect(layout.choice).toEqual({
+      labelSource: 'class folder names (0, 1, 2, 3, 4 and 5 more)',
+      rejected: [],
+    });
   });
 
   it('splitColumn "none" ignores the official split', async () => {
@@ -156,7 +159,7 @@ describe('images/ with a label CSV', () => {
     await writeImages(`${rows((i) => `case${i}.png,${site(i)},${label(i)}`)}\n`);
     await expect(openDataset(dir.root, params({ path: dir.root }))).rejects.toThrow(
       'labels.csv has several columns that could hold the class (2 (e.g. north, south), 3 (e.g. benign, ' +
-        "malignant)) and the CSV has no header row to name them: set \"labelColumn\" in the Dataset node's " +
+        'malignant)) and the CSV has no header row to name them: set "labelColumn" in the Dataset node\'s ' +
         'Parameter tab (or phi new --label-column NAME) to the one that holds the class, by its number counting from 1',
     );
 
@@ -183,6 +186,25 @@ describe('images/ with a label CSV', () => {
     ]);
   });
 
+  it('HAM10000-style metadata: image ids without extension, dx before dx_type, lesion_id an identifier', async () => {
+    const dx = ['nv', 'mel', 'bkl'];
+    await writeImages(
+      'lesion_id,image_id,dx,dx_type,age,sex,localization\n' +
+        `${rows((i) => `HAM_${i % 6},case${i},${dx[i % 3]},histo,${40 + (i % 4) * 5}.0,male,back`)}\n`,
+    );
+    const layout = await readLayout(dir.root, params({ path: dir.root }));
+    expect(layout.classes).toEqual(['bkl', 'mel', 'nv']);
+    expect(layout.entries).toHaveLength(12);
+    expect(layout.choice.labelSource).toBe('labels.csv, column "dx" (its header names the label)');
+    expect(layout.choice.rejected.map((r) => `${r.what}: ${r.reason}`)).toEqual([
+      'labels.csv column "lesion_id": its header names an identifier',
+      'labels.csv column "dx_type": column "dx" holds the label (its header names the label)',
+      'labels.csv column "age": column "dx" holds the label (its header names the label)',
+      'labels.csv column "sex": column "dx" holds the label (its header names the label)',
+      'labels.csv column "localization": column "dx" holds the label (its header names the label)',
+    ]);
+  });
+
   it('numeric labels sort as numbers and file names without extension resolve by stem', async () => {
     await writeImages(`image_id,grade\n${rows((i) => `case${i},${[2, 10, 9][i % 3]}`)}\n`);
     const layout = await readLayout(dir.root, params({ path: dir.root }));
@@ -202,7 +224,11 @@ describe('detection CSV columns by name', () => {
     const layout = await readLayout(dir.root, params({ path: dir.root, task: 'detection' }));
     expect(layout.classes).toEqual(['nodule']);
     expect(layout.entries.map((e) => [e.file.rel, e.label, e.split])).toEqual([
-      ['imgs/a.png', { kind: 'boxes', boxes: [{ xmin: 1, ymin: 0, xmax: 3, ymax: 2, classIndex: 0 }] }, 'train'],
+      [
+        'imgs/a.png',
+        { kind: 'boxes', boxes: [{ xmin: 1, ymin: 0, xmax: 3, ymax: 2, classIndex: 0 }] },
+        'train',
+      ],
       ['imgs/b.png', { kind: 'boxes', boxes: [] }, 'test'],
     ]);
     expect(layout.choice).toEqual({

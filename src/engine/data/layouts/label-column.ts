@@ -1,12 +1,12 @@
 /**
  * Which column of a label CSV holds the label: the one `labelColumn` names;
- * else the one whose header names a label (`label` beside `class_name`
- * counts once: the names go with the codes); else, beside class folders, the
+ * else the one whose header names a label (`dx` before `dx_type`; `label`
+ * beside `class_name` counts once: the names go with the codes); else, beside class folders, the
  * one whose values are the folder names; else, without class folders, the
  * only column that can hold classes. Anything less clear refuses the CSV
  * with the columns listed and the fix named, in one sentence.
  */
-import { isLabelNamed, isNameNamed, notAClass } from './columns';
+import { isLabelNamed, isNameNamed, isOnlyLabelNamed, notAClass } from './columns';
 import { listColumns, namedColumn, type Column, type LabelTable } from './label-table';
 
 /** How to fix an unclear label column, told in every such message. */
@@ -44,7 +44,10 @@ export function chooseLabelColumn(
   const candidates = table.columns.filter(
     (c) => c !== table.fileColumn && !exclude.includes(c) && !notAClass(c),
   );
-  const named = candidates.filter(isLabelNamed);
+  // A header that is only a label word (`dx`) goes before one that also says more (`dx_type`).
+  const anyNamed = candidates.filter(isLabelNamed);
+  const onlyNamed = anyNamed.filter(isOnlyLabelNamed);
+  const named = onlyNamed.length > 0 ? onlyNamed : anyNamed;
   // `label` (codes) beside `class_name` (their names): the codes are the label, the names come with them.
   const codes = named.filter((c) => !isNameNamed(c));
   const pick =
