@@ -1,12 +1,13 @@
 /**
  * What `phi inspect` reports (and what the engine can show for a file):
- * per file the format, shape, dtype, modality, unit and min/max/mean of the
- * values as the engine will use them (after rescale), for frame 0 and
- * overall, or the error; for a dataset folder also its summary.
+ * per file the format, shape, dtype, modality, unit, photometric
+ * interpretation and min/max/mean of the values as the engine will use them
+ * (after rescale; frame 0 and overall) and of the stored values, or the
+ * error; for a dataset folder also its summary.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { dtypeOf, type Task } from '../api';
+import { dtypeOf, type PixelArray, type Task } from '../api';
 import { openDataset } from './dataset-node';
 import { guessTask } from './layouts';
 import { isSideFile } from './layouts/files';
@@ -14,6 +15,7 @@ import type { DatasetParams } from './params';
 import { datasetParamsSchema } from './params';
 import { mapLimit } from './pool';
 import { messageOf, openImage } from './readers';
+import type { ImageHeader } from './readers/types';
 import { valueStats, type ValueStats } from './stats';
 import { summarizeDataset, type DatasetSummary } from './summary';
 import { walkFiles } from './walk';
@@ -29,6 +31,12 @@ export type FileReport =
       modality: string;
       unit: string;
       spacing: number[] | null;
+      /** DICOM Photometric Interpretation (MONOCHROME1, PALETTE COLOR...); null for other formats. */
+      photometric: string | null;
+      /** Stats of the stored values, before rescale (equal to `rescaled` when the file has none). */
+      stored: ValueStats;
+      /** Stats of the values after rescale: the values the engine uses (also the top-level min/max/mean). */
+      rescaled: ValueStats;
       /** Stats of the first frame (slice, page); equal to overall for 2-D images. */
       frame0: ValueStats;
     } & ValueStats)
@@ -56,12 +64,48 @@ export interface InspectOptions {
   limit?: number;
 }
 
+/**
+ * Stats of the stored values, from the decoded ones and the linear rescale of each frame:
+ * v = stored * slope + intercept, so stored = (v - intercept) / slope, frame by frame.
+ */
+function storedStats(
+  data: PixelArray,
+  frames: number,
+  rescale: NonNullable<ImageHeader['rescale']>,
+): ValueStats {
+  const per = data.length / frames;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let weight = 0;
+  for (let f = 0; f < frames; f++) {
+    const s = valueStats(data, f * per, (f + 1) * per);
+    if (s.min === null || s.max === null || s.mean === null) continue;
+    const slope = rescale.slopes[f] ?? rescale.slopes[0];
+    const intercept = rescale.intercepts[f] ?? rescale.intercepts[0];
+    const back = (v: number): number => {
+      const stored = (v - intercept) / slope;
+      return rescale.storedIntegers ? Math.round(stored) : stored;
+    };
+    const [a, b] = [back(s.min), back(s.max)];
+    min = Math.min(min, a, b);
+    max = Math.max(max, a, b);
+    sum += ((s.mean - intercept) / slope) * per;
+    weight += per;
+  }
+  return weight === 0 ? { min: null, max: null, mean: null } : { min, max, mean: sum / weight };
+}
+
 /** Decodes one file fully and reports it. */
 export async function inspectFile(abs: string, name: string): Promise<FileReport> {
   try {
     const opened = await openImage(abs);
     const image = await opened.decode();
-    const perFrame = image.shape.length === 4 ? image.data.length / image.shape[0] : image.data.length;
+    const frames = image.shape.length === 4 ? image.shape[0] : 1;
+    const perFrame = image.data.length / frames;
+    const rescaled = valueStats(image.data);
+    const rescale = opened.header.rescale;
+    const photometric = image.meta.PhotometricInterpretation;
     return {
       file: name,
       format: opened.header.format,
@@ -71,7 +115,10 @@ export async function inspectFile(abs: string, name: string): Promise<FileReport
       modality: image.modality ?? 'unknown',
       unit: image.unit ?? 'raw',
       spacing: image.spacing ?? null,
-      ...valueStats(image.data),
+      photometric: typeof photometric === 'string' ? photometric : null,
+      ...rescaled,
+      stored: rescale ? storedStats(image.data, frames, rescale) : rescaled,
+      rescaled,
       frame0: valueStats(image.data, 0, perFrame),
     };
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * `phi inspect <file|dir> [--json]`: what a file or a dataset folder holds,
- * as the engine will read it. Per file: format, shape, dtype, modality, unit
- * and min/max/mean after rescale (frame 0 and overall), or the error; for a
+ * as the engine will read it. Per file: format, shape, dtype, modality, unit,
+ * photometric interpretation, min/max/mean after rescale (frame 0 and
+ * overall) and of the stored values, or the error; for a
  * folder also the dataset's task, counts per class and split, and warnings.
  * Exit codes: 0 all read, 1 some file or the dataset could not be read, 2 bad usage.
  */
@@ -43,9 +44,11 @@ export function formatReport(report: InspectReport): string {
     'dtype',
     'modality',
     'unit',
+    'photometric',
     'min',
     'max',
     'mean',
+    'stored min/max/mean',
     'frame 0 min/max/mean',
   ];
   const rows = report.files.map((f: FileReport) =>
@@ -58,13 +61,25 @@ export function formatReport(report: InspectReport): string {
           f.dtype,
           f.modality,
           f.unit,
+          f.photometric ?? '',
           fmt(f.min),
           fmt(f.max),
           fmt(f.mean),
+          // Only where a rescale makes them differ from the values used.
+          f.stored.min === f.rescaled.min &&
+          f.stored.max === f.rescaled.max &&
+          f.stored.mean === f.rescaled.mean
+            ? ''
+            : `${fmt(f.stored.min)}/${fmt(f.stored.max)}/${fmt(f.stored.mean)}`,
           f.shape.length === 4 ? `${fmt(f.frame0.min)}/${fmt(f.frame0.max)}/${fmt(f.frame0.mean)}` : '',
         ],
   );
-  out.push(table([header, ...rows.map((r) => (r.length === 3 ? [r[0], r[1], ...Array(8).fill('')] : r))]));
+  out.push(
+    table([
+      header,
+      ...rows.map((r) => (r.length === 3 ? [r[0], r[1], ...Array(header.length - 2).fill('')] : r)),
+    ]),
+  );
   const errors = report.files.filter((f): f is { file: string; error: string } => 'error' in f);
   for (const e of errors) out.push(`  ${e.file}: ${e.error}`);
   if (report.notInspected > 0) out.push(`(${report.notInspected} more files not inspected: raise --limit)`);
@@ -95,8 +110,15 @@ export function formatReport(report: InspectReport): string {
         ]),
       );
     }
-    if (d.skipped.length > 0) out.push(`skipped: ${d.skipped.length}`);
-    for (const w of d.warnings) out.push(`warning: ${w.message}`);
+    out.push(`labels: ${d.labelSource}`);
+    out.push(`split: ${d.splitSource ?? 'computed from the split percentages'}`);
+    for (const r of d.rejected) out.push(`not used: ${r.what}: ${r.reason}`);
+    const photometric = Object.entries(d.photometric);
+    if (photometric.length > 0)
+      out.push(`photometric: ${photometric.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    if (d.emptyItems !== null) out.push(`items with an empty label (background only): ${d.emptyItems}`);
+    // Errors are the set-ups a network refuses to train on; skipped files appear once per reason among the warnings.
+    for (const w of d.warnings) out.push(`${w.severity === 'error' ? 'error' : 'warning'}: ${w.message}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -107,6 +129,8 @@ function options(args: string[]): {
   task?: Task;
   layout?: Layout;
   labels?: string;
+  labelColumn?: string;
+  splitColumn?: string;
   limit?: number;
 } {
   const { values, positionals } = parseArgs({
@@ -117,6 +141,8 @@ function options(args: string[]): {
       task: { type: 'string' },
       layout: { type: 'string' },
       labels: { type: 'string' },
+      'label-column': { type: 'string' },
+      'split-column': { type: 'string' },
       limit: { type: 'string' },
     },
   });
@@ -137,6 +163,8 @@ function options(args: string[]): {
     ...(values.task ? { task: values.task as Task } : {}),
     ...(values.layout ? { layout: values.layout as Layout } : {}),
     ...(values.labels ? { labels: values.labels } : {}),
+    ...(values['label-column'] ? { labelColumn: values['label-column'] } : {}),
+    ...(values['split-column'] ? { splitColumn: values['split-column'] } : {}),
     ...(limit !== undefined ? { limit } : {}),
   };
 }
@@ -146,11 +174,13 @@ export const inspectCommand: CliCommand = {
   name: 'inspect',
   summary: 'show what a medical image file or dataset folder holds, as the engine reads it',
   usage: [
-    'phi inspect <file|dir> [--json] [--task T] [--layout L] [--labels FILE] [--limit N]',
+    'phi inspect <file|dir> [--json] [--task T] [--layout L] [--labels FILE] [--label-column NAME]',
+    '            [--split-column NAME] [--limit N]',
     '  --json     print one JSON object (files, and dataset for a folder)',
     '  --task     classification|segmentation|detection|transformation (folders; guessed when absent)',
     '  --layout   auto|class-folders|csv|one-hot-csv|mask-folders|detection-csv|coco|paired-folders',
     '  --labels   label file (CSV or COCO JSON) relative to the folder',
+    '  --label-column, --split-column   the CSV columns that hold the label and the official split',
     '  --limit    inspect at most N files of a folder',
   ].join('\n'),
   async run(args: string[], io: CliIO) {
@@ -160,6 +190,8 @@ export const inspectCommand: CliCommand = {
         ...(o.task ? { task: o.task } : {}),
         ...(o.layout ? { layout: o.layout } : {}),
         ...(o.labels ? { labelsFile: o.labels } : {}),
+        ...(o.labelColumn ? { labelColumn: o.labelColumn } : {}),
+        ...(o.splitColumn ? { splitColumn: o.splitColumn } : {}),
       },
       ...(o.limit !== undefined ? { limit: o.limit } : {}),
     });

@@ -254,6 +254,9 @@ function headerOf(ds: DataSet, l: PixelLayout): ImageHeader {
       ...(color ? {} : { valueRange: rescaledRange(l) }),
     },
     ...(patient ? { patientKey: patient } : {}),
+    ...(!color && [...l.slopes.map((m) => m !== 1), ...l.intercepts.map((b) => b !== 0)].some(Boolean)
+      ? { rescale: { slopes: l.slopes, intercepts: l.intercepts, storedIntegers: true } }
+      : {}),
     ...(seriesUid
       ? {
           series: {

@@ -151,6 +151,15 @@ function headerOf(h: NiftiHeader, format: string): ImageHeader {
     unit: 'raw',
     frames: nz,
     ...(spacing.every((s) => s > 0) ? { spacing } : {}),
+    ...(hasScaling(h)
+      ? {
+          rescale: {
+            slopes: [h.scl_slope],
+            intercepts: [h.scl_inter],
+            storedIntegers: ![16, 64].includes(h.datatypeCode),
+          },
+        }
+      : {}),
     meta: {
       niftiVersion: format,
       ...(nt > 1 ? { volumes: nt, channelsAre: 'the 4th dimension (time points)' } : {}),

@@ -16,6 +16,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '../../nn/io/npy';
+import { inspectFile } from '../inspect';
 import { tempDir, type TempDir } from '../test-helpers';
 import { decodeImage, messageOf } from '.';
 import type { DecodedImage } from './types';
@@ -91,6 +92,7 @@ interface Reference {
   ybrConverted?: boolean;
   handler?: string;
   photometric?: string;
+  stored?: [number, number, number];
 }
 
 type Ours = { image: DecodedImage } | { error: string };
@@ -177,6 +179,23 @@ describe('readers against pydicom (GDCM) and nibabel on their own test files', (
     const tolerance = toleranceOf(ref, our.image);
     if (tolerance < 0) expect(relative).toBeLessThanOrEqual(1e-6);
     else expect(max).toBeLessThanOrEqual(tolerance);
+  });
+
+  it('phi inspect reports the photometric interpretation and stored values as pydicom gives them', async () => {
+    let checked = 0;
+    for (const file of FILES) {
+      const ref = references.get(file);
+      const our = ours.get(file);
+      if (!ref?.stored || !our || 'error' in our) continue;
+      const report = await inspectFile(file, nameOf(file));
+      if ('error' in report) throw new Error(report.error);
+      expect(report.photometric, nameOf(file)).toBe(ref.photometric);
+      const [min, max, mean] = ref.stored;
+      expect([report.stored.min, report.stored.max], nameOf(file)).toEqual([min, max]);
+      expect(report.stored.mean, nameOf(file)).toBeCloseTo(mean, 3);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 
   it('summary', () => {

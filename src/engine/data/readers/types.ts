@@ -31,6 +31,11 @@ export interface ImageHeader {
   patientKey?: string;
   /** DICOM series geometry, used to assemble slices into volumes. */
   series?: SeriesInfo;
+  /**
+   * The linear map from stored values to decoded values (DICOM Rescale, NIfTI scl_*), one slope and
+   * intercept per frame (or one for all); absent when the values are stored as decoded.
+   */
+  rescale?: { slopes: number[]; intercepts: number[]; storedIntegers: boolean };
 }
 
 /** Where one DICOM slice sits in its series. */
