@@ -123,6 +123,10 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     metrics: EpochMetricsSchema,
     /** Counts `confusion[true][predicted]` (classification: items; segmentation: pixels). */
     confusion: z.array(z.array(z.number())),
+    /** Items of the test split the metrics were computed on. */
+    items: z.number().int(),
+    /** Class names, in the order of the confusion matrix's rows and columns. */
+    classes: z.array(z.string()),
   }),
   z.object({
     type: z.literal('trial'),

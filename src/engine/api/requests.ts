@@ -233,7 +233,8 @@ export interface ProcessingResult {
 export interface MetricsHistory {
   classes: string[];
   epochs: { epoch: number; split: 'train' | 'validation'; metrics: EpochMetrics }[];
-  test?: { metrics: EpochMetrics; confusion: number[][] };
+  /** The test split's metrics, confusion matrix and the number of items they were computed on. */
+  test?: { metrics: EpochMetrics; confusion: number[][]; items?: number };
 }
 
 /** A network's output for one sample, for the View tab. */

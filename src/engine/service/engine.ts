@@ -13,10 +13,12 @@ import type {
   EngineInfo,
   EngineParams,
   EngineResults,
+  EpochMetrics,
   FilePage,
   Graph,
   GraphIssue,
   GraphNode,
+  MetricsHistory,
   NodeStatus,
   PortSpec,
   ProjectSnapshot,
@@ -267,6 +269,7 @@ export class Engine implements EngineApi {
       this.store?.recordEpoch(runId, event.node, 0, 'test', {
         ...event.metrics,
         confusion: event.confusion.flat(),
+        items: event.items,
       });
     }
     this.emit(event);
@@ -354,7 +357,7 @@ export class Engine implements EngineApi {
             r.split === 'train' || r.split === 'validation',
         )
         .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
-      test: test ? { metrics: test.metrics, confusion: unflattenSquare(test.metrics.confusion) } : undefined,
+      test: test ? testResult(test.metrics) : undefined,
     };
   }
 
@@ -731,6 +734,16 @@ export class Engine implements EngineApi {
       running: Boolean(this.current),
     };
   }
+}
+
+/** The stored test row split back into its metrics, confusion matrix and item count. */
+function testResult(row: EpochMetrics): NonNullable<MetricsHistory['test']> {
+  const { confusion, items, ...metrics } = row;
+  return {
+    metrics,
+    confusion: unflattenSquare(confusion),
+    ...(typeof items === 'number' ? { items } : {}),
+  };
 }
 
 /** A square matrix stored row-major as a flat list (see the `evaluation` event). */

@@ -125,7 +125,7 @@ function TestResult({ metrics }: { metrics: NodeMetrics }) {
   const names = metrics.classes.length ? metrics.classes : test.confusion.map((_, i) => String(i));
   return (
     <div className="test-result">
-      <h4>Test split</h4>
+      <h4>Test split{test.items !== undefined ? ` · ${test.items} items` : ''}</h4>
       <div className="test-grid">
         <table className="metrics-table" aria-label="Test metrics">
           <tbody>

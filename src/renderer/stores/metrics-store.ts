@@ -17,7 +17,7 @@ export class NodeMetrics {
   /** `epochs[i]` holds epoch i's metrics per split, in epoch order. */
   rows: { epoch: number; train?: EpochMetrics; validation?: EpochMetrics }[] = [];
   /** The held-out test split, evaluated once after training. */
-  test: { metrics: EpochMetrics; confusion: number[][] } | null = null;
+  test: { metrics: EpochMetrics; confusion: number[][]; items?: number } | null = null;
 
   constructor() {
     makeObservable(this, {
@@ -39,8 +39,8 @@ export class NodeMetrics {
   }
 
   /** Records the test evaluation (`evaluation` event or stored history). */
-  setTest(metrics: EpochMetrics, confusion: number[][]): void {
-    this.test = { metrics, confusion };
+  setTest(metrics: EpochMetrics, confusion: number[][], items?: number): void {
+    this.test = { metrics, confusion, ...(items !== undefined ? { items } : {}) };
   }
 
   /** Adds (or replaces) one epoch's metrics for one split. */

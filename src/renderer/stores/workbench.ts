@@ -372,7 +372,7 @@ export class Workbench {
         this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
         break;
       case 'evaluation':
-        this.metrics.of(event.node).setTest(event.metrics, event.confusion);
+        this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
         break;
       case 'trial':
         this.tuningOf(event.node).addTrial(event.trial);

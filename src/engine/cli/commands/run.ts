@@ -110,9 +110,10 @@ export const runCommand: CliCommand = {
           );
           break;
         case 'evaluation':
-          printer.line(`  ${event.node} test: ${formatMetrics(event.metrics)}`);
+          printer.line(`  ${event.node} test (${event.items} items): ${formatMetrics(event.metrics)}`);
           printer.line(
-            `  ${event.node} confusion (rows true, columns predicted): ${JSON.stringify(event.confusion)}`,
+            `  ${event.node} test confusion (rows true, columns predicted; ${event.classes.join(', ')}): ` +
+              JSON.stringify(event.confusion),
           );
           break;
         case 'backend':

@@ -358,6 +358,8 @@ export async function train(
         split: 'test',
         metrics: test.metrics,
         confusion: test.confusion,
+        items: splits.test.length,
+        classes: collection.classes,
       });
     }
     return {
