@@ -1,5 +1,6 @@
 /** Built-in image-processing modules: one import per module file, in palette order. */
 import type { ModuleNodeType } from '../graph/node-type';
+import { applyPaletteModule } from './apply-palette';
 import { autoCropModule } from './auto-crop';
 import { bitDepthConversionModule } from './bit-depth-conversion';
 import { claheModule } from './clahe';
@@ -17,6 +18,7 @@ import { grayscaleToRgbModule } from './grayscale-to-rgb';
 import { histogramEqualizationModule } from './histogram-equalization';
 import { huClampModule } from './hu-clamp';
 import { invertModule } from './invert';
+import { invertMonochrome1Module } from './invert-monochrome1';
 import { medianModule } from './median';
 import { mergeModule } from './merge';
 import { minMaxNormalizationModule } from './min-max-normalization';
@@ -47,6 +49,7 @@ export const builtinModules: ModuleNodeType[] = [
   // Color
   colorToGrayscaleModule,
   grayscaleToRgbModule,
+  applyPaletteModule,
   // Intensity
   gammaCorrectionModule,
   histogramEqualizationModule,
@@ -59,6 +62,7 @@ export const builtinModules: ModuleNodeType[] = [
   // Medical
   windowSettingModule,
   huClampModule,
+  invertMonochrome1Module,
   // Filter
   gaussianBlurModule,
   medianModule,
