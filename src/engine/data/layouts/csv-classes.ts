@@ -76,6 +76,13 @@ export async function readCsvClasses(root: string, options: CsvClassOptions): Pr
   const files = await FileIndex.of(root);
   const labelFile = findLabelFile(files, options.labelsFile, 'csv');
   if (!labelFile) {
+    const csvs = files.all.filter((f) => !f.rel.includes('/') && f.rel.toLowerCase().endsWith('.csv'));
+    if (csvs.length > 1) {
+      throw new LabelCsvRefused(
+        csvs.map((f) => f.rel).join(', '),
+        'are several CSVs and none is called labels.csv: set "labelsFile" to the one that holds the labels',
+      );
+    }
     throw new Error(`No labels CSV found in ${root}: add labels.csv (filename,class) or set "labelsFile"`);
   }
   const table = await readLabelTable(files, labelFile);

@@ -127,6 +127,37 @@ describe('class folders with the CSV exported beside them', () => {
   });
 });
 
+describe('class folders with other CSVs', () => {
+  it('uses the class folders when several CSVs lie beside them and none is labels.csv', async () => {
+    await dir.write('normal/n1.png', png(1));
+    await dir.write('pneumonia/p1.png', png(2));
+    await dir.write('meta_a.csv', 'normal/n1.png,1\n');
+    await dir.write('meta_b.csv', 'pneumonia/p1.png,2\n');
+    const layout = await readLayout(dir.root, params({ path: dir.root }));
+    expect(layout.layout).toBe('class-folders');
+    expect(layout.choice.rejected).toEqual([
+      {
+        what: 'meta_a.csv, meta_b.csv',
+        reason:
+          'meta_a.csv, meta_b.csv are several CSVs and none is called labels.csv: set "labelsFile" to the one ' +
+          'that holds the labels',
+      },
+    ]);
+  });
+
+  it('a folder that comes split names its split folders as the split source', async () => {
+    await dir.write('train/normal/n1.png', png(1));
+    await dir.write('train/pneumonia/p1.png', png(2));
+    await dir.write('test/normal/n2.png', png(3));
+    const layout = await readLayout(dir.root, params({ path: dir.root }));
+    expect(layout.choice).toEqual({
+      labelSource: 'class folder names (normal, pneumonia)',
+      splitSource: 'test/ train/ folders',
+      rejected: [],
+    });
+  });
+});
+
 describe('images/ with a label CSV', () => {
   async function writeImages(csv: string, count = 12): Promise<void> {
     for (let i = 0; i < count; i++) await dir.write(`images/case${i}.png`, png(i));

@@ -34,6 +34,9 @@ export interface LabelTable {
   filesOfRows: (FoundFile | undefined)[];
 }
 
+/** Rows looked at to find the file column: enough to tell, few enough for 100,000-row CSVs. */
+const PROBE_ROWS = 500;
+
 /** A cell that reads as a file path (`x.png`, `a/b`), whether or not the file exists. */
 export function looksLikePath(value: string): boolean {
   return /[\\/]/.test(value) || /\.[a-z][a-z0-9]{1,4}$/i.test(value);
@@ -55,8 +58,8 @@ export async function readLabelTable(files: FileIndex, file: FoundFile): Promise
   const near = file.rel.includes('/') ? file.rel.slice(0, file.rel.lastIndexOf('/')) : '';
   const resolve = (name: string): FoundFile | undefined => (name ? files.resolve(name, near) : undefined);
   const width = Math.max(...all.map((r) => r.length));
-  // The file column is the one whose cells below the first row name the most files.
-  const probe = all.length > 1 ? all.slice(1) : all;
+  // The file column is the one whose cells below the first row name the most files (a sample is enough).
+  const probe = all.length > 1 ? all.slice(1, 1 + PROBE_ROWS) : all;
   let fileIndex = -1;
   let best = 0;
   for (let c = 0; c < width; c++) {
