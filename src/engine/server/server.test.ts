@@ -27,7 +27,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'outside the root');
-  await writeClassFolders(join(dir, 'data'), { classes: { a: 3, b: 3 }, size: [20, 16], channels: 3 });
+  await writeClassFolders(join(dir, 'data'), { classes: { a: 8, b: 8 }, size: [20, 16], channels: 3 });
   engine = new Engine({ cacheDir: join(dir, 'cache') });
   await engine.createProject({ path: join(dir, 'p.phiproj'), dataset: join(dir, 'data') });
   server = await startServer({
@@ -164,7 +164,7 @@ describe('phi serve server', () => {
     expect(types[0]).toBe('run-started');
     expect(types.at(-1)).toBe('run-finished');
     const shape = events.find((e) => e.type === 'shape' && e.node === 'resize');
-    expect(shape).toMatchObject({ shape: [64, 64, 3], count: 6 });
+    expect(shape).toMatchObject({ shape: [64, 64, 3], count: 16 });
 
     ws.close();
     await new Promise((r) => setTimeout(r, 50));

@@ -41,6 +41,8 @@ export function visibleRange(
 }
 
 function cell(item: FileState, key: keyof FileState): string {
+  // A skipped file was never read: it has no shape, type or colour to show.
+  if (item.state === 'skipped' && (key === 'shape' || key === 'colorMode' || key === 'dtype')) return '';
   switch (key) {
     case 'shape':
       return formatShape(item.shape);

@@ -1,0 +1,76 @@
+/**
+ * A new project on a folder that cannot be trained (one class folder, plus
+ * files that do not decode), in Chromium at 1280x800: before any run the
+ * Dataset node carries a warning badge and the network says why it cannot
+ * train; the Parameter tab's summary names the label source and the findings;
+ * RUN is refused with that sentence and nothing shows as Done.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { main } from '../src/engine/cli/main';
+import { ensureRendererBuilt } from '../src/engine/server/build-renderer';
+import { captureIo } from '../src/engine/test-support/cli-io';
+import { writeClassFolders } from '../src/engine/test-support/pipeline';
+import { SHOTS } from './support/browser-steps';
+import { launchChromium, startServe, tempFolder, type ServeProcess } from './support/serve';
+
+let dir: string;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureRendererBuilt();
+  dir = tempFolder('phi-ui-checks-');
+  await writeClassFolders(join(dir, 'scans'), { classes: { lesion: 10 }, size: [24, 24] });
+  for (let i = 0; i < 4; i++) writeFileSync(join(dir, 'scans', 'lesion', `cut-${i}.png`), 'not a png');
+  const io = captureIo(dir);
+  const code = await main(['new', 'one-class.phiproj', '--dataset', 'scans', '--task', 'classification'], io);
+  if (code !== 0) throw new Error(`phi new failed: ${io.err()}`);
+  serve = await startServe(join(dir, 'one-class.phiproj'), join(dir, 'cache'));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(serve.url);
+  await page.waitForSelector('[data-testid="node-dataset"]');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dataset checks in the workbench', () => {
+  it('shows the findings before any run and refuses RUN with the same sentence', async () => {
+    const badge = page.getByTestId('warnings-dataset');
+    await badge.waitFor();
+    expect(await badge.getAttribute('title')).toMatch(/4 files or rows skipped: .*cut-0\.png/);
+
+    const network = page.locator('[data-testid="node-network"] .phi-node-status');
+    await expect.poll(() => network.innerText()).toMatch(/cannot train on "dataset": .*only one class/);
+
+    await page.locator('[data-testid="node-dataset"] .phi-node-title').click();
+    const summary = page.getByRole('region', { name: 'Dataset summary' });
+    await summary.getByTestId('dataset-label-source').waitFor();
+    expect(await summary.getByTestId('dataset-label-source').innerText()).toMatch(/folder/i);
+    const findings = summary.getByRole('list', { name: 'Dataset findings' });
+    expect(await findings.innerText()).toMatch(/only one class, "lesion"/);
+    expect(await findings.innerText()).toMatch(/4 files or rows skipped/);
+    await page.screenshot({ path: join(SHOTS, 'dataset-checks-01-findings.png') });
+
+    await page.getByRole('button', { name: 'Run all modules' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="node-network"]')?.getAttribute('data-state') === 'failed',
+    );
+    expect(await network.innerText()).toMatch(/only one class/);
+    // Refused before anything ran: no node reads Done.
+    expect(await page.locator('.phi-node[data-state="done"]').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'dataset-checks-02-refused.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
