@@ -15,6 +15,8 @@ export interface ThumbnailOptions {
   window?: DisplayWindow;
   /** Slice of a 3-D image; the middle slice when absent. */
   slice?: number;
+  /** Show high values dark (MONOCHROME1): the windowed grey levels are inverted. */
+  invert?: boolean;
 }
 
 /** Renders an image (2-D, or one slice of 3-D) as a PNG data URL. */
@@ -26,6 +28,7 @@ export async function renderThumbnail(image: ImageData, opts: ThumbnailOptions):
   const [min, max] = minMax(image.data);
   const window = opts.window ?? { center: (min + max) / 2, width: max - min };
   let bytes = windowToBytes(slice, window);
+  if (opts.invert) for (let i = 0; i < bytes.length; i++) bytes[i] = 255 - bytes[i];
   let channels = g.channels;
   if (channels !== 1 && channels !== 3) {
     // Show the first channel of unusual layouts (e.g. 2-channel merges) rather than fail.

@@ -32,6 +32,7 @@ import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
 import { datasetIssues } from '../graph/dataset-issues';
 import { checkConnection, validateGraph } from '../graph/validate';
+import { presentationOf } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
@@ -329,7 +330,13 @@ export class Engine implements EngineApi {
   async getImage(params: EngineParams<'getImage'>): Promise<EngineResults['getImage']> {
     const { node, sampleId, size, window, slice } = EngineRequests.getImage.parse(params);
     const sample = await this.outputSample(this.imageNode(node), sampleId);
-    return renderThumbnail(sample.image, { size, window, slice });
+    const shown = presentationOf(sample);
+    return renderThumbnail(shown.image, {
+      size,
+      window: shown.window ?? window,
+      slice,
+      invert: shown.invert,
+    });
   }
 
   async getProcessingResult(
