@@ -112,6 +112,40 @@ describe('DICOM without the Part 10 preamble', () => {
   });
 });
 
+describe('DICOM whose preamble holds another format', () => {
+  it('is read as DICOM when the 128-byte preamble carries a TIFF header (DICM at 128 decides)', async () => {
+    const dir = await tempDir();
+    try {
+      const bytes = Buffer.from(readFileSync(join(DIR, 'ct_explicit_le.dcm')));
+      // A little-endian TIFF header pointing at an IFD inside the preamble (dual-personality files).
+      bytes.set([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00], 0);
+      const file = await dir.write('dual.dcm', bytes);
+      const image = await (await openImage(file)).decode();
+      const e = expected['ct_explicit_le.dcm'];
+      expect(image.shape).toEqual(e.shape);
+      expect(maxAbsDiff(image.data, e.values)).toBe(0);
+    } finally {
+      await dir.dispose();
+    }
+  });
+});
+
+describe('photometric interpretation in meta', () => {
+  it('keeps MONOCHROME1 stored values, with the photometric interpretation and stored range in meta', async () => {
+    const image = await (await openImage(join(DIR, 'dx_monochrome1.dcm'))).decode();
+    expect(image.meta.PhotometricInterpretation).toBe('MONOCHROME1');
+    expect(image.meta.valueRange).toEqual([0, 2 ** (image.meta.BitsStored as number) - 1]);
+  });
+
+  it('keeps PALETTE COLOR indices as 1-channel data and the palette in meta', async () => {
+    const opened = await openImage(join(DIR, 'us_palette.dcm'));
+    expect(opened.header.colorMode).toBe('grayscale');
+    const image = await opened.decode();
+    expect(image.meta.PhotometricInterpretation).toBe('PALETTE COLOR');
+    expect(image.meta.palette).toMatchObject({ first: 0, bits: 16 });
+  });
+});
+
 describe('corrupt compressed pixel data', () => {
   it.each(['c_jpegls_lossless.dcm', 'c_j2k_lossless.dcm', 'c_jpeg_lossless.dcm', 'c_jpeg_baseline.dcm'])(
     '%s with a garbled code stream fails with a readable message (regression: Emscripten threw bare numbers)',
