@@ -14,6 +14,8 @@ export const LAYOUTS = [
   'detection-csv',
   'coco',
   'paired-folders',
+  'mask-csv',
+  'paired-csv',
 ] as const;
 
 /** One of {@link LAYOUTS}. */
@@ -39,7 +41,8 @@ export const datasetParamsSchema = z.object({
         '<train|val|test>/<class>/<image>, keeping that split); csv = labels.csv ' +
         '(filename,class); one-hot-csv = filename plus one 0/1 column per class (multi-label); mask-folders = ' +
         'Dataset/ + Label/ masks matched by file name; detection-csv = filename,xmin,ymin,xmax,ymax,class; ' +
-        'coco = COCO JSON; paired-folders = input/ + target/ images matched by file name',
+        'coco = COCO JSON; paired-folders = input/ + target/ images matched by file name; mask-csv and ' +
+        'paired-csv = a CSV naming each image and its mask or target',
     ),
   labelsFile: z
     .string()

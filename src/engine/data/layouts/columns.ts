@@ -37,7 +37,7 @@ const ID_WORDS = new Set(['id', 'ids', 'uid', 'index', 'idx', 'number', 'no', 'n
 export const NO_SPLIT_COLUMN = ['none', 'no', 'off'];
 
 /** Header words, split at non-letters and camelCase (`officialSplit` -> official, split). */
-function words(header: string): string[] {
+export function words(header: string): string[] {
   return header
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()

@@ -271,6 +271,43 @@ describe('detection CSV columns by name', () => {
   });
 });
 
+describe('segmentation and transformation CSVs', () => {
+  it('pairs images and masks named in a CSV, the mask column by its header, with the official split', async () => {
+    await dir.write('scans/p1.png', png(10));
+    await dir.write('scans/p2.png', png(20));
+    await dir.write('seg/p1_seg.png', encodePng([0, 255, 255, 0], 2, 2, 1, 8));
+    await dir.write('seg/p2_seg.png', encodePng([0, 0, 0, 255], 2, 2, 1, 8));
+    await dir.write(
+      'labels.csv',
+      'mask_path,image_path,split\nseg/p1_seg.png,scans/p1.png,train\nseg/p2_seg.png,scans/p2.png,test\n',
+    );
+    const layout = await readLayout(dir.root, params({ path: dir.root, task: 'segmentation' }));
+    expect(layout.layout).toBe('mask-csv');
+    expect(layout.classes).toEqual(['background', 'foreground']);
+    expect(layout.entries.map((e) => [e.file.rel, e.label, e.split])).toEqual([
+      ['scans/p1.png', { kind: 'mask', file: expect.objectContaining({ rel: 'seg/p1_seg.png' }) }, 'train'],
+      ['scans/p2.png', { kind: 'mask', file: expect.objectContaining({ rel: 'seg/p2_seg.png' }) }, 'test'],
+    ]);
+    expect(layout.choice).toEqual({
+      labelSource:
+        'labels.csv: images in column "image_path", masks in column "mask_path"; classes guessed from the ' +
+        'values of the first 16 masks',
+      splitSource: 'labels.csv, column "split"',
+      rejected: [],
+    });
+  });
+
+  it('pairs inputs and targets of a header-less CSV in column order', async () => {
+    await dir.write('low/a.png', png(1));
+    await dir.write('full/a_full.png', png(2));
+    await dir.write('pairs.csv', 'low/a.png,full/a_full.png\n');
+    const layout = await readLayout(dir.root, params({ path: dir.root, task: 'transformation' }));
+    expect(layout.layout).toBe('paired-csv');
+    expect(layout.entries.map((e) => [e.file.rel, e.label?.kind])).toEqual([['low/a.png', 'target']]);
+    expect(layout.choice.labelSource).toBe('pairs.csv: images in column 1, targets in column 2');
+  });
+});
+
 describe('a/ and b/ folders', () => {
   it('are two classes when their files do not pair up by name', async () => {
     for (let i = 0; i < 6; i++) {

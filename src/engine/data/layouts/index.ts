@@ -13,6 +13,7 @@ import { readCsvClasses } from './csv-classes';
 import { looksLikeBoxes, readCoco, readDetectionCsv } from './detection';
 import { guessMaskClasses, MASKS_SAMPLED, parseClassMap, type MaskClasses } from './mask-classes';
 import { filesPairUp, readPairedFolders } from './paired';
+import { readPairedCsv } from './paired-csv';
 import type { LayoutResult } from './types';
 
 /** Which task each concrete layout serves. */
@@ -24,6 +25,8 @@ export const LAYOUT_TASK: Record<Exclude<Layout, 'auto'>, Task> = {
   'detection-csv': 'detection',
   coco: 'detection',
   'paired-folders': 'transformation',
+  'mask-csv': 'segmentation',
+  'paired-csv': 'transformation',
 };
 
 /** The layout `auto` means for a task other than classification (see `readAutoClassification`). */
@@ -32,15 +35,17 @@ async function detectLayout(
   params: DatasetParams,
 ): Promise<Exclude<Layout, 'auto' | 'class-folders' | 'csv' | 'one-hot-csv'>> {
   const labels = params.labelsFile.toLowerCase();
-  const hasJson =
-    labels.endsWith('.json') || (await readdir(root)).some((n) => n.toLowerCase().endsWith('.json'));
+  const names = (await readdir(root)).map((n) => n.toLowerCase());
+  const hasJson = labels.endsWith('.json') || names.some((n) => n.endsWith('.json'));
+  const hasCsv = labels.endsWith('.csv') || names.some((n) => n.endsWith('.csv'));
   switch (params.task) {
-    case 'segmentation':
-      return 'mask-folders';
     case 'detection':
       return hasJson && !labels.endsWith('.csv') ? 'coco' : 'detection-csv';
+    case 'segmentation':
+      // Folders whose files pair up win; a CSV of image and mask paths is the other way to pair them.
+      return hasCsv && !(await filesPairUp(root, 'segmentation')) ? 'mask-csv' : 'mask-folders';
     default:
-      return 'paired-folders';
+      return hasCsv && !(await filesPairUp(root, 'transformation')) ? 'paired-csv' : 'paired-folders';
   }
 }
 
@@ -75,6 +80,16 @@ export interface ReadLayout extends LayoutResult {
   maskClasses?: MaskClasses;
 }
 
+/** Adds the mask classes of a segmentation reading: from `classMap`, else guessed from the first masks. */
+async function withMaskClasses(result: LayoutResult, classMap: string): Promise<ReadLayout> {
+  const maskClasses = classMap ? parseClassMap(classMap) : await guessMaskClasses(result.entries);
+  const classSource = classMap
+    ? 'classes from "classMap"'
+    : `classes guessed from the values of the first ${MASKS_SAMPLED} masks`;
+  const choice = { ...result.choice, labelSource: `${result.choice.labelSource}; ${classSource}` };
+  return { ...result, choice, classes: maskClasses.classes, maskClasses };
+}
+
 /** Reads a dataset folder with the layout the params name (or detect). */
 export async function readLayout(root: string, params: DatasetParams): Promise<ReadLayout> {
   if (params.layout === 'auto' && params.task === 'classification')
@@ -101,16 +116,11 @@ export async function readLayout(root: string, params: DatasetParams): Promise<R
       return readCoco(root, params.labelsFile);
     case 'paired-folders':
       return readPairedFolders(root, 'transformation', []);
-    case 'mask-folders': {
-      const result = await readPairedFolders(root, 'segmentation', []);
-      const maskClasses = params.classMap
-        ? parseClassMap(params.classMap)
-        : await guessMaskClasses(result.entries);
-      const classSource = params.classMap
-        ? 'classes from "classMap"'
-        : `classes guessed from the values of the first ${MASKS_SAMPLED} masks`;
-      const choice = { ...result.choice, labelSource: `${result.choice.labelSource}; ${classSource}` };
-      return { ...result, choice, classes: maskClasses.classes, maskClasses };
-    }
+    case 'paired-csv':
+      return readPairedCsv(root, 'transformation', columns);
+    case 'mask-folders':
+      return withMaskClasses(await readPairedFolders(root, 'segmentation', []), params.classMap);
+    case 'mask-csv':
+      return withMaskClasses(await readPairedCsv(root, 'segmentation', columns), params.classMap);
   }
 }

@@ -42,7 +42,7 @@ export function chooseLabelColumn(
     return { column: namedColumn(table, 'labelColumn', labelColumn), why: 'set in "labelColumn"' };
   const rel = table.file.rel;
   const candidates = table.columns.filter(
-    (c) => c !== table.fileColumn && !exclude.includes(c) && !notAClass(c),
+    (c) => c !== table.fileColumn && !table.pathColumns.includes(c) && !exclude.includes(c) && !notAClass(c),
   );
   // A header that is only a label word (`dx`) goes before one that also says more (`dx_type`).
   const anyNamed = candidates.filter(isLabelNamed);

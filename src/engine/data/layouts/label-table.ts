@@ -30,6 +30,10 @@ export interface LabelTable {
   rows: { cells: string[]; line: number }[];
   /** The column whose cells name image files; absent when no cell names a file of the folder. */
   fileColumn?: Column;
+  /** Every column whose cells mostly name files, in order (an image and its mask, say). */
+  pathColumns: Column[];
+  /** The file a cell names, resolved near the CSV. */
+  resolve(name: string): FoundFile | undefined;
   /** The file each body row names (undefined where it names none). */
   filesOfRows: (FoundFile | undefined)[];
 }
@@ -62,9 +66,11 @@ export async function readLabelTable(files: FileIndex, file: FoundFile): Promise
   const probe = all.length > 1 ? all.slice(1, 1 + PROBE_ROWS) : all;
   let fileIndex = -1;
   let best = 0;
+  const pathIndices: number[] = [];
   for (let c = 0; c < width; c++) {
     const hits = probe.filter((r) => resolve(r[c] ?? '')).length;
     if (hits > best) [fileIndex, best] = [c, hits];
+    if (hits > 0 && hits * 2 >= probe.length) pathIndices.push(c);
   }
   const first = all[0];
   const firstNamesNoFile =
@@ -88,6 +94,8 @@ export async function readLabelTable(files: FileIndex, file: FoundFile): Promise
     columns,
     rows,
     ...(fileColumn ? { fileColumn } : {}),
+    pathColumns: pathIndices.map((c) => columns[c]),
+    resolve,
     filesOfRows: body.map((r) => (fileColumn ? resolve(r[fileColumn.index] ?? '') : undefined)),
   };
 }
