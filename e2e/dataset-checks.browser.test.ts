@@ -64,9 +64,7 @@ describe('dataset checks in the workbench', () => {
     await page.screenshot({ path: join(SHOTS, 'dataset-checks-01-findings.png') });
 
     await page.getByRole('button', { name: 'Run all modules' }).click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="node-network"]')?.getAttribute('data-state') === 'failed',
-    );
+    await page.locator('[data-testid="node-network"][data-state="failed"]').waitFor();
     expect(await network.innerText()).toMatch(/only one class/);
     // Refused before anything ran: no node reads Done.
     expect(await page.locator('.phi-node[data-state="done"]').count()).toBe(0);

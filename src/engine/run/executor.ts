@@ -187,6 +187,10 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
       const sourceKey = keys.get(source);
       const manifest =
         sourceKey && 'key' in sourceKey ? cache.readManifest(sourceKey.key, selection) : undefined;
+      if (manifest && !manifest.items.some((i) => i.state === 'done')) {
+        missing = `Every item of "${source}" failed, so "${id}" has nothing to work on`;
+        break;
+      }
       if (!manifest) {
         missing = plan.includes(source)
           ? `Input "${source}" failed, so "${id}" cannot run`
@@ -268,7 +272,13 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
           count: result.count ?? 0,
         });
       }
-      emit({ type: 'node-state', node: id, state: 'done', fromCache: result.fromCache });
+      emit({
+        type: 'node-state',
+        node: id,
+        state: result.state,
+        fromCache: result.fromCache,
+        message: result.message,
+      });
     } catch (error) {
       if (error instanceof Cancelled || signal.aborted) {
         stopped = true;
@@ -347,6 +357,9 @@ async function processItems(
         } else {
           const output = await options.produce(item);
           computed += 1;
+          const nonFinite = output && nonFiniteValues(output.image.data);
+          if (nonFinite)
+            throw new Error(`produced ${nonFinite} values that are not finite numbers (NaN or ±Infinity)`);
           if (output === null) {
             rows[index] = { id: item.id, shape: [], dtype: '', colorMode: 'grayscale', state: 'dropped' };
           } else {
@@ -389,9 +402,10 @@ async function processItems(
   const good = items.filter((i) => i.state === 'done');
   const modes = new Set(good.map((i) => i.colorMode));
   const dtypes = new Set(good.map((i) => i.dtype));
-  const failures = items.filter((i) => i.state === 'failed').length;
+  const failed = items.filter((i) => i.state === 'failed');
+  // A node with failed items is not Done: it says how many failed and why the first did.
   return {
-    state: 'done',
+    state: failed.length > 0 ? 'failed' : 'done',
     key: nodeKey,
     selection: options.selection,
     fromCache: computed === 0,
@@ -399,8 +413,19 @@ async function processItems(
     colorMode: modes.size > 1 ? 'mixed' : ([...modes][0] ?? 'grayscale'),
     dtype: [...dtypes].join('/'),
     count: good.length,
-    message: failures > 0 ? `${failures} of ${items.length} items failed` : undefined,
+    message:
+      failed.length > 0
+        ? `${failed.length} of ${items.length} items failed (first: ${failed[0].id}: ${failed[0].error})`
+        : undefined,
   };
+}
+
+/** How many values are NaN or infinite (only float data can hold them). */
+function nonFiniteValues(data: Sample['image']['data']): number {
+  if (!(data instanceof Float32Array)) return 0;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) count += 1;
+  return count;
 }
 
 function toFileState(item: ManifestItem): FileState {

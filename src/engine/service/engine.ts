@@ -216,14 +216,15 @@ export class Engine implements EngineApi {
         openDataset: (node) => this.openDataset(node),
         // Recorded at once, so the Files and View tabs can show a node while later ones run.
         onNodeDone: (id, node) => {
-          if (node.state === 'done' && node.key) {
+          // A node with failed items keeps its key: the items that worked can still be viewed.
+          if (node.key) {
             store.recordNodeResult(id, {
               cacheKey: `${node.key}${KEY_SEPARATOR}${node.selection}`,
               shape: node.shape,
               colorMode: node.colorMode,
               dtype: node.dtype,
               count: node.count,
-              state: 'done',
+              state: node.state === 'failed' ? 'failed' : 'done',
               message: node.message,
             });
           } else if (node.state === 'failed') {
@@ -234,7 +235,7 @@ export class Engine implements EngineApi {
         savedSpec: this.savedSpec,
       });
       for (const [id, node] of outcome.nodes) {
-        if (node.state === 'done' && node.key) (node.fromCache ? cached : ran).push(id);
+        if (node.key && node.state !== 'idle') (node.fromCache ? cached : ran).push(id);
       }
       store.finishRun(runId, outcome.status);
       this.emit({
@@ -694,14 +695,24 @@ export class Engine implements EngineApi {
         };
         continue;
       }
-      if (recorded.state === 'failed') {
+      if (recorded.state === 'failed' && !recorded.cacheKey) {
         status[node.id] = { state: 'failed', message: recorded.message };
         continue;
       }
       const [recordedKey, selection] = recorded.cacheKey.split(KEY_SEPARATOR);
       const current = node.kind === 'network' ? networkKey(key.key, selection) : key.key;
+      // Done only while the outputs exist: a cleared or evicted cache makes the node not run.
+      if (
+        current === recordedKey &&
+        node.kind !== 'network' &&
+        !this.cache.readManifest(key.key, selection)
+      ) {
+        status[node.id] = { state: 'idle', message: 'Its outputs were removed from the cache: run it again' };
+        continue;
+      }
       status[node.id] = {
-        state: current === recordedKey ? 'done' : 'stale',
+        // A node whose items partly failed stays failed (with its count) until its inputs or params change.
+        state: current !== recordedKey ? 'stale' : recorded.state === 'failed' ? 'failed' : 'done',
         shape: recorded.shape,
         colorMode: recorded.colorMode as NodeStatus['colorMode'],
         dtype: recorded.dtype,
