@@ -3,7 +3,7 @@
  * real .phiproj SQLite file and the on-disk cache. Asserts, for each run mode,
  * exactly which nodes ran and which came from cache (like ComfyUI's did_run).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBuiltinRegistry } from './builtin-registry';
@@ -189,6 +189,26 @@ describe('shape summary and faults', () => {
       { id: 'cyst/broken.png', state: 'skipped', error: expect.stringMatching(/PNG/) },
     ]);
     expect((await engine.listFiles({ node: 'gray' })).total).toBe(10);
+  });
+
+  it('items that fail to load make their node Failed with the count, while the rest goes on', async () => {
+    await openPipeline();
+    // A whole header but cut pixel data: indexed fine, fails when decoded.
+    const good = readFileSync(join(dir, 'data', 'cyst', 'cyst-0.png'));
+    writeFileSync(join(dir, 'data', 'cyst', 'cut.png'), good.subarray(0, good.length - 40));
+    log.clear();
+    const result = await engine.run({ mode: 'all' });
+    const states = log.of('node-state').filter((e) => e.node === 'data' && e.state !== 'queued');
+    expect(states.at(-1)).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/^1 of 11 items failed \(first: cyst\/cut\.png: /),
+    });
+    expect(result.errors.some((e) => e.file === 'cyst/cut.png')).toBe(true);
+    expect((await engine.listFiles({ node: 'gray' })).total).toBe(10);
+    // The snapshot says the same after the run, and the node's good items can still be listed.
+    const snapshot = await engine.getProject({});
+    expect(snapshot?.status.data).toMatchObject({ state: 'failed', count: 10 });
+    expect(snapshot?.status.gray).toMatchObject({ state: 'done', count: 10 });
   });
 
   it('a missing dataset folder fails its node with the folder named, and nothing downstream runs', async () => {
