@@ -38,9 +38,11 @@ export interface CsvClassOptions {
 
 const isBinary = (v: string): boolean => v === '0' || v === '1';
 
-/** The 0/1 class columns of a one-hot CSV: every column but the file and split columns. */
+/** The 0/1 class columns of a one-hot CSV: every column but the file, path and split columns. */
 function oneHotColumns(table: LabelTable, split: Column | undefined): Column[] {
-  return table.columns.filter((c) => c !== table.fileColumn && c !== split && !isSplitColumn(c));
+  return table.columns.filter(
+    (c) => c !== table.fileColumn && c !== split && !isSplitColumn(c) && !table.pathColumns.includes(c),
+  );
 }
 
 function isOneHot(table: LabelTable, columns: Column[]): boolean {

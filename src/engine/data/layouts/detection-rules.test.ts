@@ -319,6 +319,7 @@ describe('a/ and b/ folders', () => {
     expect(layout.layout).toBe('class-folders');
     expect(layout.classes).toEqual(['a', 'b']);
     expect(layout.entries).toHaveLength(12);
+    expect(layout.choice).toEqual({ labelSource: 'class folder names (a, b)', rejected: [] });
   });
 
   it('are input and target when their files pair up by name', async () => {
