@@ -64,6 +64,13 @@ export function chooseLabelColumn(
     const folders = new Set(classFolders);
     const matching = candidates.filter((c) => c.values.every((v) => v === '' || folders.has(v)));
     if (matching.length === 1) return { column: matching[0], why: 'its values are the class folder names' };
+    if (matching.length > 1) {
+      throw new LabelCsvRefused(
+        rel,
+        `has several columns holding the class folder names (${listColumns(table, matching)}): ` +
+          `${LABEL_COLUMN_FIX} to the one that holds the class`,
+      );
+    }
     throw new LabelCsvRefused(
       rel,
       `has no column named like a label or holding the class folder names ` +
