@@ -51,6 +51,8 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
       volumes: params.volumes,
       split: [params.train, params.validation, params.test, params.splitByPatient, params.seed],
       classMap: params.classMap,
+      // Which file and columns the labels and the official split are read from.
+      labels: [params.labelsFile, params.labelColumn, params.splitColumn],
     }),
   );
   for (const file of layout.files) fingerprint.add(file);

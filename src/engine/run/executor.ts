@@ -28,6 +28,7 @@ import type {
 } from '../graph/node-type';
 import { inputsOf, planRun } from '../graph/plan';
 import type { NodeTypeRegistry } from '../graph/registry';
+import { messageOf } from '../errors';
 import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
 import type { ManifestItem, NodeManifest, OutputCache } from './cache';
@@ -284,7 +285,7 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
         stopped = true;
         break;
       }
-      failed((error as Error).message);
+      failed(messageOf(error));
     }
   }
 
@@ -369,7 +370,7 @@ async function processItems(
         }
       } catch (error) {
         if (error instanceof Cancelled) throw error;
-        const message = (error as Error).message;
+        const message = messageOf(error);
         options.fail(nodeId, `${item.id}: ${message}`, item.id);
         rows[index] = {
           id: item.id,

@@ -206,7 +206,7 @@ describe('shape summary and faults', () => {
     expect(result.errors.some((e) => e.file === 'cyst/cut.png')).toBe(true);
     expect((await engine.listFiles({ node: 'gray' })).total).toBe(10);
     // The snapshot says the same after the run, and the node's good items can still be listed.
-    const snapshot = await engine.getProject({});
+    const snapshot = await engine.getProject();
     expect(snapshot?.status.data).toMatchObject({ state: 'failed', count: 10 });
     expect(snapshot?.status.gray).toMatchObject({ state: 'done', count: 10 });
   });

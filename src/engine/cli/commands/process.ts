@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ModuleNodeType } from '../../graph/node-type';
 import type { Sample, Split } from '../../api';
 import { dtypeOf } from '../../api';
-import { decodeImage, extensionOf, readerForExtension } from '../../data/readers';
+import { decodeImage, extensionOf, messageOf, readerForExtension } from '../../data/readers';
 import { pngProblem, writeImage } from '../../imaging/export';
 import { builtinModules } from '../../modules';
 import { createRng, seedFrom } from '../../run/rng';
@@ -236,7 +236,7 @@ async function processFiles(p: ProcessArgs, io: CliIO): Promise<number> {
       );
     } catch (error) {
       failed++;
-      io.stderr.write(`failed   ${rel}: ${(error as Error).message.split('\n')[0]}\n`);
+      io.stderr.write(`failed   ${rel}: ${messageOf(error)}\n`);
     }
   }
   io.stdout.write(`${done} written, ${dropped} dropped, ${failed} failed\n`);

@@ -12,6 +12,9 @@ import { niftiReader } from './nifti';
 import { decodePngDirect } from './png';
 import { decodePngOnce, gifReader, jpegReader, pngReader, tiffReader } from './raster';
 import type { DecodedImage, ImageReader, OpenedImage } from './types';
+import { messageOf } from '../../errors';
+
+export { messageOf };
 
 /**
  * Every reader, most specific match first. DICOM leads: `DICM` at byte 128 decides whatever the
@@ -137,10 +140,4 @@ export async function decodeImage(file: string, frame?: number): Promise<Decoded
   }
   const reader = await sniff(file);
   return (await openWith(reader, file)).decode(frame);
-}
-
-/** The first line of the message of anything thrown (libvips stacks several lines; reports take one). */
-export function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].trim();
 }
