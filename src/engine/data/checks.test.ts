@@ -55,6 +55,19 @@ describe('dataset checks before training', () => {
     }
   });
 
+  it('refuses a label column with one value, naming the file and column it came from', async () => {
+    const root = join(dir, 'one-value');
+    await writeClassFolders(join(root, 'images'), { classes: { x: 10 }, size: [16, 16] });
+    const rows = Array.from({ length: 10 }, (_, i) => `x-${i}.png,site${i % 2},normal`);
+    writeFileSync(join(root, 'labels.csv'), ['file,site,label', ...rows].join('\n'));
+    const source = await open(root);
+    const error = datasetChecks(source).find((f) => f.kind === 'one-class');
+    expect(error?.severity).toBe('error');
+    expect(error?.message).toMatch(
+      /only one class, "normal" in labels\.csv, column "label".*needs at least two/,
+    );
+  });
+
   it('refuses a class that has no training image, and names it', async () => {
     const root = join(dir, 'presplit');
     await writeClassFolders(join(root, 'train'), { classes: { benign: 4, malignant: 4 }, size: [16, 16] });

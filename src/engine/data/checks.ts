@@ -47,7 +47,7 @@ function classFindings(source: DatasetSource, shares: Record<Split, number>): Da
   const totals = counts.map((c) => c.train + c.validation + c.test);
   const unit = source.task === 'detection' ? 'boxes' : 'images';
   const labelSource = sourceInfo(source)?.choice?.labelSource;
-  const from = labelSource ? ` (labels from ${labelSource})` : '';
+  const from = labelSource ? ` in ${labelSource}` : '';
   if (source.task === 'classification' && source.classes.length < 2) {
     found.push({
       kind: 'one-class',
