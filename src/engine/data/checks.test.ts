@@ -68,6 +68,20 @@ describe('dataset checks before training', () => {
     );
   });
 
+  it('makes no class of a value named only by rows whose files are missing', async () => {
+    const root = join(dir, 'orphan');
+    await writeClassFolders(join(root, 'images'), { classes: { cat: 6, dog: 6 }, size: [16, 16] });
+    const rows = ['cat', 'dog'].flatMap((c) => Array.from({ length: 6 }, (_, i) => `${c}-${i}.png,${c}`));
+    writeFileSync(join(root, 'labels.csv'), ['file,label', ...rows, 'missing.png,bird'].join('\n'));
+    const summary = await summarizeDataset(await open(root), { content: false });
+    expect(summary.classes).toEqual(['cat', 'dog']);
+    expect(summary.rejected).toContainEqual({
+      what: 'class "bird"',
+      reason: 'labels.csv names it only in rows whose files are not in the dataset folder',
+    });
+    expect(summary.warnings.filter((w) => w.severity === 'error')).toEqual([]);
+  });
+
   it('refuses a class that has no training image, and names it', async () => {
     const root = join(dir, 'presplit');
     await writeClassFolders(join(root, 'train'), { classes: { benign: 4, malignant: 4 }, size: [16, 16] });

@@ -104,7 +104,12 @@ export async function readCsvClasses(root: string, options: CsvClassOptions): Pr
   const names = chosen ? namesColumnFor(table, chosen.column) : undefined;
 
   // Class indices follow the label values (numerically when they are numbers); names only relabel them.
-  const codes = chosen ? sortClassValues(chosen.column.values.filter((v) => v !== '')) : [];
+  // A class is made by rows whose files exist: a value named only by rows of missing files is no class.
+  const listed = chosen ? chosen.column.values.filter((v, i) => v !== '' && table.filesOfRows[i]) : [];
+  const codes = sortClassValues(listed);
+  const orphans = chosen
+    ? [...new Set(chosen.column.values.filter((v) => v !== '' && !listed.includes(v)))]
+    : [];
   const nameOf = (code: string): string =>
     names ? names.values[chosen?.column.values.indexOf(code) ?? 0] : code;
   const classes = multi ? hotColumns.map((c) => c.header) : codes.map(nameOf);
@@ -172,7 +177,13 @@ export async function readCsvClasses(root: string, options: CsvClassOptions): Pr
     : `${rel}, one 0/1 column per class (${classes.join(', ')})`;
   const splitIgnored = NO_SPLIT_COLUMN.includes(options.splitColumn.trim().toLowerCase());
   const usedColumns = [chosen?.column, names, split, ...(multi ? hotColumns : [])];
-  const rejected = rejectedColumns(table, usedColumns, chosen, splitIgnored);
+  const rejected = [
+    ...rejectedColumns(table, usedColumns, chosen, splitIgnored),
+    ...orphans.map((code) => ({
+      what: `class "${nameOf(code)}"`,
+      reason: `${rel} names it only in rows whose files are not in the dataset folder`,
+    })),
+  ];
   return {
     layout: multi ? 'one-hot-csv' : 'csv',
     choice: { labelSource, ...(split ? { splitSource: `${rel}, ${split.title}` } : {}), rejected },
