@@ -3,7 +3,7 @@
  * the problem and the fix, in `phi run` and as graph issues; skipped files are
  * told once per reason. Real PNG folders, the real CLI and engine.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main';
@@ -80,6 +80,24 @@ describe('dataset checks before training', () => {
       reason: 'labels.csv names it only in rows whose files are not in the dataset folder',
     });
     expect(summary.warnings.filter((w) => w.severity === 'error')).toEqual([]);
+  });
+
+  it('reports files that cannot be listed (a name that is not UTF-8, a dangling link) as skipped', async () => {
+    const root = join(dir, 'unlistable');
+    await writeClassFolders(root, { classes: { a: 6, b: 6 }, size: [16, 16] });
+    // Latin-1 "é" (0xE9) is not valid UTF-8: a name written so by an old scanner or a USB stick.
+    const latin1 = Buffer.concat([
+      Buffer.from(join(root, 'a', 'caf')),
+      Buffer.from([0xe9]),
+      Buffer.from('.png'),
+    ]);
+    writeFileSync(latin1, 'x');
+    symlinkSync(join(root, 'gone.png'), join(root, 'b', 'link.png'));
+    const source = await open(root);
+    const reasons = Object.fromEntries(source.skipped.map((s) => [s.file, s.reason]));
+    expect(reasons['a/caf\uFFFD.png']).toMatch(/not valid UTF-8 text.*rename it/);
+    expect(reasons['b/link.png']).toMatch(/link to something that does not exist/);
+    expect(source.items).toHaveLength(12);
   });
 
   it('refuses a class that has no training image, and names it', async () => {

@@ -11,6 +11,7 @@ import { datasetChecks } from './checks';
 import { Fingerprint } from './fingerprint';
 import { indexLayout } from './indexer';
 import { readLayout } from './layouts';
+import { collectUnlisted } from './walk';
 import { loadItem } from './load';
 import { identityMaskMapper, mapMaskValues } from './mask-map';
 import { datasetParamsSchema, type DatasetParams } from './params';
@@ -28,7 +29,8 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
   const info = await stat(root).catch(() => undefined);
   if (!info) throw new Error(`Dataset folder not found: ${root}`);
   if (!info.isDirectory()) throw new Error(`Dataset path is not a folder: ${root}`);
-  const layout = await readLayout(root, params);
+  const { result: read, unlisted } = await collectUnlisted(() => readLayout(root, params));
+  const layout = { ...read, skipped: [...read.skipped, ...unlisted] };
   if (layout.files.length === 0) throw new Error(`Dataset folder is empty: ${root}`);
   const index = await indexLayout(layout, {
     volumes: params.volumes,

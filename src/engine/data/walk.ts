@@ -4,6 +4,7 @@
  * listed into memory at once before work starts), with size and mtime for the
  * fingerprint.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -24,10 +25,49 @@ export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('__MACOSX') || IGNORED.has(name.toLowerCase());
 }
 
+/** A directory entry that looks like a file but cannot be opened, with the reason. */
+export interface UnlistedFile {
+  file: string;
+  reason: string;
+}
+
+/** Where walks started inside {@link collectUnlisted} report the entries they pass over. */
+const unlistedSink = new AsyncLocalStorage<UnlistedFile[]>();
+
+/**
+ * Runs `work` and returns, beside its result, the entries every walk inside
+ * it could not open (names that are not valid UTF-8, dangling links), so the
+ * dataset can report them as skipped instead of losing them without a word.
+ */
+export async function collectUnlisted<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; unlisted: UnlistedFile[] }> {
+  const unlisted: UnlistedFile[] = [];
+  const result = await unlistedSink.run(unlisted, work);
+  const seen = new Set<string>();
+  return { result, unlisted: unlisted.filter((u) => !seen.has(u.file) && seen.add(u.file)) };
+}
+
+/** Why an entry (a file, or a folder when `rel` ends in `/`) could not be opened. */
+function unlistedReason(rel: string, symlink: boolean, error: unknown): string {
+  // Node decodes names as UTF-8 and puts U+FFFD where bytes are not: such a path cannot be opened again.
+  if (rel.includes('\uFFFD')) return 'its name is not valid UTF-8 text, so it cannot be opened: rename it';
+  if (symlink && (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+    return 'it is a link to something that does not exist';
+  return `it cannot be read: ${(error as Error | undefined)?.message ?? 'not a regular file'}`;
+}
+
 /** Yields every file under `dir` (recursively), sorted by relative path per folder. */
 export async function* walkFiles(root: string, sub = ''): AsyncGenerator<FoundFile> {
   const dir = sub ? join(root, sub) : root;
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (!sub) throw error;
+    unlistedSink.getStore()?.push({ file: `${sub}/`, reason: unlistedReason(sub, false, error) });
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (isIgnoredName(entry.name)) continue;
@@ -36,8 +76,16 @@ export async function* walkFiles(root: string, sub = ''): AsyncGenerator<FoundFi
     if (entry.isDirectory()) {
       yield* walkFiles(root, rel);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
-      const info = await stat(abs).catch(() => undefined);
-      if (!info || !info.isFile()) continue;
+      let info;
+      try {
+        info = await stat(abs);
+      } catch (error) {
+        unlistedSink
+          .getStore()
+          ?.push({ file: rel, reason: unlistedReason(rel, entry.isSymbolicLink(), error) });
+        continue;
+      }
+      if (!info.isFile()) continue;
       yield { rel, abs, size: info.size, mtimeMs: info.mtimeMs };
     }
   }
