@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dtypeOf } from '../../api';
-import { tempDir } from '../test-helpers';
+import { tempDir, type TempDir } from '../test-helpers';
 import { openImage } from '.';
+import { jpegPrecision } from './jpeg12';
 
 const DIR = join(__dirname, '../../../../resources/fixtures/data/dicom');
 
@@ -165,4 +167,82 @@ describe('corrupt compressed pixel data', () => {
       }
     },
   );
+});
+
+describe('12-bit JPEG Extended (GDCM in WebAssembly) against DCMTK', () => {
+  // DCMTK compresses our fixtures to 12-bit JPEG (dcmcjpeg +ee) and decodes them back (dcmdjpeg, its
+  // own 12-bit IJG libjpeg); the uncompressed result, read by the native path tested above, is the reference.
+  let dir: TempDir;
+  const dcmtk = (tool: string, ...args: string[]): void => {
+    try {
+      execFileSync(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new Error(`${tool} failed (apt-get install dcmtk): ${String(error)}`, { cause: error });
+    }
+  };
+  const made = (name: string): { jpeg: string; reference: string } => ({
+    jpeg: join(dir.root, `j12_${name}`),
+    reference: join(dir.root, `ref_${name}`),
+  });
+
+  beforeAll(async () => {
+    dir = await tempDir('phi-jpeg12-');
+    for (const name of ['mr_base16.dcm', 'mr_multiframe.dcm', 'ct_stored12_signed.dcm']) {
+      const { jpeg, reference } = made(name);
+      dcmtk('dcmcjpeg', '+ee', join(DIR, name), jpeg);
+      dcmtk('dcmdjpeg', jpeg, reference);
+    }
+  });
+  afterAll(() => dir?.dispose());
+
+  it.each(['mr_base16.dcm', 'mr_multiframe.dcm', 'ct_stored12_signed.dcm'])(
+    '%s as 12-bit JPEG decodes exactly to what dcmdjpeg makes of it, printing nothing',
+    async (name) => {
+      const { jpeg, reference } = made(name);
+      const bytes = readFileSync(jpeg);
+      // The code stream really is 12-bit: its frame header follows the first fragment's item tag.
+      const soi = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff]));
+      expect(jpegPrecision(bytes.subarray(soi))).toBe(12);
+      const opened = await openImage(jpeg);
+      expect(opened.header.meta.TransferSyntax).toBe('JPEG Extended (Process 2 & 4)');
+      const printed = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error')];
+      try {
+        const image = await opened.decode();
+        const expected = await (await openImage(reference)).decode();
+        expect(image.shape).toEqual(expected.shape);
+        expect(dtypeOf(image.data)).toBe(dtypeOf(expected.data));
+        expect(maxAbsDiff(image.data, [...expected.data])).toBe(0);
+        for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+      } finally {
+        for (const spy of printed) spy.mockRestore();
+      }
+    },
+  );
+
+  it('decodes one frame of a multi-frame 12-bit JPEG file', async () => {
+    const { jpeg, reference } = made('mr_multiframe.dcm');
+    const frame = await (await openImage(jpeg)).decode(1);
+    const expected = await (await openImage(reference)).decode(1);
+    expect(frame.shape).toEqual(expected.shape);
+    expect(maxAbsDiff(frame.data, [...expected.data])).toBe(0);
+  });
+
+  it('fails with a readable message when the 12-bit code stream is corrupt', async () => {
+    const bytes = Buffer.from(readFileSync(made('mr_base16.dcm').jpeg));
+    const sos = bytes.indexOf(Buffer.from([0xff, 0xda]));
+    for (let i = sos + 14; i < bytes.length - 12; i++) bytes[i] = (i * 151) & 0xff;
+    const file = await dir.write('garbled.dcm', bytes);
+    const printed = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error')];
+    try {
+      await expect((await openImage(file)).decode()).rejects.toThrow(
+        /12-bit JPEG decoder \(GDCM\) could not decode the pixel data \(corrupt or truncated\): Corrupt JPEG data/,
+      );
+      for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of printed) spy.mockRestore();
+    }
+    // The decoder still works after a failure.
+    const image = await (await openImage(made('mr_base16.dcm').jpeg)).decode();
+    expect(image.shape).toEqual([12, 16, 1]);
+  });
 });

@@ -18,6 +18,7 @@ import type { DType, PixelArray } from '../../api';
 import { decodeJpeg2000, decodeJpeg8, decodeJpegLossless, decodeJpegLs, type DecodedFrame } from './codecs';
 import { keptAttributes, TRANSFER_SYNTAXES } from './dicom-tags';
 import { jpegColorAsStored } from './jpeg-color';
+import { decodeJpeg12, jpegPrecision } from './jpeg12';
 import { paletteOf } from './palette';
 import { decodeRle } from './rle';
 import type { DecodedImage, ImageHeader, ImageReader, OpenedImage } from './types';
@@ -400,8 +401,11 @@ async function decodeCompressed(codec: string, encoded: Uint8Array, l: PixelLayo
         components: l.samples,
       };
     case 'jpeg8':
-      if (l.bitsStored > 8)
-        throw new Error('12-bit JPEG Extended is not supported (only 8-bit JPEG baseline/extended)');
+      // The frame header's precision decides; Bits Stored where the stream has none.
+      if ((jpegPrecision(encoded) ?? (l.bitsStored > 8 ? 12 : 8)) > 8) {
+        if (l.samples !== 1) throw new Error('12-bit colour JPEG Extended is not supported (grey only)');
+        return decodeJpeg12(encoded, l);
+      }
       return decodeJpeg8(l.samples === 3 ? jpegColorAsStored(encoded, l.photometric) : encoded);
     case 'jpeg-lossless':
       return decodeJpegLossless(encoded, l.bitsAllocated);
