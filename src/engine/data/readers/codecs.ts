@@ -3,7 +3,8 @@
  * (JPEG-LS), libjpeg-turbo (JPEG baseline/extended, 8 bit) and OpenJPEG
  * (JPEG 2000) as the WebAssembly builds published under @cornerstonejs/codec-*,
  * and jpeg-lossless-decoder-js (JPEG lossless, process 14). RLE is decoded in
- * rle.ts (a dozen lines of PackBits). The WebAssembly modules load on first use.
+ * rle.ts (a dozen lines of PackBits), 12-bit JPEG in jpeg12.ts (GDCM). The
+ * WebAssembly modules load on first use.
  */
 import { createRequire } from 'node:module';
 
