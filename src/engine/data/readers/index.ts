@@ -10,9 +10,10 @@ import { bmpReader } from './bmp';
 import { dicomReader } from './dicom';
 import { niftiReader } from './nifti';
 import { decodePngDirect } from './png';
-import { decodePngOnce, gifReader, jpegReader, pngReader, tiffReader } from './raster';
+import { decodePngOnce, gifReader, jpegReader, pngHeader, pngReader, tiffReader } from './raster';
 import type { DecodedImage, ImageReader, OpenedImage } from './types';
 import { messageOf } from '../../errors';
+import { checkPixelLimit, maxPixels } from './limits';
 
 export { messageOf };
 
@@ -101,7 +102,9 @@ export async function openImage(file: string): Promise<OpenedImage> {
 
 async function openWith(reader: ImageReader, file: string): Promise<OpenedImage> {
   try {
-    return await reader.open(file);
+    const opened = await reader.open(file);
+    checkPixelLimit(opened.header.shape);
+    return opened;
   } catch (error) {
     throw new UnreadableFileError(`cannot read this ${formatTitle(reader.format)} file: ${messageOf(error)}`);
   }
@@ -127,7 +130,10 @@ export async function decodeImage(file: string, frame?: number): Promise<Decoded
   if (readerForExtension(file) === pngReader && !frame) {
     const bytes = await readWhole(file);
     const head = new Uint8Array(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, HEAD_BYTES));
-    if (readerOfHead(head, file) === pngReader) {
+    // The fast paths decode at once; an image over the pixel limit goes the checked way (open, then decode).
+    const declared = pngHeader(head);
+    const withinLimit = !declared || declared.width * declared.height <= maxPixels();
+    if (readerOfHead(head, file) === pngReader && withinLimit) {
       try {
         const direct = await decodePngDirect(bytes);
         if (direct) return direct;

@@ -8,6 +8,7 @@ import type { ColorMode, DType, PixelArray } from '../../api';
 import { colorModeOfChannels, type DecodedImage, type ImageReader, type OpenedImage } from './types';
 
 // Large scans are legitimate input: lift sharp's default pixel limit (it guards web servers).
+// libvips' own pixel limit is off: readers/limits.ts checks the size from the header, before any decode, in our words.
 const SHARP_OPTIONS = { limitInputPixels: false, failOn: 'error' } as const;
 
 /** sharp's pixel depth names mapped to our dtypes (values that fit no dtype become float32). */
@@ -159,7 +160,7 @@ export const gifReader: ImageReader = {
  * they are not a valid IHDR, and for palette images (libvips may load an
  * all-grey palette as one band: only its `metadata()` knows).
  */
-function pngHeader(
+export function pngHeader(
   head: Uint8Array,
 ): { width: number; height: number; bits: number; colorType: number } | null {
   if (head.length < 26) return null;
