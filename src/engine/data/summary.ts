@@ -79,9 +79,9 @@ async function contentFindings(
       kind: 'empty-items',
       severity: 'warning',
       message:
-        `${empty} of ${counted.length} images have ${what} (background only). They are kept as real data; ` +
-        'a per-image scaling such as Min-Max Normalization stretches their noise to the full range, so prefer a ' +
-        'fixed window or range for such sets.',
+        `${empty} of ${counted.length} images have ${what} (background only). They are kept as real data, but a ` +
+        "per-image scaling (the Neural Network's default normalization, or Min-Max Normalization) stretches their " +
+        'noise to the full range: prefer "dataset-minmax" normalization or a fixed window for such sets.',
     });
   }
   return { warnings, emptyItems: counted.length > 0 ? empty : null };

@@ -77,10 +77,12 @@ export const NetworkParamsSchema = z.object({
     .describe('Channel multiplier of VGG16/ResNet18/DenseNet121 relative to the paper, 0.125-2'),
   dropout: z.number().min(0).max(0.9).default(0.2).describe('Dropout before the classifier, 0-0.9'),
   normalization: z
-    .enum(['per-image-minmax', 'per-image-zscore', 'none'])
+    .enum(['per-image-minmax', 'per-image-zscore', 'dataset-minmax', 'none'])
     .default('per-image-minmax')
     .describe(
-      'Input scaling inside the network: each image to [0, 1], to mean 0 / sd 1, or as is (HU stays HU)',
+      "Input scaling inside the network: each image to [0, 1], to mean 0 / sd 1, the training split's " +
+        'min..max to [0, 1] for every image (background-only images stay dark instead of having their noise ' +
+        'stretched), or as is (HU stays HU)',
     ),
   epochs: z.number().int().min(1).max(10000).default(16).describe('Passes over the training split, 1-10000'),
   batchSize: z.number().int().min(1).max(1024).default(16).describe('Images per training step, 1-1024'),

@@ -38,14 +38,21 @@ export interface DataGeometry {
   grid?: { h: number; w: number; stride: number };
   /** Output channels for transformation. */
   targetChannels?: number;
+  /** The training split's value range, for `dataset-minmax` scaling (kept so prediction scales the same way). */
+  range?: [number, number];
 }
 
-/** The `(offset, scale)` that normalises an image as the params say. */
+/** The `(offset, scale)` that normalises an image as the params say; `range` is the training split's, for `dataset-minmax`. */
 export function normalisation(
   data: ArrayLike<number>,
   mode: NetworkParams['normalization'],
+  range?: [number, number],
 ): [number, number] {
   if (mode === 'none') return [0, 1];
+  if (mode === 'dataset-minmax') {
+    if (!range) throw new Error("dataset-minmax scaling needs the training split's range");
+    return [range[0], range[1] > range[0] ? range[1] - range[0] : 1];
+  }
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -76,7 +83,7 @@ export function prepareInput(s: Sample, geo: DataGeometry, mode: NetworkParams['
     throw new Error(
       `${s.id}: image is ${shape.join('x')} but the network input is ${geo.inputShape.join('x')}; add a Resize module before the network`,
     );
-  const [offset, scale] = normalisation(s.image.data, mode);
+  const [offset, scale] = normalisation(s.image.data, mode, geo.range);
   return { id: s.id, x: scaled(s.image.data, offset, scale), offset, scale };
 }
 

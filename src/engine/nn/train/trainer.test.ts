@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { loadTrained, predictSample, releaseTrained } from '../predict';
 import { phantomCollection, recordingContext } from '../testing/phantoms';
 import { tf } from '../tf';
 import { readCheckpointMeta } from './checkpoint';
+import { prepareInput, type DataGeometry } from './prepare';
 import { train } from './trainer';
 
 const dirs: string[] = [];
@@ -188,6 +189,37 @@ describe('checkpoints, resume, cancel, NaN', () => {
     );
     expect(s.stoppedEarly).toBe(true);
     expect(s.lastEpoch).toBe(3);
+  });
+
+  it("dataset-minmax scales every image by the training split's range, kept for prediction", async () => {
+    const data = phantomCollection({ task: 'segmentation', count: 12, size: 16 });
+    const dir = tempDir();
+    await train(
+      data,
+      params('segmentation', { epochs: 1, normalization: 'dataset-minmax' }),
+      recordingContext(dir),
+    );
+    const geometry = (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { geometry: DataGeometry })
+      .geometry;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of data.samples.values())
+      for (const v of s.image.data) [min, max] = [Math.min(min, v), Math.max(max, v)];
+    // The range comes from the training items, so it lies within the whole collection's.
+    expect(geometry.range?.[0]).toBeGreaterThanOrEqual(min);
+    expect(geometry.range?.[1]).toBeLessThanOrEqual(max);
+    expect(geometry.range?.[1]).toBeGreaterThan(geometry.range?.[0] ?? Infinity);
+    // A background-only image of faint noise stays faint instead of being stretched to [0, 1].
+    const [lo, hi] = geometry.range as [number, number];
+    const noise = new Float32Array(16 * 16).map((_, i) => lo + ((i % 7) / 100) * (hi - lo));
+    const sample = {
+      id: 'noise',
+      image: { data: noise, shape: [16, 16, 1], colorMode: 'grayscale' as const },
+      meta: {},
+    };
+    const scaled = prepareInput(sample, geometry, 'dataset-minmax').x;
+    expect(Math.max(...scaled)).toBeLessThan(0.07);
+    expect(Math.max(...prepareInput(sample, geometry, 'per-image-minmax').x)).toBeCloseTo(1, 5);
   });
 
   it('predict gives probabilities and a Grad-CAM overlay from the best checkpoint', async () => {

@@ -88,13 +88,32 @@ function improved(name: string, value: number | null, best: number | null, minDe
   return LOWER_IS_BETTER.has(name) ? value < best - minDelta : value > best + minDelta;
 }
 
-/** Loads the dataset's first sample to learn the target's channels (transformation). */
+/** The min and max of every value of the training images, read one image at a time. */
+async function valueRange(collection: SampleCollection, ids: string[]): Promise<[number, number]> {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const id of ids) {
+    const { data } = (await collection.load(id)).image;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < min) min = data[i];
+      if (data[i] > max) max = data[i];
+    }
+  }
+  return [min, max];
+}
+
+/**
+ * What the network's shapes and scaling depend on: the first sample's target
+ * channels (transformation) and, for `dataset-minmax`, the training split's range.
+ */
 async function geometryOf(
   collection: SampleCollection,
   task: DataGeometry['task'],
   inputShape: number[],
+  rangeOf?: string[],
 ): Promise<DataGeometry> {
   const geo: DataGeometry = { task, classes: Math.max(1, collection.classes.length), inputShape };
+  if (rangeOf) geo.range = await valueRange(collection, rangeOf);
   if (task === 'segmentation' && collection.classes.length < 2) geo.classes = 2;
   if (task === 'transformation') {
     const first = await collection.load(collection.items[0].id);
@@ -188,7 +207,12 @@ export async function train(
   const spec = specFor(p, ctx.savedSpec);
   const { compiled, geometry: geo } = buildNetwork(
     spec,
-    await geometryOf(collection, task, inputShape),
+    await geometryOf(
+      collection,
+      task,
+      inputShape,
+      p.normalization === 'dataset-minmax' ? splits.train.map((i) => i.id) : undefined,
+    ),
     p.seed,
   );
   const model = compiled.model;
