@@ -6,3 +6,4 @@ export * from './events';
 export * from './requests';
 export * from './wire';
 export * from './dataset';
+export * from './trust';

@@ -69,15 +69,18 @@ const FAST_GLOBALS = [
   'z',
 ].join(', ');
 
-/** A custom module's node type: a module node type that owns a sandbox worker (or a Python process). */
+/** A custom module's node type: a module node type that owns a sandbox process (or a Python process). */
 export interface CustomModuleNodeType extends ModuleNodeType {
   origin: 'my';
   /** SHA-256 of the source (hex): the key of the user's trust list. */
   sourceHash: string;
-  /** Stops the module's worker or process; call it when the registry drops or replaces the type. */
+  /** Stops the module's sandbox or Python process; call it when the registry drops or replaces the type. */
   dispose(): Promise<void>;
-  /** Workers (Python: processes) started so far and the running one's thread id or pid (diagnostics, tests). */
-  sandboxStats(): { workersStarted: number; threadId?: number; pid?: number };
+  /**
+   * Sandbox processes (Python: interpreter processes) started so far, the running one's pid and
+   * (TypeScript) its peak resident memory as last reported (diagnostics, tests).
+   */
+  sandboxStats(): { workersStarted: number; pid?: number; peakRssMb?: number };
 }
 
 /** Options of {@link compileCustomModule}. */
@@ -107,7 +110,7 @@ export function isCustomModuleNodeType(type: AnyNodeType | undefined): type is C
   return !!type && type.kind === 'module' && type.origin === 'my' && 'dispose' in type;
 }
 
-/** Stops a custom module's worker; does nothing for other node types. */
+/** Stops a custom module's process; does nothing for other node types. */
 export async function disposeNodeType(type: AnyNodeType | undefined): Promise<void> {
   if (isCustomModuleNodeType(type)) await type.dispose();
 }
@@ -151,6 +154,9 @@ export async function compileCustomModule(
       target: 'es2022',
       sourcemap: 'external',
       sourcefile: filename,
+      // import() would reject with an error object of the host's realm: turn it into
+      // require(), which is not defined in the sandbox.
+      supported: { 'dynamic-import': false },
       // The user writes an ES module, which is strict; the IIFE esbuild makes of it would not be.
       banner: `"use strict"; (function (${FAST_GLOBALS}) {`,
       footer: `})(${FAST_GLOBALS});`,
@@ -207,7 +213,11 @@ export async function compileCustomModule(
       return returnedSample(label, sample, () => decodeValue(returned, reply.arrays));
     },
     dispose: () => sandbox.dispose(),
-    sandboxStats: () => ({ workersStarted: sandbox.workersStarted, threadId: sandbox.threadId }),
+    sandboxStats: () => ({
+      workersStarted: sandbox.workersStarted,
+      pid: sandbox.pid,
+      peakRssMb: sandbox.peakRssMb,
+    }),
   };
   return { ok: true, nodeType };
 }

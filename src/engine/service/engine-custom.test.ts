@@ -91,11 +91,15 @@ it('saves, runs, and gates custom modules by trust', async () => {
     trustList: new TrustList(join(dir, 'theirs.json')),
   });
   const opened = await theirs.openProject({ path });
-  expect(opened.issues.find((i) => i.node === 'inv')?.message).toMatch(
-    /"My Invert" is not trusted on this computer/,
-  );
+  const untrusted =
+    'This project has custom code that is not trusted on this computer: "My Invert". Review it and trust it to run.';
+  expect(opened.issues.find((i) => i.node === 'inv')?.message).toBe(untrusted);
   expect((await theirs.listCustomModules())[0]).toMatchObject({ id: 'my-invert', trusted: false });
-  expect((await theirs.run({ mode: 'all' })).status).toBe('failed');
+  const refused = await theirs.run({ mode: 'all' });
+  expect(refused.status).toBe('failed');
+  // The run says the same, never "Unknown module".
+  expect(refused.errors.map((e) => e.message)).toContain(untrusted);
+  expect(JSON.stringify(refused)).not.toMatch(/Unknown module/);
   const trusted = await theirs.trustProject({ trusted: true });
   // What remains are the dataset's own findings (4 images leave the test split empty), not the module.
   expect(trusted.issues.filter((i) => i.severity === 'error')).toEqual([]);

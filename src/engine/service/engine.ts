@@ -16,7 +16,6 @@ import type {
   EpochMetrics,
   FilePage,
   Graph,
-  GraphIssue,
   GraphNode,
   MetricsHistory,
   NodeStatus,
@@ -26,7 +25,7 @@ import type {
   RunResult,
   Sample,
 } from '../api';
-import { EngineRequests } from '../api';
+import { EngineRequests, untrustedCodeMessage } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
@@ -91,6 +90,8 @@ export class Engine implements EngineApi {
   private readonly customTypes = new Set<string>();
   /** Custom modules of the open project not registered (untrusted here), id -> title. */
   private readonly untrusted = new Map<string, string>();
+  /** Trusted custom modules of the open project that do not compile, id -> why. */
+  private readonly broken = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions = {}) {
     this.registry = options.registry ?? createBuiltinRegistry();
@@ -180,7 +181,15 @@ export class Engine implements EngineApi {
   async checkConnection(params: EngineParams<'checkConnection'>): Promise<{ ok: boolean; reason?: string }> {
     const { source, target, targetPort } = EngineRequests.checkConnection.parse(params);
     const graph = this.requireStore().graph();
-    return checkConnection(graph, this.registry, source, target, targetPort, await this.datasetPorts(graph));
+    const checked = checkConnection(
+      graph,
+      this.registry,
+      source,
+      target,
+      targetPort,
+      await this.datasetPorts(graph),
+    );
+    return checked.reason ? { ...checked, reason: this.explainMissing(checked.reason) } : checked;
   }
 
   async run(params: EngineParams<'run'>): Promise<RunResult> {
@@ -244,7 +253,8 @@ export class Engine implements EngineApi {
         status: outcome.status,
         seconds: (Date.now() - started) / 1000,
       });
-      return { runId, status: outcome.status, ran, cached, errors: outcome.errors };
+      const errors = outcome.errors.map((e) => ({ ...e, message: this.explainMissing(e.message) }));
+      return { runId, status: outcome.status, ran, cached, errors };
     } catch (error) {
       store.finishRun(runId, 'failed');
       this.emit({ type: 'error', message: (error as Error).message });
@@ -258,6 +268,8 @@ export class Engine implements EngineApi {
 
   /** Mirrors run events into live node status and the store, then forwards them. */
   private onRunEvent(runId: string, event: EngineEvent): void {
+    if ((event.type === 'node-state' || event.type === 'error') && event.message)
+      event = { ...event, message: this.explainMissing(event.message) };
     if (event.type === 'node-state') {
       const previous = this.live.get(event.node) ?? { state: event.state };
       this.live.set(event.node, { ...previous, state: event.state, message: event.message });
@@ -475,6 +487,7 @@ export class Engine implements EngineApi {
     this.registry.upsert(result.nodeType);
     this.customTypes.add(info.id);
     this.untrusted.delete(info.id);
+    this.broken.delete(info.id);
     return { ok: true, problems: [], descriptor: describeNodeType(result.nodeType) };
   }
 
@@ -492,6 +505,7 @@ export class Engine implements EngineApi {
     await disposeNodeType(this.registry.remove(id));
     this.customTypes.delete(id);
     this.untrusted.delete(id);
+    this.broken.delete(id);
     deleteCustomModuleRecord(store, id);
     return this.snapshot();
   }
@@ -526,9 +540,9 @@ export class Engine implements EngineApi {
         this.registry.upsert(result.nodeType);
         this.customTypes.add(stored.id);
       } else {
-        this.untrusted.set(
+        this.broken.set(
           stored.id,
-          `${stored.title} (does not compile: ${result.problems[0]?.message ?? 'error'})`,
+          `Custom module "${stored.title}" does not compile: ${result.problems[0]?.message ?? 'error'}`,
         );
       }
     }
@@ -549,6 +563,7 @@ export class Engine implements EngineApi {
     for (const id of this.customTypes) await disposeNodeType(this.registry.remove(id));
     this.customTypes.clear();
     this.untrusted.clear();
+    this.broken.clear();
   }
 
   async getLayerCatalogue(): Promise<EngineResults['getLayerCatalogue']> {
@@ -723,18 +738,14 @@ export class Engine implements EngineApi {
     return status;
   }
 
-  /** Says why a node's custom module is missing: not trusted on this computer. */
-  private explainUntrusted(graph: Graph, issues: GraphIssue[]): GraphIssue[] {
-    return issues.map((issue) => {
-      const type = graph.nodes.find((n) => n.id === issue.node)?.type;
-      const title = type && this.untrusted.get(type);
-      return title && issue.message.includes('Unknown module')
-        ? {
-            ...issue,
-            message: `Custom module "${title}" is not trusted on this computer: trust the project to run it`,
-          }
-        : issue;
-    });
+  /**
+   * A message that says `Unknown module "id"` of a custom module this engine did not
+   * register, said as why: not trusted on this computer, or does not compile.
+   */
+  private explainMissing(message: string): string {
+    const id = /Unknown module "([^"]+)"/.exec(message)?.[1];
+    if (id && this.untrusted.has(id)) return untrustedCodeMessage([...this.untrusted.values()]);
+    return (id && this.broken.get(id)) ?? message;
   }
 
   private async snapshot(): Promise<ProjectSnapshot> {
@@ -744,10 +755,10 @@ export class Engine implements EngineApi {
       path: store.path,
       name: store.name,
       graph,
-      issues: this.explainUntrusted(graph, [
+      issues: [
         ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
         ...datasetIssues(graph, await this.datasetFindings(graph)),
-      ]),
+      ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) })),
       status: await this.statuses(graph),
       running: Boolean(this.current),
     };

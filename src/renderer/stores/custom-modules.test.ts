@@ -5,7 +5,7 @@
  * banner.
  */
 import { describe, expect, it } from 'vitest';
-import { CustomModuleInfoSchema } from '../../engine/api';
+import { CustomModuleInfoSchema, untrustedCodeMessage } from '../../engine/api';
 import {
   editorLanguage,
   markersOf,
@@ -102,7 +102,7 @@ describe('trust banner', () => {
       {
         severity: 'error' as const,
         node: 'my-gain-1',
-        message: 'Custom module "Gain" is not trusted on this computer: trust the project to run it',
+        message: untrustedCodeMessage(['Gain']),
       },
       { severity: 'error' as const, node: 'resize', message: 'Unknown module type "x"' },
     ];

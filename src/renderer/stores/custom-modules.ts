@@ -13,6 +13,7 @@ import type {
   ProjectSnapshot,
   SourceProblem,
 } from '../../engine/api';
+import { UNTRUSTED_CODE } from '../../engine/api/trust';
 
 /** What the wizard asks. */
 export interface WizardValues {
@@ -91,7 +92,7 @@ export function editorLanguage(info: Pick<CustomModuleInfo, 'id' | 'language'>):
 
 /** Snapshot issues that say custom code is not trusted on this computer. */
 export function untrustedIssues(issues: readonly GraphIssue[]): GraphIssue[] {
-  return issues.filter((i) => /not trusted on this computer/.test(i.message));
+  return issues.filter((i) => UNTRUSTED_CODE.test(i.message));
 }
 
 /** The editor's document. */

@@ -4,11 +4,15 @@
  * a time over framed stdin/stdout. Its stderr (warnings, C-level output,
  * anything not printed with `print`) goes to the engine log line by line. A
  * sample past the time limit gets the process killed; the next sample starts
- * a fresh one. Python cannot be sandboxed: only trusted code gets here.
+ * a fresh one. Python cannot be sandboxed in the language: only trusted code
+ * gets here, and it runs in the OS box of sandbox/confine.ts where there is one.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PixelArray, Split } from '../../api';
+import { confinedCommand, confinement, SCRATCH_DIR } from '../sandbox/confine';
 import { SandboxStoppedError } from '../sandbox/host';
 import type { SandboxError, SandboxLimits } from '../sandbox/protocol';
 import { encodeFrame, FrameReader, type Frame } from './frames';
@@ -124,14 +128,20 @@ export class PythonProcess {
 
   private async spawn(): Promise<PythonLoadOutcome> {
     const { interpreter } = this.spec;
-    const proc = spawn(interpreter, ['-u', '-c', RUNNER_SOURCE], {
+    // A wrapped command cannot report ENOENT itself: look the interpreter up first.
+    if (!findExecutable(interpreter))
+      return { ok: false, errors: [{ message: needPython(interpreter, 'not found') }] };
+    // The same memory cap and OS box as the TypeScript sandbox (sandbox/confine.ts).
+    const confined = confinedCommand(interpreter, ['-u', '-c', RUNNER_SOURCE], {
+      memoryMb: this.limits.heapMb + this.limits.memoryMb,
+    });
+    const proc = spawn(confined.command, confined.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PYTHONIOENCODING: 'utf-8',
         PYTHONDONTWRITEBYTECODE: '1',
-        // The runner caps its data segment at the sandbox's heap + memory budget (POSIX only).
-        PHI_PY_MEMORY_MB: String(this.limits.heapMb + this.limits.memoryMb),
+        ...(confinement().isolated ? { TMPDIR: SCRATCH_DIR } : {}),
       },
       windowsHide: true,
     });
@@ -320,6 +330,15 @@ export class PythonProcess {
     if (child && child.process.exitCode === null && child.process.signalCode === null)
       child.process.kill('SIGKILL');
   }
+}
+
+/** Whether `command` (a path, or a name looked up in PATH) is an existing file. */
+function findExecutable(command: string): boolean {
+  if (command.includes('/') || command.includes('\\')) return existsSync(command);
+  const extensions = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE').split(';') : [''];
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => dir && extensions.some((ext) => existsSync(join(dir, command + ext))));
 }
 
 function formatSeconds(ms: number): string {

@@ -23,16 +23,6 @@ if sys.platform == "win32":
     import msvcrt
     for _fd in (PROTO_IN, PROTO_OUT):
         msvcrt.setmode(_fd, os.O_BINARY)
-# A module that allocates past the budget gets a MemoryError (its sample fails) instead of
-# exhausting the workstation. RLIMIT_DATA counts heap and anonymous mappings (Linux >= 4.7).
-_limit_mb = int(os.environ.get("PHI_PY_MEMORY_MB", "0") or 0)
-if _limit_mb > 0 and sys.platform != "win32":
-    import resource
-    _cap = _limit_mb * 1024 * 1024
-    _soft, _hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if _hard != resource.RLIM_INFINITY:
-        _cap = min(_cap, _hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (_cap, _hard))
 _in = open(PROTO_IN, "rb", buffering=0)
 _out = open(PROTO_OUT, "wb", buffering=0)
 

@@ -2,16 +2,26 @@
  * The prelude of a custom module's sandbox: evaluated inside the `node:vm`
  * context before the user's code, so every object it makes belongs to the
  * sandbox's own realm. It provides the user's globals (`defineModule`, `z`,
- * `console`) and hands the worker two functions (`takeDeclaration`,
- * `runSample`) that exchange only strings, numbers and sandbox-made typed
- * arrays. The user's code may tamper with anything here after it runs; that
- * can only break the user's own module, because the worker trusts nothing it
- * gets back (it re-checks every value with its own intrinsics).
+ * `console`) and hands the sandbox process three functions (`takeDeclaration`,
+ * `runSample`, `describeThrown`) that return only strings and sandbox-made
+ * typed arrays: whatever the user's code throws is turned into plain text
+ * here, inside the sandbox, so the host never reads a sandbox object. The
+ * user's code may tamper with anything here after it runs; that can only
+ * break the user's own module, because the host trusts nothing it gets back
+ * (it re-checks every value with its own intrinsics).
  *
  * Bundled by esbuild as an IIFE (sandbox/bundle.ts): it must import nothing
  * that is not bundled and use no Node globals.
  */
 
+// Stack-trace hooks, locked before any user code runs. Node formats a stack by calling
+// `Error.prepareStackTrace` of the error's realm with call-site frames made in the realm
+// that reads the stack: a hook set here would be handed host objects. The global `Error`
+// is locked too, since Node looks the hook up through it.
+Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+Object.defineProperty(globalThis, 'Error', { value: Error, writable: false, configurable: false });
+
+const stringify = JSON.stringify;
 const ARRAY_MARKER = '__phiArray';
 const MAX_LOG_LINES = 100;
 const MAX_LOG_CHARS = 1000;
@@ -242,34 +252,52 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-// ---- the worker's side ---------------------------------------------------------------
+// ---- the host's side -----------------------------------------------------------------
 
-/** An error as plain strings. */
+/** An error as plain strings, read here in the sandbox (never by the host). */
 function errorInfo(error: unknown): { message: string; stack: string } {
-  if (error && typeof error === 'object') {
-    const e = error as { message?: unknown; stack?: unknown; name?: unknown };
-    const name = typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
-    return {
-      message: `${name}${String(e.message ?? error)}`,
-      stack: typeof e.stack === 'string' ? e.stack : '',
-    };
+  try {
+    if (error && typeof error === 'object') {
+      const e = error as { message?: unknown; stack?: unknown; name?: unknown };
+      const name = typeof e.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
+      const stack = e.stack;
+      return {
+        message: `${name}${String(e.message ?? error)}`,
+        stack: typeof stack === 'string' ? stack : '',
+      };
+    }
+    return { message: String(error), stack: '' };
+  } catch {
+    return { message: 'The module threw a value that cannot be read', stack: '' };
   }
-  return { message: String(error), stack: '' };
 }
 
-/** Reads the declaration after the user's code ran: JSON for the engine, or an error. */
-function takeDeclaration(): { ok: boolean; json: string; message: string } {
+/** Something thrown, as JSON text `{ message, stack }` (the host's only view of it). */
+function describeThrown(error: unknown): string {
+  try {
+    const { message, stack } = errorInfo(error);
+    return stringify({ message: String(message), stack: String(stack) });
+  } catch {
+    return '';
+  }
+}
+
+/** Reads the declaration after the user's code ran: JSON text `{ ok, json, message }`. */
+function takeDeclaration(): string {
   if (!declaration)
-    return {
+    return stringify({
       ok: false,
-      json: '',
       message: 'The module never calls defineModule(): write export default defineModule({ params, run })',
-    };
+    });
   const { params, accepts, produces } = declaration;
-  return { ok: true, json: JSON.stringify({ params, accepts, produces }), message: '' };
+  return stringify({ ok: true, json: stringify({ params, accepts, produces }) });
 }
 
-/** Runs the user's `run` on one sample and returns it as JSON + typed arrays. */
+/**
+ * Runs the user's `run` on one sample. Returns `[reply, ...arrays]`: `reply` is
+ * JSON text `{ ok, json?, message?, stack?, logs }` (the sample as JSON with
+ * `{ __phiArray: i }` markers), `arrays` the typed arrays the markers point at.
+ */
 function runSample(
   sampleJson: string,
   paramsJson: string,
@@ -277,16 +305,9 @@ function runSample(
   nodeId: string,
   split: string,
   ...arrays: unknown[]
-): { ok: boolean; json: string; arrays: unknown[]; logs: string; message: string; stack: string } {
+): unknown[] {
   logs = [];
-  const fail = (message: string, stack = '') => ({
-    ok: false,
-    json: '',
-    arrays: [],
-    logs: JSON.stringify(logs),
-    message,
-    stack,
-  });
+  const fail = (message: string, stack = '') => [stringify({ ok: false, message, stack, logs })];
   const run = declaration?.run;
   if (!run) return fail('The module has no run function');
   const sample: unknown = JSON.parse(sampleJson, (_key, value: unknown) =>
@@ -305,30 +326,28 @@ function runSample(
     const info = errorInfo(error);
     return fail(info.message, info.stack);
   }
-  if (result === null)
-    return { ok: true, json: 'null', arrays: [], logs: JSON.stringify(logs), message: '', stack: '' };
+  if (result === null) return [stringify({ ok: true, json: 'null', logs })];
   if (result === undefined)
     return fail('run() returned nothing: end it with `return data;` (or `return null;` to drop the sample)');
-  if (typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function')
-    return fail(
-      'run() returned a Promise: custom modules run synchronously (remove `async`); nothing in the sandbox needs awaiting',
-    );
-  const out: unknown[] = [];
-  let json: string;
   try {
-    json = JSON.stringify(result, (_key, value: unknown) => {
+    if (typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function')
+      return fail(
+        'run() returned a Promise: custom modules run synchronously (remove `async`); nothing in the sandbox needs awaiting',
+      );
+    const out: unknown[] = [];
+    const json = stringify(result, (_key, value: unknown) => {
       if (ArrayBuffer.isView(value)) return { [ARRAY_MARKER]: out.push(value) - 1 };
       return value;
     });
+    return [stringify({ ok: true, json, logs }), ...out];
   } catch (error) {
     return fail(`The returned sample cannot be read: ${errorInfo(error).message}`);
   }
-  return { ok: true, json, arrays: out, logs: JSON.stringify(logs), message: '', stack: '' };
 }
 
 const sandboxGlobal = globalThis as unknown as Record<string, unknown>;
 sandboxGlobal.defineModule = defineModule;
 sandboxGlobal.z = z;
 sandboxGlobal.console = sandboxConsole;
-// Taken (and deleted) by the worker before the user's code runs.
-sandboxGlobal.__phiHost = { takeDeclaration, runSample };
+// Taken (and deleted) by the host before the user's code runs.
+sandboxGlobal.__phiHost = { takeDeclaration, runSample, describeThrown };

@@ -1,78 +1,47 @@
 /**
- * The sandbox worker: one per custom module. It evaluates the prelude and the
- * module's code with `node:vm` in a context of their own (no `require`,
- * `process`, timers, `fs` or network; no `eval` or WebAssembly), then runs one
- * sample per `run` message.
+ * The sandbox process: one per custom module, started by sandbox/host.ts as
+ * `node --experimental-permission ... -e <this script>` (no file system, no
+ * child processes, no workers, no addons, no eval even in this realm) inside
+ * the OS box of sandbox/confine.ts. It evaluates the prelude and the module's
+ * code with `node:vm` in a context of their own (no `require`, `process`,
+ * timers or network; no `eval` or WebAssembly), then runs one sample per
+ * `run` message from the engine.
  *
- * The rule that keeps the worker's own realm out of reach: no object of this
- * realm is ever handed to sandbox code or stored in a sandbox object (a host
- * object would lead back to this realm's `Function` and from there to
- * `process`). Samples enter as JSON text plus typed arrays that the sandbox's
- * own constructors made and this realm's `%TypedArray%.prototype.set` filled;
- * results leave the same way and are re-checked here with this realm's
- * intrinsics, which the sandbox cannot touch.
+ * The rule that keeps this realm out of reach: no object of this realm is
+ * ever handed to sandbox code, and this script never reads a sandbox object
+ * other than the typed arrays it returns (through this realm's intrinsics,
+ * which run no sandbox code). Whatever the module throws is described as
+ * text by the prelude, inside the sandbox. Samples enter as JSON text plus
+ * typed arrays that the sandbox's own constructors made and this realm's
+ * `%TypedArray%.prototype.set` filled.
  *
- * Bundled by esbuild into one CommonJS script and started with `eval: true`
- * (sandbox/bundle.ts), so it must import only `node:` modules and the types
- * of ../../api.
+ * Bundled by esbuild into one CommonJS script (sandbox/bundle.ts), so it must
+ * import only `node:` modules and the types of ../../api.
  */
 import { SourceMap } from 'node:module';
 import vm from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
 import type { PixelArray } from '../../api';
-import type { FromWorker, RunMessage, SandboxError, SandboxWorkerData } from './protocol';
+import type { FromSandbox, InitMessage, RunMessage, SandboxError } from './protocol';
 
 // This realm's intrinsics, taken before anything else runs.
 const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const getter = (proto: object, key: PropertyKey) =>
   Object.getOwnPropertyDescriptor(proto, key)?.get as (this: unknown) => unknown;
 const tagOf = getter(TypedArrayProto, Symbol.toStringTag);
-const bufferOf = getter(TypedArrayProto, 'buffer') as (this: unknown) => ArrayBuffer;
-const byteOffsetOf = getter(TypedArrayProto, 'byteOffset') as (this: unknown) => number;
-const byteLengthOf = getter(TypedArrayProto, 'byteLength') as (this: unknown) => number;
 const lengthOf = getter(TypedArrayProto, 'length') as (this: unknown) => number;
-const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength') as (this: unknown) => number;
 const setTyped = (TypedArrayProto as { set: (this: unknown, source: unknown) => void }).set;
+const ownValue = (target: object, key: PropertyKey): unknown =>
+  Reflect.getOwnPropertyDescriptor(target, key)?.value;
 const HOST_CTORS = { Float32Array, Uint8Array, Uint16Array, Int16Array } as const;
 type CtorName = keyof typeof HOST_CTORS;
+const CANNOT_READ = 'The module threw a value that cannot be read';
 
-const data = workerData as SandboxWorkerData;
-const port = parentPort;
-if (!port) throw new Error('The custom module sandbox must run in a worker thread');
-
-function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port?.postMessage(message, transfer);
+function post(message: FromSandbox): void {
+  process.send?.(message);
 }
 
-// ---- the user's source positions ----------------------------------------------------
-const sourceMap = new SourceMap(JSON.parse(data.map) as ConstructorParameters<typeof SourceMap>[0]);
-const escapedName = data.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const frame = new RegExp(`${escapedName}:(\\d+):(\\d+)`);
-
-/** The first stack frame in the user's script, mapped back to the user's TypeScript. */
-function sandboxError(message: string, stack: string): SandboxError {
-  const match = frame.exec(stack);
-  if (!match) return { message };
-  const entry = sourceMap.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as {
-    originalLine?: number;
-    originalColumn?: number;
-  };
-  if (entry.originalLine === undefined || entry.originalColumn === undefined) return { message };
-  return { message, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
-}
-
-/** Plain-string view of something thrown by vm itself (compile errors, timeouts) or by user code. */
-function thrownInfo(error: unknown): { message: string; stack: string } {
-  try {
-    const e = error as { message?: unknown; stack?: unknown; name?: unknown };
-    const name = typeof e?.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
-    return {
-      message: `${name}${String(e?.message ?? error)}`,
-      stack: typeof e?.stack === 'string' ? e.stack : '',
-    };
-  } catch {
-    return { message: 'The module threw a value that cannot be read', stack: '' };
-  }
+function peakRssKb(): number {
+  return process.resourceUsage().maxRSS;
 }
 
 /** Plainer words for what users will meet most. */
@@ -86,60 +55,146 @@ function explain(message: string): string {
   return message;
 }
 
-// ---- the sandbox ------------------------------------------------------------------------
-const context = vm.createContext(Object.create(null) as object, {
-  name: data.filename,
-  codeGeneration: { strings: false, wasm: false },
-});
-// The sandbox's typed array constructors, taken before any sandbox code runs.
-const sandboxCtors = vm.runInContext(
-  '({ Float32Array, Uint8Array, Uint16Array, Int16Array })',
-  context,
-) as Record<CtorName, new (length: number) => PixelArray>;
-new vm.Script(data.prelude, { filename: 'phi-prelude.js' }).runInContext(context);
-const api = vm.runInContext(
-  '(() => { const api = globalThis.__phiHost; delete globalThis.__phiHost; return api; })()',
-  context,
-) as { takeDeclaration: (...args: unknown[]) => unknown; runSample: (...args: unknown[]) => unknown };
-const takeDeclaration = api.takeDeclaration;
-const runSample = api.runSample;
+interface Sandbox {
+  /** The first stack frame in the user's script, mapped back to the user's TypeScript. */
+  located(message: string, stack: string): SandboxError;
+  /** Something the sandbox threw, as text (read by the prelude, inside the sandbox). */
+  describe(thrown: unknown): { message: string; stack: string };
+  /** Runs the module's top-level code in the sandbox. */
+  evaluate(script: vm.Script): void;
+  takeDeclaration(): unknown;
+  runSample(...args: unknown[]): unknown;
+  /** The sandbox's typed array constructors, taken before any user code ran. */
+  ctors: Record<CtorName, new (length: number) => PixelArray>;
+}
 
-function load(): void {
+function createSandbox(init: InitMessage): Sandbox {
+  const sourceMap = new SourceMap(JSON.parse(init.map) as ConstructorParameters<typeof SourceMap>[0]);
+  const escapedName = init.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escapedName}:(\\d+):(\\d+)`);
+  const context = vm.createContext(Object.create(null) as object, {
+    name: init.filename,
+    codeGeneration: { strings: false, wasm: false },
+  });
+  const ctors = vm.runInContext(
+    '({ Float32Array, Uint8Array, Uint16Array, Int16Array })',
+    context,
+  ) as Sandbox['ctors'];
+  new vm.Script(init.prelude, { filename: 'phi-prelude.js' }).runInContext(context);
+  const api = vm.runInContext(
+    '(() => { const api = globalThis.__phiHost; delete globalThis.__phiHost; return api; })()',
+    context,
+  ) as Record<'takeDeclaration' | 'runSample' | 'describeThrown', (...args: unknown[]) => unknown>;
+  const { takeDeclaration, runSample, describeThrown } = api;
+  return {
+    ctors,
+    located(message, stack) {
+      const match = frame.exec(stack);
+      if (!match) return { message };
+      const entry = sourceMap.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as {
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (entry.originalLine === undefined || entry.originalColumn === undefined) return { message };
+      return { message, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    },
+    describe(thrown) {
+      let text: unknown;
+      try {
+        text = Reflect.apply(describeThrown, undefined, [thrown]);
+      } catch {
+        return { message: CANNOT_READ, stack: '' };
+      }
+      return typeof text === 'string' && text ? parseDescription(text) : { message: CANNOT_READ, stack: '' };
+    },
+    evaluate: (script) => void script.runInContext(context),
+    takeDeclaration: () => Reflect.apply(takeDeclaration, undefined, []),
+    runSample: (...args) => Reflect.apply(runSample, undefined, args),
+  };
+}
+
+/** `{ message, stack }` from the prelude's JSON text (parsed in this realm: plain data). */
+function parseDescription(text: string): { message: string; stack: string } {
   try {
-    new vm.Script(data.code, { filename: data.filename }).runInContext(context, {
-      timeout: data.loadTimeoutMs,
-    });
+    const parsed = JSON.parse(text) as { message?: unknown; stack?: unknown };
+    return {
+      message: typeof parsed.message === 'string' ? parsed.message : CANNOT_READ,
+      stack: typeof parsed.stack === 'string' ? parsed.stack : '',
+    };
+  } catch {
+    return { message: CANNOT_READ, stack: '' };
+  }
+}
+
+/** The prelude's JSON reply, parsed here (anything else reads as a failure). */
+function parseReply(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string') return { ok: false, message: 'The module broke the sandbox prelude' };
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return { ok: false, message: 'The module broke the sandbox prelude' };
+  }
+}
+
+const stringsOf = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((l): l is string => typeof l === 'string') : [];
+
+function load(sandbox: Sandbox, init: InitMessage): void {
+  let script: vm.Script;
+  try {
+    script = new vm.Script(init.code, { filename: init.filename });
   } catch (error) {
-    const info = thrownInfo(error);
-    const message = /Script execution timed out/.test(info.message)
-      ? `The module's top-level code ran longer than ${data.loadTimeoutMs / 1000} s (an endless loop outside run()?)`
-      : explain(info.message);
-    post({ type: 'load-failed', error: sandboxError(message, info.stack) });
+    // Thrown by the compiler in this realm: reading it is safe.
+    post({
+      type: 'load-failed',
+      error: { message: String((error as Error).message) },
+      peakRssKb: peakRssKb(),
+    });
     return;
   }
-  const out = Reflect.apply(takeDeclaration, undefined, []) as Record<string, unknown>;
-  if (out?.ok === true && typeof out.json === 'string') post({ type: 'loaded', declaration: out.json });
+  post({ type: 'evaluating' });
+  try {
+    sandbox.evaluate(script);
+  } catch (error) {
+    const info = sandbox.describe(error);
+    post({
+      type: 'load-failed',
+      error: sandbox.located(explain(info.message), info.stack),
+      peakRssKb: peakRssKb(),
+    });
+    return;
+  }
+  let reply: Record<string, unknown>;
+  try {
+    reply = parseReply(sandbox.takeDeclaration());
+  } catch (error) {
+    reply = { ok: false, message: sandbox.describe(error).message };
+  }
+  if (reply.ok === true && typeof reply.json === 'string')
+    post({ type: 'loaded', declaration: reply.json, peakRssKb: peakRssKb() });
   else
     post({
       type: 'load-failed',
-      error: { message: typeof out?.message === 'string' ? out.message : 'Bad module' },
+      error: { message: typeof reply.message === 'string' ? reply.message : 'Bad module' },
+      peakRssKb: peakRssKb(),
     });
 }
 
 /** Copies an engine array into a sandbox-made array (so no array of this realm enters the sandbox). */
-function intoSandbox(array: PixelArray): PixelArray {
+function intoSandbox(sandbox: Sandbox, array: PixelArray): PixelArray {
   const name = tagOf.call(array) as CtorName;
-  const copy = new sandboxCtors[name](lengthOf.call(array));
+  const copy = new sandbox.ctors[name](lengthOf.call(array));
   setTyped.call(copy, array);
   return copy;
 }
 
 /**
- * A typed array the sandbox returned, as an array of this realm: a view on the
- * same memory (its buffer is then transferred) when it owns its whole buffer,
- * else a copy. Other values (plain arrays, Float64Array...) are refused.
+ * A typed array the sandbox returned, copied into an array of this realm with
+ * this realm's intrinsics. Other values (plain arrays, Float64Array, a Proxy)
+ * are refused.
  */
-function outOfSandbox(value: unknown, transfer: Set<ArrayBuffer>): PixelArray {
+function outOfSandbox(value: unknown): PixelArray {
   const tag = tagOf.call(value);
   if (typeof tag !== 'string' || !(tag in HOST_CTORS)) {
     const what = typeof tag === 'string' ? tag : 'not a typed array';
@@ -147,75 +202,68 @@ function outOfSandbox(value: unknown, transfer: Set<ArrayBuffer>): PixelArray {
       `image arrays must be Float32Array, Uint8Array, Uint16Array or Int16Array (got ${what}); e.g. Float32Array.from(values)`,
     );
   }
-  const Ctor = HOST_CTORS[tag as CtorName];
-  const buffer = bufferOf.call(value);
-  let whole: boolean;
-  try {
-    whole =
-      byteOffsetOf.call(value) === 0 &&
-      byteLengthOf.call(value) === arrayBufferByteLength.call(buffer) &&
-      !transfer.has(buffer);
-  } catch {
-    whole = false; // a SharedArrayBuffer: copy
-  }
-  if (whole) {
-    transfer.add(buffer);
-    return new Ctor(buffer, 0, lengthOf.call(value));
-  }
-  const copy = new Ctor(lengthOf.call(value));
+  const copy = new HOST_CTORS[tag as CtorName](lengthOf.call(value));
   setTyped.call(copy, value);
   return copy;
 }
 
-function run(message: RunMessage): void {
+function run(sandbox: Sandbox, message: RunMessage): void {
   const { seq } = message;
-  let out: Record<string, unknown>;
+  const failed = (error: SandboxError, logs: string[] = []) =>
+    post({ type: 'run-failed', seq, error, logs, peakRssKb: peakRssKb() });
+  let out: unknown;
   try {
-    const arrays = message.arrays.map(intoSandbox);
-    out = Reflect.apply(runSample, undefined, [
+    out = sandbox.runSample(
       message.sample,
       message.params,
       message.seed,
       message.nodeId,
       message.split ?? '',
-      ...arrays,
-    ]) as Record<string, unknown>;
+      ...message.arrays.map((a) => intoSandbox(sandbox, a)),
+    );
   } catch (error) {
-    const info = thrownInfo(error);
-    post({ type: 'run-failed', seq, error: sandboxError(explain(info.message), info.stack), logs: [] });
+    const info = sandbox.describe(error);
+    failed(sandbox.located(explain(info.message), info.stack));
     return;
   }
-  let logs: string[] = [];
-  try {
-    const parsed: unknown = typeof out.logs === 'string' ? JSON.parse(out.logs) : [];
-    if (Array.isArray(parsed)) logs = parsed.filter((l): l is string => typeof l === 'string');
-  } catch {
-    logs = [];
-  }
-  if (out.ok !== true) {
-    const message = typeof out.message === 'string' ? out.message : 'run() failed';
-    const stack = typeof out.stack === 'string' ? out.stack : '';
-    post({ type: 'run-failed', seq, error: sandboxError(explain(message), stack), logs });
+  // `out` is the prelude's own array literal: read with this realm's intrinsics only.
+  const list = Array.isArray(out) ? out : [];
+  const reply = parseReply(ownValue(list, 0));
+  const logs = stringsOf(reply.logs);
+  if (reply.ok !== true) {
+    const text = typeof reply.message === 'string' ? reply.message : 'run() failed';
+    failed(sandbox.located(explain(text), typeof reply.stack === 'string' ? reply.stack : ''), logs);
     return;
   }
-  const json = typeof out.json === 'string' ? out.json : 'null';
+  const json = typeof reply.json === 'string' ? reply.json : 'null';
   try {
-    const transfer = new Set<ArrayBuffer>();
-    const list = out.arrays as { length: unknown; [index: number]: unknown };
-    const count = typeof list?.length === 'number' ? list.length : 0;
+    const count = Number(ownValue(list, 'length') ?? 0);
     const arrays: PixelArray[] = [];
-    for (let i = 0; i < count; i++) arrays.push(outOfSandbox(list[i], transfer));
-    post({ type: 'result', seq, sample: json === 'null' ? null : json, arrays, logs }, [...transfer]);
+    for (let i = 1; i < count; i++) arrays.push(outOfSandbox(ownValue(list, i)));
+    post({
+      type: 'result',
+      seq,
+      sample: json === 'null' ? null : json,
+      arrays,
+      logs,
+      peakRssKb: peakRssKb(),
+    });
   } catch (error) {
-    post({ type: 'run-failed', seq, error: { message: thrownInfo(error).message }, logs });
+    // Thrown by this realm's intrinsics (outOfSandbox): a host error, safe to read.
+    failed({ message: String((error as Error).message) }, logs);
   }
 }
 
-// A promise the module left rejected (e.g. a dynamic import(), which the sandbox refuses)
-// must not end the worker: the sample's result has already been sent.
+// A promise the module left rejected must neither end the process nor be printed: printing
+// reads the reason's stack here, in this realm.
 process.on('unhandledRejection', () => undefined);
+// The engine is gone: so is the sandbox.
+process.on('disconnect', () => process.exit(0));
 
-port.on('message', (message: RunMessage) => {
-  if (message.type === 'run') run(message);
+let sandbox: Sandbox | undefined;
+process.on('message', (message: InitMessage | RunMessage) => {
+  if (message.type === 'init' && !sandbox) {
+    sandbox = createSandbox(message);
+    load(sandbox, message);
+  } else if (message.type === 'run' && sandbox) run(sandbox, message);
 });
-load();
