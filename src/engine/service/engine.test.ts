@@ -143,6 +143,13 @@ describe('run modes', () => {
     const files = await engine.listFiles({ node: 'data', limit: 100 });
     expect(files.total).toBe(5);
     const labels = files.items.map((i) => i.label);
+    // An item outside the sample is not "missing output": the message says it was not in the sample.
+    const outside = ['cyst/cyst-0.png', 'cyst/cyst-1.png', 'cyst/cyst-2.png'].find(
+      (id) => !files.items.some((i) => i.id === id),
+    ) as string;
+    await expect(engine.getImage({ node: 'gray', sampleId: outside, size: 64 })).rejects.toThrow(
+      /was not in the last run of "gray", a sample of 5 items: run all to see it/,
+    );
     expect(labels.filter((l) => l === 'cyst').length).toBeGreaterThanOrEqual(2);
     expect(labels.filter((l) => l === 'tumor').length).toBeGreaterThanOrEqual(1);
 

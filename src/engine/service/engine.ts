@@ -627,8 +627,18 @@ export class Engine implements EngineApi {
   private async outputSample(node: string, sampleId: string): Promise<Sample> {
     const manifest = this.manifestOf(node);
     if (!manifest) throw new Error(`Node "${node}" has no output yet: run it first`);
-    if (!manifest.items.some((i) => i.id === sampleId && i.state === 'done')) {
-      throw new Error(`Node "${node}" has no output for "${sampleId}"`);
+    const row = manifest.items.find((i) => i.id === sampleId);
+    if (!row || row.state !== 'done') {
+      // Say why in the user's terms: the item failed, was dropped, or was not in the last (sample) run.
+      if (row?.state === 'failed')
+        throw new Error(`"${sampleId}" failed at "${node}": ${row.error ?? 'no reason given'}`);
+      if (row?.state === 'dropped')
+        throw new Error(`"${node}" dropped "${sampleId}" (it left the pipeline there)`);
+      throw new Error(
+        manifest.selection === 'all'
+          ? `"${sampleId}" is not among the outputs of "${node}"`
+          : `"${sampleId}" was not in the last run of "${node}", a sample of ${manifest.items.length} items: run all to see it`,
+      );
     }
     return this.cache.read(manifest.nodeKey, sampleId);
   }
