@@ -1,11 +1,13 @@
 /**
- * How the View tab shows a sample whose stored values are not display values:
+ * How a sample whose stored values are not display values is shown, wherever
+ * images are shown (View tab, Processing Result, prediction overlays):
  * PALETTE COLOR indices through their palette, and MONOCHROME1 (high values
  * dark) inverted after windowing, as DICOM viewers do. The sample itself is
  * not changed: training sees the stored values unless a module converts them.
  */
-import type { ImageData, Sample } from '../api';
+import type { EncodedImage, ImageData, Sample } from '../api';
 import { applyPalette, paletteOfMeta } from '../modules/ops/palette';
+import { displayBytes, renderThumbnail, type DisplayBytes, type ThumbnailOptions } from './thumbnail';
 import type { DisplayWindow } from './window';
 
 /** What to render: the image, whether to invert the windowed grey levels, and a fixed window if any. */
@@ -31,4 +33,22 @@ export function presentationOf(sample: Pick<Sample, 'image' | 'meta'>): Presenta
     };
   }
   return { image: sample.image, invert: photometric === 'MONOCHROME1' && channels === 1 };
+}
+
+/** A sample rendered as a PNG as it is shown; `window` applies unless the presentation fixes one (palette). */
+export function renderPresented(
+  sample: Pick<Sample, 'image' | 'meta'>,
+  opts: Omit<ThumbnailOptions, 'invert'>,
+): Promise<EncodedImage> {
+  const shown = presentationOf(sample);
+  return renderThumbnail(shown.image, { ...opts, window: shown.window ?? opts.window, invert: shown.invert });
+}
+
+/** 8-bit pixels of a sample as it is shown (grey or RGB), for drawing overlays on. */
+export function presentedBytes(
+  sample: Pick<Sample, 'image' | 'meta'>,
+  opts: Omit<ThumbnailOptions, 'invert' | 'size'> = {},
+): DisplayBytes {
+  const shown = presentationOf(sample);
+  return displayBytes(shown.image, { ...opts, window: shown.window ?? opts.window, invert: shown.invert });
 }

@@ -19,8 +19,18 @@ export interface ThumbnailOptions {
   invert?: boolean;
 }
 
-/** Renders an image (2-D, or one slice of 3-D) as a PNG data URL. */
-export async function renderThumbnail(image: ImageData, opts: ThumbnailOptions): Promise<EncodedImage> {
+/** 8-bit display pixels of one slice: 1 (grey) or 3 (RGB) channels, windowed as in {@link renderThumbnail}. */
+export interface DisplayBytes {
+  bytes: Uint8Array;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  min: number;
+  max: number;
+}
+
+/** Windows one slice (the middle one by default) to 8 bits; `size` is not used. */
+export function displayBytes(image: ImageData, opts: Omit<ThumbnailOptions, 'size'>): DisplayBytes {
   const g = geometry(image);
   const z = Math.min(g.depth - 1, Math.max(0, opts.slice ?? Math.floor(g.depth / 2)));
   const n = g.height * g.width * g.channels;
@@ -37,10 +47,16 @@ export async function renderThumbnail(image: ImageData, opts: ThumbnailOptions):
     bytes = first;
     channels = 1;
   }
+  return { bytes, height: g.height, width: g.width, channels: channels as 1 | 3, min, max };
+}
+
+/** Renders an image (2-D, or one slice of 3-D) as a PNG data URL. */
+export async function renderThumbnail(image: ImageData, opts: ThumbnailOptions): Promise<EncodedImage> {
+  const { bytes, channels, min, max, ...g } = displayBytes(image, opts);
   const scale = Math.min(1, opts.size / Math.max(g.height, g.width));
   const width = Math.max(1, Math.round(g.width * scale));
   const height = Math.max(1, Math.round(g.height * scale));
-  let pipeline = sharp(bytes, { raw: { width: g.width, height: g.height, channels: channels as 1 | 3 } });
+  let pipeline = sharp(bytes, { raw: { width: g.width, height: g.height, channels } });
   if (width !== g.width || height !== g.height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
   // sharp writes 1-channel raw input as RGB unless told: keep gray PNGs gray (a third of the bytes).
   if (channels === 1) pipeline = pipeline.toColourspace('b-w');

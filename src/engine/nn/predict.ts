@@ -8,11 +8,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Prediction, Sample } from '../api';
+import { presentedBytes, renderPresented } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { selectBackend } from './backends/select';
 import { decodeOutput } from './detection/centernet';
 import { defaultGradCamLayer, gradCam } from './gradcam';
-import { boxOverlay, encodeRgb, grayBytes, heatOverlay, maskOverlay } from './render';
+import { boxOverlay, encodeRgb, heatOverlay, maskOverlay, rgbBase } from './render';
 import { tf } from './tf';
 import { checkpointPath, loadCheckpoint } from './train/checkpoint';
 import { prepareInput } from './train/prepare';
@@ -94,12 +95,14 @@ export async function predictSample(
   const geo = manifest.geometry;
   const [h, w, c] = geo.inputShape;
   const { out, x: input, offset, scale } = runSample(t, sample);
-  const gray = grayBytes(sample.image.data, h, w, c);
+  // Input and overlays show the input as the View tab does (palette colours, MONOCHROME1 inverted).
+  const shown = presentedBytes(sample);
+  const base = rgbBase(shown.bytes, shown.channels);
   const shape = [h, w];
   const pred: Prediction = {
     sampleId: sample.id,
     classes: manifest.classes,
-    input: await renderThumbnail(sample.image, { size: 512 }),
+    input: await renderPresented(sample, { size: 512 }),
   };
   if (geo.task === 'classification') {
     pred.probabilities = Array.from(out);
@@ -109,17 +112,17 @@ export async function predictSample(
     const x = tf.tensor4d(input, [1, h, w, c]);
     try {
       const cam = gradCam(t.model, manifest.spec, x, pred.predictedClass, layer);
-      pred.gradCam = await encodeRgb(heatOverlay(gray, cam), h, w, shape);
+      pred.gradCam = await encodeRgb(heatOverlay(base, cam), h, w, shape);
     } finally {
       x.dispose();
     }
   } else if (geo.task === 'segmentation') {
     const mask = classMask(out, h * w, geo.classes);
-    pred.overlay = await encodeRgb(maskOverlay(gray, mask), h, w, shape);
+    pred.overlay = await encodeRgb(maskOverlay(base, mask), h, w, shape);
   } else if (geo.task === 'detection') {
     const g = geo.grid as NonNullable<typeof geo.grid>;
     const boxes = decodeOutput(out, g.h, g.w, geo.classes, g.stride, manifest.params.detectionThreshold);
-    pred.overlay = await encodeRgb(boxOverlay(gray, h, w, boxes), h, w, shape);
+    pred.overlay = await encodeRgb(boxOverlay(base, h, w, boxes), h, w, shape);
   } else {
     const data = Float32Array.from(out, (v) => v * scale + offset);
     pred.overlay = await renderThumbnail(

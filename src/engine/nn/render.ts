@@ -1,23 +1,16 @@
 /**
  * PNG renderings of network outputs for the View tab: a heat map or mask over
- * the gray input, boxes drawn on it, encoded with sharp.
+ * the input as it is shown (imaging/presentation.ts), boxes drawn on it, encoded with sharp.
  */
 import sharp from 'sharp';
 import type { Box, EncodedImage } from '../api';
 
-/** Gray bytes of channel 0 scaled min..max to 0..255. */
-export function grayBytes(data: ArrayLike<number>, h: number, w: number, channels: number): Uint8Array {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < h * w; i++) {
-    const v = data[i * channels];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const span = max > min ? max - min : 1;
-  const out = new Uint8Array(h * w);
-  for (let i = 0; i < h * w; i++) out[i] = Math.round(((data[i * channels] - min) / span) * 255);
-  return out;
+/** RGB bytes of an image's display pixels (grey ones repeated), the base the overlays are drawn on. */
+export function rgbBase(bytes: Uint8Array, channels: 1 | 3): Uint8Array {
+  if (channels === 3) return bytes.slice();
+  const rgb = new Uint8Array(bytes.length * 3);
+  for (let i = 0; i < bytes.length; i++) rgb.fill(bytes[i], i * 3, i * 3 + 3);
+  return rgb;
 }
 
 /** Jet-like colour of a value in [0, 1]. */
@@ -57,33 +50,30 @@ export async function encodeRgb(
   };
 }
 
-/** Heat map (values in [0, 1]) blended 50% over the gray image. */
-export function heatOverlay(gray: Uint8Array, heat: ArrayLike<number>): Uint8Array {
-  const rgb = new Uint8Array(gray.length * 3);
-  for (let i = 0; i < gray.length; i++) {
-    const [r, g, b] = jet(heat[i]);
-    rgb[i * 3] = (gray[i] + r) >> 1;
-    rgb[i * 3 + 1] = (gray[i] + g) >> 1;
-    rgb[i * 3 + 2] = (gray[i] + b) >> 1;
+/** Heat map (values in [0, 1]) blended 50% over the RGB base. */
+export function heatOverlay(base: Uint8Array, heat: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(base.length);
+  for (let i = 0; i < base.length / 3; i++) {
+    const col = jet(heat[i]);
+    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = (base[i * 3 + k] + col[k]) >> 1;
   }
   return rgb;
 }
 
-/** Class mask (0 = background, not coloured) blended over the gray image. */
-export function maskOverlay(gray: Uint8Array, mask: ArrayLike<number>): Uint8Array {
-  const rgb = new Uint8Array(gray.length * 3);
-  for (let i = 0; i < gray.length; i++) {
+/** Class mask (0 = background, not coloured) blended over the RGB base. */
+export function maskOverlay(base: Uint8Array, mask: ArrayLike<number>): Uint8Array {
+  const rgb = new Uint8Array(base.length);
+  for (let i = 0; i < base.length / 3; i++) {
     const c = mask[i];
     const col = c > 0 ? CLASS_COLORS[(c - 1) % CLASS_COLORS.length] : null;
-    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = col ? (gray[i] + col[k]) >> 1 : gray[i];
+    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = col ? (base[i * 3 + k] + col[k]) >> 1 : base[i * 3 + k];
   }
   return rgb;
 }
 
-/** Gray image with box outlines in class colours. */
-export function boxOverlay(gray: Uint8Array, h: number, w: number, boxes: Box[]): Uint8Array {
-  const rgb = new Uint8Array(gray.length * 3);
-  for (let i = 0; i < gray.length; i++) rgb.fill(gray[i], i * 3, i * 3 + 3);
+/** The RGB base with box outlines in class colours. */
+export function boxOverlay(base: Uint8Array, h: number, w: number, boxes: Box[]): Uint8Array {
+  const rgb = base.slice();
   for (const b of boxes) {
     const col = CLASS_COLORS[b.classIndex % CLASS_COLORS.length];
     const x0 = Math.max(0, Math.round(b.xmin));
