@@ -4,7 +4,16 @@
  * serializable {@link NodeTypeDescriptor} made from these.
  */
 import type { z } from 'zod';
-import type { AcceptSpec, DatasetWarning, EngineEvent, PortSpec, Prediction, Sample, Split, Task } from '../api';
+import type {
+  AcceptSpec,
+  DatasetWarning,
+  EngineEvent,
+  PortSpec,
+  Prediction,
+  Sample,
+  Split,
+  Task,
+} from '../api';
 
 /** Fields every node type declares. */
 interface NodeTypeHeader<P extends z.ZodObject> {
