@@ -31,8 +31,7 @@ import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
 import { datasetIssues } from '../graph/dataset-issues';
 import { checkConnection, validateGraph } from '../graph/validate';
-import { presentationOf } from '../imaging/presentation';
-import { renderThumbnail } from '../imaging/thumbnail';
+import { renderPresented } from '../imaging/presentation';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
 import { collectionFrom, executeRun, networkKey } from '../run/executor';
@@ -343,13 +342,7 @@ export class Engine implements EngineApi {
   async getImage(params: EngineParams<'getImage'>): Promise<EngineResults['getImage']> {
     const { node, sampleId, size, window, slice } = EngineRequests.getImage.parse(params);
     const sample = await this.outputSample(this.imageNode(node), sampleId);
-    const shown = presentationOf(sample);
-    return renderThumbnail(shown.image, {
-      size,
-      window: shown.window ?? window,
-      slice,
-      invert: shown.invert,
-    });
+    return renderPresented(sample, { size, window, slice });
   }
 
   async getProcessingResult(
