@@ -3,7 +3,7 @@
  * (plain and segmented palettes, the segmented file written at test time by pydicom), Invert
  * MONOCHROME1 against the stored range.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
@@ -12,17 +12,10 @@ import { decodeImage } from '../data/readers';
 import { applyPaletteModule } from './apply-palette';
 import { invertMonochrome1Module } from './invert-monochrome1';
 import type { ModuleContext } from '../graph/node-type';
+import { pythonWith } from '../test-support/python';
 
 const DICOM = join(__dirname, '../../../resources/fixtures/data/dicom');
 const ctx = {} as ModuleContext;
-
-function python(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(candidate, ['-c', 'import pydicom, numpy'], { encoding: 'utf8' }).status === 0)
-      return candidate;
-  }
-  throw new Error('no python3 with pydicom and numpy: apt-get install python3-pydicom');
-}
 
 /** Writes a segmented-palette copy of `source` to `target`, prints apply_color_lut of both as JSON. */
 const SCRIPT = `
@@ -44,6 +37,8 @@ segmented = apply_color_lut(pydicom.dcmread(target).pixel_array, pydicom.dcmread
 print(json.dumps({"plain": plain.reshape(-1).tolist(), "segmented": segmented.reshape(-1).tolist()}))
 `;
 
+const PYTHON = pythonWith(['pydicom', 'numpy'], 'python3-pydicom');
+
 async function sampleOf(file: string): Promise<Sample> {
   const { meta, ...image } = await decodeImage(file);
   return { id: file, image, meta };
@@ -54,7 +49,7 @@ describe('Apply Palette', () => {
     const dir = await tempDir();
     try {
       const segmentedFile = join(dir.root, 'segmented.dcm');
-      const out = execFileSync(python(), ['-c', SCRIPT, join(DICOM, 'us_palette.dcm'), segmentedFile], {
+      const out = execFileSync(PYTHON, ['-c', SCRIPT, join(DICOM, 'us_palette.dcm'), segmentedFile], {
         encoding: 'utf8',
       });
       const reference = JSON.parse(out) as { plain: number[]; segmented: number[] };

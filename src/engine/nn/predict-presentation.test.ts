@@ -3,7 +3,7 @@
  * inverted, a PALETTE COLOR input in its palette colours (imaging/presentation.ts).
  * The inputs are 16x16 copies of the DICOM fixtures written by pydicom at test time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { classMask, loadTrained, predictSample, releaseTrained, runSample, type 
 import { maskOverlay, rgbBase } from './render';
 import { phantomCollection, recordingContext } from './testing/phantoms';
 import { train } from './train/trainer';
+import { pythonWith } from '../test-support/python';
 
 const DICOM = join(__dirname, '../../../resources/fixtures/data/dicom');
 
@@ -32,13 +33,7 @@ ds.Rows, ds.Columns = 16, 16
 ds.save_as(target)
 `;
 
-function python(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(candidate, ['-c', 'import pydicom, numpy'], { encoding: 'utf8' }).status === 0)
-      return candidate;
-  }
-  throw new Error('no python3 with pydicom and numpy: apt-get install python3-pydicom');
-}
+const PYTHON = pythonWith(['pydicom', 'numpy'], 'python3-pydicom');
 
 async function pixelsOf(dataUrl: string): Promise<number[]> {
   const png = Buffer.from(dataUrl.split(',')[1], 'base64');
@@ -53,7 +48,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'phi-predict-presentation-'));
   for (const name of ['dx_monochrome1.dcm', 'us_palette.dcm']) {
     const target = join(dir, name);
-    execFileSync(python(), ['-c', RESIZE, join(DICOM, name), target]);
+    execFileSync(PYTHON, ['-c', RESIZE, join(DICOM, name), target]);
     const { meta, ...image } = await decodeImage(target);
     samples.set(name, { id: name, image, meta });
   }

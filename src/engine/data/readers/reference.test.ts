@@ -12,7 +12,7 @@
  * libjpeg-turbo/OpenJPEG/CharLS against GDCM's builds);
  * YBR to RGB conversions of uncompressed/RLE data within 1 (rounding).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { inspectFile } from '../inspect';
 import { tempDir, type TempDir } from '../test-helpers';
 import { decodeImage, messageOf } from '.';
 import type { DecodedImage } from './types';
+import { pythonWith } from '../../test-support/python';
 
 const SCRIPT = join(__dirname, '../../../../tools/fixtures/reference_decode.py');
 const LOSSY_TOLERANCE = 2;
@@ -46,18 +47,7 @@ const SAME_DECODER = new Set(['JPGExtended.dcm', 'JPEG-lossy.dcm']);
 /** Files we decode although the reference cannot, each with why that is right. */
 const DECODED_ONLY_BY_US: Record<string, string> = {};
 
-/** A Python 3 that has pydicom, nibabel and numpy (Debian's, where a pyenv python3 shadows it). */
-function findPython(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const probe = spawnSync(candidate, ['-c', 'import pydicom, nibabel, numpy'], { encoding: 'utf8' });
-    if (probe.status === 0) return candidate;
-  }
-  throw new Error(
-    'no python3 with pydicom, nibabel and numpy: apt-get install python3-pydicom python3-nibabel',
-  );
-}
-
-const PYTHON = findPython();
+const PYTHON = pythonWith(['pydicom', 'nibabel', 'numpy'], 'python3-pydicom python3-nibabel');
 
 function packageDir(code: string): string {
   return execFileSync(PYTHON, ['-c', `import os; ${code}`], { encoding: 'utf8' }).trim();
