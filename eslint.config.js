@@ -72,7 +72,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.mjs', '*.config.js'],
+    files: ['bin/**/*.mjs', 'tools/**/*.mjs', '*.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );
