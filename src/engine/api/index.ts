@@ -7,3 +7,5 @@ export * from './requests';
 export * from './wire';
 export * from './dataset';
 export * from './trust';
+export * from './limits';
+export * from './params-merge';

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
+import { boundedText, LIMITS } from './limits';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
@@ -68,13 +69,13 @@ export const CustomModuleInfoSchema = z.object({
       /^my-[a-z0-9-]+$/,
       'ids of custom modules are lower-case words joined by "-", starting with "my-"',
     ),
-  title: z.string().min(1),
-  category: z.string().min(1).default('My modules'),
-  modality: z.string().default('any'),
+  title: boundedText(LIMITS.titleChars).min(1),
+  category: boundedText(LIMITS.titleChars).min(1).default('My modules'),
+  modality: boundedText(LIMITS.titleChars).default('any'),
   dims: z.enum(['2d', '3d']).default('2d'),
-  description: z.string().default(''),
+  description: boundedText(LIMITS.descriptionChars).default(''),
   language: z.enum(['typescript', 'python']).default('typescript'),
-  source: z.string(),
+  source: boundedText(LIMITS.sourceChars),
 });
 /** See {@link CustomModuleInfoSchema}. */
 export type CustomModuleInfo = z.infer<typeof CustomModuleInfoSchema>;

@@ -119,6 +119,33 @@ describe('phi serve server', () => {
     expect((await get('/assets/missing.js', { cookie: cookie.split(';')[0] })).status).toBe(404);
   });
 
+  it('names its cookie after its own port, so another server on 127.0.0.1 finds no token in it', async () => {
+    const page = await get(`/?token=${server.token}`);
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    expect(cookie.startsWith(`phi_token_${server.port}=`)).toBe(true);
+    // The same token under another server's cookie name is not this server's cookie.
+    const other = await startServer({
+      handle: () => Promise.resolve(null),
+      events: () => () => undefined,
+      rendererDir: join(dir, 'renderer'),
+      token: server.token,
+    });
+    try {
+      const sent = { host: `127.0.0.1:${other.port}`, cookie };
+      const refused = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: other.port, path: '/', headers: sent }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(refused).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never serves files outside the renderer folder', async () => {
     const t = `token=${server.token}`;
     expect((await get(`/../secret.txt?${t}`)).status).toBe(404);

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { openConnection, type EventSource, type RequestHandler } from './connection';
 import { contentSecurityPolicy, serveFile } from './static-files';
-import { TOKEN_COOKIE, newToken, presentedToken, tokenMatches } from './token';
+import { newToken, presentedToken, tokenCookieName, tokenMatches } from './token';
 
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = '/ws';
@@ -64,7 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const authorised = (req: IncomingMessage): URL | null => {
     if (!allowedHost(req)) return null;
     const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
-    return tokenMatches(token, presentedToken(url, req.headers.cookie)) ? url : null;
+    return tokenMatches(token, presentedToken(url, req.headers.cookie, tokenCookieName(port))) ? url : null;
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -82,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // The cookie lets the page's own asset requests through without the token in their URLs.
     if (url.searchParams.has('token')) {
       headers['set-cookie'] =
-        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+        `${tokenCookieName(port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
     }
     serveFile(options.rendererDir, url.pathname, res, headers).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

@@ -4,8 +4,16 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Name of the cookie that carries the token for asset requests after the first page load. */
-export const TOKEN_COOKIE = 'phi_token';
+/**
+ * Name of the cookie that carries the token for asset requests after the
+ * first page load. Browsers send a 127.0.0.1 cookie to every port, so each
+ * server names its own by its port: another server never finds this one's
+ * token under the name it reads (it still receives the cookie: see
+ * docs/security.md).
+ */
+export function tokenCookieName(port: number): string {
+  return `phi_token_${port}`;
+}
 
 /** A new 32-byte token, URL-safe. */
 export function newToken(): string {
@@ -20,13 +28,17 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token a request presents: `?token=` in the URL or the cookie set by an earlier page load. */
-export function presentedToken(url: URL, cookieHeader: string | undefined): string | null {
+/** The token a request presents: `?token=` in the URL or the cookie `cookieName` set by an earlier page load. */
+export function presentedToken(
+  url: URL,
+  cookieHeader: string | undefined,
+  cookieName: string,
+): string | null {
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
   for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === TOKEN_COOKIE) return decodeURIComponent(rest.join('='));
+    if (name === cookieName) return decodeURIComponent(rest.join('='));
   }
   return null;
 }

@@ -1,9 +1,10 @@
 /**
  * Turns a wire request (method name + untrusted params) into a call on the
- * engine: unknown methods and params that fail their zod schema are refused
- * with a readable message. Every transport goes through here.
+ * engine: unknown methods, requests past the size limit and params that fail
+ * their zod schema are refused with a readable message. Every transport goes
+ * through here.
  */
-import { EngineRequests, type EngineMethod, type EngineApi } from '../api';
+import { EngineRequests, LIMITS, requestTooLarge, type EngineMethod, type EngineApi } from '../api';
 
 /** Whether `method` is a request of the engine API. */
 export function isEngineMethod(method: string): method is EngineMethod {
@@ -13,6 +14,8 @@ export function isEngineMethod(method: string): method is EngineMethod {
 /** Validates and performs one request; rejects with an Error whose message is fit to show. */
 export async function dispatch(engine: EngineApi, method: string, params: unknown): Promise<unknown> {
   if (!isEngineMethod(method)) throw new Error(`Unknown request "${method}"`);
+  const bytes = (JSON.stringify(params) ?? '').length;
+  if (bytes > LIMITS.requestBytes) throw new Error(requestTooLarge(bytes));
   const parsed = EngineRequests[method].safeParse(params ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues

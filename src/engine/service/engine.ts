@@ -52,6 +52,7 @@ import { describeBackends } from '../nn';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
+import { resolveEdits } from './edit-checks';
 import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec } from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
@@ -168,7 +169,9 @@ export class Engine implements EngineApi {
     const { edits } = EngineRequests.editGraph.parse(params);
     const store = this.requireStore();
     const before = await this.statuses(store.graph());
-    store.applyEdits(edits);
+    // Checked against the graph as it is now, with no await in between: concurrent edits
+    // from other front ends are merged per field or refused, never overwritten unseen.
+    store.applyEdits(resolveEdits(store.graph(), this.registry, edits, (m) => this.explainMissing(m)));
     const snapshot = await this.snapshot();
     const staleNodes = Object.entries(snapshot.status)
       .filter(([id, status]) => status.state === 'stale' && before[id]?.state !== 'stale')

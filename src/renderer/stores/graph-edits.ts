@@ -5,6 +5,7 @@
  * copy/paste of a selection.
  */
 import type { Graph, GraphEdge, GraphEdit, GraphNode } from '../../engine/api';
+import { mergeParams } from '../../engine/api/params-merge';
 
 /** Applies edits in order, as the engine does; edits naming unknown ids are ignored. */
 export function applyEdits(graph: Graph, edits: GraphEdit[]): Graph {
@@ -24,7 +25,12 @@ export function applyEdits(graph: Graph, edits: GraphEdit[]): Graph {
         nodes = nodes.map((n) => (n.id === edit.id ? { ...n, position: edit.position } : n));
         break;
       case 'set-params':
-        nodes = nodes.map((n) => (n.id === edit.id ? { ...n, params: { ...edit.params } } : n));
+        nodes = nodes.map((n) => {
+          if (n.id !== edit.id) return n;
+          // The engine's rule; a conflict it will refuse leaves the mirror as it is.
+          const merged = mergeParams(n.params, edit);
+          return merged.ok ? { ...n, params: merged.params } : n;
+        });
         break;
       case 'set-label':
         // An empty label means "no label": the node shows its type's title again.
@@ -82,12 +88,18 @@ function invertOne(graph: Graph, edit: GraphEdit): GraphEdit[] {
       return previous ? [{ op: 'move-node', id: edit.id, position: previous.position }] : [];
     }
     case 'set-params': {
+      // Undo carries what it undoes as `previous`: the engine refuses it if the field moved on since.
       const previous = node(edit.id);
-      return previous ? [{ op: 'set-params', id: edit.id, params: previous.params }] : [];
+      const after = previous && mergeParams(previous.params, edit);
+      return previous && after?.ok
+        ? [{ op: 'set-params', id: edit.id, params: previous.params, previous: after.params }]
+        : [];
     }
     case 'set-label': {
       const previous = node(edit.id);
-      return previous ? [{ op: 'set-label', id: edit.id, label: previous.label ?? '' }] : [];
+      return previous
+        ? [{ op: 'set-label', id: edit.id, label: previous.label ?? '', previous: edit.label }]
+        : [];
     }
     case 'add-edge': {
       const previous = graph.edges.find((e) => e.id === edit.edge.id);

@@ -249,8 +249,8 @@ export class Workbench {
       const after = snapshot.graph.nodes.find((n) => n.id === node)?.params ?? {};
       this.recordHistory({
         label: `Apply tuning trial ${trialId}`,
-        edits: [{ op: 'set-params', id: node, params: after }],
-        inverse: [{ op: 'set-params', id: node, params: before }],
+        edits: [{ op: 'set-params', id: node, params: after, previous: before }],
+        inverse: [{ op: 'set-params', id: node, params: before, previous: after }],
       });
       this.adoptSnapshot(snapshot);
       this.toast('success', `Applied trial ${trialId} to ${node}`);
@@ -678,9 +678,17 @@ export class Workbench {
     return this.send(edits);
   }
 
-  /** Replaces a node's params. */
+  /**
+   * Sets a node's params to `params`. The edit carries the params this window
+   * showed, so the engine writes only the fields changed here and refuses one
+   * that someone else changed meanwhile (said in a toast; the node then shows theirs).
+   */
   setParams(id: string, params: Record<string, unknown>): Promise<void> {
-    return this.edit([{ op: 'set-params', id, params }], 'Change parameter');
+    const previous = this.graph.nodes.find((n) => n.id === id)?.params;
+    return this.edit(
+      [{ op: 'set-params', id, params, ...(previous ? { previous } : {}) }],
+      'Change parameter',
+    );
   }
 
   /** Copies the selected nodes. */
