@@ -161,6 +161,8 @@ export interface EngineInfo {
   version: string;
   nodeTypes: NodeTypeDescriptor[];
   backends: { name: string; available: boolean; reason?: string }[];
+  /** What confines custom code on this computer (docs/security.md); `summary` is shown as is. */
+  confinement?: { isolated: boolean; memoryCap: boolean; summary: string };
 }
 
 /** Per-node state as the front end shows it. */

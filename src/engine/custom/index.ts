@@ -23,4 +23,5 @@ export {
 } from './records';
 export { TrustList, configDir } from './trust-list';
 export { DEFAULT_LIMITS } from './sandbox/host';
+export { confinement } from './sandbox/confine';
 export type { SandboxLimits } from './sandbox/protocol';

@@ -38,6 +38,7 @@ import { collectionFrom, executeRun, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
 import {
   compileCustomModule,
+  confinement,
   customModuleTemplate,
   deleteCustomModuleRecord,
   disposeNodeType,
@@ -122,6 +123,7 @@ export class Engine implements EngineApi {
       version: APP_VERSION,
       nodeTypes: this.registry.describe(),
       backends: await (this.options.describeBackends ?? describeBackends)(),
+      confinement: confinement(),
     };
   }
 

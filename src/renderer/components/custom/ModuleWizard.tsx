@@ -159,8 +159,9 @@ function ModuleWizardView() {
             </div>
             <div className="muted">
               {values.language === 'python'
-                ? 'Runs in python3 with numpy on this computer, unsandboxed: only for projects you trust.'
-                : 'Runs in a sandbox without files or network.'}
+                ? 'Runs in python3 with numpy on this computer, not sandboxed in the language: only for projects you trust.'
+                : 'Runs in a sandbox without files, programs or eval.'}{' '}
+              {wb.info?.confinement?.summary}
             </div>
           </div>
           <label htmlFor="wizard-description">Description</label>

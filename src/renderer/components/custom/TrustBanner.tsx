@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
+import { untrustedCodeMessage } from '../../../engine/api/trust';
 import { untrustedIssues } from '../../stores/custom-modules';
 import { useWorkbench } from '../context';
 
@@ -19,9 +20,8 @@ function TrustBannerView() {
   return (
     <div className="trust-banner" role="alert" data-testid="trust-banner">
       <span>
-        This project contains custom code{names.length ? ` (${names.join(', ')})` : ''} that has not been
-        trusted on this computer. It does not run until you trust it; trust only projects from people you
-        trust.
+        {names.length ? untrustedCodeMessage(names) : issues[0]?.message} Trust only projects from people you
+        trust. {wb.info?.confinement?.summary}
       </span>
       <button
         type="button"
