@@ -6,20 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineEventSchema } from '../api';
 import { tempDir, writeClassFolders } from '../test-support/pipeline';
-import { main } from './main';
 import { parseSampleSize } from './commands/run';
-import { captureIo } from '../test-support/cli-io';
+import { runPhi } from '../test-support/cli-io';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 process.env.PHI_CACHE_DIR = join(dir, 'cache');
-
-/** Runs `phi` in process, capturing stdout and stderr. */
-async function phi(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir);
-  const code = await main(argv, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const phi = (...argv: string[]) => runPhi(dir, argv);
 
 describe('phi new and phi run', () => {
   it('creates a runnable template and runs it, printing the shape summary', async () => {

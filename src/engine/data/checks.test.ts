@@ -6,9 +6,8 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../cli/main';
 import { createCliEngine } from '../cli/engine';
-import { captureIo } from '../test-support/cli-io';
+import { runPhi } from '../test-support/cli-io';
 import { tempDir, writeClassFolders } from '../test-support/pipeline';
 import { datasetChecks } from './checks';
 import { openDataset } from './dataset-node';
@@ -18,12 +17,7 @@ import { summarizeDataset } from './summary';
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 process.env.PHI_CACHE_DIR = join(dir, 'cache');
-
-async function phi(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir);
-  const code = await main(argv, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const phi = (...argv: string[]) => runPhi(dir, argv);
 
 const open = (root: string, params: Record<string, unknown> = {}) =>
   openDataset(root, datasetParamsSchema.parse({ path: root, ...params }));
