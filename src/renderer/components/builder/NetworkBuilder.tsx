@@ -28,6 +28,10 @@ import { LayerPanel } from './LayerPanel';
 const nodeTypes: NodeTypes = { layer: LayerNode };
 /** Drag-and-drop MIME type carrying a layer type from the builder's palette. */
 const LAYER_MIME = 'application/x-phi-layer-type';
+/** Keys that delete the selected layers and connections (one array: React Flow re-binds its key listeners when it changes). */
+const DELETE_KEYS = ['Delete', 'Backspace'];
+
+type Size = { width: number; height: number };
 
 const LayerPalette = observer(function LayerPalette() {
   const wb = useWorkbench();
@@ -79,14 +83,21 @@ const BuilderCanvas = observer(function BuilderCanvas() {
   const flow = useReactFlow();
   // Selected connections live here: only Delete needs them.
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  // Sizes React Flow measured, handed back on every render: a layer without
+  // them counts as not yet measured, and React Flow then unmounts its
+  // connections until it measures again, so a focused connection would lose
+  // focus (and Enter, Delete with it) whenever the canvas re-renders.
+  const [sizes, setSizes] = useState<ReadonlyMap<string, Size>>(new Map());
   const catalogue = builder.catalogue;
   const nodes: LayerFlowNode[] = builder.layers.map((l) => {
     const descriptor = catalogue.find((c) => c.type === l.type);
+    const size = sizes.get(l.id);
     return {
       id: l.id,
       type: 'layer',
       position: l.position,
       selected: builder.selected === l.id,
+      ...(size ? { measured: size } : {}),
       data: {
         layerId: l.id,
         type: l.type,
@@ -122,8 +133,17 @@ const BuilderCanvas = observer(function BuilderCanvas() {
         colorMode="system"
         fitView
         fitViewOptions={{ padding: 0.25, maxZoom: 1 }}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={DELETE_KEYS}
         onNodesChange={(changes) => {
+          const measured = changes.flatMap((c) =>
+            c.type === 'dimensions' && c.dimensions ? [{ id: c.id, size: c.dimensions }] : [],
+          );
+          if (measured.length > 0)
+            setSizes((current) => {
+              const next = new Map(current);
+              for (const m of measured) next.set(m.id, m.size);
+              return next;
+            });
           for (const c of changes) {
             if (c.type === 'position' && c.position) builder.moveLayer(c.id, c.position);
             if (c.type === 'select' && c.selected) builder.select(c.id);
@@ -132,15 +152,16 @@ const BuilderCanvas = observer(function BuilderCanvas() {
           }
         }}
         onEdgesChange={(changes) => {
-          const next = new Set(selectedEdges);
-          for (const c of changes) {
-            if (c.type === 'remove') builder.removeEdge(c.id);
-            if (c.type === 'select') {
-              if (c.selected) next.add(c.id);
-              else next.delete(c.id);
+          for (const c of changes) if (c.type === 'remove') builder.removeEdge(c.id);
+          // From the latest selection, not this render's: several changes can come before a re-render.
+          setSelectedEdges((current) => {
+            const next = new Set(current);
+            for (const c of changes) {
+              if (c.type === 'select' && c.selected) next.add(c.id);
+              else if (c.type === 'select' || c.type === 'remove') next.delete(c.id);
             }
-          }
-          setSelectedEdges(next);
+            return next;
+          });
         }}
         onConnect={(c) => {
           const reason = builder.connect(c.source, c.target);
