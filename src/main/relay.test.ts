@@ -85,7 +85,7 @@ function desktop(frameUrl = 'file:///opt/phi/resources/app.asar/out/renderer/ind
 
 beforeAll(async () => {
   dir = tempDir('phi-relay-');
-  await writeClassFolders(join(dir, 'data'), { classes: { a: 2, b: 2 }, size: [12, 10], channels: 3 });
+  await writeClassFolders(join(dir, 'data'), { classes: { a: 8, b: 8 }, size: [12, 10], channels: 3 });
   engine = new Engine({ cacheDir: join(dir, 'cache') });
   await engine.createProject({ path: join(dir, 'p.phiproj'), dataset: join(dir, 'data') });
 });
