@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { mergeParams, type Graph, type GraphEdit, type GraphNode } from '../api';
+import { unknownParamName } from '../graph/param-names';
 import type { NodeTypeRegistry } from '../graph/registry';
 
 /** Short JSON of a value for a message. */
@@ -35,14 +36,13 @@ export function resolveEdits(
     const type = registry.get(node.type);
     if (!type) throw new Error(explain(`Unknown module "${node.type}" in node "${node.id}"`));
     const shape = (type.params as z.ZodObject).shape as Record<string, z.ZodType>;
-    const names = Object.keys(shape);
+    const unknown = unknownParamName(type.params as z.ZodObject, params);
+    if (unknown)
+      throw new Error(
+        `Node "${node.id}" (${type.title}) has no parameter "${unknown.name}"; its parameters are ${unknown.valid.join(', ') || 'none'}`,
+      );
     for (const [name, value] of Object.entries(params)) {
-      const known = Object.prototype.hasOwnProperty.call(shape, name);
-      if (!known && value === undefined) continue; // removing a stale field is always fine
-      if (!known)
-        throw new Error(
-          `Node "${node.id}" (${type.title}) has no parameter "${name}"; its parameters are ${names.join(', ') || 'none'}`,
-        );
+      if (value === undefined) continue;
       const checked = shape[name].safeParse(value);
       if (!checked.success)
         throw new Error(

@@ -56,6 +56,10 @@ describe('phi process', () => {
       /resize: parameter "width"/,
     );
     expect(() => parseProcessArgs(['--param', 'a=1', 'x', 'y'])).toThrow(UsageError);
+    // A misspelt name is refused with the valid ones, not dropped by the schema.
+    expect(() => parseProcessArgs(['--module', 'resize', '--param', 'widht=64', 'x', 'y'])).toThrow(
+      /resize has no parameter "widht"; its parameters are width, height, /,
+    );
     expect(() => parseProcessArgs(['--module', 'merge', 'x', 'y'])).toThrow(/needs 2 inputs/);
   });
   it('processes a folder into 16-bit PNGs with the same stems and sub-folders', async () => {

@@ -7,6 +7,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ModuleNodeType } from '../../graph/node-type';
+import { unknownParamName } from '../../graph/param-names';
 import type { Sample, Split } from '../../api';
 import { dtypeOf } from '../../api';
 import { decodeImage, extensionOf, messageOf, readerForExtension } from '../../data/readers';
@@ -106,6 +107,11 @@ export function parseProcessArgs(
   if (positional.length !== 2) throw new UsageError('give one input (file or folder) and one output folder');
   const steps = raw.map(({ id, params }) => {
     const module = findModule(id, catalogue);
+    const unknown = unknownParamName(module.params, params);
+    if (unknown)
+      throw new UsageError(
+        `${id} has no parameter "${unknown.name}"; its parameters are ${unknown.valid.join(', ') || 'none'}`,
+      );
     const parsed = module.params.safeParse(params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
