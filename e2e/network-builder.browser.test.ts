@@ -3,22 +3,48 @@
  * of the example: opened from the network node, it starts from Input ->
  * Conv2D -> MaxPool2D -> Flatten -> Dense; shapes inferred by the engine show
  * on the connections; a layer dropped from the palette is connected; a
- * connection a layer cannot take is refused with the reason; a spec whose
- * shapes do not fit is named by its layer; the parameter count follows a
- * parameter change (worked by hand); Save as stores it as a "My" network;
- * a built-in network opens as a starting point to save under a new name,
- * Use sets the network node to train a saved one, and the builder then opens
- * on that saved network. Screenshots 12-*.
+ * connection a layer cannot take is refused with the reason; a connection
+ * keeps its keyboard focus while the shapes are checked again, so Enter and
+ * Delete remove it; a spec whose shapes do not fit is named by its layer; the
+ * parameter count follows a parameter change (worked by hand); Save as stores
+ * it as a "My" network; a built-in network opens as a starting point to save
+ * under a new name, Use sets the network node to train a saved one, and the
+ * builder then opens on that saved network. Screenshots 12-*.
+ *
+ * Each test starts from a freshly loaded page with the builder opened on the
+ * starter network; the test that changes the project's network node has a
+ * served copy of the example to itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { centre, dragBetween, openExample, type Session } from './support/browser-steps';
+import type { PageGlobals } from './support/page-globals';
 
 let s: Session;
 let page: Page;
 
+/** Loads the workbench afresh (no builder state left from an earlier test). */
+async function freshPage(): Promise<void> {
+  s.pageErrors.length = 0;
+  await page.goto(s.serve.url);
+  await page.waitForSelector('[data-testid="node-dataset"]');
+}
+
+/** Opens the builder from the network node and waits for the engine's first shape check. */
+async function openBuilder(): Promise<void> {
+  await page.locator('[data-testid="node-network"] .phi-node-title').click();
+  await page.getByRole('button', { name: 'Build network…' }).click();
+  await page.getByRole('dialog', { name: 'Network builder' }).waitFor();
+  await page.getByTestId('spec-status').getByText('Valid').waitFor();
+}
+
+/** The connection between two layers. */
+function edge(from: string, to: string) {
+  return page.locator(`[data-testid="rf__edge-${from}->${to}"]`);
+}
+
 /** Drags from one layer's output handle to another's input handle. */
-async function connect(from: string, to: string): Promise<void> {
+async function drag(from: string, to: string): Promise<void> {
   await dragBetween(
     page,
     await centre(page, `[data-testid="layer-${from}"] .react-flow__handle.source`),
@@ -26,28 +52,49 @@ async function connect(from: string, to: string): Promise<void> {
   );
 }
 
+/** Connects two layers and waits for the connection to be drawn. */
+async function connect(from: string, to: string): Promise<void> {
+  await drag(from, to);
+  await edge(from, to).waitFor();
+}
+
 /** The label (SVG text) on the connection between two layers, once it reads `text`. */
 async function edgeLabel(from: string, to: string, text?: string): Promise<string | null> {
-  const label = page.locator(`[data-testid="rf__edge-${from}->${to}"] .react-flow__edge-text`);
+  const label = edge(from, to).locator('.react-flow__edge-text');
   await (text ? label.filter({ hasText: text }) : label).waitFor();
   return label.textContent();
 }
 
-beforeAll(async () => {
-  s = await openExample('phi-ui-builder-');
-  page = s.page;
-});
+/** Focuses a connection, selects it with Enter (as a keyboard user does) and removes it with Delete. */
+async function deleteFromKeyboard(from: string, to: string): Promise<void> {
+  await edge(from, to).focus();
+  await page.keyboard.press('Enter');
+  // A straight connection has no width, so it never counts as visible: wait for it attached.
+  await page.locator(`[data-testid="rf__edge-${from}->${to}"].selected`).waitFor({ state: 'attached' });
+  await page.keyboard.press('Delete');
+  await edge(from, to).waitFor({ state: 'detached' });
+}
 
-afterAll(async () => {
-  await s?.close();
-});
+describe('network builder on the starter network', () => {
+  beforeAll(async () => {
+    s = await openExample('phi-ui-builder-');
+    page = s.page;
+  });
 
-describe('network builder', () => {
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  beforeEach(async () => {
+    await freshPage();
+    await openBuilder();
+  });
+
+  afterEach(() => {
+    expect(s.pageErrors).toEqual([]);
+  });
+
   it('opens from the network node with the starter network, shapes on the connections', async () => {
-    await page.locator('[data-testid="node-network"] .phi-node-title').click();
-    await page.getByRole('button', { name: 'Build network…' }).click();
-    await page.getByRole('dialog', { name: 'Network builder' }).waitFor();
-    await page.getByTestId('spec-status').getByText('Valid').waitFor();
     // The example's images reach the network as 64 x 64 x 1 (the Input default when not yet run).
     expect(await edgeLabel('input', 'conv2d-1')).toBe('64 × 64 × 1');
     expect(await edgeLabel('conv2d-1', 'maxpool2d-1')).toBe('64 × 64 × 16');
@@ -67,9 +114,9 @@ describe('network builder', () => {
     await connect('conv2d-1', 'add-1');
     await connect('maxpool2d-1', 'add-1');
     // Two layers now lead nowhere: the builder says which.
-    expect(await page.getByTestId('spec-error').innerText()).toMatch(/lead nowhere/);
+    await page.getByTestId('spec-error').getByText('lead nowhere').waitFor();
 
-    await connect('add-1', 'flatten-1');
+    await drag('add-1', 'flatten-1');
     const toast = page.getByTestId('toast').filter({ hasText: 'Connection refused' });
     await toast.waitFor();
     expect(await toast.innerText()).toMatch(
@@ -77,11 +124,7 @@ describe('network builder', () => {
     );
 
     // Replace Flatten's input by the Add: 64x64x16 + 32x32x16 cannot be added.
-    // Connections are focusable: Enter selects one (as a keyboard user does), Delete removes it.
-    await page.locator('[data-testid="rf__edge-maxpool2d-1->flatten-1"]').focus();
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Delete');
-    await page.locator('[data-testid="rf__edge-maxpool2d-1->flatten-1"]').waitFor({ state: 'detached' });
+    await deleteFromKeyboard('maxpool2d-1', 'flatten-1');
     await connect('add-1', 'flatten-1');
     const error = page.getByTestId('spec-error');
     await error.getByText('add-1').waitFor();
@@ -92,8 +135,27 @@ describe('network builder', () => {
     // Removing the Add and reconnecting makes it valid again.
     await page.getByTestId('layer-add-1').click();
     await page.getByRole('button', { name: 'Remove layer' }).click();
+    await page.getByTestId('layer-add-1').waitFor({ state: 'detached' });
     await connect('maxpool2d-1', 'flatten-1');
     await page.getByTestId('spec-status').getByText('Valid').waitFor();
+  });
+
+  it('a connection keeps keyboard focus while the shapes are checked again: Enter and Delete remove it', async () => {
+    const focused = page.locator('[data-testid="rf__edge-maxpool2d-1->flatten-1"]:focus');
+    await edge('maxpool2d-1', 'flatten-1').focus();
+    await focused.waitFor({ state: 'attached' });
+    // A change made elsewhere (here: in the store, as the layer panel does) is checked by the
+    // engine; its answer re-renders the canvas while the connection has focus.
+    await page.evaluate(() => {
+      const builder = (globalThis as unknown as PageGlobals).__phi.builder;
+      const conv = builder.layers.find((l) => l.id === 'conv2d-1')!;
+      builder.setParams('conv2d-1', { ...conv.params, filters: 8 });
+    });
+    await edgeLabel('maxpool2d-1', 'flatten-1', '32 × 32 × 8');
+    expect(await focused.count()).toBe(1);
+
+    await deleteFromKeyboard('maxpool2d-1', 'flatten-1');
+    await page.getByTestId('spec-error').getByText('lead nowhere').waitFor();
   });
 
   it('a parameter change in the layer panel changes shapes and the parameter count', async () => {
@@ -127,8 +189,21 @@ describe('network builder', () => {
     expect(await saved.locator('.tag-my').innerText()).toBe('My');
     await s.shot('12d-builder-saved');
   });
+});
+
+describe('network builder and the network node', () => {
+  // This test changes what the project's network node trains: it has a served copy to itself.
+  beforeAll(async () => {
+    s = await openExample('phi-ui-builder-use-');
+    page = s.page;
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('opens a built-in network to save under a new name, and sets the network node to train a saved one', async () => {
+    await openBuilder();
     await page.getByRole('button', { name: 'Open small-cnn' }).click();
     await page.getByTestId('layer-predictions').waitFor();
     await page.getByTestId('spec-status').getByText('Valid').waitFor();
@@ -138,20 +213,20 @@ describe('network builder', () => {
     await page.getByTestId('toast').filter({ hasText: 'Saved network "my-small-cnn"' }).waitFor();
     await s.shot('12e-builder-opened-builtin');
 
-    await page.getByRole('button', { name: 'Use my-small in network' }).click();
-    await page.getByTestId('toast').filter({ hasText: 'now trains "my-small"' }).waitFor();
+    await page.getByRole('button', { name: 'Use my-small-cnn in network' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'now trains "my-small-cnn"' }).waitFor();
     await page
       .getByRole('dialog', { name: 'Network builder' })
       .getByRole('button', { name: 'Close' })
       .click();
     expect(await page.getByTestId('param-architecture').locator('select').inputValue()).toBe('custom');
-    expect(await page.getByTestId('param-customSpec').locator('input').inputValue()).toBe('my-small');
+    expect(await page.getByTestId('param-customSpec').locator('input').inputValue()).toBe('my-small-cnn');
 
     // Build network… on a node that trains a saved network opens that network, not the starter.
     await page.getByRole('button', { name: 'Build network…' }).click();
     await page.getByRole('dialog', { name: 'Network builder' }).waitFor();
-    await page.getByLabel('Save as').and(page.locator('[value="my-small"]')).waitFor();
-    expect(await page.getByLabel('Save as').inputValue()).toBe('my-small');
+    await page.getByLabel('Save as').and(page.locator('[value="my-small-cnn"]')).waitFor();
+    await page.getByTestId('layer-predictions').waitFor();
     await page
       .getByRole('dialog', { name: 'Network builder' })
       .getByRole('button', { name: 'Close' })

@@ -19,7 +19,16 @@ export interface PageElement {
 export interface PageGlobals {
   document: { querySelector(selector: string): PageElement | null; body: unknown };
   /** The renderer's root store, exposed by main.tsx for tests and benchmarks. */
-  __phi: { graph: Graph; selection: Set<string>; setSelection(ids: string[]): void };
+  __phi: {
+    graph: Graph;
+    selection: Set<string>;
+    setSelection(ids: string[]): void;
+    /** The network builder's store (src/renderer/stores/network-builder.ts). */
+    builder: {
+      layers: { id: string; params: Record<string, unknown> }[];
+      setParams(id: string, params: Record<string, unknown>): void;
+    };
+  };
   __seen: string[];
   MutationObserver: new (callback: () => void) => {
     observe(target: unknown, options: Record<string, boolean>): void;
