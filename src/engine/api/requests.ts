@@ -235,6 +235,8 @@ export interface ProcessingResult {
 /** Per-epoch metrics history of a network node. */
 export interface MetricsHistory {
   classes: string[];
+  /** Which training the curves belong to: the full run's model, or a sample run's (trained apart, on `items` items). */
+  run?: { kind: 'full' | 'sample'; items?: number };
   epochs: { epoch: number; split: 'train' | 'validation'; metrics: EpochMetrics }[];
   /** The test split's metrics, confusion matrix and the number of items they were computed on. */
   test?: { metrics: EpochMetrics; confusion: number[][]; items?: number };

@@ -134,7 +134,9 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
     if (!key || 'error' in key) return 'idle';
     const type = registry.get(byId.get(id)?.type ?? '');
     if (type?.kind === 'network') {
-      return readNetworkResult(options.artifactsFor(id)) === networkKey(key.key, selection) ? 'done' : 'idle';
+      return readNetworkResult(networkDir(options, id, selection)) === networkKey(key.key, selection)
+        ? 'done'
+        : 'idle';
     }
     return cache.readManifest(key.key, selection) ? 'done' : 'idle';
   };
@@ -516,6 +518,21 @@ export function collectionFrom(manifest: NodeManifest, cache: OutputCache): Samp
   };
 }
 
+/**
+ * Where a network's checkpoints and model live for a selection: a full run's in
+ * the node's artifacts folder (what prediction and export use), each sample
+ * run's in a folder of its own, so that a Sample RUN never replaces or deletes
+ * the full run's model, finished or interrupted.
+ */
+export function networkDir(
+  options: Pick<RunOptions, 'artifactsFor'>,
+  nodeId: string,
+  selection: string,
+): string {
+  const dir = options.artifactsFor(nodeId);
+  return selection === 'all' ? dir : join(dir, 'samples', selection);
+}
+
 /** Trains (or skips, when its key is unchanged) a network node. */
 async function runNetwork(
   type: NetworkNodeType,
@@ -526,7 +543,7 @@ async function runNetwork(
   selection: string,
 ): Promise<NodeOutcome> {
   const key = networkKey(nodeKey, selection);
-  const dir = options.artifactsFor(node.id);
+  const dir = networkDir(options, node.id, selection);
   if (readNetworkResult(dir) === key) return { state: 'done', key, selection, fromCache: true };
   const params = type.params.parse(node.params);
   const emit = options.emit;

@@ -1,9 +1,9 @@
 /**
  * A network node through the engine: per-epoch metrics stored and served,
  * the test evaluation with its confusion matrix, predictions with Grad-CAM,
- * and an unchanged network not trained twice.
+ * an unchanged network not trained twice, and sample runs trained apart.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ProjectStore } from '../store/project-store';
@@ -69,5 +69,21 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
 
   const again = await engine.run({ mode: 'all' });
   expect(again.cached).toEqual(['data', 'net']);
+  expect(metrics.run).toEqual({ kind: 'full' });
+
+  // A Sample RUN trains apart: the full run's model and curves stay, and the next full run reuses them.
+  const model = join(dir, 'net.phidata', 'net', 'best.ckpt');
+  const fullModel = readFileSync(model);
+  const sample = await engine.run({ mode: 'sample', sample: { count: 8 } });
+  expect(sample.ran).toContain('net');
+  expect(readFileSync(model).equals(fullModel)).toBe(true);
+  const sampled = await engine.getMetrics({ node: 'net' });
+  expect(sampled.run).toEqual({ kind: 'sample', items: 8 });
+  const full = await engine.run({ mode: 'all' });
+  expect(full.cached).toContain('net');
+  expect(readFileSync(model).equals(fullModel)).toBe(true);
+  const back = await engine.getMetrics({ node: 'net' });
+  expect(back.run).toEqual({ kind: 'full' });
+  expect(back.epochs).toEqual(metrics.epochs);
   engine.closeProject();
 });

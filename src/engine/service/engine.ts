@@ -365,10 +365,14 @@ export class Engine implements EngineApi {
     const { node } = EngineRequests.getMetrics.parse(params);
     const store = this.requireStore();
     const input = this.inputManifest(node);
-    const rows = epochHistory(store, node);
+    // The curves of the model the node holds: a sample run's when its last finished run was a sample.
+    const selection = store.nodeResults()[node]?.cacheKey.split(KEY_SEPARATOR)[1];
+    const sample = selection !== undefined && selection !== '' && selection !== 'all';
+    const rows = epochHistory(store, node, sample);
     const test = rows.find((r) => r.split === 'test');
     return {
       classes: input?.classes ?? [],
+      run: sample ? { kind: 'sample', items: input?.items.length } : { kind: 'full' },
       epochs: rows
         .filter(
           (r): r is typeof r & { split: 'train' | 'validation' } =>

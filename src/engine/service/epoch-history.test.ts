@@ -1,4 +1,4 @@
-/** A resumed training shows one curve: the runs it resumed come first. */
+/** A resumed training shows one curve: the runs it resumed come first; sample runs have curves of their own. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -11,15 +11,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('stitches the epochs of resumed runs, and a fresh start stands alone', () => {
   const store = ProjectStore.create(join(dir, 'h.phiproj'), { graph: { nodes: [], edges: [] } });
-  const run = (epochs: number[]): void => {
-    const id = store.startRun({ mode: 'all', seed: 1, appVersion: '0', nodeVersions: {} });
+  const run = (epochs: number[], mode = 'all'): void => {
+    const id = store.startRun({ mode, seed: 1, appVersion: '0', nodeVersions: {} });
     for (const epoch of epochs) store.recordEpoch(id, 'net', epoch, 'train', { loss: 1 / epoch });
     store.finishRun(id, 'done');
   };
   run([1, 2, 3]); // interrupted after epoch 3 of a first training
   run([4, 5]); // resumed
-  expect(epochHistory(store, 'net').map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
+  expect(epochHistory(store, 'net', false).map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
+  // A sample run trains apart: it has a curve of its own and leaves the full run's alone.
+  run([1, 2, 3, 4, 5, 6, 7], 'sample');
+  expect(epochHistory(store, 'net', false).map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
+  expect(epochHistory(store, 'net', true).map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   run([1, 2]); // changed params: trained again from the start
-  expect(epochHistory(store, 'net').map((r) => r.epoch)).toEqual([1, 2]);
+  expect(epochHistory(store, 'net', false).map((r) => r.epoch)).toEqual([1, 2]);
   store.close();
 });

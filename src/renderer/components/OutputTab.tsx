@@ -58,6 +58,15 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
         <span className="muted" data-testid="epoch-count">
           {metrics.rows.length} epoch{metrics.rows.length === 1 ? '' : 's'}
         </span>
+        {metrics.run?.kind === 'sample' && (
+          <span
+            className="run-kind sample"
+            data-testid="run-kind"
+            title="Trained by a Sample RUN, apart from the full run's model: these numbers come from the sample only"
+          >
+            Sample run{metrics.run.items !== undefined ? ` · ${metrics.run.items} items` : ''}
+          </span>
+        )}
       </div>
       <div className="charts">
         {keys.map((key) => (

@@ -18,12 +18,15 @@ export class NodeMetrics {
   rows: { epoch: number; train?: EpochMetrics; validation?: EpochMetrics }[] = [];
   /** The held-out test split, evaluated once after training. */
   test: { metrics: EpochMetrics; confusion: number[][]; items?: number } | null = null;
+  /** Which training the numbers belong to (the full run's model, or a sample run's). */
+  run: MetricsHistory['run'] = undefined;
 
   constructor() {
     makeObservable(this, {
       classes: observableRef,
       rows: observableShallow,
       test: observableRef,
+      run: observableRef,
       add: action,
       live: action,
       load: action,
@@ -74,6 +77,7 @@ export class NodeMetrics {
   load(history: MetricsHistory): void {
     this.classes = history.classes;
     this.test = history.test ?? null;
+    this.run = history.run;
     const first = Math.min(...history.epochs.map((e) => e.epoch));
     const kept = history.epochs.length > 0 && first > 1 ? this.rows.filter((r) => r.epoch < first) : [];
     this.rows.splice(0, this.rows.length, ...kept);
