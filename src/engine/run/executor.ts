@@ -524,7 +524,7 @@ export function collectionFrom(manifest: NodeManifest, cache: OutputCache): Samp
  * run's in a folder of its own, so that a Sample RUN never replaces or deletes
  * the full run's model, finished or interrupted.
  */
-export function networkDir(
+function networkDir(
   options: Pick<RunOptions, 'artifactsFor'>,
   nodeId: string,
   selection: string,
