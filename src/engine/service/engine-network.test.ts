@@ -87,3 +87,38 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
   expect(back.epochs).toEqual(metrics.epochs);
   engine.closeProject();
 });
+
+it('a training cancelled part-way says after which epoch it stopped, and RUN resumes from there', async () => {
+  const registry = createBuiltinRegistry();
+  await writeClassFolders(join(dir, 'stop'), { classes: { a: 10, b: 10 }, size: [16, 16], channels: 1 });
+  const path = join(dir, 'stop.phiproj');
+  ProjectStore.create(path, {
+    graph: new GraphBuilder(registry)
+      .chain(
+        ['data', 'dataset', { path: 'stop', splitByPatient: false }],
+        [
+          'net',
+          'neural-network',
+          { task: 'classification', epochs: 4, batchSize: 4, baseFilters: 4, depth: 1 },
+        ],
+      )
+      .build(),
+  }).close();
+  const engine = new Engine({ cacheDir: join(dir, 'cache-stop'), registry });
+  await engine.openProject({ path });
+  const log = new EventLog();
+  engine.onDidEmit(log.listener);
+  engine.onDidEmit((event) => {
+    if (event.type === 'epoch' && event.epoch === 2 && event.split === 'validation') void engine.cancel({});
+  });
+  expect((await engine.run({ mode: 'all' })).status).toBe('cancelled');
+  const snapshot = await engine.getProject();
+  expect(snapshot?.status.net).toMatchObject({
+    state: 'idle',
+    message: expect.stringMatching(/^Training stopped after epoch 2: RUN resumes from it/),
+  });
+  log.clear();
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  expect(log.of('epoch').map((e) => e.epoch)[0]).toBe(3);
+  engine.closeProject();
+});

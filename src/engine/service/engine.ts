@@ -50,6 +50,7 @@ import {
 } from '../custom';
 import { summarizeDataset } from '../data/summary';
 import { describeBackends } from '../nn';
+import { readCheckpointMeta } from '../nn/train/checkpoint';
 import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
@@ -744,8 +745,20 @@ export class Engine implements EngineApi {
         colorMode: recorded.colorMode as NodeStatus['colorMode'],
         dtype: recorded.dtype,
         count: recorded.count,
-        message: recorded.message,
+        // What the last run said (e.g. items that failed) belongs to its outputs, not to an out-of-date node.
+        message: current === recordedKey ? recorded.message : undefined,
       };
+    }
+    // A network whose training stopped part-way says so: its checkpoint is kept and RUN resumes from it.
+    for (const node of graph.nodes) {
+      const state = status[node.id]?.state;
+      if (node.kind !== 'network' || (state !== 'idle' && state !== 'stale')) continue;
+      const meta = readCheckpointMeta(join(store.artifactsFor(node.id), 'last.ckpt'));
+      if (meta && !meta.finished)
+        status[node.id] = {
+          ...status[node.id],
+          message: `Training stopped after epoch ${meta.epoch}: RUN resumes from it while its settings are unchanged`,
+        };
     }
     return status;
   }

@@ -37,9 +37,10 @@ export function statusText(status: NodeStatus | undefined): string {
     case 'failed':
       return status?.message ? `Failed: ${status.message}` : 'Failed';
     case 'stale':
-      return 'Out of date: run again';
+      return status?.message ? `Out of date: ${status.message}` : 'Out of date: run again';
     default:
-      return 'Not run yet';
+      // Not run, or not run to the end (a training stopped part-way says after which epoch).
+      return status?.message ?? 'Not run yet';
   }
 }
 

@@ -3,7 +3,16 @@
  * the raw float32 weights of the model (and optimizer), written to a temporary
  * file and renamed, so a crash or kill never leaves a half-written checkpoint.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../tf';
 
@@ -65,16 +74,22 @@ export async function saveCheckpoint(
   renameSync(tmp, path);
 }
 
-/** Reads only the meta of a checkpoint; undefined when absent or unreadable. */
+/** Reads only the meta of a checkpoint (not its weights); undefined when absent or unreadable. */
 export function readCheckpointMeta(path: string): CheckpointMeta | undefined {
   if (!existsSync(path)) return undefined;
+  let fd: number | undefined;
   try {
-    const buf = readFileSync(path);
-    const n = buf.readUInt32LE(0);
-    const { tensors: _t, ...meta } = JSON.parse(buf.subarray(4, 4 + n).toString('utf8')) as Header;
+    fd = openSync(path, 'r');
+    const len = Buffer.alloc(4);
+    readSync(fd, len, 0, 4, 0);
+    const header = Buffer.alloc(len.readUInt32LE(0));
+    readSync(fd, header, 0, header.length, 4);
+    const { tensors: _t, ...meta } = JSON.parse(header.toString('utf8')) as Header;
     return meta;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
