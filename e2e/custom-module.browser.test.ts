@@ -191,6 +191,9 @@ describe('custom module wizard and editor', () => {
   });
 
   it("a Python module: Language in the wizard, python in the editor, the interpreter's syntax error, saved with My", async () => {
+    // Needs nothing of the tests above: a freshly loaded page, whatever dialog they left open.
+    await page.goto(s.serve.url);
+    await page.waitForSelector('[data-testid="node-dataset"]');
     await page.getByRole('button', { name: 'New module' }).click();
     const wizard = page.getByRole('dialog', { name: 'New module' });
     await wizard.getByLabel('Name').fill('Py gain');
