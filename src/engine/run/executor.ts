@@ -524,11 +524,7 @@ export function collectionFrom(manifest: NodeManifest, cache: OutputCache): Samp
  * run's in a folder of its own, so that a Sample RUN never replaces or deletes
  * the full run's model, finished or interrupted.
  */
-function networkDir(
-  options: Pick<RunOptions, 'artifactsFor'>,
-  nodeId: string,
-  selection: string,
-): string {
+function networkDir(options: Pick<RunOptions, 'artifactsFor'>, nodeId: string, selection: string): string {
   const dir = options.artifactsFor(nodeId);
   return selection === 'all' ? dir : join(dir, 'samples', selection);
 }
