@@ -254,6 +254,8 @@ export interface Prediction {
   /** Grad-CAM heatmap over the input (a hint, not the truth). */
   gradCam?: EncodedImage;
   input?: EncodedImage;
+  /** Set when the model is a Sample RUN's (trained apart from the full run's): the items it trained on. */
+  fromSample?: number;
 }
 
 /** One trial of a hyper-parameter search (same shape as the `trial` event's). */

@@ -134,7 +134,8 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
     if (!key || 'error' in key) return 'idle';
     const type = registry.get(byId.get(id)?.type ?? '');
     if (type?.kind === 'network') {
-      return readNetworkResult(networkDir(options, id, selection)) === networkKey(key.key, selection)
+      return readNetworkResult(networkDir(options.artifactsFor(id), selection)) ===
+        networkKey(key.key, selection)
         ? 'done'
         : 'idle';
     }
@@ -520,13 +521,12 @@ export function collectionFrom(manifest: NodeManifest, cache: OutputCache): Samp
 
 /**
  * Where a network's checkpoints and model live for a selection: a full run's in
- * the node's artifacts folder (what prediction and export use), each sample
+ * the node's artifacts folder (what export and `phi predict` use), each sample
  * run's in a folder of its own, so that a Sample RUN never replaces or deletes
  * the full run's model, finished or interrupted.
  */
-function networkDir(options: Pick<RunOptions, 'artifactsFor'>, nodeId: string, selection: string): string {
-  const dir = options.artifactsFor(nodeId);
-  return selection === 'all' ? dir : join(dir, 'samples', selection);
+export function networkDir(artifactsDir: string, selection: string): string {
+  return selection === 'all' ? artifactsDir : join(artifactsDir, 'samples', selection);
 }
 
 /** Trains (or skips, when its key is unchanged) a network node. */
@@ -539,7 +539,7 @@ async function runNetwork(
   selection: string,
 ): Promise<NodeOutcome> {
   const key = networkKey(nodeKey, selection);
-  const dir = networkDir(options, node.id, selection);
+  const dir = networkDir(options.artifactsFor(node.id), selection);
   if (readNetworkResult(dir) === key) return { state: 'done', key, selection, fromCache: true };
   const params = type.params.parse(node.params);
   const emit = options.emit;

@@ -79,11 +79,15 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
   expect(readFileSync(model).equals(fullModel)).toBe(true);
   const sampled = await engine.getMetrics({ node: 'net' });
   expect(sampled.run).toEqual({ kind: 'sample', items: 8 });
+  // The View tab predicts with the model the node holds, and says it is a sample's.
+  const sampleItem = (await engine.listFiles({ node: 'data', limit: 100 })).items[0].id;
+  expect((await engine.getPrediction({ node: 'net', sampleId: sampleItem })).fromSample).toBe(8);
   const full = await engine.run({ mode: 'all' });
   expect(full.cached).toContain('net');
   expect(readFileSync(model).equals(fullModel)).toBe(true);
   const back = await engine.getMetrics({ node: 'net' });
   expect(back.run).toEqual({ kind: 'full' });
+  expect((await engine.getPrediction({ node: 'net', sampleId: testItems[0].id })).fromSample).toBeUndefined();
   expect(back.epochs).toEqual(metrics.epochs);
   engine.closeProject();
 });

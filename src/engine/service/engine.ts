@@ -34,7 +34,7 @@ import { checkConnection, validateGraph } from '../graph/validate';
 import { renderPresented } from '../imaging/presentation';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
-import { collectionFrom, executeRun, networkKey } from '../run/executor';
+import { collectionFrom, executeRun, networkDir, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
 import {
   compileCustomModule,
@@ -367,8 +367,7 @@ export class Engine implements EngineApi {
     const store = this.requireStore();
     const input = this.inputManifest(node);
     // The curves of the model the node holds: a sample run's when its last finished run was a sample.
-    const selection = store.nodeResults()[node]?.cacheKey.split(KEY_SEPARATOR)[1];
-    const sample = selection !== undefined && selection !== '' && selection !== 'all';
+    const sample = this.heldSelection(node) !== 'all';
     const rows = epochHistory(store, node, sample);
     const test = rows.find((r) => r.split === 'test');
     return {
@@ -393,10 +392,20 @@ export class Engine implements EngineApi {
     if (!type.predict) throw new Error(`${type.title} cannot show predictions`);
     const input = this.inputManifest(node);
     if (!input) throw new Error(`Run the pipeline before "${node}" first: its input is not cached`);
-    return type.predict(sampleId, collectionFrom(input, this.cache), type.params.parse(graphNode.params), {
-      nodeId: node,
-      artifactsDir: store.artifactsFor(node),
-    });
+    const selection = this.heldSelection(node);
+    const prediction = await type.predict(
+      sampleId,
+      collectionFrom(input, this.cache),
+      type.params.parse(graphNode.params),
+      { nodeId: node, artifactsDir: networkDir(store.artifactsFor(node), selection) },
+    );
+    return selection === 'all' ? prediction : { ...prediction, fromSample: input.items.length };
+  }
+
+  /** The selection of the model a network node holds: its last finished run's (`all` for a full run or none). */
+  private heldSelection(node: string): string {
+    const selection = this.requireStore().nodeResults()[node]?.cacheKey.split(KEY_SEPARATOR)[1];
+    return selection || 'all';
   }
 
   async getDatasetSummary(

@@ -360,6 +360,11 @@ const PredictionView = observer(function PredictionView({
         </label>
       )}
       <p className="muted small">Grad-CAM shows where the network looked: a hint, not a finding.</p>
+      {p.fromSample !== undefined && (
+        <p className="run-kind sample" data-testid="prediction-run-kind">
+          Model of a Sample RUN ({p.fromSample} items), not of the full run
+        </p>
+      )}
       {p.probabilities && (
         <div className="probabilities" role="list" aria-label="Class probabilities">
           {p.classes.map((name, i) => (
