@@ -265,6 +265,8 @@ describe('workbench in Chromium against phi serve', () => {
     const loss = page.getByTestId('chart-Loss');
     expect(Number(await loss.getAttribute('data-points'))).toBe(6);
     expect(await page.getByTestId('epoch-row').count()).toBe(3);
+    // Ctrl+Shift+Enter is a Sample RUN: its curves say so, with the sample's size.
+    expect(await page.getByTestId('run-kind').innerText()).toMatch(/^Sample run · \d+ items$/);
     await shot('06-output-tab');
   });
 
@@ -305,6 +307,9 @@ describe('workbench in Chromium against phi serve', () => {
     await select('network');
     await page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: 'View' }).click();
     await page.getByRole('list', { name: 'Class probabilities' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('prediction-run-kind').innerText()).toMatch(
+      /Model of a Sample RUN \(\d+ items\)/,
+    );
     await shot('07-view-prediction');
   });
 
