@@ -5,44 +5,41 @@
  * train; the Parameter tab's summary names the label source and the findings;
  * RUN is refused with that sentence and nothing shows as Done.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { main } from '../src/engine/cli/main';
-import { ensureRendererBuilt } from '../src/engine/server/build-renderer';
-import { captureIo } from '../src/engine/test-support/cli-io';
+import type { Page } from 'playwright-core';
+import { runPhi } from '../src/engine/test-support/cli-io';
 import { writeClassFolders } from '../src/engine/test-support/pipeline';
-import { SHOTS } from './support/browser-steps';
-import { launchChromium, startServe, tempFolder, type ServeProcess } from './support/serve';
+import { openProject, type Session } from './support/browser-steps';
 
-let dir: string;
-let serve: ServeProcess;
-let browser: Browser;
+let session: Session;
 let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  await ensureRendererBuilt();
-  dir = tempFolder('phi-ui-checks-');
-  await writeClassFolders(join(dir, 'scans'), { classes: { lesion: 10 }, size: [24, 24] });
-  for (let i = 0; i < 4; i++) writeFileSync(join(dir, 'scans', 'lesion', `cut-${i}.png`), 'not a png');
-  const io = captureIo(dir);
-  const code = await main(['new', 'one-class.phiproj', '--dataset', 'scans', '--task', 'classification'], io);
-  if (code !== 0) throw new Error(`phi new failed: ${io.err()}`);
-  serve = await startServe(join(dir, 'one-class.phiproj'), join(dir, 'cache'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(serve.url);
-  await page.waitForSelector('[data-testid="node-dataset"]');
+  session = await openProject(
+    'phi-ui-checks-',
+    async (dir) => {
+      await writeClassFolders(join(dir, 'scans'), { classes: { lesion: 10 }, size: [24, 24] });
+      for (let i = 0; i < 4; i++) writeFileSync(join(dir, 'scans', 'lesion', `cut-${i}.png`), 'not a png');
+      const made = await runPhi(dir, [
+        'new',
+        'one-class.phiproj',
+        '--dataset',
+        'scans',
+        '--task',
+        'classification',
+      ]);
+      if (made.code !== 0) throw new Error(`phi new failed: ${made.err}`);
+      return join(dir, 'one-class.phiproj');
+    },
+    { width: 1280, height: 800 },
+  );
+  page = session.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('dataset checks in the workbench', () => {
@@ -61,14 +58,14 @@ describe('dataset checks in the workbench', () => {
     const findings = summary.getByRole('list', { name: 'Dataset findings' });
     expect(await findings.innerText()).toMatch(/only one class, "lesion"/);
     expect(await findings.innerText()).toMatch(/4 files or rows skipped/);
-    await page.screenshot({ path: join(SHOTS, 'dataset-checks-01-findings.png') });
+    await session.shot('dataset-checks-01-findings');
 
     await page.getByRole('button', { name: 'Run all modules' }).click();
     await page.locator('[data-testid="node-network"][data-state="failed"]').waitFor();
     expect(await network.innerText()).toMatch(/only one class/);
     // Refused before anything ran: no node reads Done.
     expect(await page.locator('.phi-node[data-state="done"]').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'dataset-checks-02-refused.png') });
-    expect(pageErrors).toEqual([]);
+    await session.shot('dataset-checks-02-refused');
+    expect(session.pageErrors).toEqual([]);
   });
 });

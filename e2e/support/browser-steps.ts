@@ -26,13 +26,25 @@ export interface Session {
 
 /** Builds the renderer if needed, serves a temp copy of the example and opens it in Chromium. */
 export async function openExample(prefix: string): Promise<Session> {
+  return openProject(prefix, (dir) => copyExample(join(dir, 'example')));
+}
+
+/**
+ * Builds the renderer if needed, makes a project in a new temp folder with
+ * `make(dir)`, serves it and opens it in Chromium (1440x900 unless a viewport is given).
+ */
+export async function openProject(
+  prefix: string,
+  make: (dir: string) => Promise<string>,
+  viewport = { width: 1440, height: 900 },
+): Promise<Session> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureRendererBuilt();
   const dir = tempFolder(prefix);
-  const project = await copyExample(join(dir, 'example'));
+  const project = await make(dir);
   const serve = await startServe(project, join(dir, 'cache'));
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  const page = await browser.newPage({ viewport, colorScheme: 'light' });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(serve.url);
