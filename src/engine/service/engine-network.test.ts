@@ -14,30 +14,32 @@ import { Engine } from './engine';
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('trains, serves metrics and predictions, and caches the trained network', async () => {
+/** A dataset of two classes in `name/` and a project `name.phiproj` that trains a small CNN on it, opened. */
+async function networkProject(
+  name: string,
+  classes: Record<string, number>,
+  epochs: number,
+): Promise<{ engine: Engine; log: EventLog }> {
   const registry = createBuiltinRegistry();
-  await writeClassFolders(join(dir, 'data'), {
-    classes: { benign: 10, malignant: 10 },
-    size: [16, 16],
-    channels: 1,
-  });
-  const path = join(dir, 'net.phiproj');
+  await writeClassFolders(join(dir, name), { classes, size: [16, 16], channels: 1 });
+  const path = join(dir, `${name}.phiproj`);
   ProjectStore.create(path, {
     graph: new GraphBuilder(registry)
       .chain(
-        ['data', 'dataset', { path: 'data', splitByPatient: false }],
-        [
-          'net',
-          'neural-network',
-          { task: 'classification', epochs: 2, batchSize: 4, baseFilters: 4, depth: 1 },
-        ],
+        ['data', 'dataset', { path: name, splitByPatient: false }],
+        ['net', 'neural-network', { task: 'classification', epochs, batchSize: 4, baseFilters: 4, depth: 1 }],
       )
       .build(),
   }).close();
-  const engine = new Engine({ cacheDir: join(dir, 'cache'), registry });
+  const engine = new Engine({ cacheDir: join(dir, `cache-${name}`), registry });
   const log = new EventLog();
   engine.onDidEmit(log.listener);
   await engine.openProject({ path });
+  return { engine, log };
+}
+
+it('trains, serves metrics and predictions, and caches the trained network', async () => {
+  const { engine, log } = await networkProject('data', { benign: 10, malignant: 10 }, 2);
 
   const first = await engine.run({ mode: 'all' });
   expect(first.status).toBe('done');
@@ -72,7 +74,7 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
   expect(metrics.run).toEqual({ kind: 'full' });
 
   // A Sample RUN trains apart: the full run's model and curves stay, and the next full run reuses them.
-  const model = join(dir, 'net.phidata', 'net', 'best.ckpt');
+  const model = join(dir, 'data.phidata', 'net', 'best.ckpt');
   const fullModel = readFileSync(model);
   const sample = await engine.run({ mode: 'sample', sample: { count: 8 } });
   expect(sample.ran).toContain('net');
@@ -93,25 +95,7 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
 });
 
 it('a training cancelled part-way says after which epoch it stopped, and RUN resumes from there', async () => {
-  const registry = createBuiltinRegistry();
-  await writeClassFolders(join(dir, 'stop'), { classes: { a: 10, b: 10 }, size: [16, 16], channels: 1 });
-  const path = join(dir, 'stop.phiproj');
-  ProjectStore.create(path, {
-    graph: new GraphBuilder(registry)
-      .chain(
-        ['data', 'dataset', { path: 'stop', splitByPatient: false }],
-        [
-          'net',
-          'neural-network',
-          { task: 'classification', epochs: 4, batchSize: 4, baseFilters: 4, depth: 1 },
-        ],
-      )
-      .build(),
-  }).close();
-  const engine = new Engine({ cacheDir: join(dir, 'cache-stop'), registry });
-  await engine.openProject({ path });
-  const log = new EventLog();
-  engine.onDidEmit(log.listener);
+  const { engine, log } = await networkProject('stop', { a: 10, b: 10 }, 4);
   engine.onDidEmit((event) => {
     if (event.type === 'epoch' && event.epoch === 2 && event.split === 'validation') void engine.cancel({});
   });
