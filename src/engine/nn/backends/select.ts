@@ -101,10 +101,13 @@ async function prepare(name: (typeof ORDER)[number]): Promise<void> {
   }
 }
 
+/** Backends whose unavailability was already told in this process. */
+const reported = new Set<string>();
+
 /** Switches tf.js to the chosen backend (or the first that works) and returns its name. */
 export async function selectBackend(
   choice: BackendChoice,
-  warn?: (message: string) => void,
+  note?: (message: string) => void,
 ): Promise<string> {
   const candidates = choice === 'auto' ? [...ORDER] : [choice];
   for (const name of candidates) {
@@ -121,7 +124,11 @@ export async function selectBackend(
       failures.set(name, reason);
       if (choice !== 'auto')
         throw new Error(`Backend ${name} is not available here: ${reason}`, { cause: e });
-      warn?.(`Backend ${name} unavailable: ${reason}`);
+      // Falling back is normal on a machine without that hardware: said once per process, not as a warning.
+      if (note && !reported.has(name)) {
+        reported.add(name);
+        note(`Backend ${name} unavailable: ${reason}`);
+      }
     }
   }
   throw new Error('No tf.js backend could be initialised');

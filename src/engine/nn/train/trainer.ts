@@ -196,7 +196,7 @@ export async function train(
 ): Promise<TrainSummary> {
   const { task, inputShape } = checkInput(collection, params);
   const p = resolveFor(collection, params, ctx.savedSpec);
-  const backend = await selectBackend(p.backend, (m) => ctx.log.warn(m));
+  const backend = await selectBackend(p.backend, (m) => ctx.log.info(m));
   ctx.emit({ type: 'backend', name: backend });
   const networkName = p.architecture === 'custom' ? `saved network "${p.customSpec}"` : p.architecture;
   ctx.log.info(`Training ${networkName} on the ${backend} backend`);
