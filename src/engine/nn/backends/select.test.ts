@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { vulkanLoaderPresent } from './select';
+import { describeBackends, selectBackend, vulkanLoaderPresent } from './select';
 
 describe('Vulkan loader probe before WebGPU', () => {
   const dir = mkdtempSync(join(tmpdir(), 'phi-vk-'));
@@ -18,5 +18,20 @@ describe('Vulkan loader probe before WebGPU', () => {
   it('otherwise answers as the dynamic linker cache does', () => {
     const cache = execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' });
     expect(vulkanLoaderPresent({ LD_LIBRARY_PATH: dir })).toBe(cache.includes('libvulkan.so.1'));
+  });
+});
+
+describe('automatic backend choice', () => {
+  it('tells each unavailable backend once per process, and the choice is the same each time', async () => {
+    const told: string[] = [];
+    const first = await selectBackend('auto', (m) => told.push(m));
+    const again = await selectBackend('auto', (m) => told.push(m));
+    expect(again).toBe(first);
+    const unavailable = (await describeBackends()).filter((b) => !b.available).map((b) => b.name);
+    // One line per backend that did not load, however often a training starts.
+    expect(told).toEqual([...new Set(told)]);
+    expect(told.some((m) => m.startsWith('Backend tensorflow unavailable'))).toBe(
+      unavailable.includes('tensorflow'),
+    );
   });
 });
