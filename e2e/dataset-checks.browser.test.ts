@@ -68,4 +68,25 @@ describe('dataset checks in the workbench', () => {
     await session.shot('dataset-checks-02-refused');
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('the dataset still runs alone, so its images can be looked at; a change marks its outputs out of date', async () => {
+    await page.locator('[data-testid="node-dataset"] .phi-node-title').click();
+    const run = page.getByRole('button', { name: 'Run this module' });
+    expect(await run.getAttribute('title')).toMatch(/load the dataset and list its items/);
+    await run.click();
+    await page.locator('[data-testid="node-dataset"][data-state="done"]').waitFor();
+    await page.getByRole('tab', { name: 'View' }).click();
+    await page.getByTestId('view-image').waitFor();
+    expect(await page.getByTestId('view-stale').count()).toBe(0);
+
+    await page.getByRole('tab', { name: 'Parameter' }).click();
+    const seed = page.getByTestId('param-seed').locator('input');
+    await seed.fill('7');
+    await seed.press('Enter');
+    await page.locator('[data-testid="node-dataset"][data-state="stale"]').waitFor();
+    await page.getByRole('tab', { name: 'View' }).click();
+    expect(await page.getByTestId('view-stale').innerText()).toMatch(/^Out of date: shown as last run/);
+    await session.shot('dataset-checks-03-stale-view');
+    expect(session.pageErrors).toEqual([]);
+  });
 });

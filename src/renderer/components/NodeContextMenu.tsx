@@ -50,7 +50,7 @@ function NodeContextMenuView({
       label: 'Run',
       icon: 'play',
       command: 'runNode',
-      disabled: wb.running || node.kind === 'dataset',
+      disabled: wb.running,
       act: () => void wb.runNode(nodeId),
     },
     {

@@ -188,9 +188,16 @@ export const SelectedNodeToolbar = observer(function SelectedNodeToolbar() {
       <button
         type="button"
         className="btn btn-small"
-        disabled={running || node.kind === 'dataset'}
+        disabled={running}
         onClick={() => void wb.runNode(node.id)}
-        title={withShortcut(`${runModeLabel('node')}: this module alone`, 'runNode')}
+        title={withShortcut(
+          running
+            ? 'A run is in progress: wait for it or cancel it'
+            : node.kind === 'dataset'
+              ? `${runModeLabel('node')}: load the dataset and list its items`
+              : `${runModeLabel('node')}: this module alone`,
+          'runNode',
+        )}
         aria-label="Run this module"
       >
         <Icon name="play" size={12} /> Run

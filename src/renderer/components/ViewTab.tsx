@@ -415,6 +415,11 @@ function ViewTabView() {
   const current = ids.includes(sampleId) ? sampleId : ids[0];
   return (
     <div className="view-tab">
+      {done === 'stale' && (
+        <p className="stale-output" role="status" data-testid="view-stale">
+          Out of date: shown as last run, before the latest change. Run it again to see the current output.
+        </p>
+      )}
       <SamplePicker ids={ids} value={current} onChange={setSampleId} />
       {node.kind === 'module' && (
         <div className="segmented" role="tablist" aria-label="View mode">
