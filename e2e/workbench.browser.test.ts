@@ -189,7 +189,7 @@ describe('workbench in Chromium against phi serve', () => {
         /^\(64, 48, 1\) · Grayscale/,
       );
       expect(await page.locator('[data-testid="node-resize"] .phi-node-status').innerText()).toBe(
-        'Done · 24 items',
+        'Done · sample of 24 items',
       );
       // The Files tab, open on the network's input since before the run, lists the new
       // items once the run has finished (regression: it stayed at "0 items").

@@ -11,6 +11,13 @@ import { boundedText, LIMITS } from './limits';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
+import {
+  BrowseFolderSchema,
+  PreviewDatasetSchema,
+  type DatasetPreview,
+  type FolderListing,
+  type ProjectSettings,
+} from './projects';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -148,6 +155,10 @@ export const EngineRequests = {
   saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown() }),
   listNetworkSpecs: z.object({}),
   getNetworkSpec: z.object({ id: z.string().min(1) }),
+  browseFolder: BrowseFolderSchema,
+  previewDataset: PreviewDatasetSchema,
+  /** Settings kept in the project; a field left out is unchanged, `null` clears it. */
+  setProjectSettings: z.object({ sampleSize: SampleSizeSchema.nullable().optional() }),
 } as const;
 
 /** Method names of the engine API. */
@@ -173,6 +184,8 @@ export interface NodeStatus {
   dtype?: string;
   count?: number;
   message?: string;
+  /** True when the outputs are a Sample RUN's (`count` items of the dataset), not all items'. */
+  sample?: boolean;
   /** Progress of the current run. */
   done?: number;
   total?: number;
@@ -187,6 +200,8 @@ export interface ProjectSnapshot {
   status: Record<string, NodeStatus>;
   /** True when a run is in progress. */
   running: boolean;
+  /** What the project keeps besides its graph (the Sample RUN size). */
+  settings?: ProjectSettings;
 }
 
 /** Result of a run request: the run's id and how it ended. */
@@ -336,6 +351,10 @@ export interface EngineResults {
   listNetworkSpecs: { id: string; builtin: boolean }[];
   /** A built-in spec (resources/networks) or the highest saved version of a project's spec. */
   getNetworkSpec: { id: string; builtin: boolean; version?: number; spec: unknown };
+  /** Sub-folders and project files of a folder inside the browse root (docs/ui.md, "Projects"). */
+  browseFolder: FolderListing;
+  previewDataset: DatasetPreview;
+  setProjectSettings: ProjectSettings;
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

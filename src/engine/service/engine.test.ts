@@ -162,6 +162,15 @@ describe('run modes', () => {
     const percent = await engine.run({ mode: 'sample', sample: { percent: 50 } });
     expect(percent.status).toBe('done');
     expect((await engine.listFiles({ node: 'gray' })).total).toBe(10);
+    // Sample outputs say they are a sample's; a full run's do not.
+    expect((await engine.getProject())?.status.gray).toMatchObject({
+      state: 'done',
+      count: 10,
+      sample: true,
+    });
+    await engine.run({ mode: 'all' });
+    expect((await engine.getProject())?.status.gray).toMatchObject({ state: 'done', count: 20 });
+    expect((await engine.getProject())?.status.gray.sample).toBeUndefined();
   });
 });
 

@@ -754,6 +754,7 @@ export class Engine implements EngineApi {
         colorMode: recorded.colorMode as NodeStatus['colorMode'],
         dtype: recorded.dtype,
         count: recorded.count,
+        ...(selection !== 'all' ? { sample: true } : {}),
         // What the last run said (e.g. items that failed) belongs to its outputs, not to an out-of-date node.
         message: current === recordedKey ? recorded.message : undefined,
       };

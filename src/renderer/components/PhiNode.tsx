@@ -32,7 +32,7 @@ export function statusText(status: NodeStatus | undefined): string {
       return status?.total ? `Running ${status.done ?? 0}/${status.total}` : 'Running…';
     case 'done':
       return status?.count !== undefined
-        ? `Done · ${status.count} item${status.count === 1 ? '' : 's'}`
+        ? `Done · ${status.sample ? 'sample of ' : ''}${status.count} item${status.count === 1 ? '' : 's'}`
         : 'Done';
     case 'failed':
       return status?.message ? `Failed: ${status.message}` : 'Failed';

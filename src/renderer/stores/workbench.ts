@@ -349,6 +349,7 @@ export class Workbench {
         this.patchStatus(event.node, {
           state: event.state,
           message: event.message,
+          ...(event.state === 'done' ? { sample: this.run?.mode === 'sample' } : {}),
           ...(event.state === 'running' ? { done: 0, total: undefined } : {}),
         });
         if (event.state === 'failed') this.logs.add('error', event.message ?? 'Failed', event.node);
