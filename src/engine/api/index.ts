@@ -9,3 +9,4 @@ export * from './dataset';
 export * from './trust';
 export * from './limits';
 export * from './params-merge';
+export * from './projects';
