@@ -1,4 +1,4 @@
-/** A small RFC 4180 CSV reader: quoted fields, doubled quotes, CRLF, a UTF-8 BOM, `,` or `;` separators. */
+/** A small RFC 4180 CSV reader (quoted fields, doubled quotes, CRLF, a UTF-8 BOM, `,` or `;` separators) and row writer. */
 
 /** Parses CSV text into rows of trimmed fields; blank lines are dropped. */
 export function parseCsv(text: string): string[][] {
@@ -33,4 +33,14 @@ export function parseCsv(text: string): string[][] {
   row.push(field.trim());
   if (row.some((f) => f !== '')) rows.push(row);
   return rows;
+}
+
+/** One CSV row: a field holding a comma, quote or line break is quoted, its quotes doubled. */
+export function csvRow(fields: readonly (string | number)[]): string {
+  return fields
+    .map((f) => {
+      const text = String(f);
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    })
+    .join(',');
 }

@@ -69,7 +69,7 @@ describe('phi predict', () => {
     const rows = readFileSync(join(dir, 'out', 'predictions.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(rows[0]).toBe('id,label,p0,p1');
+    expect(rows[0]).toBe('id,label,p_lesion,p_normal');
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['img000.png', 'img001.png']);
     for (const r of rows.slice(1)) {
       const [, label, p0, p1] = r.split(',');

@@ -2,7 +2,7 @@
  * `phi predict <project> --node ID <input> <output>`: runs a trained network
  * node on a folder of images. Each file goes through the same modules as
  * the node's training data (the chain from the dataset to the network), then
- * the network. Outputs: classification `predictions.csv` (`id,label,p0,...`),
+ * the network. Outputs: classification `predictions.csv` (`id,label,p_<class>,...`),
  * segmentation one PNG mask per image, detection `detections.json` (COCO-style
  * list with scores), transformation one `.npy` per image. Custom modules in the
  * chain run when this computer trusts their source, as in the app.
@@ -22,6 +22,7 @@ import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { loadProjectModules, type ProjectModules } from '../project-modules';
+import { csvRow } from '../../data/csv';
 
 /** Module nodes from the dataset to `node`, in order (single-input chains). */
 export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
@@ -89,7 +90,8 @@ export const predictCommand: CliCommand = {
       const trained = await loadTrained(store.artifactsFor(node.id));
       const { geometry, classes } = trained.manifest;
       mkdirSync(outputArg, { recursive: true });
-      const rows: string[] = [`id,label,${classes.map((_, i) => `p${i}`).join(',')}`];
+      // Probability columns carry the class names the user chose (`p_<class>`), never bare indices.
+      const rows: string[] = [csvRow(['id', 'label', ...classes.map((name) => `p_${name}`)])];
       const detections: { image_id: string; category_id: number; bbox: number[]; score: number }[] = [];
       let done = 0;
       let failed = 0;
@@ -113,7 +115,7 @@ export const predictCommand: CliCommand = {
           if (geometry.task === 'classification') {
             const probs = Array.from(out);
             const best = probs.indexOf(Math.max(...probs));
-            rows.push(`${id},${classes[best] ?? best},${probs.map((p) => p.toFixed(6)).join(',')}`);
+            rows.push(csvRow([id, classes[best] ?? best, ...probs.map((p) => p.toFixed(6))]));
           } else if (geometry.task === 'segmentation') {
             const mask = classMask(out, h * w, geometry.classes);
             await sharp(mask, { raw: { width: w, height: h, channels: 1 } })
