@@ -5,6 +5,7 @@
  * in front of it (see dispatch.ts).
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
   DatasetWarning,
@@ -25,11 +26,12 @@ import type {
   RunResult,
   Sample,
 } from '../api';
-import { EngineRequests, untrustedCodeMessage } from '../api';
+import { EngineRequests, SampleSizeSchema, untrustedCodeMessage, type ProjectSettings } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
 import { datasetIssues } from '../graph/dataset-issues';
+import { fitTuningRequest } from '../graph/task-options';
 import { checkConnection, validateGraph } from '../graph/validate';
 import { renderPresented } from '../imaging/presentation';
 import { processingResult } from '../imaging/processing-result';
@@ -58,6 +60,7 @@ import { resolveEdits } from './edit-checks';
 import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec } from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
+import { browseFolder, previewDataset } from './folder-browser';
 import { APP_VERSION } from './version';
 
 /** Where the engine keeps caches and how it runs. */
@@ -73,6 +76,8 @@ export interface EngineOptions {
   describeBackends?: () => Promise<EngineInfo['backends']>;
   /** Sources of custom modules this computer trusts (default: the user's trust list file). */
   trustList?: TrustList;
+  /** The folder `browseFolder` may not leave (default: the user's home; `phi serve --root`). */
+  browseRoot?: string;
 }
 
 /** Separator of node key and selection in the store's node results. */
@@ -162,6 +167,31 @@ export class Engine implements EngineApi {
     this.datasets.clear();
     this.live.clear();
     void this.unloadCustomModules();
+  }
+
+  async browseFolder(params: EngineParams<'browseFolder'>): Promise<EngineResults['browseFolder']> {
+    const { path } = EngineRequests.browseFolder.parse(params);
+    return browseFolder(this.options.browseRoot ?? homedir(), path);
+  }
+
+  async previewDataset(params: EngineParams<'previewDataset'>): Promise<EngineResults['previewDataset']> {
+    const { path, task } = EngineRequests.previewDataset.parse(params);
+    return previewDataset(path, task);
+  }
+
+  async setProjectSettings(
+    params: EngineParams<'setProjectSettings'>,
+  ): Promise<EngineResults['setProjectSettings']> {
+    const { sampleSize } = EngineRequests.setProjectSettings.parse(params);
+    const store = this.requireStore();
+    if (sampleSize !== undefined) store.setSetting('sampleSize', sampleSize ?? undefined);
+    return this.settings();
+  }
+
+  /** The open project's settings, each checked (a bad stored value reads as unset). */
+  private settings(): ProjectSettings {
+    const sampleSize = SampleSizeSchema.safeParse(this.requireStore().getSetting('sampleSize'));
+    return { sampleSize: sampleSize.success ? sampleSize.data : null };
   }
 
   async getProject(): Promise<ProjectSnapshot | null> {
@@ -426,6 +456,10 @@ export class Engine implements EngineApi {
     const node = store.graph().nodes.find((n) => n.id === request.node);
     const type = node && this.registry.get(node.type);
     if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
+    // Metric and searched values must fit the node's task (unet is no choice for classes).
+    const fitted = type.taskOptions
+      ? fitTuningRequest(type.taskOptions, request, type.params.safeParse(node.params).data?.task)
+      : request;
     const input = this.inputManifest(node.id);
     if (!input) {
       throw new Error(
@@ -435,7 +469,7 @@ export class Engine implements EngineApi {
     const controller = new AbortController();
     this.current = { runId: `tuning-${node.id}`, controller };
     try {
-      return await runTuning(request, {
+      return await runTuning(fitted, {
         store,
         node,
         // Trials of a custom network read its saved spec like a run does.
@@ -796,6 +830,7 @@ export class Engine implements EngineApi {
       ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) })),
       status: await this.statuses(graph),
       running: Boolean(this.current),
+      settings: this.settings(),
     };
   }
 }

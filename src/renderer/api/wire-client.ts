@@ -43,6 +43,9 @@ export const ENGINE_METHODS = [
   'saveNetworkSpec',
   'listNetworkSpecs',
   'getNetworkSpec',
+  'browseFolder',
+  'previewDataset',
+  'setProjectSettings',
 ] as const satisfies readonly EngineMethod[];
 
 // Compile-time proof that the list above names every method of the contract.

@@ -18,17 +18,23 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'open the workbench in a browser: serves the UI and engine on 127.0.0.1 with a secret URL',
   usage: [
-    'phi serve [PROJECT.phiproj] [--port N] [--no-build]',
+    'phi serve [PROJECT.phiproj] [--port N] [--root DIR] [--no-build]',
     '  Prints http://127.0.0.1:PORT/?token=... as its first line; open it in a browser.',
     '  Only this machine can connect (tunnel with ssh -L for another one); the token keeps',
     '  other users of this machine out. --port 0 (the default) picks a free port.',
+    '  --root DIR: the folder browser of New project / Open shows only what is inside DIR',
+    '  (default: your home folder).',
     '  --no-build serves out/renderer as it is instead of rebuilding stale sources.',
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { port: { type: 'string', default: '0' }, 'no-build': { type: 'boolean', default: false } },
+      options: {
+        port: { type: 'string', default: '0' },
+        root: { type: 'string' },
+        'no-build': { type: 'boolean', default: false },
+      },
     });
     if (positionals.length > 1) throw new UsageError('give at most one project file');
     const port = Number(values.port);
@@ -43,7 +49,12 @@ export const serveCommand: CliCommand = {
       return EXIT.failed;
     }
 
-    const engine = new Engine();
+    const browseRoot = values.root === undefined ? undefined : resolve(io.cwd, values.root);
+    if (browseRoot !== undefined && !existsSync(browseRoot)) {
+      io.stderr.write(`phi serve: --root ${browseRoot} does not exist\n`);
+      return EXIT.failed;
+    }
+    const engine = new Engine({ browseRoot });
     if (positionals[0]) {
       const project = resolve(io.cwd, positionals[0]);
       if (!existsSync(project)) {
