@@ -4,7 +4,7 @@
  * connection validation in every front end are built from these.
  */
 import type { NodeKind } from './graph';
-import type { ColorMode } from './sample';
+import type { ColorMode, Task } from './sample';
 
 /**
  * JSON Schema of a node type's params, produced by `z.toJSONSchema` from the
@@ -17,6 +17,20 @@ export type ParamJsonSchema = Record<string, unknown>;
 export interface AcceptSpec {
   colorModes?: ColorMode[];
   dims?: (2 | 3)[];
+}
+
+/**
+ * Options whose fitting values depend on the task (a network node's
+ * architecture and watched metrics). Declared once in the engine
+ * (`src/engine/nn/task-options.ts`); front ends filter their choices by it.
+ */
+export interface TaskOptions {
+  /** Per param name, per task: the values that fit; any other value is refused. */
+  choices: Record<string, Partial<Record<Task, unknown[]>>>;
+  /** Per task: the metrics a tuning search may optimise, as `split.metric`. */
+  metrics: Record<Task, string[]>;
+  /** Readable names of the params in `choices`, for messages. */
+  labels?: Record<string, string>;
 }
 
 /** A node type as the UI and validators see it. */
@@ -33,4 +47,6 @@ export interface NodeTypeDescriptor {
   inputs: string[];
   accepts: AcceptSpec;
   params: ParamJsonSchema;
+  /** Network nodes: the params' values and metrics that fit each task. */
+  taskOptions?: TaskOptions;
 }

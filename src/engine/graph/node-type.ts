@@ -13,6 +13,7 @@ import type {
   Sample,
   Split,
   Task,
+  TaskOptions,
 } from '../api';
 
 /** Fields every node type declares. */
@@ -142,9 +143,12 @@ export interface NetworkContext {
 export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
   kind: 'network';
   accepts?: AcceptSpec;
-  run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void>;
+  /** Trains (or keeps the trained model); `message` is said on the node (e.g. why no epoch ran). */
+  run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void | { message?: string }>;
   /** The saved network spec these params train, if any: its content is part of the node's cache key. */
   savedSpecId?(params: z.infer<P>): string | undefined;
+  /** Values of the params that fit each task (checked against `params.task` by graph validation). */
+  taskOptions?: TaskOptions;
   /** The trained network's output (and Grad-CAM) for one sample, for the View tab. */
   predict?(
     sampleId: string,

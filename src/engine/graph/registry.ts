@@ -59,5 +59,6 @@ export function describeNodeType(type: AnyNodeType): NodeTypeDescriptor {
     inputs: type.kind === 'dataset' ? [] : type.kind === 'module' ? (type.inputs ?? ['in']) : ['in'],
     accepts: type.kind === 'dataset' ? {} : (type.accepts ?? {}),
     params: z.toJSONSchema(type.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    ...(type.kind === 'network' && type.taskOptions ? { taskOptions: type.taskOptions } : {}),
   };
 }

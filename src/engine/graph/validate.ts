@@ -6,6 +6,7 @@ import type { Graph, GraphIssue, PortSpec } from '../api';
 import type { AnyNodeType } from './node-type';
 import { inputsOf, topologicalOrder } from './plan';
 import type { NodeTypeRegistry } from './registry';
+import { taskOptionProblems } from './task-options';
 
 const UNKNOWN_PORT: PortSpec = { colorMode: 'unknown', dims: 'unknown' };
 
@@ -114,10 +115,11 @@ export function validateGraph(
           message: `Node "${node.id}" (${type.title}): parameter "${problem.path.join('.')}" ${problem.message}`,
         });
       }
-    } else if (type.kind === 'network' && savedSpec) {
-      const message = savedSpecProblem(type.savedSpecId?.(parsed.data), parsed.data, savedSpec);
-      if (message)
-        issues.push({ severity: 'error', node: node.id, message: `Node "${node.id}": ${message}` });
+    } else if (type.kind === 'network') {
+      const problems = type.taskOptions ? taskOptionProblems(type.taskOptions, parsed.data) : [];
+      const message = savedSpec && savedSpecProblem(type.savedSpecId?.(parsed.data), parsed.data, savedSpec);
+      for (const problem of message ? [...problems, message] : problems)
+        issues.push({ severity: 'error', node: node.id, message: `Node "${node.id}": ${problem}` });
     }
   }
 

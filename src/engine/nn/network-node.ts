@@ -6,6 +6,7 @@
 import type { NetworkNodeType } from '../graph/node-type';
 import { NetworkParamsSchema } from './params';
 import { loadTrained, predictSample } from './predict';
+import { NETWORK_TASK_OPTIONS } from './task-options';
 import { train } from './train/trainer';
 
 /** See the module comment. */
@@ -21,8 +22,10 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
   origin: 'builtin',
   accepts: { dims: [2] },
   async run(input, params, ctx) {
-    await train(input, params, ctx);
+    const summary = await train(input, params, ctx);
+    return summary.note ? { message: summary.note } : undefined;
   },
+  taskOptions: NETWORK_TASK_OPTIONS,
   savedSpecId: (params) => (params.architecture === 'custom' && params.customSpec) || undefined,
   async predict(sampleId, input, params, ctx) {
     const trained = await loadTrained(ctx.artifactsDir);

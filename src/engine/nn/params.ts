@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { Task } from '../api';
 import { PER_CLASS_METRICS } from './metrics/confusion';
+import { taskOptionProblems } from '../graph/task-options';
 import type { ArchitectureId } from './networks/builtin';
+import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS, TASKS } from './task-options';
 
 /** Metric names a user may pick for early stopping and the best checkpoint. */
 export const SELECTABLE_METRICS = [
@@ -192,13 +194,6 @@ export interface ResolvedParams extends Omit<NetworkParams, 'architecture' | 'lo
   bestMetric: (typeof SELECTABLE_METRICS)[number];
 }
 
-const ARCH_BY_TASK: Record<Task, ArchitectureId> = {
-  classification: 'small-cnn',
-  segmentation: 'unet',
-  detection: 'centernet',
-  transformation: 'unet-regression',
-};
-
 const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
   classification: ['cross-entropy', 'weighted-cross-entropy', 'focal'],
   segmentation: ['bce-dice', 'cross-entropy', 'weighted-cross-entropy', 'focal', 'dice'],
@@ -212,7 +207,7 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
  * (the caller looks it up; undefined when there is none).
  */
 export function resolveParams(p: NetworkParams, task: Task, customTask?: Task): ResolvedParams {
-  const architecture = p.architecture === 'auto' ? ARCH_BY_TASK[task] : p.architecture;
+  const architecture = p.architecture === 'auto' ? ARCHITECTURES_BY_TASK[task][0] : p.architecture;
   if (architecture === 'custom') {
     if (!p.customSpec)
       throw new Error(
@@ -223,9 +218,7 @@ export function resolveParams(p: NetworkParams, task: Task, customTask?: Task): 
         `Network "${p.customSpec}" is for ${customTask}, but the data is for ${task}: pick another network`,
       );
   } else {
-    const archTask: Task = ['small-cnn', 'vgg16', 'resnet18', 'densenet121'].includes(architecture)
-      ? 'classification'
-      : (Object.entries(ARCH_BY_TASK).find(([, a]) => a === architecture)?.[0] as Task);
+    const archTask = TASKS.find((t) => ARCHITECTURES_BY_TASK[t].includes(architecture));
     if (archTask !== task)
       throw new Error(
         `Architecture ${architecture} is for ${archTask}, but the data is for ${task}: pick another network`,
@@ -235,6 +228,10 @@ export function resolveParams(p: NetworkParams, task: Task, customTask?: Task): 
   const loss = p.loss === 'auto' ? losses[0] : p.loss;
   if (!losses.includes(loss))
     throw new Error(`Loss ${p.loss} does not fit ${task}; use one of ${losses.join(', ')}`);
+  // Metrics the task does not report (psnr for classes) are refused, not watched in vain.
+  const { bestMetric: best, earlyStoppingMetric } = p;
+  const misfits = taskOptionProblems(NETWORK_TASK_OPTIONS, { bestMetric: best, earlyStoppingMetric }, task);
+  if (misfits.length > 0) throw new Error(misfits.join('; '));
   const bestMetric =
     p.bestMetric !== 'auto'
       ? p.bestMetric
