@@ -17,7 +17,8 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir, rm } from 'node:fs/promises';
+import { DiskFullError, isNoSpace } from './disk-full';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FileState, Sample, Task } from '../api';
@@ -70,8 +71,16 @@ export class OutputCache {
     await mkdir(dir, { recursive: true });
     const path = join(dir, itemFile(sample.id));
     const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, encodeSample(sample));
-    await rename(temp, path);
+    const bytes = encodeSample(sample);
+    try {
+      await writeFile(temp, bytes);
+      await rename(temp, path);
+    } catch (error) {
+      // A half-written file is never left behind, whatever failed.
+      await rm(temp, { force: true });
+      if (isNoSpace(error)) throw new DiskFullError(this.root, bytes.byteLength);
+      throw error;
+    }
   }
 
   /** Reads one cached sample; throws naming the node key and id when it is missing. */
@@ -89,8 +98,15 @@ export class OutputCache {
     const dir = this.nodeDir(manifest.nodeKey);
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `manifest-${manifest.selection}.json`);
-    writeFileSync(`${path}.tmp`, JSON.stringify(manifest));
-    renameSync(`${path}.tmp`, path);
+    const text = JSON.stringify(manifest);
+    try {
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    } catch (error) {
+      rmSync(`${path}.tmp`, { force: true });
+      if (isNoSpace(error)) throw new DiskFullError(this.root, Buffer.byteLength(text));
+      throw error;
+    }
     this.touch(manifest.nodeKey);
   }
 

@@ -32,6 +32,7 @@ import { messageOf } from '../errors';
 import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
 import type { ManifestItem, NodeManifest, OutputCache } from './cache';
+import { DiskFullError } from './disk-full';
 import { digest, computeKeys, type KeyResult } from './keys';
 import { createRng, seedFrom } from './rng';
 import { sampleCount, stratifiedSubset } from './sampling';
@@ -160,6 +161,7 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   }
 
   let stopped = false;
+  let halted = false;
   for (const id of plan) {
     const node = byId.get(id) as GraphNode;
     if (signal.aborted) {
@@ -289,16 +291,26 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
         break;
       }
       failed(messageOf(error));
+      // Nothing more can be written: the run stops here, with that one message.
+      if (error instanceof DiskFullError) {
+        halted = true;
+        break;
+      }
     }
   }
 
-  if (stopped || signal.aborted) {
-    outcome.status = 'cancelled';
+  if (stopped || signal.aborted || halted) {
+    outcome.status = halted ? 'failed' : 'cancelled';
     for (const id of plan) {
       if (outcome.nodes.has(id)) continue;
       const state = trueState(id);
       outcome.nodes.set(id, { state, selection, fromCache: false });
-      emit({ type: 'node-state', node: id, state, message: 'Cancelled' });
+      emit({
+        type: 'node-state',
+        node: id,
+        state,
+        message: halted ? 'Not run: the disk is full' : 'Cancelled',
+      });
     }
   }
   const inUse = new Set([...keys.values()].flatMap((k) => ('key' in k ? [k.key] : [])));
@@ -347,8 +359,10 @@ async function processItems(
   progress(true);
 
   let next = 0;
+  // A full disk stops every worker at once: the remaining items could not be written either.
+  let diskFull: DiskFullError | undefined;
   const worker = async (): Promise<void> => {
-    while (next < work.length) {
+    while (next < work.length && !diskFull) {
       if (signal.aborted) throw new Cancelled();
       const index = next++;
       const item = work[index];
@@ -373,6 +387,10 @@ async function processItems(
         }
       } catch (error) {
         if (error instanceof Cancelled) throw error;
+        if (error instanceof DiskFullError) {
+          diskFull ??= error;
+          return;
+        }
         const message = messageOf(error);
         options.fail(nodeId, `${item.id}: ${message}`, item.id);
         rows[index] = {
@@ -390,6 +408,10 @@ async function processItems(
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, work.length)) }, worker));
   if (signal.aborted) throw new Cancelled();
+  if (diskFull) {
+    diskFull.message = diskFull.explain(work.length - done);
+    throw diskFull;
+  }
   progress(true);
 
   const items = rows as ManifestItem[];
@@ -543,7 +565,7 @@ async function runNetwork(
   if (readNetworkResult(dir) === key) return { state: 'done', key, selection, fromCache: true };
   const params = type.params.parse(node.params);
   const emit = options.emit;
-  await type.run(collectionFrom(input, options.cache), params, {
+  const said = await type.run(collectionFrom(input, options.cache), params, {
     nodeId: node.id,
     artifactsDir: dir,
     runId: options.runId,
@@ -559,5 +581,11 @@ async function runNetwork(
   if (options.signal.aborted) throw new Cancelled();
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, RESULT_FILE), JSON.stringify({ key, finishedAt: new Date().toISOString() }));
-  return { state: 'done', key, selection, fromCache: false };
+  return {
+    state: 'done',
+    key,
+    selection,
+    fromCache: false,
+    ...(said?.message ? { message: said.message } : {}),
+  };
 }
