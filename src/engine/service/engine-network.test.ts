@@ -110,3 +110,37 @@ it('a training cancelled part-way says after which epoch it stopped, and RUN res
   expect(log.of('epoch').map((e) => e.epoch)[0]).toBe(3);
   engine.closeProject();
 });
+
+it('asking fewer epochs than trained keeps the trained model, its curves and its test table, and says so', async () => {
+  const { engine, log } = await networkProject('fewer', { a: 10, b: 10 }, 3);
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  const trained = await engine.getMetrics({ node: 'net' });
+  expect(trained.epochs.map((e) => e.epoch)).toEqual([1, 1, 2, 2, 3, 3]);
+  const model = readFileSync(join(dir, 'fewer.phidata', 'net', 'best.ckpt'));
+
+  await engine.editGraph({ edits: [{ op: 'set-params', id: 'net', params: { epochs: 2 } }] });
+  log.clear();
+  const fewer = await engine.run({ mode: 'all' });
+  expect(fewer.status).toBe('done');
+  expect(fewer.ran).toContain('net');
+  const note = 'Trained for 3 epochs (more than the 2 asked): the model and its curves are kept';
+  expect(log.of('epoch')).toHaveLength(0);
+  expect(log.of('log').map((e) => e.message)).toContain(note);
+  expect(log.of('node-state').find((e) => e.node === 'net' && e.state === 'done')?.message).toBe(note);
+  expect((await engine.getProject())?.status.net).toMatchObject({ state: 'done', message: note });
+  // The same model: its weights, its three epochs of curves, and a test table evaluated on it.
+  expect(readFileSync(join(dir, 'fewer.phidata', 'net', 'best.ckpt')).equals(model)).toBe(true);
+  const kept = await engine.getMetrics({ node: 'net' });
+  expect(kept.epochs).toEqual(trained.epochs);
+  expect(kept.test?.confusion).toEqual(log.of('evaluation')[0]?.confusion);
+
+  // Asking more again trains on from the kept model.
+  await engine.editGraph({ edits: [{ op: 'set-params', id: 'net', params: { epochs: 4 } }] });
+  log.clear();
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  expect([...new Set(log.of('epoch').map((e) => e.epoch))]).toEqual([4]);
+  expect((await engine.getMetrics({ node: 'net' })).epochs.map((e) => e.epoch)).toEqual([
+    1, 1, 2, 2, 3, 3, 4, 4,
+  ]);
+  engine.closeProject();
+});

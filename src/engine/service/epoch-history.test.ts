@@ -27,3 +27,27 @@ it('stitches the epochs of resumed runs, and a fresh start stands alone', () => 
   expect(epochHistory(store, 'net', false).map((r) => r.epoch)).toEqual([1, 2]);
   store.close();
 });
+
+it('a run that only evaluated keeps the curves before it; the test row is never older than the curves', () => {
+  const store = ProjectStore.create(join(dir, 't.phiproj'), { graph: { nodes: [], edges: [] } });
+  const run = (epochs: number[], test?: number, mode = 'all'): void => {
+    const id = store.startRun({ mode, seed: 1, appVersion: '0', nodeVersions: {} });
+    for (const epoch of epochs) store.recordEpoch(id, 'net', epoch, 'train', { loss: 1 / epoch });
+    if (test !== undefined) store.recordEpoch(id, 'net', 0, 'test', { accuracy: test });
+    store.finishRun(id, 'done');
+  };
+  const shown = (): string[] =>
+    epochHistory(store, 'net', false).map(
+      (r) => `${r.split}:${r.split === 'test' ? r.metrics.accuracy : r.epoch}`,
+    );
+  run([1, 2, 3], 0.5);
+  run([], 0.6); // fewer epochs asked: nothing trained, the kept model evaluated again
+  expect(shown()).toEqual(['train:1', 'train:2', 'train:3', 'test:0.6']);
+  run([4], 0.7); // resumed and evaluated: its own test row, not the one of the runs it resumed
+  expect(shown()).toEqual(['train:1', 'train:2', 'train:3', 'train:4', 'test:0.7']);
+  run([5]); // resumed, stopped before its test evaluation: the older table belongs to another model
+  expect(shown()).toEqual(['train:1', 'train:2', 'train:3', 'train:4', 'train:5']);
+  run([1], 0.9, 'tuning'); // a tuning trial is never the node's own
+  expect(shown()).toEqual(['train:1', 'train:2', 'train:3', 'train:4', 'train:5']);
+  store.close();
+});

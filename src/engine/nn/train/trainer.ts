@@ -8,8 +8,9 @@
  * Resume rule: when `last.ckpt` exists with the same training key (params
  * except `epochs` and `backend`, network, input geometry, item ids and splits)
  * and has fewer epochs than now asked for, training goes on from the epoch
- * after it; when it finished (all epochs, or stopped early) training is
- * skipped and only the test evaluation runs. Otherwise it starts from scratch.
+ * after it; when it reached the epochs asked (or more: lowering Epochs never
+ * throws a trained model away) or stopped early, training is skipped and only
+ * the test evaluation runs. Otherwise it starts from scratch.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export interface TrainSummary {
   stoppedEarly: boolean;
   bestEpoch: number;
   test?: { metrics: EpochMetrics; confusion: number[][] };
+  /** Said when no epoch was trained: the kept model's epochs (e.g. more than now asked). */
+  note?: string;
 }
 
 /** Thrown when the run is cancelled; the last checkpoint stays the last completed epoch. */
@@ -239,10 +242,17 @@ export async function train(
   };
   const previous = readCheckpointMeta(lastPath);
   const sameKey = previous?.trainingKey === trainingKey;
-  if (previous && sameKey && previous.finished && (previous.epoch >= p.epochs || previous.stoppedEarly)) {
-    // Already trained with these settings (only display params such as the Grad-CAM layer changed).
-    state = { ...(await loadCheckpoint(lastPath, model)), backend };
-    ctx.log.info(`Already trained for ${state.epoch} epochs with these settings: evaluating only`);
+  let note: string | undefined;
+  if (previous && sameKey && (previous.epoch >= p.epochs || (previous.finished && previous.stoppedEarly))) {
+    // Trained at least as far as asked with these settings: the model (and its curves) is kept,
+    // never thrown away because fewer epochs are asked now; only the test evaluation runs.
+    state = { ...(await loadCheckpoint(lastPath, model)), finished: true, backend };
+    if (state.epoch > p.epochs) {
+      note = `Trained for ${state.epoch} epochs (more than the ${p.epochs} asked): the model and its curves are kept`;
+    } else {
+      note = `Already trained for ${state.epoch} epochs with these settings: evaluating only`;
+    }
+    ctx.log.info(note);
   } else if (previous && sameKey && previous.epoch < p.epochs) {
     state = {
       ...(await loadCheckpoint(lastPath, model, optimizer)),
@@ -393,6 +403,7 @@ export async function train(
       stoppedEarly: stoppedEarly || Boolean(state.stoppedEarly),
       bestEpoch: state.bestEpoch,
       test,
+      ...(note ? { note } : {}),
     };
   } finally {
     await parallel?.close();
