@@ -47,6 +47,16 @@ async function graphOnDisk(): Promise<Graph> {
   }
 }
 
+/** The project settings as saved in the project file, read by an independent engine. */
+async function settingsOnDisk(): Promise<unknown> {
+  const reader = new Engine({ cacheDir: join(dir, 'cache2') });
+  try {
+    return (await reader.openProject({ path: project })).settings;
+  } finally {
+    reader.closeProject();
+  }
+}
+
 beforeAll(async () => {
   dir = tempDir('phi-wb-');
   // RGB images: the grayscale-only modules must refuse them.
@@ -140,7 +150,7 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(wb.status.get('dataset')?.state).toBe('done');
   });
 
-  it('Sample RUN asks the size once, remembers it per project, and then reuses it', async () => {
+  it('Sample RUN asks the size once, keeps it in the project, and then reuses it', async () => {
     expect(await wb.sampleRun()).toBeUndefined();
     expect(wb.askingSampleSize).toBe(true);
 
@@ -154,7 +164,9 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(first?.status).toBe('done');
     expect(wb.askingSampleSize).toBe(false);
     expect(wb.status.get('resize')).toMatchObject({ state: 'done', shape: [64, 48, 3], count: 4 });
-    expect(JSON.parse(prefs.get(`phi.sampleSize:${project}`) ?? 'null')).toEqual({ count: 4 });
+    expect(await wb.save()).toBe(true);
+    expect(await settingsOnDisk()).toEqual({ sampleSize: { count: 4 } });
+    expect([...prefs.keys()].filter((k) => k.startsWith('phi.sampleSize'))).toEqual([]);
 
     const second = await wb.sampleRun();
     expect(second?.status).toBe('done');
@@ -245,5 +257,33 @@ describe('Workbench over the WebSocket against the real engine', () => {
     api.onConnectionState?.((s) => states.push(s));
     await expect(api.getInfo({})).rejects.toThrow(/refused the connection/);
     expect(states).toEqual(['closed']);
+  });
+
+  it('Save confirms with the project name; it is the first of the recent projects', async () => {
+    expect(await wb.save()).toBe(true);
+    expect(wb.toasts.at(-1)?.message).toMatch(/^Saved: every change is in study\.phiproj/);
+    expect(wb.projects.recent[0]).toBe(project);
+    expect(JSON.parse(prefs.get('phi.recentProjects') ?? '[]')).toEqual([project]);
+    expect(wb.projects.savedLabel).toMatch(/^Saved \d/);
+  });
+
+  it('Reconnect opens a new connection after the engine went away and came back', async () => {
+    const { port, token } = server;
+    await server.close();
+    await until(() => wb.connection === 'closed', 'the store to see the connection closed');
+    server = await startServer({
+      handle: (method, params) => dispatch(engine, method, params),
+      events: (listener) => engine.onDidEmit(listener),
+      rendererDir: dir,
+      port,
+      token,
+    });
+    await wb.reconnect();
+    expect(wb.connection).toBe('open');
+    expect(wb.connectionError).toBeNull();
+    expect(wb.project?.path).toBe(project);
+    // Requests flow again, and so do events.
+    expect((await wb.api.getProject({}))?.path).toBe(project);
+    expect(wb.toasts.at(-1)?.message).toBe('Reconnected to the engine');
   });
 });

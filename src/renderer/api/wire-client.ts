@@ -63,12 +63,16 @@ export interface WireTransport {
   onMessage(handler: (message: WireFromEngine) => void): void;
   /** Registers the handler of connection state changes. */
   onState?(handler: (state: ConnectionState, reason?: string) => void): void;
+  /** Opens the transport again after it was lost (web mode). */
+  reconnect?(): void;
 }
 
 /** The engine API plus connection state, as the renderer uses it. */
 export type PhiApi = EngineApi & {
   /** Subscribes to connection state changes (web mode); returns the unsubscribe function. */
   onConnectionState?(listener: (state: ConnectionState, reason?: string) => void): () => void;
+  /** Opens a new connection to the same engine (web mode; absent on the desktop). */
+  reconnect?(): void;
 };
 
 interface Pending {
@@ -125,6 +129,7 @@ export function createWireClient(transport: WireTransport): PhiApi {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
     },
+    ...(transport.reconnect ? { reconnect: () => transport.reconnect?.() } : {}),
   } as Record<string, unknown>;
   for (const method of ENGINE_METHODS) {
     api[method] = (params: EngineParams<typeof method>) => call(method, params ?? {});

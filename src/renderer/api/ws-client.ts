@@ -25,33 +25,39 @@ export function webSocketUrl(location: { host: string; search: string; protocol:
   return `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
-/** Connects and returns the API object. */
+/** Connects and returns the API object; `reconnect()` opens a new socket to the same URL. */
 export function connectWebSocket(url: string, factory: WebSocketFactory): PhiApi {
-  const socket = factory(url);
   const queue: string[] = [];
   let handler: (message: WireFromEngine) => void = () => {};
   let stateHandler: (state: ConnectionState, reason?: string) => void = () => {};
-  let opened = false;
 
-  socket.addEventListener('open', () => {
-    opened = true;
-    for (const data of queue.splice(0)) socket.send(data);
-    stateHandler('open');
-  });
-  socket.addEventListener('message', (event) => {
-    if (typeof event.data !== 'string') return;
-    handler(JSON.parse(event.data) as WireFromEngine);
-  });
-  // A refused upgrade is reported as an error, then a close: the close handler explains it.
-  socket.addEventListener('error', () => {});
-  socket.addEventListener('close', () =>
-    stateHandler(
-      'closed',
-      opened
-        ? 'The connection to the engine was lost'
-        : 'The engine refused the connection (wrong or missing token?)',
-    ),
-  );
+  const open = (): WebSocketLike => {
+    const next = factory(url);
+    let opened = false;
+    next.addEventListener('open', () => {
+      opened = true;
+      for (const data of queue.splice(0)) next.send(data);
+      stateHandler('open');
+    });
+    next.addEventListener('message', (event) => {
+      if (typeof event.data !== 'string') return;
+      handler(JSON.parse(event.data) as WireFromEngine);
+    });
+    // A refused upgrade is reported as an error, then a close: the close handler explains it.
+    next.addEventListener('error', () => {});
+    next.addEventListener('close', () => {
+      // A socket replaced by reconnect() no longer speaks for the connection.
+      if (next !== socket) return;
+      stateHandler(
+        'closed',
+        opened
+          ? 'The connection to the engine was lost'
+          : 'The engine refused the connection (wrong or missing token?)',
+      );
+    });
+    return next;
+  };
+  let socket = open();
 
   return createWireClient({
     send(message: WireRequest) {
@@ -65,6 +71,12 @@ export function connectWebSocket(url: string, factory: WebSocketFactory): PhiApi
     },
     onState(h) {
       stateHandler = h;
+    },
+    reconnect() {
+      const old = socket;
+      socket = open();
+      if (old.readyState < 2) old.close();
+      stateHandler('connecting');
     },
   });
 }

@@ -42,13 +42,10 @@ import { CustomModulesStore } from './custom-modules';
 import { LogsStore } from './logs-store';
 import { MetricsStore } from './metrics-store';
 import { NetworkBuilderStore } from './network-builder';
+import { clockTime, ProjectsStore, type PreferenceStorage } from './projects';
 import { TuningStore } from './tuning';
 
-/** Where small UI preferences (the remembered sample size) are kept; `localStorage` in the app. */
-export interface PreferenceStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
+export type { PreferenceStorage } from './projects';
 
 /** One undoable step: what was sent and what undoes it. */
 interface HistoryEntry {
@@ -121,6 +118,8 @@ export class Workbench {
   readonly customModules: CustomModulesStore;
   /** The network (layer) builder. */
   readonly builder: NetworkBuilderStore;
+  /** Recent projects, the project dialogs and the saved indicator. */
+  readonly projects: ProjectsStore;
   /** Auto Tuning state per network node. */
   private readonly tuningStores = new Map<string, TuningStore>();
 
@@ -132,11 +131,13 @@ export class Workbench {
   /** Edits sent but not yet answered: while >0 a snapshot would undo newer local edits. */
   private inFlight = 0;
   private editChain: Promise<unknown> = Promise.resolve();
+  /** The last project-settings write, awaited by Save. */
+  private settingsWrite: Promise<unknown> = Promise.resolve();
   private readonly disposers: (() => void)[] = [];
 
   constructor(
     readonly api: PhiApi,
-    private readonly storage?: PreferenceStorage,
+    storage?: PreferenceStorage,
   ) {
     this.customModules = new CustomModulesStore({
       api,
@@ -145,6 +146,7 @@ export class Workbench {
       toast: (kind, message) => this.toast(kind, message),
     });
     this.builder = new NetworkBuilderStore(api);
+    this.projects = new ProjectsStore(storage);
     makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
       clipboard: observableRef,
       info: observableRef,
@@ -287,7 +289,8 @@ export class Workbench {
       this.undoStack.splice(0);
       this.redoStack.splice(0);
       this.selection.clear();
-      this.sampleSize = this.loadSampleSize(snapshot.path);
+      this.sampleSize = snapshot.settings?.sampleSize ?? null;
+      this.projects.opened(snapshot.path);
       this.status.clear();
       this.tuningStores.clear();
       void this.customModules.load();
@@ -520,13 +523,16 @@ export class Workbench {
   private send(edits: GraphEdit[]): Promise<void> {
     this.applyLocal(edits);
     this.inFlight++;
+    this.projects.writeStarted();
     const job = this.editChain.then(async () => {
       try {
         const snapshot = await this.api.editGraph({ edits });
         runInAction(() => this.inFlight--);
+        this.projects.writeEnded(true);
         this.adoptSnapshot(snapshot);
       } catch (error) {
         runInAction(() => this.inFlight--);
+        this.projects.writeEnded(false);
         this.toast('error', messageOf(error));
         this.logs.add('error', `Edit refused: ${messageOf(error)}`);
         const snapshot = await this.api.getProject({}).catch(() => null);
@@ -788,12 +794,65 @@ export class Workbench {
     runInAction(() => (this.askingSampleSize = true));
   }
 
-  /** Stores the size chosen in the dialog (per project) and, when asked, starts the sample run. */
+  /** Keeps the size chosen in the dialog in the project (a project setting) and, when asked, starts the sample run. */
   setSampleSize(size: SampleSize, thenRun = true): Promise<RunResult | undefined> {
     this.sampleSize = size;
     this.askingSampleSize = false;
-    if (this.project) this.storage?.setItem(sampleKey(this.project.path), JSON.stringify(size));
+    if (this.project) {
+      this.projects.writeStarted();
+      this.settingsWrite = this.api.setProjectSettings({ sampleSize: size }).then(
+        () => this.projects.writeEnded(true),
+        (error: unknown) => {
+          this.projects.writeEnded(false);
+          this.toast('error', `The sample size was not saved: ${messageOf(error)}`);
+        },
+      );
+    }
     return thenRun ? this.sampleRun() : Promise.resolve(undefined);
+  }
+
+  /**
+   * Save (Ctrl+S): the engine writes every edit at once, so this waits for the
+   * writes on their way, checks the engine still holds the project and says so.
+   */
+  async save(): Promise<boolean> {
+    if (!this.project) return false;
+    await this.editChain;
+    await this.settingsWrite;
+    try {
+      const snapshot = await this.api.getProject({});
+      if (snapshot?.path !== this.project.path) throw new Error('the engine has another project open');
+      const at = this.projects.savedAt;
+      this.toast(
+        'success',
+        `Saved: every change is in ${this.project.name}.phiproj${at ? ` (last write ${clockTime(at)})` : ''}`,
+      );
+      return true;
+    } catch (error) {
+      this.toast('error', `Not saved: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Reconnect (status bar): opens a new connection to the same engine, then
+   * reads node types and the open project again.
+   */
+  async reconnect(): Promise<void> {
+    if (!this.api.reconnect) return;
+    this.api.reconnect();
+    try {
+      const [info, snapshot] = await Promise.all([this.api.getInfo({}), this.api.getProject({})]);
+      runInAction(() => {
+        this.info = info;
+        this.connectionError = null;
+      });
+      if (snapshot) this.adoptSnapshot(snapshot, snapshot.path !== this.project?.path);
+      else runInAction(() => (this.project = null));
+      this.toast('success', 'Reconnected to the engine');
+    } catch (error) {
+      runInAction(() => (this.connectionError = messageOf(error)));
+    }
   }
 
   cancelSampleSizeDialog(): void {
@@ -848,17 +907,6 @@ export class Workbench {
       });
     }
   }
-
-  private loadSampleSize(path: string): SampleSize | null {
-    const raw = this.storage?.getItem(sampleKey(path));
-    if (!raw) return null;
-    try {
-      const value = JSON.parse(raw) as SampleSize;
-      return 'count' in value || 'percent' in value ? value : null;
-    } catch {
-      return null;
-    }
-  }
 }
 
 /** Default params of a node type from its JSON Schema `default`s. */
@@ -878,10 +926,6 @@ export function runModeLabel(mode: RunMode): string {
     node: 'Run module',
     'step-forward': 'Step forward',
   }[mode];
-}
-
-function sampleKey(path: string): string {
-  return `phi.sampleSize:${path}`;
 }
 
 function messageOf(error: unknown): string {
