@@ -1,6 +1,6 @@
 /** What fits each task: declared once, reported by real epochs, refused on the node, in training and in tuning. */
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../api';
+import type { SearchDimension, Task } from '../api';
 import { fitTuningRequest, taskOptionProblems } from '../graph/task-options';
 import { validateGraph } from '../graph/validate';
 import { createBuiltinRegistry } from '../service/builtin-registry';
@@ -93,7 +93,10 @@ describe('task options', () => {
   });
 
   it('fit a tuning search to the task: metric checked, architectures narrowed', () => {
-    const search = [{ param: 'architecture' }, { param: 'learningRate', min: 1e-4, max: 1e-2 }];
+    const search: SearchDimension[] = [
+      { param: 'architecture' },
+      { param: 'learningRate', min: 1e-4, max: 1e-2 },
+    ];
     expect(() => fitTuningRequest(options, { metric: 'validation.miou', search }, 'classification')).toThrow(
       /^Metric miou is not reported for classification: optimise one of validation.loss/,
     );

@@ -9,6 +9,7 @@ import { observer } from 'mobx-react-lite';
 import type { GraphNode } from '../../engine/api';
 import {
   boundsText,
+  fieldsForTask,
   fieldsOf,
   formatFieldValue,
   parseField,
@@ -172,7 +173,9 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
   const type = wb.typeOf(node);
   if (!type)
     return <div className="empty">Unknown module type “{node.type}”: the engine does not provide it.</div>;
-  const fields = fieldsOf(type.params);
+  const all = fieldsOf(type.params);
+  // Choices that do not fit the node's task (unet for classes, psnr for masks) are not offered.
+  const fields = fieldsForTask(all, type.taskOptions, withDefaults(all, node.params));
   const values = withDefaults(fields, node.params);
   return (
     <div className="param-form">

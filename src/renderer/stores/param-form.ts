@@ -4,7 +4,7 @@
  * bounds, enums as selects, booleans as switches, `description` as the
  * tooltip. Validation here refuses what the engine's zod schema would refuse.
  */
-import type { ParamJsonSchema } from '../../engine/api';
+import type { ParamJsonSchema, Task, TaskOptions } from '../../engine/api';
 
 /** One form field. */
 export type ParamField =
@@ -107,6 +107,36 @@ function numberBounds(schema: Schema): NumberBounds {
     exclusiveMinimum: num('exclusiveMinimum'),
     exclusiveMaximum: num('exclusiveMaximum'),
   };
+}
+
+/**
+ * The fields with only the choices that fit the task in `values.task`: enum
+ * options narrowed by the node type's task options (declared once in the
+ * engine, `src/engine/nn/task-options.ts`). A value in `values` that does not
+ * fit stays listed, so the form shows what the project holds (the node's
+ * issue says why); pass only `{ task }` to leave such values out.
+ */
+export function fieldsForTask(
+  fields: ParamField[],
+  options: TaskOptions | undefined,
+  values: Record<string, unknown>,
+): ParamField[] {
+  const task = values.task as Task | undefined;
+  if (!options || !task) return fields;
+  return fields.map((field) => {
+    const fits = options.choices[field.name]?.[task];
+    if (field.kind !== 'enum' || !fits) return field;
+    const held = values[field.name];
+    return {
+      ...field,
+      options: field.options.filter((o) => fits.includes(o) || o === held),
+    };
+  });
+}
+
+/** The metrics a tuning search of a node of this task may optimise (from the engine's task options). */
+export function tuningMetricsFor(options: TaskOptions | undefined, task: unknown): string[] {
+  return options?.metrics[task as Task] ?? [];
 }
 
 /** The fields of a params schema, in declaration order. */

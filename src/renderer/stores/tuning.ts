@@ -137,18 +137,6 @@ export function topTrialsOf(state: Pick<TuningState, 'trials' | 'top'>, metric: 
   return (state.top[metric] ?? []).map((id) => byId.get(id)).filter((t): t is Trial => t !== undefined);
 }
 
-/** Metrics a search may optimise: validation and train metrics of the network's task. */
-export const TUNING_METRICS = [
-  'validation.accuracy',
-  'validation.loss',
-  'validation.macroSensitivity',
-  'validation.macroDice',
-  'validation.miou',
-  'validation.map50',
-  'validation.mae',
-  'train.loss',
-] as const;
-
 /** The goal that fits a metric: lower is better for losses and errors. */
 export function goalOf(metric: string): 'max' | 'min' {
   return /\.(loss|mae|mse|rmse|msle)$/.test(metric) ? 'min' : 'max';

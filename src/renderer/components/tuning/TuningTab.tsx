@@ -9,8 +9,14 @@ import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import type { GraphNode } from '../../../engine/api';
 import { formatMetric } from '../../stores/format';
-import { fieldsOf, withDefaults, type ParamField } from '../../stores/param-form';
-import { TUNING_METRICS, topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
+import {
+  fieldsForTask,
+  fieldsOf,
+  tuningMetricsFor,
+  withDefaults,
+  type ParamField,
+} from '../../stores/param-form';
+import { topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
 import { useWorkbench } from '../context';
 import { TrialChart } from './TrialChart';
 
@@ -208,10 +214,14 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
   const wb = useWorkbench();
   const store = wb.tuningOf(node.id);
   const type = wb.typeOf(node);
-  const fields = type ? fieldsOf(type.params) : [];
-  const values = withDefaults(fields, node.params);
+  const all = type ? fieldsOf(type.params) : [];
+  const values = withDefaults(all, node.params);
+  // Only what fits the node's task is searched or optimised (the engine's task options).
+  const fields = fieldsForTask(all, type?.taskOptions, { task: values.task });
+  const metrics = tuningMetricsFor(type?.taskOptions, values.task);
   useEffect(() => {
     store.setChoices(fields, values);
+    if (metrics.length > 0 && !metrics.includes(store.metric)) store.setMetric(metrics[0]);
     void store.load();
     // Once per node: the rows keep what the user chose.
   }, [store]);
@@ -225,7 +235,8 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
           <label className="inline-field">
             Metric
             <select value={store.metric} disabled={running} onChange={(e) => store.setMetric(e.target.value)}>
-              {[...new Set([store.metric, ...TUNING_METRICS])].map((m) => (
+              {/* A loaded search's metric stays shown even when the task has changed since. */}
+              {[...new Set([store.metric, ...metrics])].map((m) => (
                 <option key={m} value={m}>
                   {m}
                 </option>
