@@ -41,6 +41,8 @@ const BROKEN = [
   '',
 ].join('\n');
 const FIXED = BROKEN.replace('new Float32Array(pixels.length;', 'new Float32Array(pixels.length);');
+/** Valid syntax, but a misspelt property the type checker rejects (it would run and give NaN). */
+const TYPO = FIXED.replace('i < pixels.length;', 'i < pixels.lenght;');
 
 /** Line 8 lacks its closing parenthesis. */
 const PY_BROKEN = [
@@ -127,6 +129,20 @@ describe('custom module wizard and editor', () => {
       ),
     ).toBe(false);
     await s.shot('11b-module-syntax-error');
+
+    // A type error the editor underlines is not saved as runnable: Save says what to fix.
+    await replaceSource(TYPO);
+    const status = page.getByTestId('editor-status');
+    await status
+      .filter({ hasText: /1 type error: fix it to save \(line 8: Property 'lenght' does not exist/ })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    await page.keyboard.press('Control+s');
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as G).__phi.info?.nodeTypes.some((t) => t.id === 'my-pixel-gain'),
+      ),
+    ).toBe(false);
 
     await replaceSource(FIXED);
     await page.keyboard.press('Control+s');

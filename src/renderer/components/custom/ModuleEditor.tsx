@@ -4,10 +4,11 @@
  * and as a clickable list, Delete for saved modules. Nothing is saved while
  * the source has problems.
  */
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useRef, useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import { editorLanguage, markersOf } from '../../stores/custom-modules';
 import { useWorkbench } from '../context';
+import type { TypeProblem } from './MonacoEditor';
 
 const MonacoEditor = lazy(() => import('./MonacoEditor'));
 
@@ -16,6 +17,19 @@ function ModuleEditorView() {
   const store = wb.customModules;
   const doc = store.doc;
   const [reveal, setReveal] = useState<{ line: number; column: number }>();
+  // The editor's type errors gate Save: code the type checker rejects is not saved as runnable.
+  const [typeErrors, setTypeErrors] = useState<TypeProblem[]>([]);
+  const blocked =
+    typeErrors.length > 0
+      ? `${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'}: fix ${typeErrors.length === 1 ? 'it' : 'them'} to save (line ${typeErrors[0].line}: ${typeErrors[0].message})`
+      : undefined;
+  const typeCheck = useRef<(() => Promise<TypeProblem[]>) | null>(null);
+  const save = async (): Promise<void> => {
+    // Checked afresh: the underlines may still show the text of a moment ago.
+    const errors = (await typeCheck.current?.()) ?? [];
+    setTypeErrors(errors);
+    if (errors.length === 0) await store.save();
+  };
   const problems = doc?.problems;
   const source = doc?.source ?? '';
   // Markers are recomputed when problems change, not on every keystroke.
@@ -34,7 +48,7 @@ function ModuleEditorView() {
         onKeyDown={(e) => {
           if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
             e.preventDefault();
-            void store.save();
+            void save();
           }
           if (e.key === 'Escape' && !e.defaultPrevented) store.closeEditor();
         }}
@@ -54,13 +68,15 @@ function ModuleEditorView() {
             <span className="muted" role="status" data-testid="editor-status">
               {doc.saving
                 ? 'Compiling…'
-                : doc.problems.length > 0
-                  ? `${doc.problems.length} problem${doc.problems.length === 1 ? '' : 's'}: not saved`
-                  : doc.savedAt
-                    ? 'Saved'
-                    : doc.isNew
-                      ? 'Not saved yet'
-                      : ''}
+                : blocked
+                  ? blocked
+                  : doc.problems.length > 0
+                    ? `${doc.problems.length} problem${doc.problems.length === 1 ? '' : 's'}: not saved`
+                    : doc.savedAt
+                      ? 'Saved'
+                      : doc.isNew
+                        ? 'Not saved yet'
+                        : ''}
             </span>
             {!doc.isNew && (
               <button
@@ -85,9 +101,9 @@ function ModuleEditorView() {
             <button
               type="button"
               className="btn btn-primary"
-              disabled={doc.saving}
-              title="Compile and save (Ctrl+S)"
-              onClick={() => void store.save()}
+              disabled={doc.saving || Boolean(blocked)}
+              title={blocked ?? 'Compile and save (Ctrl+S)'}
+              onClick={() => void save()}
             >
               Save
             </button>
@@ -100,7 +116,9 @@ function ModuleEditorView() {
               value={doc.source}
               markers={markers}
               onChange={(text) => store.setSource(text)}
-              onSave={() => void store.save()}
+              onSave={() => void save()}
+              onTypeErrors={setTypeErrors}
+              typeCheck={typeCheck}
               reveal={reveal}
             />
           </Suspense>

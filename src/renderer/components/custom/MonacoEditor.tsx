@@ -6,7 +6,7 @@
  * python highlighting, and their problems come from the engine's compile. This file is imported lazily, so Monaco is a chunk of its own
  * that the workbench loads only when the editor opens.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
@@ -33,6 +33,12 @@ ts.typescriptDefaults.addExtraLib(typings, 'file:///phi/custom-module.d.ts');
 /** Owner of the engine's compile markers (the TypeScript service keeps its own). */
 const OWNER = 'phi-compile';
 
+/** An error the editor's TypeScript service reports (a misspelt property, a wrong type...). */
+export interface TypeProblem {
+  line: number;
+  message: string;
+}
+
 /** See the module comment. */
 export default function MonacoEditor({
   uri,
@@ -41,6 +47,8 @@ export default function MonacoEditor({
   markers,
   onChange,
   onSave,
+  onTypeErrors,
+  typeCheck,
   reveal,
 }: {
   /** Model path, one per module id, e.g. `file:///my-hu-window.ts`. */
@@ -51,13 +59,17 @@ export default function MonacoEditor({
   markers: MarkerRange[];
   onChange(value: string): void;
   onSave(): void;
+  /** The TypeScript service's errors of this model, each time they change (they gate Save). */
+  onTypeErrors?(errors: TypeProblem[]): void;
+  /** Filled with a function that type-checks the current text now (Save awaits it: markers may lag typing). */
+  typeCheck?: RefObject<(() => Promise<TypeProblem[]>) | null>;
   /** A problem to move the cursor to (a new object each click). */
   reveal?: { line: number; column: number };
 }) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
-  const callbacks = useRef({ onChange, onSave });
-  callbacks.current = { onChange, onSave };
+  const callbacks = useRef({ onChange, onSave, onTypeErrors });
+  callbacks.current = { onChange, onSave, onTypeErrors };
 
   useEffect(() => {
     if (!host.current) return;
@@ -77,10 +89,37 @@ export default function MonacoEditor({
     });
     editor.current = instance;
     const changes = model.onDidChangeContent(() => callbacks.current.onChange(model.getValue()));
+    const diagnostics = monaco.editor.onDidChangeMarkers((uris) => {
+      if (!uris.some((u) => u.toString() === modelUri.toString())) return;
+      const errors = monaco.editor
+        .getModelMarkers({ resource: modelUri, owner: 'typescript' })
+        // Semantic errors only (TS2000 and up): syntax errors go to the engine's compile, which reports them.
+        .filter(
+          (m) =>
+            m.severity === monaco.MarkerSeverity.Error &&
+            Number(typeof m.code === 'object' ? m.code.value : m.code) >= 2000,
+        )
+        .map((m) => ({ line: m.startLineNumber, message: m.message }));
+      callbacks.current.onTypeErrors?.(errors);
+    });
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave());
     instance.focus();
+    if (typeCheck)
+      typeCheck.current = async () => {
+        if (language !== 'typescript') return [];
+        const client = await (await ts.getTypeScriptWorker())(modelUri);
+        const found = await client.getSemanticDiagnostics(modelUri.toString());
+        return found
+          .filter((d) => d.category === 1)
+          .map((d) => ({
+            line: model.getPositionAt(d.start ?? 0).lineNumber,
+            message: typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText,
+          }));
+      };
     return () => {
+      if (typeCheck) typeCheck.current = null;
       changes.dispose();
+      diagnostics.dispose();
       instance.dispose();
       model.dispose();
       editor.current = null;
