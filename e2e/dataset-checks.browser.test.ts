@@ -43,6 +43,16 @@ afterAll(async () => {
 });
 
 describe('dataset checks in the workbench', () => {
+  it('at 1280x800 the fitted pipeline stays readable and the minimap covers nothing until asked for', async () => {
+    const transform = await page.locator('.react-flow__viewport').getAttribute('style');
+    expect(Number(/scale\(([\d.]+)\)/.exec(transform ?? '')?.[1])).toBeGreaterThanOrEqual(0.6);
+    expect(await page.locator('.react-flow__minimap').count()).toBe(0);
+    await page.getByTestId('minimap-toggle').click();
+    await page.locator('.react-flow__minimap').waitFor();
+    await page.getByTestId('minimap-toggle').click();
+    await page.locator('.react-flow__minimap').waitFor({ state: 'detached' });
+  });
+
   it('shows the findings before any run and refuses RUN with the same sentence', async () => {
     const badge = page.getByTestId('warnings-dataset');
     await badge.waitFor();

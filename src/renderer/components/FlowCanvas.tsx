@@ -9,6 +9,7 @@ import { observer } from 'mobx-react-lite';
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -23,6 +24,7 @@ import {
 import type { Graph, GraphEdge, GraphNode } from '../../engine/api';
 import { categoryColor } from './colors';
 import { useWorkbench } from './context';
+import { Icon } from './icons';
 import { NodeContextMenu } from './NodeContextMenu';
 import { PhiNode, SelectedNodeToolbar, type PhiFlowNode } from './PhiNode';
 
@@ -92,6 +94,8 @@ function FlowCanvasView() {
   const flow = useReactFlow();
   const [sizes, setSizes] = useState(() => new Map<string, Size>());
   const [menu, setMenu] = useState<{ x: number; y: number; id: string } | null>(null);
+  // The minimap covers part of a small canvas: shown by default only where the window is wide.
+  const [minimap, setMinimap] = useState(() => window.innerWidth >= 1440);
   // Positions while a drag is in progress stay in this component: nothing else re-renders per pointer move.
   const [dragged, setDragged] = useState<Map<string, XY> | null>(null);
   const dragStart = useRef<Graph | null>(null);
@@ -245,13 +249,24 @@ function FlowCanvasView() {
         minZoom={0.1}
         maxZoom={2.5}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        // Fit never shrinks nodes below readable size: a large pipeline is panned instead.
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2, minZoom: 0.6 }}
         proOptions={{ hideAttribution: true }}
         onlyRenderVisibleElements={wb.graph.nodes.length > 120}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
-        <Controls showInteractive={false} aria-label="Zoom controls" />
-        <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <Controls showInteractive={false} aria-label="Zoom controls">
+          <ControlButton
+            onClick={() => setMinimap((shown) => !shown)}
+            title={minimap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-pressed={minimap}
+            data-testid="minimap-toggle"
+          >
+            <Icon name="layers" size={12} />
+          </ControlButton>
+        </Controls>
+        {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />}
         <SelectedNodeToolbar />
       </ReactFlow>
       {menu && <NodeContextMenu x={menu.x} y={menu.y} nodeId={menu.id} onClose={closeMenu} />}
