@@ -343,22 +343,26 @@ describe('workbench in Chromium against phi serve', () => {
 
 describe('phi serve without a project', () => {
   it('offers to create a project over a dataset folder, then shows its pipeline', async () => {
-    const noProject = await startServe(undefined, join(dir, 'cache-2'));
+    const noProject = await startServe(undefined, join(dir, 'cache-2'), ['--root', dir]);
     const gate = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await gate.goto(noProject.url);
-      await gate.getByRole('heading', { name: 'New project' }).waitFor();
-      // A wrong path is refused with the engine's message.
-      await gate.getByLabel('Project file (.phiproj)').fill(join(dir, 'missing.phiproj'));
-      await gate.getByRole('button', { name: 'Open', exact: true }).click();
-      await gate
+      await gate.getByRole('button', { name: 'New project…' }).click();
+      const dialog = gate.getByRole('dialog', { name: 'New project' });
+      // A folder outside the served root is refused with the engine's message.
+      await dialog.getByLabel('Folder path').fill('/');
+      await dialog.getByRole('button', { name: 'Go', exact: true }).click();
+      await dialog
         .getByRole('alert')
-        .filter({ hasText: /missing\.phiproj/ })
+        .filter({ hasText: /outside the folder that may be browsed/ })
         .waitFor();
-      await gate.getByLabel('New project file').fill(join(dir, 'fresh', 'fresh.phiproj'));
-      await gate.getByLabel('Dataset folder').fill(join(dir, 'example', 'data'));
+      await dialog.getByLabel('Folder path').fill(join(dir, 'example', 'data'));
+      await dialog.getByRole('button', { name: 'Go', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Use this folder' }).click();
+      await dialog.getByRole('region', { name: 'Dataset preview' }).waitFor();
+      await dialog.getByLabel('Project file').fill(join(dir, 'fresh', 'fresh.phiproj'));
       await gate.screenshot({ path: join(SHOTS, '10-new-project.png') });
-      await gate.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByRole('button', { name: 'Create project' }).click();
       await gate.waitForSelector('[data-testid="node-dataset"]');
       expect(await gate.locator('.project-name').innerText()).toBe('fresh');
     } finally {

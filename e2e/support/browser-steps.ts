@@ -31,18 +31,20 @@ export async function openExample(prefix: string): Promise<Session> {
 
 /**
  * Builds the renderer if needed, makes a project in a new temp folder with
- * `make(dir)`, serves it and opens it in Chromium (1440x900 unless a viewport is given).
+ * `make(dir)`, serves it (with `serveArgs(dir)` added to `phi serve`) and opens it in
+ * Chromium (1440x900 unless a viewport is given).
  */
 export async function openProject(
   prefix: string,
   make: (dir: string) => Promise<string>,
   viewport = { width: 1440, height: 900 },
+  serveArgs: (dir: string) => string[] = () => [],
 ): Promise<Session> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureRendererBuilt();
   const dir = tempFolder(prefix);
   const project = await make(dir);
-  const serve = await startServe(project, join(dir, 'cache'));
+  const serve = await startServe(project, join(dir, 'cache'), serveArgs(dir));
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport, colorScheme: 'light' });
   const pageErrors: string[] = [];

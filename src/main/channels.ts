@@ -15,3 +15,6 @@ export const OPEN_PATH_CHANNEL = 'phi:open-path';
 export interface ConnectMessage {
   type: 'connect';
 }
+
+/** Preload -> main (invoke): the native dialog for a folder or a `.phiproj`; answers a path or null. */
+export const PICK_PATH_CHANNEL = 'phi:pick-path';

@@ -17,10 +17,10 @@ import {
   type MenuItemConstructorOptions,
   type UtilityProcess,
 } from 'electron';
-import { OPEN_PATH_CHANNEL } from './channels';
+import { OPEN_PATH_CHANNEL, PICK_PATH_CHANNEL } from './channels';
 import { esbuildBinaryEnv } from './esbuild-binary';
 import { projectFromArgv } from './project-path';
-import { installRelay } from './relay';
+import { installRelay, isAppFrame } from './relay';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServer = process.env.ELECTRON_RENDERER_URL;
@@ -91,8 +91,8 @@ function buildMenu(): void {
       label: 'File',
       submenu: [
         {
+          // Ctrl+O, Ctrl+N and Ctrl+S are the window's own (File menu of the toolbar, same dialogs).
           label: 'Open Project…',
-          accelerator: 'CmdOrCtrl+O',
           click: async () => {
             const result = await dialog.showOpenDialog({
               filters: [{ name: 'Phi Studio project', extensions: ['phiproj'] }],
@@ -137,6 +137,16 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.whenReady().then(() => {
     installRelay(ipcMain, engine, () => new MessageChannelMain(), devServer);
+    // The folder picker of New project / Open: the native dialog, for the app's own frames only.
+    ipcMain.handle(PICK_PATH_CHANNEL, async (event, kind: unknown) => {
+      if (!isAppFrame(event.senderFrame?.url, devServer)) return null;
+      const folder = kind === 'folder';
+      const result = await dialog.showOpenDialog({
+        properties: [folder ? 'openDirectory' : 'openFile'],
+        ...(folder ? {} : { filters: [{ name: 'Phi Studio project', extensions: ['phiproj'] }] }),
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    });
     buildMenu();
     createWindow();
     window?.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) =>

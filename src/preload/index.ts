@@ -5,7 +5,7 @@
  * Node reaches the page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { OPEN_PATH_CHANNEL } from '../main/channels';
+import { OPEN_PATH_CHANNEL, PICK_PATH_CHANNEL } from '../main/channels';
 import { createPreloadApi } from './bridge';
 
 const api = createPreloadApi({
@@ -21,5 +21,13 @@ contextBridge.exposeInMainWorld('phiShell', {
     };
     ipcRenderer.on(OPEN_PATH_CHANNEL, wrapped);
     return () => ipcRenderer.off(OPEN_PATH_CHANNEL, wrapped);
+  },
+  /** The native dialog for New project (a folder) and Open (a `.phiproj`). */
+  async pickPath(kind: 'folder' | 'project'): Promise<string | null> {
+    const path: unknown = await ipcRenderer.invoke(
+      PICK_PATH_CHANNEL,
+      kind === 'folder' ? 'folder' : 'project',
+    );
+    return typeof path === 'string' ? path : null;
   },
 });

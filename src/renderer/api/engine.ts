@@ -13,6 +13,8 @@ declare global {
     phiShell?: {
       /** Called when the OS or the menu asks to open a project file. */
       onOpenPath(listener: (path: string) => void): () => void;
+      /** The native dialog: a folder or a `.phiproj`; null when cancelled. */
+      pickPath?(kind: 'folder' | 'project'): Promise<string | null>;
     };
   }
 }

@@ -14,6 +14,7 @@ import { ModuleWizard } from './custom/ModuleWizard';
 import { TrustBanner } from './custom/TrustBanner';
 import { NetworkBuilder } from './builder/NetworkBuilder';
 import { BottomPanel, RightPanel } from './Panels';
+import { ProjectDialogs } from './ProjectDialogs';
 import { ProjectGate } from './ProjectGate';
 import { SampleSizeDialog } from './SampleSizeDialog';
 import { commandOf } from './shortcuts';
@@ -36,7 +37,8 @@ function useShortcuts() {
       if (!command) return;
       const inField = typingIn(e.target);
       // Run commands work everywhere; editing commands leave text fields alone.
-      const global = command === 'runAll' || command === 'sampleRun' || command === 'cancel';
+      const global =
+        command === 'runAll' || command === 'sampleRun' || command === 'cancel' || command === 'save';
       if (inField && !global) return;
       if (document.querySelector('[aria-modal="true"]')) return;
       const node = wb.selectedNode;
@@ -77,6 +79,15 @@ function useShortcuts() {
           break;
         case 'fit':
           void flow.fitView({ padding: 0.2, duration: 200, maxZoom: 1.2 });
+          break;
+        case 'newProject':
+          wb.projects.openDialog('new');
+          break;
+        case 'openProject':
+          wb.projects.openDialog('open');
+          break;
+        case 'save':
+          void wb.save();
           break;
       }
     };
@@ -152,6 +163,7 @@ const Workspace = observer(function Workspace() {
       {wb.customModules.listOpen && <ModuleList />}
       {wb.customModules.editorOpen && <ModuleEditor />}
       {wb.builder.node && <NetworkBuilder />}
+      <ProjectDialogs />
     </div>
   );
 });
@@ -167,7 +179,13 @@ function AppView() {
       </div>
     );
   }
-  if (!wb.project) return <ProjectGate />;
+  if (!wb.project)
+    return (
+      <>
+        <ProjectGate />
+        <ProjectDialogs />
+      </>
+    );
   return (
     <ReactFlowProvider>
       <Workspace />

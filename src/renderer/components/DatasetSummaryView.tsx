@@ -12,7 +12,8 @@ import { useWorkbench } from './context';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
 
-function SummaryBody({ summary }: { summary: DatasetSummary }) {
+/** The summary itself, also shown by New project before the project exists. */
+export function SummaryBody({ summary }: { summary: DatasetSummary }) {
   const errors = summary.warnings.filter((w) => w.severity === 'error');
   const warnings = summary.warnings.filter((w) => w.severity === 'warning');
   const photometric = Object.entries(summary.photometric);

@@ -1,97 +1,59 @@
 /**
- * Shown when no project is open: open a `.phiproj`, or create one over a
- * dataset folder. Paths are on the machine that runs the engine.
+ * Shown when no project is open: New project (from a dataset folder), Open,
+ * and the recent projects. The dialogs are the File menu's (ProjectDialogs);
+ * paths are on the machine that runs the engine.
  */
-import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
+import { fileNameOf } from '../stores/projects';
 import { useWorkbench } from './context';
+import { Icon } from './icons';
+import { openRecent } from './ProjectDialogs';
+import { shortcutLabel } from './shortcuts';
 
 function ProjectGateView() {
   const wb = useWorkbench();
-  const [path, setPath] = useState('');
-  const [newPath, setNewPath] = useState('');
-  const [dataset, setDataset] = useState('');
-  const [task, setTask] = useState<'classification' | 'segmentation' | 'detection' | 'transformation'>(
-    'classification',
-  );
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const attempt = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <div className="gate">
       <div className="gate-card">
         <h1>Phi Studio</h1>
-        <p className="muted">Open a project, or create one from a dataset folder.</p>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void attempt(() => wb.openProject(path));
-          }}
-        >
-          <h2>Open project</h2>
-          <label htmlFor="open-path">Project file (.phiproj)</label>
-          <div className="field-row">
-            <input
-              id="open-path"
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              placeholder="/path/to/project.phiproj"
-            />
-            <button type="submit" className="btn btn-primary" disabled={busy || !path}>
-              Open
-            </button>
-          </div>
-        </form>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void attempt(() => wb.createProject(newPath, dataset, task));
-          }}
-        >
-          <h2>New project</h2>
-          <label htmlFor="new-path">New project file</label>
-          <input
-            id="new-path"
-            value={newPath}
-            onChange={(e) => setNewPath(e.target.value)}
-            placeholder="/path/to/new.phiproj"
-          />
-          <label htmlFor="new-dataset">Dataset folder</label>
-          <input
-            id="new-dataset"
-            value={dataset}
-            onChange={(e) => setDataset(e.target.value)}
-            placeholder="/path/to/dataset"
-          />
-          <label htmlFor="new-task">Task</label>
-          <select id="new-task" value={task} onChange={(e) => setTask(e.target.value as typeof task)}>
-            <option value="classification">Classification</option>
-            <option value="segmentation">Segmentation</option>
-            <option value="detection">Detection</option>
-            <option value="transformation">Transformation (image to image)</option>
-          </select>
-          <div className="modal-actions">
-            <button type="submit" className="btn btn-primary" disabled={busy || !newPath || !dataset}>
-              Create
-            </button>
-          </div>
-        </form>
-        {error && (
-          <div className="field-error" role="alert">
-            {error}
-          </div>
+        <p className="muted">Create a project from a dataset folder, or open one.</p>
+        <div className="gate-actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => wb.projects.openDialog('new')}
+            title={`New project (${shortcutLabel('newProject')})`}
+          >
+            <Icon name="plus" size={14} /> New project…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => wb.projects.openDialog('open')}
+            title={`Open project (${shortcutLabel('openProject')})`}
+          >
+            <Icon name="folder" size={14} /> Open project…
+          </button>
+        </div>
+        <h2>Recent projects</h2>
+        {wb.projects.recent.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <ul className="gate-recent" aria-label="Recent projects">
+            {wb.projects.recent.map((path) => (
+              <li key={path}>
+                <button
+                  type="button"
+                  className="folder-entry"
+                  title={path}
+                  onClick={() => void openRecent(wb, path)}
+                >
+                  <Icon name="database" size={14} /> {fileNameOf(path)}
+                  <span className="menu-hint mono">{path}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
         )}
       </div>
     </div>

@@ -40,6 +40,13 @@ describe('shortcuts', () => {
     expect(commandOf(key('Enter'))).toBeUndefined();
     expect(commandOf(key('z'))).toBeUndefined();
   });
+
+  it('has the project commands: New, Open, Save', () => {
+    expect(shortcutLabel('newProject')).toBe('Ctrl+N');
+    expect(commandOf(key('o', { ctrl: true }))).toBe('openProject');
+    expect(commandOf(key('S', { ctrl: true }))).toBe('save');
+    expect(commandOf(key('s', { ctrl: true, shift: true }))).toBeUndefined();
+  });
 });
 
 describe('visibleRange', () => {

@@ -25,6 +25,9 @@ export const SHORTCUTS = {
   selectAll: { key: 'a', mod: true },
   delete: { key: 'Delete' },
   fit: { key: 'f', shift: true },
+  newProject: { key: 'n', mod: true },
+  openProject: { key: 'o', mod: true },
+  save: { key: 's', mod: true },
 } as const satisfies Record<string, Shortcut>;
 
 /** Command names. */
