@@ -55,7 +55,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run-started'),
     runId: z.string(),
-    mode: RunModeSchema,
+    /** How the run was asked for; `tuning` is an Auto Tuning search (one run like any other). */
+    mode: z.union([RunModeSchema, z.literal('tuning')]),
     /** Nodes this run will execute, in order. */
     nodes: z.array(z.string()),
     /** Items per dataset node for a sample run; absent for a full run. */
@@ -74,6 +75,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     node: z.string(),
     done: z.number().int(),
     total: z.number().int(),
+    /** Set for a tuning trial's training: the trial's id (not the node's own model). */
+    trial: z.string().optional(),
   }),
   z.object({
     type: z.literal('shape'),
@@ -90,6 +93,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     epoch: z.number().int(),
     split: z.enum(['train', 'validation']),
     metrics: EpochMetricsSchema,
+    /** Set for a tuning trial's training: the trial's id. Its curves are not the node's own. */
+    trial: z.string().optional(),
   }),
   z.object({
     type: z.literal('log'),
@@ -127,6 +132,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     items: z.number().int(),
     /** Class names, in the order of the confusion matrix's rows and columns. */
     classes: z.array(z.string()),
+    /** Set for a tuning trial's evaluation: the trial's id. It is not the node's own test table. */
+    trial: z.string().optional(),
   }),
   z.object({
     type: z.literal('trial'),

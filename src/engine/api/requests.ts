@@ -151,9 +151,8 @@ export const EngineRequests = {
   deleteCustomModule: z.object({ id: z.string() }),
   trustProject: z.object({ trusted: z.boolean() }),
   getLayerCatalogue: z.object({}),
-  /** `node`: the network node the builder edits for; its data fill in `$classes`, `$channels` and the input shape. */
-  checkNetworkSpec: z.object({ spec: z.unknown(), node: z.string().optional() }),
-  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown(), node: z.string().optional() }),
+  checkNetworkSpec: z.object({ spec: z.unknown() }),
+  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown() }),
   listNetworkSpecs: z.object({}),
   getNetworkSpec: z.object({ id: z.string().min(1) }),
   browseFolder: BrowseFolderSchema,
@@ -286,6 +285,27 @@ export interface TuningState {
   trials: Trial[];
   /** Per metric name, the ids of the five best trials, best first. */
   top: Record<string, string[]>;
+  /**
+   * How the trials asked (population x generations) were spent, once the search ended:
+   * asked = done + failed + cancelled + carried + exhausted + stopped.
+   */
+  tally?: TrialTally;
+  /** The tally in words, e.g. "12 trials asked (4 x 3): 9 trained (9 done), 3 kept ...". */
+  summary?: string;
+}
+
+/** Where each trial slot of a search went (see {@link TuningState}). */
+export interface TrialTally {
+  asked: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  /** Slots filled by a set of values already trained (the best carried over to the next generation). */
+  carried: number;
+  /** Slots left empty: no values that were not tried already were left to try. */
+  exhausted: number;
+  /** Slots never reached because the search was cancelled. */
+  stopped: number;
 }
 
 /** A compile problem in a custom module's source. */
@@ -313,32 +333,13 @@ export interface LayerTypeDescriptor {
   inputs: 1 | 'many' | 0;
 }
 
-/** One layer of a checked network spec, as the engine compiled it. */
-export interface LayerCheck {
-  /** Output shape (batch axis omitted, null where unknown). */
-  shape: (number | null)[];
-  /** Weights of the layer, as tf.js counts them. */
-  parameters: number;
-}
-
-/**
- * A network spec compiled by the engine: every layer it could compute (also
- * when others do not fit), every layer that does not fit, in words.
- */
+/** Shapes inferred through a network spec, or the error naming the layer. */
 export interface SpecCheck {
   ok: boolean;
   /** Output shape per layer id (batch axis omitted, null where unknown). */
   shapes: Record<string, (number | null)[]>;
-  /** Per layer id: shape and parameter count of every layer that could be computed. */
-  layers?: Record<string, LayerCheck>;
-  /** The compiled model's parameter count, when the network is valid. */
   parameters?: number;
-  /** The first problem (the one to fix first). */
   error?: { layer?: string; message: string };
-  /** Every layer that does not fit, in build order. */
-  problems?: { layer?: string; message: string }[];
-  /** What `$classes` and `$channels` stood for, and whether they came from the node's data. */
-  vars?: { classes: number; channels: number; fromData: boolean };
 }
 
 /** Result types per method. */

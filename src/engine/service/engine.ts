@@ -57,7 +57,7 @@ import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
-import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec, type SpecData } from './network-builder';
+import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec } from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
 import { browseFolder, previewDataset } from './folder-browser';
@@ -91,7 +91,7 @@ export class Engine implements EngineApi {
   private store?: ProjectStore;
   private readonly datasets = new Map<string, { signature: string; source: Promise<DatasetSource> }>();
   private readonly live = new Map<string, NodeStatus>();
-  private current?: { runId: string; controller: AbortController };
+  private current?: { runId: string; controller: AbortController; tuningNode?: string };
   private readonly trustList: TrustList;
   /** Custom module ids this engine registered for the open project. */
   private readonly customTypes = new Set<string>();
@@ -467,9 +467,15 @@ export class Engine implements EngineApi {
       );
     }
     const controller = new AbortController();
-    this.current = { runId: `tuning-${node.id}`, controller };
+    // One run at a time, seen as one: a search is a run for the status bar, RUN and Cancel.
+    this.current = { runId: `tuning-${node.id}`, controller, tuningNode: node.id };
+    const started = Date.now();
+    let runId: string | undefined;
+    const finish = (status: 'done' | 'failed' | 'cancelled'): void => {
+      if (runId) this.emit({ type: 'run-finished', runId, status, seconds: (Date.now() - started) / 1000 });
+    };
     try {
-      return await runTuning(fitted, {
+      const state = await runTuning(fitted, {
         store,
         node,
         // Trials of a custom network read its saved spec like a run does.
@@ -479,11 +485,23 @@ export class Engine implements EngineApi {
         },
         collection: collectionFrom(input, this.cache),
         trialDir: (trialId) => join(store.artifactsFor(node.id), 'trials', trialId),
-        // Trial epochs go to front ends for the live chart but are not stored as the node's curves.
+        // Trial events (tagged with their trial) go to front ends for the Auto Tuning tab; they are
+        // never stored as the node's curves or test table.
         emit: (event) => this.emit(event),
         signal: controller.signal,
         seed: this.seed,
+        onStart: (id) => {
+          runId = id;
+          if (this.current) this.current.runId = id;
+          this.emit({ type: 'run-started', runId: id, mode: 'tuning', nodes: [node.id] });
+        },
       });
+      const run = runId ? store.runs().find((r) => r.id === runId) : undefined;
+      finish(run?.status === 'done' || run?.status === 'cancelled' ? run.status : 'failed');
+      return state;
+    } catch (error) {
+      finish(controller.signal.aborted ? 'cancelled' : 'failed');
+      throw error;
     } finally {
       this.current = undefined;
     }
@@ -492,7 +510,7 @@ export class Engine implements EngineApi {
   async getTuning(params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {
     const { node } = EngineRequests.getTuning.parse(params);
     const state = tuningState(this.requireStore(), node);
-    return { ...state, running: this.current?.runId === `tuning-${node}` || state.running };
+    return { ...state, running: this.current?.tuningNode === node || state.running };
   }
 
   async applyTrial(params: EngineParams<'applyTrial'>): Promise<EngineResults['applyTrial']> {
@@ -619,39 +637,15 @@ export class Engine implements EngineApi {
   async checkNetworkSpec(
     params: EngineParams<'checkNetworkSpec'>,
   ): Promise<EngineResults['checkNetworkSpec']> {
-    const { spec, node } = EngineRequests.checkNetworkSpec.parse(params);
-    return checkSpec(spec, await this.specData(node));
-  }
-
-  /**
-   * What a network node's data tell a spec check: class names and one item's
-   * shape of its input when that was run, else the class names of the dataset
-   * upstream (read from its index); nothing without a project or node.
-   */
-  private async specData(node?: string): Promise<SpecData> {
-    const graph = node && this.store ? this.store.graph() : undefined;
-    const target = graph?.nodes.find((n) => n.id === node);
-    if (!graph || !target) return {};
-    const task = (target.params.task as SpecData['task']) ?? 'classification';
-    const manifest = this.inputManifest(target.id);
-    const item = manifest?.items.find((i) => i.state === 'done');
-    if (manifest) return { task, classes: manifest.classes, ...(item ? { inputShape: item.shape } : {}) };
-    const inputs = inputsOf(graph);
-    let at: GraphNode | undefined = target;
-    for (let hops = 0; at && at.kind !== 'dataset' && hops < graph.nodes.length; hops++) {
-      const upstream: string | undefined = inputs.get(at.id)?.[0]?.source;
-      at = graph.nodes.find((n) => n.id === upstream);
-    }
-    const source = at?.kind === 'dataset' ? await this.openDataset(at).catch(() => undefined) : undefined;
-    return source ? { task, classes: source.classes } : { task };
+    return checkSpec(EngineRequests.checkNetworkSpec.parse(params).spec);
   }
 
   async saveNetworkSpec(params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
-    const { id, spec, node } = EngineRequests.saveNetworkSpec.parse(params);
+    const { id, spec } = EngineRequests.saveNetworkSpec.parse(params);
     const store = this.requireStore();
     if (builtinSpecIds().includes(id))
       throw new Error(`"${id}" is a built-in network: save under another name`);
-    const check = await checkSpec(spec, await this.specData(node));
+    const check = await checkSpec(spec);
     if (check.ok) store.saveNetworkSpec(id, (store.networkSpec(id)?.version ?? 0) + 1, spec);
     return check;
   }

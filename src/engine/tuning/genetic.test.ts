@@ -254,3 +254,31 @@ describe('genes', () => {
     expect(seen).toEqual(new Set(['adam', 'rmsprop']));
   });
 });
+
+describe('slot tally', () => {
+  it('evaluations, carried elites, exhausted and stopped slots add up to population x generations', async () => {
+    const small: Gene[] = [{ kind: 'choice', param: 'a', values: [0, 1, 2] }];
+    const cases = [
+      { genes: grid, population: 4, generations: 3, stopAfter: Infinity },
+      { genes: small, population: 4, generations: 3, stopAfter: Infinity }, // 3 genomes in all
+      { genes: small, population: 2, generations: 5, stopAfter: Infinity },
+      { genes: grid, population: 5, generations: 4, stopAfter: 7 }, // cancelled part-way
+    ];
+    for (const { stopAfter, ...options } of cases) {
+      const tally = { carried: 0, exhausted: 0, stopped: 0 };
+      let evaluated = 0;
+      const history = await evolve(
+        { ...options, goal: 'max', rng: createRng(3), tally },
+        async (genome) => {
+          evaluated++;
+          return closeness({ a: 0, b: 0, c: 0, d: 0, e: 0, ...genome });
+        },
+        () => evaluated >= stopAfter,
+      );
+      expect(history.length + tally.carried + tally.exhausted + tally.stopped).toBe(
+        options.population * options.generations,
+      );
+      if (stopAfter !== Infinity) expect(tally.stopped).toBeGreaterThan(0);
+    }
+  });
+});

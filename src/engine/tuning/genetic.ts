@@ -32,6 +32,20 @@ export interface GeneticOptions {
   mutationRate?: number;
   /** Told each generation's scored population (cached members included), e.g. for a progress view. */
   observe?: (generation: number, scored: readonly Evaluation[]) => void;
+  /** Counts the slots (population x generations) that were not evaluated, and why. */
+  tally?: SlotTally;
+}
+
+/**
+ * Slots of a search that were not evaluated: `carried` (a genome already
+ * evaluated: the elite kept for the next generation), `exhausted` (no genome
+ * not seen before could be found), `stopped` (never reached: cancelled). With
+ * the evaluations these add up to population x generations.
+ */
+export interface SlotTally {
+  carried: number;
+  exhausted: number;
+  stopped: number;
 }
 
 /** One evaluated candidate. */
@@ -176,6 +190,7 @@ export async function evolve(
     return undefined;
   };
 
+  const tally = options.tally ?? { carried: 0, exhausted: 0, stopped: 0 };
   let population: Genome[] = [];
   const firstKeys = new Set<string>();
   for (let slot = 0; slot < size; slot++) {
@@ -184,17 +199,22 @@ export async function evolve(
     firstKeys.add(genomeKey(genome));
     population.push(genome);
   }
+  tally.exhausted += size - population.length;
 
   for (let generation = 1; generation <= options.generations; generation++) {
     const scored: Evaluation[] = [];
-    for (const genome of population) {
+    for (const [slot, genome] of population.entries()) {
       const key = genomeKey(genome);
       const cached = done.get(key);
       if (cached) {
+        tally.carried++;
         scored.push(cached);
         continue;
       }
-      if (stop()) return history;
+      if (stop()) {
+        tally.stopped += population.length - slot + (options.generations - generation) * size;
+        return history;
+      }
       const score = await evaluate(genome, { generation, index: history.length });
       const evaluation: Evaluation = { genome, key, generation, score };
       done.set(key, evaluation);
@@ -202,7 +222,11 @@ export async function evolve(
       scored.push(evaluation);
     }
     options.observe?.(generation, scored);
-    if (generation === options.generations || stop()) break;
+    if (generation === options.generations) break;
+    if (stop()) {
+      tally.stopped += (options.generations - generation) * size;
+      break;
+    }
 
     const ranked = rankEvaluations(scored, goal);
     const next: Genome[] = ranked.slice(0, elite).map((e) => e.genome);
@@ -236,7 +260,11 @@ export async function evolve(
       newOnes++;
     }
     // Nothing new to learn: every reachable genome has been evaluated.
-    if (newOnes === 0) break;
+    if (newOnes === 0) {
+      tally.exhausted += (options.generations - generation) * size;
+      break;
+    }
+    tally.exhausted += size - next.length;
     population = next;
   }
   return history;

@@ -26,6 +26,10 @@ export const SearchRecordSchema = z.object({
   generations: z.number().int(),
   seed: z.number().int(),
   startedAt: z.string(),
+  /** Slots not trained and why (genetic.ts SlotTally), written when the search ends. */
+  tally: z
+    .object({ carried: z.number().int(), exhausted: z.number().int(), stopped: z.number().int() })
+    .optional(),
 });
 /** See {@link SearchRecordSchema}. */
 export type SearchRecord = z.infer<typeof SearchRecordSchema>;

@@ -3,7 +3,7 @@
  * and top-5 table (also after the project is reopened), and the full params
  * of a trial for Apply.
  */
-import type { Trial, TuningState } from '../api';
+import type { Trial, TrialTally, TuningState } from '../api';
 import type { ProjectStore } from '../store/project-store';
 import type { TuningTrialRecord } from '../store/records';
 import { lowerIsBetter } from './fitness';
@@ -103,7 +103,49 @@ export function tuningState(store: ProjectStore, node: string): TuningState {
   const trials = records
     .filter((record) => !(running && record.metrics === undefined))
     .map((record) => toTrial(store, record));
-  return { node, metric: search.metric, goal: search.goal, running, trials, top: topTrials(trials) };
+  const state: TuningState = {
+    node,
+    metric: search.metric,
+    goal: search.goal,
+    running,
+    trials,
+    top: topTrials(trials),
+  };
+  if (running || search.tally === undefined) return state;
+  const count = (status: Trial['status']): number => trials.filter((t) => t.status === status).length;
+  const tally: TrialTally = {
+    asked: search.population * search.generations,
+    done: count('done'),
+    failed: count('failed'),
+    cancelled: count('cancelled'),
+    ...search.tally,
+  };
+  return { ...state, tally, summary: describeTally(tally, search.population, search.generations) };
+}
+
+/**
+ * A search's tally in words; the parts add up to the trials asked, e.g. "12
+ * trials asked (4 x 3): 8 trained (7 done, 1 failed); 3 kept from the
+ * generation before (not trained again); 1 not tried: no values left that
+ * were not tried already".
+ */
+export function describeTally(tally: TrialTally, population: number, generations: number): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const trained = tally.done + tally.failed + tally.cancelled;
+  const outcomes = [
+    tally.done > 0 || trained === 0 ? `${tally.done} done` : '',
+    tally.failed > 0 ? `${tally.failed} failed` : '',
+    tally.cancelled > 0 ? `${tally.cancelled} cancelled` : '',
+  ].filter(Boolean);
+  const parts = [`${trained} trained (${outcomes.join(', ')})`];
+  if (tally.carried > 0)
+    parts.push(
+      `${tally.carried} kept from the generation before (the best carry over unchanged and are not trained again)`,
+    );
+  if (tally.exhausted > 0)
+    parts.push(`${tally.exhausted} not tried: no values were left that had not been tried already`);
+  if (tally.stopped > 0) parts.push(`${tally.stopped} not run: the search was cancelled`);
+  return `${plural(tally.asked, 'trial')} asked (population ${population} x ${generations} generation${generations === 1 ? '' : 's'}): ${parts.join('; ')}`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { createRng, seedFrom } from '../run/rng';
 import { APP_VERSION } from '../service/version';
 import type { ProjectStore } from '../store/project-store';
 import { bestEpochOutcome, parseMetricName, type EpochEvent } from './fitness';
-import { evolve, genomeKey, type Genome } from './genetic';
+import { evolve, genomeKey, type Genome, type SlotTally } from './genetic';
 import {
   TUNING_RUN_MODE,
   searchSettingKey,
@@ -41,6 +41,15 @@ export interface TuningHost {
   signal: AbortSignal;
   /** Seed of the trainings (the network's own `seed` param, if any, still applies). */
   seed: number;
+  /** Told the search's run id once the request is checked and the search starts. */
+  onStart?(runId: string): void;
+}
+
+/** A trial's training events, tagged with the trial: they are the trial's, not the node's own model. */
+function ofTrial(event: EngineEvent, trialId: string): EngineEvent {
+  return event.type === 'epoch' || event.type === 'evaluation' || event.type === 'progress'
+    ? { ...event, trial: trialId }
+    : event;
 }
 
 function messageOf(error: unknown): string {
@@ -84,6 +93,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
     startedAt: new Date().toISOString(),
   };
   store.setSetting(searchSettingKey(node.id), search);
+  host.onStart?.(runId);
 
   const evaluateTrial = async (genome: Genome, generation: number): Promise<number | null> => {
     const merged = { ...node.params, ...genome };
@@ -115,7 +125,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         signal: host.signal,
         emit: (event) => {
           if (event.type === 'epoch' && event.node === node.id) epochs.push(event);
-          host.emit(event);
+          host.emit(ofTrial(event, trialId));
         },
         log: {
           info: (message) => host.emit({ type: 'log', level: 'info', node: node.id, message }),
@@ -139,6 +149,13 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         : { status: 'failed', score: null, metrics: {}, message: messageOf(error) };
     }
     store.setTrialMetrics(trialId, result);
+    if (result.status === 'failed')
+      host.emit({
+        type: 'log',
+        level: 'warn',
+        node: node.id,
+        message: `Tuning trial ${trialId} (generation ${generation}) failed: ${result.message ?? 'no reason given'}`,
+      });
     const trial: Trial = {
       id: trialId,
       generation,
@@ -153,6 +170,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
   };
 
   let status: 'done' | 'failed' | 'cancelled' = 'failed';
+  const tally: SlotTally = { carried: 0, exhausted: 0, stopped: 0 };
   try {
     const evaluations = await evolve(
       {
@@ -161,6 +179,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         generations: req.generations,
         goal: req.goal,
         rng: createRng(seedFrom('tuning', req.seed, node.id)),
+        tally,
       },
       (genome, context) => evaluateTrial(genome, context.generation),
       () => host.signal.aborted,
@@ -171,7 +190,10 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         ? 'done'
         : 'failed';
   } finally {
+    store.setSetting(searchSettingKey(node.id), { ...search, tally });
     store.finishRun(runId, status);
   }
-  return tuningState(store, node.id);
+  const state = tuningState(store, node.id);
+  if (state.summary) host.emit({ type: 'log', level: 'info', node: node.id, message: state.summary });
+  return state;
 }

@@ -192,7 +192,7 @@ export const SelectedNodeToolbar = observer(function SelectedNodeToolbar() {
         onClick={() => void wb.runNode(node.id)}
         title={withShortcut(
           running
-            ? 'A run is in progress: wait for it or cancel it'
+            ? (wb.runBlockedReason ?? 'A run is in progress')
             : node.kind === 'dataset'
               ? `${runModeLabel('node')}: load the dataset and list its items`
               : `${runModeLabel('node')}: this module alone`,
@@ -207,7 +207,10 @@ export const SelectedNodeToolbar = observer(function SelectedNodeToolbar() {
         className="btn btn-small"
         disabled={running}
         onClick={() => void wb.stepForward(node.id)}
-        title={withShortcut('Step forward: run this module and everything after it', 'stepForward')}
+        title={withShortcut(
+          wb.runBlockedReason ?? 'Step forward: run this module and everything after it',
+          'stepForward',
+        )}
         aria-label="Step forward from this module"
       >
         <Icon name="step" size={12} /> Step forward

@@ -2,7 +2,6 @@
 import { observer } from 'mobx-react-lite';
 import { runModeLabel } from '../stores/workbench';
 import { useWorkbench } from './context';
-import { Icon } from './icons';
 import { statusText } from './PhiNode';
 
 function StatusBarView() {
@@ -10,6 +9,7 @@ function StatusBarView() {
   const progress = wb.runProgress;
   const current = wb.run?.nodes.find((id) => wb.status.get(id)?.state === 'running');
   const currentNode = current ? wb.graph.nodes.find((n) => n.id === current) : undefined;
+  const tuning = wb.run?.mode === 'tuning' ? wb.tuningOf(wb.run.nodes[0] ?? '') : undefined;
   const errors = wb.issues.filter((i) => i.severity === 'error').length;
   const connection =
     wb.connection === 'open'
@@ -23,26 +23,6 @@ function StatusBarView() {
         <span className="conn-dot" aria-hidden="true" />
         {connection}
       </span>
-      {wb.connection === 'closed' && (
-        <button
-          type="button"
-          className="btn btn-small"
-          title="Open a new connection to the engine"
-          onClick={() => (wb.api.reconnect ? void wb.reconnect() : window.location.reload())}
-        >
-          <Icon name="refresh" size={12} /> Reconnect
-        </button>
-      )}
-      {wb.project && (
-        <span
-          className="status-item status-saved"
-          data-testid="saved-indicator"
-          aria-live="polite"
-          title={`Every edit is written to ${wb.project.path} at once`}
-        >
-          {wb.projects.savedLabel}
-        </span>
-      )}
       <span
         className="status-item"
         data-testid="backend"
@@ -55,9 +35,11 @@ function StatusBarView() {
           <>
             <span className="status-run-text">
               {runModeLabel(wb.run?.mode ?? 'all')}
-              {currentNode
-                ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}`
-                : ''}
+              {tuning
+                ? ` · ${tuning.node}: ${tuningText(tuning.trials.length, tuning.live)}`
+                : currentNode
+                  ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}`
+                  : ''}
             </span>
             <span
               className="status-progress"
@@ -87,6 +69,13 @@ function StatusBarView() {
       {wb.info && <span className="status-item muted">engine {wb.info.version}</span>}
     </footer>
   );
+}
+
+/** What a search is doing: trials finished, and the trial training now (its epoch). */
+function tuningText(finished: number, live: { epoch?: number } | null): string {
+  const done = `${finished} trial${finished === 1 ? '' : 's'} finished`;
+  if (!live) return done;
+  return `${done}, trial ${finished + 1} training${live.epoch !== undefined ? ` (epoch ${live.epoch} done)` : ''}`;
 }
 
 /** See the module comment. */

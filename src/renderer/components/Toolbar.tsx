@@ -9,7 +9,6 @@ import { observer } from 'mobx-react-lite';
 import { useReactFlow } from '@xyflow/react';
 import type { SampleSize } from '../../engine/api';
 import { useWorkbench } from './context';
-import { FileMenu } from './FileMenu';
 import { Icon } from './icons';
 import { shortcutLabel, withShortcut } from './shortcuts';
 
@@ -88,7 +87,6 @@ function ToolbarView() {
         </span>
         <span className="brand-name">Phi Studio</span>
       </div>
-      <FileMenu />
       <div className="project-name" title={wb.project?.path}>
         {wb.project?.name ?? 'No project'}
       </div>
@@ -99,7 +97,7 @@ function ToolbarView() {
             className="btn btn-primary run-button"
             disabled={busy || !wb.project}
             onClick={() => void wb.runAll()}
-            title={withShortcut('RUN (All modules)', 'runAll')}
+            title={withShortcut(wb.runBlockedReason ?? 'RUN (All modules)', 'runAll')}
             aria-label="Run all modules"
           >
             <Icon name="play" size={14} /> RUN
@@ -111,7 +109,7 @@ function ToolbarView() {
             aria-haspopup="menu"
             aria-expanded={menuOpen}
             aria-label="More run options"
-            title="More run options: RUN (All modules), Sample RUN"
+            title={wb.runBlockedReason ?? 'More run options: RUN (All modules), Sample RUN'}
             onClick={() => setMenuOpen((open) => !open)}
           >
             <Icon name="chevron-down" size={14} />
@@ -123,7 +121,10 @@ function ToolbarView() {
           className="btn btn-danger-outline"
           disabled={!busy}
           onClick={() => void wb.cancel()}
-          title={withShortcut('Cancel the run', 'cancel')}
+          title={withShortcut(
+            wb.run?.mode === 'tuning' ? 'Cancel the auto tuning' : 'Cancel the run',
+            'cancel',
+          )}
           aria-label="Cancel run"
         >
           <Icon name="stop" size={12} /> Cancel

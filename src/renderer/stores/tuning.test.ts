@@ -10,6 +10,7 @@ import { fieldsOf } from './param-form';
 import {
   defaultChoice,
   goalOf,
+  maxTrials,
   scoreSeries,
   searchDimensions,
   searchableFields,
@@ -132,5 +133,29 @@ describe('results', () => {
     expect(goalOf('validation.mae')).toBe('min');
     expect(goalOf('validation.accuracy')).toBe('max');
     expect(goalOf('validation.macroDice')).toBe('max');
+  });
+});
+
+describe('trial counts', () => {
+  it('a search trains at most the first generation plus the non-elite of each later one', () => {
+    // The genetic search's own count (docs/tuning.md): 6 x 3 gives 6 + 2 x 5.
+    expect(maxTrials(6, 3)).toBe(16);
+    // 4 x 3 "asks" 12 slots, but one elite per later generation is kept, not trained again.
+    expect(maxTrials(4, 3)).toBe(10);
+    expect(maxTrials(2, 1)).toBe(2);
+  });
+
+  it('a failed trial stays in the series with its reason', () => {
+    const failed: Trial = {
+      id: 'f',
+      generation: 1,
+      params: {},
+      metrics: {},
+      score: null,
+      status: 'failed',
+      message: 'Class weights "1,2,3": give 2 non-negative numbers',
+    };
+    const [point] = scoreSeries([failed], 'max');
+    expect(point).toMatchObject({ trial: 1, score: null, status: 'failed', message: failed.message });
   });
 });

@@ -5,7 +5,7 @@
  * five per metric. Pure helpers are exported for the tests.
  */
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
-import type { SearchDimension, Trial, TuningState } from '../../engine/api';
+import type { SearchDimension, Trial, TrialTally, TuningState } from '../../engine/api';
 import type { ParamField } from './param-form';
 
 /** One row of the search form: a param, ticked or not, and what to try. */
@@ -119,6 +119,18 @@ export interface ScorePoint {
   generation: number;
   score: number | null;
   best: number | null;
+  status: Trial['status'];
+  /** Why the trial failed (or was cancelled). */
+  message?: string;
+}
+
+/**
+ * Trials a search trains at most: the first generation, then per later
+ * generation the population less the elite carried over (genetic.ts).
+ */
+export function maxTrials(population: number, generations: number): number {
+  const elite = Math.min(population - 1, Math.max(1, Math.round(population * 0.2)));
+  return population + Math.max(0, generations - 1) * (population - elite);
 }
 
 /** Scores in trial order with the running best (failed trials score null and keep the best). */
@@ -127,7 +139,15 @@ export function scoreSeries(trials: readonly Trial[], goal: 'max' | 'min'): Scor
   return trials.map((trial, index) => {
     const score = trial.status === 'done' ? trial.score : null;
     if (score !== null && (best === null || (goal === 'max' ? score > best : score < best))) best = score;
-    return { trial: index + 1, id: trial.id, generation: trial.generation, score, best };
+    return {
+      trial: index + 1,
+      id: trial.id,
+      generation: trial.generation,
+      score,
+      best,
+      status: trial.status,
+      ...(trial.message !== undefined ? { message: trial.message } : {}),
+    };
   });
 }
 
@@ -167,6 +187,11 @@ export class TuningStore {
   top: Record<string, string[]> = {};
   running = false;
   error: string | null = null;
+  /** How the trials asked were spent, once the search ended (engine's tally and its words). */
+  tally: TrialTally | null = null;
+  summary: string | null = null;
+  /** The trial training now: its id, epoch and batch progress (from trial-tagged events). */
+  live: { trial: string; epoch?: number; done?: number; total?: number } | null = null;
 
   constructor(
     readonly node: string,
@@ -182,7 +207,13 @@ export class TuningStore {
       top: observableRef,
       running: observable,
       error: observable,
+      tally: observableRef,
+      summary: observable,
+      live: observableRef,
       series: computed,
+      progress: computed,
+      searchStarted: action,
+      trialProgress: action,
       setChoices: action,
       setChoice: action,
       setMetric: action,
@@ -229,9 +260,28 @@ export class TuningStore {
     return scoreSeries(this.trials, this.goal);
   }
 
+  /** Share of the search done, for the status bar: trials finished over the most it may train. */
+  get progress(): number {
+    return Math.min(1, this.trials.length / Math.max(1, maxTrials(this.population, this.generations)));
+  }
+
+  /** A search of this node started (here or from another window): the tab shows it running. */
+  searchStarted(): void {
+    this.running = true;
+    this.tally = null;
+    this.summary = null;
+    this.live = null;
+  }
+
+  /** A trial's training reported (epoch or batches): what the status bar says of the trial now. */
+  trialProgress(trial: string, patch: { epoch?: number; done?: number; total?: number }): void {
+    this.live = { ...(this.live?.trial === trial ? this.live : {}), trial, ...patch };
+  }
+
   /** A finished trial from a `trial` event (the top table is refreshed at the end). */
   addTrial(trial: Trial): void {
     this.trials = [...this.trials.filter((t) => t.id !== trial.id), trial];
+    if (this.live?.trial === trial.id) this.live = null;
   }
 
   /** Takes the engine's state of the node's latest search. */
@@ -239,6 +289,9 @@ export class TuningStore {
     this.trials = state.trials;
     this.top = state.top;
     this.running = state.running;
+    this.tally = state.tally ?? null;
+    this.summary = state.summary ?? null;
+    if (!state.running) this.live = null;
     if (state.metric) this.metric = state.metric;
     if (state.goal) this.goal = state.goal;
   }
@@ -264,6 +317,8 @@ export class TuningStore {
       this.running = true;
       this.trials = [];
       this.top = {};
+      this.tally = null;
+      this.summary = null;
     });
     try {
       const state = await this.api.startTuning({

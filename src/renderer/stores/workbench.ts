@@ -57,7 +57,8 @@ interface HistoryEntry {
 /** The run in progress, as far as the UI needs it. */
 export interface ActiveRun {
   runId?: string;
-  mode: RunMode;
+  /** `tuning`: an Auto Tuning search, a run like any other for the status bar, RUN and Cancel. */
+  mode: RunMode | 'tuning';
   /** Nodes the run executes, in order (from `run-started`). */
   nodes: string[];
   startedAt: number;
@@ -341,8 +342,11 @@ export class Workbench {
       case 'run-started':
         this.run = { runId: event.runId, mode: event.mode, nodes: event.nodes, startedAt: Date.now() };
         this.starting = false;
-        for (const id of event.nodes)
-          this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
+        // A search trains trials, not the node: the node keeps its state and model.
+        if (event.mode !== 'tuning')
+          for (const id of event.nodes)
+            this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
+        else this.tuningOf(event.nodes[0]).searchStarted();
         this.logs.add(
           'info',
           `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`,
@@ -359,7 +363,10 @@ export class Workbench {
 
         break;
       case 'progress':
-        this.patchStatus(event.node, { done: event.done, total: event.total });
+        // A tuning trial's training is the Auto Tuning tab's, never the node's own.
+        if (event.trial)
+          this.tuningOf(event.node).trialProgress(event.trial, { done: event.done, total: event.total });
+        else this.patchStatus(event.node, { done: event.done, total: event.total });
         break;
       case 'shape':
         this.patchStatus(event.node, {
@@ -373,18 +380,21 @@ export class Workbench {
         this.filesVersion.set(event.node, (this.filesVersion.get(event.node) ?? 0) + 1);
         break;
       case 'epoch':
-        this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
+        if (event.trial) this.tuningOf(event.node).trialProgress(event.trial, { epoch: event.epoch });
+        else this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
         break;
       case 'evaluation':
-        this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
+        if (!event.trial) this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
         break;
       case 'trial':
         this.tuningOf(event.node).addTrial(event.trial);
-        this.logs.add(
-          event.trial.status === 'failed' ? 'warn' : 'info',
-          `Tuning trial ${event.trial.id} (generation ${event.trial.generation}): ${event.trial.status}${event.trial.score !== null ? `, score ${event.trial.score.toFixed(4)}` : ''}`,
-          event.node,
-        );
+        // A failed trial's reason comes as the engine's own warning.
+        if (event.trial.status !== 'failed')
+          this.logs.add(
+            'info',
+            `Tuning trial ${event.trial.id} (generation ${event.trial.generation}): ${event.trial.status}${event.trial.score !== null ? `, score ${event.trial.score.toFixed(4)}` : ''}`,
+            event.node,
+          );
         break;
       case 'log':
         this.logs.add(event.level, event.message, event.node);
@@ -476,9 +486,18 @@ export class Workbench {
     return this.run !== null || this.starting;
   }
 
+  /** Why RUN is off while a run goes on (the tooltip of disabled run buttons), or null when idle. */
+  get runBlockedReason(): string | null {
+    if (!this.running) return null;
+    if (this.run?.mode === 'tuning')
+      return `Auto tuning of ${this.run.nodes[0] ?? 'a network'} is running: wait for it or cancel it`;
+    return 'A run is in progress: wait for it or cancel it';
+  }
+
   /** Overall progress of the current run in [0, 1], or null when idle. */
   get runProgress(): number | null {
     if (!this.run) return this.starting ? 0 : null;
+    if (this.run.mode === 'tuning') return this.tuningOf(this.run.nodes[0] ?? '').progress;
     const nodes = this.run.nodes;
     if (nodes.length === 0) return 0;
     let sum = 0;
@@ -881,7 +900,7 @@ export class Workbench {
     sample?: SampleSize;
   }): Promise<RunResult | undefined> {
     if (this.running) {
-      this.toast('info', 'A run is already in progress');
+      this.toast('info', this.runBlockedReason ?? 'A run is already in progress');
       return undefined;
     }
     runInAction(() => (this.starting = true));
@@ -919,12 +938,13 @@ export function defaultParams(type: NodeTypeDescriptor): Record<string, unknown>
 }
 
 /** What the menus call each run mode. */
-export function runModeLabel(mode: RunMode): string {
+export function runModeLabel(mode: RunMode | 'tuning'): string {
   return {
     all: 'RUN (All modules)',
     sample: 'Sample RUN',
     node: 'Run module',
     'step-forward': 'Step forward',
+    tuning: 'Auto tuning',
   }[mode];
 }
 

@@ -19,6 +19,7 @@ import {
 import { topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
 import { useWorkbench } from '../context';
 import { TrialChart } from './TrialChart';
+import { TrialsTable } from './TrialsTable';
 
 function valueText(value: unknown): string {
   return typeof value === 'number' ? formatMetric(value) : String(value);
@@ -225,7 +226,8 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
     void store.load();
     // Once per node: the rows keep what the user chose.
   }, [store]);
-  const running = store.running;
+  // A search started elsewhere (another window, the CLI over `phi serve`) counts too.
+  const running = store.running || (wb.run?.mode === 'tuning' && wb.run.nodes[0] === node.id);
   const ticked = store.choices.filter((c) => c.ticked).length;
   const last = store.trials.at(-1);
   return (
@@ -296,10 +298,8 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
           )}
           <span className="muted" role="status" data-testid="tuning-status">
             {running
-              ? `Running: ${store.trials.length} of ${store.population * store.generations} trials done${last ? ` (generation ${last.generation})` : ''}`
-              : store.trials.length
-                ? `${store.trials.length} trials`
-                : ''}
+              ? `Running: ${store.trials.length} trial${store.trials.length === 1 ? '' : 's'} finished${last ? ` (generation ${last.generation})` : ''}`
+              : (store.summary ?? (store.trials.length ? `${store.trials.length} trials` : ''))}
           </span>
         </div>
         {store.error && (
@@ -335,6 +335,7 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
       <div className="tuning-results">
         <TrialChart points={store.series} metric={store.metric} />
         <TopTable store={store} node={node} />
+        <TrialsTable store={store} />
       </div>
     </div>
   );
