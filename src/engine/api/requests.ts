@@ -151,8 +151,9 @@ export const EngineRequests = {
   deleteCustomModule: z.object({ id: z.string() }),
   trustProject: z.object({ trusted: z.boolean() }),
   getLayerCatalogue: z.object({}),
-  checkNetworkSpec: z.object({ spec: z.unknown() }),
-  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown() }),
+  /** `node`: the network node the builder edits for; its data fill in `$classes`, `$channels` and the input shape. */
+  checkNetworkSpec: z.object({ spec: z.unknown(), node: z.string().optional() }),
+  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown(), node: z.string().optional() }),
   listNetworkSpecs: z.object({}),
   getNetworkSpec: z.object({ id: z.string().min(1) }),
   browseFolder: BrowseFolderSchema,
@@ -333,13 +334,32 @@ export interface LayerTypeDescriptor {
   inputs: 1 | 'many' | 0;
 }
 
-/** Shapes inferred through a network spec, or the error naming the layer. */
+/** One layer of a checked network spec, as the engine compiled it. */
+export interface LayerCheck {
+  /** Output shape (batch axis omitted, null where unknown). */
+  shape: (number | null)[];
+  /** Weights of the layer, as tf.js counts them. */
+  parameters: number;
+}
+
+/**
+ * A network spec compiled by the engine: every layer it could compute (also
+ * when others do not fit), every layer that does not fit, in words.
+ */
 export interface SpecCheck {
   ok: boolean;
   /** Output shape per layer id (batch axis omitted, null where unknown). */
   shapes: Record<string, (number | null)[]>;
+  /** Per layer id: shape and parameter count of every layer that could be computed. */
+  layers?: Record<string, LayerCheck>;
+  /** The compiled model's parameter count, when the network is valid. */
   parameters?: number;
+  /** The first problem (the one to fix first). */
   error?: { layer?: string; message: string };
+  /** Every layer that does not fit, in build order. */
+  problems?: { layer?: string; message: string }[];
+  /** What `$classes` and `$channels` stood for, and whether they came from the node's data. */
+  vars?: { classes: number; channels: number; fromData: boolean };
 }
 
 /** Result types per method. */

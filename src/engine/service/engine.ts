@@ -57,7 +57,7 @@ import { ProjectStore } from '../store/project-store';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
-import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec } from './network-builder';
+import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec, type SpecData } from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
 import { browseFolder, previewDataset } from './folder-browser';
@@ -637,15 +637,39 @@ export class Engine implements EngineApi {
   async checkNetworkSpec(
     params: EngineParams<'checkNetworkSpec'>,
   ): Promise<EngineResults['checkNetworkSpec']> {
-    return checkSpec(EngineRequests.checkNetworkSpec.parse(params).spec);
+    const { spec, node } = EngineRequests.checkNetworkSpec.parse(params);
+    return checkSpec(spec, await this.specData(node));
+  }
+
+  /**
+   * What a network node's data tell a spec check: class names and one item's
+   * shape of its input when that was run, else the class names of the dataset
+   * upstream (read from its index); nothing without a project or node.
+   */
+  private async specData(node?: string): Promise<SpecData> {
+    const graph = node && this.store ? this.store.graph() : undefined;
+    const target = graph?.nodes.find((n) => n.id === node);
+    if (!graph || !target) return {};
+    const task = (target.params.task as SpecData['task']) ?? 'classification';
+    const manifest = this.inputManifest(target.id);
+    const item = manifest?.items.find((i) => i.state === 'done');
+    if (manifest) return { task, classes: manifest.classes, ...(item ? { inputShape: item.shape } : {}) };
+    const inputs = inputsOf(graph);
+    let at: GraphNode | undefined = target;
+    for (let hops = 0; at && at.kind !== 'dataset' && hops < graph.nodes.length; hops++) {
+      const upstream: string | undefined = inputs.get(at.id)?.[0]?.source;
+      at = graph.nodes.find((n) => n.id === upstream);
+    }
+    const source = at?.kind === 'dataset' ? await this.openDataset(at).catch(() => undefined) : undefined;
+    return source ? { task, classes: source.classes } : { task };
   }
 
   async saveNetworkSpec(params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
-    const { id, spec } = EngineRequests.saveNetworkSpec.parse(params);
+    const { id, spec, node } = EngineRequests.saveNetworkSpec.parse(params);
     const store = this.requireStore();
     if (builtinSpecIds().includes(id))
       throw new Error(`"${id}" is a built-in network: save under another name`);
-    const check = await checkSpec(spec);
+    const check = await checkSpec(spec, await this.specData(node));
     if (check.ok) store.saveNetworkSpec(id, (store.networkSpec(id)?.version ?? 0) + 1, spec);
     return check;
   }

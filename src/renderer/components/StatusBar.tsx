@@ -2,6 +2,7 @@
 import { observer } from 'mobx-react-lite';
 import { runModeLabel } from '../stores/workbench';
 import { useWorkbench } from './context';
+import { Icon } from './icons';
 import { statusText } from './PhiNode';
 
 function StatusBarView() {
@@ -23,6 +24,26 @@ function StatusBarView() {
         <span className="conn-dot" aria-hidden="true" />
         {connection}
       </span>
+      {wb.connection === 'closed' && (
+        <button
+          type="button"
+          className="btn btn-small"
+          title="Open a new connection to the engine"
+          onClick={() => (wb.api.reconnect ? void wb.reconnect() : window.location.reload())}
+        >
+          <Icon name="refresh" size={12} /> Reconnect
+        </button>
+      )}
+      {wb.project && (
+        <span
+          className="status-item status-saved"
+          data-testid="saved-indicator"
+          aria-live="polite"
+          title={`Every edit is written to ${wb.project.path} at once`}
+        >
+          {wb.projects.savedLabel}
+        </span>
+      )}
       <span
         className="status-item"
         data-testid="backend"

@@ -9,6 +9,7 @@ import { observer } from 'mobx-react-lite';
 import { useReactFlow } from '@xyflow/react';
 import type { SampleSize } from '../../engine/api';
 import { useWorkbench } from './context';
+import { FileMenu } from './FileMenu';
 import { Icon } from './icons';
 import { shortcutLabel, withShortcut } from './shortcuts';
 
@@ -87,6 +88,7 @@ function ToolbarView() {
         </span>
         <span className="brand-name">Phi Studio</span>
       </div>
+      <FileMenu />
       <div className="project-name" title={wb.project?.path}>
         {wb.project?.name ?? 'No project'}
       </div>
