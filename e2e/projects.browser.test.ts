@@ -13,9 +13,9 @@ import type { Page } from 'playwright-core';
 import { Engine } from '../src/engine/service/engine';
 import { runPhi } from '../src/engine/test-support/cli-io';
 import { writeClassFolders } from '../src/engine/test-support/pipeline';
-import { openProject, type Session } from './support/browser-steps';
+import { openProject } from './support/browser-steps';
 
-let session: Session;
+let served: Awaited<ReturnType<typeof openProject>>;
 let page: Page;
 /** The temp folder, symlinks resolved (the engine lists real paths). */
 let root: string;
@@ -26,7 +26,7 @@ interface Globals {
 }
 
 beforeAll(async () => {
-  session = await openProject(
+  served = await openProject(
     'phi-ui-projects-',
     async (dir) => {
       await writeClassFolders(join(dir, 'first-data'), { classes: { a: 4, b: 4 }, size: [16, 16] });
@@ -47,12 +47,12 @@ beforeAll(async () => {
     { width: 1280, height: 800 },
     (dir) => ['--root', dir],
   );
-  page = session.page;
-  root = realpathSync(session.dir);
+  page = served.page;
+  root = realpathSync(served.dir);
 });
 
 afterAll(async () => {
-  await session?.close();
+  await served?.close();
 });
 
 async function fileMenu(): Promise<void> {
@@ -85,7 +85,7 @@ describe('projects in the workbench', () => {
     const project = join(root, 'studies', 'mixed.phiproj');
     expect(await dialog.getByLabel('Project file').inputValue()).toBe(project);
     expect(existsSync(project)).toBe(false);
-    await session.shot('projects-01-new-preview');
+    await served.shot('projects-01-new-preview');
 
     await dialog.getByRole('button', { name: 'Create project' }).click();
     await expect.poll(() => page.locator('.project-name').innerText()).toBe('mixed');
@@ -93,8 +93,8 @@ describe('projects in the workbench', () => {
     expect(await page.locator('.react-flow__node').count()).toBeGreaterThanOrEqual(3);
     expect(existsSync(project)).toBe(true);
     expect(await page.getByRole('dialog').count()).toBe(0);
-    await session.shot('projects-02-created');
-    expect(session.pageErrors).toEqual([]);
+    await served.shot('projects-02-created');
+    expect(served.pageErrors).toEqual([]);
   });
 
   it('Open recent lists the new project first and opens the others', async () => {
@@ -105,7 +105,7 @@ describe('projects in the workbench', () => {
     expect(texts[0]).toContain('mixed.phiproj');
     expect(texts[0]).toContain(join(root, 'studies', 'mixed.phiproj'));
     expect(texts[1]).toContain('first.phiproj');
-    await session.shot('projects-03-open-recent');
+    await served.shot('projects-03-open-recent');
     await recent.nth(1).click();
     await expect.poll(() => page.locator('.project-name').innerText()).toBe('first');
 
@@ -116,7 +116,7 @@ describe('projects in the workbench', () => {
       .click();
     await expect.poll(() => page.locator('.project-name').innerText()).toBe('mixed');
     await page.locator('[data-testid="node-dataset"]').waitFor();
-    expect(session.pageErrors).toEqual([]);
+    expect(served.pageErrors).toEqual([]);
   });
 
   it('Ctrl+S confirms the save; the status bar says when the engine last wrote', async () => {
@@ -131,8 +131,8 @@ describe('projects in the workbench', () => {
     await seed.fill('11');
     await seed.press('Enter');
     await expect.poll(() => page.getByTestId('saved-indicator').innerText()).toMatch(/^Saved \d/);
-    await session.shot('projects-04-saved');
-    expect(session.pageErrors).toEqual([]);
+    await served.shot('projects-04-saved');
+    expect(served.pageErrors).toEqual([]);
   });
 
   it('the Sample RUN size is kept in the project file and survives a reload', async () => {
@@ -169,7 +169,7 @@ describe('projects in the workbench', () => {
     expect(await page.getByRole('menuitem', { name: /Sample RUN/ }).innerText()).toMatch(
       /7 items per dataset/,
     );
-    await session.shot('projects-05-sample-size-after-reload');
-    expect(session.pageErrors).toEqual([]);
+    await served.shot('projects-05-sample-size-after-reload');
+    expect(served.pageErrors).toEqual([]);
   });
 });
