@@ -264,6 +264,11 @@ describe('workbench in Chromium against phi serve', () => {
     expect(counts).toEqual([2, 1, 2, 3]);
     const loss = page.getByTestId('chart-Loss');
     expect(Number(await loss.getAttribute('data-points'))).toBe(6);
+    // The tooltip names the epoch as a whole number.
+    await loss.hover();
+    const tooltip = page.locator('.chart-tooltip').first();
+    await tooltip.waitFor();
+    expect((await tooltip.innerText()).split('\n')[0].trim()).toMatch(/^\d+$/);
     expect(await page.getByTestId('epoch-row').count()).toBe(3);
     // Ctrl+Shift+Enter is a Sample RUN: its curves say so, with the sample's size.
     expect(await page.getByTestId('run-kind').innerText()).toMatch(/^Sample run · \d+ items$/);

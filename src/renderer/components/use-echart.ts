@@ -26,12 +26,15 @@ export function chartTheme() {
     legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: text, fontSize: 11 } },
     tooltip: {
       trigger: 'axis' as const,
+      className: 'chart-tooltip',
       valueFormatter: (v: unknown) => formatMetric(typeof v === 'number' ? v : null),
     },
     xAxis: {
       type: 'value' as const,
       nameTextStyle: label,
       minInterval: 1,
+      // Epochs and trials are whole numbers: the tooltip says 4, not 4.00.
+      axisPointer: { label: { precision: 0 } },
       axisLabel: label,
       axisLine: { lineStyle: { color: grid } },
       splitLine: { show: false },
