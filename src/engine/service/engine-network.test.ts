@@ -90,6 +90,14 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
   const back = await engine.getMetrics({ node: 'net' });
   expect(back.run).toEqual({ kind: 'full' });
   expect((await engine.getPrediction({ node: 'net', sampleId: testItems[0].id })).fromSample).toBeUndefined();
+  engine.closeProject();
+
+  // On an engine whose output cache lacks this project's (a run from the CLI, another machine),
+  // the metrics still name the classes, from the trained model.
+  const elsewhere = new Engine({ cacheDir: join(dir, 'cache-elsewhere'), registry: createBuiltinRegistry() });
+  await elsewhere.openProject({ path: join(dir, 'data.phiproj') });
+  expect((await elsewhere.getMetrics({ node: 'net' })).classes).toEqual(['benign', 'malignant']);
+  elsewhere.closeProject();
   expect(back.epochs).toEqual(metrics.epochs);
   engine.closeProject();
 });

@@ -4,7 +4,7 @@
  * it in process; `phi serve` and the Electron utility process put a transport
  * in front of it (see dispatch.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
@@ -397,11 +397,13 @@ export class Engine implements EngineApi {
     const store = this.requireStore();
     const input = this.inputManifest(node);
     // The curves of the model the node holds: a sample run's when its last finished run was a sample.
-    const sample = this.heldSelection(node) !== 'all';
+    const selection = this.heldSelection(node);
+    const sample = selection !== 'all';
     const rows = epochHistory(store, node, sample);
     const test = rows.find((r) => r.split === 'test');
     return {
-      classes: input?.classes ?? [],
+      // Class names from the input, else from the trained model (its input's cache may be another machine's).
+      classes: input?.classes ?? trainedClasses(networkDir(store.artifactsFor(node), selection)),
       run: sample ? { kind: 'sample', items: input?.items.length } : { kind: 'full' },
       epochs: rows
         .filter(
@@ -874,6 +876,16 @@ export class Engine implements EngineApi {
       running: Boolean(this.current),
       settings: this.settings(),
     };
+  }
+}
+
+/** The class names a trained network recorded in its `model.json`; [] when there is none. */
+function trainedClasses(dir: string): string[] {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { classes?: unknown };
+    return Array.isArray(manifest.classes) ? manifest.classes.map(String) : [];
+  } catch {
+    return [];
   }
 }
 
