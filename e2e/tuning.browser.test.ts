@@ -3,7 +3,10 @@
  * example: after a Sample RUN (one epoch), tick the learning rate, run a tiny
  * search (population 2, one generation), watch the trials arrive on the chart
  * and in the top-5 table, and Apply the best: the network's params change (in
- * the store and the Parameter tab) and Undo takes them back. Screenshots 13-*.
+ * the store and the Parameter tab) and Undo takes them back. A search is a run
+ * like any other: while it goes on the status bar says so, RUN is off with the
+ * reason and Cancel is on; a trial that fails says why in the table and on the
+ * chart, and the trial counts add up. Screenshots 13-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -13,6 +16,7 @@ import { openExample, type Session } from './support/browser-steps';
 /** What these tests read of the page's store. */
 interface G {
   __phi: {
+    api: { startTuning(params: unknown): Promise<unknown> };
     graph: Graph;
     tuningOf(node: string): {
       trials: { id: string; params: Record<string, unknown> }[];
@@ -76,7 +80,7 @@ describe('Auto Tuning tab', () => {
     await page.getByRole('button', { name: 'Start tuning' }).click();
     await page
       .getByTestId('tuning-status')
-      .filter({ hasText: /^2 trials$/ })
+      .filter({ hasText: /^2 trials asked \(population 2 x 1 generation\): 2 trained \(2 done\)$/ })
       .waitFor({ timeout: 100_000 });
     expect(await page.getByTestId('tuning-chart').getAttribute('data-points')).toBe('2');
     const rows = page.getByTestId('top-row');
@@ -112,4 +116,55 @@ describe('Auto Tuning tab', () => {
     );
     expect(s.pageErrors).toEqual([]);
   });
+
+  it(
+    'a search is one run for the whole workbench, and a failed trial says why',
+    { timeout: 120_000 },
+    async () => {
+      // Three class weights for two classes cannot train: the form does not offer class weights,
+      // so this search goes through the page's own engine connection, as the Start button's does.
+      void page.evaluate(() =>
+        (globalThis as unknown as G).__phi.api
+          .startTuning({
+            node: 'network',
+            search: [
+              { param: 'classWeights', values: ['', '1,2,3', 'balanced'] },
+              { param: 'epochs', values: [3] },
+            ],
+            population: 3,
+            generations: 1,
+          })
+          .catch(() => undefined),
+      );
+      const statusBar = page.locator('footer.statusbar');
+      await statusBar.getByText(/^Auto tuning · network: /).waitFor({ timeout: 30_000 });
+      const run = page.getByRole('button', { name: 'Run all modules' });
+      expect(await statusBar.textContent()).not.toContain('Idle');
+      expect(await run.isDisabled()).toBe(true);
+      expect(await run.getAttribute('title')).toMatch(
+        /^Auto tuning of network is running: wait for it or cancel it/,
+      );
+      expect(await page.getByRole('button', { name: 'Cancel run' }).isEnabled()).toBe(true);
+      await s.shot('13d-tuning-running');
+
+      const failed = page.locator('[data-testid="trial-row"][data-status="failed"]');
+      await failed.waitFor({ timeout: 100_000 });
+      expect(await failed.textContent()).toContain(
+        'failed: Class weights "1,2,3": give 2 non-negative numbers separated by commas, or "balanced"',
+      );
+      await statusBar.getByText('Idle').waitFor({ timeout: 100_000 });
+      await page
+        .getByTestId('tuning-status')
+        .filter({
+          hasText: /^3 trials asked \(population 3 x 1 generation\): 3 trained \(2 done, 1 failed\)$/,
+        })
+        .waitFor({ timeout: 10_000 });
+      const chart = page.getByTestId('tuning-chart');
+      expect(await chart.getAttribute('data-failed')).toBe('1');
+      expect(await chart.getByRole('img').getAttribute('aria-label')).toContain('trial');
+      expect(await run.isDisabled()).toBe(false);
+      await s.shot('13e-tuning-failed-trial');
+      expect(s.pageErrors).toEqual([]);
+    },
+  );
 });

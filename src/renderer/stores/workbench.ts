@@ -403,6 +403,8 @@ export class Workbench {
         this.logs.add('error', event.file ? `${event.file}: ${event.message}` : event.message, event.node);
         break;
       case 'run-finished':
+        // A search's end (from here or elsewhere): its trials, counts and top table as the engine has them.
+        if (this.run?.mode === 'tuning' && this.run.nodes[0]) void this.tuningOf(this.run.nodes[0]).load();
         this.run = null;
         this.runSerial++;
         this.starting = false;
