@@ -257,6 +257,8 @@ export class NetworkBuilderStore {
       opened: observable,
       spec: computed,
       problem: computed,
+      problems: computed,
+      failedLayers: computed,
       selectedLayer: computed,
       open: action,
       close: action,
@@ -279,10 +281,34 @@ export class NetworkBuilderStore {
 
   /** What is wrong before the engine is asked (several outputs), or the engine's error. */
   get problem(): { layer?: string; message: string } | null {
+    return this.problems[0] ?? null;
+  }
+
+  /**
+   * Everything to fix: every layer the engine could not fit, in its words,
+   * then the loose end found here (several outputs).
+   */
+  get problems(): { layer?: string; message: string }[] {
     const local = specOf(this.layers, this.edges, this.name, this.task).problem;
-    if (local) return local;
-    if (this.check && !this.check.ok) return this.check.error ?? { message: 'The network is not valid' };
-    return null;
+    const engine =
+      this.check && !this.check.ok
+        ? (this.check.problems ?? [this.check.error ?? { message: 'The network is not valid' }])
+        : [];
+    const all = local ? [...engine, local] : engine;
+    return all.filter((p, i) => all.findIndex((q) => q.layer === p.layer && q.message === p.message) === i);
+  }
+
+  /** Ids of the layers that do not fit (marked red, with the connections into them). */
+  get failedLayers(): ReadonlySet<string> {
+    return new Set(this.problems.flatMap((p) => (p.layer ? [p.layer] : [])));
+  }
+
+  /** What to fix before saving, in one sentence, or null when the network can be saved. */
+  saveProblem(): string | null {
+    const problems = this.problems;
+    if (problems.length === 0) return null;
+    const listed = problems.map((p) => (p.layer ? `${p.layer}: ${p.message}` : p.message)).join('; ');
+    return `Not saved: fix ${problems.length === 1 ? 'this' : `these ${problems.length}`} first: ${listed}`;
   }
 
   get selectedLayer(): BuilderLayer | undefined {
@@ -410,8 +436,9 @@ export class NetworkBuilderStore {
     runInAction(() => (this.checking = true));
     let check: SpecCheck;
     try {
-      check = await this.api.checkNetworkSpec({ spec });
-      // Shapes still show while a layer leads nowhere; the local problem is the one reported.
+      // For the node's data: the engine fills in its real class count and input shape.
+      check = await this.api.checkNetworkSpec({ spec, ...(this.node ? { node: this.node } : {}) });
+      // Shapes still show while a layer leads nowhere; the local problem comes first.
       if (problem) check = { ...check, ok: false, error: problem };
     } catch (error) {
       check = {
@@ -433,8 +460,11 @@ export class NetworkBuilderStore {
   /** Saves the spec under an id in the project; returns the engine's check (or throws its refusal). */
   async save(id: string): Promise<SpecCheck> {
     clearTimeout(this.timer);
+    // A loose end is found here; the engine would take the first end as the output and save.
+    const local = specOf(this.layers, this.edges, this.name, this.task).problem;
+    if (local) return { ...(this.check ?? { shapes: {} }), ok: false, error: local };
     const spec = { ...this.spec, name: id };
-    const check = await this.api.saveNetworkSpec({ id, spec });
+    const check = await this.api.saveNetworkSpec({ id, spec, ...(this.node ? { node: this.node } : {}) });
     this.applyCheck(check);
     if (check.ok) {
       const saved = await this.api.listNetworkSpecs({}).catch(() => this.saved);

@@ -107,6 +107,7 @@ const BuilderCanvas = observer(function BuilderCanvas() {
     };
   });
   const shapes = builder.check?.shapes ?? {};
+  const failed = builder.failedLayers;
   const edges: Edge[] = builder.edges.map((e) => ({
     id: e.id,
     source: e.source,
@@ -114,7 +115,9 @@ const BuilderCanvas = observer(function BuilderCanvas() {
     selected: selectedEdges.has(e.id),
     label: shapes[e.source] ? shapeText(shapes[e.source]) : undefined,
     labelBgPadding: [4, 2],
-    className: 'layer-edge',
+    // A connection into a layer that does not fit is red with it.
+    className: failed.has(e.target) ? 'layer-edge failed' : 'layer-edge',
+    ...(failed.has(e.target) ? { style: { stroke: 'var(--danger)', strokeWidth: 2 } } : {}),
   }));
 
   const onDrop = (e: DragEvent) => {
@@ -182,6 +185,8 @@ const SaveBar = observer(function SaveBar() {
   const builder = wb.builder;
   const [id, setId] = useState(builder.name);
   const [busy, setBusy] = useState(false);
+  // Why the last Save did not save: stays until the next Save.
+  const [refusal, setRefusal] = useState<string | null>(null);
   const builtin = builder.saved.some((s) => s.builtin && s.id === id);
   const invalid = !/^[a-z0-9][a-z0-9-]*$/.test(id)
     ? 'Lower-case letters, digits and "-"'
@@ -195,16 +200,25 @@ const SaveBar = observer(function SaveBar() {
         e.preventDefault();
         if (invalid || busy) return;
         setBusy(true);
+        setRefusal(null);
         builder
           .save(id)
-          .then((check) =>
-            check.ok
-              ? wb.toast('success', `Saved network "${id}" in the project`)
-              : wb.toast('error', `Not saved: ${check.error?.message ?? 'the network is not valid'}`),
-          )
-          .catch((error: unknown) =>
-            wb.toast('error', error instanceof Error ? error.message : String(error)),
-          )
+          .then((check) => {
+            if (check.ok) {
+              wb.toast('success', `Saved network "${id}" in the project`);
+              return;
+            }
+            // What to fix, layer by layer, in the engine's words.
+            const why =
+              builder.saveProblem() ?? `Not saved: ${check.error?.message ?? 'the network is not valid'}`;
+            setRefusal(why);
+            wb.toast('error', why);
+          })
+          .catch((error: unknown) => {
+            const why = error instanceof Error ? error.message : String(error);
+            setRefusal(why);
+            wb.toast('error', why);
+          })
           .finally(() => setBusy(false));
       }}
     >
@@ -220,6 +234,11 @@ const SaveBar = observer(function SaveBar() {
         Save
       </button>
       <div className="field-error">{invalid ?? ''}</div>
+      {refusal && (
+        <div className="field-error" role="alert" data-testid="save-problem">
+          {refusal}
+        </div>
+      )}
     </form>
   );
 });
@@ -227,19 +246,32 @@ const SaveBar = observer(function SaveBar() {
 const SpecStatus = observer(function SpecStatus() {
   const wb = useWorkbench();
   const builder = wb.builder;
-  const problem = builder.problem;
+  const problems = builder.problems;
+  const problem = problems[0];
   const check = builder.check;
+  // What $classes stood for: the node's data, or an assumption while there is none.
+  const classes = check?.vars
+    ? check.vars.fromData
+      ? `${check.vars.classes} classes from the data`
+      : `assuming ${check.vars.classes} classes (no data yet)`
+    : '';
   return (
     <div className="builder-status" role="status" data-testid="spec-status">
       {problem ? (
         <div className="spec-error" data-testid="spec-error">
-          {problem.layer ? <strong className="mono">{problem.layer}: </strong> : null}
-          {problem.message}
+          {/* Every layer to fix, one per line, the first one first. */}
+          {problems.map((p, i) => (
+            <div key={i}>
+              {p.layer ? <strong className="mono">{p.layer}: </strong> : null}
+              {p.message}
+            </div>
+          ))}
         </div>
       ) : check?.ok ? (
         <div className="spec-ok">
-          Valid · output ({shapeText(check.shapes[builder.spec.output])}) ·{' '}
+          Valid · output ({shapeText(check.layers?.[builder.spec.output]?.shape)}) ·{' '}
           <span data-testid="param-count">{(check.parameters ?? 0).toLocaleString('en-US')}</span> parameters
+          {classes ? ` · ${classes}` : ''}
         </div>
       ) : (
         <div className="muted">{builder.checking ? 'Checking…' : ''}</div>
