@@ -152,3 +152,27 @@ it('asking fewer epochs than trained keeps the trained model, its curves and its
   ]);
   engine.closeProject();
 });
+
+it('a training stopped part-way is kept when fewer epochs are then asked than it reached', async () => {
+  const { engine, log } = await networkProject('stopfewer', { a: 10, b: 10 }, 3);
+  const stop = engine.onDidEmit((event) => {
+    if (event.type === 'epoch' && event.epoch === 2 && event.split === 'validation') void engine.cancel({});
+  });
+  expect((await engine.run({ mode: 'all' })).status).toBe('cancelled');
+  stop();
+  await engine.editGraph({ edits: [{ op: 'set-params', id: 'net', params: { epochs: 1 } }] });
+  log.clear();
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  expect(log.of('epoch')).toHaveLength(0);
+  expect((await engine.getProject())?.status.net).toMatchObject({
+    state: 'done',
+    message: 'Trained for 2 epochs (more than the 1 asked): the model and its curves are kept',
+  });
+  expect((await engine.getMetrics({ node: 'net' })).epochs.map((e) => e.epoch)).toEqual([1, 1, 2, 2]);
+  // Its checkpoint still says where it stopped: asking 3 again trains epoch 3 only.
+  await engine.editGraph({ edits: [{ op: 'set-params', id: 'net', params: { epochs: 3 } }] });
+  log.clear();
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  expect([...new Set(log.of('epoch').map((e) => e.epoch))]).toEqual([3]);
+  engine.closeProject();
+});

@@ -127,9 +127,22 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
           if (event.type === 'epoch' && event.node === node.id) epochs.push(event);
           host.emit(ofTrial(event, trialId));
         },
+        // Said as the trial's, so the log never reads as the node's own training.
         log: {
-          info: (message) => host.emit({ type: 'log', level: 'info', node: node.id, message }),
-          warn: (message) => host.emit({ type: 'log', level: 'warn', node: node.id, message }),
+          info: (message) =>
+            host.emit({
+              type: 'log',
+              level: 'info',
+              node: node.id,
+              message: `Tuning trial ${trialId}: ${message}`,
+            }),
+          warn: (message) =>
+            host.emit({
+              type: 'log',
+              level: 'warn',
+              node: node.id,
+              message: `Tuning trial ${trialId}: ${message}`,
+            }),
         },
       });
       if (host.signal.aborted) {

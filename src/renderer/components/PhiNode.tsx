@@ -33,7 +33,10 @@ export function statusText(status: NodeStatus | undefined): string {
     case 'done':
       return status?.count !== undefined
         ? `Done · ${status.sample ? 'sample of ' : ''}${status.count} item${status.count === 1 ? '' : 's'}`
-        : 'Done';
+        : // A network says what it kept, e.g. more epochs than now asked (its model and curves stay).
+          status?.message
+          ? `Done · ${status.message}`
+          : 'Done';
     case 'failed':
       return status?.message ? `Failed: ${status.message}` : 'Failed';
     case 'stale':
