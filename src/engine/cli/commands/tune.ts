@@ -222,9 +222,9 @@ export const tuneCommand: CliCommand = {
       const best = state.top[metric]?.[0];
       if (!json) {
         const failed = state.trials.filter((t) => t.status === 'failed').length;
-        io.stdout.write(
-          `${state.trials.length} trials, ${failed} failed\n${formatTopTable(state, metric)}\n`,
-        );
+        // The engine's tally says where every slot asked went (trained, kept, not tried, not run).
+        const counts = state.summary ?? `${state.trials.length} trials, ${failed} failed`;
+        io.stdout.write(`${counts}\n${formatTopTable(state, metric)}\n`);
       }
       if (applyBest && best !== undefined) {
         await engine.applyTrial({ node: request.node, trialId: best });
