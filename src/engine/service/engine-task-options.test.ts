@@ -1,4 +1,4 @@
-/** A saved project holding an option that does not fit its task: an issue on the node before RUN, and RUN refuses it. */
+/** A saved project holding an option that does not fit its task: a problem on the node before RUN, and RUN refuses it. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';

@@ -114,7 +114,7 @@ function numberBounds(schema: Schema): NumberBounds {
  * options narrowed by the node type's task options (declared once in the
  * engine, `src/engine/nn/task-options.ts`). A value in `values` that does not
  * fit stays listed, so the form shows what the project holds (the node's
- * issue says why); pass only `{ task }` to leave such values out.
+ * problem says why); pass only `{ task }` to leave such values out.
  */
 export function fieldsForTask(
   fields: ParamField[],
