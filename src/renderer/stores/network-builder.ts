@@ -431,6 +431,8 @@ export class NetworkBuilderStore {
 
   /** Checks the current spec now; an answer to an older spec is dropped. */
   async runCheck(): Promise<SpecCheck | null> {
+    // A check still waiting for its delay would ask the same again.
+    clearTimeout(this.timer);
     const serial = ++this.serial;
     const { spec, problem } = specOf(this.layers, this.edges, this.name, this.task);
     runInAction(() => (this.checking = true));
