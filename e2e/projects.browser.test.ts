@@ -68,7 +68,9 @@ describe('projects in the workbench', () => {
     const folders = dialog.getByRole('listbox', { name: 'Folders' });
     await folders.getByRole('button', { name: 'studies' }).click();
     await folders.getByRole('button', { name: 'mixed' }).click();
-    expect(await dialog.getByLabel('Folder path').inputValue()).toBe(join(root, 'studies', 'mixed'));
+    await expect
+      .poll(() => dialog.getByLabel('Folder path').inputValue())
+      .toBe(join(root, 'studies', 'mixed'));
     expect(await dialog.getByRole('button', { name: 'Create project' }).isDisabled()).toBe(true);
 
     await dialog.getByRole('button', { name: 'Use this folder' }).click();
@@ -116,6 +118,30 @@ describe('projects in the workbench', () => {
       .click();
     await expect.poll(() => page.locator('.project-name').innerText()).toBe('mixed');
     await page.locator('[data-testid="node-dataset"]').waitFor();
+    expect(served.pageErrors).toEqual([]);
+  });
+
+  it('Ctrl+O opens a project picked in the folder browser, which stays inside --root', async () => {
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+o');
+    const dialog = page.getByRole('dialog', { name: 'Open project' });
+    const list = dialog.getByRole('listbox', { name: 'Folders and projects' });
+    await list.getByRole('button', { name: 'first.phiproj' }).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Parent folder' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Folder path').fill('..');
+    await dialog.getByRole('button', { name: 'Go', exact: true }).click();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /outside the folder that may be browsed/ })
+      .waitFor();
+    await list.getByRole('button', { name: 'first.phiproj' }).click();
+    await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.locator('.project-name').innerText()).toBe('first');
+    await page.keyboard.press('Control+o');
+    await list.getByRole('button', { name: 'studies' }).click();
+    await list.getByRole('button', { name: 'mixed.phiproj' }).dblclick();
+    await expect.poll(() => page.locator('.project-name').innerText()).toBe('mixed');
+    expect(await page.getByRole('dialog').count()).toBe(0);
     expect(served.pageErrors).toEqual([]);
   });
 

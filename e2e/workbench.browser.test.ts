@@ -4,7 +4,7 @@
  * saves a screenshot under test-results/ui/. Runs in order: later steps use
  * what earlier ones built.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -363,6 +363,9 @@ describe('phi serve without a project', () => {
         .waitFor();
       await dialog.getByLabel('Folder path').fill(join(dir, 'example', 'data'));
       await dialog.getByRole('button', { name: 'Go', exact: true }).click();
+      await dialog
+        .locator(`[role="listbox"][data-path="${join(realpathSync(dir), 'example', 'data')}"]`)
+        .waitFor();
       await dialog.getByRole('button', { name: 'Use this folder' }).click();
       await dialog.getByRole('region', { name: 'Dataset preview' }).waitFor();
       await dialog.getByLabel('Project file').fill(join(dir, 'fresh', 'fresh.phiproj'));

@@ -109,6 +109,7 @@ function EngineFolderList({ kind, value, onChange, onActivate }: Props) {
       <ul
         className="folder-list"
         role="listbox"
+        data-path={listing?.path}
         aria-label={kind === 'folder' ? 'Folders' : 'Folders and projects'}
       >
         {listing?.folders.map((f) => (

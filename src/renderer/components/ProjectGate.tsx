@@ -3,15 +3,28 @@
  * and the recent projects. The dialogs are the File menu's (ProjectDialogs);
  * paths are on the machine that runs the engine.
  */
+import { useEffect } from 'react';
 import { observer } from 'mobx-react-lite';
 import { fileNameOf } from '../stores/projects';
 import { useWorkbench } from './context';
 import { Icon } from './icons';
 import { openRecent } from './ProjectDialogs';
-import { shortcutLabel } from './shortcuts';
+import { commandOf, shortcutLabel } from './shortcuts';
 
 function ProjectGateView() {
   const wb = useWorkbench();
+  // Ctrl+N and Ctrl+O work here too (the workbench's own handler is not mounted yet).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const command = commandOf(e);
+      if (command !== 'newProject' && command !== 'openProject') return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      e.preventDefault();
+      wb.projects.openDialog(command === 'newProject' ? 'new' : 'open');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [wb]);
   return (
     <div className="gate">
       <div className="gate-card">
