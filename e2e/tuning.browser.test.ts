@@ -66,7 +66,20 @@ describe('Auto Tuning tab', () => {
   );
 
   it('runs a search of the learning rate and shows each trial live', { timeout: 120_000 }, async () => {
+    // A classification network is offered its own networks and metrics only (the engine's task options).
+    const architectures = await page.getByTestId('param-architecture').locator('option').allTextContents();
+    expect(architectures).toContain('small-cnn');
+    expect(architectures).not.toContain('unet');
     await page.getByRole('tab', { name: 'Auto Tuning' }).click();
+    const metrics = await page
+      .locator('label.inline-field', { hasText: 'Metric' })
+      .first()
+      .locator('option')
+      .allTextContents();
+    expect(metrics).toContain('validation.accuracy');
+    for (const m of ['validation.miou', 'validation.map50', 'validation.mae'])
+      expect(metrics).not.toContain(m);
+    expect(await page.getByTestId('search-architecture').innerText()).not.toMatch(/unet|centernet/);
     const row = page.getByTestId('search-learningRate');
     await row.getByRole('checkbox', { name: 'Search Learning rate' }).check();
     // A rate is searched on a log scale, a decade either side of the current value.
