@@ -61,6 +61,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     nodes: z.array(z.string()),
     /** Items per dataset node for a sample run; absent for a full run. */
     sampleSize: z.number().int().optional(),
+    /** A tuning run's search size: trial slots are population x generations. */
+    search: z.object({ population: z.number().int(), generations: z.number().int() }).optional(),
   }),
   z.object({
     type: z.literal('node-state'),

@@ -95,7 +95,11 @@ it("a search is one run like any other: started, refused beside another run, can
   });
   const started = log.of('run-started');
   expect(started).toHaveLength(1);
-  expect(started[0]).toMatchObject({ mode: 'tuning', nodes: ['net'] });
+  expect(started[0]).toMatchObject({
+    mode: 'tuning',
+    nodes: ['net'],
+    search: { population: 2, generations: 3 },
+  });
   expect(log.of('run-finished')).toEqual([
     expect.objectContaining({ runId: started[0].runId, status: 'done' }),
   ]);

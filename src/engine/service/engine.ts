@@ -495,7 +495,13 @@ export class Engine implements EngineApi {
         onStart: (id) => {
           runId = id;
           if (this.current) this.current.runId = id;
-          this.emit({ type: 'run-started', runId: id, mode: 'tuning', nodes: [node.id] });
+          this.emit({
+            type: 'run-started',
+            runId: id,
+            mode: 'tuning',
+            nodes: [node.id],
+            search: { population: request.population, generations: request.generations },
+          });
         },
       });
       const run = runId ? store.runs().find((r) => r.id === runId) : undefined;

@@ -265,9 +265,18 @@ export class TuningStore {
     return Math.min(1, this.trials.length / Math.max(1, maxTrials(this.population, this.generations)));
   }
 
-  /** A search of this node started (here or from another window): the tab shows it running. */
-  searchStarted(): void {
+  /**
+   * A search of this node started (here or from another window): the tab shows
+   * it running, with its size, and only its own trials.
+   */
+  searchStarted(search?: { population: number; generations: number }): void {
     this.running = true;
+    if (search) {
+      this.population = search.population;
+      this.generations = search.generations;
+    }
+    this.trials = [];
+    this.top = {};
     this.tally = null;
     this.summary = null;
     this.live = null;

@@ -346,7 +346,7 @@ export class Workbench {
         if (event.mode !== 'tuning')
           for (const id of event.nodes)
             this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
-        else this.tuningOf(event.nodes[0]).searchStarted();
+        else this.tuningOf(event.nodes[0]).searchStarted(event.search);
         this.logs.add(
           'info',
           `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`,
