@@ -29,6 +29,8 @@ beforeAll(async () => {
   served = await openProject(
     'phi-ui-projects-',
     async (dir) => {
+      // The served engine keeps its recent list here, not in this user's config folder.
+      process.env.PHI_CONFIG_DIR = join(dir, 'config');
       await writeClassFolders(join(dir, 'first-data'), { classes: { a: 4, b: 4 }, size: [16, 16] });
       const made = await runPhi(dir, ['new', 'first.phiproj', '--dataset', 'first-data']);
       if (made.code !== 0) throw new Error(`phi new failed: ${made.err}`);

@@ -15,18 +15,14 @@ import { dispatch } from '../src/engine/service/dispatch';
 import { Engine } from '../src/engine/service/engine';
 import { tempDir, writeClassFolders } from '../src/engine/test-support/pipeline';
 import { connectWebSocket, type WebSocketLike } from '../src/renderer/api/ws-client';
-import { Workbench, type PreferenceStorage } from '../src/renderer/stores/workbench';
+import { RecentProjects } from '../src/engine/store/recent-projects';
+import { Workbench } from '../src/renderer/stores/workbench';
 
 let dir: string;
 let project: string;
 let engine: Engine;
 let server: RunningServer;
 let wb: Workbench;
-const prefs = new Map<string, string>();
-const storage: PreferenceStorage = {
-  getItem: (k) => prefs.get(k) ?? null,
-  setItem: (k, v) => void prefs.set(k, v),
-};
 
 /** Waits until `check` holds (events arrive asynchronously). */
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
@@ -62,7 +58,10 @@ beforeAll(async () => {
   // RGB images: the grayscale-only modules must refuse them.
   await writeClassFolders(join(dir, 'data'), { classes: { cyst: 4, tumor: 4 }, size: [30, 20], channels: 3 });
   project = join(dir, 'study.phiproj');
-  engine = new Engine({ cacheDir: join(dir, 'cache') });
+  engine = new Engine({
+    cacheDir: join(dir, 'cache'),
+    recentProjects: new RecentProjects(join(dir, 'config', 'recent-projects.json')),
+  });
   await engine.createProject({ path: project, dataset: join(dir, 'data') });
   server = await startServer({
     handle: (method, params) => dispatch(engine, method, params),
@@ -70,10 +69,7 @@ beforeAll(async () => {
     rendererDir: dir,
   });
   const url = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
-  wb = new Workbench(
-    connectWebSocket(url, (u) => new WebSocket(u) as unknown as WebSocketLike),
-    storage,
-  );
+  wb = new Workbench(connectWebSocket(url, (u) => new WebSocket(u) as unknown as WebSocketLike));
   await wb.start();
 });
 
@@ -166,7 +162,6 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(wb.status.get('resize')).toMatchObject({ state: 'done', shape: [64, 48, 3], count: 4 });
     expect(await wb.save()).toBe(true);
     expect(await settingsOnDisk()).toEqual({ sampleSize: { count: 4 } });
-    expect([...prefs.keys()].filter((k) => k.startsWith('phi.sampleSize'))).toEqual([]);
 
     const second = await wb.sampleRun();
     expect(second?.status).toBe('done');
@@ -263,7 +258,8 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(await wb.save()).toBe(true);
     expect(wb.toasts.at(-1)?.message).toMatch(/^Saved: every change is in study\.phiproj/);
     expect(wb.projects.recent[0]).toBe(project);
-    expect(JSON.parse(prefs.get('phi.recentProjects') ?? '[]')).toEqual([project]);
+    // The engine keeps the list (created, then opened by the reconnecting store below).
+    expect((await wb.api.listRecentProjects({})).map((p) => p.path)).toEqual([project]);
     expect(wb.projects.savedLabel).toMatch(/^Saved \d/);
   });
 

@@ -354,6 +354,7 @@ describe('phi serve without a project', () => {
       await gate.goto(noProject.url);
       await gate.getByRole('button', { name: 'New project…' }).click();
       const dialog = gate.getByRole('dialog', { name: 'New project' });
+      await dialog.locator(`[role="listbox"][data-path="${realpathSync(dir)}"]`).waitFor();
       // A folder outside the served root is refused with the engine's message.
       await dialog.getByLabel('Folder path').fill('/');
       await dialog.getByRole('button', { name: 'Go', exact: true }).click();

@@ -5,9 +5,11 @@
  */
 import { dispatch } from '../engine/service/dispatch';
 import { Engine } from '../engine/service/engine';
+import { RecentProjects } from '../engine/store/recent-projects';
 import { hostEngine, type ParentPortLike } from './engine-host';
 
-const engine = new Engine();
+// Opened and created projects are listed for the window's Open recent.
+const engine = new Engine({ recentProjects: new RecentProjects() });
 const parent = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 if (!parent) throw new Error('engine-process must run in an Electron utility process');
 hostEngine(

@@ -8,7 +8,7 @@ import { App } from './components/App';
 import { WorkbenchContext } from './components/context';
 import { Workbench } from './stores/workbench';
 
-const workbench = new Workbench(connectEngine(), window.localStorage);
+const workbench = new Workbench(connectEngine());
 void workbench.start();
 window.phiShell?.onOpenPath(
   (path) => void workbench.openProject(path).catch((e: unknown) => workbench.toast('error', String(e))),

@@ -56,3 +56,11 @@ export type DatasetPreview = DatasetSummary & {
   /** A free project file name beside the folder, e.g. `/data/scans.phiproj`. */
   suggestedProject: string;
 };
+
+/** A project opened or created lately (`listRecentProjects`, newest first). */
+export interface RecentProject {
+  /** Absolute path of the `.phiproj` on the engine's machine. */
+  path: string;
+  /** ISO time it was last opened or created. */
+  openedAt: string;
+}

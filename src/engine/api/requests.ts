@@ -17,6 +17,7 @@ import {
   type DatasetPreview,
   type FolderListing,
   type ProjectSettings,
+  type RecentProject,
 } from './projects';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
@@ -160,6 +161,7 @@ export const EngineRequests = {
   previewDataset: PreviewDatasetSchema,
   /** Settings kept in the project; a field left out is unchanged, `null` clears it. */
   setProjectSettings: z.object({ sampleSize: SampleSizeSchema.nullable().optional() }),
+  listRecentProjects: z.object({}),
 } as const;
 
 /** Method names of the engine API. */
@@ -396,6 +398,8 @@ export interface EngineResults {
   browseFolder: FolderListing;
   previewDataset: DatasetPreview;
   setProjectSettings: ProjectSettings;
+  /** Projects this user opened or created lately, newest first (those whose file is gone left out). */
+  listRecentProjects: RecentProject[];
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

@@ -54,6 +54,7 @@ import { summarizeDataset } from '../data/summary';
 import { describeBackends } from '../nn';
 import { readCheckpointMeta } from '../nn/train/checkpoint';
 import { ProjectStore } from '../store/project-store';
+import type { RecentProjects } from '../store/recent-projects';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
@@ -78,6 +79,8 @@ export interface EngineOptions {
   trustList?: TrustList;
   /** The folder `browseFolder` may not leave (default: the user's home; `phi serve --root`). */
   browseRoot?: string;
+  /** Where opened and created projects are listed for Open recent (none kept when absent). */
+  recentProjects?: RecentProjects;
 }
 
 /** Separator of node key and selection in the store's node results. */
@@ -146,6 +149,7 @@ export class Engine implements EngineApi {
     );
     this.closeProject();
     this.store = ProjectStore.create(projectPath, { graph });
+    this.options.recentProjects?.add(this.store.path);
     await this.loadCustomModules(this.store);
     return this.snapshot();
   }
@@ -155,6 +159,7 @@ export class Engine implements EngineApi {
     const store = ProjectStore.open(resolve(path));
     this.closeProject();
     this.store = store;
+    this.options.recentProjects?.add(store.path);
     await this.loadCustomModules(store);
     return this.snapshot();
   }
@@ -177,6 +182,10 @@ export class Engine implements EngineApi {
   async previewDataset(params: EngineParams<'previewDataset'>): Promise<EngineResults['previewDataset']> {
     const { path, task } = EngineRequests.previewDataset.parse(params);
     return previewDataset(path, task);
+  }
+
+  async listRecentProjects(): Promise<EngineResults['listRecentProjects']> {
+    return this.options.recentProjects?.list() ?? [];
   }
 
   async setProjectSettings(

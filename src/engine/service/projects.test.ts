@@ -8,9 +8,10 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatasetPreview, FolderListing, ProjectSnapshot } from '../api';
+import type { DatasetPreview, FolderListing, ProjectSnapshot, RecentProject } from '../api';
 import { tempDir, writeClassFolders } from '../test-support/pipeline';
 import { createBuiltinRegistry } from './builtin-registry';
+import { RecentProjects } from '../store/recent-projects';
 import { dispatch } from './dispatch';
 import { Engine } from './engine';
 
@@ -131,5 +132,54 @@ describe('project settings', () => {
     await dispatch(again, 'setProjectSettings', { sampleSize: null });
     expect(((await dispatch(again, 'getProject', {})) as ProjectSnapshot).settings?.sampleSize).toBeNull();
     again.closeProject();
+  });
+});
+
+describe('recent projects', () => {
+  it('lists projects opened or created, newest first, across engines, without missing files', async () => {
+    const file = join(dir, 'config', 'recent-projects.json');
+    const first = new Engine({
+      cacheDir: join(dir, 'cache'),
+      registry,
+      recentProjects: new RecentProjects(file),
+    });
+    expect(await dispatch(first, 'listRecentProjects', {})).toEqual([]);
+    const data = await writeClassFolders(join(root, 'scans'), { classes: { a: 2, b: 2 }, size: [8, 8] });
+    const a = join(root, 'a.phiproj');
+    const b = join(root, 'b.phiproj');
+    await dispatch(first, 'createProject', { path: a, dataset: data });
+    await dispatch(first, 'createProject', { path: b, dataset: data });
+    await dispatch(first, 'openProject', { path: a });
+    first.closeProject();
+
+    // Another engine (the desktop window, another phi serve) reads the same list.
+    const second = new Engine({
+      cacheDir: join(dir, 'cache'),
+      registry,
+      recentProjects: new RecentProjects(file),
+    });
+    const listed = (await dispatch(second, 'listRecentProjects', {})) as RecentProject[];
+    expect(listed.map((p) => p.path)).toEqual([a, b]);
+    expect(Date.parse(listed[0].openedAt)).not.toBeNaN();
+    rmSync(b);
+    expect(
+      ((await dispatch(second, 'listRecentProjects', {})) as RecentProject[]).map((p) => p.path),
+    ).toEqual([a]);
+    // An engine without a list (tests, the CLI) keeps none.
+    expect(await dispatch(engine, 'listRecentProjects', {})).toEqual([]);
+  });
+
+  it('keeps the last 8, and reads a damaged file as an empty list', () => {
+    const file = join(dir, 'recent.json');
+    const recent = new RecentProjects(file);
+    for (let i = 0; i < 11; i++) {
+      writeFileSync(join(dir, `p${i}.phiproj`), '');
+      recent.add(join(dir, `p${i}.phiproj`));
+    }
+    expect(recent.list().map((p) => p.path)).toEqual(
+      [10, 9, 8, 7, 6, 5, 4, 3].map((i) => join(dir, `p${i}.phiproj`)),
+    );
+    writeFileSync(file, '{not json');
+    expect(new RecentProjects(file).list()).toEqual([]);
   });
 });

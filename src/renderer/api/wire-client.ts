@@ -46,6 +46,7 @@ export const ENGINE_METHODS = [
   'browseFolder',
   'previewDataset',
   'setProjectSettings',
+  'listRecentProjects',
 ] as const satisfies readonly EngineMethod[];
 
 // Compile-time proof that the list above names every method of the contract.

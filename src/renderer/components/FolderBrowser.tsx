@@ -4,7 +4,7 @@
  * web mode it lists folders through the engine's `browseFolder`, which never
  * leaves its root (the user's home or `phi serve --root`).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FolderListing } from '../../engine/api';
 import { useWorkbench } from './context';
 import { Icon } from './icons';
@@ -52,16 +52,21 @@ function EngineFolderList({ kind, value, onChange, onActivate }: Props) {
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // Only the answer to the latest request is shown (clicks can outrun the engine).
+  const serial = useRef(0);
 
   const go = useCallback(
     async (path?: string) => {
+      const mine = ++serial.current;
       try {
         const next = await wb.api.browseFolder(path === undefined ? {} : { path });
+        if (mine !== serial.current) return;
         setListing(next);
         setTyped(next.path);
         setError(null);
         if (kind === 'folder') onChange(next.path);
       } catch (e) {
+        if (mine !== serial.current) return;
         setError(e instanceof Error ? e.message : String(e));
       }
     },

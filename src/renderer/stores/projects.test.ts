@@ -1,36 +1,19 @@
 /**
- * The project-level UI state: the recent list (newest first, bounded, kept
- * in the preferences, a path that no longer opens dropped) and the saved
- * indicator's text from the writes on their way.
+ * The project-level UI state: the recent list as the engine gives it (a
+ * project just opened first at once, one that no longer opens dropped) and
+ * the saved indicator's text from the writes on their way.
  */
 import { describe, expect, it } from 'vitest';
-import { clockTime, fileNameOf, ProjectsStore, RECENT_LIMIT, type PreferenceStorage } from './projects';
-
-function memory(): PreferenceStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
-}
+import { clockTime, fileNameOf, ProjectsStore } from './projects';
 
 describe('ProjectsStore', () => {
-  it('keeps recent projects newest first, without repeats, bounded, across restarts', () => {
-    const prefs = memory();
-    const store = new ProjectsStore(prefs);
-    for (let i = 0; i < RECENT_LIMIT + 3; i++) store.opened(`/p/${i}.phiproj`);
-    store.opened('/p/4.phiproj');
-    expect(store.recent[0]).toBe('/p/4.phiproj');
-    expect(store.recent).toHaveLength(RECENT_LIMIT);
-    expect(new Set(store.recent).size).toBe(RECENT_LIMIT);
-    expect(new ProjectsStore(prefs).recent).toEqual(store.recent);
-    store.forget('/p/4.phiproj');
-    expect(new ProjectsStore(prefs).recent).not.toContain('/p/4.phiproj');
-  });
-
-  it('reads a damaged preference as an empty list', () => {
-    const prefs = memory();
-    prefs.setItem('phi.recentProjects', '{not json');
-    expect(new ProjectsStore(prefs).recent).toEqual([]);
-    prefs.setItem('phi.recentProjects', JSON.stringify(['/a.phiproj', 3, null]));
-    expect(new ProjectsStore(prefs).recent).toEqual(['/a.phiproj']);
+  it("shows the engine's recent list, the project just opened first, without repeats", () => {
+    const store = new ProjectsStore();
+    store.setRecent(['/p/a.phiproj', '/p/b.phiproj', '/p/c.phiproj']);
+    store.opened('/p/c.phiproj');
+    expect(store.recent).toEqual(['/p/c.phiproj', '/p/a.phiproj', '/p/b.phiproj']);
+    store.forget('/p/a.phiproj');
+    expect(store.recent).toEqual(['/p/c.phiproj', '/p/b.phiproj']);
   });
 
   it('says Saving… while writes are on their way, then the time of the last confirmed write', () => {

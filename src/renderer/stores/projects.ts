@@ -1,24 +1,14 @@
 /**
- * Project-level UI state: the recent projects (kept in the renderer's
- * preferences, per machine), which project dialog is open (New project,
- * Open), and when the engine last wrote an edit, for the "Saved" indicator.
- * The engine writes every edit to the `.phiproj` at once; nothing waits for
- * a save.
+ * Project-level UI state: the recent projects (the engine's list, so the
+ * desktop window and every browser on `phi serve` see the same), which
+ * project dialog is open (New project, Open), and when the engine last wrote
+ * an edit, for the "Saved" indicator. The engine writes every edit to the
+ * `.phiproj` at once; nothing waits for a save.
  */
 import { action, computed, makeObservable, observable, observableRef } from 'mobx';
 
-/** Where small UI preferences are kept; `localStorage` in the app. */
-export interface PreferenceStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
 /** The project dialogs. */
 export type ProjectDialog = 'new' | 'open';
-
-const RECENT_KEY = 'phi.recentProjects';
-/** Recent projects kept. */
-export const RECENT_LIMIT = 8;
 
 /** See the module comment. */
 export class ProjectsStore {
@@ -30,14 +20,14 @@ export class ProjectsStore {
   /** Writes sent and not answered yet. */
   writing = 0;
 
-  constructor(private readonly storage?: PreferenceStorage) {
-    this.recent = readRecent(storage);
+  constructor() {
     makeObservable(this, {
       recent: observableRef,
       dialog: observable,
       savedAt: observable,
       writing: observable,
       savedLabel: computed,
+      setRecent: action,
       opened: action,
       forget: action,
       openDialog: action,
@@ -47,18 +37,21 @@ export class ProjectsStore {
     });
   }
 
-  /** A project was opened or created: first in the recent list, nothing unsaved. */
+  /** The engine's recent list (`listRecentProjects`). */
+  setRecent(paths: string[]): void {
+    this.recent = paths;
+  }
+
+  /** A project was opened or created: first in the recent list at once, nothing unsaved. */
   opened(path: string): void {
-    this.recent = [path, ...this.recent.filter((p) => p !== path)].slice(0, RECENT_LIMIT);
-    this.storage?.setItem(RECENT_KEY, JSON.stringify(this.recent));
+    this.recent = [path, ...this.recent.filter((p) => p !== path)];
     this.savedAt = null;
     this.writing = 0;
   }
 
-  /** Drops a path from the recent list (it could not be opened). */
+  /** Drops a path from the shown list (it could not be opened; the engine leaves out missing files). */
   forget(path: string): void {
     this.recent = this.recent.filter((p) => p !== path);
-    this.storage?.setItem(RECENT_KEY, JSON.stringify(this.recent));
   }
 
   openDialog(kind: ProjectDialog): void {
@@ -94,15 +87,4 @@ export function clockTime(ms: number): string {
 /** The file name of a path from the engine's machine (either separator). */
 export function fileNameOf(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
-}
-
-function readRecent(storage?: PreferenceStorage): string[] {
-  try {
-    const value: unknown = JSON.parse(storage?.getItem(RECENT_KEY) ?? '[]');
-    return Array.isArray(value)
-      ? value.filter((p): p is string => typeof p === 'string').slice(0, RECENT_LIMIT)
-      : [];
-  } catch {
-    return [];
-  }
 }

@@ -42,10 +42,8 @@ import { CustomModulesStore } from './custom-modules';
 import { LogsStore } from './logs-store';
 import { MetricsStore } from './metrics-store';
 import { NetworkBuilderStore } from './network-builder';
-import { clockTime, ProjectsStore, type PreferenceStorage } from './projects';
+import { clockTime, ProjectsStore } from './projects';
 import { TuningStore } from './tuning';
-
-export type { PreferenceStorage } from './projects';
 
 /** One undoable step: what was sent and what undoes it. */
 interface HistoryEntry {
@@ -136,10 +134,7 @@ export class Workbench {
   private settingsWrite: Promise<unknown> = Promise.resolve();
   private readonly disposers: (() => void)[] = [];
 
-  constructor(
-    readonly api: PhiApi,
-    storage?: PreferenceStorage,
-  ) {
+  constructor(readonly api: PhiApi) {
     this.customModules = new CustomModulesStore({
       api,
       refreshInfo: () => this.refreshInfo(),
@@ -147,7 +142,7 @@ export class Workbench {
       toast: (kind, message) => this.toast(kind, message),
     });
     this.builder = new NetworkBuilderStore(api);
-    this.projects = new ProjectsStore(storage);
+    this.projects = new ProjectsStore();
     makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
       clipboard: observableRef,
       info: observableRef,
@@ -216,11 +211,22 @@ export class Workbench {
         if (!this.backend) this.backend = info.backends.find((b) => b.available)?.name ?? null;
       });
       if (snapshot) this.adoptSnapshot(snapshot, true);
+      else void this.loadRecent();
     } catch (error) {
       this.logs.add('error', `Could not reach the engine: ${messageOf(error)}`);
       runInAction(() => (this.connectionError = messageOf(error)));
     } finally {
       runInAction(() => (this.loaded = true));
+    }
+  }
+
+  /** Fetches the engine's recent projects (File > Open recent, the start screen). */
+  async loadRecent(): Promise<void> {
+    try {
+      const recent = await this.api.listRecentProjects({});
+      this.projects.setRecent(recent.map((p) => p.path));
+    } catch {
+      // The list is a convenience: without it File > Open still works.
     }
   }
 
@@ -292,6 +298,7 @@ export class Workbench {
       this.selection.clear();
       this.sampleSize = snapshot.settings?.sampleSize ?? null;
       this.projects.opened(snapshot.path);
+      void this.loadRecent();
       this.status.clear();
       this.tuningStores.clear();
       void this.customModules.load();

@@ -12,6 +12,7 @@ import { ensureRendererBuilt, rendererOutDir } from '../../server/build-renderer
 import { startServer } from '../../server/server';
 import { dispatch } from '../../service/dispatch';
 import { Engine } from '../../service/engine';
+import { RecentProjects } from '../../store/recent-projects';
 
 /** See the module comment. */
 export const serveCommand: CliCommand = {
@@ -54,7 +55,7 @@ export const serveCommand: CliCommand = {
       io.stderr.write(`phi serve: --root ${browseRoot} does not exist\n`);
       return EXIT.failed;
     }
-    const engine = new Engine({ browseRoot });
+    const engine = new Engine({ browseRoot, recentProjects: new RecentProjects() });
     if (positionals[0]) {
       const project = resolve(io.cwd, positionals[0]);
       if (!existsSync(project)) {
