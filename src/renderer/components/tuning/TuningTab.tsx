@@ -16,7 +16,7 @@ import {
   withDefaults,
   type ParamField,
 } from '../../stores/param-form';
-import { topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
+import { maxTrials, topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
 import { useWorkbench } from '../context';
 import { TrialChart } from './TrialChart';
 import { TrialsTable } from './TrialsTable';
@@ -282,9 +282,10 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
               className="btn btn-primary"
               disabled={ticked === 0 || wb.running}
               title={
-                ticked === 0
+                wb.runBlockedReason ??
+                (ticked === 0
                   ? 'Tick at least one parameter'
-                  : `Train ${store.population * store.generations} networks`
+                  : `Train at most ${maxTrials(store.population, store.generations)} networks: ${store.population} x ${store.generations} slots, the best of each generation carried over without training again`)
               }
               onClick={() => {
                 void store.start(fields).then((error) => {
