@@ -114,9 +114,15 @@ describe('network builder on the starter network', () => {
       targetPosition: { x: canvas!.width * 0.75, y: canvas!.height * 0.6 },
     });
     await page.getByTestId('layer-conv2d-2').waitFor();
+    // Dropped and not connected: it alone is named; the other layers keep their shapes.
+    const error = page.getByTestId('spec-error');
+    await error.getByText('Conv2D has no input: connect the layer that feeds it').waitFor();
+    expect(await page.getByTestId('layer-conv2d-2').getAttribute('class')).toMatch(/failed/);
+    expect(await page.getByTestId('layer-dense-1').getAttribute('class')).not.toMatch(/failed/);
+    expect(await edgeLabel('conv2d-1', 'maxpool2d-1')).toBe('64 × 64 × 16');
+    expect(await page.getByTestId('layer-shape-dense-1').innerText()).toBe('(2)');
     // A Conv2D after Flatten: it gets a vector, not an image.
     await connect('flatten-1', 'conv2d-2');
-    const error = page.getByTestId('spec-error');
     await error.getByText('needs an image').waitFor();
     expect(await error.innerText()).toMatch(
       /^conv2d-2: Conv2D needs an image \(height x width x channels\); after Flatten \(flatten-1\) it gets a vector of 16384/,
