@@ -17,6 +17,7 @@ import { openExample, type Session } from './support/browser-steps';
 interface G {
   __phi: {
     api: { startTuning(params: unknown): Promise<unknown> };
+    metrics: { of(node: string): { rows: unknown[] } };
     graph: Graph;
     tuningOf(node: string): {
       trials: { id: string; params: Record<string, unknown> }[];
@@ -176,6 +177,11 @@ describe('Auto Tuning tab', () => {
       expect(await chart.getAttribute('data-failed')).toBe('1');
       expect(await chart.getByRole('img').getAttribute('aria-label')).toContain('trial');
       expect(await run.isDisabled()).toBe(false);
+      // Trials trained 3 epochs each; the node still shows its own one-epoch model, not a trial's.
+      expect(await page.getByTestId('shape-network').textContent()).toMatch(/^epoch 1 · val acc /);
+      expect(
+        await page.evaluate(() => (globalThis as unknown as G).__phi.metrics.of('network').rows.length),
+      ).toBe(1);
       await s.shot('13e-tuning-failed-trial');
       expect(s.pageErrors).toEqual([]);
     },
