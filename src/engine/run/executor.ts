@@ -61,6 +61,11 @@ export interface RunOptions {
   concurrency?: number;
   /** Called as soon as a node has finished (done or failed), before the next one starts. */
   onNodeDone?(node: string, outcome: NodeOutcome): void;
+  /**
+   * The items a Run of one module or a Step forward works on, when not the
+   * request's own: the selection its inputs were last run on (a Sample RUN's).
+   */
+  selection?: string;
 }
 
 /** What a run did to one node. */
@@ -97,7 +102,7 @@ class Cancelled extends Error {}
 export async function executeRun(options: RunOptions): Promise<RunOutcome> {
   const { graph, registry, cache, request, signal, emit } = options;
   const concurrency = options.concurrency ?? 4;
-  const selection = selectionOf(request, options.seed);
+  const selection = options.selection ?? selectionOf(request, options.seed);
   const plan = planRun(graph, request.mode, request.node);
   const outcome: RunOutcome = { status: 'done', nodes: new Map(), errors: [] };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));

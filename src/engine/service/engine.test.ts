@@ -162,6 +162,23 @@ describe('run modes', () => {
     const percent = await engine.run({ mode: 'sample', sample: { percent: 50 } });
     expect(percent.status).toBe('done');
     expect((await engine.listFiles({ node: 'gray' })).total).toBe(10);
+    // Run on one module after a Sample RUN works on that sample, and says so.
+    log.clear();
+    const single = await engine.run({ mode: 'node', node: 'gray' });
+    expect(single.status).toBe('done');
+    expect(
+      log
+        .of('log')
+        .some(
+          (e) =>
+            e.node === 'gray' && /Runs on the sample its input "resize" holds \(10 items\)/.test(e.message),
+        ),
+    ).toBe(true);
+    expect((await engine.getProject())?.status.gray).toMatchObject({
+      state: 'done',
+      count: 10,
+      sample: true,
+    });
     // Sample outputs say they are a sample's; a full run's do not.
     expect((await engine.getProject())?.status.gray).toMatchObject({
       state: 'done',

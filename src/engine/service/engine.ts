@@ -255,6 +255,7 @@ export class Engine implements EngineApi {
     const started = Date.now();
     const ran: string[] = [];
     const cached: string[] = [];
+    const selection = this.inputsSelection(graph, request);
     try {
       const outcome = await executeRun({
         graph,
@@ -266,6 +267,7 @@ export class Engine implements EngineApi {
         signal: controller.signal,
         concurrency: this.options.concurrency,
         emit: (event) => this.onRunEvent(runId, event),
+        ...(selection ? { selection } : {}),
         openDataset: (node) => this.openDataset(node),
         // Recorded at once, so the Files and View tabs can show a node while later ones run.
         onNodeDone: (id, node) => {
@@ -441,6 +443,29 @@ export class Engine implements EngineApi {
       { nodeId: node, artifactsDir: networkDir(store.artifactsFor(node), selection) },
     );
     return selection === 'all' ? prediction : { ...prediction, fromSample: input.items.length };
+  }
+
+  /**
+   * A Run of one module or a Step forward works on what its inputs hold: after
+   * a Sample RUN, on that sample (said in the log). Undefined when that is all items.
+   */
+  private inputsSelection(graph: Graph, request: RunRequest): string | undefined {
+    if ((request.mode !== 'node' && request.mode !== 'step-forward') || !request.node) return undefined;
+    const results = this.requireStore().nodeResults();
+    for (const { source } of inputsOf(graph).get(request.node) ?? []) {
+      const [, selection] = results[source]?.cacheKey.split(KEY_SEPARATOR) ?? [];
+      if (selection && selection !== 'all') {
+        const items = this.manifestOf(source)?.items.length;
+        this.emit({
+          type: 'log',
+          level: 'info',
+          node: request.node,
+          message: `Runs on the sample its input "${source}" holds${items !== undefined ? ` (${items} items)` : ''}: RUN all to use every item`,
+        });
+        return selection;
+      }
+    }
+    return undefined;
   }
 
   /** The selection of the model a network node holds: its last finished run's (`all` for a full run or none). */
