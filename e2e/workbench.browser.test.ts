@@ -199,6 +199,14 @@ describe('workbench in Chromium against phi serve', () => {
           '24 items',
       );
       await shot('04-sample-run-done');
+
+      // Run on one module after the Sample RUN works on that sample (it used to fail: "not cached").
+      await select('grayscale');
+      await page.getByRole('button', { name: 'Run this module' }).click();
+      await page.getByTestId('toast').filter({ hasText: 'Run module finished' }).first().waitFor();
+      expect(await page.locator('[data-testid="node-grayscale"] .phi-node-status').innerText()).toBe(
+        'Done · sample of 24 items',
+      );
     },
   );
 

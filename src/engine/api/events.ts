@@ -70,6 +70,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     state: NodeStateSchema,
     /** True when the node's outputs were all taken from the cache. */
     fromCache: z.boolean().optional(),
+    /** True when the outputs are a Sample RUN's (a subset of the items), not all items'. */
+    sample: z.boolean().optional(),
     message: z.string().optional(),
   }),
   z.object({

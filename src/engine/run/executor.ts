@@ -288,6 +288,7 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
         node: id,
         state: result.state,
         fromCache: result.fromCache,
+        ...(selection !== 'all' ? { sample: true } : {}),
         message: result.message,
       });
     } catch (error) {

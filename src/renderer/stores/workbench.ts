@@ -363,7 +363,7 @@ export class Workbench {
         this.patchStatus(event.node, {
           state: event.state,
           message: event.message,
-          ...(event.state === 'done' ? { sample: this.run?.mode === 'sample' } : {}),
+          ...(event.state === 'done' ? { sample: event.sample === true } : {}),
           ...(event.state === 'running' ? { done: 0, total: undefined } : {}),
         });
         if (event.state === 'failed') this.logs.add('error', event.message ?? 'Failed', event.node);
