@@ -281,6 +281,22 @@ describe('workbench in Chromium against phi serve', () => {
     // Ctrl+Shift+Enter is a Sample RUN: its curves say so, with the sample's size.
     expect(await page.getByTestId('run-kind').innerText()).toMatch(/^Sample run · \d+ items$/);
     await shot('06-output-tab');
+
+    // Asking fewer epochs than trained keeps the trained model and its curves, and says so.
+    const fewer = page.getByTestId('param-epochs').locator('input');
+    await fewer.fill('2');
+    await fewer.press('Enter');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2,
+    );
+    await page.keyboard.press('Control+Shift+Enter');
+    const status = page.locator('[data-testid="node-network"] .phi-node-status');
+    await expect
+      .poll(() => status.innerText(), { timeout: 60_000 })
+      .toMatch(/Trained for 3 epochs \(more than the 2 asked\)/);
+    expect(await page.getByTestId('epoch-count').innerText()).toBe('3 epochs');
+    expect(await page.getByTestId('epoch-row').count()).toBe(3);
   });
 
   it('the View tab shows an output image, and the prediction for the network', async () => {
