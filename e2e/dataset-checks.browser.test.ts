@@ -51,6 +51,18 @@ describe('dataset checks in the workbench', () => {
     await page.locator('.react-flow__minimap').waitFor();
     await page.getByTestId('minimap-toggle').click();
     await page.locator('.react-flow__minimap').waitFor({ state: 'detached' });
+    // Controls that are off say why in their tooltip.
+    for (const [name, why] of [
+      ['Cancel run', /^Nothing is running/],
+      ['Copy', /^Copy: select modules first/],
+      ['Paste', /^Paste: copy modules first/],
+      ['Delete selection', /^Delete: select modules or connections first/],
+      ['Undo', /^Nothing to undo/],
+    ] as const) {
+      const button = page.getByRole('button', { name, exact: true });
+      expect(await button.isDisabled()).toBe(true);
+      expect(await button.getAttribute('title')).toMatch(why);
+    }
   });
 
   it('shows the findings before any run and refuses RUN with the same sentence', async () => {

@@ -124,7 +124,11 @@ function ToolbarView() {
           disabled={!busy}
           onClick={() => void wb.cancel()}
           title={withShortcut(
-            wb.run?.mode === 'tuning' ? 'Cancel the auto tuning' : 'Cancel the run',
+            !busy
+              ? 'Nothing is running'
+              : wb.run?.mode === 'tuning'
+                ? 'Cancel the auto tuning'
+                : 'Cancel the run',
             'cancel',
           )}
           aria-label="Cancel run"
@@ -139,7 +143,10 @@ function ToolbarView() {
           className="btn btn-icon"
           disabled={!wb.canUndo}
           onClick={() => void wb.undo()}
-          title={withShortcut(wb.undoLabel ? `Undo ${wb.undoLabel.toLowerCase()}` : 'Undo', 'undo')}
+          title={withShortcut(
+            wb.undoLabel ? `Undo ${wb.undoLabel.toLowerCase()}` : 'Nothing to undo',
+            'undo',
+          )}
           aria-label="Undo"
         >
           <Icon name="undo" />
@@ -149,7 +156,10 @@ function ToolbarView() {
           className="btn btn-icon"
           disabled={!wb.canRedo}
           onClick={() => void wb.redo()}
-          title={withShortcut(wb.redoLabel ? `Redo ${wb.redoLabel.toLowerCase()}` : 'Redo', 'redo')}
+          title={withShortcut(
+            wb.redoLabel ? `Redo ${wb.redoLabel.toLowerCase()}` : 'Nothing to redo',
+            'redo',
+          )}
           aria-label="Redo"
         >
           <Icon name="redo" />
@@ -159,7 +169,10 @@ function ToolbarView() {
           className="btn btn-icon"
           disabled={wb.selection.size === 0}
           onClick={() => wb.copy()}
-          title={withShortcut('Copy the selected modules', 'copy')}
+          title={withShortcut(
+            wb.selection.size === 0 ? 'Copy: select modules first' : 'Copy the selected modules',
+            'copy',
+          )}
           aria-label="Copy"
         >
           <Icon name="copy" />
@@ -169,7 +182,7 @@ function ToolbarView() {
           className="btn btn-icon"
           disabled={!wb.canPaste}
           onClick={() => void wb.paste()}
-          title={withShortcut('Paste', 'paste')}
+          title={withShortcut(wb.canPaste ? 'Paste' : 'Paste: copy modules first', 'paste')}
           aria-label="Paste"
         >
           <Icon name="paste" />
@@ -179,7 +192,12 @@ function ToolbarView() {
           className="btn btn-icon"
           disabled={wb.selection.size === 0 && wb.edgeSelection.size === 0}
           onClick={() => void wb.deleteSelection()}
-          title={withShortcut('Delete the selection', 'delete')}
+          title={withShortcut(
+            wb.selection.size === 0 && wb.edgeSelection.size === 0
+              ? 'Delete: select modules or connections first'
+              : 'Delete the selection',
+            'delete',
+          )}
           aria-label="Delete selection"
         >
           <Icon name="trash" />
