@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { tf } from '../nn/tf';
 import { ProjectStore } from '../store/project-store';
 import { EventLog, GraphBuilder, tempDir, writeClassFolders } from '../test-support/pipeline';
 import { createBuiltinRegistry } from './builtin-registry';
@@ -35,12 +36,16 @@ it('tunes a network on its cached input and applies the chosen trial', async () 
     engine.startTuning({ node: 'net', search: [{ param: 'batchSize', values: [2, 4] }] }),
   ).rejects.toThrow(/run the pipeline before it first/);
   await engine.run({ mode: 'node', node: 'data' });
+  await tf.ready();
+  const tensors = tf.memory().numTensors;
   const state = await engine.startTuning({
     node: 'net',
     search: [{ param: 'batchSize', values: [2, 8] }],
     population: 2,
     generations: 1,
   });
+  // Every trial's model, optimizer and batches are released.
+  expect(tf.memory().numTensors).toBe(tensors);
   expect(state.trials.length).toBe(2);
   expect(log.of('trial')).toHaveLength(2);
   expect(new Set(state.trials.map((t) => t.params.batchSize))).toEqual(new Set([2, 8]));
