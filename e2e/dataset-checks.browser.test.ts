@@ -1,6 +1,6 @@
 /**
- * A new project on a folder that cannot be trained (one class folder, plus
- * files that do not decode), in Chromium at 1280x800: before any run the
+ * A new project on a folder of mixed-size PNGs that cannot be trained (one
+ * class folder, plus files that do not decode), in Chromium at 1280x800: before any run the
  * Dataset node carries a warning badge and the network says why it cannot
  * train; the Parameter tab's summary names the label source and the findings;
  * RUN is refused with that sentence and nothing shows as Done.
@@ -20,7 +20,11 @@ beforeAll(async () => {
   session = await openProject(
     'phi-ui-checks-',
     async (dir) => {
-      await writeClassFolders(join(dir, 'scans'), { classes: { lesion: 10 }, size: [24, 24] });
+      // The user's own PNGs: sizes differ from file to file.
+      await writeClassFolders(join(dir, 'scans'), {
+        classes: { lesion: 10 },
+        size: (i) => [24 + (i % 3) * 8, 24],
+      });
       for (let i = 0; i < 4; i++) writeFileSync(join(dir, 'scans', 'lesion', `cut-${i}.png`), 'not a png');
       const made = await runPhi(dir, [
         'new',
