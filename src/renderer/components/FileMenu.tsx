@@ -2,30 +2,18 @@
  * The File menu of the toolbar: New project (Ctrl+N), Open (Ctrl+O), the
  * recent projects, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import { fileNameOf } from '../stores/projects';
 import { useWorkbench } from './context';
+import { useMenuDismiss } from './use-menu-dismiss';
 import { Icon } from './icons';
 import { openRecent } from './ProjectDialogs';
 import { shortcutLabel } from './shortcuts';
 
 const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): void }) {
   const wb = useWorkbench();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (!ref.current?.parentElement?.contains(e.target as globalThis.Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('mousedown', onDown);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('mousedown', onDown);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [onClose]);
+  const ref = useMenuDismiss(onClose);
   const item = (label: string, action: () => void, keys?: string, disabled = false) => (
     <button
       type="button"

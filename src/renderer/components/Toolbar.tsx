@@ -4,11 +4,12 @@
  * shows its shortcut. Cancel is always there (disabled when idle) so the bar
  * does not shift when a run starts.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import { useReactFlow } from '@xyflow/react';
 import type { SampleSize } from '../../engine/api';
 import { useWorkbench } from './context';
+import { useMenuDismiss } from './use-menu-dismiss';
 import { FileMenu } from './FileMenu';
 import { Icon } from './icons';
 import { shortcutLabel, withShortcut } from './shortcuts';
@@ -21,20 +22,7 @@ export function sampleSizeLabel(size: SampleSize | null): string {
 
 const RunMenu = observer(function RunMenu({ onClose }: { onClose(): void }) {
   const wb = useWorkbench();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (!ref.current?.parentElement?.contains(e.target as globalThis.Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('mousedown', onDown);
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('mousedown', onDown);
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [onClose]);
+  const ref = useMenuDismiss(onClose);
   return (
     <div className="menu run-menu" role="menu" aria-label="Run options" ref={ref}>
       <button
