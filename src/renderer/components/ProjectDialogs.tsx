@@ -153,6 +153,15 @@ const NewProjectDialogView = observer(function NewProjectDialog() {
           type="button"
           className="btn btn-primary"
           disabled={!preview || !projectPath.trim() || busy}
+          title={
+            !preview
+              ? 'Choose the dataset folder first (Use this folder)'
+              : !projectPath.trim()
+                ? 'Name the project file first'
+                : busy
+                  ? 'Creating the project…'
+                  : 'Create the project over this folder'
+          }
           onClick={() => void create()}
         >
           Create project
@@ -193,6 +202,7 @@ const OpenProjectDialogView = observer(function OpenProjectDialog() {
           type="button"
           className="btn btn-primary"
           disabled={!picked}
+          title={picked ? 'Open this project' : 'Pick a project file first'}
           onClick={() => void open(picked)}
         >
           Open
