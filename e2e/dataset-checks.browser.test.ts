@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { runPhi } from '../src/engine/test-support/cli-io';
 import { writeClassFolders } from '../src/engine/test-support/pipeline';
 import { openProject, type Session } from './support/browser-steps';
+import type { PageGlobals as G } from './support/page-globals';
 
 let session: Session;
 let page: Page;
@@ -89,6 +90,13 @@ describe('dataset checks in the workbench', () => {
     await page.getByRole('button', { name: 'Run all modules' }).click();
     await page.locator('[data-testid="node-network"][data-state="failed"]').waitFor();
     expect(await network.innerText()).toMatch(/only one class/);
+    // The refusal is one line in the log, not one per place that heard of it.
+    const logged = await page.evaluate(
+      () =>
+        (globalThis as unknown as G).__phi.logs.lines.filter((l) => l.message.includes('only one class'))
+          .length,
+    );
+    expect(logged).toBe(1);
     // Refused before anything ran: no node reads Done.
     expect(await page.locator('.phi-node[data-state="done"]').count()).toBe(0);
     await session.shot('dataset-checks-02-refused');

@@ -21,6 +21,8 @@ export interface PageGlobals {
   /** The renderer's root store, exposed by main.tsx for tests and benchmarks. */
   __phi: {
     graph: Graph;
+    /** The Logs tab's lines (src/renderer/stores/logs-store.ts). */
+    logs: { lines: { level: string; message: string; node?: string }[] };
     selection: Set<string>;
     setSelection(ids: string[]): void;
     /** The network builder's store (src/renderer/stores/network-builder.ts). */

@@ -366,7 +366,7 @@ export class Workbench {
           ...(event.state === 'done' ? { sample: event.sample === true } : {}),
           ...(event.state === 'running' ? { done: 0, total: undefined } : {}),
         });
-        if (event.state === 'failed') this.logs.add('error', event.message ?? 'Failed', event.node);
+        // A failure's reason reaches the log once, from its `error` event.
 
         break;
       case 'progress':
@@ -919,8 +919,7 @@ export class Workbench {
       const result = await this.api.run(request);
       if (result.status === 'done') this.toast('success', `${runModeLabel(request.mode)} finished`);
       else if (result.errors[0]) this.toast('error', result.errors[0].message);
-      for (const error of result.errors)
-        this.logs.add('error', error.file ? `${error.file}: ${error.message}` : error.message, error.node);
+      // The errors are in the log already, from the run's `error` events.
       for (const network of this.networkNodes)
         if (result.ran.includes(network.id)) void this.loadMetrics(network.id);
       return result;
