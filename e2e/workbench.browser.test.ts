@@ -125,6 +125,13 @@ describe('workbench in Chromium against phi serve', () => {
   });
 
   it('changes a parameter in the Parameter tab and refuses an out-of-bounds value', async () => {
+    // A preset's values are the ones shown, read-only: abdomen is 50/400 (the stored center 40 does not run).
+    await select('window');
+    const center = page.getByTestId('param-center');
+    expect(await center.locator('input').inputValue()).toBe('50');
+    expect(await center.locator('input').isDisabled()).toBe(true);
+    expect(await center.locator('.param-control').getAttribute('title')).toMatch(/Set by preset "abdomen"/);
+
     await select('resize');
     const width = page.getByTestId('param-width').locator('input');
     await width.fill('99999');

@@ -49,4 +49,17 @@ export interface NodeTypeDescriptor {
   params: ParamJsonSchema;
   /** Network nodes: the params' values and metrics that fit each task. */
   taskOptions?: TaskOptions;
+  /** Params a choice of another param sets (a window preset sets center and width). */
+  presets?: ParamPresets;
+}
+
+/**
+ * Values one param's choices set on other params: `values[choice][param]`. A
+ * choice absent from `values` (e.g. `custom`) leaves those params to the user.
+ * The engine applies them; the Parameter tab shows them, read-only, so the
+ * fields never say something other than what runs.
+ */
+export interface ParamPresets {
+  param: string;
+  values: Record<string, Record<string, number | string | boolean>>;
 }

@@ -8,6 +8,7 @@ import type {
   AcceptSpec,
   DatasetWarning,
   EngineEvent,
+  ParamPresets,
   PortSpec,
   Prediction,
   Sample,
@@ -26,6 +27,8 @@ interface NodeTypeHeader<P extends z.ZodObject> {
   description: string;
   params: P;
   origin?: 'builtin' | 'my';
+  /** Params a choice of another param sets (see `ParamPresets` in the api). */
+  presets?: ParamPresets;
 }
 
 /** Messages a running node may send; the executor tags them with the node id. */

@@ -60,5 +60,6 @@ export function describeNodeType(type: AnyNodeType): NodeTypeDescriptor {
     accepts: type.kind === 'dataset' ? {} : (type.accepts ?? {}),
     params: z.toJSONSchema(type.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     ...(type.kind === 'network' && type.taskOptions ? { taskOptions: type.taskOptions } : {}),
+    ...(type.presets ? { presets: type.presets } : {}),
   };
 }

@@ -25,6 +25,7 @@ export const windowSettingModule = defineModule({
     'Applies a display window: values at or below center - width/2 become 0, at or above center + width/2 become ' +
     '1 (or 255), linear in between. Presets (HU): lung -600/1500, mediastinum 50/350, bone 400/1800, brain 40/80, ' +
     'abdomen 50/400, liver 30/150; custom uses center and width.',
+  presets: { param: 'preset', values: WINDOW_PRESETS },
   params: z.object({
     preset: z
       .enum(['custom', 'lung', 'mediastinum', 'bone', 'brain', 'abdomen', 'liver'])

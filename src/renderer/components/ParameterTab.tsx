@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { observer } from 'mobx-react-lite';
-import type { GraphNode } from '../../engine/api';
+import type { GraphNode, NodeTypeDescriptor } from '../../engine/api';
 import {
   boundsText,
   fieldsForTask,
@@ -48,10 +48,13 @@ export function FieldRow({
   value,
   onCommit,
   parse = parseField,
+  locked,
 }: {
   field: ParamField;
   value: unknown;
   onCommit(value: unknown): void;
+  /** Why the field cannot be edited now (another param sets it); its value is then the one in force. */
+  locked?: string;
   /** Parser of typed text; the builder's accepts `$classes` placeholders in number fields. */
   parse?: typeof parseField;
 }) {
@@ -157,8 +160,14 @@ export function FieldRow({
           </span>
         )}
       </div>
-      <div className="param-control">
-        {control}
+      <div className="param-control" title={locked}>
+        {locked ? (
+          <fieldset disabled className="param-locked" data-testid={`locked-${field.name}`}>
+            {control}
+          </fieldset>
+        ) : (
+          control
+        )}
         {field.kind === 'number' && constraints && <span className="param-bounds">{constraints}</span>}
       </div>
       <div className="field-error" id={`${id}-error`} role={error ? 'alert' : undefined}>
@@ -166,6 +175,22 @@ export function FieldRow({
       </div>
     </div>
   );
+}
+
+/**
+ * A field a preset sets shows the preset's value, read-only, with why: the
+ * form never shows a value other than the one the engine applies.
+ */
+function presetLock(
+  presets: NodeTypeDescriptor['presets'],
+  values: Record<string, unknown>,
+  name: string,
+  own: unknown,
+): { value: unknown; locked?: string } {
+  const choice = presets ? String(values[presets.param] ?? '') : '';
+  const set = presets?.values[choice];
+  if (!presets || !set || !(name in set)) return { value: own };
+  return { value: set[name], locked: `Set by ${presets.param} "${choice}": choose another to edit it` };
 }
 
 const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNode }) {
@@ -207,7 +232,7 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
           <FieldRow
             key={`${node.id}:${field.name}`}
             field={field}
-            value={values[field.name]}
+            {...presetLock(type.presets, values, field.name, values[field.name])}
             onCommit={(value) => {
               const next = { ...node.params };
               if (value === undefined) delete next[field.name];

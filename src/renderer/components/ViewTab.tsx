@@ -6,18 +6,26 @@
  */
 import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
-import type { EncodedImage, GraphNode, Histogram, Prediction, ProcessingResult } from '../../engine/api';
+import type {
+  EncodedImage,
+  GraphNode,
+  Histogram,
+  ParamPresets,
+  Prediction,
+  ProcessingResult,
+} from '../../engine/api';
 import { useWorkbench } from './context';
 import { ImageViewport } from './ImageViewport';
 import { formatMetric } from '../stores/format';
 
-/** CT window presets (centre/width in HU). */
-const CT_PRESETS = [
-  { name: 'Soft tissue', center: 40, width: 400 },
-  { name: 'Lung', center: -600, width: 1500 },
-  { name: 'Bone', center: 400, width: 1800 },
-  { name: 'Brain', center: 40, width: 80 },
-];
+/** The CT windows (centre/width in HU) the engine's Window Setting applies: one list, the engine's. */
+function ctPresets(presets: ParamPresets | undefined): { name: string; center: number; width: number }[] {
+  return Object.entries(presets?.values ?? {}).map(([name, v]) => ({
+    name: name[0].toUpperCase() + name.slice(1),
+    center: Number(v.center),
+    width: Number(v.width),
+  }));
+}
 
 /** Fetches and keeps the result of an async call; stale answers are dropped. */
 function useAsync<T>(
@@ -177,6 +185,8 @@ function WindowLevel({
   value: { center: number; width: number } | null;
   onChange(v: { center: number; width: number } | null): void;
 }) {
+  const wb = useWorkbench();
+  const presets = ctPresets(wb.nodeTypes.get('window-setting')?.presets);
   const lo = Math.min(image.min, -1024);
   const hi = Math.max(image.max, lo + 1);
   const current = value ?? { center: (image.min + image.max) / 2, width: Math.max(1, image.max - image.min) };
@@ -191,7 +201,7 @@ function WindowLevel({
           Auto
         </button>
         {image.unit === 'HU' &&
-          CT_PRESETS.map((p) => (
+          presets.map((p) => (
             <button
               key={p.name}
               type="button"
