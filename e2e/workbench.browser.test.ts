@@ -304,6 +304,16 @@ describe('workbench in Chromium against phi serve', () => {
       .toMatch(/Trained for 3 epochs \(more than the 2 asked\)/);
     expect(await page.getByTestId('epoch-count').innerText()).toBe('3 epochs');
     expect(await page.getByTestId('epoch-row').count()).toBe(3);
+
+    // The run picker shows an earlier training of the node, each run named by its kind.
+    const picker = page.getByTestId('run-picker');
+    const runs = await picker.locator('option').allInnerTexts();
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (const run of runs) expect(run).toMatch(/ · Sample RUN · done$/);
+    await picker.selectOption({ index: runs.length - 1 });
+    await expect.poll(() => page.getByTestId('epoch-count').innerText()).toBe('2 epochs');
+    await picker.selectOption({ index: 0 });
+    await expect.poll(() => page.getByTestId('epoch-count').innerText()).toBe('3 epochs');
   });
 
   it('the View tab shows an output image, and the prediction for the network', async () => {

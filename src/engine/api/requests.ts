@@ -132,7 +132,7 @@ export const EngineRequests = {
     sampleId: z.string(),
     size: z.number().int().positive().default(256),
   }),
-  getMetrics: z.object({ node: z.string() }),
+  getMetrics: z.object({ node: z.string(), run: z.string().max(200).optional() }),
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
   getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
@@ -255,6 +255,10 @@ export interface MetricsHistory {
   classes: string[];
   /** Which training the curves belong to: the full run's model, or a sample run's (trained apart, on `items` items). */
   run?: { kind: 'full' | 'sample'; items?: number };
+  /** The run whose curves are shown (the latest that trained, as of the run asked for). */
+  shown?: string;
+  /** The node's runs that trained or evaluated it, newest first: the Output tab's run picker. */
+  runs?: { id: string; kind: 'full' | 'sample'; startedAt: string; status: string }[];
   epochs: { epoch: number; split: 'train' | 'validation'; metrics: EpochMetrics }[];
   /** The test split's metrics, confusion matrix and the number of items they were computed on. */
   test?: { metrics: EpochMetrics; confusion: number[][]; items?: number };

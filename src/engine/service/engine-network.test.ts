@@ -89,6 +89,17 @@ it('trains, serves metrics and predictions, and caches the trained network', asy
   expect(readFileSync(model).equals(fullModel)).toBe(true);
   const back = await engine.getMetrics({ node: 'net' });
   expect(back.run).toEqual({ kind: 'full' });
+  // The run picker: both trainings listed, newest first; the sample's curves on request.
+  expect(back.runs?.map((r) => [r.id, r.kind])).toEqual([
+    [sample.runId, 'sample'],
+    [first.runId, 'full'],
+  ]);
+  expect(back.shown).toBe(first.runId);
+  const picked = await engine.getMetrics({ node: 'net', run: sample.runId });
+  expect(picked.run?.kind).toBe('sample');
+  expect(picked.shown).toBe(sample.runId);
+  expect(picked.epochs).toEqual(sampled.epochs);
+  await expect(engine.getMetrics({ node: 'net', run: 'nope' })).rejects.toThrow(/did not train "net"/);
   expect((await engine.getPrediction({ node: 'net', sampleId: testItems[0].id })).fromSample).toBeUndefined();
   engine.closeProject();
 

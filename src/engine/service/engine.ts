@@ -404,18 +404,33 @@ export class Engine implements EngineApi {
   }
 
   async getMetrics(params: EngineParams<'getMetrics'>): Promise<EngineResults['getMetrics']> {
-    const { node } = EngineRequests.getMetrics.parse(params);
+    const { node, run } = EngineRequests.getMetrics.parse(params);
     const store = this.requireStore();
     const input = this.inputManifest(node);
-    // The curves of the model the node holds: a sample run's when its last finished run was a sample.
+    // The node's trainings, newest first; tuning trials are the Auto Tuning tab's, never the node's.
+    const runs = store
+      .runs()
+      .filter((r) => r.mode !== 'tuning' && store.epochs(node, r.id).length > 0)
+      .reverse()
+      .map((r) => ({
+        id: r.id,
+        kind: r.mode === 'sample' ? ('sample' as const) : ('full' as const),
+        startedAt: r.startedAt,
+        status: r.status,
+      }));
+    const picked = run ? runs.find((r) => r.id === run) : undefined;
+    if (run && !picked) throw new Error(`Run "${run}" did not train "${node}"`);
+    // Without a pick: the curves of the model the node holds (a sample run's when its last finished run was one).
     const selection = this.heldSelection(node);
-    const sample = selection !== 'all';
-    const rows = epochHistory(store, node, sample);
+    const sample = picked ? picked.kind === 'sample' : selection !== 'all';
+    const rows = epochHistory(store, node, sample, picked?.id);
     const test = rows.find((r) => r.split === 'test');
     return {
       // Class names from the input, else from the trained model (its input's cache may be another machine's).
       classes: input?.classes ?? trainedClasses(networkDir(store.artifactsFor(node), selection)),
-      run: sample ? { kind: 'sample', items: input?.items.length } : { kind: 'full' },
+      run: sample ? { kind: 'sample', items: picked ? undefined : input?.items.length } : { kind: 'full' },
+      ...(rows[0] ? { shown: rows.filter((r) => r.split !== 'test').at(-1)?.runId ?? rows[0].runId } : {}),
+      runs,
       epochs: rows
         .filter(
           (r): r is typeof r & { split: 'train' | 'validation' } =>

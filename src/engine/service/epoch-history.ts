@@ -11,12 +11,23 @@
 import type { EpochRecord } from '../store/records';
 import type { ProjectStore } from '../store/project-store';
 
-/** Epoch rows of `node` from sample runs (`sample`) or full runs, oldest first, stitched across resumed runs; the test row last. */
-export function epochHistory(store: ProjectStore, node: string, sample: boolean): EpochRecord[] {
-  const ofKind = store
+/**
+ * Epoch rows of `node` from sample runs (`sample`) or full runs, oldest first,
+ * stitched across resumed runs; the test row last. With `asOf`, the history as
+ * it stood after that run (the Output tab's run picker).
+ */
+export function epochHistory(
+  store: ProjectStore,
+  node: string,
+  sample: boolean,
+  asOf?: string,
+): EpochRecord[] {
+  const all = store
     .runs()
     .filter((run) => run.mode !== 'tuning' && (run.mode === 'sample') === sample)
     .reverse();
+  const from = asOf ? all.findIndex((run) => run.id === asOf) : 0;
+  const ofKind = all.slice(Math.max(0, from));
   const byRun = new Map(ofKind.map((run) => [run.id, store.epochs(node, run.id)]));
   const curve = (run: { id: string }): EpochRecord[] =>
     (byRun.get(run.id) ?? []).filter((r) => r.split === 'train' || r.split === 'validation');

@@ -25,7 +25,8 @@ function scalar(
   return typeof macro === 'number' || macro === null ? macro : meanOfNonNull(raw);
 }
 
-function MetricsView({ metrics }: { metrics: NodeMetrics }) {
+function MetricsView({ node, metrics }: { node: string; metrics: NodeMetrics }) {
+  const wb = useWorkbench();
   const [klass, setKlass] = useState<string>('macro');
   const classIndex = klass === 'macro' ? undefined : Number(klass);
   // Macro keys are drawn through their per-class metric; skip them as charts of their own.
@@ -58,6 +59,24 @@ function MetricsView({ metrics }: { metrics: NodeMetrics }) {
         <span className="muted" data-testid="epoch-count">
           {metrics.rows.length} epoch{metrics.rows.length === 1 ? '' : 's'}
         </span>
+        {metrics.runs.length > 1 && (
+          <label className="inline-field">
+            Run
+            <select
+              value={metrics.shown ?? ''}
+              onChange={(e) => void wb.loadMetrics(node, e.target.value)}
+              aria-label="Run whose training is shown"
+              data-testid="run-picker"
+            >
+              {metrics.runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {new Date(r.startedAt).toLocaleString()} · {r.kind === 'sample' ? 'Sample RUN' : 'full run'}{' '}
+                  · {r.status}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {metrics.run?.kind === 'sample' && (
           <span
             className="run-kind sample"
@@ -190,7 +209,7 @@ function OutputTabView() {
         The Output tab shows the training of a Neural Network module: add one to the pipeline.
       </div>
     );
-  return <ObservedMetricsView key={selected.id} metrics={wb.metrics.of(selected.id)} />;
+  return <ObservedMetricsView key={selected.id} node={selected.id} metrics={wb.metrics.of(selected.id)} />;
 }
 
 /** See the module comment. */

@@ -20,6 +20,9 @@ export class NodeMetrics {
   test: { metrics: EpochMetrics; confusion: number[][]; items?: number } | null = null;
   /** Which training the numbers belong to (the full run's model, or a sample run's). */
   run: MetricsHistory['run'] = undefined;
+  /** The node's trainings, newest first, and the one whose curves are shown (the run picker). */
+  runs: NonNullable<MetricsHistory['runs']> = [];
+  shown: string | undefined = undefined;
 
   constructor() {
     makeObservable(this, {
@@ -27,6 +30,8 @@ export class NodeMetrics {
       rows: observableShallow,
       test: observableRef,
       run: observableRef,
+      runs: observableRef,
+      shown: observableRef,
       add: action,
       live: action,
       load: action,
@@ -78,6 +83,8 @@ export class NodeMetrics {
     this.classes = history.classes;
     this.test = history.test ?? null;
     this.run = history.run;
+    this.runs = history.runs ?? [];
+    this.shown = history.shown;
     const first = Math.min(...history.epochs.map((e) => e.epoch));
     const kept = history.epochs.length > 0 && first > 1 ? this.rows.filter((r) => r.epoch < first) : [];
     this.rows.splice(0, this.rows.length, ...kept);

@@ -332,9 +332,10 @@ export class Workbench {
   }
 
   /** Loads a network node's metrics history for the Output tab. */
-  async loadMetrics(node: string): Promise<void> {
+  /** Loads a network node's curves: those of the model it holds, or of an earlier `run` of it (the run picker). */
+  async loadMetrics(node: string, run?: string): Promise<void> {
     try {
-      const history = await this.api.getMetrics({ node });
+      const history = await this.api.getMetrics({ node, ...(run ? { run } : {}) });
       runInAction(() => this.metrics.of(node).load(history));
     } catch {
       // No history yet (never trained): the Output tab says so.
