@@ -1,5 +1,5 @@
 /**
- * Dataset indexing speed and memory (issue 4, item 7): opening a 10,000-file
+ * Dataset indexing speed and memory: opening a 10,000-file
  * dataset (half 16-bit DICOM written by dcmjs, half PNG, two class folders,
  * patient IDs) reads headers only. Printed: files/s of the header-only index,
  * against a bare directory walk with stat (the floor) and against fully

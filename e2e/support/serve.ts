@@ -15,7 +15,7 @@ import { Engine } from '../../src/engine/service/engine';
 /** The bundled example (lesion phantoms). */
 export const EXAMPLE_DIR = join(repoRoot, 'resources/examples/lesions');
 
-/** The flags of DESIGN section 11: headless, no sandbox (containers), nothing fetched. */
+/** The flags of docs/design.md section 11: headless, no sandbox (containers), nothing fetched. */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -1,4 +1,4 @@
-/** The layer rule of DESIGN section 1 is enforced by `npm run lint`: a wrong import fails. */
+/** The layer rule of docs/design.md section 1 is enforced by `npm run lint`: a wrong import fails. */
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 

@@ -1,7 +1,7 @@
 /**
  * The IPC channels between main and preload: the whole whitelist. Engine
  * requests do not use IPC at all; they go over a MessagePort that main hands
- * out (STYLE 7: large results cross by port, not through contextBridge copies).
+ * out (large results cross by port, not through contextBridge copies).
  */
 
 /** Preload -> main: "give this window a port to the engine". */

@@ -1,6 +1,6 @@
 /**
  * Entry of the Electron utility process that runs the engine, so training
- * never freezes the window (DESIGN section 2). Windows connect through ports
+ * never freezes the window (docs/design.md section 2). Windows connect through ports
  * main hands over (see relay.ts and engine-host.ts).
  */
 import { dispatch } from '../engine/service/dispatch';

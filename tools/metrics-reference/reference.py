@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference values for Phi Studio's metrics (DESIGN section 7).
+"""Independent reference values for Phi Studio's metrics (docs/design.md section 7).
 
 Computed with scikit-learn (Debian's python3-sklearn 1.2) from deterministic inputs;
 the printed JSON is committed as fixtures.json and read by

@@ -9,7 +9,7 @@ export const NodeStateSchema = z.enum(['idle', 'queued', 'running', 'done', 'fai
 /** See {@link NodeStateSchema}. */
 export type NodeState = z.infer<typeof NodeStateSchema>;
 
-/** The four run modes of DESIGN section 5. */
+/** The four run modes of docs/design.md section 5. */
 export const RunModeSchema = z.enum(['all', 'sample', 'node', 'step-forward']);
 /** See {@link RunModeSchema}. */
 export type RunMode = z.infer<typeof RunModeSchema>;

@@ -18,7 +18,7 @@ export const GraphNodeSchema = z.object({
   kind: NodeKindSchema,
   /** Node type id from the registry, e.g. `resize`, `dataset`, `network`. */
   type: NameSchema.min(1),
-  /** The node type's version when the node was saved (STYLE 5). */
+  /** The node type's version when the node was saved. */
   version: z.number().int().nonnegative(),
   params: ParamsRecordSchema,
   position: z.object({ x: z.number(), y: z.number() }),

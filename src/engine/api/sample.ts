@@ -1,5 +1,5 @@
 /**
- * The data contract (DESIGN section 3): every dataset yields Samples and every
+ * The data contract (docs/design.md section 3): every dataset yields Samples and every
  * module maps Samples to Samples. This is the TypeScript form of the manual's
  * `data['image']['array']` dictionary.
  */

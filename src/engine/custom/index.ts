@@ -1,5 +1,5 @@
 /**
- * Custom image-processing modules (manual 3-5 item 3, DESIGN sections 4 and
+ * Custom image-processing modules (docs/design.md sections 4 and
  * 10): the wizard's template, compile + sandboxed execution, project records
  * and the user's trust list. docs/custom-modules.md gives the rules the engine
  * service follows to wire them.

@@ -1,5 +1,5 @@
 /**
- * The user's own list of trusted custom module sources (DESIGN section 10): a
+ * The user's own list of trusted custom module sources (docs/design.md section 10): a
  * project file from elsewhere does not run its custom code until the user
  * trusts it. The list is kept per user, outside any project, keyed by the
  * SHA-256 of each source, so a project cannot mark itself trusted and an edited

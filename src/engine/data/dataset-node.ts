@@ -1,6 +1,6 @@
 /**
  * The Dataset node (`dataset`): one node type for every layout and format.
- * `open` reads headers only (issue 4, item 7) and returns a DatasetSource
+ * `open` reads headers only and returns a DatasetSource
  * whose `load` decodes pixels when a batch needs them.
  */
 import { stat } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * Parameters of the Dataset node. The `.describe()` texts are the Parameter
- * tab's tooltips (STYLE 3), so they are written for clinicians.
+ * tab's tooltips, so they are written for clinicians.
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * Patient identity for grouping, de-identified (issue 4, item 4): the raw
+ * Patient identity for grouping, de-identified: the raw
  * PatientID never leaves memory; what is kept is an HMAC under a salt made
  * fresh for each process, so the stored value cannot be reversed by hashing
  * a list of likely IDs and cannot be linked across sessions.

@@ -48,7 +48,7 @@ export interface ModuleContext {
   inputs: Record<string, Sample>;
 }
 
-/** A per-sample image-processing module (DESIGN section 4). */
+/** A per-sample image-processing module (docs/design.md section 4). */
 export interface ModuleNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
   kind: 'module';
   /** Input port names; default `['in']`. */

@@ -1,6 +1,6 @@
 /**
  * `defineModule`: the one way to declare an image-processing module
- * (DESIGN section 4). Built-in and user-made modules use it alike; the
+ * (docs/design.md section 4). Built-in and user-made modules use it alike; the
  * palette, the Parameter tab and validation are generated from it.
  */
 import type { z } from 'zod';

@@ -90,7 +90,7 @@ describe('module registry', () => {
     }
   });
 
-  it('covers the categories and stable ids of the issue', () => {
+  it('covers the categories and stable ids of the palette', () => {
     const ids = new Set(builtinModules.map((m) => m.id));
     for (const id of [
       'resize',

@@ -1,5 +1,5 @@
 /**
- * Content-keyed on-disk cache of node outputs (DESIGN section 5, STYLE 6).
+ * Content-keyed on-disk cache of node outputs (docs/design.md section 5).
  * One folder per node key holds one file per sample and one manifest per
  * selection (all items, or a sample run's subset). Writes are atomic
  * (temp file + rename); whole node folders are evicted least recently used

@@ -1,5 +1,5 @@
 /**
- * Cache keys (STYLE 6): node type id + version + normalised params + the keys
+ * Cache keys: node type id + version + normalised params + the keys
  * of the node's inputs in port order (+ the dataset fingerprint for readers,
  * + the run seed, + the content of the saved network spec a network node
  * trains). Editing one parameter changes the key of that node and of

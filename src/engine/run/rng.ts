@@ -1,5 +1,5 @@
 /**
- * Seeded random numbers for modules (STYLE 6): every (run seed, node, sample)
+ * Seeded random numbers for modules: every (run seed, node, sample)
  * gets its own stream, so results do not depend on processing order or on
  * other workers (the MONAI #398 pitfall).
  */

@@ -2,7 +2,7 @@
  * A `.phiproj` project: one SQLite file (WAL, foreign keys, synchronous=FULL)
  * holding the graph, settings, runs, metrics and an index of artifacts; pixels,
  * weights and checkpoints live as files in `<name>.phidata/` beside it
- * (DESIGN section 8). Every write is one transaction, so a killed process
+ * (docs/design.md section 8). Every write is one transaction, so a killed process
  * leaves the last committed state. Decisions are recorded in docs/store.md.
  */
 import Database from 'better-sqlite3';
@@ -631,7 +631,7 @@ export class ProjectStore {
     this.db = undefined;
   }
 
-  /** Marks `running` runs whose process is gone as `interrupted` (DESIGN section 8). */
+  /** Marks `running` runs whose process is gone as `interrupted` (docs/design.md section 8). */
   private closeDeadRuns(): void {
     const db = this.conn();
     const running = db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as Pick<

@@ -6,7 +6,7 @@
 import type { EpochMetrics } from '../api/events';
 import type { StoredRunStatus } from './schema';
 
-/** What a new run records about itself (DESIGN section 8: backend, seed, versions, dataset hash). */
+/** What a new run records about itself (docs/design.md section 8: backend, seed, versions, dataset hash). */
 export interface RunInfo {
   mode: string;
   backend?: string;

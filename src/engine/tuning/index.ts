@@ -1,5 +1,5 @@
 /**
- * Genetic hyper-parameter tuning of network nodes (manual 3-5 item 6): the
+ * Genetic hyper-parameter tuning of network nodes: the
  * public entry of engine/tuning, used by the engine service.
  */
 export { runTuning, type TuningHost } from './tuner';

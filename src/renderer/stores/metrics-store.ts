@@ -136,7 +136,7 @@ export function macroKey(key: string): string {
   return `macro${key.charAt(0).toUpperCase()}${key.slice(1)}`;
 }
 
-/** Mean of the non-null values, null when there are none (DESIGN section 7). */
+/** Mean of the non-null values, null when there are none (docs/design.md section 7). */
 export function meanOfNonNull(values: (number | null)[]): number | null {
   const real = values.filter((v): v is number => v !== null);
   return real.length === 0 ? null : real.reduce((a, b) => a + b, 0) / real.length;

@@ -2,7 +2,7 @@
  * The renderer's root store: it mirrors the engine (node types, the project
  * graph, node states, metrics, logs) from requests and events, and turns user
  * actions into engine requests. Components only read it and call its actions
- * (STYLE 11: the renderer is a view).
+ * (the renderer is a view).
  */
 import {
   action,

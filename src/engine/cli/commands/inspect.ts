@@ -146,7 +146,7 @@ function options(args: string[]): {
       limit: { type: 'string' },
     },
   });
-  // DESIGN's spelling `phi inspect dataset DIR` is accepted too.
+  // The design's spelling `phi inspect dataset DIR` is accepted too.
   const paths = positionals[0] === 'dataset' && positionals.length === 2 ? positionals.slice(1) : positionals;
   if (paths.length !== 1) throw new UsageError('give exactly one file or folder to inspect');
   if (values.task && !TASKS.includes(values.task as Task))

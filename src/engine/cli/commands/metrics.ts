@@ -1,5 +1,5 @@
 /**
- * `phi metrics`: computes DESIGN section 7's metrics from files, so users can
+ * `phi metrics`: computes docs/design.md section 7's metrics from files, so users can
  * validate any model's outputs on their own test set (formats in
  * nn/metrics/files.ts). Prints a table, or the report as JSON with `--json`.
  */

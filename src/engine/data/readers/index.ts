@@ -1,7 +1,7 @@
 /**
  * The list of readers and content sniffing: a file's reader is chosen by its
  * first bytes, never by its extension alone; an extension that promises one
- * format while the content is another is reported (issue 4, item 6).
+ * format while the content is another is reported.
  */
 import { readFile as readFileCallback } from 'node:fs';
 import { open } from 'node:fs/promises';

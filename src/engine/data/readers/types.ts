@@ -2,7 +2,7 @@
  * The reader contract: one reader per file format, each with `match` (does
  * this file's content look like mine?) and `open` (read the header only),
  * like Netron's readers. Pixels are decoded only when `decode` is called, so
- * indexing a dataset never touches pixel data (issue 4, item 7).
+ * indexing a dataset never touches pixel data.
  */
 import type { ColorMode, DType, ImageData, ValueUnit } from '../../api';
 
@@ -22,7 +22,7 @@ export interface ImageHeader {
   spacing?: number[];
   /** Frames (pages, slices) the file holds; 1 for a plain 2-D image. */
   frames: number;
-  /** De-identified attributes safe to keep (DESIGN 3 `meta`, issue 4 item 4). */
+  /** De-identified attributes safe to keep (docs/design.md section 3 `meta`). */
   meta: Record<string, unknown>;
   /**
    * Identifies the patient for patient-level splits. Never leaves the engine's

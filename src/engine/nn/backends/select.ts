@@ -1,5 +1,5 @@
 /**
- * Backend choice (DESIGN section 6): `tensorflow` (tfjs-node-gpu, then
+ * Backend choice (docs/design.md section 6): `tensorflow` (tfjs-node-gpu, then
  * tfjs-node: optional dependencies, loaded only when installed), `webgpu`
  * (the `webgpu` package's Dawn), `wasm`, `cpu`; tried in that order unless
  * the user picks one. The chosen name is emitted and recorded with the run.

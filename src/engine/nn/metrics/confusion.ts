@@ -1,5 +1,5 @@
 /**
- * Per-class clinical metrics from a confusion matrix (DESIGN section 7):
+ * Per-class clinical metrics from a confusion matrix (docs/design.md section 7):
  * one-vs-rest TP/FP/TN/FN per class, a 0/0 is `null` and left out of means.
  * A class with no true item in the counted split has every per-class metric
  * `null` ("n/a"): its specificity or accuracy would say nothing about it.

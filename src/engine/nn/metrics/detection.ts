@@ -1,6 +1,6 @@
 /**
  * Detection metrics: COCO-style average precision with 101-point interpolated
- * precision, per class, mAP@0.5 and mAP@[.5:.95] (DESIGN section 7).
+ * precision, per class, mAP@0.5 and mAP@[.5:.95] (docs/design.md section 7).
  */
 import { meanDefined } from './confusion';
 

@@ -1,5 +1,5 @@
 /**
- * DESIGN section 7 metrics computed from files, for `phi metrics`: users
+ * docs/design.md section 7 metrics computed from files, for `phi metrics`: users
  * validate any model's outputs on their own test set. Formats:
  * classification CSV `id,label` vs `id,label` or `id,p0,p1,...`;
  * segmentation / transformation: folders of PNG (any depth) or `.npy`

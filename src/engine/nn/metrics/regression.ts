@@ -1,6 +1,6 @@
 /**
  * Transformation (image-to-image) metrics accumulated over a split: MAE, MSE,
- * RMSE, MSLE and PSNR with R the data range of the targets (DESIGN section 7).
+ * RMSE, MSLE and PSNR with R the data range of the targets (docs/design.md section 7).
  */
 
 /** Result of {@link RegressionAccumulator.metrics}; `null` where undefined. */

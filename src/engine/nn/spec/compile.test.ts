@@ -79,7 +79,7 @@ describe('network specs', () => {
     }
   });
 
-  it('covers the catalogue layers of the issue, 3-D and spatial dropout included', () => {
+  it('covers the catalogue layers of docs/networks.md, 3-D and spatial dropout included', () => {
     const spec: NetworkSpec = {
       format: 'phi-network',
       version: 1,

@@ -1,6 +1,6 @@
 /**
  * Accumulates one split's metrics over the batches of an epoch, per task, and
- * renders them with the names of DESIGN section 7 / the issue (`loss`,
+ * renders them with the names of docs/design.md section 7 (`loss`,
  * `accuracy`, per-class arrays, `macro...` means, `miou`, `map50`, `mae`...).
  */
 import type { EpochMetrics, Task } from '../../api';

@@ -1,5 +1,5 @@
 /**
- * The Auto Tuning tab of a network node (manual 3-5 item 6): tick the params
+ * The Auto Tuning tab of a network node: tick the params
  * to search (numbers as a range, log scale for rates; enums and switches as
  * chosen values), pick the metric, goal, population and generations, Start or
  * Cancel; a live chart of each trial's score and the best so far; the top
