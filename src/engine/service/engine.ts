@@ -427,7 +427,7 @@ export class Engine implements EngineApi {
     const test = rows.find((r) => r.split === 'test');
     return {
       // Class names from the input, else from the trained model (its input's cache may be another machine's).
-      classes: input?.classes ?? trainedClasses(networkDir(store.artifactsFor(node), selection)),
+      classes: input?.classes ?? trainedClasses(networkDir(store.artifactsPath(node), selection)),
       run: sample ? { kind: 'sample', items: picked ? undefined : input?.items.length } : { kind: 'full' },
       ...(rows[0] ? { shown: rows.filter((r) => r.split !== 'test').at(-1)?.runId ?? rows[0].runId } : {}),
       runs,
@@ -896,7 +896,7 @@ export class Engine implements EngineApi {
     for (const node of graph.nodes) {
       const state = status[node.id]?.state;
       if (node.kind !== 'network' || (state !== 'idle' && state !== 'stale')) continue;
-      const meta = readCheckpointMeta(join(store.artifactsFor(node.id), 'last.ckpt'));
+      const meta = readCheckpointMeta(join(store.artifactsPath(node.id), 'last.ckpt'));
       if (meta && !meta.finished)
         status[node.id] = {
           ...status[node.id],

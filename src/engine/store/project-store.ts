@@ -201,9 +201,14 @@ export class ProjectStore {
     return row?.value ?? this.name;
   }
 
+  /** `<artifactsDir>/<nodeId>/`, not created: for reading what a node left (a status, a class list). */
+  artifactsPath(nodeId: string): string {
+    return join(this.artifactsDir, safeFolderName(nodeId));
+  }
+
   /** `<artifactsDir>/<nodeId>/`, created; the id is escaped so it is always one safe folder name. */
   artifactsFor(nodeId: string): string {
-    const folder = join(this.artifactsDir, safeFolderName(nodeId));
+    const folder = this.artifactsPath(nodeId);
     mkdirSync(folder, { recursive: true });
     return folder;
   }

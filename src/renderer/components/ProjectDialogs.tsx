@@ -42,6 +42,48 @@ function Dialog({ title, onClose, children }: { title: string; onClose(): void; 
   );
 }
 
+/** A dialog's error line and its Cancel and primary buttons; a primary that is off says why. */
+function DialogFooter({
+  error,
+  onCancel,
+  label,
+  blocked,
+  hint,
+  onConfirm,
+}: {
+  error: string | null;
+  onCancel(): void;
+  label: string;
+  /** Why the primary button is off; undefined when it is on. */
+  blocked?: string;
+  hint: string;
+  onConfirm(): void;
+}) {
+  return (
+    <>
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="modal-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={blocked !== undefined}
+          title={blocked ?? hint}
+          onClick={onConfirm}
+        >
+          {label}
+        </button>
+      </div>
+    </>
+  );
+}
+
 const NewProjectDialogView = observer(function NewProjectDialog() {
   const wb = useWorkbench();
   const close = () => wb.projects.closeDialog();
@@ -140,33 +182,22 @@ const NewProjectDialogView = observer(function NewProjectDialog() {
           />
         </div>
       )}
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="modal-actions">
-        <button type="button" className="btn" onClick={close}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={!preview || !projectPath.trim() || busy}
-          title={
-            !preview
-              ? 'Choose the dataset folder first (Use this folder)'
-              : !projectPath.trim()
-                ? 'Name the project file first'
-                : busy
-                  ? 'Creating the project…'
-                  : 'Create the project over this folder'
-          }
-          onClick={() => void create()}
-        >
-          Create project
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        onCancel={close}
+        label="Create project"
+        blocked={
+          !preview
+            ? 'Choose the dataset folder first (Use this folder)'
+            : !projectPath.trim()
+              ? 'Name the project file first'
+              : busy
+                ? 'Creating the project…'
+                : undefined
+        }
+        hint="Create the project over this folder"
+        onConfirm={() => void create()}
+      />
     </Dialog>
   );
 });
@@ -189,25 +220,14 @@ const OpenProjectDialogView = observer(function OpenProjectDialog() {
   return (
     <Dialog title="Open project" onClose={close}>
       <FolderBrowser kind="project" value={picked} onChange={setPicked} onActivate={(p) => void open(p)} />
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="modal-actions">
-        <button type="button" className="btn" onClick={close}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={!picked}
-          title={picked ? 'Open this project' : 'Pick a project file first'}
-          onClick={() => void open(picked)}
-        >
-          Open
-        </button>
-      </div>
+      <DialogFooter
+        error={error}
+        onCancel={close}
+        label="Open"
+        blocked={picked ? undefined : 'Pick a project file first'}
+        hint="Open this project"
+        onConfirm={() => void open(picked)}
+      />
     </Dialog>
   );
 });
