@@ -97,7 +97,7 @@ export class OutputCache {
   writeManifest(manifest: NodeManifest): void {
     const dir = this.nodeDir(manifest.nodeKey);
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `manifest-${manifest.selection}.json`);
+    const path = this.manifestPath(manifest.nodeKey, manifest.selection);
     const text = JSON.stringify(manifest);
     try {
       writeFileSync(`${path}.tmp`, text);
@@ -110,9 +110,18 @@ export class OutputCache {
     this.touch(manifest.nodeKey);
   }
 
+  /** Whether a node's output for `selection` is complete, without reading its listing (node states ask often). */
+  hasManifest(nodeKey: string, selection: string): boolean {
+    return existsSync(this.manifestPath(nodeKey, selection));
+  }
+
+  private manifestPath(nodeKey: string, selection: string): string {
+    return join(this.nodeDir(nodeKey), `manifest-${selection}.json`);
+  }
+
   /** The complete output of a node for `selection`, or undefined when it never completed. */
   readManifest(nodeKey: string, selection: string): NodeManifest | undefined {
-    const path = join(this.nodeDir(nodeKey), `manifest-${selection}.json`);
+    const path = this.manifestPath(nodeKey, selection);
     if (!existsSync(path)) return undefined;
     try {
       const manifest = JSON.parse(readFileSync(path, 'utf8')) as NodeManifest;

@@ -872,11 +872,7 @@ export class Engine implements EngineApi {
       const [recordedKey, selection] = recorded.cacheKey.split(KEY_SEPARATOR);
       const current = node.kind === 'network' ? networkKey(key.key, selection) : key.key;
       // Done only while the outputs exist: a cleared or evicted cache makes the node not run.
-      if (
-        current === recordedKey &&
-        node.kind !== 'network' &&
-        !this.cache.readManifest(key.key, selection)
-      ) {
+      if (current === recordedKey && node.kind !== 'network' && !this.cache.hasManifest(key.key, selection)) {
         status[node.id] = { state: 'idle', message: 'Its outputs were removed from the cache: run it again' };
         continue;
       }
