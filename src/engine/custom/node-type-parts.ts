@@ -35,6 +35,10 @@ export function descriptorOf(
     },
     ...(produced ? { produces: (input: PortSpec): PortSpec => ({ ...input, colorMode: produced }) } : {}),
     sourceHash,
+    // Ids and versions are per project: two projects may each have a `my-x` version 1.
+    fingerprint: () => sourceHash,
+    // The sandbox seeds `ctx.rng` and `Math.random` from the run seed.
+    usesRandomness: true,
   };
 }
 

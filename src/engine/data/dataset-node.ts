@@ -105,4 +105,6 @@ export const datasetNodeType: DatasetNodeType<typeof datasetParamsSchema> = {
     // Skipped files are told once per run, grouped by reason (the executor), and listed in the summary.
     return openDataset(resolveDatasetRoot(params.path, ctx.projectDir), params);
   },
+  // Any file added, removed or changed (size, mtime, path) changes the outputs.
+  fingerprint: async (_params, ctx) => (await ctx.openDataset()).fingerprint,
 };

@@ -17,11 +17,27 @@ import type {
   TaskOptions,
 } from '../api';
 
+/** What a node type's {@link NodeTypeHeader.fingerprint} may read besides its params. */
+export interface FingerprintContext {
+  /** The node's dataset, opened once per key computation (dataset nodes only). */
+  openDataset(): Promise<DatasetSource>;
+  /** A network spec saved in the open project (layer builder) by id: its JSON, or undefined. */
+  savedSpec(id: string): unknown;
+}
+
 /** Fields every node type declares. */
 interface NodeTypeHeader<P extends z.ZodObject> {
   id: string;
   /** Bumped whenever outputs for the same params change; part of the cache key. */
   version: number;
+  /**
+   * What the node's output depends on besides its type, version, params and
+   * inputs (a dataset's files, a custom module's source, a saved network
+   * spec): part of its cache key (docs/design.md section 5, "Fingerprints").
+   */
+  fingerprint?(params: z.infer<P>, ctx: FingerprintContext): string | undefined | Promise<string | undefined>;
+  /** True when outputs depend on the run seed (the module rng, weight initialisation): only then is the seed part of the key. */
+  usesRandomness?: boolean;
   title: string;
   category: string;
   description: string;
@@ -40,7 +56,10 @@ export interface NodeLog {
 /** Per-sample context a module's `run` receives. */
 export interface ModuleContext {
   nodeId: string;
-  /** Uniform [0, 1) numbers, seeded from (run seed, node, sample id): never use Math.random. */
+  /**
+   * Uniform [0, 1) numbers, seeded from (run seed, node, sample id): never use
+   * Math.random. A type that draws on it declares `usesRandomness`.
+   */
   rng: () => number;
   /** The sample's split; augmentation modules act on `train` only. */
   split?: Split;
@@ -56,10 +75,7 @@ export interface ModuleNodeType<P extends z.ZodObject = z.ZodObject> extends Nod
   accepts?: AcceptSpec;
   /** What flows out given what flows in; identity when absent. */
   produces?: (input: PortSpec, params: z.infer<P>) => PortSpec;
-  /**
-   * Custom modules: SHA-256 of the source. Ids and versions are per project, so
-   * cache keys must include it (two projects may each have a `my-x` version 1).
-   */
+  /** Custom modules: SHA-256 of the source (the trust list's key; their fingerprint). */
   sourceHash?: string;
   /** Pure map of one sample; `null` drops it (filter modules). */
   run(sample: Sample, params: z.infer<P>, ctx: ModuleContext): Sample | null | Promise<Sample | null>;
@@ -148,7 +164,7 @@ export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends No
   accepts?: AcceptSpec;
   /** Trains (or keeps the trained model); `message` is said on the node (e.g. why no epoch ran). */
   run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void | { message?: string }>;
-  /** The saved network spec these params train, if any: its content is part of the node's cache key. */
+  /** The saved network spec these params train, if any (its content is the node's fingerprint). */
   savedSpecId?(params: z.infer<P>): string | undefined;
   /** Values of the params that fit each task (checked against `params.task` by graph validation). */
   taskOptions?: TaskOptions;

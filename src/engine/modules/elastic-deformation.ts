@@ -13,6 +13,7 @@ import { mapBox } from './support/warp-sample';
 export const elasticDeformationModule = defineModule({
   id: 'elastic-deformation',
   version: 1,
+  usesRandomness: true,
   title: 'Elastic Deformation',
   category: 'Augmentation',
   description:

@@ -12,6 +12,7 @@ import { probabilityParam } from './support/params';
 export const gaussianNoiseModule = defineModule({
   id: 'gaussian-noise',
   version: 1,
+  usesRandomness: true,
   title: 'Gaussian Noise',
   category: 'Augmentation',
   description:

@@ -11,6 +11,7 @@ import { warpSample } from './support/warp-sample';
 export const randomAffineModule = defineModule({
   id: 'random-affine',
   version: 1,
+  usesRandomness: true,
   title: 'Random Scale / Affine',
   category: 'Augmentation',
   description:

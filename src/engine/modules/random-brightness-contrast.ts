@@ -12,6 +12,7 @@ import { probabilityParam } from './support/params';
 export const randomBrightnessContrastModule = defineModule({
   id: 'random-brightness-contrast',
   version: 1,
+  usesRandomness: true,
   title: 'Random Brightness / Contrast',
   category: 'Augmentation',
   description:

@@ -9,6 +9,7 @@ import { probabilityParam } from './support/params';
 export const randomFlipModule = defineModule({
   id: 'random-flip',
   version: 1,
+  usesRandomness: true,
   title: 'Random Flip',
   category: 'Augmentation',
   description:

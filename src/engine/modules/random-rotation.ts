@@ -11,6 +11,7 @@ import { warpSample } from './support/warp-sample';
 export const randomRotationModule = defineModule({
   id: 'random-rotation',
   version: 1,
+  usesRandomness: true,
   title: 'Random Rotation',
   category: 'Augmentation',
   description:

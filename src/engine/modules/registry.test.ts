@@ -1,6 +1,6 @@
 /**
  * Walks every built-in module: unique ids, descriptions, every param
- * described with bounds, and a run on 8-bit, 16-bit, HU (int16, 2-D and 3-D)
+ * described with bounds, randomness declared where the output depends on it, and a run on 8-bit, 16-bit, HU (int16, 2-D and 3-D)
  * and float phantoms of every colour mode it accepts, with a mask, on the
  * training split (so augmentations act).
  */
@@ -185,4 +185,19 @@ describe('module registry', () => {
       }
     });
   }
+
+  it('declares usesRandomness exactly when its output depends on the random stream (the seed is then in its key)', async () => {
+    for (const m of builtinModules) {
+      const params = m.params.parse(
+        m.id === 'filter' ? { classIndices: [0] } : m.id === 'crop' ? { width: 8, height: 8 } : {},
+      );
+      const sample = sampleOf(phantom('f32', m.accepts?.colorModes?.includes('grayscale') === false ? 3 : 1));
+      const outputs = new Set<string>();
+      for (const seed of [1, 4e8, 1.5e9, 2.5e9, 3.3e9, 4.1e9])
+        outputs.add(
+          JSON.stringify(await m.run(sample, params as z.infer<typeof m.params>, context(sample, seed))),
+        );
+      expect(outputs.size > 1, m.id).toBe(m.usesRandomness === true);
+    }
+  });
 });

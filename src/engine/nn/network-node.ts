@@ -4,10 +4,16 @@
  * collection and serves predictions with Grad-CAM for the View tab.
  */
 import type { NetworkNodeType } from '../graph/node-type';
-import { NetworkParamsSchema } from './params';
+import { stableStringify } from '../run/keys';
+import { NetworkParamsSchema, type NetworkParams } from './params';
 import { loadTrained, predictSample } from './predict';
 import { NETWORK_TASK_OPTIONS } from './task-options';
 import { train } from './train/trainer';
+
+/** The layer-builder spec a network node trains, when it trains one. */
+function savedSpecId(params: NetworkParams): string | undefined {
+  return (params.architecture === 'custom' && params.customSpec) || undefined;
+}
 
 /** See the module comment. */
 export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
@@ -26,7 +32,12 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
     return summary.note ? { message: summary.note } : undefined;
   },
   taskOptions: NETWORK_TASK_OPTIONS,
-  savedSpecId: (params) => (params.architecture === 'custom' && params.customSpec) || undefined,
+  savedSpecId,
+  // Editing a saved network spec retrains the networks that use it.
+  fingerprint(params, ctx) {
+    const id = savedSpecId(params);
+    return id === undefined ? undefined : stableStringify(ctx.savedSpec(id) ?? null);
+  },
   async predict(sampleId, input, params, ctx) {
     const trained = await loadTrained(ctx.artifactsDir);
     return predictSample(trained, await input.load(sampleId), {

@@ -1,9 +1,10 @@
 /**
- * Cache keys: node type id + version + normalised params + the keys
- * of the node's inputs in port order (+ the dataset fingerprint for readers,
- * + the run seed, + the content of the saved network spec a network node
- * trains). Editing one parameter changes the key of that node and of
- * everything downstream, and nothing else.
+ * Cache keys: node type id + version + normalised params + the type's
+ * fingerprint (what else the output depends on: a dataset's files, a custom
+ * module's source, a saved network spec) + the keys of the node's inputs in
+ * port order + the run seed for types that use randomness. Editing one
+ * parameter changes the key of that node and of everything downstream, and
+ * nothing else (docs/design.md section 5).
  */
 import { createHash } from 'node:crypto';
 import type { Graph, GraphNode } from '../api';
@@ -34,7 +35,8 @@ export type KeyResult = { key: string } | { error: string };
 /**
  * Keys of the nodes in `wanted` and of all their ancestors, in topological
  * order. A node whose params do not parse, whose type is unknown, whose input
- * has no key or whose dataset cannot be opened gets an error instead.
+ * has no key or whose fingerprint cannot be taken (a dataset that cannot be
+ * opened) gets an error instead.
  */
 export async function computeKeys(
   graph: Graph,
@@ -65,33 +67,34 @@ export async function computeKeys(
       });
       continue;
     }
-    const base = [type.id, String(type.version), stableStringify(parsed.data)];
-    // Custom modules of two projects may share an id and version but not their source.
-    if (type.kind === 'module' && type.sourceHash) base.push(type.sourceHash);
-    // Editing a saved network spec retrains the networks that use it.
-    const specId = type.kind === 'network' ? type.savedSpecId?.(parsed.data) : undefined;
-    if (specId) base.push(`spec=${stableStringify(savedSpec?.(specId) ?? null)}`);
-    if (type.kind === 'dataset') {
-      try {
-        const source = await openDataset(node);
-        keys.set(id, { key: digest(...base, source.fingerprint) });
-      } catch (error) {
-        keys.set(id, { error: (error as Error).message });
-      }
+    const upstream = [...(inputs.get(id) ?? [])].sort((a, b) => a.port.localeCompare(b.port));
+    const blocked = upstream.find(
+      ({ source }) => !keys.has(source) || 'error' in (keys.get(source) as KeyResult),
+    );
+    if (blocked) {
+      keys.set(id, { error: `Input "${blocked.source}" is not available` });
       continue;
     }
-    const upstream = [...(inputs.get(id) ?? [])].sort((a, b) => a.port.localeCompare(b.port));
-    const upstreamKeys: string[] = [];
-    let blocked: string | undefined;
-    for (const { source, port } of upstream) {
-      const result = keys.get(source);
-      if (!result || 'error' in result) {
-        blocked = `Input "${source}" is not available`;
-        break;
-      }
-      upstreamKeys.push(`${port}=${result.key}`);
+    let fingerprint: string | undefined;
+    try {
+      fingerprint = await type.fingerprint?.(parsed.data, {
+        openDataset: () => openDataset(node),
+        savedSpec: (specId) => savedSpec?.(specId),
+      });
+    } catch (error) {
+      keys.set(id, { error: (error as Error).message });
+      continue;
     }
-    keys.set(id, blocked ? { error: blocked } : { key: digest(...base, ...upstreamKeys, `seed=${seed}`) });
+    keys.set(id, {
+      key: digest(
+        type.id,
+        String(type.version),
+        stableStringify(parsed.data),
+        ...(fingerprint === undefined ? [] : [`fingerprint=${fingerprint}`]),
+        ...upstream.map(({ source, port }) => `${port}=${(keys.get(source) as { key: string }).key}`),
+        ...(type.usesRandomness ? [`seed=${seed}`] : []),
+      ),
+    });
   }
   return keys;
 }
