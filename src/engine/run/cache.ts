@@ -11,14 +11,13 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
-  renameSync,
   rmSync,
   statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { readFile, writeFile, rename, mkdir, rm } from 'node:fs/promises';
-import { DiskFullError, isNoSpace } from './disk-full';
+import { DiskFullError, isNoSpace, writeFileAtomically } from './disk-full';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FileState, Sample, Task } from '../api';
@@ -98,15 +97,7 @@ export class OutputCache {
     const dir = this.nodeDir(manifest.nodeKey);
     mkdirSync(dir, { recursive: true });
     const path = this.manifestPath(manifest.nodeKey, manifest.selection);
-    const text = JSON.stringify(manifest);
-    try {
-      writeFileSync(`${path}.tmp`, text);
-      renameSync(`${path}.tmp`, path);
-    } catch (error) {
-      rmSync(`${path}.tmp`, { force: true });
-      if (isNoSpace(error)) throw new DiskFullError(this.root, Buffer.byteLength(text));
-      throw error;
-    }
+    writeFileAtomically(path, JSON.stringify(manifest), { folder: this.root, role: 'output cache' });
     this.touch(manifest.nodeKey);
   }
 

@@ -32,7 +32,7 @@ import { messageOf } from '../errors';
 import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
 import type { ManifestItem, NodeManifest, OutputCache } from './cache';
-import { DiskFullError } from './disk-full';
+import { DiskFullError, isNoSpace, onProjectDisk } from './disk-full';
 import { digest, computeKeys, type KeyResult } from './keys';
 import { createRng, seedFrom } from './rng';
 import { sampleCount, stratifiedSubset } from './sampling';
@@ -55,6 +55,8 @@ export interface RunOptions {
   openDataset(node: GraphNode): Promise<DatasetSource>;
   /** `<project>.phidata/<node>/`, created. */
   artifactsFor(nodeId: string): string;
+  /** The project's folder: named when a record or model cannot be written for lack of space. */
+  projectDir: string;
   /** A network spec saved in the project by id (layer builder), or undefined. */
   savedSpec?: (id: string) => unknown;
   /** Items processed at once per node (sharp runs one image per thread: keep several in flight). */
@@ -179,7 +181,12 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
       fail(id, message);
       const failure: NodeOutcome = { state: 'failed', selection, fromCache: false, message };
       outcome.nodes.set(id, failure);
-      options.onNodeDone?.(id, failure);
+      try {
+        options.onNodeDone?.(id, failure);
+      } catch (error) {
+        // A full disk cannot take the record of a failure either: the run stops with the failure's own message.
+        if (!isNoSpace(error)) throw error;
+      }
       emit({ type: 'node-state', node: id, state: 'failed', message });
       outcome.status = 'failed';
     };
@@ -291,11 +298,12 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
         ...(selection !== 'all' ? { sample: true } : {}),
         message: result.message,
       });
-    } catch (error) {
-      if (error instanceof Cancelled || signal.aborted) {
+    } catch (thrown) {
+      if (thrown instanceof Cancelled || signal.aborted) {
         stopped = true;
         break;
       }
+      const error = onProjectDisk(thrown, options.projectDir);
       failed(messageOf(error));
       // Nothing more can be written: the run stops here, with that one message.
       if (error instanceof DiskFullError) {

@@ -36,6 +36,8 @@ import { checkConnection, validateGraph } from '../graph/validate';
 import { renderPresented } from '../imaging/presentation';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
+import { isNoSpace, onProjectDisk } from '../run/disk-full';
+import { messageOf } from '../errors';
 import { collectionFrom, executeRun, networkDir, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
 import {
@@ -287,12 +289,13 @@ export class Engine implements EngineApi {
           }
         },
         artifactsFor: (id) => store.artifactsFor(id),
+        projectDir: store.dir,
         savedSpec: this.savedSpec,
       });
       for (const [id, node] of outcome.nodes) {
         if (node.key && node.state !== 'idle') (node.fromCache ? cached : ran).push(id);
       }
-      store.finishRun(runId, outcome.status);
+      finishRunRecord(store, runId, outcome.status);
       this.emit({
         type: 'run-finished',
         runId,
@@ -301,11 +304,12 @@ export class Engine implements EngineApi {
       });
       const errors = outcome.errors.map((e) => ({ ...e, message: this.explainMissing(e.message) }));
       return { runId, status: outcome.status, ran, cached, errors };
-    } catch (error) {
-      store.finishRun(runId, 'failed');
-      this.emit({ type: 'error', message: (error as Error).message });
+    } catch (thrown) {
+      const message = messageOf(onProjectDisk(thrown, store.dir));
+      finishRunRecord(store, runId, 'failed');
+      this.emit({ type: 'error', message });
       this.emit({ type: 'run-finished', runId, status: 'failed', seconds: (Date.now() - started) / 1000 });
-      return { runId, status: 'failed', ran, cached, errors: [{ message: (error as Error).message }] };
+      return { runId, status: 'failed', ran, cached, errors: [{ message }] };
     } finally {
       this.current = undefined;
       this.live.clear();
@@ -931,6 +935,19 @@ export class Engine implements EngineApi {
 }
 
 /** The class names a trained network recorded in its `model.json`; [] when there is none. */
+/**
+ * Records how a run ended. A full project disk cannot take the record: the
+ * run's own message says so, and the project reopens with the run marked as
+ * interrupted.
+ */
+function finishRunRecord(store: ProjectStore, runId: string, status: RunResult['status']): void {
+  try {
+    store.finishRun(runId, status);
+  } catch (error) {
+    if (!isNoSpace(error)) throw error;
+  }
+}
+
 function trainedClasses(dir: string): string[] {
   try {
     const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { classes?: unknown };

@@ -22,11 +22,14 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { EpochMetricsSchema, type EpochMetrics } from '../api/events';
 import type { z } from 'zod';
 import type { Graph, GraphEditSchema } from '../api/graph';
+import type { NodeUpgrade } from '../api/requests';
+import { isNoSpace } from '../run/disk-full';
 import { ProjectError } from './errors';
 import { checkProjectFile, describeSqliteFailure } from './file-checks';
 import { applyEdit, checkGraph, hasNode, readGraph, writeGraph } from './graph-table';
 import { currentOwner, markEnded, markLive, ownerIsAlive } from './liveness';
 import { CURRENT_SCHEMA_VERSION, migrate } from './migrations';
+import { upgradeStoredNodes, type NodeTypeLookup } from './node-upgrades';
 import type {
   ArtifactRecord,
   CustomModuleRecord,
@@ -78,6 +81,8 @@ export class ProjectStore {
   readonly name: string;
   /** `<dir>/<name>.phidata/`, created on demand by {@link artifactsFor}. */
   readonly artifactsDir: string;
+  /** Nodes saved by older versions of their types that {@link open} upgraded. */
+  nodeUpgrades: NodeUpgrade[] = [];
 
   private db: Database.Database | undefined;
   /** Runs this instance started and has not finished: marked interrupted if it is closed first. */
@@ -140,11 +145,12 @@ export class ProjectStore {
   /**
    * Opens a project: checks that the file is a project this version can read
    * (reading only), migrates an older one (after a backup copy
-   * `<file>.v<N>.bak`), validates the stored graph, and marks runs whose process
-   * is gone as `interrupted`. Any problem gives a {@link ProjectError} naming the
-   * file and what is wrong.
+   * `<file>.v<N>.bak`), validates the stored graph, upgrades nodes saved by
+   * older versions of the node types `nodeTypes` finds (refusing nodes saved by
+   * newer ones), and marks runs whose process is gone as `interrupted`. Any
+   * problem gives a {@link ProjectError} naming the file and what is wrong.
    */
-  static open(path: string): ProjectStore {
+  static open(path: string, nodeTypes?: NodeTypeLookup): ProjectStore {
     const abs = resolve(path);
     if (!existsSync(abs)) throw new ProjectError('not-found', abs, `${abs}: no such project file`);
     if (statSync(abs).isDirectory()) {
@@ -178,6 +184,7 @@ export class ProjectStore {
       }
       const store = new ProjectStore(abs, db);
       store.graph();
+      if (nodeTypes) store.nodeUpgrades = upgradeStoredNodes(db, abs, nodeTypes);
       const dangling = db.pragma('foreign_key_check') as unknown[];
       if (dangling.length > 0) {
         throw new ProjectError(
@@ -627,13 +634,21 @@ export class ProjectStore {
     const interrupt = db.prepare(
       "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'",
     );
-    for (const runId of this.ownRuns) {
-      interrupt.run(new Date().toISOString(), runId);
-      markEnded(this.path, runId);
+    try {
+      for (const runId of this.ownRuns) {
+        markEnded(this.path, runId);
+        // A full disk cannot take the mark: the next open marks the run, whose process is gone by then.
+        try {
+          interrupt.run(new Date().toISOString(), runId);
+        } catch (error) {
+          if (!isNoSpace(error)) throw error;
+        }
+      }
+    } finally {
+      this.ownRuns.clear();
+      db.close();
+      this.db = undefined;
     }
-    this.ownRuns.clear();
-    db.close();
-    this.db = undefined;
   }
 
   /** Marks `running` runs whose process is gone as `interrupted` (docs/design.md section 8). */

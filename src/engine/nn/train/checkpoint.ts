@@ -1,19 +1,12 @@
 /**
  * Checkpoints as single files (`last.ckpt`, `best.ckpt`): a JSON header and
  * the raw float32 weights of the model (and optimizer), written to a temporary
- * file and renamed, so a crash or kill never leaves a half-written checkpoint.
+ * file and renamed, so a crash, a kill or a full disk never leaves a
+ * half-written checkpoint.
  */
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../run/disk-full';
 import { tf } from '../tf';
 
 /** Training state saved with the weights. */
@@ -69,9 +62,10 @@ export async function saveCheckpoint(
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
   mkdirSync(join(path, '..'), { recursive: true });
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, Buffer.concat([len, header, ...chunks]));
-  renameSync(tmp, path);
+  writeFileAtomically(path, Buffer.concat([len, header, ...chunks]), {
+    folder: join(path, '..'),
+    role: 'project',
+  });
 }
 
 /** Reads only the meta of a checkpoint (not its weights); undefined when absent or unreadable. */
