@@ -194,6 +194,16 @@ export interface NodeStatus {
   total?: number;
 }
 
+/** A saved node brought to its type's current version when the project was opened. */
+export interface NodeUpgrade {
+  node: string;
+  type: string;
+  from: number;
+  to: number;
+  /** One line per version step that changed the params. */
+  changes: string[];
+}
+
 /** An open project as the front end needs it. */
 export interface ProjectSnapshot {
   path: string;
@@ -205,6 +215,8 @@ export interface ProjectSnapshot {
   running: boolean;
   /** What the project keeps besides its graph (the Sample RUN size). */
   settings?: ProjectSettings;
+  /** Open project only: nodes saved by older versions of their types, now upgraded. */
+  nodeUpgrades?: NodeUpgrade[];
 }
 
 /** Result of a run request: the run's id and how it ended. */

@@ -25,6 +25,15 @@ export interface FingerprintContext {
   savedSpec(id: string): unknown;
 }
 
+/** One step of a node type's saved params: from version `from` to `from + 1`. */
+export interface NodeMigration {
+  from: number;
+  /** One line for the user, e.g. "sigma is now in millimetres (was pixels)". */
+  description: string;
+  /** The params as the newer version reads them; never throws on params the older version saved. */
+  up(params: Record<string, unknown>): Record<string, unknown>;
+}
+
 /** Fields every node type declares. */
 interface NodeTypeHeader<P extends z.ZodObject> {
   id: string;
@@ -36,6 +45,12 @@ interface NodeTypeHeader<P extends z.ZodObject> {
    * spec): part of its cache key (docs/design.md section 5, "Fingerprints").
    */
   fingerprint?(params: z.infer<P>, ctx: FingerprintContext): string | undefined | Promise<string | undefined>;
+  /**
+   * How params saved by older versions become this version's, applied when a
+   * project is opened (docs/design.md section 8, "Node versions"). A version
+   * step without one keeps the params (only the outputs changed).
+   */
+  migrations?: readonly NodeMigration[];
   /** True when outputs depend on the run seed (the module rng, weight initialisation): only then is the seed part of the key. */
   usesRandomness?: boolean;
   title: string;

@@ -40,6 +40,7 @@ import { isNoSpace, onProjectDisk } from '../run/disk-full';
 import { messageOf } from '../errors';
 import { collectionFrom, executeRun, networkDir, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
+import { describeUpgrade } from '../store/node-upgrades';
 import {
   compileCustomModule,
   confinement,
@@ -158,12 +159,16 @@ export class Engine implements EngineApi {
 
   async openProject(params: EngineParams<'openProject'>): Promise<ProjectSnapshot> {
     const { path } = EngineRequests.openProject.parse(params);
-    const store = ProjectStore.open(resolve(path));
+    const store = ProjectStore.open(resolve(path), (type) => this.registry.get(type));
     this.closeProject();
     this.store = store;
     this.options.recentProjects?.add(store.path);
     await this.loadCustomModules(store);
-    return this.snapshot();
+    const upgrades = store.nodeUpgrades;
+    for (const upgrade of upgrades)
+      this.emit({ type: 'log', level: 'info', node: upgrade.node, message: describeUpgrade(upgrade) });
+    const snapshot = await this.snapshot();
+    return upgrades.length > 0 ? { ...snapshot, nodeUpgrades: upgrades } : snapshot;
   }
 
   /** Closes the open project (pending writes are already committed). */
