@@ -4,6 +4,7 @@
  */
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command';
 import { exampleCommand } from './commands/example';
+import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
 import { metricsCommand } from './commands/metrics';
 import { newCommand } from './commands/new';
@@ -22,6 +23,7 @@ export const COMMANDS: CliCommand[] = [
   processCommand,
   metricsCommand,
   predictCommand,
+  exportCommand,
   tuneCommand,
   serveCommand,
 ];

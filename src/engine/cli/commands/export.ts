@@ -1,0 +1,76 @@
+/**
+ * `phi export <project> --node ID --format onnx|tfjs <output>`: writes a
+ * trained network node as an ONNX model (`model.onnx`) or in TF.js layers
+ * format (`model.json` + weight shards), with `manifest.json`: input shape
+ * and dtype, the preprocessing chain from the project graph, class names,
+ * training metrics, task and the keys of the training (docs/export.md).
+ */
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EpochMetrics } from '../../api';
+import { EXPORT_FORMATS, exportTrained, type ExportFormat } from '../../nn/export/export';
+import { loadTrained, releaseTrained } from '../../nn/predict';
+import { createBuiltinRegistry } from '../../service/builtin-registry';
+import { APP_VERSION } from '../../service/version';
+import { ProjectStore } from '../../store/project-store';
+import { EXIT, UsageError, type CliCommand } from '../command';
+import { moduleChain } from './predict';
+
+/** See the module comment. */
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'write a trained network node as ONNX or TF.js, with a manifest',
+  usage: 'phi export <project.phiproj> --node ID --format onnx|tfjs <output-folder>',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { node: { type: 'string' }, format: { type: 'string' } },
+    });
+    if (positionals.length !== 2 || !values.node || !values.format)
+      throw new UsageError('give a project, --node ID, --format onnx|tfjs and an output folder');
+    const format = values.format as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format))
+      throw new UsageError(`unknown format "${values.format}": use ${EXPORT_FORMATS.join(' or ')}`);
+    const [projectArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
+    const store = ProjectStore.open(projectArg);
+    try {
+      const graph = store.graph();
+      const node = graph.nodes.find((n) => n.id === values.node);
+      if (!node || node.kind !== 'network') {
+        io.stderr.write(`phi export: "${values.node}" is not a network node of ${basename(projectArg)}\n`);
+        return EXIT.failed;
+      }
+      const registry = createBuiltinRegistry();
+      const preprocessing = moduleChain(graph, node.id).map((n) => {
+        const parsed = registry.get(n.type)?.params.safeParse(n.params);
+        return {
+          node: n.id,
+          module: n.type,
+          version: n.version,
+          params: (parsed?.success ? parsed.data : n.params) as Record<string, unknown>,
+        };
+      });
+      // The last epoch of each split (the test split is evaluated once, as epoch 0).
+      const metrics: Record<string, EpochMetrics & { epoch?: number }> = {};
+      for (const record of store.epochs(node.id))
+        metrics[record.split] = { ...record.metrics, ...(record.epoch > 0 ? { epoch: record.epoch } : {}) };
+      const trained = await loadTrained(store.artifactsPath(node.id));
+      const manifest = await exportTrained(trained, format, outputArg, {
+        project: basename(projectArg),
+        node: node.id,
+        cacheKey: store.nodeResults()[node.id]?.cacheKey,
+        preprocessing,
+        metrics,
+        producerVersion: APP_VERSION,
+      });
+      io.stdout.write(
+        `Exported network "${node.id}" (${format}) to ${outputArg}: ${manifest.files.join(', ')}\n`,
+      );
+      return EXIT.ok;
+    } finally {
+      releaseTrained();
+      store.close();
+    }
+  },
+};
