@@ -51,13 +51,13 @@ it('shows what the engine computed for 10 classes, marks only the misfit and ref
   expect(check?.shapes['dense-1']).toEqual([10]);
   expect(check?.shapes[conv]).toBeUndefined();
 
-  const refused = await builder.save('my-net');
+  const refused = await builder.save('My net');
   expect(refused.ok).toBe(false);
   expect(builder.saveProblem()).toMatch(/^Not saved: fix these 2 first: conv2d-2: Conv2D needs an image/);
   expect((await engine.listNetworkSpecs()).map((s) => s.id)).not.toContain('my-net');
 
   builder.removeLayer(conv);
-  expect((await builder.save('my-net')).ok).toBe(true);
+  expect((await builder.save('My net')).ok).toBe(true);
   expect(builder.saveProblem()).toBeNull();
   expect((await engine.listNetworkSpecs()).map((s) => s.id)).toContain('my-net');
   builder.close();

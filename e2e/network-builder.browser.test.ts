@@ -227,17 +227,25 @@ describe('network builder on the starter network', () => {
   });
 
   it('saves the network in the project, listed with the My tag', async () => {
-    const id = page.getByLabel('Save as');
-    await id.fill('small-cnn');
-    expect(await page.locator('.builder-save .field-error').innerText()).toMatch(/built-in/);
-    await id.fill('my-small');
+    const name = page.getByLabel('Save as');
+    await name.fill(' ');
+    expect(await page.locator('.builder-save .field-error').innerText()).toBe('Give the network a name');
+    // People name the network; its id is derived and shown, never asked for.
+    await name.fill('Small net (v2)');
+    expect(await page.getByTestId('save-target').innerText()).toBe(
+      'Saves a new network (id my-small-net-v2)',
+    );
     await page.locator('.builder-save').getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('toast').filter({ hasText: 'Saved network "my-small"' }).waitFor();
+    await page.getByTestId('toast').filter({ hasText: 'Saved network "Small net (v2)"' }).waitFor();
     const saved = page
       .getByRole('region', { name: 'Networks' })
       .locator('li')
-      .filter({ hasText: 'my-small' });
+      .filter({ hasText: 'Small net (v2)' });
     expect(await saved.locator('.tag-my').innerText()).toBe('My');
+    // Saving again under the same name is a new version of the same network.
+    expect(await page.getByTestId('save-target').innerText()).toBe(
+      'Saves a new version of "Small net (v2)" (id my-small-net-v2)',
+    );
     await s.shot('12d-builder-saved');
   });
 });
@@ -258,14 +266,14 @@ describe('network builder and the network node', () => {
     await page.getByRole('button', { name: 'Open small-cnn' }).click();
     await page.getByTestId('layer-predictions').waitFor();
     await page.getByTestId('spec-status').getByText('Valid').waitFor();
-    // Built-in ids cannot be saved over: the name offered is the user's own.
-    expect(await page.getByLabel('Save as').inputValue()).toBe('my-small-cnn');
+    // Built-in networks cannot be saved over: the name offered is the user's own.
+    expect(await page.getByLabel('Save as').inputValue()).toBe('My small-cnn');
     await page.locator('.builder-save').getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('toast').filter({ hasText: 'Saved network "my-small-cnn"' }).waitFor();
+    await page.getByTestId('toast').filter({ hasText: 'Saved network "My small-cnn"' }).waitFor();
     await s.shot('12e-builder-opened-builtin');
 
-    await page.getByRole('button', { name: 'Use my-small-cnn in network' }).click();
-    await page.getByTestId('toast').filter({ hasText: 'now trains "my-small-cnn"' }).waitFor();
+    await page.getByRole('button', { name: 'Use My small-cnn in network' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'now trains "My small-cnn"' }).waitFor();
     await page
       .getByRole('dialog', { name: 'Network builder' })
       .getByRole('button', { name: 'Close' })
@@ -276,7 +284,7 @@ describe('network builder and the network node', () => {
     // Build network… on a node that trains a saved network opens that network, not the starter.
     await page.getByRole('button', { name: 'Build network…' }).click();
     await page.getByRole('dialog', { name: 'Network builder' }).waitFor();
-    await page.getByLabel('Save as').and(page.locator('[value="my-small-cnn"]')).waitFor();
+    await page.getByLabel('Save as').and(page.locator('[value="My small-cnn"]')).waitFor();
     await page.getByTestId('layer-predictions').waitFor();
     await page
       .getByRole('dialog', { name: 'Network builder' })

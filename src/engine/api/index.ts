@@ -10,3 +10,4 @@ export * from './trust';
 export * from './limits';
 export * from './params-merge';
 export * from './projects';
+export * from './names';

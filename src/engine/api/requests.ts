@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
 import { boundedText, LIMITS } from './limits';
+import { USER_ID_PATTERN } from './names';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
@@ -73,10 +74,7 @@ export const CustomModuleInfoSchema = z.object({
   /** Stable id, e.g. `my-hu-window`; custom ids start with `my-`. */
   id: z
     .string()
-    .regex(
-      /^my-[a-z0-9-]+$/,
-      'ids of custom modules are lower-case words joined by "-", starting with "my-"',
-    ),
+    .regex(USER_ID_PATTERN, 'ids of custom modules are lower-case words joined by "-", starting with "my-"'),
   title: boundedText(LIMITS.titleChars).min(1),
   category: boundedText(LIMITS.titleChars).min(1).default('My modules'),
   modality: boundedText(LIMITS.titleChars).default('any'),
@@ -154,7 +152,16 @@ export const EngineRequests = {
   getLayerCatalogue: z.object({}),
   /** `node`: the network node the builder edits for; its data fill in `$classes`, `$channels` and the input shape. */
   checkNetworkSpec: z.object({ spec: z.unknown(), node: z.string().optional() }),
-  saveNetworkSpec: z.object({ id: z.string().min(1), spec: z.unknown(), node: z.string().optional() }),
+  /**
+   * `title`: the name people see; a new network's id is derived from it. `id`:
+   * the saved network this saves a new version of (its name may change).
+   */
+  saveNetworkSpec: z.object({
+    title: boundedText(LIMITS.titleChars).min(1),
+    id: z.string().min(1).optional(),
+    spec: z.unknown(),
+    node: z.string().optional(),
+  }),
   listNetworkSpecs: z.object({}),
   getNetworkSpec: z.object({ id: z.string().min(1) }),
   browseFolder: BrowseFolderSchema,
@@ -364,6 +371,13 @@ export interface LayerCheck {
  * A network spec compiled by the engine: every layer it could compute (also
  * when others do not fit), every layer that does not fit, in words.
  */
+/** A network the layer builder can open: built in, or saved in the project under a name. */
+export interface SavedNetworkInfo {
+  id: string;
+  title: string;
+  builtin: boolean;
+}
+
 export interface SpecCheck {
   ok: boolean;
   /** Output shape per layer id (batch axis omitted, null where unknown). */
@@ -406,10 +420,11 @@ export interface EngineResults {
   trustProject: ProjectSnapshot;
   getLayerCatalogue: LayerTypeDescriptor[];
   checkNetworkSpec: SpecCheck;
-  saveNetworkSpec: SpecCheck;
-  listNetworkSpecs: { id: string; builtin: boolean }[];
+  /** The check, and where an ok spec was saved. */
+  saveNetworkSpec: SpecCheck & { id?: string; version?: number };
+  listNetworkSpecs: SavedNetworkInfo[];
   /** A built-in spec (resources/networks) or the highest saved version of a project's spec. */
-  getNetworkSpec: { id: string; builtin: boolean; version?: number; spec: unknown };
+  getNetworkSpec: SavedNetworkInfo & { version?: number; spec: unknown };
   /** Sub-folders and project files of a folder inside the browse root (docs/ui.md, "Projects"). */
   browseFolder: FolderListing;
   previewDataset: DatasetPreview;

@@ -6,6 +6,7 @@
 import type { NetworkNodeType } from '../graph/node-type';
 import { stableStringify } from '../run/keys';
 import { NetworkParamsSchema, type NetworkParams } from './params';
+import { trainedContent } from './spec/spec';
 import { loadTrained, predictSample } from './predict';
 import { NETWORK_TASK_OPTIONS } from './task-options';
 import { train } from './train/trainer';
@@ -36,7 +37,7 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
   // Editing a saved network spec retrains the networks that use it.
   fingerprint(params, ctx) {
     const id = savedSpecId(params);
-    return id === undefined ? undefined : stableStringify(ctx.savedSpec(id) ?? null);
+    return id === undefined ? undefined : stableStringify(trainedContent(ctx.savedSpec(id) ?? null));
   },
   async predict(sampleId, input, params, ctx) {
     const trained = await loadTrained(ctx.artifactsDir);

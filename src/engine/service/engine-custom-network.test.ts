@@ -92,7 +92,7 @@ afterAll(() => {
 
 describe('custom network specs in training', () => {
   it('trains the saved spec: its layers, its parameter count, epoch events', async () => {
-    const saved = await engine.saveNetworkSpec({ id: 'tiny-net', spec: tinyNet(6) });
+    const saved = await engine.saveNetworkSpec({ title: 'Tiny net', id: 'tiny-net', spec: tinyNet(6) });
     expect(saved.ok).toBe(true);
     // conv 3*3*1*6 + 6 = 60; dense 6*2 + 2 = 14 (worked by hand).
     expect(saved.parameters).toBe(74);
@@ -116,9 +116,14 @@ describe('custom network specs in training', () => {
 
   it('is not retrained while the spec is unchanged; editing the spec makes it stale and retrains it', async () => {
     expect((await engine.run({ mode: 'all' })).cached).toEqual(['data', 'net']);
+    // A new name is not a new network: nothing goes out of date.
+    await engine.saveNetworkSpec({ title: 'Tiny net, renamed', id: 'tiny-net', spec: tinyNet(6) });
+    expect((await engine.getProject())?.status.net.state).toBe('done');
 
     // conv 3*3*1*4 + 4 = 40; dense 4*2 + 2 = 10.
-    expect((await engine.saveNetworkSpec({ id: 'tiny-net', spec: tinyNet(4) })).parameters).toBe(50);
+    expect(
+      (await engine.saveNetworkSpec({ title: 'Tiny net', id: 'tiny-net', spec: tinyNet(4) })).parameters,
+    ).toBe(50);
     const snapshot = await engine.getProject();
     expect(snapshot?.status.net.state).toBe('stale');
     expect(snapshot?.status.data.state).toBe('done');
@@ -132,7 +137,7 @@ describe('custom network specs in training', () => {
 
   it('refuses a saved spec made for another task, naming it on the node before a run', async () => {
     const seg = { ...tinyNet(4, 'segmentation'), name: 'seg-net' };
-    expect((await engine.saveNetworkSpec({ id: 'seg-net', spec: seg })).ok).toBe(true);
+    expect((await engine.saveNetworkSpec({ title: 'Seg net', id: 'seg-net', spec: seg })).ok).toBe(true);
     const snapshot = await engine.editGraph({
       edits: [{ op: 'set-params', id: 'net', params: custom('seg-net') }],
     });
@@ -182,8 +187,9 @@ describe('custom network specs in training', () => {
     expect(builtin.version).toBeUndefined();
 
     const saved = await engine.getNetworkSpec({ id: 'tiny-net' });
-    expect(saved).toMatchObject({ id: 'tiny-net', builtin: false, version: 2 });
-    expect(saved.spec).toEqual(tinyNet(4));
+    // Saved three times: as "Tiny net", renamed, and edited under its first name again.
+    expect(saved).toMatchObject({ id: 'tiny-net', title: 'Tiny net', builtin: false, version: 3 });
+    expect(saved.spec).toEqual({ ...tinyNet(4), name: 'Tiny net' });
 
     await expect(engine.getNetworkSpec({ id: 'zzz' })).rejects.toThrow(
       /No network "zzz": it is neither built-in nor saved/,

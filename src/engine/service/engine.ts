@@ -26,7 +26,13 @@ import type {
   RunResult,
   Sample,
 } from '../api';
-import { EngineRequests, SampleSizeSchema, untrustedCodeMessage, type ProjectSettings } from '../api';
+import {
+  EngineRequests,
+  idFromTitle,
+  SampleSizeSchema,
+  untrustedCodeMessage,
+  type ProjectSettings,
+} from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { describeNodeType, type NodeTypeRegistry } from '../graph/registry';
@@ -61,7 +67,15 @@ import type { RecentProjects } from '../store/recent-projects';
 import { runTuning, trialParams, tuningState } from '../tuning';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
-import { builtinSpecIds, checkSpec, layerCatalogue, readBuiltinSpec, type SpecData } from './network-builder';
+import {
+  builtinSpecIds,
+  checkSpec,
+  layerCatalogue,
+  readBuiltinSpec,
+  specTitle,
+  withSpecTitle,
+  type SpecData,
+} from './network-builder';
 import { epochHistory } from './epoch-history';
 import { templateGraph } from './templates';
 import { browseFolder, previewDataset } from './folder-browser';
@@ -731,27 +745,37 @@ export class Engine implements EngineApi {
   }
 
   async saveNetworkSpec(params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
-    const { id, spec, node } = EngineRequests.saveNetworkSpec.parse(params);
+    const { title, id: given, spec, node } = EngineRequests.saveNetworkSpec.parse(params);
     const store = this.requireStore();
+    const id = given ?? idFromTitle(title, 'network');
     if (builtinSpecIds().includes(id))
       throw new Error(`"${id}" is a built-in network: save under another name`);
     const check = await checkSpec(spec, await this.specData(node));
-    if (check.ok) store.saveNetworkSpec(id, (store.networkSpec(id)?.version ?? 0) + 1, spec);
-    return check;
+    if (!check.ok) return check;
+    const version = (store.networkSpec(id)?.version ?? 0) + 1;
+    store.saveNetworkSpec(id, version, withSpecTitle(spec, title));
+    return { ...check, id, version };
   }
 
   async listNetworkSpecs(): Promise<EngineResults['listNetworkSpecs']> {
-    const saved = this.store?.networkSpecs().map(({ id }) => ({ id, builtin: false })) ?? [];
-    return [...builtinSpecIds().map((id) => ({ id, builtin: true })), ...saved];
+    const store = this.store;
+    const saved =
+      store
+        ?.networkSpecs()
+        .map(({ id }) => ({ id, title: specTitle(store.networkSpec(id)?.spec, id), builtin: false })) ?? [];
+    return [
+      ...builtinSpecIds().map((id) => ({ id, title: specTitle(readBuiltinSpec(id), id), builtin: true })),
+      ...saved,
+    ];
   }
 
   async getNetworkSpec(params: EngineParams<'getNetworkSpec'>): Promise<EngineResults['getNetworkSpec']> {
     const { id } = EngineRequests.getNetworkSpec.parse(params);
     const builtin = readBuiltinSpec(id);
-    if (builtin !== undefined) return { id, builtin: true, spec: builtin };
+    if (builtin !== undefined) return { id, title: specTitle(builtin, id), builtin: true, spec: builtin };
     const saved = this.store?.networkSpec(id);
     if (!saved) throw new Error(`No network "${id}": it is neither built-in nor saved in this project`);
-    return { id, builtin: false, version: saved.version, spec: saved.spec };
+    return { id, title: specTitle(saved.spec, id), builtin: false, version: saved.version, spec: saved.spec };
   }
 
   /** The open project's saved network spec by id (latest version), for training and cache keys. */

@@ -72,15 +72,28 @@ describe('network builder', () => {
     const path = join(dir, 'nets.phiproj');
     ProjectStore.create(path, { graph: { nodes: [], edges: [] } }).close();
     await engine.openProject({ path });
-    await expect(engine.saveNetworkSpec({ id: 'unet', spec: tiny })).rejects.toThrow(/built-in/);
-    expect((await engine.saveNetworkSpec({ id: 'my-tiny', spec: tiny })).ok).toBe(true);
-    expect((await engine.saveNetworkSpec({ id: 'my-tiny', spec: tiny })).ok).toBe(true);
+    await expect(engine.saveNetworkSpec({ title: 'U-Net', id: 'unet', spec: tiny })).rejects.toThrow(
+      /built-in/,
+    );
+    // A new network's id comes from its name; saving it again (renamed) is its next version.
+    expect(await engine.saveNetworkSpec({ title: 'Tiny, 2 convs', spec: tiny })).toMatchObject({
+      ok: true,
+      id: 'my-tiny-2-convs',
+      version: 1,
+    });
+    expect(
+      await engine.saveNetworkSpec({ title: 'Tiny (lung)', id: 'my-tiny-2-convs', spec: tiny }),
+    ).toMatchObject({ ok: true, id: 'my-tiny-2-convs', version: 2 });
     const list = await engine.listNetworkSpecs();
-    expect(list).toContainEqual({ id: 'my-tiny', builtin: false });
-    expect(list).toContainEqual({ id: 'small-cnn', builtin: true });
+    expect(list).toContainEqual({ id: 'my-tiny-2-convs', title: 'Tiny (lung)', builtin: false });
+    expect(list).toContainEqual({ id: 'small-cnn', title: 'small-cnn', builtin: true });
+    expect(await engine.getNetworkSpec({ id: 'my-tiny-2-convs' })).toMatchObject({
+      title: 'Tiny (lung)',
+      version: 2,
+    });
     engine.closeProject();
     const store = ProjectStore.open(path);
-    expect(store.networkSpec('my-tiny')?.version).toBe(2);
+    expect(store.networkSpec('my-tiny-2-convs')?.version).toBe(2);
     store.close();
   });
 });

@@ -117,3 +117,14 @@ export function readBuiltinSpec(id: string): unknown {
   if (!builtinSpecIds().includes(id)) return undefined;
   return JSON.parse(readFileSync(builtinSpecPath(id), 'utf8')) as unknown;
 }
+
+/** The name people see for a spec: its `name` field, else its id. */
+export function specTitle(spec: unknown, id: string): string {
+  const name = (spec as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name.trim() ? name : id;
+}
+
+/** The spec as saved under `title`: the format's `name` field holds the name people gave it. */
+export function withSpecTitle(spec: unknown, title: string): unknown {
+  return spec && typeof spec === 'object' ? { ...spec, name: title } : spec;
+}

@@ -13,6 +13,7 @@ import type {
   ProjectSnapshot,
   SourceProblem,
 } from '../../engine/api';
+import { idFromTitle, USER_ID_PATTERN } from '../../engine/api/names';
 import { UNTRUSTED_CODE } from '../../engine/api/trust';
 
 /** What the wizard asks. */
@@ -32,22 +33,14 @@ export const MODALITIES = ['any', 'CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'pho
 
 /** `HU window (soft tissue)` -> `my-hu-window-soft-tissue`: the id the engine accepts. */
 export function moduleIdFromTitle(title: string): string {
-  const words = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .replace(/^my-/, '');
-  return `my-${words || 'module'}`.slice(0, 60).replace(/-+$/, '');
+  return idFromTitle(title, 'module');
 }
 
 /** The reasons the wizard cannot go on, per field (empty when it can). */
 export function wizardErrors(values: WizardValues, takenIds: readonly string[]): Partial<WizardValues> {
   const errors: Partial<WizardValues> = {};
   if (!values.title.trim()) errors.title = 'Give the module a name';
-  if (!/^my-[a-z0-9-]+$/.test(values.id))
-    errors.id = 'Lower-case letters, digits and "-", starting with "my-"';
+  if (!USER_ID_PATTERN.test(values.id)) errors.id = 'Lower-case letters, digits and "-", starting with "my-"';
   else if (takenIds.includes(values.id)) errors.id = `"${values.id}" is taken: choose another name`;
   if (!values.category.trim()) errors.category = 'Give a category (the palette group)';
   return errors;

@@ -2,8 +2,8 @@
  * Opening a spec in the builder: the drawing keeps every layer's params and
  * the order of a merge layer's inputs (so the spec it makes is the one
  * opened), layers sit one row below their deepest input, a built-in spec is
- * named `my-<id>` for Save as while a saved one keeps its id, and JSON that
- * is not a spec is refused.
+ * named `My <name>` for Save as while a saved one keeps its name (and Save
+ * keeps its id), and JSON that is not a spec is refused.
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineResults, LayerTypeDescriptor } from '../../engine/api';
@@ -36,13 +36,13 @@ const catalogue: LayerTypeDescriptor[] = [
   { type: 'Input', title: 'Input', category: 'Input', description: '', params: {}, inputs: 0 },
 ];
 
-/** An engine that knows `residual` as built-in `res` and as saved `my-res` (version 3). */
+/** An engine that knows `residual` as built-in `res` and as saved `my-res` named "Residual (seg)" (version 3). */
 function api(checked: unknown[]): BuilderApi {
   return {
     getLayerCatalogue: async () => catalogue,
     listNetworkSpecs: async () => [
-      { id: 'res', builtin: true },
-      { id: 'my-res', builtin: false },
+      { id: 'res', title: 'res', builtin: true },
+      { id: 'my-res', title: 'Residual (seg)', builtin: false },
     ],
     saveNetworkSpec: async () => ({ ok: true, shapes: {} }),
     checkNetworkSpec: async ({ spec }) => {
@@ -50,9 +50,15 @@ function api(checked: unknown[]): BuilderApi {
       return { ok: true, shapes: {} };
     },
     getNetworkSpec: async ({ id }): Promise<EngineResults['getNetworkSpec']> => {
-      if (id === 'res') return { id, builtin: true, spec: residual };
+      if (id === 'res') return { id, title: 'res', builtin: true, spec: residual };
       if (id === 'my-res')
-        return { id, builtin: false, version: 3, spec: { ...residual, task: 'segmentation' } };
+        return {
+          id,
+          title: 'Residual (seg)',
+          builtin: false,
+          version: 3,
+          spec: { ...residual, task: 'segmentation' },
+        };
       throw new Error(`No network "${id}": it is neither built-in nor saved in this project`);
     },
   };
@@ -103,27 +109,34 @@ describe('opening a spec', () => {
     expect(() => layersFromSpec(null)).toThrow(/not a network spec/);
   });
 
-  it('names a built-in spec my-<id> and a saved one by its id, takes its task, and checks it', async () => {
+  it('names a built-in spec My <name> and a saved one by its name, takes its task, and checks it', async () => {
     const checked: unknown[] = [];
     const store = new NetworkBuilderStore(api(checked));
     await store.open('net', 'classification');
     expect(store.opened).toBeNull();
 
     await store.openSpec('res');
-    expect(store.opened).toEqual({ id: 'res', builtin: true });
-    expect(store.name).toBe('my-res');
+    expect(store.opened).toEqual({ id: 'res', title: 'res', builtin: true });
+    expect(store.name).toBe('My res');
+    expect(store.saveTarget(store.name)).toEqual({
+      id: 'my-res',
+      replaces: { id: 'my-res', title: 'Residual (seg)', builtin: false },
+    });
     expect(store.layers.map((l) => l.id)).toEqual(['in', 'c1', 'c2', 'sum', 'gap', 'out']);
     await store.runCheck();
-    expect(checked.at(-1)).toMatchObject({ name: 'my-res', layers: residual.layers, output: 'out' });
+    expect(checked.at(-1)).toMatchObject({ name: 'My res', layers: residual.layers, output: 'out' });
 
     await store.openSpec('my-res');
-    expect(store.opened).toEqual({ id: 'my-res', builtin: false });
-    expect(store.name).toBe('my-res');
+    expect(store.opened).toEqual({ id: 'my-res', title: 'Residual (seg)', builtin: false });
+    expect(store.name).toBe('Residual (seg)');
+    // Saving under its own name saves a new version of it; another name, a new network.
+    expect(store.saveTarget('Residual (seg)').id).toBe('my-res');
+    expect(store.saveTarget('Residual, wider')).toEqual({ id: 'my-residual-wider' });
     expect(store.task).toBe('segmentation');
 
     await expect(store.openSpec('gone')).rejects.toThrow(/No network "gone"/);
     // A failed open leaves the drawing as it was.
-    expect(store.opened).toEqual({ id: 'my-res', builtin: false });
+    expect(store.opened).toEqual({ id: 'my-res', title: 'Residual (seg)', builtin: false });
     store.close();
   });
 
@@ -135,7 +148,7 @@ describe('opening a spec', () => {
 
     const store = new NetworkBuilderStore(api([]));
     await store.open('net', 'classification', undefined, 'my-res');
-    expect(store.opened).toEqual({ id: 'my-res', builtin: false });
+    expect(store.opened).toEqual({ id: 'my-res', title: 'Residual (seg)', builtin: false });
     expect(store.layers.map((l) => l.id)).toEqual(['in', 'c1', 'c2', 'sum', 'gap', 'out']);
 
     await store.open('net', 'classification', undefined, 'gone');

@@ -6,7 +6,8 @@
  * Save as. Pure helpers are exported for the tests.
  */
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
-import type { EngineApi, LayerTypeDescriptor, SpecCheck } from '../../engine/api';
+import { idFromTitle } from '../../engine/api/names';
+import type { EngineApi, LayerTypeDescriptor, SavedNetworkInfo, SpecCheck } from '../../engine/api';
 
 /** One layer in the builder. */
 export interface BuilderLayer {
@@ -232,13 +233,14 @@ export class NetworkBuilderStore {
   layers: BuilderLayer[] = [];
   edges: BuilderEdge[] = [];
   selected: string | null = null;
-  name = 'my-network';
+  /** The name the network is saved under (its id is derived from it). */
+  name = 'My network';
   task: BuilderSpec['task'] = 'classification';
   check: SpecCheck | null = null;
   checking = false;
-  saved: { id: string; builtin: boolean }[] = [];
-  /** The spec last opened (a built-in one must be saved under another id), or null for the starter. */
-  opened: { id: string; builtin: boolean } | null = null;
+  saved: SavedNetworkInfo[] = [];
+  /** The spec last opened (a built-in one must be saved under another name), or null for the starter. */
+  opened: SavedNetworkInfo | null = null;
   private serial = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -353,11 +355,11 @@ export class NetworkBuilderStore {
 
   /**
    * Replaces the drawing by a built-in or saved spec. A saved one keeps its
-   * id as the Save as name; a built-in one gets `my-<id>`, since built-in ids
+   * name for Save; a built-in one gets `My <name>`, since built-in networks
    * cannot be saved over.
    */
   async openSpec(id: string): Promise<void> {
-    const { spec, builtin } = await this.api.getNetworkSpec({ id });
+    const { spec, builtin, title } = await this.api.getNetworkSpec({ id });
     const drawing = layersFromSpec(spec);
     runInAction(() => {
       this.layers = drawing.layers;
@@ -365,8 +367,8 @@ export class NetworkBuilderStore {
       this.task = drawing.task;
       this.selected = null;
       this.check = null;
-      this.name = builtin ? `my-${id}` : id;
-      this.opened = { id, builtin };
+      this.name = builtin ? `My ${title}` : title;
+      this.opened = { id, title, builtin };
     });
     this.scheduleCheck(0);
   }
@@ -459,20 +461,40 @@ export class NetworkBuilderStore {
     this.checking = false;
   }
 
-  /** Saves the spec under an id in the project; returns the engine's check (or throws its refusal). */
-  async save(id: string): Promise<SpecCheck> {
+  /**
+   * Where Save puts a network named `title`: the opened saved network while
+   * its name is kept (a new version of it), else the id derived from the name;
+   * `replaces` is the saved network that id already holds.
+   */
+  saveTarget(title: string): { id: string; replaces?: SavedNetworkInfo } {
+    const opened = this.opened;
+    const id =
+      opened && !opened.builtin && opened.title === title.trim() ? opened.id : idFromTitle(title, 'network');
+    const replaces = this.saved.find((s) => !s.builtin && s.id === id);
+    return replaces ? { id, replaces } : { id };
+  }
+
+  /** Saves the spec under a name in the project; returns the engine's check (or throws its refusal). */
+  async save(title: string): Promise<SpecCheck> {
     clearTimeout(this.timer);
     // A loose end is found here; the engine would take the first end as the output and save.
     const local = specOf(this.layers, this.edges, this.name, this.task).problem;
     if (local) return { ...(this.check ?? { shapes: {} }), ok: false, error: local };
-    const spec = { ...this.spec, name: id };
-    const check = await this.api.saveNetworkSpec({ id, spec, ...(this.node ? { node: this.node } : {}) });
+    const name = title.trim();
+    const { id } = this.saveTarget(name);
+    const check = await this.api.saveNetworkSpec({
+      title: name,
+      id,
+      spec: this.spec,
+      ...(this.node ? { node: this.node } : {}),
+    });
     this.applyCheck(check);
     if (check.ok) {
       const saved = await this.api.listNetworkSpecs({}).catch(() => this.saved);
       runInAction(() => {
         this.saved = saved;
-        this.name = id;
+        this.name = name;
+        this.opened = { id, title: name, builtin: false };
       });
     }
     return check;

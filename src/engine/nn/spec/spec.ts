@@ -36,6 +36,16 @@ export const NetworkSpecSchema = z.object({
 /** See {@link NetworkSpecSchema}. */
 export type NetworkSpec = z.infer<typeof NetworkSpecSchema>;
 
+/**
+ * What of a spec decides the model it trains: everything but its name and
+ * description, which people may change without retraining.
+ */
+export function trainedContent(spec: unknown): unknown {
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return spec;
+  const { name: _name, description: _description, ...rest } = spec as Record<string, unknown>;
+  return rest;
+}
+
 /** Parses and validates a spec (from JSON), with a readable error. */
 export function parseSpec(json: unknown): NetworkSpec {
   const r = NetworkSpecSchema.safeParse(json);

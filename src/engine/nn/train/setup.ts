@@ -9,7 +9,7 @@ import type { CollectionItem, SampleCollection } from '../../graph/node-type';
 import { ARCHITECTURES } from '../networks/builtin';
 import { resolveParams, type NetworkParams, type ResolvedParams } from '../params';
 import { compileSpec, type Compiled } from '../spec/compile';
-import { parseSpec, type NetworkSpec } from '../spec/spec';
+import { parseSpec, trainedContent, type NetworkSpec } from '../spec/spec';
 import { shuffled } from './batches';
 import type { DataGeometry } from './prepare';
 
@@ -110,7 +110,7 @@ export function trainingKeyOf(
   // Display-only params do not invalidate a training.
   const { epochs: _e, backend: _b, gradCamLayer: _g, ...rest } = p;
   const h = createHash('sha256');
-  h.update(JSON.stringify({ rest, spec, geo }));
+  h.update(JSON.stringify({ rest, spec: trainedContent(spec), geo }));
   for (const s of ['train', 'validation', 'test'] as const)
     for (const i of splits[s]) h.update(`${s}:${i.id}\n`);
   return h.digest('hex').slice(0, 32);

@@ -20,6 +20,7 @@ import {
   type Edge,
   type NodeTypes,
 } from '@xyflow/react';
+import { LIMITS, type SavedNetworkInfo } from '../../../engine/api';
 import { shapeText } from '../../stores/network-builder';
 import { useWorkbench } from '../context';
 import { LayerNode, type LayerFlowNode } from './LayerNode';
@@ -183,16 +184,12 @@ const BuilderCanvas = observer(function BuilderCanvas() {
 const SaveBar = observer(function SaveBar() {
   const wb = useWorkbench();
   const builder = wb.builder;
-  const [id, setId] = useState(builder.name);
+  const [title, setTitle] = useState(builder.name);
   const [busy, setBusy] = useState(false);
   // Why the last Save did not save: stays until the next Save.
   const [refusal, setRefusal] = useState<string | null>(null);
-  const builtin = builder.saved.some((s) => s.builtin && s.id === id);
-  const invalid = !/^[a-z0-9][a-z0-9-]*$/.test(id)
-    ? 'Lower-case letters, digits and "-"'
-    : builtin
-      ? `"${id}" is a built-in network`
-      : null;
+  const target = builder.saveTarget(title);
+  const invalid = title.trim() ? null : 'Give the network a name';
   return (
     <form
       className="builder-save"
@@ -202,10 +199,10 @@ const SaveBar = observer(function SaveBar() {
         setBusy(true);
         setRefusal(null);
         builder
-          .save(id)
+          .save(title)
           .then((check) => {
             if (check.ok) {
-              wb.toast('success', `Saved network "${id}" in the project`);
+              wb.toast('success', `Saved network "${title.trim()}" in the project`);
               return;
             }
             // What to fix, layer by layer, in the engine's words.
@@ -222,18 +219,25 @@ const SaveBar = observer(function SaveBar() {
           .finally(() => setBusy(false));
       }}
     >
-      <label htmlFor="builder-save-id">Save as</label>
+      <label htmlFor="builder-save-name">Save as</label>
       <input
-        id="builder-save-id"
-        className="mono"
-        value={id}
+        id="builder-save-name"
+        value={title}
+        maxLength={LIMITS.titleChars}
         aria-invalid={Boolean(invalid)}
-        onChange={(e) => setId(e.target.value)}
+        aria-describedby="builder-save-target"
+        onChange={(e) => setTitle(e.target.value)}
       />
       <button type="submit" className="btn btn-primary btn-small" disabled={Boolean(invalid) || busy}>
         Save
       </button>
       <div className="field-error">{invalid ?? ''}</div>
+      {!invalid && (
+        <div className="muted" id="builder-save-target" data-testid="save-target">
+          {target.replaces ? `Saves a new version of "${target.replaces.title}"` : 'Saves a new network'} (id{' '}
+          <span className="mono">{target.id}</span>)
+        </div>
+      )}
       {refusal && (
         <div className="field-error" role="alert" data-testid="save-problem">
           {refusal}
@@ -285,27 +289,27 @@ const SavedList = observer(function SavedList() {
   const builder = wb.builder;
   const node = wb.graph.nodes.find((n) => n.id === builder.node);
   const fail = (error: unknown) => wb.toast('error', error instanceof Error ? error.message : String(error));
-  const open = (id: string) =>
+  const open = (network: SavedNetworkInfo) =>
     builder
-      .openSpec(id)
+      .openSpec(network.id)
       .then(() =>
         wb.toast(
           'info',
-          builder.opened?.builtin
-            ? `Opened built-in "${id}": save it under a name of yours to change or train it`
-            : `Opened "${id}"`,
+          network.builtin
+            ? `Opened built-in "${network.title}": save it under a name of yours to change or train it`
+            : `Opened "${network.title}"`,
         ),
       )
       .catch(fail);
   // The network node trains the saved spec from now on; its task follows the spec's.
-  const use = (id: string) =>
+  const use = ({ id, title }: SavedNetworkInfo) =>
     node &&
     wb
       .setParams(node.id, { ...node.params, architecture: 'custom', customSpec: id, task: builder.task })
       .then(() => {
         // A refused edit has already said why (setParams toasts it).
         if (wb.graph.nodes.find((n) => n.id === node.id)?.params.customSpec === id)
-          wb.toast('success', `${node.label || node.id} now trains "${id}"`);
+          wb.toast('success', `${node.label || node.id} now trains "${title}"`);
       })
       .catch(fail);
   return (
@@ -313,14 +317,14 @@ const SavedList = observer(function SavedList() {
       <h3>Networks</h3>
       <ul>
         {builder.saved.map((s) => (
-          <li key={s.id}>
-            <span className="mono">{s.id}</span>{' '}
+          <li key={s.id} title={`id ${s.id}`}>
+            <span>{s.title}</span>{' '}
             {s.builtin ? <span className="muted">built-in</span> : <span className="tag-my">My</span>}{' '}
             <button
               type="button"
               className="btn btn-small"
-              aria-label={`Open ${s.id}`}
-              onClick={() => void open(s.id)}
+              aria-label={`Open ${s.title}`}
+              onClick={() => void open(s)}
             >
               Open
             </button>
@@ -328,9 +332,9 @@ const SavedList = observer(function SavedList() {
               <button
                 type="button"
                 className="btn btn-small"
-                aria-label={`Use ${s.id} in ${node.id}`}
-                title={`Train "${s.id}" in ${node.label || node.id} (architecture custom)`}
-                onClick={() => void use(s.id)}
+                aria-label={`Use ${s.title} in ${node.id}`}
+                title={`Train "${s.title}" in ${node.label || node.id} (architecture custom)`}
+                onClick={() => void use(s)}
               >
                 Use
               </button>
