@@ -76,6 +76,25 @@ export interface TargetLabel {
 /** A label of any task. */
 export type Label = ClassLabel | MaskLabel | BoxesLabel | TargetLabel;
 
+/**
+ * A 2-D affine map of continuous pixel coordinates (x to the right, y down,
+ * pixel (row i, column j) covering [j, j+1) x [i, i+1)):
+ * `x' = a x + b y + c`, `y' = d x + e y + f`, as `[a, b, c, d, e, f]`.
+ */
+export type Affine = [number, number, number, number, number, number];
+
+/** One geometric step a module applied to a sample (docs/design.md section 3, "Geometry records"). */
+export interface GeometryStep {
+  /** Module type id, e.g. `resize`. */
+  module: string;
+  /** Spatial size before the step. */
+  from: { height: number; width: number };
+  /** Spatial size after it. */
+  to: { height: number; width: number };
+  /** Input pixel coordinates to output ones; crops and pads are translations with a new size. */
+  affine: Affine;
+}
+
 /** One item of a dataset as it flows through the pipeline. */
 export interface Sample {
   /** Stable: path relative to the dataset root (+ '#frame'). */
@@ -85,6 +104,8 @@ export interface Sample {
   split?: Split;
   /** E.g. kept (de-identified) DICOM tags, original size, HU rescale. */
   meta: Record<string, unknown>;
+  /** The geometric steps since the source image, in order: how to map outputs back to it. */
+  geometry?: GeometryStep[];
 }
 
 /** Bytes per element of each dtype. */

@@ -110,8 +110,9 @@ function spatial(shape: number[]): string {
 }
 
 /**
- * Checks what a custom module returned and makes it a Sample. The id and split
- * stay the input's (they identify the item for the cache and the Files tab).
+ * Checks what a custom module returned and makes it a Sample. The id, split and
+ * geometry record stay the input's (they identify the item for the cache and the
+ * Files tab, and map outputs back to the source image).
  * Throws with a message naming the wrong field.
  */
 export function checkReturnedSample(value: unknown, input: Sample): Sample {
@@ -133,5 +134,7 @@ export function checkReturnedSample(value: unknown, input: Sample): Sample {
   const sample: Sample = { id: input.id, image, meta };
   if (label) sample.label = label;
   if (input.split) sample.split = input.split;
+  // Kept, not extended: a module that changes the size unrecorded makes the record disagree with the image.
+  if (input.geometry) sample.geometry = input.geometry;
   return sample;
 }

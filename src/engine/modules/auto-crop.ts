@@ -47,6 +47,6 @@ export const autoCropModule = defineModule({
     y0 = Math.max(0, y0 - p.margin);
     x1 = Math.min(g.width - 1, x1 + p.margin);
     y1 = Math.min(g.height - 1, y1 + p.margin);
-    return cropSample(sample, { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 });
+    return cropSample(sample, { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }, 'auto-crop');
   },
 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { geometry } from '../imaging/image';
 import { defineModule } from './define';
 import { cropArray, type Rect } from './ops/geometry';
-import { mapSlices, transformSpatial } from './support/spatial';
+import type { Sample } from '../api';
+import { mapSlices, transformAffine } from './support/spatial';
 
 /** The `crop` module. */
 export const cropModule = defineModule({
@@ -61,26 +62,14 @@ export const cropModule = defineModule({
   },
 });
 
-/** Crops a sample (image, mask, target) to `r` and shifts/clips its boxes. */
-export function cropSample(
-  sample: Parameters<typeof transformSpatial>[0],
-  r: Rect,
-): ReturnType<typeof transformSpatial> {
-  return transformSpatial(
-    sample,
-    (img) =>
-      mapSlices(img, (data, size) => ({
-        data: cropArray(data, size, r),
-        height: r.height,
-        width: r.width,
-        channels: size.channels,
-      })),
-    (b) => ({
-      ...b,
-      xmin: Math.max(0, b.xmin - r.x),
-      ymin: Math.max(0, b.ymin - r.y),
-      xmax: Math.min(r.width, b.xmax - r.x),
-      ymax: Math.min(r.height, b.ymax - r.y),
-    }),
+/** Crops a sample (image, mask, target) to `r`, shifts and clips its boxes, and records the crop as `module`. */
+export function cropSample(sample: Sample, r: Rect, module = 'crop'): Sample {
+  return transformAffine(sample, module, [1, 0, -r.x, 0, 1, -r.y], (img) =>
+    mapSlices(img, (data, size) => ({
+      data: cropArray(data, size, r),
+      height: r.height,
+      width: r.width,
+      channels: size.channels,
+    })),
   );
 }

@@ -23,6 +23,6 @@ export const flipModule = defineModule({
   }),
   run(sample, p) {
     geometry(sample.image);
-    return flipSample(sample, p.axis, flipArray);
+    return flipSample(sample, 'flip', p.axis, flipArray);
   },
 });

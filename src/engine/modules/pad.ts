@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineModule } from './define';
 import { padArray, type PadMode } from './ops/geometry';
 import { valueParam } from './support/params';
-import { mapSlices, transformSpatial } from './support/spatial';
+import { mapSlices, transformAffine } from './support/spatial';
 
 const side = (name: string): z.ZodDefault<z.ZodNumber> =>
   z.number().int().min(0).max(4096).default(0).describe(`Pixels added at the ${name} (0 to 4096).`);
@@ -38,28 +38,19 @@ export const padModule = defineModule({
   }),
   run(sample, p) {
     const pads = { top: p.top, bottom: p.bottom, left: p.left, right: p.right };
-    return transformSpatial(
-      sample,
-      (img, role) =>
-        mapSlices(img, (data, size) => ({
-          data: padArray(
-            data,
-            size,
-            pads,
-            role === 'mask' ? 'constant' : MODES[p.mode],
-            role === 'mask' ? 0 : p.value,
-          ),
-          height: size.height + p.top + p.bottom,
-          width: size.width + p.left + p.right,
-          channels: size.channels,
-        })),
-      (b) => ({
-        ...b,
-        xmin: b.xmin + p.left,
-        xmax: b.xmax + p.left,
-        ymin: b.ymin + p.top,
-        ymax: b.ymax + p.top,
-      }),
+    return transformAffine(sample, 'pad', [1, 0, p.left, 0, 1, p.top], (img, role) =>
+      mapSlices(img, (data, size) => ({
+        data: padArray(
+          data,
+          size,
+          pads,
+          role === 'mask' ? 'constant' : MODES[p.mode],
+          role === 'mask' ? 0 : p.value,
+        ),
+        height: size.height + p.top + p.bottom,
+        width: size.width + p.left + p.right,
+        channels: size.channels,
+      })),
     );
   },
 });

@@ -27,6 +27,6 @@ export const randomFlipModule = defineModule({
     const h = p.axis !== 'vertical' && ctx.rng() < p.probability;
     const v = p.axis !== 'horizontal' && ctx.rng() < p.probability;
     if (!h && !v) return sample;
-    return flipSample(sample, h && v ? 'both' : h ? 'horizontal' : 'vertical', flipArray);
+    return flipSample(sample, 'random-flip', h && v ? 'both' : h ? 'horizontal' : 'vertical', flipArray);
   },
 });

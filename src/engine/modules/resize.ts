@@ -6,7 +6,7 @@ import { geometry } from '../imaging/image';
 import { resizeArray } from './ops/resample';
 import { letterbox } from './ops/letterbox';
 import { valueParam } from './support/params';
-import { mapSlices, transformSpatial } from './support/spatial';
+import { mapSlices, transformAffine } from './support/spatial';
 
 /** The `resize` module (stable id and param names). */
 export const resizeModule = defineModule({
@@ -38,23 +38,20 @@ export const resizeModule = defineModule({
     await loadOpenCv();
     const { height: h, width: w } = geometry(sample.image);
     if (!p.keepAspectRatio) {
-      const sx = p.width / w;
-      const sy = p.height / h;
-      return transformSpatial(
-        sample,
-        (img, role) =>
-          mapSlices(img, (data, size) => ({
-            data: resizeArray(data, size, p, role === 'mask' ? 'nearest' : p.interpolation),
-            height: p.height,
-            width: p.width,
-            channels: size.channels,
-          })),
-        (b) => ({ ...b, xmin: b.xmin * sx, xmax: b.xmax * sx, ymin: b.ymin * sy, ymax: b.ymax * sy }),
+      return transformAffine(sample, 'resize', [p.width / w, 0, 0, 0, p.height / h, 0], (img, role) =>
+        mapSlices(img, (data, size) => ({
+          data: resizeArray(data, size, p, role === 'mask' ? 'nearest' : p.interpolation),
+          height: p.height,
+          width: p.width,
+          channels: size.channels,
+        })),
       );
     }
     const fit = letterbox({ height: h, width: w }, p);
-    return transformSpatial(
+    return transformAffine(
       sample,
+      'resize',
+      [fit.innerWidth / w, 0, fit.left, 0, fit.innerHeight / h, fit.top],
       (img, role) =>
         mapSlices(img, (data, size) => ({
           data: fit.apply(
@@ -67,13 +64,6 @@ export const resizeModule = defineModule({
           width: p.width,
           channels: size.channels,
         })),
-      (b) => ({
-        ...b,
-        xmin: b.xmin * fit.scale + fit.left,
-        xmax: b.xmax * fit.scale + fit.left,
-        ymin: b.ymin * fit.scale + fit.top,
-        ymax: b.ymax * fit.scale + fit.top,
-      }),
     );
   },
 });

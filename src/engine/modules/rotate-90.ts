@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { geometry } from '../imaging/image';
 import { defineModule } from './define';
 import { rotate90Array } from './ops/geometry';
-import { mapSlices, transformSpatial } from './support/spatial';
+import type { Affine } from '../api';
+import { mapSlices, transformAffine } from './support/spatial';
 
 /** The `rotate-90` module (stable id and param names). */
 export const rotate90Module = defineModule({
@@ -23,32 +24,27 @@ export const rotate90Module = defineModule({
   run(sample, p) {
     const { width: w, height: h } = geometry(sample.image);
     const quarter = p.direction !== '180';
-    const out = transformSpatial(
-      sample,
-      (img) => {
-        const r = mapSlices(img, (data, size) => ({
-          data: rotate90Array(data, size, p.direction),
-          height: quarter ? size.width : size.height,
-          width: quarter ? size.height : size.width,
-          channels: size.channels,
-        }));
-        const sp = img.spacing;
-        // Spacing lists the spatial axes in shape order: the last two swap on a quarter turn.
-        if (quarter && sp && sp.length >= 2) {
-          const s = sp.slice();
-          [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
-          return { ...r, spacing: s };
-        }
-        return r;
-      },
-      (b) => {
-        if (p.direction === 'cw')
-          return { ...b, xmin: h - b.ymax, xmax: h - b.ymin, ymin: b.xmin, ymax: b.xmax };
-        if (p.direction === 'ccw')
-          return { ...b, xmin: b.ymin, xmax: b.ymax, ymin: w - b.xmax, ymax: w - b.xmin };
-        return { ...b, xmin: w - b.xmax, xmax: w - b.xmin, ymin: h - b.ymax, ymax: h - b.ymin };
-      },
-    );
-    return out;
+    // x' = h - y, y' = x (cw); x' = y, y' = w - x (ccw); x' = w - x, y' = h - y (180).
+    const turn: Record<typeof p.direction, Affine> = {
+      cw: [0, -1, h, 1, 0, 0],
+      ccw: [0, 1, 0, -1, 0, w],
+      '180': [-1, 0, w, 0, -1, h],
+    };
+    return transformAffine(sample, 'rotate-90', turn[p.direction], (img) => {
+      const r = mapSlices(img, (data, size) => ({
+        data: rotate90Array(data, size, p.direction),
+        height: quarter ? size.width : size.height,
+        width: quarter ? size.height : size.width,
+        channels: size.channels,
+      }));
+      const sp = img.spacing;
+      // Spacing lists the spatial axes in shape order: the last two swap on a quarter turn.
+      if (quarter && sp && sp.length >= 2) {
+        const s = sp.slice();
+        [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
+        return { ...r, spacing: s };
+      }
+      return r;
+    });
   },
 });

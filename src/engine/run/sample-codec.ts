@@ -18,6 +18,7 @@ interface SampleHeader {
   id: string;
   split?: Sample['split'];
   meta: Record<string, unknown>;
+  geometry?: Sample['geometry'];
   image: ImageHeader;
   label?:
     | Exclude<Label, { kind: 'mask' } | { kind: 'target' }>
@@ -48,6 +49,7 @@ export function encodeSample(sample: Sample): Buffer {
     id: sample.id,
     split: sample.split,
     meta: sample.meta,
+    ...(sample.geometry ? { geometry: sample.geometry } : {}),
     image: imageHeader(sample.image),
   };
   const label = sample.label;
@@ -82,6 +84,7 @@ export function decodeSample(buffer: Buffer): Sample {
   };
   const sample: Sample = { id: header.id, meta: header.meta, image: image(header.image) };
   if (header.split) sample.split = header.split;
+  if (header.geometry) sample.geometry = header.geometry;
   const label = header.label;
   if (label?.kind === 'mask') sample.label = { kind: 'mask', mask: image(label.mask) };
   else if (label?.kind === 'target') sample.label = { kind: 'target', target: image(label.target) };

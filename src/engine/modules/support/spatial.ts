@@ -4,7 +4,8 @@
  * indices stay integers, targets like the image, boxes through a box map).
  * Intensity modules use {@link withImage}, which leaves labels alone.
  */
-import type { Box, ImageData, PixelArray, Sample } from '../../api';
+import type { Affine, Box, ImageData, PixelArray, Sample } from '../../api';
+import { mapBox, recordStep } from '../../imaging/geometry-steps';
 import { geometry, isVolume, shapeOf, stack } from '../../imaging/image';
 
 /** Which image of a sample a transform is applied to: masks need nearest sampling. */
@@ -44,6 +45,31 @@ export function transformSpatial(
     default:
       return { ...sample, image };
   }
+}
+
+/**
+ * A geometric step that is one affine map of the plane (resize, crop, pad,
+ * quarter turns, flips): transforms image and label like
+ * {@link transformSpatial}, maps boxes through `affine` clipped to the new
+ * image, and records the step on the sample so outputs map back to the source.
+ */
+export function transformAffine(
+  sample: Sample,
+  module: string,
+  affine: Affine,
+  imageFn: (image: ImageData, role: ImageRole) => ImageData,
+): Sample {
+  let size = { height: 0, width: 0 };
+  const out = transformSpatial(
+    sample,
+    (img, role) => {
+      const result = imageFn(img, role);
+      if (role === 'image') size = geometry(result);
+      return result;
+    },
+    (box) => mapBox(box, affine, size),
+  );
+  return recordStep(out, sample, module, affine);
 }
 
 /** Result of a 2-D operation on one slice. */
