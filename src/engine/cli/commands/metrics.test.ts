@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricsCommand } from './metrics';
-import { captureIo } from '../../test-support/cli-io';
+import { captureIo, runPhi } from '../../test-support/cli-io';
+import { pythonWith } from '../../test-support/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +65,201 @@ describe('phi metrics', () => {
     }
   });
 
+  it('class-name labels and p_<class> columns as phi predict writes them: AUC, AP, Brier, ECE as scikit-learn, with intervals', async () => {
+    const python = pythonWith(['numpy', 'sklearn'], 'python3-numpy python3-sklearn');
+    const script = join(__dirname, '../../../../tools/metrics-reference/probabilities.py');
+    const ref = JSON.parse(spawnSync(python, [script], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout) as {
+      cases: {
+        classes: number;
+        bins: number;
+        truth: number[];
+        probs: number[][];
+        perClass: { auc: number; averagePrecision: number; brier: number; ece: number }[];
+        aucMacro: number;
+        brierMulticlass: number;
+        topLabelEce: number;
+      }[];
+    };
+    const c = ref.cases.find((x) => x.classes === 3) as (typeof ref.cases)[number];
+    // Columns in an order that is not alphabetical: the class list must follow them.
+    const names = ['normal', 'benign', 'malignant'];
+    writeFileSync(
+      join(dir, 'names-truth.csv'),
+      ['id,label', ...c.truth.map((t, i) => `img${i}.png,${i % 5 === 0 ? t : names[t]}`)].join('\n'),
+    );
+    const rows = c.probs.map((p, i) => [`img${i}.png`, names[p.indexOf(Math.max(...p))], ...p].join(','));
+    writeFileSync(
+      join(dir, 'predictions.csv'),
+      [['id', 'label', ...names.map((n) => `p_${n}`)].join(','), ...rows].join('\n'),
+    );
+    const args = ['--task', 'classification', '--truth', 'names-truth.csv', '--pred', 'predictions.csv'];
+    const r = await runPhi(dir, [
+      'metrics',
+      ...args,
+      '--bins',
+      String(c.bins),
+      '--bootstrap',
+      '300',
+      '--seed',
+      '4',
+      '--json',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.classes).toEqual(names);
+    expect(report.matched).toBe(c.truth.length);
+    expect(report.settings).toMatchObject({
+      items: c.truth.length,
+      eceBins: c.bins,
+      bootstrapResamples: 300,
+      seed: 4,
+    });
+    const near = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-9);
+    near(report.overall.auc, c.aucMacro);
+    near(report.overall.brier, c.brierMulticlass);
+    near(report.overall.ece, c.topLabelEce);
+    c.perClass.forEach((want, k) => {
+      near(report.perClass.auc[k], want.auc);
+      near(report.perClass.averagePrecision[k], want.averagePrecision);
+      near(report.perClass.brier[k], want.brier);
+      near(report.perClass.ece[k], want.ece);
+    });
+    for (const key of ['accuracy', 'auc', 'aucMicro', 'averagePrecision', 'brier', 'ece']) {
+      const [lo, hi] = report.overall[`${key}CI95`] as [number, number];
+      expect(lo, key).toBeLessThanOrEqual(report.overall[key]);
+      expect(hi, key).toBeGreaterThanOrEqual(report.overall[key]);
+    }
+    expect(report.perClass.aucCI95).toHaveLength(3);
+    expect(report.perClass.aucDeLongCI95).toHaveLength(3);
+    expect(report.reliability.overall).toHaveLength(c.bins);
+    // The same seed gives the same intervals.
+    const again = JSON.parse(
+      (
+        await runPhi(dir, [
+          'metrics',
+          ...args,
+          '--bins',
+          String(c.bins),
+          '--bootstrap',
+          '300',
+          '--seed',
+          '4',
+          '--json',
+        ])
+      ).out,
+    );
+    expect(again.overall.aucCI95).toEqual(report.overall.aucCI95);
+
+    const text = await runPhi(dir, ['metrics', ...args, '--bootstrap', '200']);
+    expect(text.out).toMatch(new RegExp(`classification: ${c.truth.length} items compared`));
+    expect(text.out).toMatch(
+      /items \d+; eceBins 10; bootstrapResamples 200; seed 0; ci 95% stratified bootstrap, percentile/,
+    );
+    expect(text.out).toMatch(/auc +0\.\d{4} \(0\.\d{4}–[01]\.\d{4}\)/);
+    expect(text.out).toMatch(/metric +normal +benign +malignant +macro/);
+  });
+
+  it('an operating point chosen on validation predictions is applied to the test predictions', async () => {
+    // Validation: positives 0.9, 0.8, 0.6, 0.3; negatives 0.7, 0.4, 0.2, 0.1 -> sens >= 0.75 at 0.6.
+    // Test: positives 0.65, 0.5; negatives 0.9, 0.6, 0.2 -> Youden's J on itself is 1 + 1/3 - 1 at 0.5.
+    const val = [0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1];
+    const valTruth = [1, 1, 0, 1, 0, 1, 0, 0];
+    const test = [0.65, 0.6, 0.5, 0.2, 0.9];
+    const testTruth = [1, 0, 1, 0, 0];
+    const label = (t: number) => (t ? 'lesion' : 'clear');
+    writeFileSync(
+      join(dir, 'op-truth.csv'),
+      [
+        'id,label',
+        ...valTruth.map((t, i) => `v${i},${label(t)}`),
+        ...testTruth.map((t, i) => `t${i},${label(t)}`),
+      ].join('\n'),
+    );
+    const write = (file: string, prefix: string, scores: number[]) =>
+      writeFileSync(
+        join(dir, file),
+        ['id,label,p_clear,p_lesion', ...scores.map((p, i) => `${prefix}${i},x,${1 - p},${p}`)].join('\n'),
+      );
+    write('op-val.csv', 'v', val);
+    write('op-test.csv', 't', test);
+    const r = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'classification',
+      '--truth',
+      'op-truth.csv',
+      '--pred',
+      'op-test.csv',
+      '--validation',
+      'op-val.csv',
+      '--operating-point',
+      'sens=0.75',
+      '--bootstrap',
+      '100',
+      '--json',
+    ]);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out);
+    expect(report.classes).toEqual(['clear', 'lesion']);
+    expect(report.unmatched).toEqual([]);
+    expect(report.operatingPoint.chosenOn).toMatch(/op-val\.csv$/);
+    expect(report.operatingPoint.classes).toHaveLength(1);
+    expect(report.operatingPoint.classes[0]).toMatchObject({
+      class: 'lesion',
+      threshold: 0.6,
+      tp: 1,
+      fn: 1,
+      fp: 2,
+      tn: 1,
+      sensitivity: 0.5,
+    });
+    const text = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'classification',
+      '--truth',
+      'op-truth.csv',
+      '--pred',
+      'op-test.csv',
+      '--operating-point',
+      'youden',
+    ]);
+    expect(text.out).toMatch(/operating point: Youden's J, chosen on .*op-test\.csv/);
+    expect(text.out).toMatch(/lesion: threshold 0\.5000, TP 2 FP 2 TN 1 FN 0/);
+  });
+
+  it('refuses class-name labels that p0..pN columns cannot place, and labels outside the classes', async () => {
+    writeFileSync(join(dir, 'n-truth.csv'), 'id,label\na,cat\nb,dog\n');
+    writeFileSync(join(dir, 'n-p.csv'), 'id,p0,p1\na,0.8,0.2\nb,0.3,0.7\n');
+    const r = await run(['--task', 'classification', '--truth', 'n-truth.csv', '--pred', 'n-p.csv']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/do not name the classes: write them as p_<class>/);
+    writeFileSync(join(dir, 'n-named.csv'), 'id,p_cat,p_cow\na,0.8,0.2\nb,0.3,0.7\n');
+    const bad = await run(['--task', 'classification', '--truth', 'n-truth.csv', '--pred', 'n-named.csv']);
+    expect(bad.err).toMatch(/b: label "dog" is neither one of the 2 classes \(cat, cow\) nor an index 0..1/);
+  });
+
+  it('segmentation reads 0/255 PNG masks as two classes, as the dataset reader does', async () => {
+    mkdirSync(join(dir, 'bin-t'));
+    mkdirSync(join(dir, 'bin-p'));
+    await sharp(Buffer.from([0, 255, 255, 0, 0, 255]), { raw: { width: 3, height: 2, channels: 1 } })
+      .png()
+      .toFile(join(dir, 'bin-t', 'a.png'));
+    await sharp(Buffer.from([0, 1, 0, 0, 1, 1]), { raw: { width: 3, height: 2, channels: 1 } })
+      .png()
+      .toFile(join(dir, 'bin-p', 'a.png'));
+    const r = await run(['--task', 'segmentation', '--truth', 'bin-t', '--pred', 'bin-p', '--json']);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out);
+    expect(report.classes).toEqual(['background', 'foreground']);
+    expect(report.confusion).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
+    expect(report.perClass.dice[1]).toBeCloseTo(4 / 6, 12);
+  });
+
   it('segmentation masks (PNG and .npy) with a class never present giving null', async () => {
     // Truth 2x3: [0,1,1 / 0,0,1]; prediction [0,1,0 / 0,1,1]. Class 1: TP 2, FP 1, FN 1, TN 2.
     mkdirSync(join(dir, 'seg-t'));
@@ -107,6 +304,10 @@ describe('phi metrics', () => {
     expect(report.overall.rmse).toBeCloseTo(1, 12);
     expect(report.overall.msle).toBeCloseTo((Math.log(4) - Math.log(6)) ** 2 / 4, 12);
     expect(report.overall.psnr).toBeCloseTo(10 * Math.log10(16), 12);
+    expect(report.settings).toMatchObject({ psnrDataRange: 4, psnrDataRangeFrom: '--range' });
+    const byDefault = await run(['--task', 'transformation', '--truth', 'tr-t', '--pred', 'tr-p']);
+    expect(byDefault.out).toMatch(/psnrDataRange 3; psnrDataRangeFrom the targets' max - min/);
+    expect(byDefault.out).toMatch(/psnr +\d/);
   });
 
   it('detection COCO JSON gives mAP@0.5 (hand-worked)', async () => {

@@ -1,15 +1,87 @@
 /**
- * `phi metrics`: computes docs/design.md section 7's metrics from files, so users can
- * validate any model's outputs on their own test set (formats in
- * nn/metrics/files.ts). Prints a table, or the report as JSON with `--json`.
+ * `phi metrics`: computes docs/design.md section 7's metrics from files, and for
+ * classification the study metrics of docs/metrics.md (AUC, average precision, Brier,
+ * ECE, calibration slope, each with a 95% interval; an operating point), so users can
+ * validate any model's outputs on their own test set (formats in nn/metrics/files.ts).
+ * Prints a table, or the report as JSON with `--json`.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { computeFileMetrics } from '../../nn/metrics/files';
+import type { Interval } from '../../nn/metrics/bootstrap';
+import { computeFileMetrics, type MetricsReport } from '../../nn/metrics/files';
+import { parseOperatingRule, type OperatingRule } from '../../nn/metrics/operating-point';
+import type { ReportValue } from '../../nn/metrics/study';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
 const TASKS = ['classification', 'segmentation', 'detection', 'transformation'] as const;
-const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(4));
+const fmt = (v: ReportValue | undefined): string =>
+  v === null || v === undefined
+    ? '—'
+    : Array.isArray(v)
+      ? `(${v[0].toFixed(4)}–${v[1].toFixed(4)})`
+      : v.toFixed(4);
+const cell = (v: ReportValue | undefined, ci: ReportValue | undefined): string =>
+  ci === undefined ? fmt(v) : `${fmt(v)} ${fmt(ci ?? null)}`;
+const isInterval = (key: string): boolean => key.endsWith('CI95');
+
+function integer(text: string | undefined, flag: string, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}`);
+  return n;
+}
+
+/** The report as a table: overall values, then one row per metric with a column per class and the macro mean. */
+function table(report: MetricsReport): string[] {
+  const lines = [`${report.task}: ${report.matched} items compared`];
+  if (report.settings)
+    lines.push(
+      `  ${Object.entries(report.settings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}`,
+    );
+  if (report.unmatched.length)
+    lines.push(
+      `  not in both inputs (${report.unmatched.length}): ${report.unmatched.slice(0, 10).join(', ')}`,
+    );
+  for (const [k, v] of Object.entries(report.overall)) {
+    if (isInterval(k)) continue;
+    const delong = report.overall[`${k}DeLongCI95`];
+    lines.push(
+      `  ${k.padEnd(24)} ${cell(v, report.overall[`${k}CI95`])}${delong ? `  DeLong ${fmt(delong)}` : ''}`,
+    );
+  }
+  const names = Object.keys(report.perClass).filter((k) => !isInterval(k));
+  if (names.length) {
+    const cells = names.map((n) => [
+      ...report.classes.map((_, i) => cell(report.perClass[n][i], report.perClass[`${n}CI95`]?.[i])),
+      cell(report.macro[n], report.macro[`${n}CI95`]),
+    ]);
+    const width = Math.max(...report.classes.map((c) => c.length), ...cells.flat().map((c) => c.length)) + 2;
+    lines.push(
+      `  ${'metric'.padEnd(24)} ${[...report.classes, 'macro'].map((c) => c.padEnd(width)).join('')}`,
+    );
+    names.forEach((n, r) => lines.push(`  ${n.padEnd(24)} ${cells[r].map((c) => c.padEnd(width)).join('')}`));
+    if (report.perClass.aucDeLongCI95)
+      lines.push(
+        `  ${'auc DeLong 95% CI'.padEnd(24)} ${report.perClass.aucDeLongCI95.map((v) => fmt(v).padEnd(width)).join('')}`,
+      );
+  }
+  const op = report.operatingPoint;
+  if (op) {
+    lines.push(`operating point: ${op.rule}, chosen on ${op.chosenOn}`);
+    for (const p of op.classes) {
+      const threshold = p.threshold === null ? 'above every score' : p.threshold.toFixed(4);
+      lines.push(`  ${p.class}: threshold ${threshold}, TP ${p.tp} FP ${p.fp} TN ${p.tn} FN ${p.fn}`);
+      lines.push(
+        `    ${(['sensitivity', 'specificity', 'ppv', 'npv'] as const)
+          .map((r) => `${r} ${cell(p[r], p[`${r}CI95`] as Interval | null)}`)
+          .join('  ')}`,
+      );
+    }
+  }
+  return lines;
+}
 
 /** See the module comment. */
 export const metricsCommand: CliCommand = {
@@ -18,9 +90,17 @@ export const metricsCommand: CliCommand = {
   usage: [
     'phi metrics --task classification|segmentation|detection|transformation --truth <path> --pred <path>',
     '            [--classes N] [--range R] [--json]',
-    '  classification: CSV id,label vs CSV id,label or id,p0,p1,...',
-    '  segmentation:   two folders of PNG or .npy masks matched by name',
-    '  transformation: two folders of .npy or 16-bit PNG matched by name; --range = data range for PSNR',
+    '            [--bootstrap N] [--seed S] [--bins B] [--operating-point youden|sens=T|spec=T [--validation <csv>]]',
+    '  classification: CSV id,label (class names or indices) vs CSV id,label, id,p0,p1,... or',
+    '                  id,label,p_<class>,... as phi predict writes it (the p_ columns name the classes);',
+    '                  with probabilities: AUC (DeLong and bootstrap CI), average precision, Brier, ECE,',
+    '                  calibration slope/intercept; 95% CIs by stratified bootstrap, --bootstrap resamples',
+    '                  (default 2000, 0: none), --seed (default 0); --bins equal-width ECE bins (default 10);',
+    '                  --operating-point picks a threshold on --pred, or on --validation predictions',
+    '                  (their ids labelled in --truth), and reports sensitivity/specificity/PPV/NPV at it',
+    '  segmentation:   two folders of PNG or .npy masks matched by name; 0/255 and 0/1 masks are two classes',
+    '  transformation: two folders of .npy or 16-bit PNG matched by name; --range = data range R for PSNR',
+    "                  (default: the targets' max - min, printed with the result)",
     '  detection:      COCO JSON truth (images, annotations) vs a JSON list of scored boxes',
   ].join('\n'),
   async run(args, io) {
@@ -32,17 +112,34 @@ export const metricsCommand: CliCommand = {
         pred: { type: 'string' },
         classes: { type: 'string' },
         range: { type: 'string' },
+        bootstrap: { type: 'string' },
+        seed: { type: 'string' },
+        bins: { type: 'string' },
+        'operating-point': { type: 'string' },
+        validation: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
     const task = values.task as (typeof TASKS)[number];
     if (!TASKS.includes(task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}`);
     if (!values.truth || !values.pred) throw new UsageError('give --truth and --pred');
-    const classes = values.classes === undefined ? undefined : Number(values.classes);
-    if (classes !== undefined && (!Number.isInteger(classes) || classes < 1))
-      throw new UsageError('--classes must be a positive integer');
+    const classes = integer(values.classes, '--classes', 1);
     const range = values.range === undefined ? undefined : Number(values.range);
     if (range !== undefined && !(range > 0)) throw new UsageError('--range must be a positive number');
+    const bootstrap = integer(values.bootstrap, '--bootstrap', 0);
+    const seed = integer(values.seed, '--seed', 0);
+    const bins = integer(values.bins, '--bins', 1);
+    if (values.validation && !values['operating-point'])
+      throw new UsageError('--validation chooses an operating point: give --operating-point too');
+    let rule: OperatingRule | undefined;
+    try {
+      rule =
+        values['operating-point'] === undefined ? undefined : parseOperatingRule(values['operating-point']);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (task !== 'classification' && (rule || bootstrap !== undefined || bins !== undefined))
+      throw new UsageError('--bootstrap, --bins and --operating-point apply to --task classification');
     let report;
     try {
       report = await computeFileMetrics({
@@ -51,6 +148,13 @@ export const metricsCommand: CliCommand = {
         pred: resolve(io.cwd, values.pred),
         classes,
         range,
+        bootstrap,
+        seed,
+        bins,
+        operatingPoint: rule && {
+          rule,
+          validation: values.validation && resolve(io.cwd, values.validation),
+        },
       });
     } catch (e) {
       io.stderr.write(`phi metrics: ${(e as Error).message}\n`);
@@ -60,21 +164,7 @@ export const metricsCommand: CliCommand = {
       io.stdout.write(`${JSON.stringify(report)}\n`);
       return EXIT.ok;
     }
-    const lines = [`${report.task}: ${report.matched} items compared`];
-    if (report.unmatched.length)
-      lines.push(
-        `  not in both inputs (${report.unmatched.length}): ${report.unmatched.slice(0, 10).join(', ')}`,
-      );
-    for (const [k, v] of Object.entries(report.overall)) lines.push(`  ${k.padEnd(16)} ${fmt(v)}`);
-    const names = Object.keys(report.perClass);
-    if (names.length) {
-      lines.push(`  ${'class'.padEnd(16)} ${names.map((n) => n.padStart(16)).join('')}`);
-      report.classes.forEach((c, i) =>
-        lines.push(`  ${c.padEnd(16)} ${names.map((n) => fmt(report.perClass[n][i]).padStart(16)).join('')}`),
-      );
-      lines.push(`  ${'macro'.padEnd(16)} ${names.map((n) => fmt(report.macro[n]).padStart(16)).join('')}`);
-    }
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${table(report).join('\n')}\n`);
     return EXIT.ok;
   },
 };

@@ -51,6 +51,11 @@ export async function guessMaskClasses(entries: LayoutEntry[]): Promise<MaskClas
       // Unreadable masks are reported by the indexer; they just do not vote here.
     }
   }
+  return maskClassesFromValues(values);
+}
+
+/** The classes a set of mask values stands for (the rule of the module comment). */
+export function maskClassesFromValues(values: ReadonlySet<number>): MaskClasses {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.every((v) => v === 0 || v === 1 || v === 255) && !(values.has(1) && values.has(255))) {
     return {

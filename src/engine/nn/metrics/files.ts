@@ -1,7 +1,9 @@
 /**
  * docs/design.md section 7 metrics computed from files, for `phi metrics`: users
- * validate any model's outputs on their own test set. Formats:
- * classification CSV `id,label` vs `id,label` or `id,p0,p1,...`;
+ * validate any model's outputs on their own test set; classification adds the study
+ * metrics of docs/metrics.md. Formats:
+ * classification CSV `id,label` (class names or indices) vs `id,label`, `id,p0,p1,...`
+ * or `id,label,p_<class>,...` as `phi predict` writes it;
  * segmentation / transformation: folders of PNG (any depth) or `.npy`
  * matched by file name without extension; detection: COCO-style JSON.
  */
@@ -10,20 +12,36 @@ import { basename, extname, join } from 'node:path';
 import type { Task } from '../../api';
 import { parseCsv } from '../../data/csv';
 import { decodeImage } from '../../data/readers';
+import { maskClassesFromValues } from '../../data/layouts/mask-classes';
 import { parseNpy } from '../io/npy';
+import { DEFAULT_RESAMPLES } from './bootstrap';
+import { DEFAULT_BINS, type ReliabilityBin } from './calibration';
 import { ConfusionMatrix, PER_CLASS_METRICS, type ClassMetrics } from './confusion';
 import { detectionMetrics, type DetectionImage } from './detection';
+import type { OperatingRule } from './operating-point';
 import { RegressionAccumulator } from './regression';
+import { studyMetrics, type ClassificationSet, type ClassOperatingPoint, type ReportValue } from './study';
 
 /** The JSON `phi metrics --json` prints. */
 export interface MetricsReport {
   task: Task;
   classes: string[];
-  overall: Record<string, number | null>;
-  perClass: Record<string, (number | null)[]>;
-  macro: Record<string, number | null>;
+  /** Values, and for classification their intervals under `<metric>CI95` keys. */
+  overall: Record<string, ReportValue>;
+  perClass: Record<string, ReportValue[]>;
+  macro: Record<string, ReportValue>;
   /** `confusion[true][pred]` for classification and segmentation. */
   confusion?: number[][];
+  /** Classification with probabilities: the bins of the overall and per-class ECE. */
+  reliability?: { overall: ReliabilityBin[]; perClass: ReliabilityBin[][] };
+  operatingPoint?: {
+    rule: string;
+    /** The predictions file the threshold was chosen on. */
+    chosenOn: string;
+    classes: (ClassOperatingPoint & { class: string })[];
+  };
+  /** What the figures were computed with (item count, bins, resamples, seed, PSNR data range). */
+  settings?: Record<string, number | string>;
   /** Items compared, and names present in only one of the two inputs. */
   matched: number;
   unmatched: string[];
@@ -37,6 +55,12 @@ export interface FileMetricsOptions {
   classes?: number;
   /** Data range R for PSNR (transformation); the targets' max - min when absent. */
   range?: number;
+  /** Classification: equal-width ECE bins, bootstrap resamples (0: no intervals) and seed. */
+  bins?: number;
+  bootstrap?: number;
+  seed?: number;
+  /** Classification: the threshold rule, chosen on `validation` predictions when given. */
+  operatingPoint?: { rule: OperatingRule; validation?: string };
 }
 
 function fromClassMetrics(
@@ -57,51 +81,172 @@ function fromClassMetrics(
   return { task, classes, overall, perClass, macro, confusion };
 }
 
-/** Reads `id,label` or `id,p0,p1,...` rows; a first row starting with `id` is a header. */
-function readLabels(path: string): Map<string, string | number[]> {
-  const rows = parseCsv(readFileSync(path, 'utf8')).filter((r) => r.length && r.some((c) => c.trim() !== ''));
-  if (rows.length && rows[0][0].trim().toLowerCase() === 'id') rows.shift();
-  const out = new Map<string, string | number[]>();
+/** One CSV of labels or predictions: per id a label, class probabilities, or both. */
+interface LabelTable {
+  rows: Map<string, { label?: string; probs?: number[] }>;
+  /** Class names of `p_<class>` columns, in column order. */
+  names?: string[];
+  /** Number of `p0..pN` (or headerless) probability columns. */
+  probColumns: number;
+}
+
+/**
+ * Reads `id,label`, `id,p0,p1,...` (headerless or with a header), or a header naming
+ * `label` and `p_<class>` columns as `phi predict` writes them. A first row whose first
+ * field is `id`, or that names `label` or probability columns, is a header.
+ */
+function readTable(path: string): LabelTable {
+  const rows = parseCsv(readFileSync(path, 'utf8'));
+  const head = rows[0]?.map((h) => h.trim());
+  const isProb = (h: string) => /^p_.+$/.test(h) || /^p\d+$/i.test(h);
+  const header =
+    head && (head[0].toLowerCase() === 'id' || head.some((h) => h.toLowerCase() === 'label' || isProb(h)));
+  if (header) rows.shift();
+  let labelCol: number;
+  let probCols: number[];
+  let names: string[] | undefined;
+  if (header) {
+    const named = head.flatMap((h, i) => (/^p_.+$/.test(h) ? [i] : []));
+    const indexed = head.flatMap((h, i) => (/^p\d+$/i.test(h) ? [i] : []));
+    if (named.length && indexed.length)
+      throw new Error(`${path}: mixes p_<class> and p0..pN columns; use one form`);
+    probCols = named.length ? named : indexed;
+    if (named.length) names = named.map((i) => head[i].slice(2));
+    labelCol = head.findIndex((h, i) => i > 0 && h.toLowerCase() === 'label');
+    if (labelCol < 0 && !probCols.length && head.length === 2) labelCol = 1;
+    if (labelCol < 0 && !probCols.length)
+      throw new Error(`${path}: no label column and no p_<class> columns in ${head.join(',')}`);
+  } else {
+    const width = rows[0]?.length ?? 0;
+    labelCol = width === 2 ? 1 : -1;
+    probCols = width > 2 ? Array.from({ length: width - 1 }, (_, i) => i + 1) : [];
+  }
+  const out: LabelTable['rows'] = new Map();
   for (const r of rows) {
     if (r.length < 2) throw new Error(`${path}: row "${r.join(',')}" needs an id and a label`);
-    out.set(r[0].trim(), r.length === 2 ? r[1].trim() : r.slice(1).map((v) => Number(v)));
+    const id = r[0].trim();
+    const row: { label?: string; probs?: number[] } = {};
+    if (labelCol >= 0) row.label = r[labelCol]?.trim();
+    if (probCols.length) {
+      row.probs = probCols.map((c) => Number(r[c]));
+      if (row.probs.some((p) => !(p >= 0 && p <= 1)))
+        throw new Error(`${path}: ${id} has a probability outside [0, 1]: ${r.join(',')}`);
+    }
+    out.set(id, row);
   }
-  return out;
+  return { rows: out, names, probColumns: probCols.length };
+}
+
+const isIndex = (l: string): boolean => /^\d+$/.test(l);
+
+/**
+ * The class list: the `p_<class>` names of the predictions; else `0..N-1` for index
+ * labels or `p0..pN` columns; else the sorted class names found in the labels.
+ */
+function classList(truth: LabelTable, pred: LabelTable, count?: number): string[] {
+  if (pred.names) return pred.names;
+  const labels = [...truth.rows.values(), ...pred.rows.values()].flatMap((r) => (r.label ? [r.label] : []));
+  if (pred.probColumns || labels.every(isIndex)) {
+    const maxIdx = Math.max(pred.probColumns - 1, ...labels.filter(isIndex).map(Number));
+    const n = count ?? maxIdx + 1;
+    if (pred.probColumns && n !== pred.probColumns)
+      throw new Error(`--classes ${n} but the predictions have ${pred.probColumns} probability columns`);
+    const names = labels.filter((l) => !isIndex(l));
+    if (names.length)
+      throw new Error(
+        `label "${names[0]}" is a class name, but the probability columns p0..p${n - 1} do not name the classes: write them as p_<class>`,
+      );
+    return Array.from({ length: n }, (_, i) => String(i));
+  }
+  return [...new Set(labels)].sort();
+}
+
+/** A label as a class index: the class of that name, else an index 0..N-1. */
+function classIndex(id: string, label: string, classes: string[]): number {
+  const byName = classes.indexOf(label);
+  if (byName >= 0) return byName;
+  if (isIndex(label) && Number(label) < classes.length) return Number(label);
+  throw new Error(
+    `${id}: label "${label}" is neither one of the ${classes.length} classes (${classes.slice(0, 10).join(', ')}) nor an index 0..${classes.length - 1}`,
+  );
+}
+
+/** The items of `pred` found in `truth`, as class indices and probabilities. */
+function matchSet(
+  truth: LabelTable,
+  pred: LabelTable,
+  classes: string[],
+): ClassificationSet & { ids: string[] } {
+  const set = { classes: classes.length, truth: [] as number[], pred: [] as number[], ids: [] as string[] };
+  const probs: number[][] = [];
+  for (const [id, p] of pred.rows) {
+    const t = truth.rows.get(id);
+    if (!t) continue;
+    if (t.label === undefined) throw new Error(`${id}: the truth file gives no label`);
+    set.ids.push(id);
+    set.truth.push(classIndex(id, t.label, classes));
+    if (p.probs) {
+      probs.push(p.probs);
+      set.pred.push(p.probs.indexOf(Math.max(...p.probs)));
+    } else set.pred.push(classIndex(id, p.label ?? '', classes));
+  }
+  return probs.length ? { ...set, probs } : set;
 }
 
 function classification(o: FileMetricsOptions): MetricsReport {
-  const truth = readLabels(o.truth);
-  const pred = readLabels(o.pred);
-  const truthLabels = [...truth.values()].map(String);
-  const numeric = truthLabels.every((l) => /^\d+$/.test(l));
-  const predLabels = [...pred.values()].filter((v): v is string => typeof v === 'string');
-  let classes: string[];
-  if (numeric) {
-    const maxIdx = Math.max(
-      ...truthLabels.map(Number),
-      ...predLabels.filter((l) => /^\d+$/.test(l)).map(Number),
-    );
-    const n = o.classes ?? maxIdx + 1;
-    classes = Array.from({ length: n }, (_, i) => String(i));
-  } else classes = [...new Set([...truthLabels, ...predLabels])].sort();
-  const cm = new ConfusionMatrix(classes.length);
-  const unmatched: string[] = [];
-  let matched = 0;
-  for (const [id, t] of truth) {
-    const p = pred.get(id);
-    if (p === undefined) {
-      unmatched.push(id);
-      continue;
-    }
-    const ti = classes.indexOf(String(t));
-    const pi = Array.isArray(p) ? p.indexOf(Math.max(...p)) : classes.indexOf(p);
-    if (ti < 0 || pi < 0 || pi >= classes.length)
-      throw new Error(`${id}: label outside the ${classes.length} classes`);
-    cm.add(ti, pi);
-    matched++;
+  const truth = readTable(o.truth);
+  const pred = readTable(o.pred);
+  const classes = classList(truth, pred, o.classes);
+  const set = matchSet(truth, pred, classes);
+  const validation = o.operatingPoint?.validation;
+  let chooseOn: ClassificationSet | undefined;
+  let validationIds = new Set<string>();
+  if (validation) {
+    const table = readTable(validation);
+    if (!table.probColumns) throw new Error(`${validation}: no probability columns to choose a threshold on`);
+    if (table.names ? table.names.join(',') !== classes.join(',') : table.probColumns !== classes.length)
+      throw new Error(`${validation}: its probability columns differ from those of ${o.pred}`);
+    chooseOn = matchSet(truth, table, classes);
+    if (!chooseOn.truth.length) throw new Error(`${validation}: none of its ids is in ${o.truth}`);
+    validationIds = new Set(table.rows.keys());
   }
-  for (const id of pred.keys()) if (!truth.has(id)) unmatched.push(id);
-  return { ...fromClassMetrics('classification', classes, cm.metrics(), cm.counts), matched, unmatched };
+  if (o.operatingPoint && !set.probs)
+    throw new Error(`${o.pred}: an operating point needs probability columns`);
+  const study = studyMetrics(set, {
+    bins: o.bins ?? DEFAULT_BINS,
+    bootstrap: { resamples: o.bootstrap ?? DEFAULT_RESAMPLES, seed: o.seed ?? 0 },
+    operating: o.operatingPoint && { rule: o.operatingPoint.rule, chooseOn },
+  });
+  const confusion = Array.from({ length: classes.length }, () => new Array<number>(classes.length).fill(0));
+  set.truth.forEach((t, i) => confusion[t][set.pred[i]]++);
+  const matchedIds = new Set(set.ids);
+  const unmatched = [
+    ...[...truth.rows.keys()].filter((id) => !matchedIds.has(id) && !validationIds.has(id)),
+    ...[...pred.rows.keys()].filter((id) => !truth.rows.has(id)),
+  ];
+  return {
+    task: 'classification',
+    classes,
+    overall: study.overall,
+    perClass: study.perClass,
+    macro: study.macro,
+    confusion,
+    reliability: study.reliability,
+    operatingPoint: study.operatingPoint && {
+      rule: study.operatingPoint.rule,
+      chosenOn: validation ?? o.pred,
+      classes: study.operatingPoint.classes.map((p) => ({ class: classes[p.classIndex], ...p })),
+    },
+    settings: {
+      items: study.settings.items,
+      ...(study.settings.bins === undefined ? {} : { eceBins: study.settings.bins }),
+      bootstrapResamples: study.settings.bootstrap,
+      seed: study.settings.seed,
+      ci: `${study.settings.level * 100}% stratified bootstrap, percentile`,
+    },
+    matched: set.ids.length,
+    unmatched,
+  };
 }
 
 /** Files of a folder keyed by name without extension (PNG/TIFF/.npy). */
@@ -147,28 +292,41 @@ async function readMask(path: string): Promise<ArrayLike<number>> {
   return out;
 }
 
+/**
+ * Mask values to class indices by the dataset reader's rule (0/255 and 0/1 masks are
+ * background/foreground; data/layouts/mask-classes.ts), applied to the truth and to the
+ * predictions separately, so 0/255 truth masks compare with 0/1 predicted ones.
+ */
 async function segmentation(o: FileMetricsOptions): Promise<MetricsReport> {
   const { both, unmatched } = pairs(o.truth, o.pred);
-  const loaded: [string, ArrayLike<number>, ArrayLike<number>][] = [];
-  let maxLabel = 0;
+  const loaded: [string, Float64Array, Float64Array][] = [];
+  const truthValues = new Set<number>();
+  const predValues = new Set<number>();
   for (const [name, tf, pf] of both) {
-    const t = { data: await readMask(tf) };
-    const p = { data: await readMask(pf) };
-    if (t.data.length !== p.data.length)
-      throw new Error(`${name}: truth has ${t.data.length} values, prediction ${p.data.length}`);
-    for (let i = 0; i < t.data.length; i++) maxLabel = Math.max(maxLabel, t.data[i], p.data[i]);
-    loaded.push([name, t.data, p.data]);
+    const t = Float64Array.from(await readMask(tf), Math.round);
+    const p = Float64Array.from(await readMask(pf), Math.round);
+    if (t.length !== p.length)
+      throw new Error(`${name}: truth has ${t.length} values, prediction ${p.length}`);
+    t.forEach((v) => truthValues.add(v));
+    p.forEach((v) => predValues.add(v));
+    loaded.push([name, t, p]);
   }
-  const k = o.classes ?? Math.max(2, Math.round(maxLabel) + 1);
+  const truthMap = maskClassesFromValues(truthValues);
+  const predMap = maskClassesFromValues(predValues);
+  const k = o.classes ?? Math.max(truthMap.classes.length, predMap.classes.length);
   const cm = new ConfusionMatrix(k);
   for (const [name, t, p] of loaded)
     for (let i = 0; i < t.length; i++) {
-      const a = Math.round(t[i]);
-      const b = Math.round(p[i]);
-      if (a < 0 || a >= k || b < 0 || b >= k) throw new Error(`${name}: mask value outside 0..${k - 1}`);
+      const a = truthMap.map.get(t[i]) as number;
+      const b = predMap.map.get(p[i]) as number;
+      if (a >= k || b >= k)
+        throw new Error(`${name}: mask value ${a >= k ? t[i] : p[i]} is a class past ${k - 1}`);
       cm.add(a, b);
     }
-  const classes = Array.from({ length: k }, (_, i) => String(i));
+  const classes = Array.from(
+    { length: k },
+    (_, i) => truthMap.classes[i] ?? predMap.classes[i] ?? `class ${i}`,
+  );
   return {
     ...fromClassMetrics('segmentation', classes, cm.metrics(), cm.counts),
     matched: loaded.length,
@@ -187,12 +345,18 @@ async function transformation(o: FileMetricsOptions): Promise<MetricsReport> {
     acc.add(t.data, p.data);
   }
   const m = acc.metrics();
+  const range = acc.dataRange();
   return {
     task: 'transformation',
     classes: [],
     overall: { ...m },
     perClass: {},
     macro: {},
+    settings: {
+      items: both.length,
+      ...(range === null ? {} : { psnrDataRange: range }),
+      psnrDataRangeFrom: o.range === undefined ? "the targets' max - min" : '--range',
+    },
     matched: both.length,
     unmatched,
   };

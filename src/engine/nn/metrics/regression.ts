@@ -48,11 +48,16 @@ export class RegressionAccumulator {
     this.n += truth.length;
   }
 
+  /** The data range R that PSNR uses: the fixed range, else max - min of the targets; `null` before data. */
+  dataRange(): number | null {
+    return this.range ?? (this.n === 0 ? null : this.max - this.min);
+  }
+
   /** The metrics over everything added. */
   metrics(): RegressionMetrics {
     if (this.n === 0) return { mae: null, mse: null, rmse: null, msle: null, psnr: null };
     const mse = this.sq / this.n;
-    const r = this.range ?? this.max - this.min;
+    const r = this.dataRange() as number;
     return {
       mae: this.abs / this.n,
       mse,

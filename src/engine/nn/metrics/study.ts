@@ -152,7 +152,9 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
     }
     for (const name of SCORED) {
       perClass[name].forEach((v, c) => (flat[`perClass.${name}.${c}`] = v));
-      flat[`macro.${name}`] = meanDefined(perClass[name]);
+      // A mean of slopes or intercepts over classes describes no model: no macro value for them.
+      if (name !== 'calibrationSlope' && name !== 'calibrationIntercept')
+        flat[`macro.${name}`] = meanDefined(perClass[name]);
     }
     if (k === 2) for (const name of SCORED) flat[`overall.${name}`] = perClass[name][1];
     else {
