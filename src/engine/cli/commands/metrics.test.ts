@@ -229,6 +229,39 @@ describe('phi metrics', () => {
     expect(text.out).toMatch(/lesion: threshold 0\.5000, TP 2 FP 2 TN 1 FN 0/);
   });
 
+  it('patient-level metrics from the max of item probabilities', async () => {
+    // Patients: A (lesion) max 0.9, B (clear) 0.4, C (lesion) 0.55, D (clear) 0.6 -> AUC 3/4.
+    const items: [string, string, string, number][] = [
+      ['a1', 'A', 'lesion', 0.9],
+      ['a2', 'A', 'clear', 0.2],
+      ['b1', 'B', 'clear', 0.4],
+      ['b2', 'B', 'clear', 0.3],
+      ['c1', 'C', 'lesion', 0.35],
+      ['c2', 'C', 'lesion', 0.55],
+      ['d1', 'D', 'clear', 0.6],
+      ['d2', 'D', 'clear', 0.1],
+    ];
+    writeFileSync(join(dir, 'pt-truth.csv'), ['id,label', ...items.map((r) => `${r[0]},${r[2]}`)].join('\n'));
+    writeFileSync(join(dir, 'pt-map.csv'), ['id,patient', ...items.map((r) => `${r[0]},${r[1]}`)].join('\n'));
+    writeFileSync(
+      join(dir, 'pt-pred.csv'),
+      ['id,label,p_clear,p_lesion', ...items.map((r) => `${r[0]},x,${1 - r[3]},${r[3]}`)].join('\n'),
+    );
+    const args = ['--task', 'classification', '--truth', 'pt-truth.csv', '--pred', 'pt-pred.csv'];
+    const r = await run([...args, '--patients', 'pt-map.csv', '--patient-level', 'max', '--json']);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out);
+    expect(report.settings).toMatchObject({ items: 8, patients: 4, patientLevel: 'max' });
+    expect(report.overall.auc).toBeCloseTo(3 / 4, 12);
+    expect(report.confusion).toEqual([
+      [1, 1],
+      [0, 2],
+    ]);
+    const mean = await run([...args, '--patients', 'pt-map.csv']);
+    expect(mean.code).toBe(1);
+    expect(mean.err).toMatch(/patient A: items of classes/);
+  });
+
   it('refuses class-name labels that p0..pN columns cannot place, and labels outside the classes', async () => {
     writeFileSync(join(dir, 'n-truth.csv'), 'id,label\na,cat\nb,dog\n');
     writeFileSync(join(dir, 'n-p.csv'), 'id,p0,p1\na,0.8,0.2\nb,0.3,0.7\n');

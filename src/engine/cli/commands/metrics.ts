@@ -91,13 +91,16 @@ export const metricsCommand: CliCommand = {
     'phi metrics --task classification|segmentation|detection|transformation --truth <path> --pred <path>',
     '            [--classes N] [--range R] [--json]',
     '            [--bootstrap N] [--seed S] [--bins B] [--operating-point youden|sens=T|spec=T [--validation <csv>]]',
+    '            [--patients <csv> [--patient-level mean|max]]',
     '  classification: CSV id,label (class names or indices) vs CSV id,label, id,p0,p1,... or',
     '                  id,label,p_<class>,... as phi predict writes it (the p_ columns name the classes);',
     '                  with probabilities: AUC (DeLong and bootstrap CI), average precision, Brier, ECE,',
     '                  calibration slope/intercept; 95% CIs by stratified bootstrap, --bootstrap resamples',
     '                  (default 2000, 0: none), --seed (default 0); --bins equal-width ECE bins (default 10);',
     '                  --operating-point picks a threshold on --pred, or on --validation predictions',
-    '                  (their ids labelled in --truth), and reports sensitivity/specificity/PPV/NPV at it',
+    '                  (their ids labelled in --truth), and reports sensitivity/specificity/PPV/NPV at it;',
+    '                  --patients (CSV id,patient) reports per patient, by the mean (default) or max of',
+    '                  the probabilities of its items',
     '  segmentation:   two folders of PNG or .npy masks matched by name; 0/255 and 0/1 masks are two classes',
     '  transformation: two folders of .npy or 16-bit PNG matched by name; --range = data range R for PSNR',
     "                  (default: the targets' max - min, printed with the result)",
@@ -117,6 +120,8 @@ export const metricsCommand: CliCommand = {
         bins: { type: 'string' },
         'operating-point': { type: 'string' },
         validation: { type: 'string' },
+        patients: { type: 'string' },
+        'patient-level': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -138,8 +143,17 @@ export const metricsCommand: CliCommand = {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    if (task !== 'classification' && (rule || bootstrap !== undefined || bins !== undefined))
-      throw new UsageError('--bootstrap, --bins and --operating-point apply to --task classification');
+    const how = values['patient-level'] ?? 'mean';
+    if (how !== 'mean' && how !== 'max') throw new UsageError('--patient-level must be mean or max');
+    if (values['patient-level'] && !values.patients)
+      throw new UsageError('--patient-level aggregates per patient: give --patients <csv> too');
+    if (
+      task !== 'classification' &&
+      (rule || bootstrap !== undefined || bins !== undefined || values.patients)
+    )
+      throw new UsageError(
+        '--bootstrap, --bins, --operating-point and --patients apply to --task classification',
+      );
     let report;
     try {
       report = await computeFileMetrics({
@@ -155,6 +169,7 @@ export const metricsCommand: CliCommand = {
           rule,
           validation: values.validation && resolve(io.cwd, values.validation),
         },
+        patients: values.patients ? { file: resolve(io.cwd, values.patients), how } : undefined,
       });
     } catch (e) {
       io.stderr.write(`phi metrics: ${(e as Error).message}\n`);

@@ -19,6 +19,7 @@ import { DEFAULT_BINS, type ReliabilityBin } from './calibration';
 import { ConfusionMatrix, PER_CLASS_METRICS, type ClassMetrics } from './confusion';
 import { detectionMetrics, type DetectionImage } from './detection';
 import type { OperatingRule } from './operating-point';
+import { aggregateByPatient } from './patient';
 import { RegressionAccumulator } from './regression';
 import { studyMetrics, type ClassificationSet, type ClassOperatingPoint, type ReportValue } from './study';
 
@@ -61,6 +62,8 @@ export interface FileMetricsOptions {
   seed?: number;
   /** Classification: the threshold rule, chosen on `validation` predictions when given. */
   operatingPoint?: { rule: OperatingRule; validation?: string };
+  /** Classification: one prediction per patient (`id,patient` CSV), by the mean or max of its items. */
+  patients?: { file: string; how: 'mean' | 'max' };
 }
 
 function fromClassMetrics(
@@ -193,11 +196,47 @@ function matchSet(
   return probs.length ? { ...set, probs } : set;
 }
 
+/** Reads `id,patient` rows; a first row starting with `id` is a header. */
+function readPatients(path: string): Map<string, string> {
+  const rows = parseCsv(readFileSync(path, 'utf8'));
+  if (rows[0]?.[0].toLowerCase() === 'id') rows.shift();
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    if (r.length < 2 || !r[1]) throw new Error(`${path}: row "${r.join(',')}" needs an id and a patient`);
+    out.set(r[0], r[1]);
+  }
+  return out;
+}
+
+type MatchedSet = ClassificationSet & { ids: string[] };
+
+/** One item per patient, by `how` of its items' probabilities (patient.ts). */
+function byPatient(set: MatchedSet, patients: NonNullable<FileMetricsOptions['patients']>): MatchedSet {
+  const probs = set.probs;
+  if (!probs) throw new Error('patient-level metrics need probability columns');
+  const map = readPatients(patients.file);
+  const items = set.ids.map((id, i) => {
+    const patient = map.get(id);
+    if (patient === undefined) throw new Error(`${id}: no patient in ${patients.file}`);
+    return { patient, truth: set.truth[i], probs: probs[i] };
+  });
+  const agg = aggregateByPatient(items, patients.how);
+  return {
+    classes: set.classes,
+    truth: agg.map((a) => a.truth),
+    pred: agg.map((a) => a.probs.indexOf(Math.max(...a.probs))),
+    probs: agg.map((a) => a.probs),
+    ids: agg.map((a) => a.patient),
+  };
+}
+
 function classification(o: FileMetricsOptions): MetricsReport {
   const truth = readTable(o.truth);
   const pred = readTable(o.pred);
   const classes = classList(truth, pred, o.classes);
-  const set = matchSet(truth, pred, classes);
+  const items = matchSet(truth, pred, classes);
+  if (!items.ids.length) throw new Error(`none of the ids of ${o.pred} is in ${o.truth}`);
+  const set = o.patients ? byPatient(items, o.patients) : items;
   const validation = o.operatingPoint?.validation;
   let chooseOn: ClassificationSet | undefined;
   let validationIds = new Set<string>();
@@ -206,8 +245,9 @@ function classification(o: FileMetricsOptions): MetricsReport {
     if (!table.probColumns) throw new Error(`${validation}: no probability columns to choose a threshold on`);
     if (table.names ? table.names.join(',') !== classes.join(',') : table.probColumns !== classes.length)
       throw new Error(`${validation}: its probability columns differ from those of ${o.pred}`);
-    chooseOn = matchSet(truth, table, classes);
-    if (!chooseOn.truth.length) throw new Error(`${validation}: none of its ids is in ${o.truth}`);
+    const matched = matchSet(truth, table, classes);
+    if (!matched.truth.length) throw new Error(`${validation}: none of its ids is in ${o.truth}`);
+    chooseOn = o.patients ? byPatient(matched, o.patients) : matched;
     validationIds = new Set(table.rows.keys());
   }
   if (o.operatingPoint && !set.probs)
@@ -219,7 +259,7 @@ function classification(o: FileMetricsOptions): MetricsReport {
   });
   const confusion = Array.from({ length: classes.length }, () => new Array<number>(classes.length).fill(0));
   set.truth.forEach((t, i) => confusion[t][set.pred[i]]++);
-  const matchedIds = new Set(set.ids);
+  const matchedIds = new Set(items.ids);
   const unmatched = [
     ...[...truth.rows.keys()].filter((id) => !matchedIds.has(id) && !validationIds.has(id)),
     ...[...pred.rows.keys()].filter((id) => !truth.rows.has(id)),
@@ -238,13 +278,14 @@ function classification(o: FileMetricsOptions): MetricsReport {
       classes: study.operatingPoint.classes.map((p) => ({ class: classes[p.classIndex], ...p })),
     },
     settings: {
-      items: study.settings.items,
+      items: items.ids.length,
+      ...(o.patients ? { patients: study.settings.items, patientLevel: o.patients.how } : {}),
       ...(study.settings.bins === undefined ? {} : { eceBins: study.settings.bins }),
       bootstrapResamples: study.settings.bootstrap,
       seed: study.settings.seed,
       ci: `${study.settings.level * 100}% stratified bootstrap, percentile`,
     },
-    matched: set.ids.length,
+    matched: items.ids.length,
     unmatched,
   };
 }
