@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ensureRendererBuilt, repoRoot } from '../src/engine/server/build-renderer';
+import { layoutProblems } from './support/browser-steps';
 import type { PageGlobals } from './support/page-globals';
 import { copyExample, launchChromium, startServe, tempFolder, type ServeProcess } from './support/serve';
 
@@ -234,6 +235,14 @@ describe('workbench in Chromium against phi serve', () => {
     expect(await page.locator('.table-body [role="row"]').count()).toBeLessThanOrEqual(24);
     await page.getByRole('columnheader', { name: /Split/ }).click();
     await shot('05-files-tab');
+    // At 1280x800 every column can be read: the table fits, or scrolls inside its pane.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      expect(await layoutProblems(page, '[role="table"][aria-label="Files"]')).toEqual([]);
+      await shot('05b-files-tab-1280x800');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('running the network adds a point to the Output charts each epoch', { timeout: 300_000 }, async () => {

@@ -85,3 +85,37 @@ export async function dragBetween(
   await page.mouse.move(to.x, to.y, { steps: 5 });
   await page.mouse.up();
 }
+
+/**
+ * What keeps the first element matching `selector` from being read whole in
+ * the window: the page grown wider than the window, or the element cut off
+ * by a box that neither fits it nor scrolls. Empty when the element fits, or
+ * scrolls inside a box that lies within the window.
+ */
+export async function layoutProblems(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((selector) => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > innerWidth)
+      problems.push(`the page is ${root.scrollWidth} px wide in a ${innerWidth} px window`);
+    const element = document.querySelector(selector);
+    if (!element) return [...problems, `${selector} is not on the page`];
+    // The box that shows the element: the nearest one (itself included) that clips or scrolls.
+    let box: Element | null = element;
+    while (box && box !== root && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+    const shown = (box && box !== root ? box : root).getBoundingClientRect();
+    if (shown.right > innerWidth + 0.5 || shown.bottom > innerHeight + 0.5)
+      problems.push(
+        `${selector} is shown in a box reaching ${Math.round(shown.right)}x${Math.round(shown.bottom)}`,
+      );
+    if (box && box !== root) {
+      const style = getComputedStyle(box);
+      const scrolls = (o: string): boolean => o === 'auto' || o === 'scroll';
+      if (box.scrollWidth > box.clientWidth + 1 && !scrolls(style.overflowX))
+        problems.push(`${selector} is cut off on the right (${box.scrollWidth} px in ${box.clientWidth})`);
+      if (box.scrollHeight > box.clientHeight + 1 && !scrolls(style.overflowY))
+        problems.push(`${selector} is cut off at the bottom (${box.scrollHeight} px in ${box.clientHeight})`);
+    }
+    return problems;
+  }, selector);
+}

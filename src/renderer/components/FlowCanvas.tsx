@@ -4,7 +4,14 @@
  * one undoable edit on release; connections go through the engine's typed
  * check; nodes come from the palette by drag and drop.
  */
-import { useCallback, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  useCallback,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+} from 'react';
 import { observer } from 'mobx-react-lite';
 import {
   Background,
@@ -89,13 +96,23 @@ function useFlowEdges(edges: GraphEdge[], selection: Set<string>, running: Set<s
   });
 }
 
+/** Windows at least this wide show the minimap by default (narrower ones, such as 1280x800, would lose nodes under it). */
+const WIDE = window.matchMedia('(min-width: 1440px)');
+const isWide = (): boolean => WIDE.matches;
+function onWideChange(changed: () => void): () => void {
+  WIDE.addEventListener('change', changed);
+  return () => WIDE.removeEventListener('change', changed);
+}
+
 function FlowCanvasView() {
   const wb = useWorkbench();
   const flow = useReactFlow();
   const [sizes, setSizes] = useState(() => new Map<string, Size>());
   const [menu, setMenu] = useState<{ x: number; y: number; id: string } | null>(null);
-  // The minimap covers part of a small canvas: shown by default only where the window is wide.
-  const [minimap, setMinimap] = useState(() => window.innerWidth >= 1440);
+  // The minimap covers part of a small canvas: shown only where the window is wide, until the user chooses.
+  const wide = useSyncExternalStore(onWideChange, isWide);
+  const [chosen, setChosen] = useState<boolean | null>(null);
+  const minimap = chosen ?? wide;
   // Positions while a drag is in progress stay in this component: nothing else re-renders per pointer move.
   const [dragged, setDragged] = useState<Map<string, XY> | null>(null);
   const dragStart = useRef<Graph | null>(null);
@@ -257,7 +274,7 @@ function FlowCanvasView() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls showInteractive={false} aria-label="Zoom controls">
           <ControlButton
-            onClick={() => setMinimap((shown) => !shown)}
+            onClick={() => setChosen(!minimap)}
             title={minimap ? 'Hide the minimap' : 'Show the minimap'}
             aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'}
             aria-pressed={minimap}
