@@ -12,6 +12,7 @@ import { presentedBytes, renderPresented } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { selectBackend } from './backends/select';
 import { decodeOutput } from './detection/centernet';
+import { nodeOnnx, OnnxNetwork } from './export/runtime';
 import { defaultGradCamLayer, gradCam } from './gradcam';
 import { boxOverlay, encodeRgb, heatOverlay, maskOverlay, rgbBase } from './render';
 import { tf } from './tf';
@@ -77,6 +78,28 @@ export function runSample(
     return (t.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
   });
   return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+}
+
+/** Which engine runs a trained network: tf.js, as trained, or ONNX Runtime on its exported `model.onnx`. */
+export type Runtime = 'tfjs' | 'onnx';
+
+/** {@link runSample} on the chosen runtime; `release` frees what it opened. */
+export async function sampleRunner(
+  t: Trained,
+  runtime: Runtime,
+  artifactsDir: string,
+): Promise<{ run(sample: Sample): Promise<ReturnType<typeof runSample>>; release(): Promise<void> }> {
+  if (runtime === 'tfjs')
+    return { run: async (sample) => runSample(t, sample), release: async () => undefined };
+  const net = await OnnxNetwork.load(nodeOnnx(t, artifactsDir));
+  return {
+    async run(sample) {
+      const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
+      const out = await net.run(prepared.x, [1, ...t.manifest.geometry.inputShape]);
+      return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+    },
+    release: () => net.release(),
+  };
 }
 
 /** Options of {@link predictSample}. */

@@ -17,7 +17,7 @@ import { inputsOf } from '../../graph/plan';
 import type { ModuleNodeType } from '../../graph/node-type';
 import { decodeOutput } from '../../nn/detection/centernet';
 import { encodeNpyFloat32 } from '../../nn/io/npy';
-import { classMask, loadTrained, releaseTrained, runSample } from '../../nn/predict';
+import { classMask, loadTrained, releaseTrained, sampleRunner, type Runtime } from '../../nn/predict';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
@@ -52,18 +52,22 @@ function listFiles(dir: string): string[] {
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'run a trained network node on a folder of images',
-  usage: 'phi predict <project.phiproj> --node ID <input-folder> <output-folder>',
+  usage: 'phi predict <project.phiproj> --node ID [--runtime tfjs|onnx] <input-folder> <output-folder>',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { node: { type: 'string' } },
+      options: { node: { type: 'string' }, runtime: { type: 'string', default: 'tfjs' } },
     });
     if (positionals.length !== 3 || !values.node)
       throw new UsageError('give a project, --node ID, an input and an output folder');
+    const runtime = values.runtime as Runtime;
+    if (runtime !== 'tfjs' && runtime !== 'onnx')
+      throw new UsageError(`unknown runtime "${values.runtime}": use tfjs or onnx`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
     const store = ProjectStore.open(projectArg);
     let project: ProjectModules | undefined;
+    let runner: Awaited<ReturnType<typeof sampleRunner>> | undefined;
     try {
       const graph = store.graph();
       const node = graph.nodes.find((n) => n.id === values.node);
@@ -88,6 +92,7 @@ export const predictCommand: CliCommand = {
         return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
       });
       const trained = await loadTrained(store.artifactsFor(node.id));
+      runner = await sampleRunner(trained, runtime, store.artifactsFor(node.id));
       const { geometry, classes } = trained.manifest;
       mkdirSync(outputArg, { recursive: true });
       // Probability columns carry the class names the user chose (`p_<class>`), never bare indices.
@@ -109,7 +114,7 @@ export const predictCommand: CliCommand = {
             });
           }
           if (!sample) continue;
-          const { out, offset, scale } = runSample(trained, sample);
+          const { out, offset, scale } = await runner.run(sample);
           const [h, w] = geometry.inputShape;
           const stem = id.slice(0, id.length - extname(id).length).replace(/[\\/]/g, '__');
           if (geometry.task === 'classification') {
@@ -156,6 +161,7 @@ export const predictCommand: CliCommand = {
       io.stdout.write(`Predicted ${done} image(s) into ${outputArg}${failed ? `; ${failed} failed` : ''}\n`);
       return failed && !done ? EXIT.failed : EXIT.ok;
     } finally {
+      await runner?.release();
       releaseTrained();
       await project?.dispose();
       store.close();

@@ -4,12 +4,10 @@
  * weights, pass ONNX's own checker (Debian's python3-onnx) and give tf.js's
  * outputs under ONNX Runtime; a layer without a mapping is refused by name.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pythonWith } from '../../test-support/python';
 import { selectBackend } from '../backends/select';
 import { unet } from '../networks/builtin';
 import { compileSpec } from '../spec/compile';
@@ -17,27 +15,14 @@ import type { NetworkSpec } from '../spec/spec';
 import { seededValues } from '../testing/arrays';
 import { tf, tfl } from '../tf';
 import { ONNX_IR_VERSION, ONNX_OPSET, toOnnx } from './onnx';
+import { checkOnnx } from './onnx-checker';
 import { OnnxNetwork } from './runtime';
 
-const PYTHON = pythonWith(['onnx'], 'python3-onnx');
 const dir = mkdtempSync(join(tmpdir(), 'phi-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-/** ONNX's full checker on the file; returns `ir opset` as the file states them. */
-function check(path: string): string {
-  const script = [
-    'import sys, onnx',
-    'm = onnx.load(sys.argv[1])',
-    'onnx.checker.check_model(m, full_check=True)',
-    'print(m.ir_version, m.opset_import[0].version)',
-  ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
 
 /** Layer list to spec: `[id, type, params, inputs]`, the first an Input. */
 function spec(name: string, layers: [string, string, Record<string, unknown>, string[]][]): NetworkSpec {
@@ -77,7 +62,7 @@ async function maxDifference(model: tfl.LayersModel, name: string): Promise<numb
   const expected = tf.tidy(() => (model.predict(tf.tensor(x, shape)) as tf.Tensor).dataSync());
   const path = join(dir, `${name}.onnx`);
   writeFileSync(path, toOnnx(model));
-  expect(check(path)).toBe(`${ONNX_IR_VERSION} ${ONNX_OPSET}`);
+  expect(checkOnnx(path)).toBe(`${ONNX_IR_VERSION} ${ONNX_OPSET}`);
   const net = await OnnxNetwork.load(path);
   const got = await net.run(x, shape);
   await net.release();
