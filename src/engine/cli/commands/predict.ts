@@ -3,9 +3,13 @@
  * node on a folder of images. Each file goes through the same modules as
  * the node's training data (the chain from the dataset to the network), then
  * the network. Outputs: classification `predictions.csv` (`id,label,p_<class>,...`),
- * segmentation one PNG mask per image, detection `detections.json` (COCO-style
- * list with scores), transformation one `.npy` per image. Custom modules in the
- * chain run when this computer trusts their source, as in the app.
+ * segmentation one PNG mask per image, at the source image's size and
+ * position and in the values the dataset's masks use (0/255 or class indices),
+ * detection `detections.json` (COCO-style list with scores, boxes in source
+ * image pixels), transformation one `.npy` per image at the network's size.
+ * Masks and boxes go back through the geometry the chain's modules recorded
+ * (docs/design.md section 3). Custom modules in the chain run when this
+ * computer trusts their source, as in the app.
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
@@ -14,7 +18,12 @@ import sharp from 'sharp';
 import type { Graph, Sample } from '../../api';
 import { decodeImage } from '../../data/readers';
 import { inputsOf } from '../../graph/plan';
-import type { ModuleNodeType } from '../../graph/node-type';
+import type { DatasetNodeType, ModuleNodeType } from '../../graph/node-type';
+import type { NodeTypeRegistry } from '../../graph/registry';
+import { boxesToSource, resampleToSource, sourceToSample } from '../../imaging/geometry-steps';
+import { geometry as sizeOf } from '../../imaging/image';
+import { maskValuesOf } from '../../data/mask-values';
+import { describeUpgrade } from '../../store/node-upgrades';
 import { decodeOutput } from '../../nn/detection/centernet';
 import { encodeNpyFloat32 } from '../../nn/io/npy';
 import { classMask, loadTrained, releaseTrained, sampleRunner, type Runtime } from '../../nn/predict';
@@ -65,7 +74,9 @@ export const predictCommand: CliCommand = {
     if (runtime !== 'tfjs' && runtime !== 'onnx')
       throw new UsageError(`unknown runtime "${values.runtime}": use tfjs or onnx`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
-    const store = ProjectStore.open(projectArg);
+    const registry = createBuiltinRegistry();
+    const store = ProjectStore.open(projectArg, (type) => registry.get(type));
+    for (const upgrade of store.nodeUpgrades) io.stderr.write(`phi predict: ${describeUpgrade(upgrade)}\n`);
     let project: ProjectModules | undefined;
     let runner: Awaited<ReturnType<typeof sampleRunner>> | undefined;
     try {
@@ -75,7 +86,6 @@ export const predictCommand: CliCommand = {
         io.stderr.write(`phi predict: "${values.node}" is not a network node of ${basename(projectArg)}\n`);
         return EXIT.failed;
       }
-      const registry = createBuiltinRegistry();
       // The chain may hold the project's custom modules: those this computer trusts run.
       const chainNodes = moduleChain(graph, node.id);
       project = await loadProjectModules(projectArg, new Set(chainNodes.map((n) => n.type)));
@@ -94,6 +104,8 @@ export const predictCommand: CliCommand = {
       const trained = await loadTrained(store.artifactsFor(node.id));
       runner = await sampleRunner(trained, runtime, store.artifactsFor(node.id));
       const { geometry, classes } = trained.manifest;
+      const maskValues =
+        geometry.task === 'segmentation' ? await datasetMaskValues(graph, node.id, registry, store.dir) : [];
       mkdirSync(outputArg, { recursive: true });
       // Probability columns carry the class names the user chose (`p_<class>`), never bare indices.
       const rows: string[] = [csvRow(['id', 'label', ...classes.map((name) => `p_${name}`)])];
@@ -122,21 +134,30 @@ export const predictCommand: CliCommand = {
             const best = probs.indexOf(Math.max(...probs));
             rows.push(csvRow([id, classes[best] ?? best, ...probs.map((p) => p.toFixed(6))]));
           } else if (geometry.task === 'segmentation') {
-            const mask = classMask(out, h * w, geometry.classes);
-            await sharp(mask, { raw: { width: w, height: h, channels: 1 } })
+            const source = sizeOf(image);
+            const mask = resampleToSource(
+              classMask(out, h * w, geometry.classes),
+              { height: h, width: w, channels: 1 },
+              sourceToSample(sample, source),
+              source,
+              'nearest',
+            ).map((k) => maskValues[k] ?? k);
+            await sharp(mask, { raw: { width: source.width, height: source.height, channels: 1 } })
               .toColourspace('b-w')
               .png()
               .toFile(join(outputArg, `${stem}.png`));
           } else if (geometry.task === 'detection') {
             const g = geometry.grid as NonNullable<typeof geometry.grid>;
-            for (const b of decodeOutput(
+            const source = sizeOf(image);
+            const found = decodeOutput(
               out,
               g.h,
               g.w,
               geometry.classes,
               g.stride,
               trained.manifest.params.detectionThreshold,
-            ))
+            );
+            for (const b of boxesToSource(found, sourceToSample(sample, source), source))
               detections.push({
                 image_id: id,
                 category_id: b.classIndex,
@@ -159,6 +180,14 @@ export const predictCommand: CliCommand = {
       if (geometry.task === 'detection')
         writeFileSync(join(outputArg, 'detections.json'), JSON.stringify(detections));
       io.stdout.write(`Predicted ${done} image(s) into ${outputArg}${failed ? `; ${failed} failed` : ''}\n`);
+      if (geometry.task === 'segmentation')
+        io.stdout.write(
+          `Masks are at each source image's size, class values ${maskValues.map((v, k) => `${classes[k] ?? k}=${v}`).join(', ')}\n`,
+        );
+      if (geometry.task === 'detection')
+        io.stdout.write(
+          'Boxes are in source image pixels: bbox = [x, y, width, height] from the top-left corner\n',
+        );
       return failed && !done ? EXIT.failed : EXIT.ok;
     } finally {
       await runner?.release();
@@ -168,3 +197,34 @@ export const predictCommand: CliCommand = {
     }
   },
 };
+
+/**
+ * The mask value of each class in the dataset the network's chain starts
+ * from; class indices when the chain starts elsewhere or the dataset cannot be opened.
+ */
+async function datasetMaskValues(
+  graph: Graph,
+  node: string,
+  registry: NodeTypeRegistry,
+  projectDir: string,
+): Promise<number[]> {
+  const inputs = inputsOf(graph);
+  let current = inputs.get(node)?.[0]?.source;
+  let dataset: Graph['nodes'][number] | undefined;
+  while (current && !dataset) {
+    const n = graph.nodes.find((x) => x.id === current);
+    if (n?.kind === 'dataset') dataset = n;
+    current = inputs.get(current)?.[0]?.source;
+  }
+  const type = dataset && registry.get(dataset.type);
+  if (!dataset || type?.kind !== 'dataset') return [];
+  try {
+    const source = await (type as DatasetNodeType).open(type.params.parse(dataset.params), {
+      projectDir,
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    return await maskValuesOf(source);
+  } catch {
+    return [];
+  }
+}

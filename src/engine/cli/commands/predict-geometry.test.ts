@@ -1,0 +1,165 @@
+/**
+ * `phi predict` writes segmentation masks at the source size, aligned with the
+ * source, in the dataset's mask values: a real project (a folder of 96x80
+ * PNGs with 0/255 masks of bright squares -> Resize 64x64 -> a small U-Net)
+ * is trained by the engine, then predicted on new images.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rng } from '../../nn/testing/phantoms';
+import { Engine } from '../../service/engine';
+import { ProjectStore } from '../../store/project-store';
+import { captureIo } from '../../test-support/cli-io';
+import { predictCommand } from './predict';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-predict-geometry-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const W = 96;
+const H = 80;
+
+interface Square {
+  x: number;
+  y: number;
+  size: number;
+}
+
+/** A noisy dark 96x80 image with a bright square, and its 0/255 mask. */
+async function writePair(imagePath: string, maskPath: string | undefined, sq: Square, random: () => number) {
+  const image = new Uint8Array(W * H);
+  const mask = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inside = x >= sq.x && x < sq.x + sq.size && y >= sq.y && y < sq.y + sq.size;
+      image[y * W + x] = Math.round((inside ? 190 : 40) + 30 * random());
+      mask[y * W + x] = inside ? 255 : 0;
+    }
+  const png = (data: Uint8Array, path: string) =>
+    sharp(data, { raw: { width: W, height: H, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(path);
+  await png(image, imagePath);
+  if (maskPath) await png(mask, maskPath);
+}
+
+describe('phi predict: masks back on the source grid', () => {
+  it('writes 96x80 0/255 masks over the true squares after a Resize to 64x64', async () => {
+    const random = rng(7);
+    const square = (): Square => {
+      const size = 18 + Math.floor(random() * 12);
+      return { x: Math.floor(random() * (W - size)), y: Math.floor(random() * (H - size)), size };
+    };
+    mkdirSync(join(dir, 'ds', 'images'), { recursive: true });
+    mkdirSync(join(dir, 'ds', 'masks'), { recursive: true });
+    for (let i = 0; i < 40; i++) {
+      const name = `img${String(i).padStart(3, '0')}.png`;
+      await writePair(join(dir, 'ds', 'images', name), join(dir, 'ds', 'masks', name), square(), random);
+    }
+    const project = join(dir, 'seg.phiproj');
+    const at = { x: 0, y: 0 };
+    ProjectStore.create(project, {
+      graph: {
+        nodes: [
+          {
+            id: 'data',
+            kind: 'dataset',
+            type: 'dataset',
+            version: 1,
+            params: { path: 'ds', task: 'segmentation' },
+            position: at,
+          },
+          {
+            id: 'resize',
+            kind: 'module',
+            type: 'resize',
+            version: 1,
+            params: { width: 64, height: 64 },
+            position: at,
+          },
+          {
+            id: 'net',
+            kind: 'network',
+            type: 'neural-network',
+            version: 1,
+            params: {
+              task: 'segmentation',
+              architecture: 'unet',
+              backend: 'wasm',
+              baseFilters: 8,
+              depth: 2,
+              epochs: 12,
+              batchSize: 8,
+              learningRate: 0.01,
+            },
+            position: at,
+          },
+        ],
+        edges: [
+          { id: 'e1', source: 'data', target: 'resize', targetPort: 'in' },
+          { id: 'e2', source: 'resize', target: 'net', targetPort: 'in' },
+        ],
+      },
+    }).close();
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    try {
+      await engine.openProject({ path: project });
+      const result = await engine.run({ mode: 'all' });
+      expect(result.errors).toEqual([]);
+      expect(result.status).toBe('done');
+    } finally {
+      engine.closeProject();
+    }
+
+    // New images, not seen in training, with known squares.
+    const input = join(dir, 'in');
+    mkdirSync(input);
+    const truths: Square[] = [
+      { x: 8, y: 6, size: 24 },
+      { x: 60, y: 44, size: 26 },
+      { x: 40, y: 20, size: 20 },
+    ];
+    for (const [i, sq] of truths.entries())
+      await writePair(join(input, `new${i}.png`), undefined, sq, random);
+    const io = captureIo(dir);
+    const code = await predictCommand.run([project, '--node', 'net', 'in', 'out'], io);
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(/Predicted 3 image\(s\)/);
+    expect(io.out()).toMatch(
+      /Masks are at each source image's size, class values background=0, foreground=255/,
+    );
+
+    for (const [i, sq] of truths.entries()) {
+      const file = join(dir, 'out', `new${i}.png`);
+      const stored = await sharp(file).metadata();
+      expect([stored.width, stored.height, stored.channels]).toEqual([W, H, 1]);
+      const data = await sharp(file).toColourspace('b-w').raw().toBuffer();
+      expect(new Set(data).size).toBeLessThanOrEqual(2);
+      let inter = 0;
+      let predicted = 0;
+      let sx = 0;
+      let sy = 0;
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const v = data[y * W + x];
+          expect([0, 255]).toContain(v);
+          if (v !== 255) continue;
+          predicted++;
+          sx += x + 0.5;
+          sy += y + 0.5;
+          if (x >= sq.x && x < sq.x + sq.size && y >= sq.y && y < sq.y + sq.size) inter++;
+        }
+      const dice = (2 * inter) / (predicted + sq.size * sq.size);
+      // The foreground lies on the square of the source image, not where it would be at 64x64.
+      expect(sx / predicted).toBeGreaterThan(sq.x);
+      expect(sx / predicted).toBeLessThan(sq.x + sq.size);
+      expect(sy / predicted).toBeGreaterThan(sq.y);
+      expect(sy / predicted).toBeLessThan(sq.y + sq.size);
+      expect(dice).toBeGreaterThan(0.8);
+    }
+  }, 300_000);
+});
