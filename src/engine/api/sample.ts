@@ -83,7 +83,7 @@ export type Label = ClassLabel | MaskLabel | BoxesLabel | TargetLabel;
  */
 export type Affine = [number, number, number, number, number, number];
 
-/** One geometric step a module applied to a sample (docs/design.md section 3, "Geometry records"). */
+/** One geometric step a module applied to a sample (docs/design.md section 3, "Geometry records and inversion"). */
 export interface GeometryStep {
   /** Module type id, e.g. `resize`. */
   module: string;

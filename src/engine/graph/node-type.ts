@@ -47,7 +47,7 @@ interface NodeTypeHeader<P extends z.ZodObject> {
   fingerprint?(params: z.infer<P>, ctx: FingerprintContext): string | undefined | Promise<string | undefined>;
   /**
    * How params saved by older versions become this version's, applied when a
-   * project is opened (docs/design.md section 8, "Node versions"). A version
+   * project is opened (docs/design.md section 8, "Node versions and migrations"). A version
    * step without one keeps the params (only the outputs changed).
    */
   migrations?: readonly NodeMigration[];
@@ -118,6 +118,11 @@ export interface DatasetSource {
   skipped: { file: string; reason: string }[];
   /** Changes whenever any file of the dataset changes (size, mtime, path): part of cache keys. */
   fingerprint: string;
+  /**
+   * Whether the files it was indexed from changed since (a walk of the
+   * folder, nothing decoded), so that states shown between runs are true.
+   */
+  changed?(): Promise<boolean>;
   /** What the images are, as far as headers tell. */
   port: PortSpec;
   /**
