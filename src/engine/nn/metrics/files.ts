@@ -66,8 +66,8 @@ export interface FileMetricsOptions {
   patients?: { file: string; how: 'mean' | 'max' };
 }
 
-function fromClassMetrics(
-  task: Task,
+/** The segmentation report: section 7's metrics of the pixel confusion matrix. */
+function segmentationReport(
   classes: string[],
   m: ClassMetrics,
   confusion: number[][],
@@ -75,13 +75,17 @@ function fromClassMetrics(
   const perClass: Record<string, (number | null)[]> = {};
   const macro: Record<string, number | null> = {};
   for (const name of PER_CLASS_METRICS) {
-    if (name === 'iou' && task === 'classification') continue;
     perClass[name] = m.perClass[name];
     macro[name] = m.macro[name];
   }
-  const overall: Record<string, number | null> = { accuracy: m.accuracy };
-  if (task === 'segmentation') overall.miou = m.miou;
-  return { task, classes, overall, perClass, macro, confusion };
+  return {
+    task: 'segmentation',
+    classes,
+    overall: { accuracy: m.accuracy, miou: m.miou },
+    perClass,
+    macro,
+    confusion,
+  };
 }
 
 /** One CSV of labels or predictions: per id a label, class probabilities, or both. */
@@ -369,7 +373,7 @@ async function segmentation(o: FileMetricsOptions): Promise<MetricsReport> {
     (_, i) => truthMap.classes[i] ?? predMap.classes[i] ?? `class ${i}`,
   );
   return {
-    ...fromClassMetrics('segmentation', classes, cm.metrics(), cm.counts),
+    ...segmentationReport(classes, cm.metrics(), cm.counts),
     matched: loaded.length,
     unmatched,
   };
