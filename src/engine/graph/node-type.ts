@@ -47,8 +47,9 @@ interface NodeTypeHeader<P extends z.ZodObject> {
   fingerprint?(params: z.infer<P>, ctx: FingerprintContext): string | undefined | Promise<string | undefined>;
   /**
    * How params saved by older versions become this version's, applied when a
-   * project is opened (docs/design.md section 8, "Node versions and migrations"). A version
-   * step without one keeps the params (only the outputs changed).
+   * project is opened (docs/design.md section 8, "Node versions and
+   * migrations"). A version step without one keeps the params (only the
+   * outputs changed).
    */
   migrations?: readonly NodeMigration[];
   /** True when outputs depend on the run seed (the module rng, weight initialisation): only then is the seed part of the key. */
@@ -118,11 +119,6 @@ export interface DatasetSource {
   skipped: { file: string; reason: string }[];
   /** Changes whenever any file of the dataset changes (size, mtime, path): part of cache keys. */
   fingerprint: string;
-  /**
-   * Whether the files it was indexed from changed since (a walk of the
-   * folder, nothing decoded), so that states shown between runs are true.
-   */
-  changed?(): Promise<boolean>;
   /** What the images are, as far as headers tell. */
   port: PortSpec;
   /**
