@@ -7,7 +7,7 @@ brier_score_loss, and an unpenalised LogisticRegression for the calibration slop
 intercept. The expected calibration error, the multi-class Brier score and DeLong's
 variance have no scikit-learn function and are computed here directly in numpy from their
 definitions (DeLong by the O(m n) pairwise form, not the midrank algorithm under test).
-src/engine/nn/metrics/probabilities.test.ts runs this script and prints nothing to disk.
+src/engine/nn/metrics/probabilities.test.ts and the phi metrics test run it and read its output.
 Run: /usr/bin/python3 probabilities.py
 """
 import json
@@ -43,7 +43,7 @@ def ece_bins(confidence, outcome, bins):
 
 
 def delong_variance(outcome, score):
-    """DeLong (1988) structural components from every positive-negative pair."""
+    """DeLong's structural components from every positive-negative pair."""
     x = score[outcome == 1]
     y = score[outcome == 0]
     psi = (x[:, None] > y[None, :]) + 0.5 * (x[:, None] == y[None, :])

@@ -1,6 +1,6 @@
 /**
  * DeLong's variance of an AUC and its normal-approximation interval, computed with the
- * fast midrank algorithm of Sun and Xu (2014) (docs/metrics.md, "Confidence intervals").
+ * fast midrank algorithm (docs/metrics.md, "Confidence intervals").
  */
 import type { Interval } from './bootstrap';
 
