@@ -11,6 +11,7 @@ import { autoCropModule } from '../modules/auto-crop';
 import { cropModule } from '../modules/crop';
 import { flipModule } from '../modules/flip';
 import { padModule } from '../modules/pad';
+import { resampleSpacingModule } from '../modules/resample-spacing';
 import { resizeModule } from '../modules/resize';
 import { rotate90Module } from '../modules/rotate-90';
 import { decodeSample, encodeSample } from '../run/sample-codec';
@@ -172,6 +173,21 @@ describe('geometry records and inversion', () => {
       { height: 40, width: 60 },
     );
     expect(boxes).toEqual([{ xmin: 0, ymin: 0, xmax: 10, ymax: 8, classIndex: 0 }]);
+  });
+
+  it('records Resample to Spacing as a resize, so its masks map back too', async () => {
+    const source = squareSample(40, 20, { x: 10, y: 4, size: 8 });
+    source.image.spacing = [0.5, 0.5];
+    const out = await through(source, [[resampleSpacingModule, { spacingX: 1, spacingY: 1 }]]);
+    expect(out.image.shape).toEqual([10, 20, 1]);
+    const back = resampleToSource(
+      maskOf(out),
+      { height: 10, width: 20, channels: 1 },
+      sourceToSample(out, { height: 20, width: 40 }),
+      { height: 20, width: 40 },
+      'nearest',
+    );
+    expect([...back]).toEqual([...maskOf(source)]);
   });
 
   it('records Auto Crop, keeps the record through the cache, and refuses a size no step explains', async () => {

@@ -4,7 +4,7 @@ import { geometry } from '../imaging/image';
 import { defineModule } from './define';
 import { loadOpenCv } from './ops/opencv';
 import { resizeArray } from './ops/resample';
-import { mapSlices, transformSpatial } from './support/spatial';
+import { mapSlices, transformAffine } from './support/spatial';
 
 const mm = (axis: string): z.ZodDefault<z.ZodNumber> =>
   z
@@ -45,10 +45,10 @@ export const resampleSpacingModule = defineModule({
     const sx = sp[sp.length - 1];
     const height = Math.max(1, Math.round((g.height * sy) / p.spacingY));
     const width = Math.max(1, Math.round((g.width * sx) / p.spacingX));
-    const fx = width / g.width;
-    const fy = height / g.height;
-    return transformSpatial(
+    return transformAffine(
       sample,
+      'resample-spacing',
+      [width / g.width, 0, 0, 0, height / g.height, 0],
       (img, role) => {
         const r = mapSlices(img, (data, size) => ({
           data: resizeArray(data, size, { height, width }, role === 'mask' ? 'nearest' : p.interpolation),
@@ -62,7 +62,6 @@ export const resampleSpacingModule = defineModule({
         s[s.length - 1] = (sx * g.width) / width;
         return { ...r, spacing: s };
       },
-      (b) => ({ ...b, xmin: b.xmin * fx, xmax: b.xmax * fx, ymin: b.ymin * fy, ymax: b.ymax * fy }),
     );
   },
 });
