@@ -51,7 +51,7 @@ const node = (
 
 /**
  * Two branches: ds -> resize -> flip (random) -> net (trains saved spec "s1"),
- * ds -> custom; and an unrelated other -> resize2.
+ * ds -> custom -> after; and an unrelated other -> resize2.
  */
 const graph: Graph = {
   nodes: [
@@ -60,6 +60,7 @@ const graph: Graph = {
     node('flip', 'module', 'random-flip'),
     node('net', 'network', 'neural-network', { architecture: 'custom', customSpec: 's1' }),
     node('custom', 'module', 'my-double'),
+    node('after', 'module', 'resize', { width: 16, height: 16 }),
     node('other', 'dataset', 'dataset', { path: 'b' }),
     node('resize2', 'module', 'resize'),
   ],
@@ -68,6 +69,7 @@ const graph: Graph = {
     { id: 'e2', source: 'resize', target: 'flip', targetPort: 'in' },
     { id: 'e3', source: 'flip', target: 'net', targetPort: 'in' },
     { id: 'e4', source: 'ds', target: 'custom', targetPort: 'in' },
+    { id: 'e6', source: 'custom', target: 'after', targetPort: 'in' },
     { id: 'e5', source: 'other', target: 'resize2', targetPort: 'in' },
   ],
 };
@@ -115,13 +117,13 @@ describe('cache keys from node type fingerprints', () => {
   it('a dataset fingerprint change re-keys the dataset and everything downstream of it', async () => {
     const before = await keysOf(world());
     const after = await keysOf(world({ files: { a: 'fp-a2', b: 'fp-b' } }));
-    expect(changed(before, after)).toEqual(['custom', 'ds', 'flip', 'net', 'resize']);
+    expect(changed(before, after)).toEqual(['after', 'custom', 'ds', 'flip', 'net', 'resize']);
   });
 
-  it("a custom module's source re-keys that module only", async () => {
+  it("a custom module's source re-keys that module and its dependants only", async () => {
     const before = await keysOf(world());
     const after = await keysOf(world({ source: doubledEdited }));
-    expect(changed(before, after)).toEqual(['custom']);
+    expect(changed(before, after)).toEqual(['after', 'custom']);
   });
 
   it('the content of the saved spec a network trains re-keys that network only', async () => {
@@ -139,7 +141,7 @@ describe('cache keys from node type fingerprints', () => {
     const before = await keysOf(world());
     const after = await keysOf(world({ seed: 99 }));
     // resize is deterministic; random-flip and custom modules draw on the seeded stream.
-    expect(changed(before, after)).toEqual(['custom', 'flip', 'net']);
+    expect(changed(before, after)).toEqual(['after', 'custom', 'flip', 'net']);
     const registry = createBuiltinRegistry();
     expect(registry.get('resize')?.usesRandomness).toBeFalsy();
     expect(registry.get('random-flip')?.usesRandomness).toBe(true);
