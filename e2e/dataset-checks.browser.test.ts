@@ -5,7 +5,7 @@
  * train; the Parameter tab's summary names the label source and the findings;
  * RUN is refused with that sentence and nothing shows as Done.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -121,6 +121,27 @@ describe('dataset checks in the workbench', () => {
     await page.getByRole('tab', { name: 'View' }).click();
     expect(await page.getByTestId('view-stale').innerText()).toMatch(/^Out of date: shown as last run/);
     await session.shot('dataset-checks-03-stale-view');
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('a file added to the folder between runs shows the dataset out of date once the window is back in use', async () => {
+    await page.getByRole('tab', { name: 'Parameter' }).click();
+    await page.getByRole('button', { name: 'Run this module' }).click();
+    await page.locator('[data-testid="node-dataset"][data-state="done"]').waitFor();
+
+    const folder = join(session.dir, 'scans', 'lesion');
+    copyFileSync(join(folder, 'lesion-0.png'), join(folder, 'lesion-added.png'));
+    const state = page.locator('[data-testid="node-dataset"]');
+    // The user comes back from the file manager: the window gets the focus again.
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate('dispatchEvent(new Event("focus"))');
+          return state.getAttribute('data-state');
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBe('stale');
     expect(session.pageErrors).toEqual([]);
   });
 });

@@ -94,22 +94,23 @@ export async function dragBetween(
  */
 export async function layoutProblems(page: Page, selector: string): Promise<string[]> {
   return page.evaluate((selector) => {
+    const w = globalThis as unknown as LayoutWindow;
     const problems: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > innerWidth)
-      problems.push(`the page is ${root.scrollWidth} px wide in a ${innerWidth} px window`);
-    const element = document.querySelector(selector);
+    const root = w.document.documentElement;
+    if (root.scrollWidth > w.innerWidth)
+      problems.push(`the page is ${root.scrollWidth} px wide in a ${w.innerWidth} px window`);
+    const element = w.document.querySelector(selector);
     if (!element) return [...problems, `${selector} is not on the page`];
     // The box that shows the element: the nearest one (itself included) that clips or scrolls.
-    let box: Element | null = element;
-    while (box && box !== root && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+    let box: LayoutBox | null = element;
+    while (box && box !== root && w.getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
     const shown = (box && box !== root ? box : root).getBoundingClientRect();
-    if (shown.right > innerWidth + 0.5 || shown.bottom > innerHeight + 0.5)
+    if (shown.right > w.innerWidth + 0.5 || shown.bottom > w.innerHeight + 0.5)
       problems.push(
         `${selector} is shown in a box reaching ${Math.round(shown.right)}x${Math.round(shown.bottom)}`,
       );
     if (box && box !== root) {
-      const style = getComputedStyle(box);
+      const style = w.getComputedStyle(box);
       const scrolls = (o: string): boolean => o === 'auto' || o === 'scroll';
       if (box.scrollWidth > box.clientWidth + 1 && !scrolls(style.overflowX))
         problems.push(`${selector} is cut off on the right (${box.scrollWidth} px in ${box.clientWidth})`);
@@ -118,4 +119,22 @@ export async function layoutProblems(page: Page, selector: string): Promise<stri
     }
     return problems;
   }, selector);
+}
+
+/** What {@link layoutProblems} reads of an element in the page (the tests are typed without the DOM). */
+interface LayoutBox {
+  parentElement: LayoutBox | null;
+  scrollWidth: number;
+  clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
+  getBoundingClientRect(): { right: number; bottom: number };
+}
+
+/** What {@link layoutProblems} reads of the page's window. */
+interface LayoutWindow {
+  innerWidth: number;
+  innerHeight: number;
+  document: { documentElement: LayoutBox; querySelector(selector: string): LayoutBox | null };
+  getComputedStyle(element: LayoutBox): { overflowX: string; overflowY: string };
 }

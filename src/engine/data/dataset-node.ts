@@ -11,7 +11,7 @@ import { datasetChecks } from './checks';
 import { Fingerprint } from './fingerprint';
 import { indexLayout } from './indexer';
 import { readLayout } from './layouts';
-import { collectUnlisted } from './walk';
+import { collectUnlisted, type FoundFile } from './walk';
 import { loadItem } from './load';
 import { identityMaskMapper, mapMaskValues } from './mask-map';
 import { datasetParamsSchema, type DatasetParams } from './params';
@@ -21,6 +21,13 @@ import type { DecodedImage } from './readers/types';
 /** The dataset folder a node's `path` points to. */
 export function resolveDatasetRoot(path: string, projectDir: string): string {
   return isAbsolute(path) ? path : resolve(projectDir, path);
+}
+
+/** The digest of a file list alone (paths, sizes, mtimes): what {@link DatasetSource.changed} compares. */
+function filesDigest(files: readonly FoundFile[]): string {
+  const digest = new Fingerprint();
+  for (const file of files) digest.add(file);
+  return digest.digest();
 }
 
 /** Opens a dataset folder with the given params (also used by `phi inspect`). */
@@ -58,6 +65,7 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     }),
   );
   for (const file of layout.files) fingerprint.add(file);
+  const files = filesDigest(layout.files);
   const port: PortSpec = {
     colorMode: index.colorModes.size === 1 ? [...index.colorModes][0] : 'unknown',
     dims: index.dims.size === 1 ? [...index.dims][0] : 'unknown',
@@ -74,6 +82,12 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     fingerprint: fingerprint.digest(),
     port,
     load: (item) => loadItem(root, item, mapMask),
+    // A folder that can no longer be read has changed too: opening it again says why.
+    changed: () =>
+      readLayout(root, params).then(
+        (again) => filesDigest(again.files) !== files,
+        () => true,
+      ),
   };
   setSourceInfo(source, {
     root,

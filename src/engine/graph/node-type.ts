@@ -119,6 +119,11 @@ export interface DatasetSource {
   skipped: { file: string; reason: string }[];
   /** Changes whenever any file of the dataset changes (size, mtime, path): part of cache keys. */
   fingerprint: string;
+  /**
+   * Whether the files it was indexed from changed since (a walk of the
+   * folder, nothing decoded), so that states shown between runs are true.
+   */
+  changed?(): Promise<boolean>;
   /** What the images are, as far as headers tell. */
   port: PortSpec;
   /**

@@ -98,6 +98,8 @@ export interface EngineOptions {
   browseRoot?: string;
   /** Where opened and created projects are listed for Open recent (none kept when absent). */
   recentProjects?: RecentProjects;
+  /** How often, at most, a dataset's folder is walked again between runs to see whether its files changed. */
+  datasetRecheckMs?: number;
 }
 
 /** Separator of node key and selection in the store's node results. */
@@ -109,7 +111,10 @@ export class Engine implements EngineApi {
   private readonly cache: OutputCache;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private store?: ProjectStore;
-  private readonly datasets = new Map<string, { signature: string; source: Promise<DatasetSource> }>();
+  private readonly datasets = new Map<
+    string,
+    { signature: string; source: Promise<DatasetSource>; checkedAt: number }
+  >();
   private readonly live = new Map<string, NodeStatus>();
   private current?: { runId: string; controller: AbortController; tuningNode?: string };
   private readonly trustList: TrustList;
@@ -821,14 +826,26 @@ export class Engine implements EngineApi {
     return this.cache.read(manifest.nodeKey, sampleId);
   }
 
-  /** Opens a dataset node's source, memoised by its params. */
-  private openDataset(node: GraphNode): Promise<DatasetSource> {
+  /**
+   * Opens a dataset node's source, memoised by its params. Outside runs a
+   * memo whose files changed on disk is opened again (checked at most every
+   * `datasetRecheckMs`, 2 s by default), so node states between runs are true.
+   */
+  private async openDataset(node: GraphNode): Promise<DatasetSource> {
     const store = this.requireStore();
     const type = this.registry.get(node.type);
-    if (type?.kind !== 'dataset') return Promise.reject(new Error(`Node "${node.id}" is not a dataset`));
+    if (type?.kind !== 'dataset') throw new Error(`Node "${node.id}" is not a dataset`);
     const signature = stableStringify(node.params);
     const memo = this.datasets.get(node.id);
-    if (memo && memo.signature === signature) return memo.source;
+    if (memo && memo.signature === signature) {
+      if (this.current || Date.now() - memo.checkedAt < (this.options.datasetRecheckMs ?? 2000))
+        return memo.source;
+      memo.checkedAt = Date.now();
+      const opened = await memo.source;
+      if (!(await opened.changed?.())) return opened;
+      if (this.datasets.get(node.id) === memo) this.datasets.delete(node.id);
+      return this.openDataset(node);
+    }
     const source = Promise.resolve().then(() =>
       type.open(type.params.parse(node.params), {
         projectDir: store.dir,
@@ -844,7 +861,7 @@ export class Engine implements EngineApi {
         },
       }),
     );
-    this.datasets.set(node.id, { signature, source });
+    this.datasets.set(node.id, { signature, source, checkedAt: Date.now() });
     source.catch(() => this.datasets.delete(node.id));
     return source;
   }

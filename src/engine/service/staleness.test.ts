@@ -40,6 +40,8 @@ it('a code, data or version change makes the node and its dependants out of date
     cacheDir: join(dir, 'cache'),
     registry: builtins,
     trustList: new TrustList(join(dir, 't.json')),
+    // Every snapshot looks at the dataset's files again.
+    datasetRecheckMs: 0,
   });
   await engine.openProject({ path });
   expect((await engine.saveCustomModule({ id: 'my-scale', title: 'My Scale', source: scaled(2) })).ok).toBe(
@@ -75,9 +77,11 @@ it('a code, data or version change makes the node and its dependants out of date
   expect(await states()).toEqual({ data: 'done', flip: 'done', scale: 'stale' });
   await engine.run({ mode: 'all' });
 
-  // A dataset file.
+  // A dataset file: noticed between runs, before anything runs again.
+  expect(await states()).toEqual({ data: 'done', flip: 'done', scale: 'done' });
   writeFileSync(join(dir, 'data', 'a', 'a-0.png'), readFileSync(join(dir, 'data', 'b', 'b-0.png')));
-  // Every run re-indexes its datasets: the changed file changes the dataset's key and all after it.
+  expect(await states()).toEqual({ data: 'stale', flip: 'stale', scale: 'stale' });
+  // The changed file changes the dataset's key and all after it.
   const rerun = await engine.run({ mode: 'all' });
   expect(rerun.ran).toEqual(['data', 'flip', 'scale']);
   expect(await states()).toEqual({ data: 'done', flip: 'done', scale: 'done' });

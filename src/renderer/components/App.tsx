@@ -96,6 +96,16 @@ function useShortcuts() {
   }, [wb, flow]);
 }
 
+/** Back from another window, node states are read again: dataset files may have changed meanwhile. */
+function useRecheckOnFocus() {
+  const wb = useWorkbench();
+  useEffect(() => {
+    const recheck = (): void => void wb.recheck();
+    window.addEventListener('focus', recheck);
+    return () => window.removeEventListener('focus', recheck);
+  }, [wb]);
+}
+
 /** Bottom panel height limits and the key where the chosen height is kept. */
 const BOTTOM_MIN = 140;
 const BOTTOM_KEY = 'phi.bottomPanelHeight';
@@ -136,6 +146,7 @@ function PanelResizer({ height, onChange }: { height: number; onChange(height: n
 const Workspace = observer(function Workspace() {
   const wb = useWorkbench();
   useShortcuts();
+  useRecheckOnFocus();
   const [bottomHeight, setHeight] = useState(() => Number(localStorage.getItem(BOTTOM_KEY)) || 280);
   const setBottomHeight = (h: number) => {
     setHeight(h);

@@ -841,6 +841,18 @@ export class Workbench {
   }
 
   /**
+   * Reads node states again when the window comes back into use: files of a
+   * dataset changed meanwhile (in a file manager, by a script) show as out of
+   * date before anyone presses RUN. Nothing is asked while a run or an edit is
+   * on its way: their own answers carry the states.
+   */
+  async recheck(): Promise<void> {
+    if (!this.project || this.running || this.inFlight > 0) return;
+    const snapshot = await this.api.getProject({}).catch(() => null);
+    if (snapshot && snapshot.path === this.project?.path && this.inFlight === 0) this.adoptSnapshot(snapshot);
+  }
+
+  /**
    * Save (Ctrl+S): the engine writes every edit at once, so this waits for the
    * writes on their way, checks the engine still holds the project and says so.
    */
