@@ -4,7 +4,7 @@
  * PNGs with 0/255 masks of bright squares -> Resize 64x64 -> a small U-Net)
  * is trained by the engine, then predicted on new images.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -161,5 +161,17 @@ describe('phi predict: masks back on the source grid', () => {
       expect(sy / predicted).toBeLessThan(sq.y + sq.size);
       expect(dice).toBeGreaterThan(0.8);
     }
+
+    // The dataset moved away: the masks hold class indices, and the user is told why.
+    renameSync(join(dir, 'ds'), join(dir, 'ds-moved'));
+    const moved = captureIo(dir);
+    expect(await predictCommand.run([project, '--node', 'net', 'in', 'out-moved'], moved)).toBe(0);
+    expect(moved.err()).toMatch(/^phi predict: masks hold class indices: Dataset folder not found: /);
+    expect(moved.out()).toMatch(/class values background=0, foreground=1/);
+    const indices = await sharp(join(dir, 'out-moved', 'new0.png'))
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
+    expect(new Set(indices)).toEqual(new Set([0, 1]));
   }, 300_000);
 });

@@ -105,7 +105,12 @@ export const predictCommand: CliCommand = {
       runner = await sampleRunner(trained, runtime, store.artifactsFor(node.id));
       const { geometry, classes } = trained.manifest;
       const maskValues =
-        geometry.task === 'segmentation' ? await datasetMaskValues(graph, node.id, registry, store.dir) : [];
+        geometry.task === 'segmentation'
+          ? await datasetMaskValues(graph, node.id, registry, store.dir).catch((error: Error) => {
+              io.stderr.write(`phi predict: masks hold class indices: ${error.message}\n`);
+              return [];
+            })
+          : [];
       mkdirSync(outputArg, { recursive: true });
       // Probability columns carry the class names the user chose (`p_<class>`), never bare indices.
       const rows: string[] = [csvRow(['id', 'label', ...classes.map((name) => `p_${name}`)])];
@@ -182,7 +187,7 @@ export const predictCommand: CliCommand = {
       io.stdout.write(`Predicted ${done} image(s) into ${outputArg}${failed ? `; ${failed} failed` : ''}\n`);
       if (geometry.task === 'segmentation')
         io.stdout.write(
-          `Masks are at each source image's size, class values ${maskValues.map((v, k) => `${classes[k] ?? k}=${v}`).join(', ')}\n`,
+          `Masks are at each source image's size, class values ${classes.map((name, k) => `${name}=${maskValues[k] ?? k}`).join(', ')}\n`,
         );
       if (geometry.task === 'detection')
         io.stdout.write(
@@ -200,7 +205,7 @@ export const predictCommand: CliCommand = {
 
 /**
  * The mask value of each class in the dataset the network's chain starts
- * from; class indices when the chain starts elsewhere or the dataset cannot be opened.
+ * from; throws, saying why, when there is none to read them from.
  */
 async function datasetMaskValues(
   graph: Graph,
@@ -217,14 +222,10 @@ async function datasetMaskValues(
     current = inputs.get(current)?.[0]?.source;
   }
   const type = dataset && registry.get(dataset.type);
-  if (!dataset || type?.kind !== 'dataset') return [];
-  try {
-    const source = await (type as DatasetNodeType).open(type.params.parse(dataset.params), {
-      projectDir,
-      log: { info: () => undefined, warn: () => undefined },
-    });
-    return await maskValuesOf(source);
-  } catch {
-    return [];
-  }
+  if (!dataset || type?.kind !== 'dataset') throw new Error(`no dataset node feeds "${node}"`);
+  const source = await (type as DatasetNodeType).open(type.params.parse(dataset.params), {
+    projectDir,
+    log: { info: () => undefined, warn: () => undefined },
+  });
+  return maskValuesOf(source);
 }
