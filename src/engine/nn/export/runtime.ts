@@ -2,10 +2,11 @@
  * Runs an exported ONNX network with ONNX Runtime (onnxruntime-node, its CPU
  * execution provider). A node's `model.onnx` in its artifacts folder is
  * exported from the trained weights when it is missing or older than them.
+ * The native binding loads on first use, so the engine starts without it.
  */
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { Trained } from '../predict';
 import { checkpointPath } from '../train/checkpoint';
 import { ONNX_FILE } from './export';
@@ -13,20 +14,24 @@ import { ONNX_INPUT, ONNX_OUTPUT, toOnnx } from './onnx';
 
 /** An ONNX Runtime session over one exported network. */
 export class OnnxNetwork {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
+  ) {}
 
   /** Opens an ONNX file; `threads` caps the threads one operator uses (default: ONNX Runtime's). */
   static async load(path: string, threads?: number): Promise<OnnxNetwork> {
+    const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(path, {
       executionProviders: ['cpu'],
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     });
-    return new OnnxNetwork(session);
+    return new OnnxNetwork(ort, session);
   }
 
   /** The network's output for a float32 input of `shape` (batch axis first, channels last). */
   async run(x: Float32Array, shape: number[]): Promise<Float32Array> {
-    const input = new ort.Tensor('float32', x, shape);
+    const input = new this.ort.Tensor('float32', x, shape);
     const result = await this.session.run({ [ONNX_INPUT]: input });
     const output = result[ONNX_OUTPUT];
     const data = Float32Array.from(output.data as Float32Array);
