@@ -2,14 +2,17 @@
  * `phi predict` writes segmentation masks at the source size, aligned with the
  * source, in the dataset's mask values: a real project (a folder of 96x80
  * PNGs with 0/255 masks of bright squares -> Resize 64x64 -> a small U-Net)
- * is trained by the engine, then predicted on new images.
+ * is trained by the engine, then predicted on new images. Detection boxes come
+ * back in source pixels through the same record.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rng } from '../../nn/testing/phantoms';
+import { NetworkParamsSchema } from '../../nn/params';
+import { phantomCollection, recordingContext, rng } from '../../nn/testing/phantoms';
+import { train } from '../../nn/train/trainer';
 import { Engine } from '../../service/engine';
 import { ProjectStore } from '../../store/project-store';
 import { captureIo } from '../../test-support/cli-io';
@@ -173,5 +176,91 @@ describe('phi predict: masks back on the source grid', () => {
       .raw()
       .toBuffer();
     expect(new Set(indices)).toEqual(new Set([0, 1]));
+  }, 300_000);
+
+  it('writes detection boxes in source pixels after a Resize 128x128 -> 64x64', async () => {
+    const project = join(dir, 'det.phiproj');
+    const at = { x: 0, y: 0 };
+    const store = ProjectStore.create(project, {
+      graph: {
+        nodes: [
+          { id: 'data', kind: 'dataset', type: 'dataset', version: 1, params: {}, position: at },
+          {
+            id: 'resize',
+            kind: 'module',
+            type: 'resize',
+            version: 1,
+            params: { width: 64, height: 64 },
+            position: at,
+          },
+          { id: 'net', kind: 'network', type: 'neural-network', version: 1, params: {}, position: at },
+        ],
+        edges: [
+          { id: 'e1', source: 'data', target: 'resize', targetPort: 'in' },
+          { id: 'e2', source: 'resize', target: 'net', targetPort: 'in' },
+        ],
+      },
+    });
+    const artifacts = store.artifactsFor('net');
+    store.close();
+    // Trained on 64x64 discs, as the Resize gives them to it.
+    const params = NetworkParamsSchema.parse({
+      task: 'detection',
+      backend: 'wasm',
+      baseFilters: 8,
+      depth: 2,
+      epochs: 10,
+      batchSize: 8,
+      learningRate: 0.01,
+    });
+    await train(
+      phantomCollection({ task: 'detection', count: 48, size: 64 }),
+      params,
+      recordingContext(artifacts),
+    );
+
+    const input = join(dir, 'det-in');
+    mkdirSync(input);
+    const random = rng(3);
+    const discs = [
+      { cx: 44, cy: 52, r: 20 },
+      { cx: 86, cy: 78, r: 22 },
+    ];
+    for (const [i, d] of discs.entries()) {
+      const data = new Uint8Array(128 * 128);
+      for (let y = 0; y < 128; y++)
+        for (let x = 0; x < 128; x++) {
+          const inside = (x + 0.5 - d.cx) ** 2 + (y + 0.5 - d.cy) ** 2 <= d.r * d.r;
+          data[y * 128 + x] = Math.round((inside ? 80 : 20) + 15 * (random() - 0.5));
+        }
+      await sharp(data, { raw: { width: 128, height: 128, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(join(input, `disc${i}.png`));
+    }
+    const io = captureIo(dir);
+    expect(await predictCommand.run([project, '--node', 'net', 'det-in', 'det-out'], io)).toBe(0);
+    expect(io.err()).toBe('');
+    expect(io.out()).toMatch(/Boxes are in source image pixels: bbox = \[x, y, width, height\]/);
+    const found = JSON.parse(readFileSync(join(dir, 'det-out', 'detections.json'), 'utf8')) as {
+      image_id: string;
+      bbox: number[];
+      score: number;
+    }[];
+    for (const [i, d] of discs.entries()) {
+      const mine = found.filter((f) => f.image_id === `disc${i}.png`).sort((a, b) => b.score - a.score);
+      expect(mine.length).toBeGreaterThan(0);
+      for (const { bbox } of mine) {
+        expect(bbox[0]).toBeGreaterThanOrEqual(0);
+        expect(bbox[1]).toBeGreaterThanOrEqual(0);
+        expect(bbox[0] + bbox[2]).toBeLessThanOrEqual(128);
+        expect(bbox[1] + bbox[3]).toBeLessThanOrEqual(128);
+      }
+      // The best box sits on the disc in source pixels (at 64x64 its centre would be at half these values).
+      const [x, y, w, h] = mine[0].bbox;
+      expect(Math.abs(x + w / 2 - d.cx)).toBeLessThan(d.r / 2);
+      expect(Math.abs(y + h / 2 - d.cy)).toBeLessThan(d.r / 2);
+      expect(w).toBeGreaterThan(d.r);
+    }
   }, 300_000);
 });
