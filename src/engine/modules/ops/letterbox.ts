@@ -6,7 +6,6 @@ import { resizeArray, type Interpolation } from './resample';
 
 /** Where the scaled image lands inside the output, and the function that puts it there. */
 export interface Letterbox {
-  scale: number;
   innerHeight: number;
   innerWidth: number;
   top: number;
@@ -25,7 +24,6 @@ export function letterbox(
   const top = Math.floor((out.height - innerHeight) / 2);
   const left = Math.floor((out.width - innerWidth) / 2);
   return {
-    scale,
     innerHeight,
     innerWidth,
     top,
