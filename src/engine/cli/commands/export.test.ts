@@ -5,7 +5,16 @@
  * and to TF.js layers format (reloaded by tf.loadLayersModel: the same
  * outputs); a U-Net segmentation node exported and predicted with both runtimes.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -213,9 +222,26 @@ describe('phi predict --runtime onnx', () => {
     expect([tfjs.code, onnx.code]).toEqual([0, 0]);
     expect(onnx.out).toMatch(/Predicted 8 image\(s\)/);
     const store = ProjectStore.open(project);
-    // Exported on the fly into the node's folder.
-    expect(readdirSync(store.artifactsPath('network'))).toContain('model.onnx');
+    const artifacts = store.artifactsPath('network');
     store.close();
+    // Exported on the fly into the node's folder, and again once older than the weights.
+    expect(readdirSync(artifacts)).toContain('model.onnx');
+    writeFileSync(join(artifacts, 'model.onnx'), 'not a model');
+    utimesSync(join(artifacts, 'model.onnx'), 0, 0);
+    const again = await phi(
+      'predict',
+      project,
+      '--node',
+      'network',
+      '--runtime',
+      'onnx',
+      'slices',
+      'pred-again',
+    );
+    expect(again.err).toBe('');
+    expect(readFileSync(join(dir, 'pred-again', 'predictions.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'pred-onnx', 'predictions.csv'), 'utf8'),
+    );
     const a = rows(join(dir, 'pred-tfjs', 'predictions.csv'));
     const b = rows(join(dir, 'pred-onnx', 'predictions.csv'));
     expect(b.map((r) => r.slice(0, 2))).toEqual(a.map((r) => r.slice(0, 2)));
