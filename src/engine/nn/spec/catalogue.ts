@@ -1,7 +1,10 @@
 /**
  * The layer catalogue: every layer a network spec may use, with a zod param
  * schema (the layer builder's Parameter tab) and a builder to a tf.js layer.
- * Parameters name units and bounds in their `.describe()` texts.
+ * Entries compose shared param pieces (a convolution's window, a weight
+ * layer's activation and initializer) and name the tfjs-layers factory that
+ * builds them; params carry tfjs-layers' own argument names, so building is
+ * generic. Parameters name units and bounds in their `.describe()` texts.
  */
 import { z } from 'zod';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
@@ -38,10 +41,12 @@ export const ACTIVATIONS = [
 /** One of {@link ACTIVATIONS}. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
-const initializer = z
-  .enum(INITIALIZERS)
-  .default('heNormal')
-  .describe('How the kernel weights start: He for ReLU nets, Glorot for tanh/sigmoid/linear');
+/** The kernel initializer param, with the default that suits the layer. */
+const initializerFrom = (fallback: (typeof INITIALIZERS)[number]) =>
+  z
+    .enum(INITIALIZERS)
+    .default(fallback)
+    .describe('How the kernel weights start: He for ReLU nets, Glorot for tanh/sigmoid/linear');
 const activation = z
   .enum(ACTIVATIONS)
   .default('linear')
@@ -60,6 +65,11 @@ const padding = z
   .describe("'same' keeps the size (at stride 1); 'valid' uses only full windows");
 const useBias = z.boolean().default(true).describe('Add a learned bias per output channel');
 const pool = z.number().int().min(1).max(8).default(2).describe('Pooling window in pixels (square), 1-8');
+
+/** Params every convolution shares: its window and how it moves (tfjs-layers' `BaseConvLayerArgs`). */
+const window = { kernelSize: kernel, strides, padding };
+/** Params every layer with weights shares: what follows it and how its weights start. */
+const weights = { activation, useBias, kernelInitializer: initializerFrom('heNormal') };
 const rate = z
   .number()
   .min(0)
@@ -94,12 +104,56 @@ export interface LayerType<P extends z.ZodObject = z.ZodObject> {
   build(params: z.infer<P>, ctx: BuildContext): Layer;
 }
 
-function define<P extends z.ZodObject>(t: LayerType<P>): LayerType {
+/** A tf.js layer factory (`tfl.layers.conv2d`...) by name. */
+type LayerFactoryName = {
+  [K in keyof typeof tfl.layers]: (typeof tfl.layers)[K] extends (args: never) => Layer ? K : never;
+}[keyof typeof tfl.layers];
+
+/**
+ * What an entry says; the rest is generic. Params are named as tfjs-layers
+ * names its arguments and pass through as they are, except `activation`
+ * (leaky ReLU is appended by the compiler) and `kernelInitializer` (seeded,
+ * and given to each tf.js argument in `initializers`).
+ */
+interface Entry<P extends z.ZodObject> extends Omit<LayerType<P>, 'inputs' | 'build'> {
+  /** Default one input. */
+  inputs?: { min: number; max: number };
+  /** The tfjs-layers factory that builds it. */
+  tfjs: LayerFactoryName;
+  /** tf.js arguments that take the seeded kernel initializer, in seed order. */
+  initializers?: readonly string[];
+  /** Arguments tf.js wants otherwise than the params hold them. */
+  args?(params: z.infer<P>, ctx: BuildContext): Record<string, unknown>;
+  /** Replaces the layer tf.js built (a faster kernel). */
+  wrap?(layer: Layer): Layer;
+}
+
+/** A catalogue entry built generically from its tf.js factory. */
+function layer<P extends z.ZodObject>(entry: Entry<P>): LayerType {
+  const { tfjs, initializers = [], args, wrap, inputs = { min: 1, max: 1 }, ...info } = entry;
+  const factory = tfl.layers[tfjs] as unknown as (args: Record<string, unknown>) => Layer;
+  return {
+    ...info,
+    inputs,
+    build: (params, ctx) => {
+      const { activation: chosen, kernelInitializer, ...rest } = params as Record<string, unknown>;
+      const built: Record<string, unknown> = { name: ctx.name, ...rest };
+      if (chosen !== undefined) built.activation = tfActivation(chosen as ActivationName);
+      for (const key of initializers)
+        built[key] = makeInitializer(kernelInitializer as (typeof INITIALIZERS)[number], ctx.nextSeed());
+      const made = factory({ ...built, ...args?.(params as z.infer<P>, ctx) });
+      return wrap ? wrap(made) : made;
+    },
+  } as LayerType;
+}
+
+/** An entry whose building is its own (the Input, made by the compiler; the Activation, two tf.js layers). */
+function own<P extends z.ZodObject>(t: LayerType<P>): LayerType {
   return t as unknown as LayerType;
 }
 
 /** A seeded tf.js initializer by name. */
-export function makeInitializer(name: (typeof INITIALIZERS)[number], seed: number): Initializer {
+function makeInitializer(name: (typeof INITIALIZERS)[number], seed: number): Initializer {
   const I = tfl.initializers;
   switch (name) {
     case 'glorotUniform':
@@ -127,78 +181,39 @@ export function makeInitializer(name: (typeof INITIALIZERS)[number], seed: numbe
  * tf.js activation identifier; leaky ReLU is a layer of its own in tf.js, so
  * weight layers with `leakyRelu` get it appended by the compiler.
  */
-export function tfActivation(
+function tfActivation(
   a: ActivationName,
 ): 'linear' | 'relu' | 'elu' | 'selu' | 'sigmoid' | 'softmax' | 'tanh' | 'swish' {
   return a === 'leakyRelu' ? 'linear' : a;
 }
 
-const conv2d = define({
+const conv2d = layer({
   type: 'Conv2D',
   title: 'Conv2D',
   category: 'Convolution',
   description: '2-D convolution: learns local image features.',
-  inputs: { min: 1, max: 1 },
-  params: z.object({
-    filters,
-    kernelSize: kernel,
-    strides,
-    padding,
-    activation,
-    useBias,
-    kernelInitializer: initializer,
-  }),
-  build: (p, ctx) =>
-    tfl.layers.conv2d({
-      name: ctx.name,
-      filters: p.filters,
-      kernelSize: p.kernelSize,
-      strides: p.strides,
-      padding: p.padding,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      kernelInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  params: z.object({ filters, ...window, ...weights }),
+  tfjs: 'conv2d',
+  initializers: ['kernelInitializer'],
 });
 
-const conv3d = define({
+const conv3d = layer({
   type: 'Conv3D',
   title: 'Conv3D',
   category: 'Convolution',
   description: '3-D convolution for volumes (d, h, w, c).',
-  inputs: { min: 1, max: 1 },
-  params: z.object({
-    filters,
-    kernelSize: kernel,
-    strides,
-    padding,
-    activation,
-    useBias,
-    kernelInitializer: initializer,
-  }),
-  build: (p, ctx) =>
-    tfl.layers.conv3d({
-      name: ctx.name,
-      filters: p.filters,
-      kernelSize: p.kernelSize,
-      strides: p.strides,
-      padding: p.padding,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      kernelInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  params: z.object({ filters, ...window, ...weights }),
+  tfjs: 'conv3d',
+  initializers: ['kernelInitializer'],
 });
 
-const depthwise = define({
+const depthwise = layer({
   type: 'DepthwiseConv2D',
   title: 'Depthwise Conv2D',
   category: 'Convolution',
   description: 'One spatial filter per input channel (cheap; used in mobile networks).',
-  inputs: { min: 1, max: 1 },
   params: z.object({
-    kernelSize: kernel,
-    strides,
-    padding,
+    ...window,
     depthMultiplier: z
       .number()
       .int()
@@ -206,78 +221,35 @@ const depthwise = define({
       .max(16)
       .default(1)
       .describe('Output channels per input channel, 1-16'),
-    activation,
-    useBias,
-    kernelInitializer: initializer,
+    ...weights,
   }),
-  build: (p, ctx) =>
-    tfl.layers.depthwiseConv2d({
-      name: ctx.name,
-      kernelSize: p.kernelSize,
-      strides: p.strides,
-      padding: p.padding,
-      depthMultiplier: p.depthMultiplier,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      depthwiseInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  tfjs: 'depthwiseConv2d',
+  initializers: ['depthwiseInitializer'],
 });
 
-const separable = define({
+const separable = layer({
   type: 'SeparableConv2D',
   title: 'Separable Conv2D',
   category: 'Convolution',
   description: 'Depthwise convolution followed by a 1x1 convolution.',
-  inputs: { min: 1, max: 1 },
-  params: z.object({
-    filters,
-    kernelSize: kernel,
-    strides,
-    padding,
-    activation,
-    useBias,
-    kernelInitializer: initializer,
-  }),
-  build: (p, ctx) =>
-    tfl.layers.separableConv2d({
-      name: ctx.name,
-      filters: p.filters,
-      kernelSize: p.kernelSize,
-      strides: p.strides,
-      padding: p.padding,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      depthwiseInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-      pointwiseInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  params: z.object({ filters, ...window, ...weights }),
+  tfjs: 'separableConv2d',
+  initializers: ['depthwiseInitializer', 'pointwiseInitializer'],
 });
 
-const convTranspose = define({
+const convTranspose = layer({
   type: 'Conv2DTranspose',
   title: 'Conv2D Transpose',
   category: 'Convolution',
   description: 'Learned upsampling (transposed convolution).',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     filters,
-    kernelSize: kernel,
+    ...window,
     strides: z.number().int().min(1).max(8).default(2).describe('Upsampling factor (step) in pixels, 1-8'),
-    padding,
-    activation,
-    useBias,
-    kernelInitializer: initializer,
+    ...weights,
   }),
-  build: (p, ctx) =>
-    tfl.layers.conv2dTranspose({
-      name: ctx.name,
-      filters: p.filters,
-      kernelSize: p.kernelSize,
-      strides: p.strides,
-      padding: p.padding,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      kernelInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  tfjs: 'conv2dTranspose',
+  initializers: ['kernelInitializer'],
 });
 
 const poolParams = z.object({
@@ -294,147 +266,106 @@ const poolParams = z.object({
     .default('valid')
     .describe("'valid' uses only full windows; 'same' keeps ceil(size / stride)"),
 });
+type PoolParams = z.infer<typeof poolParams>;
+/** A 2-D window moves by its own size unless told otherwise. */
+const poolSteps = (p: PoolParams) => ({ strides: p.strides ?? p.poolSize });
+/** tf.js 3-D pooling reads a single number as the depth only: spell out all three axes. */
+const cube = (n: number): [number, number, number] => [n, n, n];
+const poolCubes = (p: PoolParams) => ({ poolSize: cube(p.poolSize), strides: cube(p.strides ?? p.poolSize) });
 
-const maxPool = define({
+const maxPool = layer({
   type: 'MaxPool2D',
   title: 'Max Pooling 2D',
   category: 'Pooling',
   description: 'Keeps the largest value of each window (downsampling).',
-  inputs: { min: 1, max: 1 },
   params: poolParams,
-  build: (p, ctx) =>
-    tfl.layers.maxPooling2d({
-      name: ctx.name,
-      poolSize: p.poolSize,
-      strides: p.strides ?? p.poolSize,
-      padding: p.padding,
-    }),
+  tfjs: 'maxPooling2d',
+  args: poolSteps,
 });
-const avgPool = define({
+const avgPool = layer({
   type: 'AvgPool2D',
   title: 'Average Pooling 2D',
   category: 'Pooling',
   description: 'Averages each window (downsampling).',
-  inputs: { min: 1, max: 1 },
   params: poolParams,
-  build: (p, ctx) =>
-    tfl.layers.averagePooling2d({
-      name: ctx.name,
-      poolSize: p.poolSize,
-      strides: p.strides ?? p.poolSize,
-      padding: p.padding,
-    }),
+  tfjs: 'averagePooling2d',
+  args: poolSteps,
 });
-/** tf.js 3-D pooling reads a single number as the depth only: spell out all three axes. */
-const cube = (n: number): [number, number, number] => [n, n, n];
-
-const maxPool3d = define({
+const maxPool3d = layer({
   type: 'MaxPool3D',
   title: 'Max Pooling 3D',
   category: 'Pooling',
   description: 'Max pooling over volumes.',
-  inputs: { min: 1, max: 1 },
   params: poolParams,
-  build: (p, ctx) =>
-    tfl.layers.maxPooling3d({
-      name: ctx.name,
-      poolSize: cube(p.poolSize),
-      strides: cube(p.strides ?? p.poolSize),
-      padding: p.padding,
-    }),
+  tfjs: 'maxPooling3d',
+  args: poolCubes,
 });
-const avgPool3d = define({
+const avgPool3d = layer({
   type: 'AvgPool3D',
   title: 'Average Pooling 3D',
   category: 'Pooling',
   description: 'Average pooling over volumes.',
-  inputs: { min: 1, max: 1 },
   params: poolParams,
-  build: (p, ctx) =>
-    tfl.layers.averagePooling3d({
-      name: ctx.name,
-      poolSize: cube(p.poolSize),
-      strides: cube(p.strides ?? p.poolSize),
-      padding: p.padding,
-    }),
+  tfjs: 'averagePooling3d',
+  args: poolCubes,
 });
-const gap = define({
+const gap = layer({
   type: 'GlobalAvgPool2D',
   title: 'Global Average Pooling 2D',
   category: 'Pooling',
   description: 'Averages each channel over the whole image: (h, w, c) -> (c).',
-  inputs: { min: 1, max: 1 },
   params: z.object({}),
-  build: (_p, ctx) => tfl.layers.globalAveragePooling2d({ name: ctx.name }),
+  tfjs: 'globalAveragePooling2d',
 });
-const gmp = define({
+const gmp = layer({
   type: 'GlobalMaxPool2D',
   title: 'Global Max Pooling 2D',
   category: 'Pooling',
   description: 'Maximum of each channel over the whole image: (h, w, c) -> (c).',
-  inputs: { min: 1, max: 1 },
   params: z.object({}),
-  build: (_p, ctx) => tfl.layers.globalMaxPooling2d({ name: ctx.name }),
+  tfjs: 'globalMaxPooling2d',
 });
 
-const dense = define({
+const dense = layer({
   type: 'Dense',
   title: 'Dense',
   category: 'Core',
   description: 'Fully connected layer.',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     units: z.number().int().min(1).max(65536).describe('Number of output units, 1-65536'),
-    activation,
-    useBias,
-    kernelInitializer: z
-      .enum(INITIALIZERS)
-      .default('glorotUniform')
-      .describe('How the kernel weights start: He for ReLU nets, Glorot for tanh/sigmoid/linear'),
+    ...weights,
+    kernelInitializer: initializerFrom('glorotUniform'),
   }),
-  build: (p, ctx) =>
-    tfl.layers.dense({
-      name: ctx.name,
-      units: p.units,
-      activation: tfActivation(p.activation),
-      useBias: p.useBias,
-      kernelInitializer: makeInitializer(p.kernelInitializer, ctx.nextSeed()),
-    }),
+  tfjs: 'dense',
+  initializers: ['kernelInitializer'],
 });
 
-const dropout = define({
+const dropout = layer({
   type: 'Dropout',
   title: 'Dropout',
   category: 'Regularization',
   description: 'Randomly zeroes units while training (against overfitting).',
-  inputs: { min: 1, max: 1 },
   params: z.object({ rate }),
-  build: (p, ctx) => tfl.layers.dropout({ name: ctx.name, rate: p.rate, seed: ctx.nextSeed() }),
+  tfjs: 'dropout',
+  args: (_p, ctx) => ({ seed: ctx.nextSeed() }),
 });
 
-const spatialDropout = define({
+const spatialDropout = layer({
   type: 'SpatialDropout2D',
   title: 'Spatial Dropout 2D',
   category: 'Regularization',
   description: 'Drops whole feature maps while training.',
-  inputs: { min: 1, max: 1 },
   params: z.object({ rate }),
-  build: (p, ctx) =>
-    // A null entry in the noise shape takes the input's size (tf.dropout): one draw per (sample, channel).
-    tfl.layers.dropout({
-      name: ctx.name,
-      rate: p.rate,
-      seed: ctx.nextSeed(),
-      noiseShape: [null, 1, 1, null] as unknown as number[],
-    }),
+  tfjs: 'dropout',
+  // A null entry in the noise shape takes the input's size (tf.dropout): one draw per (sample, channel).
+  args: (_p, ctx) => ({ seed: ctx.nextSeed(), noiseShape: [null, 1, 1, null] }),
 });
 
-const batchNorm = define({
+const batchNorm = layer({
   type: 'BatchNorm',
   title: 'Batch Normalization',
   category: 'Normalization',
   description: 'Normalizes each channel over the batch; speeds up training.',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     momentum: z
       .number()
@@ -451,13 +382,11 @@ const batchNorm = define({
       .default(0.001)
       .describe('Added to the variance for stability, > 0'),
   }),
-  build: (p, ctx) =>
-    patchBatchNorm(
-      tfl.layers.batchNormalization({ name: ctx.name, momentum: p.momentum, epsilon: p.epsilon }),
-    ),
+  tfjs: 'batchNormalization',
+  wrap: patchBatchNorm,
 });
 
-const activationLayer = define({
+const activationLayer = own({
   type: 'Activation',
   title: 'Activation',
   category: 'Activation',
@@ -473,94 +402,89 @@ const activationLayer = define({
       : tfl.layers.activation({ name: ctx.name, activation: p.activation }),
 });
 
-const add = define({
+const add = layer({
   type: 'Add',
   title: 'Add',
   category: 'Merge',
   description: 'Element-wise sum of inputs of equal shape (residual connections).',
   inputs: { min: 2, max: 16 },
   params: z.object({}),
-  build: (_p, ctx) => tfl.layers.add({ name: ctx.name }),
+  tfjs: 'add',
 });
-const multiply = define({
+const multiply = layer({
   type: 'Multiply',
   title: 'Multiply',
   category: 'Merge',
   description: 'Element-wise product of inputs of equal shape (gating, attention).',
   inputs: { min: 2, max: 16 },
   params: z.object({}),
-  build: (_p, ctx) => tfl.layers.multiply({ name: ctx.name }),
+  tfjs: 'multiply',
 });
-const concat = define({
+const concat = layer({
   type: 'Concatenate',
   title: 'Concatenate',
   category: 'Merge',
   description: 'Joins inputs along the channel axis (skip connections).',
   inputs: { min: 2, max: 64 },
   params: z.object({ axis: z.number().int().default(-1).describe('Axis to join along; -1 = channels') }),
-  build: (p, ctx) => tfl.layers.concatenate({ name: ctx.name, axis: p.axis }),
+  tfjs: 'concatenate',
 });
 
-const upsampling = define({
+const upsampling = layer({
   type: 'UpSampling2D',
   title: 'UpSampling 2D',
   category: 'Reshaping',
   description: 'Repeats rows and columns (nearest) or interpolates (bilinear).',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     size: z.number().int().min(1).max(8).default(2).describe('Upsampling factor, 1-8'),
     interpolation: z.enum(['nearest', 'bilinear']).default('nearest').describe('How new pixels are filled'),
   }),
-  build: (p, ctx) =>
-    tfl.layers.upSampling2d({ name: ctx.name, size: [p.size, p.size], interpolation: p.interpolation }),
+  tfjs: 'upSampling2d',
+  args: (p) => ({ size: [p.size, p.size] }),
 });
-const flatten = define({
+const flatten = layer({
   type: 'Flatten',
   title: 'Flatten',
   category: 'Reshaping',
   description: 'Flattens everything but the batch axis into one vector.',
-  inputs: { min: 1, max: 1 },
   params: z.object({}),
-  build: (_p, ctx) => tfl.layers.flatten({ name: ctx.name }),
+  tfjs: 'flatten',
 });
-const reshape = define({
+const reshape = layer({
   type: 'Reshape',
   title: 'Reshape',
   category: 'Reshaping',
   description: 'Gives the data a new shape with the same number of values.',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     targetShape: z
       .array(z.number().int())
       .min(1)
       .describe('New shape without the batch axis; one -1 is inferred'),
   }),
-  build: (p, ctx) => tfl.layers.reshape({ name: ctx.name, targetShape: p.targetShape }),
+  tfjs: 'reshape',
 });
-const zeroPadding = define({
+const zeroPadding = layer({
   type: 'ZeroPadding2D',
   title: 'Zero Padding 2D',
   category: 'Reshaping',
   description: 'Adds rows and columns of zeros around the image.',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     padding: z.number().int().min(0).max(64).default(1).describe('Pixels added on each side, 0-64'),
   }),
-  build: (p, ctx) => tfl.layers.zeroPadding2d({ name: ctx.name, padding: p.padding }),
+  tfjs: 'zeroPadding2d',
 });
-const cropping = define({
+const cropping = layer({
   type: 'Cropping2D',
   title: 'Cropping 2D',
   category: 'Reshaping',
   description: 'Removes rows and columns at the borders.',
-  inputs: { min: 1, max: 1 },
   params: z.object({
     cropping: z.number().int().min(0).max(512).default(1).describe('Pixels removed on each side, 0-512'),
   }),
-  build: (p, ctx) => tfl.layers.cropping2D({ name: ctx.name, cropping: p.cropping }),
+  tfjs: 'cropping2D',
 });
 
-const input = define({
+const input = own({
   type: 'Input',
   title: 'Input',
   category: 'Input',

@@ -79,6 +79,43 @@ describe('network specs', () => {
     }
   });
 
+  it("passes each param to tf.js under tfjs-layers' own name: the built layer's config holds it", () => {
+    // Values other than the defaults, so a param that does not arrive shows.
+    const chosen: Record<string, unknown> = {
+      filters: 5,
+      kernelSize: 5,
+      strides: 2,
+      padding: 'valid',
+      useBias: false,
+      depthMultiplier: 3,
+      units: 7,
+      rate: 0.25,
+      momentum: 0.8,
+      epsilon: 0.01,
+      axis: 1,
+      interpolation: 'bilinear',
+      targetShape: [4, 2],
+      cropping: 2,
+    };
+    let seed = 0;
+    for (const t of Object.values(LAYER_TYPES)) {
+      if (t.type === 'Input') continue;
+      const names = Object.keys(t.params.shape);
+      const raw = Object.fromEntries(names.filter((n) => n in chosen).map((n) => [n, chosen[n]]));
+      if (t.type === 'ZeroPadding2D') raw.padding = 3;
+      const params = t.params.parse(raw);
+      const config = t.build(params, { name: `x-${t.type}`, nextSeed: () => ++seed }).getConfig();
+      expect(config.name).toBe(`x-${t.type}`);
+      for (const name of names.filter((n) => n in raw)) {
+        const value = config[name];
+        // tf.js spells a square window as one number per axis.
+        const spread = Array.isArray(value) && !Array.isArray(raw[name]);
+        const values = spread ? [...new Set((value as unknown[]).flat())] : value;
+        expect(values, `${t.type}.${name}`).toEqual(spread ? [raw[name]] : raw[name]);
+      }
+    }
+  });
+
   it('covers the catalogue layers of docs/networks.md, 3-D and spatial dropout included', () => {
     const spec: NetworkSpec = {
       format: 'phi-network',
