@@ -12,27 +12,27 @@ import { checkpointPath } from '../train/checkpoint';
 import { ONNX_FILE } from './export';
 import { ONNX_INPUT, ONNX_OUTPUT, toOnnx } from './onnx';
 
-/** An ONNX Runtime session over one exported network. */
+/** One exported network opened in ONNX Runtime. */
 export class OnnxNetwork {
   private constructor(
     private readonly ort: typeof Ort,
-    private readonly session: Ort.InferenceSession,
+    private readonly inference: Ort.InferenceSession,
   ) {}
 
   /** Opens an ONNX file; `threads` caps the threads one operator uses (default: ONNX Runtime's). */
   static async load(path: string, threads?: number): Promise<OnnxNetwork> {
     const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(path, {
+    const inference = await ort.InferenceSession.create(path, {
       executionProviders: ['cpu'],
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     });
-    return new OnnxNetwork(ort, session);
+    return new OnnxNetwork(ort, inference);
   }
 
   /** The network's output for a float32 input of `shape` (batch axis first, channels last). */
   async run(x: Float32Array, shape: number[]): Promise<Float32Array> {
     const input = new this.ort.Tensor('float32', x, shape);
-    const result = await this.session.run({ [ONNX_INPUT]: input });
+    const result = await this.inference.run({ [ONNX_INPUT]: input });
     const output = result[ONNX_OUTPUT];
     const data = Float32Array.from(output.data as Float32Array);
     output.dispose();
@@ -40,7 +40,7 @@ export class OnnxNetwork {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await this.inference.release();
   }
 }
 
