@@ -7,7 +7,8 @@
  * refuse values that do not fit.
  */
 import type { Task, TaskOptions } from '../api';
-import { macroKey, PER_CLASS_METRICS, type PerClassMetric } from './metrics/confusion';
+import { macroKey } from '../api/metric-names';
+import { PER_CLASS_METRICS, type PerClassMetric } from './metrics/confusion';
 import type { ArchitectureId } from './networks/builtin';
 
 /** Every task, in the order menus list them. */

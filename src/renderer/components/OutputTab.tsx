@@ -7,7 +7,8 @@ import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import type { EpochMetrics } from '../../engine/api';
 import { formatMetric, metricLabel } from '../stores/format';
-import { macroKey, meanOfNonNull, type NodeMetrics } from '../stores/metrics-store';
+import { macroKey, meanOfNonNull } from '../../engine/api';
+import type { NodeMetrics } from '../stores/metrics-store';
 import { useWorkbench } from './context';
 import { MetricChart } from './MetricChart';
 

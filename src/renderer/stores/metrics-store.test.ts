@@ -4,7 +4,8 @@
  * (shown as "n/a"), never becoming 0.
  */
 import { describe, expect, it } from 'vitest';
-import { MetricsStore, macroKey, meanOfNonNull } from './metrics-store';
+import { macroKey, meanOfNonNull } from '../../engine/api';
+import { MetricsStore } from './metrics-store';
 import { formatMetric, formatShape, metricLabel } from './format';
 
 describe('NodeMetrics', () => {

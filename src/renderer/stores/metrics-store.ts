@@ -3,7 +3,7 @@
  * loaded from `getMetrics` history: what the Output tab charts and tabulates.
  */
 import { action, makeObservable, observable, observableRef, observableShallow } from 'mobx';
-import type { EpochMetrics, MetricsHistory } from '../../engine/api';
+import { macroKey, meanOfNonNull, type EpochMetrics, type MetricsHistory } from '../../engine/api';
 
 /** One point: a metric's value at one epoch for one split. */
 export interface MetricPoint {
@@ -129,17 +129,6 @@ export class NodeMetrics {
     }
     return points;
   }
-}
-
-/** `sensitivity` -> `macroSensitivity` (the contract's naming of macro means). */
-export function macroKey(key: string): string {
-  return `macro${key.charAt(0).toUpperCase()}${key.slice(1)}`;
-}
-
-/** Mean of the non-null values, null when there are none (docs/design.md section 7). */
-export function meanOfNonNull(values: (number | null)[]): number | null {
-  const real = values.filter((v): v is number => v !== null);
-  return real.length === 0 ? null : real.reduce((a, b) => a + b, 0) / real.length;
 }
 
 /** Metrics of every network node, by node id. */

@@ -4,6 +4,7 @@
  * A class with no true item in the counted split has every per-class metric
  * `null` ("n/a"): its specificity or accuracy would say nothing about it.
  */
+import { meanOfNonNull } from '../../api/metric-names';
 
 /** Per-class metric names, each an array in class order. */
 export const PER_CLASS_METRICS = [
@@ -32,12 +33,6 @@ export interface ClassMetrics {
 /** `a / b`, or `null` for a zero denominator (never 0 or 1 by accident). */
 export function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b;
-}
-
-/** Mean of the non-null values; `null` when none are defined. */
-export function meanDefined(values: (number | null)[]): number | null {
-  const defined = values.filter((v): v is number => v !== null);
-  return defined.length ? defined.reduce((s, v) => s + v, 0) / defined.length : null;
 }
 
 /** Square confusion matrix `m[true][pred]` accumulated over batches. */
@@ -101,12 +96,7 @@ export function classMetrics(m: number[][]): ClassMetrics {
     perClass.iou.push(ratio(tp, tp + fp + fn));
   }
   const macro = Object.fromEntries(
-    PER_CLASS_METRICS.map((name) => [name, meanDefined(perClass[name])]),
+    PER_CLASS_METRICS.map((name) => [name, meanOfNonNull(perClass[name])]),
   ) as Record<PerClassMetric, number | null>;
   return { accuracy: ratio(correct, total), miou: macro.iou, perClass, macro };
-}
-
-/** `sensitivity` -> `macroSensitivity`: the key of a macro mean in epoch events. */
-export function macroKey(name: PerClassMetric): string {
-  return `macro${name[0].toUpperCase()}${name.slice(1)}`;
 }

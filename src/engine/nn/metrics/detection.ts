@@ -2,7 +2,7 @@
  * Detection metrics: COCO-style average precision with 101-point interpolated
  * precision, per class, mAP@0.5 and mAP@[.5:.95] (docs/design.md section 7).
  */
-import { meanDefined } from './confusion';
+import { meanOfNonNull } from '../../api/metric-names';
 
 /** An axis-aligned box in pixel coordinates. */
 export interface DetBox {
@@ -105,8 +105,8 @@ export function detectionMetrics(images: DetectionImage[], classes: number): Det
   for (let k = 0; k < 10; k++) {
     const thr = 0.5 + 0.05 * k;
     perThreshold.push(
-      meanDefined(Array.from({ length: classes }, (_, c) => averagePrecision(images, c, thr))),
+      meanOfNonNull(Array.from({ length: classes }, (_, c) => averagePrecision(images, c, thr))),
     );
   }
-  return { map50: meanDefined(ap50), map: meanDefined(perThreshold), ap50 };
+  return { map50: meanOfNonNull(ap50), map: meanOfNonNull(perThreshold), ap50 };
 }

@@ -7,7 +7,8 @@
  */
 import { stratifiedBootstrap, type BootstrapOptions, type Interval } from './bootstrap';
 import { brierBinary, brierMulticlass, calibration, recalibration, type ReliabilityBin } from './calibration';
-import { classMetrics, meanDefined, PER_CLASS_METRICS } from './confusion';
+import { meanOfNonNull } from '../../api/metric-names';
+import { classMetrics, PER_CLASS_METRICS } from './confusion';
 import { delong, delongInterval } from './delong';
 import {
   applyThreshold,
@@ -154,7 +155,7 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
       perClass[name].forEach((v, c) => (flat[`perClass.${name}.${c}`] = v));
       // A mean of slopes or intercepts over classes describes no model: no macro value for them.
       if (name !== 'calibrationSlope' && name !== 'calibrationIntercept')
-        flat[`macro.${name}`] = meanDefined(perClass[name]);
+        flat[`macro.${name}`] = meanOfNonNull(perClass[name]);
     }
     if (k === 2) for (const name of SCORED) flat[`overall.${name}`] = perClass[name][1];
     else {

@@ -3,8 +3,9 @@
  * renders them with the names of docs/design.md section 7 (`loss`,
  * `accuracy`, per-class arrays, `macro...` means, `miou`, `map50`, `mae`...).
  */
-import type { EpochMetrics, Task } from '../../api';
-import { ConfusionMatrix, PER_CLASS_METRICS, macroKey } from '../metrics/confusion';
+import type { EpochMetrics, ScoredSet, Task } from '../../api';
+import { macroKey } from '../../api/metric-names';
+import { ConfusionMatrix, PER_CLASS_METRICS } from '../metrics/confusion';
 import { detectionMetrics, type DetectionImage } from '../metrics/detection';
 import { RegressionAccumulator } from '../metrics/regression';
 import { decodeOutput } from '../detection/centernet';
@@ -17,6 +18,8 @@ export class EpochAccumulator {
   readonly confusion: ConfusionMatrix;
   private readonly regression = new RegressionAccumulator();
   private readonly detections: DetectionImage[] = [];
+  /** Classification items' truth and probabilities, kept when {@link keepScores} is called. */
+  private scored?: ScoredSet;
 
   constructor(
     private readonly task: Task,
@@ -24,6 +27,17 @@ export class EpochAccumulator {
     private readonly detection?: { gh: number; gw: number; stride: number; threshold: number },
   ) {
     this.confusion = new ConfusionMatrix(classes);
+  }
+
+  /** Keeps each classification item's class probabilities (the study of the test split). */
+  keepScores(): this {
+    this.scored = { truth: [], probs: [] };
+    return this;
+  }
+
+  /** The kept truth and probabilities, in item order; see {@link keepScores}. */
+  scores(): ScoredSet | undefined {
+    return this.scored;
   }
 
   /** Adds a batch's mean loss weighted by its size. */
@@ -44,6 +58,8 @@ export class EpochAccumulator {
         let arg = 0;
         for (let c = 1; c < o.length; c++) if (o[c] > o[arg]) arg = c;
         this.confusion.add(item.classIndex as number, arg);
+        this.scored?.truth.push(item.classIndex as number);
+        this.scored?.probs.push(Array.from(o));
       } else if (this.task === 'transformation') {
         // Back to data units, so MAE/PSNR read in the target's own units.
         const t = item.target as Float32Array;
