@@ -47,6 +47,59 @@ export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
   return chain;
 }
 
+/** One module of a network's chain with its parsed params. */
+export interface ChainStep {
+  node: Graph['nodes'][number];
+  type: ModuleNodeType;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The module steps from the dataset to network `node`, custom ones included when this
+ * computer trusts their source (registered into `registry`); `project.dispose()` frees them.
+ */
+export async function loadChain(
+  registry: NodeTypeRegistry,
+  graph: Graph,
+  node: string,
+  projectPath: string,
+): Promise<{ chain: ChainStep[]; project: ProjectModules }> {
+  const chainNodes = moduleChain(graph, node);
+  const project = await loadProjectModules(projectPath, new Set(chainNodes.map((n) => n.type)));
+  for (const custom of project.modules) registry.upsert(custom);
+  const untrusted = project.untrusted;
+  try {
+    const chain = chainNodes.map((n) => {
+      const type = registry.get(n.type);
+      if (!type && untrusted.includes(n.type))
+        throw new UsageError(
+          `custom module "${n.type}" of node "${n.id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
+        );
+      if (type?.kind !== 'module')
+        throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
+      return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
+    });
+    return { chain, project };
+  } catch (error) {
+    await project.dispose();
+    throw error;
+  }
+}
+
+/** Runs `sample` through the chain as inference does (augmentations see a fixed stream); `null` when a module drops it. */
+export async function applyChain(chain: ChainStep[], sample: Sample): Promise<Sample | null> {
+  let current: Sample | null = sample;
+  for (const step of chain) {
+    if (!current) break;
+    current = await step.type.run(current, step.params, {
+      nodeId: step.node.id,
+      rng: () => 0.5,
+      inputs: { in: current },
+    });
+  }
+  return current;
+}
+
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -87,20 +140,9 @@ export const predictCommand: CliCommand = {
         return EXIT.failed;
       }
       // The chain may hold the project's custom modules: those this computer trusts run.
-      const chainNodes = moduleChain(graph, node.id);
-      project = await loadProjectModules(projectArg, new Set(chainNodes.map((n) => n.type)));
-      for (const custom of project.modules) registry.upsert(custom);
-      const untrusted = project.untrusted;
-      const chain = chainNodes.map((n) => {
-        const type = registry.get(n.type);
-        if (!type && untrusted.includes(n.type))
-          throw new UsageError(
-            `custom module "${n.type}" of node "${n.id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
-          );
-        if (type?.kind !== 'module')
-          throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
-        return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
-      });
+      const loaded = await loadChain(registry, graph, node.id, projectArg);
+      project = loaded.project;
+      const { chain } = loaded;
       const trained = await loadTrained(store.artifactsFor(node.id));
       runner = await sampleRunner(trained, runtime, store.artifactsFor(node.id));
       const { geometry, classes } = trained.manifest;
@@ -121,15 +163,7 @@ export const predictCommand: CliCommand = {
         const id = relative(inputArg, file);
         try {
           const image = await decodeImage(file);
-          let sample: Sample | null = { id, image, meta: image.meta };
-          for (const step of chain) {
-            if (!sample) break;
-            sample = await step.type.run(sample, step.params, {
-              nodeId: step.node.id,
-              rng: () => 0.5,
-              inputs: { in: sample },
-            });
-          }
+          const sample = await applyChain(chain, { id, image, meta: image.meta });
           if (!sample) continue;
           const { out, offset, scale } = await runner.run(sample);
           const [h, w] = geometry.inputShape;
