@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import type { DatasetSummary } from './dataset';
+import { TASKS } from './sample';
 import type { SampleSize } from './requests';
 
 /** Tasks a new project can be made for. */
-export const TaskSchema = z.enum(['classification', 'segmentation', 'detection', 'transformation']);
+export const TaskSchema = z.enum(TASKS);
 
 /** Params of `browseFolder`: a folder (absolute, or relative to the root); the root when absent. */
 export const BrowseFolderSchema = z.object({ path: z.string().max(4096).optional() });

@@ -19,8 +19,10 @@ export type PixelArray = Float32Array | Uint8Array | Uint16Array | Int16Array;
 /** Which part of the dataset a sample belongs to. */
 export type Split = 'train' | 'validation' | 'test';
 
-/** The four tasks a pipeline may solve. */
-export type Task = 'classification' | 'segmentation' | 'detection' | 'transformation';
+/** The four tasks a pipeline may solve, in the order menus list them. */
+export const TASKS = ['classification', 'segmentation', 'detection', 'transformation'] as const;
+/** One of {@link TASKS}. */
+export type Task = (typeof TASKS)[number];
 
 /** Pixels plus what is needed to interpret them. */
 export interface ImageData {

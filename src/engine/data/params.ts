@@ -3,6 +3,7 @@
  * tab's tooltips, so they are written for clinicians.
  */
 import { z } from 'zod';
+import { TASKS } from '../api/sample';
 
 /** The concrete folder layouts the Dataset node understands; `auto` picks one from task and contents. */
 export const LAYOUTS = [
@@ -28,7 +29,7 @@ export const datasetParamsSchema = z.object({
     .default('')
     .describe("Dataset folder: relative to the project file's folder, or an absolute path"),
   task: z
-    .enum(['classification', 'segmentation', 'detection', 'transformation'])
+    .enum(TASKS)
     .default('classification')
     .describe(
       'What the network will learn: one class per image, a mask per pixel, boxes, or an output image',

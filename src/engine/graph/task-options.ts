@@ -3,9 +3,7 @@
  * task, `NodeTypeDescriptor.taskOptions`): graph validation, training and
  * tuning refuse what does not fit, with one sentence naming the fitting values.
  */
-import type { SearchDimension, Task, TaskOptions, TuningRequest } from '../api';
-
-const TASKS: readonly Task[] = ['classification', 'segmentation', 'detection', 'transformation'];
+import { TASKS, type SearchDimension, type Task, type TaskOptions, type TuningRequest } from '../api';
 /** Splits a tuning search may optimise on (the test split stays out of the search). */
 const TUNING_SPLITS = ['validation', 'train'];
 

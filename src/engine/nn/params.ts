@@ -4,11 +4,11 @@
  * `auto` values resolve per task (see {@link resolveParams}).
  */
 import { z } from 'zod';
-import type { Task } from '../api';
+import { TASKS, type Task } from '../api';
 import { PER_CLASS_METRICS } from './metrics/confusion';
 import { taskOptionProblems } from '../graph/task-options';
 import type { ArchitectureId } from './networks/builtin';
-import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS, TASKS } from './task-options';
+import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS } from './task-options';
 
 /** Metric names a user may pick for early stopping and the best checkpoint. */
 export const SELECTABLE_METRICS = [
@@ -30,7 +30,7 @@ export const LOWER_IS_BETTER = new Set(['loss', 'mae', 'mse', 'rmse', 'msle']);
 /** Zod schema of the network node's params. */
 export const NetworkParamsSchema = z.object({
   task: z
-    .enum(['classification', 'segmentation', 'detection', 'transformation'])
+    .enum(TASKS)
     .default('classification')
     .describe('What the network learns: a class per image, a class per pixel, boxes, or an output image'),
   architecture: z

@@ -6,12 +6,8 @@ import { validateGraph } from '../graph/validate';
 import { createBuiltinRegistry } from '../service/builtin-registry';
 import { GraphBuilder } from '../test-support/pipeline';
 import { NetworkParamsSchema, resolveParams } from './params';
-import {
-  NETWORK_TASK_OPTIONS,
-  SCALAR_METRICS_BY_TASK,
-  TASKS,
-  WATCHABLE_METRICS_BY_TASK,
-} from './task-options';
+import { TASKS } from '../api';
+import { NETWORK_TASK_OPTIONS, SCALAR_METRICS_BY_TASK, WATCHABLE_METRICS_BY_TASK } from './task-options';
 import { EpochAccumulator } from './train/epoch-metrics';
 
 const registry = createBuiltinRegistry();

@@ -11,9 +11,6 @@ import { macroKey } from '../api/metric-names';
 import { PER_CLASS_METRICS, type PerClassMetric } from './metrics/confusion';
 import type { ArchitectureId } from './networks/builtin';
 
-/** Every task, in the order menus list them. */
-export const TASKS: readonly Task[] = ['classification', 'segmentation', 'detection', 'transformation'];
-
 /** A record with one entry per task. */
 function perTask<T>(value: (task: Task) => T): Record<Task, T> {
   return {

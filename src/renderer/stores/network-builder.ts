@@ -6,8 +6,14 @@
  * Save as. Pure helpers are exported for the tests.
  */
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
-import { idFromTitle } from '../../engine/api/names';
-import type { EngineApi, LayerTypeDescriptor, SavedNetworkInfo, SpecCheck } from '../../engine/api';
+import {
+  idFromTitle,
+  TASKS,
+  type EngineApi,
+  type LayerTypeDescriptor,
+  type SavedNetworkInfo,
+  type SpecCheck,
+} from '../../engine/api';
 
 /** One layer in the builder. */
 export interface BuilderLayer {
@@ -164,12 +170,11 @@ export function layersFromSpec(json: unknown): {
   task: BuilderSpec['task'];
 } {
   const spec = json as Partial<BuilderSpec> | null;
-  const tasks: BuilderSpec['task'][] = ['classification', 'segmentation', 'detection', 'transformation'];
   if (
     !spec ||
     !Array.isArray(spec.layers) ||
     !spec.layers.every((l) => typeof l?.id === 'string' && typeof l.type === 'string') ||
-    !tasks.includes(spec.task as BuilderSpec['task'])
+    !(TASKS as readonly string[]).includes(spec.task as string)
   )
     throw new Error('This is not a network spec the builder can open');
   const depth = new Map<string, number>();

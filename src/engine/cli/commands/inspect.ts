@@ -8,13 +8,11 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Task } from '../../api';
+import { TASKS, type Task } from '../../api';
 import { inspectPath, type FileReport, type InspectReport } from '../../data/inspect';
 import { LAYOUTS, type Layout } from '../../data/params';
 import { SPLITS } from '../../data/summary';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
-
-const TASKS: Task[] = ['classification', 'segmentation', 'detection', 'transformation'];
 
 function fmt(v: number | null): string {
   if (v === null) return '—';

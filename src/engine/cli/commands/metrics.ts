@@ -7,13 +7,13 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TASKS } from '../../api';
 import type { Interval } from '../../nn/metrics/bootstrap';
 import { computeFileMetrics, type MetricsReport } from '../../nn/metrics/files';
 import { parseOperatingRule, type OperatingRule } from '../../nn/metrics/operating-point';
 import type { ReportValue } from '../../nn/metrics/study';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
-const TASKS = ['classification', 'segmentation', 'detection', 'transformation'] as const;
 const fmt = (v: ReportValue | undefined): string =>
   v === null || v === undefined
     ? '—'

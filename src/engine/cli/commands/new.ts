@@ -1,11 +1,10 @@
 /** `phi new`: creates a runnable project for a dataset folder from the task's template. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { TASKS } from '../../api';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { createCliEngine } from '../engine';
 import { formatSnapshot } from '../format';
-
-const TASKS = ['classification', 'segmentation', 'detection', 'transformation'] as const;
 
 /** See the module comment. */
 export const newCommand: CliCommand = {

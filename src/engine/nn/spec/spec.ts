@@ -5,6 +5,7 @@
  * compile time from the data (number of classes, output channels).
  */
 import { z } from 'zod';
+import { TASKS } from '../../api/sample';
 
 /** The current spec format version; older specs are migrated on load. */
 export const SPEC_VERSION = 1;
@@ -25,7 +26,7 @@ export const NetworkSpecSchema = z.object({
   format: z.literal('phi-network'),
   version: z.number().int().positive(),
   name: z.string(),
-  task: z.enum(['classification', 'segmentation', 'detection', 'transformation']),
+  task: z.enum(TASKS),
   description: z.string().default(''),
   layers: z.array(LayerNodeSchema).min(2),
   /** Id of the output layer. */
