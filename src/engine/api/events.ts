@@ -3,6 +3,7 @@
  * `--json` output is exactly these objects, one per line.
  */
 import { z } from 'zod';
+import { ScoredSetSchema } from './evaluation';
 
 /** Life cycle of a node within the current project state. */
 export const NodeStateSchema = z.enum(['idle', 'queued', 'running', 'done', 'failed', 'stale']);
@@ -138,6 +139,11 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     classes: z.array(z.string()),
     /** Set for a tuning trial's evaluation: the trial's id. It is not the node's own test table. */
     trial: z.string().optional(),
+    /**
+     * Classification: the class probabilities of the test items and of the validation items
+     * (best weights), from which the engine computes the study report (`getEvaluation`).
+     */
+    scores: z.object({ test: ScoredSetSchema, validation: ScoredSetSchema.optional() }).optional(),
   }),
   z.object({
     type: z.literal('trial'),

@@ -12,6 +12,7 @@ import { USER_ID_PATTERN } from './names';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
+import type { EvaluationHistory } from './evaluation';
 import {
   BrowseFolderSchema,
   PreviewDatasetSchema,
@@ -131,6 +132,9 @@ export const EngineRequests = {
     size: z.number().int().positive().default(256),
   }),
   getMetrics: z.object({ node: z.string(), run: z.string().max(200).optional() }),
+  getEvaluation: z.object({ node: z.string(), run: z.string().max(200).optional() }),
+  /** Writes the study report of a network node (all of them when absent) beside the project. */
+  exportReport: z.object({ node: z.string().optional() }),
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
   getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
@@ -408,6 +412,9 @@ export interface EngineResults {
   getImage: EncodedImage;
   getProcessingResult: ProcessingResult;
   getMetrics: MetricsHistory;
+  getEvaluation: EvaluationHistory;
+  /** Where the self-contained HTML report was written. */
+  exportReport: { path: string };
   getPrediction: Prediction;
   getDatasetSummary: DatasetSummary;
   startTuning: TuningState;

@@ -3,6 +3,7 @@
  * sub-command; exit codes 0 ok, 1 run failed, 2 bad usage.
  */
 import { EXIT, UsageError, type CliCommand, type CliIO } from './command';
+import { evaluateCommand } from './commands/evaluate';
 import { exampleCommand } from './commands/example';
 import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
@@ -10,6 +11,7 @@ import { metricsCommand } from './commands/metrics';
 import { newCommand } from './commands/new';
 import { predictCommand } from './commands/predict';
 import { processCommand } from './commands/process';
+import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { tuneCommand } from './commands/tune';
@@ -23,6 +25,8 @@ export const COMMANDS: CliCommand[] = [
   processCommand,
   metricsCommand,
   predictCommand,
+  evaluateCommand,
+  reportCommand,
   exportCommand,
   tuneCommand,
   serveCommand,

@@ -4,9 +4,9 @@
  * it in process; `phi serve` and the Electron utility process put a transport
  * in front of it (see dispatch.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
   DatasetWarning,
   EngineApi,
@@ -77,6 +77,9 @@ import {
   type SpecData,
 } from './network-builder';
 import { epochHistory } from './epoch-history';
+import { evaluationHistory, recordTestEvaluation } from './evaluations';
+import { reportInput } from '../report/input';
+import { renderReport } from '../report/html';
 import { templateGraph } from './templates';
 import { browseFolder, previewDataset } from './folder-browser';
 import { APP_VERSION } from './version';
@@ -359,6 +362,7 @@ export class Engine implements EngineApi {
         confusion: event.confusion.flat(),
         items: event.items,
       });
+      if (this.store) recordTestEvaluation(this.store, runId, event, this.seed);
     }
     this.emit(event);
   }
@@ -467,6 +471,32 @@ export class Engine implements EngineApi {
         .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
       test: test ? testResult(test.metrics) : undefined,
     };
+  }
+
+  async getEvaluation(params: EngineParams<'getEvaluation'>): Promise<EngineResults['getEvaluation']> {
+    const { node, run } = EngineRequests.getEvaluation.parse(params);
+    return evaluationHistory(this.requireStore(), node, this.heldSelection(node) !== 'all', run);
+  }
+
+  async exportReport(params: EngineParams<'exportReport'>): Promise<EngineResults['exportReport']> {
+    const { node } = EngineRequests.exportReport.parse(params);
+    const store = this.requireStore();
+    const path = join(store.dir, `${basename(store.path, extname(store.path))}-report.html`);
+    await this.writeReport(path, node);
+    return { path };
+  }
+
+  /** Writes the study report of `node` (every network node when absent) to `path` (`phi report`). */
+  async writeReport(path: string, node?: string, intendedUse = ''): Promise<void> {
+    const store = this.requireStore();
+    const input = await reportInput(
+      this,
+      this.registry,
+      (id) => networkDir(store.artifactsPath(id), 'all'),
+      async (dataset) => (await this.openDataset(dataset)).fingerprint,
+      node,
+    );
+    writeFileSync(path, renderReport(input, intendedUse));
   }
 
   async getPrediction(params: EngineParams<'getPrediction'>): Promise<EngineResults['getPrediction']> {

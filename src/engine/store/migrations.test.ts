@@ -105,7 +105,7 @@ describe('migrations', () => {
   it('are numbered 1, 2, ... without gaps, and the current version is the last', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
     expect(CURRENT_SCHEMA_VERSION).toBe(migrations.length);
-    expect(CURRENT_SCHEMA_VERSION).toBe(3);
+    expect(CURRENT_SCHEMA_VERSION).toBe(4);
   });
 
   it('step 1 still creates exactly the released v1 schema (a released step is never edited)', () => {
@@ -221,10 +221,11 @@ describe('migrations', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       expect(db.prepare('SELECT version, description FROM schema_history ORDER BY version').all()).toEqual([
         { version: 2, description: migrations[1].description },
         { version: 3, description: migrations[2].description },
+        { version: 4, description: migrations[3].description },
       ]);
     } finally {
       db.close();
@@ -255,7 +256,7 @@ describe('migrations', () => {
     db.exec('CREATE TABLE artifacts (x TEXT)');
     db.close();
     expect(() => ProjectStore.open(path)).toThrow(
-      /old\.phiproj could not be upgraded from project format 1 to 3 \(table artifacts already exists\); the file is unchanged/,
+      /old\.phiproj could not be upgraded from project format 1 to 4 \(table artifacts already exists\); the file is unchanged/,
     );
     const after = new Database(path, { readonly: true });
     try {

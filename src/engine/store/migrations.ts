@@ -141,6 +141,25 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description:
+      'evaluation runs: the study report of a network node on its test split or an external folder',
+    up(db) {
+      db.exec(`
+        CREATE TABLE evaluations (
+          id TEXT PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          node TEXT NOT NULL,
+          source TEXT NOT NULL CHECK (source IN ('test', 'external')),
+          dataset TEXT,
+          report TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX evaluations_by_node ON evaluations(node, created_at);
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and reads. */

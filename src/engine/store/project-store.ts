@@ -34,6 +34,7 @@ import type {
   ArtifactRecord,
   CustomModuleRecord,
   EpochRecord,
+  EvaluationRow,
   NetworkSpecRecord,
   NodeResult,
   RunInfo,
@@ -615,6 +616,48 @@ export class ProjectStore {
       runId,
       params: this.parseJson(row.params, `trial "${row.id}" params`),
       ...(row.metrics === null ? {} : { metrics: this.parseJson(row.metrics, `trial "${row.id}" metrics`) }),
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** Records an evaluation of a network node (its study report, as JSON) with the run that made it; returns its id. */
+  recordEvaluation(
+    runId: string,
+    node: string,
+    source: 'test' | 'external',
+    report: unknown,
+    dataset?: string,
+  ): string {
+    const db = this.conn();
+    if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.unknownRun(runId);
+    const id = `${runId}-e${randomBytes(4).toString('hex')}`;
+    db.prepare(
+      'INSERT INTO evaluations (id, run_id, node, source, dataset, report, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(id, runId, node, source, dataset ?? null, JSON.stringify(report), new Date().toISOString());
+    return id;
+  }
+
+  /** The evaluations of a node, oldest first. */
+  evaluations(node: string): EvaluationRow[] {
+    const rows = this.conn()
+      .prepare(
+        'SELECT id, run_id, source, dataset, report, created_at FROM evaluations WHERE node = ? ORDER BY created_at, rowid',
+      )
+      .all(node) as {
+      id: string;
+      run_id: string;
+      source: 'test' | 'external';
+      dataset: string | null;
+      report: string;
+      created_at: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      runId: row.run_id,
+      node,
+      source: row.source,
+      ...(row.dataset === null ? {} : { dataset: row.dataset }),
+      report: this.parseJson(row.report, `evaluation "${row.id}"`),
       createdAt: row.created_at,
     }));
   }

@@ -100,3 +100,14 @@ export interface TuningTrialRecord {
   metrics?: unknown;
   createdAt: string;
 }
+
+/** One stored evaluation of a network node; `report` is its study report (`EvaluationRecord` fields). */
+export interface EvaluationRow {
+  id: string;
+  runId: string;
+  node: string;
+  source: 'test' | 'external';
+  dataset?: string;
+  report: unknown;
+  createdAt: string;
+}

@@ -28,6 +28,8 @@ export const ENGINE_METHODS = [
   'getImage',
   'getProcessingResult',
   'getMetrics',
+  'getEvaluation',
+  'exportReport',
   'getPrediction',
   'getDatasetSummary',
   'startTuning',

@@ -3,7 +3,8 @@
  * the chosen loss/optimizer/schedule, emits metrics for train and validation
  * every epoch, keeps `last` and `best` checkpoints, resumes, stops early,
  * cancels between batches, refuses a NaN loss, and ends with a test-split
- * evaluation that carries a confusion matrix.
+ * evaluation that carries a confusion matrix and, for classification, the class
+ * probabilities of the test and validation items (the study report's input).
  *
  * Resume rule: when `last.ckpt` exists with the same training key (params
  * except `epochs` and `backend`, network, input geometry, item ids and splits)
@@ -199,7 +200,9 @@ export async function train(
 ): Promise<TrainSummary> {
   const { task, inputShape } = checkInput(collection, params);
   const p = resolveFor(collection, params, ctx.savedSpec);
-  const backend = await selectBackend(p.backend, (m) => ctx.log.info(m));
+  const backend = await selectBackend(p.backend, (m) => ctx.log.info(m), {
+    volumetric: inputShape.length === 4,
+  });
   ctx.emit({ type: 'backend', name: backend });
   const networkName = p.architecture === 'custom' ? `saved network "${p.customSpec}"` : p.architecture;
   ctx.log.info(`Training ${networkName} on the ${backend} backend`);
@@ -370,7 +373,7 @@ export async function train(
     if (splits.test.length) {
       // Evaluate the best weights (the ones predict uses) on the test split.
       if (readCheckpointMeta(bestPath)) await loadCheckpoint(bestPath, model);
-      const testAcc = new EpochAccumulator(geo.task, geo.classes, detection);
+      const testAcc = new EpochAccumulator(geo.task, geo.classes, detection).keepScores();
       await pass(
         model,
         collection,
@@ -386,6 +389,27 @@ export async function train(
         parallel,
       );
       test = { metrics: testAcc.metrics(), confusion: testAcc.confusionRows() };
+      // The operating point is chosen on the validation split's probabilities under the same weights.
+      const validation =
+        geo.task === 'classification' && valIds.length
+          ? new EpochAccumulator(geo.task, geo.classes, detection).keepScores()
+          : undefined;
+      if (validation)
+        await pass(
+          model,
+          collection,
+          valIds,
+          p,
+          geo,
+          validation,
+          classWeights,
+          ctx,
+          () => undefined,
+          undefined,
+          '',
+          parallel,
+        );
+      const testScores = geo.task === 'classification' ? testAcc.scores() : undefined;
       ctx.emit({
         type: 'evaluation',
         node: ctx.nodeId,
@@ -394,6 +418,9 @@ export async function train(
         confusion: test.confusion,
         items: splits.test.length,
         classes: collection.classes,
+        ...(testScores
+          ? { scores: { test: testScores, ...(validation ? { validation: validation.scores() } : {}) } }
+          : {}),
       });
     }
     return {

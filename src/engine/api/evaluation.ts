@@ -1,0 +1,95 @@
+/**
+ * Evaluation runs of a trained classifier (docs/metrics.md, "Evaluation runs and the
+ * report"): the study metrics of its test split, or of an external labelled folder, with
+ * curves, reliability bins, the operating point chosen on the validation split and the
+ * confusion matrix at it. What `getEvaluation` returns and `phi report` prints.
+ */
+import { z } from 'zod';
+
+/** A value, a 95% interval `[lower, upper]`, or `null` where undefined. */
+export type EvaluationValue = number | [number, number] | null;
+
+/** One bin of a reliability diagram. */
+export interface EvaluationBin {
+  lower: number;
+  upper: number;
+  count: number;
+  meanConfidence: number | null;
+  observedFrequency: number | null;
+}
+
+/** The operating point of one class, applied to the evaluated items. */
+export interface EvaluationOperatingPoint {
+  classIndex: number;
+  /** `null`: above every score, nothing is called positive. */
+  threshold: number | null;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  sensitivity: number | null;
+  specificity: number | null;
+  ppv: number | null;
+  npv: number | null;
+  sensitivityCI95: [number, number] | null;
+  specificityCI95: [number, number] | null;
+  ppvCI95: [number, number] | null;
+  npvCI95: [number, number] | null;
+}
+
+/** The study metrics of one set (docs/metrics.md): values and `<metric>CI95` intervals. */
+export interface EvaluationStudy {
+  overall: Record<string, EvaluationValue>;
+  perClass: Record<string, EvaluationValue[]>;
+  macro: Record<string, EvaluationValue>;
+  reliability?: { overall: EvaluationBin[]; perClass: EvaluationBin[][] };
+  operatingPoint?: { rule: string; classes: EvaluationOperatingPoint[] };
+  settings: { items: number; bins?: number; bootstrap: number; seed: number; level: number };
+}
+
+/** True classes and class probabilities of a set of items, in item order (no item ids). */
+export const ScoredSetSchema = z.object({
+  truth: z.array(z.number().int().nonnegative()),
+  probs: z.array(z.array(z.number())),
+});
+/** See {@link ScoredSetSchema}. */
+export type ScoredSet = z.infer<typeof ScoredSetSchema>;
+
+/** One evaluation of a network node, as stored with its run. */
+export interface EvaluationRecord {
+  id: string;
+  runId: string;
+  node: string;
+  /** `test`: the held-out split after training; `external`: a labelled folder (`phi evaluate`). */
+  source: 'test' | 'external';
+  /** The folder evaluated (`external` only), as given to `phi evaluate`. */
+  dataset?: string;
+  /** `full` or `sample`: the model evaluated (a Sample RUN trains a model of its own). */
+  model: 'full' | 'sample';
+  createdAt: string;
+  classes: string[];
+  /** Items evaluated, and per true class. */
+  items: number;
+  counts: number[];
+  /** The set the operating point was chosen on: the validation split (items per class). */
+  operatingSet?: { split: 'validation'; items: number; counts: number[] };
+  study: EvaluationStudy;
+  /** One-vs-rest curves of the summary classes (class 1 of two; each class of more). */
+  curves: {
+    classIndex: number;
+    roc: { fpr: number[]; tpr: number[] } | null;
+    pr: { recall: number[]; precision: number[] } | null;
+  }[];
+  /** Counts `[true][predicted]` at the operating point (two classes), else by the largest probability. */
+  confusion: number[][];
+  /** How `confusion` was called, in words. */
+  confusionRule: string;
+}
+
+/** What `getEvaluation` returns: the test evaluation of the model the node holds (or of `run`) and external ones. */
+export interface EvaluationHistory {
+  node: string;
+  test?: EvaluationRecord;
+  /** External evaluations of the node, newest first. */
+  external: EvaluationRecord[];
+}

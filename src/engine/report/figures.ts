@@ -1,0 +1,108 @@
+/**
+ * The figures of an evaluation as rows of text, shared by `phi evaluate`, the HTML
+ * report and its tests: each value with its 95% interval and the items it was computed on.
+ */
+import type { EvaluationRecord, EvaluationValue } from '../api';
+
+/** One printed figure. */
+export interface FigureRow {
+  /** Stable key (`auc`, `sensitivity`...), for tests and anchors. */
+  key: string;
+  label: string;
+  value: number | null;
+  interval: [number, number] | null;
+  /** How the interval was computed, when it is not the bootstrap. */
+  note?: string;
+}
+
+/** A number as the report prints it: 3 decimals, "—" when undefined. */
+export function formatValue(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(3);
+}
+
+/** An interval as `[a, b]`, "—" when undefined. */
+export function formatInterval(interval: [number, number] | null | undefined): string {
+  return interval ? `[${formatValue(interval[0])}, ${formatValue(interval[1])}]` : '—';
+}
+
+const num = (v: EvaluationValue | undefined): number | null => (typeof v === 'number' ? v : null);
+const ci = (v: EvaluationValue | undefined): [number, number] | null => (Array.isArray(v) ? v : null);
+
+/** What the overall figures refer to: class 1 of two, or the macro means of more. */
+export function overallScope(record: EvaluationRecord): string {
+  return record.classes.length === 2
+    ? `${record.classes[1]} as the positive class`
+    : `macro means over ${record.classes.length} classes`;
+}
+
+/** The headline figures: discrimination, calibration and the operating point's rates. */
+export function figureRows(record: EvaluationRecord): FigureRow[] {
+  const o = record.study.overall;
+  const row = (key: string, label: string): FigureRow => ({
+    key,
+    label,
+    value: num(o[key]),
+    interval: ci(o[`${key}CI95`]),
+  });
+  const rows: FigureRow[] = [
+    row('auc', 'ROC AUC'),
+    ...(o.aucDeLongCI95 !== undefined
+      ? [
+          {
+            key: 'aucDeLong',
+            label: 'ROC AUC (DeLong interval)',
+            value: num(o.auc),
+            interval: ci(o.aucDeLongCI95),
+            note: 'DeLong',
+          },
+        ]
+      : []),
+    row('averagePrecision', 'Average precision'),
+    row('accuracy', 'Accuracy (largest probability)'),
+    row('brier', 'Brier score'),
+    row('ece', `ECE (${record.study.settings.bins ?? 10} bins)`),
+  ];
+  if (record.classes.length === 2)
+    rows.push(
+      row('calibrationSlope', 'Calibration slope'),
+      row('calibrationIntercept', 'Calibration intercept'),
+    );
+  for (const op of record.study.operatingPoint?.classes ?? []) {
+    const suffix = record.classes.length === 2 ? '' : ` (${record.classes[op.classIndex]})`;
+    rows.push(
+      {
+        key: 'sensitivity',
+        label: `Sensitivity at the operating point${suffix}`,
+        value: op.sensitivity,
+        interval: op.sensitivityCI95,
+      },
+      {
+        key: 'specificity',
+        label: `Specificity at the operating point${suffix}`,
+        value: op.specificity,
+        interval: op.specificityCI95,
+      },
+      { key: 'ppv', label: `PPV at the operating point${suffix}`, value: op.ppv, interval: op.ppvCI95 },
+      { key: 'npv', label: `NPV at the operating point${suffix}`, value: op.npv, interval: op.npvCI95 },
+    );
+  }
+  return rows;
+}
+
+/** Items per class in words, e.g. `36 items: no-lesion 18, lesion 18`. */
+export function countsText(classes: string[], items: number, counts: number[]): string {
+  return `${items} items: ${classes.map((name, c) => `${name} ${counts[c] ?? 0}`).join(', ')}`;
+}
+
+/** The operating point's threshold and counts in words, one line per class. */
+export function operatingText(record: EvaluationRecord): string[] {
+  const point = record.study.operatingPoint;
+  if (!point?.classes.length)
+    return ['No operating point: the validation split has no items of both outcomes'];
+  return point.classes.map(
+    (op) =>
+      `${record.classes[op.classIndex]}: threshold ${op.threshold === null ? 'above every score' : op.threshold.toPrecision(4)} ` +
+      `(${point.rule}, chosen on the validation split${record.operatingSet ? ` of ${record.operatingSet.items} items` : ''}); ` +
+      `TP ${op.tp}, FP ${op.fp}, TN ${op.tn}, FN ${op.fn}`,
+  );
+}

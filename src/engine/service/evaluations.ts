@@ -1,0 +1,109 @@
+/**
+ * Evaluation runs of network nodes (docs/metrics.md, "Evaluation runs and the report"):
+ * the study report of the test split, computed once when a training's `evaluation` event
+ * arrives and stored with its run, and external evaluations (`phi evaluate`), read back
+ * for `getEvaluation`, the Output tab and `phi report`. A cached run trains and evaluates
+ * nothing: it reports what the store has.
+ */
+import type { EngineEvent, EvaluationHistory, EvaluationRecord, ScoredSet } from '../api';
+import { evaluationReport, type EvaluationFigures, type EvaluationOptions } from '../nn/evaluation/report';
+import type { ProjectStore } from '../store/project-store';
+import type { EvaluationRow } from '../store/records';
+
+/** What an evaluation row stores: the figures and, for the test split, the validation scores its threshold came from. */
+interface StoredReport {
+  figures: EvaluationFigures;
+  reference?: ScoredSet;
+}
+
+/** Computes and stores the study report of a training's test split; returns its id (none without scores). */
+export function recordTestEvaluation(
+  store: ProjectStore,
+  runId: string,
+  event: Extract<EngineEvent, { type: 'evaluation' }>,
+  seed: number,
+): string | undefined {
+  if (event.trial || !event.scores) return undefined;
+  const { test, validation } = event.scores;
+  const stored: StoredReport = {
+    figures: evaluationReport(event.classes, test, validation, { seed }),
+    ...(validation ? { reference: validation } : {}),
+  };
+  return store.recordEvaluation(runId, event.node, 'test', stored);
+}
+
+/**
+ * The validation scores and classes of the latest test evaluation of the full model of
+ * `node`: what an external evaluation chooses its operating point on.
+ */
+export function referenceOf(
+  store: ProjectStore,
+  node: string,
+): { classes: string[]; reference?: ScoredSet } | undefined {
+  const modes = new Map(store.runs().map((r) => [r.id, r.mode]));
+  const row = store
+    .evaluations(node)
+    .filter((r) => r.source === 'test' && modes.get(r.runId) !== 'sample')
+    .at(-1);
+  if (!row) return undefined;
+  const stored = row.report as StoredReport;
+  return { classes: stored.figures.classes, ...(stored.reference ? { reference: stored.reference } : {}) };
+}
+
+/** Computes and stores the report of an external labelled folder evaluated with the node's full model. */
+export function recordExternalEvaluation(
+  store: ProjectStore,
+  runId: string,
+  node: string,
+  dataset: string,
+  classes: string[],
+  set: ScoredSet,
+  options: EvaluationOptions,
+): EvaluationRecord {
+  const reference = referenceOf(store, node)?.reference;
+  const stored: StoredReport = { figures: evaluationReport(classes, set, reference, options) };
+  const id = store.recordEvaluation(runId, node, 'external', stored, dataset);
+  const row = store.evaluations(node).find((r) => r.id === id) as EvaluationRow;
+  return toRecord(row, 'full');
+}
+
+function toRecord(row: EvaluationRow, model: 'full' | 'sample'): EvaluationRecord {
+  const { figures } = row.report as StoredReport;
+  return {
+    id: row.id,
+    runId: row.runId,
+    node: row.node,
+    source: row.source,
+    ...(row.dataset === undefined ? {} : { dataset: row.dataset }),
+    model,
+    createdAt: row.createdAt,
+    ...figures,
+  };
+}
+
+/**
+ * The test evaluation of the model `node` holds (`sample`: a Sample RUN's), or of `run`
+ * when given, and every external evaluation of the node, newest first.
+ */
+export function evaluationHistory(
+  store: ProjectStore,
+  node: string,
+  sample: boolean,
+  run?: string,
+): EvaluationHistory {
+  const modes = new Map(store.runs().map((r) => [r.id, r.mode]));
+  const rows = store.evaluations(node);
+  const modelOf = (row: EvaluationRow): 'full' | 'sample' =>
+    modes.get(row.runId) === 'sample' ? 'sample' : 'full';
+  const test = rows
+    .filter((r) => r.source === 'test' && (run ? r.runId === run : (modelOf(r) === 'sample') === sample))
+    .at(-1);
+  return {
+    node,
+    ...(test ? { test: toRecord(test, modelOf(test)) } : {}),
+    external: rows
+      .filter((r) => r.source === 'external')
+      .reverse()
+      .map((r) => toRecord(r, 'full')),
+  };
+}
