@@ -9,8 +9,11 @@ import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
 import { metricsCommand } from './commands/metrics';
 import { newCommand } from './commands/new';
+import { pacsEchoCommand } from './commands/pacs-echo';
 import { predictCommand } from './commands/predict';
 import { processCommand } from './commands/process';
+import { pullCommand } from './commands/pull';
+import { pushCommand } from './commands/push';
 import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
@@ -29,6 +32,9 @@ export const COMMANDS: CliCommand[] = [
   reportCommand,
   exportCommand,
   tuneCommand,
+  pullCommand,
+  pushCommand,
+  pacsEchoCommand,
   serveCommand,
 ];
 

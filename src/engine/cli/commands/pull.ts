@@ -1,0 +1,87 @@
+/**
+ * `phi pull URL DIR [filters]`: copies studies from a PACS (DICOMweb or DIMSE) into
+ * DIR, de-identified on arrival unless `--keep-identifiers` (src/engine/pacs,
+ * docs/pacs.md). `--echo` only tests the connection.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { testConnection } from '../../pacs/echo';
+import { PacsUsageError } from '../../pacs/errors';
+import { parseFilters } from '../../pacs/filters';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
+import { pull, PullRefused, RECORD } from '../../pacs/pull';
+import { parseTarget } from '../../pacs/target';
+import { EXIT, UsageError, type CliCommand } from '../command';
+
+/** See the module comment. */
+export const pullCommand: CliCommand = {
+  name: 'pull',
+  summary: 'copy studies from a PACS (DICOMweb or DIMSE) into a folder, de-identified',
+  usage: [
+    'phi pull URL DIR [--study UID] [--patient ID] [--accession N] [--modality CT] [--date YYYYMMDD[-YYYYMMDD]]',
+    '         [--all] [--keep-identifiers] [--secret-file F] [--echo] [connection options]',
+    '  URL: http(s)://host:port/dicom-web (QIDO-RS, WADO-RS) or dicom://AET@host:port (C-FIND, C-MOVE)',
+    "  Without a filter, --all is needed (the server's study count is printed otherwise).",
+    '  Files are de-identified on arrival (PS3.15 basic profile, docs/pacs.md); UIDs and patient IDs are',
+    '  replaced consistently with a secret kept in DIR/.phi-pull-secret (or --secret-file).',
+    `  A second pull fetches only what is missing. Each pull is recorded in DIR/${RECORD}.`,
+    '  --echo: only test the connection (C-ECHO or a QIDO-RS search) and say whether it works.',
+    ...CONNECTION_USAGE,
+  ].join('\n'),
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...CONNECTION_OPTIONS,
+        study: { type: 'string' },
+        patient: { type: 'string' },
+        accession: { type: 'string' },
+        modality: { type: 'string' },
+        date: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        'keep-identifiers': { type: 'boolean', default: false },
+        'secret-file': { type: 'string' },
+        echo: { type: 'boolean', default: false },
+      },
+    });
+    const [url, dir] = positionals;
+    if (!url || (!dir && !values.echo) || positionals.length > 2) throw new UsageError('give URL and DIR');
+    let target, connection, filters;
+    try {
+      target = parseTarget(url);
+      connection = connectionFrom(values, io.cwd);
+      filters = parseFilters(values);
+    } catch (error) {
+      if (error instanceof PacsUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    if (values.echo) {
+      io.stdout.write(`${await testConnection(target, connection)}\n`);
+      return EXIT.ok;
+    }
+    if (values['keep-identifiers'])
+      io.stderr.write(
+        `phi pull: warning: --keep-identifiers writes patient names, IDs, dates and UIDs as the PACS sent them; this is recorded in ${RECORD}\n`,
+      );
+    try {
+      const summary = await pull({
+        target,
+        dir: resolve(io.cwd, dir),
+        filters,
+        all: values.all,
+        keepIdentifiers: values['keep-identifiers'],
+        ...connection,
+        secretFile: values['secret-file'] && resolve(io.cwd, values['secret-file']),
+        progress: (line) => io.stdout.write(`${line}\n`),
+      });
+      io.stdout.write(
+        `${summary.fetched} fetched, ${summary.alreadyPresent} already here, ${summary.instances} instances in ${summary.studies} ${summary.studies === 1 ? 'study' : 'studies'}\n`,
+      );
+      return EXIT.ok;
+    } catch (error) {
+      if (error instanceof PullRefused) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,182 @@
+/**
+ * A DIMSE peer through `dcmjs-dimse`: C-ECHO, C-FIND (study root), C-MOVE and
+ * C-STORE as a service class user, each on its own association with connect,
+ * association and PDU time limits. A rejected association, a network error or a
+ * failure status becomes one {@link PacsError} sentence naming the server.
+ */
+import dimse from 'dcmjs-dimse';
+import { networkCause, PacsError } from './errors';
+import type { DimseTarget } from './target';
+
+const { Client, constants, requests } = dimse;
+const { Status } = constants;
+dimse.log.setLevel('silent');
+
+type DimseRequest = InstanceType<typeof requests.Request>;
+type DimseResponse = {
+  getStatus(): number;
+  getErrorComment(): string;
+  hasDataset(): boolean;
+  getDataset(): { getElements(): Record<string, unknown> } | undefined;
+  getFailures?(): number;
+  getCompleted?(): number;
+};
+
+/** Our side of an association. */
+export interface DimseOptions {
+  /** Our AE title (the calling AE title). */
+  ourAet: string;
+  /** Milliseconds for connecting, for the association and for each PDU (default 30 s). */
+  timeoutMs?: number;
+}
+
+const REJECT_REASONS: Record<string, Record<number, string>> = {
+  // PS3.8 Table 9-21: source 1 is the service user (the PACS's application).
+  1: {
+    1: 'no reason given',
+    2: 'application context not supported',
+    3: 'it does not know our AE title',
+    7: 'it does not know the AE title we called',
+  },
+  2: { 1: 'no reason given', 2: 'protocol version not supported' },
+  3: { 1: 'temporary congestion', 2: 'local limit exceeded' },
+};
+
+/** The sentence for a rejected association. */
+function rejectedError(
+  target: DimseTarget,
+  ourAet: string,
+  reject: { source: number; reason: number; result: number },
+): PacsError {
+  const reason = REJECT_REASONS[reject.source]?.[reject.reason] ?? `reason ${reject.reason}`;
+  const advice =
+    reject.source === 1 && reject.reason !== 2
+      ? `; check that the PACS lists our AE title "${ourAet}" and that it answers to "${target.aet}"`
+      : '';
+  const permanence = reject.result === 1 ? 'permanently' : 'for now';
+  return new PacsError(
+    `${target.name} rejected our AE title "${ourAet}" ${permanence} (${reason})${advice}.`,
+  );
+}
+
+/** The words for a DIMSE status. */
+export function statusWords(status: number): string {
+  const named = Object.entries(Status).find(([, value]) => value === status)?.[0];
+  return `status 0x${status.toString(16).padStart(4, '0')}${named ? ` ${named}` : ''}`;
+}
+
+/**
+ * Opens one association, sends `list` and resolves with each request's responses once the
+ * association is released.
+ */
+export function associate(
+  target: DimseTarget,
+  options: DimseOptions,
+  list: DimseRequest[],
+): Promise<DimseResponse[][]> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const answers: DimseResponse[][] = list.map(() => []);
+    list.forEach((request, k) => {
+      request.on('response', (response: DimseResponse) => answers[k].push(response));
+      client.addRequest(request);
+    });
+    let failure: PacsError | undefined;
+    client.on('associationRejected', (r: { source: number; reason: number; result: number }) => {
+      failure ??= rejectedError(target, options.ourAet, r);
+    });
+    client.on('networkError', (error: Error & { code?: string }) => {
+      failure ??= new PacsError(`${target.name} could not be reached: ${networkCause(error)}.`);
+    });
+    client.on('closed', () => (failure ? reject(failure) : resolve(answers)));
+    const timeout = options.timeoutMs ?? 30_000;
+    client.send(target.host, target.port, options.ourAet, target.aet, {
+      connectTimeout: timeout,
+      associationTimeout: timeout,
+      pduTimeout: timeout,
+    });
+  });
+}
+
+/** The final response of a request; throws when it is missing or not a success (warnings pass). */
+function final(target: DimseTarget, what: string, responses: DimseResponse[]): DimseResponse {
+  const last = responses[responses.length - 1];
+  if (!last) throw new PacsError(`${target.name} closed the association without answering the ${what}.`);
+  const status = last.getStatus();
+  if (status !== Status.Success && (status & 0xf000) !== 0xb000) {
+    const comment = last.getErrorComment?.();
+    throw new PacsError(
+      status === Status.MoveDestinationUnknown
+        ? `${target.name} does not know where to send the images: add our AE title with our host and --port to its modalities.`
+        : `${target.name} failed the ${what} (${statusWords(status)}${comment ? `: ${comment}` : ''}).`,
+    );
+  }
+  return last;
+}
+
+/** C-ECHO. */
+export async function echo(target: DimseTarget, options: DimseOptions): Promise<void> {
+  const [responses] = await associate(target, options, [new requests.CEchoRequest()]);
+  final(target, 'C-ECHO', responses);
+}
+
+/** The query levels of the study root model. */
+export type FindLevel = 'STUDY' | 'SERIES' | 'IMAGE';
+
+/** C-FIND at `level`: the matches' attributes (DICOM keywords) for the keys asked. */
+export async function find(
+  target: DimseTarget,
+  options: DimseOptions,
+  level: FindLevel,
+  keys: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
+  const make = {
+    STUDY: requests.CFindRequest.createStudyFindRequest,
+    SERIES: requests.CFindRequest.createSeriesFindRequest,
+    IMAGE: requests.CFindRequest.createImageFindRequest,
+  }[level];
+  const [responses] = await associate(target, options, [make(keys)]);
+  final(target, `C-FIND at ${level} level`, responses);
+  return responses
+    .filter((r) => r.getStatus() === Status.Pending && r.hasDataset())
+    .map((r) => r.getDataset()?.getElements() ?? {});
+}
+
+/** One C-MOVE: a series, or one instance of it. */
+export interface MoveItem {
+  study: string;
+  series: string;
+  sop?: string;
+}
+
+/**
+ * C-MOVE of each item to `destination` (our own C-STORE SCP's AE title), all on one
+ * association; returns how many sub-operations failed.
+ */
+export async function move(
+  target: DimseTarget,
+  options: DimseOptions,
+  destination: string,
+  items: MoveItem[],
+): Promise<number> {
+  const list = items.map((i) =>
+    i.sop
+      ? requests.CMoveRequest.createImageMoveRequest(destination, i.study, i.series, i.sop)
+      : requests.CMoveRequest.createSeriesMoveRequest(destination, i.study, i.series),
+  );
+  const answers = await associate(target, options, list);
+  return answers.reduce(
+    (sum, responses) => sum + (final(target, 'C-MOVE', responses).getFailures?.() ?? 0),
+    0,
+  );
+}
+
+/** C-STORE of Part-10 files (paths), on one association. */
+export async function store(target: DimseTarget, options: DimseOptions, files: string[]): Promise<void> {
+  const answers = await associate(
+    target,
+    options,
+    files.map((file) => new requests.CStoreRequest(file)),
+  );
+  answers.forEach((responses) => final(target, 'C-STORE', responses));
+}

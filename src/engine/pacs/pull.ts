@@ -1,0 +1,154 @@
+/**
+ * `phi pull`: copies the studies matching the filters from a PACS into a folder,
+ * de-identified on arrival (deidentify.ts) unless identifiers are kept on purpose.
+ * Files go to `DIR/<study>/<series>/<instance>.dcm` under the new UIDs, each
+ * written to a `.part` file and renamed once whole, so after an interruption a
+ * second pull fetches only what is missing; what arrived before a failure stays.
+ * Every pull is recorded in `DIR/pull.json` (server, filters, whether identifiers
+ * were kept, counts, outcome).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readPart10, stringOf } from './dcmjs';
+import { deidentifyFile, METHOD, Pseudonymizer } from './deidentify';
+import type { HttpAccess } from './dicomweb';
+import type { DimseOptions } from './dimse';
+import { PacsError } from './errors';
+import { filterKeys, hasFilters, type StudyFilters } from './filters';
+import { sourceFor, type InstanceRef } from './source';
+import type { PacsTarget } from './target';
+
+/** What to pull and where. */
+export interface PullRequest {
+  target: PacsTarget;
+  dir: string;
+  filters: StudyFilters;
+  /** Pull every study the server lists (needed when no filter is given). */
+  all: boolean;
+  /** Write the files as the PACS sent them, identifiers included. */
+  keepIdentifiers: boolean;
+  http: HttpAccess;
+  dimse: DimseOptions & { port: number };
+  /** The UID and patient pseudonym secret; default `DIR/.phi-pull-secret`, made on first use. */
+  secretFile?: string;
+  progress: (line: string) => void;
+}
+
+/** What a pull did. */
+export interface PullSummary {
+  studies: number;
+  instances: number;
+  fetched: number;
+  alreadyPresent: number;
+}
+
+/** No filter and no `--all`: how many studies the server lists. */
+export class PullRefused extends Error {
+  constructor(
+    readonly server: string,
+    readonly studies: number,
+  ) {
+    super(
+      `${server} lists ${studies} ${studies === 1 ? 'study' : 'studies'}: give a filter (--study, --patient, --accession, --modality, --date) or --all to pull them all`,
+    );
+  }
+}
+
+export const RECORD = 'pull.json';
+const SECRET = '.phi-pull-secret';
+
+/** The secret in `file`, made (32 random bytes, owner-only) when it does not exist yet. */
+function secretFrom(file: string): Buffer {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  const hex = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new PacsError(`${file} is not a pull secret (64 hex digits).`);
+  return Buffer.from(hex, 'hex');
+}
+
+/** Appends this pull to `DIR/pull.json`. */
+function record(dir: string, entry: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, RECORD);
+  let pulls: unknown[] = [];
+  if (existsSync(file)) {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { pulls?: unknown[] };
+    pulls = Array.isArray(old.pulls) ? old.pulls : [];
+  }
+  writeFileSync(file, `${JSON.stringify({ pulls: [...pulls, entry] }, null, 2)}\n`);
+}
+
+/** Writes `bytes` to `file` whole or not at all. */
+function writeWhole(file: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.part`, bytes);
+  renameSync(`${file}.part`, file);
+}
+
+/** See the module comment. */
+export async function pull(request: PullRequest): Promise<PullSummary> {
+  const { target, dir, filters, progress } = request;
+  const source = sourceFor(target, request);
+  if (!hasFilters(filters) && !request.all) {
+    throw new PullRefused(target.name, (await source.studies({})).length);
+  }
+  const names = request.keepIdentifiers
+    ? undefined
+    : new Pseudonymizer(secretFrom(request.secretFile ?? join(dir, SECRET)));
+  const pathOf = (ref: InstanceRef): string => {
+    const [study, series, sop] = [ref.study, ref.series, ref.sop].map((u) => (names ? names.uid(u) : u));
+    return join(dir, study, series, `${sop}.dcm`);
+  };
+  const summary: PullSummary = { studies: 0, instances: 0, fetched: 0, alreadyPresent: 0 };
+  let outcome = 'complete';
+  try {
+    const studies = await source.studies(filterKeys(filters));
+    summary.studies = studies.length;
+    progress(`${target.name}: ${studies.length} ${studies.length === 1 ? 'study matches' : 'studies match'}`);
+    for (const [k, study] of studies.entries()) {
+      const all = await source.instances(study);
+      const wanted = all.filter((ref) => !existsSync(pathOf(ref)));
+      summary.instances += all.length;
+      summary.alreadyPresent += all.length - wanted.length;
+      progress(
+        `study ${k + 1}/${studies.length}: ${all.length} instances, ${all.length - wanted.length} already here, ${wanted.length} to fetch`,
+      );
+      if (!wanted.length) continue;
+      let received = 0;
+      await source.retrieve(wanted, all, async (bytes) => {
+        const file = readPart10(bytes);
+        const ref = {
+          study: stringOf(file.dict, '0020000D') ?? '',
+          series: stringOf(file.dict, '0020000E') ?? '',
+          sop: stringOf(file.dict, '00080018') ?? '',
+        };
+        if (!ref.study || !ref.series || !ref.sop)
+          throw new PacsError(
+            `${target.name} sent an instance without its study, series or SOP instance UID.`,
+          );
+        writeWhole(pathOf(ref), names ? deidentifyFile(file, names) : bytes);
+        received += 1;
+        summary.fetched += 1;
+        progress(`  ${received}/${wanted.length} fetched`);
+      });
+    }
+    return summary;
+  } catch (error) {
+    outcome = (error as Error).message;
+    throw error;
+  } finally {
+    record(dir, {
+      server: target.name,
+      when: new Date().toISOString(),
+      filters,
+      all: request.all,
+      identifiers: request.keepIdentifiers ? 'kept' : 'removed',
+      ...(names ? { profile: METHOD, secret: request.secretFile ?? SECRET } : {}),
+      ...summary,
+      outcome,
+    });
+  }
+}
