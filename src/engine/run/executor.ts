@@ -34,7 +34,7 @@ import { validateGraph } from '../graph/validate';
 import type { ManifestItem, NodeManifest, OutputCache } from './cache';
 import { DiskFullError, isNoSpace, onProjectDisk } from './disk-full';
 import { digest, computeKeys, type KeyResult } from './keys';
-import { createRng, seedFrom } from './rng';
+import { finite, runStep } from './chain';
 import { sampleCount, stratifiedSubset } from './sampling';
 import { summarizeShapes } from './shape-summary';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -245,7 +245,7 @@ export async function executeRun(options: RunOptions): Promise<RunOutcome> {
             task: source.task,
             classes: source.classes,
             produce: async ({ item }) =>
-              normalizeLoaded(await source.load(item as DatasetItem), item as DatasetItem),
+              finite(normalizeLoaded(await source.load(item as DatasetItem), item as DatasetItem)),
             fail,
           },
         );
@@ -389,9 +389,6 @@ async function processItems(
         } else {
           const output = await options.produce(item);
           computed += 1;
-          const nonFinite = output && nonFiniteValues(output.image.data);
-          if (nonFinite)
-            throw new Error(`produced ${nonFinite} values that are not finite numbers (NaN or ±Infinity)`);
           if (output === null) {
             rows[index] = { id: item.id, shape: [], dtype: '', colorMode: 'grayscale', state: 'dropped' };
           } else {
@@ -460,14 +457,6 @@ async function processItems(
   };
 }
 
-/** How many values are NaN or infinite (only float data can hold them). */
-function nonFiniteValues(data: Sample['image']['data']): number {
-  if (!(data instanceof Float32Array)) return 0;
-  let count = 0;
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) count += 1;
-  return count;
-}
-
 function toFileState(item: ManifestItem): FileState {
   const { classIndex: _classIndex, ...row } = item;
   return row;
@@ -520,9 +509,12 @@ async function runModule(
     samples[port] = await options.cache.read(key.key, id);
   }
   const primary = samples[ports[0]];
-  const params = type.params.parse(node.params);
-  const rng = createRng(seedFrom(options.seed, node.id, id));
-  return type.run(primary, params, { nodeId: node.id, rng, split: primary.split, inputs: samples });
+  return runStep(type, type.params.parse(node.params), primary, {
+    nodeId: node.id,
+    seed: options.seed,
+    split: primary.split,
+    inputs: samples,
+  });
 }
 
 const RESULT_FILE = 'result.json';

@@ -14,7 +14,7 @@ import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { APP_VERSION } from '../../service/version';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
-import { moduleChain } from './predict';
+import { moduleChain } from '../../run/chain';
 
 /** See the module comment. */
 export const exportCommand: CliCommand = {

@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { Graph, Sample } from '../../api';
+import type { Graph } from '../../api';
 import { decodeImage } from '../../data/readers';
 import { inputsOf } from '../../graph/plan';
 import type { DatasetNodeType, ModuleNodeType } from '../../graph/node-type';
@@ -32,27 +32,7 @@ import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { loadProjectModules, type ProjectModules } from '../project-modules';
 import { csvRow } from '../../data/csv';
-
-/** Module nodes from the dataset to `node`, in order (single-input chains). */
-export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
-  const inputs = inputsOf(graph);
-  const chain: Graph['nodes'] = [];
-  let current = inputs.get(node)?.[0]?.source;
-  while (current) {
-    const n = graph.nodes.find((x) => x.id === current);
-    if (!n || n.kind !== 'module') break;
-    chain.unshift(n);
-    current = inputs.get(n.id)?.[0]?.source;
-  }
-  return chain;
-}
-
-/** One module of a network's chain with its parsed params. */
-export interface ChainStep {
-  node: Graph['nodes'][number];
-  type: ModuleNodeType;
-  params: Record<string, unknown>;
-}
+import { applyChain, moduleChain, type ChainStep } from '../../run/chain';
 
 /**
  * The module steps from the dataset to network `node`, custom ones included when this
@@ -84,20 +64,6 @@ export async function loadChain(
     await project.dispose();
     throw error;
   }
-}
-
-/** Runs `sample` through the chain as inference does (augmentations see a fixed stream); `null` when a module drops it. */
-export async function applyChain(chain: ChainStep[], sample: Sample): Promise<Sample | null> {
-  let current: Sample | null = sample;
-  for (const step of chain) {
-    if (!current) break;
-    current = await step.type.run(current, step.params, {
-      nodeId: step.node.id,
-      rng: () => 0.5,
-      inputs: { in: current },
-    });
-  }
-  return current;
 }
 
 function listFiles(dir: string): string[] {

@@ -13,7 +13,7 @@ import { dtypeOf } from '../../api';
 import { decodeImage, extensionOf, messageOf, readerForExtension } from '../../data/readers';
 import { pngProblem, writeImage } from '../../imaging/export';
 import { builtinModules } from '../../modules';
-import { createRng, seedFrom } from '../../run/rng';
+import { runStep } from '../../run/chain';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { loadProjectModules } from '../project-modules';
 
@@ -219,12 +219,10 @@ async function processFiles(p: ProcessArgs, io: CliIO): Promise<number> {
       let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
       for (const [i, step] of p.steps.entries()) {
         if (!sample) break;
-        const s: Sample = sample;
-        sample = await step.module.run(s, step.params, {
+        sample = await runStep(step.module, step.params, sample, {
           nodeId: `step${i + 1}`,
-          rng: createRng(seedFrom(p.seed, `step${i + 1}:${step.module.id}`, rel)),
-          split: s.split,
-          inputs: { in: s },
+          seed: p.seed,
+          split: sample.split,
         });
       }
       if (!sample) {
