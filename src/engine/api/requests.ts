@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GraphEditSchema, type Graph, type GraphIssue } from './graph';
 import { boundedText, LIMITS } from './limits';
 import { USER_ID_PATTERN } from './names';
+import { TASKS } from './sample';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
@@ -116,7 +117,7 @@ export const EngineRequests = {
   createProject: z.object({
     path: z.string(),
     dataset: z.string(),
-    task: z.enum(['classification', 'segmentation', 'detection', 'transformation']).default('classification'),
+    task: z.enum(TASKS).default('classification'),
   }),
   openProject: z.object({ path: z.string() }),
   getProject: z.object({}),
