@@ -12,6 +12,7 @@ import type { Interval } from '../../nn/metrics/bootstrap';
 import { computeFileMetrics, type MetricsReport } from '../../nn/metrics/files';
 import { parseOperatingRule, type OperatingRule } from '../../nn/metrics/operating-point';
 import type { ReportValue } from '../../nn/metrics/study';
+import { VOLUME_METRICS } from '../../nn/metrics/volume';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
 const fmt = (v: ReportValue | undefined): string =>
@@ -67,6 +68,14 @@ function table(report: MetricsReport): string[] {
         `  ${'auc DeLong 95% CI'.padEnd(24)} ${report.perClass.aucDeLongCI95.map((v) => fmt(v).padEnd(width)).join('')}`,
       );
   }
+  if (report.volumes) lines.push('per volume (hd95, msd in mm):');
+  for (const v of report.volumes ?? [])
+    report.classes.forEach((c, k) => {
+      const why = v.distanceUndefined[k];
+      lines.push(
+        `  ${v.name} ${c}: ${VOLUME_METRICS.map((m) => `${m} ${fmt(v.perClass[m][k])}`).join('  ')}${why ? ` (distances: ${why})` : ''}`,
+      );
+    });
   const op = report.operatingPoint;
   if (op) {
     lines.push(`operating point: ${op.rule}, chosen on ${op.chosenOn}`);
@@ -101,7 +110,9 @@ export const metricsCommand: CliCommand = {
     '                  (their ids labelled in --truth), and reports sensitivity/specificity/PPV/NPV at it;',
     '                  --patients (CSV id,patient) reports per patient, by the mean (default) or max of',
     '                  the probabilities of its items',
-    '  segmentation:   two folders of PNG or .npy masks matched by name; 0/255 and 0/1 masks are two classes',
+    '  segmentation:   two folders of PNG or .npy masks matched by name; 0/255 and 0/1 masks are two classes;',
+    '                  or of NIfTI label volumes (.nii, .nii.gz): per volume and foreground class Dice, IoU,',
+    "                  HD95 and mean surface distance in mm (the truth's voxel spacing), and their means",
     '  transformation: two folders of .npy or 16-bit PNG matched by name; --range = data range R for PSNR',
     "                  (default: the targets' max - min, printed with the result)",
     '  detection:      COCO JSON truth (images, annotations) vs a JSON list of scored boxes',

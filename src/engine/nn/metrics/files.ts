@@ -5,7 +5,8 @@
  * classification CSV `id,label` (class names or indices) vs `id,label`, `id,p0,p1,...`
  * or `id,label,p_<class>,...` as `phi predict` writes it;
  * segmentation / transformation: folders of PNG (any depth) or `.npy`
- * matched by file name without extension; detection: COCO-style JSON.
+ * matched by file name without extension; segmentation also folders of NIfTI label
+ * volumes (volume-files.ts); detection: COCO-style JSON.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -22,6 +23,8 @@ import type { OperatingRule } from './operating-point';
 import { aggregateByPatient } from './patient';
 import { RegressionAccumulator } from './regression';
 import { studyMetrics, type ClassificationSet, type ClassOperatingPoint, type ReportValue } from './study';
+import { holdsVolumes, volumeSegmentation } from './volume-files';
+import type { VolumeResult } from './volume';
 
 /** The JSON `phi metrics --json` prints. */
 export interface MetricsReport {
@@ -41,6 +44,8 @@ export interface MetricsReport {
     chosenOn: string;
     classes: (ClassOperatingPoint & { class: string })[];
   };
+  /** Segmentation of NIfTI volumes: each volume's values per foreground class. */
+  volumes?: VolumeResult[];
   /** What the figures were computed with (item count, bins, resamples, seed, PSNR data range). */
   settings?: Record<string, number | string>;
   /** Items compared, and names present in only one of the two inputs. */
@@ -343,6 +348,7 @@ async function readMask(path: string): Promise<ArrayLike<number>> {
  * predictions separately, so 0/255 truth masks compare with 0/1 predicted ones.
  */
 async function segmentation(o: FileMetricsOptions): Promise<MetricsReport> {
+  if (holdsVolumes(o.truth)) return volumeSegmentation(o);
   const { both, unmatched } = pairs(o.truth, o.pred);
   const loaded: [string, Float64Array, Float64Array][] = [];
   const truthValues = new Set<number>();
