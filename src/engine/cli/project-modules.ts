@@ -1,11 +1,10 @@
 /**
- * The custom modules of a project for `phi process --project`: the latest
- * version of each, compiled when this computer's trust list has its source
- * (as the app requires before running a project's code), else named as
- * untrusted so the command can say why it will not run one.
+ * The custom modules of a project for the CLI (`phi process --project`,
+ * `phi predict`), made runnable as the app does (custom/project-modules.ts);
+ * a module that does not compile stops the command with its first problem.
  */
 import { resolve } from 'node:path';
-import { compileCustomModule, type CustomModuleNodeType } from '../custom/compile';
+import { compileProjectModules, type CustomModuleNodeType } from '../custom';
 import { readCustomModules } from '../custom/records';
 import { TrustList } from '../custom/trust-list';
 import { ProjectStore } from '../store';
@@ -40,29 +39,14 @@ export async function loadProjectModules(
   } finally {
     store.close();
   }
-  const modules: CustomModuleNodeType[] = [];
-  const untrusted: string[] = [];
-  for (const { sourceHash, trusted: _flag, version, ...info } of stored) {
-    if (only && !only.has(info.id)) continue;
-    if (!trustList.isTrusted(sourceHash)) {
-      untrusted.push(info.id);
-      continue;
-    }
-    const result = await compileCustomModule(info, { version });
-    if (!result.ok) {
-      await Promise.all(modules.map((m) => m.dispose()));
-      const first = result.problems[0];
-      throw new UsageError(
-        `custom module "${info.id}" does not compile: line ${first.line}: ${first.message}`,
-      );
-    }
-    modules.push(result.nodeType);
-  }
-  return {
-    modules,
-    untrusted,
-    dispose: async () => {
-      await Promise.all(modules.map((m) => m.dispose()));
-    },
+  const made = await compileProjectModules(stored, trustList, { only });
+  const dispose = async (): Promise<void> => {
+    await Promise.all(made.compiled.map((m) => m.dispose()));
   };
+  const broken = made.broken[0];
+  if (broken) {
+    await dispose();
+    throw new UsageError(`custom module "${broken.id}" does not compile: ${broken.problem}`);
+  }
+  return { modules: made.compiled, untrusted: made.untrusted.map((m) => m.id), dispose };
 }

@@ -21,6 +21,7 @@ export {
   versionToSave,
   type StoredCustomModule,
 } from './records';
+export { compileProjectModules, type ProjectModules } from './project-modules';
 export { TrustList, configDir } from './trust-list';
 export { DEFAULT_LIMITS } from './sandbox/host';
 export { confinement } from './sandbox/confine';

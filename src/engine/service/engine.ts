@@ -49,6 +49,7 @@ import { computeKeys, stableStringify } from '../run/keys';
 import { describeUpgrade } from '../store/node-upgrades';
 import {
   compileCustomModule,
+  compileProjectModules,
   confinement,
   customModuleTemplate,
   deleteCustomModuleRecord,
@@ -65,6 +66,7 @@ import { readCheckpointMeta } from '../nn/train/checkpoint';
 import { ProjectStore } from '../store/project-store';
 import type { RecentProjects } from '../store/recent-projects';
 import { runTuning, trialParams, tuningState } from '../tuning';
+import type { TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
 import {
@@ -103,6 +105,8 @@ export interface EngineOptions {
   recentProjects?: RecentProjects;
   /** How often, at most, a dataset's folder is walked again between runs to see whether its files changed. */
   datasetRecheckMs?: number;
+  /** Trains tuning trials elsewhere (a cluster: `phi tune --executor slurm`) instead of in this process. */
+  tuningExecutor?: (context: TrialExecutorContext) => TrialExecutor;
 }
 
 /** Separator of node key and selection in the store's node results. */
@@ -171,6 +175,7 @@ export class Engine implements EngineApi {
       this.registry,
       isAbsolute(relativeDataset) ? datasetPath : relativeDataset,
       task,
+      datasetPath,
     );
     this.closeProject();
     this.store = ProjectStore.create(projectPath, { graph });
@@ -583,8 +588,20 @@ export class Engine implements EngineApi {
     const finish = (status: 'done' | 'failed' | 'cancelled'): void => {
       if (runId) this.emit({ type: 'run-finished', runId, status, seconds: (Date.now() - started) / 1000 });
     };
+    const trialDir = (trialId: string): string => join(store.artifactsFor(node.id), 'trials', trialId);
     try {
+      const executor = this.options.tuningExecutor?.({
+        store,
+        node,
+        networkType: type,
+        input,
+        cacheRoot: this.cache.root,
+        savedSpec: this.savedSpec,
+        seed: this.seed,
+        trialDir,
+      });
       const state = await runTuning(fitted, {
+        ...(executor ? { executor } : {}),
         store,
         node,
         // Trials of a custom network read its saved spec like a run does.
@@ -593,7 +610,7 @@ export class Engine implements EngineApi {
           run: (data, p, ctx) => type.run(data, p, { ...ctx, savedSpec: this.savedSpec }),
         },
         collection: collectionFrom(input, this.cache),
-        trialDir: (trialId) => join(store.artifactsFor(node.id), 'trials', trialId),
+        trialDir,
         // Trial events (tagged with their trial) go to front ends for the Auto Tuning tab; they are
         // never stored as the node's curves or test table.
         emit: (event) => this.emit(event),
@@ -707,24 +724,16 @@ export class Engine implements EngineApi {
   /** Registers the open project's custom modules whose source this computer trusts. */
   private async loadCustomModules(store: ProjectStore): Promise<void> {
     await this.unloadCustomModules();
-    for (const stored of readCustomModules(store)) {
-      if (!this.trustList.isTrusted(stored.sourceHash)) {
-        // Compiling runs the module's top-level code: never for untrusted sources.
-        this.untrusted.set(stored.id, stored.title);
-        continue;
-      }
-      const { sourceHash: _hash, trusted: _flag, version, ...info } = stored;
-      const result = await compileCustomModule(info, { version, onLog: this.customLog });
-      if (result.ok) {
-        this.registry.upsert(result.nodeType);
-        this.customTypes.add(stored.id);
-      } else {
-        this.broken.set(
-          stored.id,
-          `Custom module "${stored.title}" does not compile: ${result.problems[0]?.message ?? 'error'}`,
-        );
-      }
+    const made = await compileProjectModules(readCustomModules(store), this.trustList, {
+      onLog: this.customLog,
+    });
+    for (const nodeType of made.compiled) {
+      this.registry.upsert(nodeType);
+      this.customTypes.add(nodeType.id);
     }
+    for (const { id, title } of made.untrusted) this.untrusted.set(id, title);
+    for (const { id, title, problem } of made.broken)
+      this.broken.set(id, `Custom module "${title}" does not compile: ${problem}`);
   }
 
   /** What custom modules print (console.log; Python print and stderr) goes to the run log. */
