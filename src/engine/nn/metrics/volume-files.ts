@@ -112,7 +112,7 @@ export async function volumeSegmentation(o: FileMetricsOptions): Promise<Metrics
       volumes: volumes.length,
       units: 'mm',
       spacing: "each truth volume's",
-      background: `${names[0]} (class 0) left out`,
+      excluded: `${names[0]} (class 0)`,
       surface: 'voxels with a face neighbour outside the structure (6-connectivity)',
       hd95: 'larger of the two directed 95th percentiles',
       mean: 'over the volumes where the value is defined',
