@@ -148,7 +148,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('trial'),
     node: z.string(),
-    /** One finished (or failed) trial of a hyper-parameter search. */
+    /** One trial of a hyper-parameter search: finished, failed, or queued / running on a cluster. */
     trial: z.object({
       id: z.string(),
       generation: z.number().int(),
@@ -156,7 +156,7 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
       metrics: z.record(z.string(), z.number().nullable()),
       /** The value of the metric being optimised; null when the trial failed. */
       score: z.number().nullable(),
-      status: z.enum(['done', 'failed', 'cancelled']),
+      status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
       message: z.string().optional(),
     }),
   }),

@@ -1,8 +1,8 @@
 /** The in-process engine the CLI commands use. */
 import { describeBackends } from '../nn';
-import { Engine } from '../service/engine';
+import { Engine, type EngineOptions } from '../service/engine';
 
-/** A fresh engine with the app's cache folder and the built-in node types. */
-export function createCliEngine(): Engine {
-  return new Engine({ describeBackends });
+/** A fresh engine with the app's cache folder and the built-in node types (and `options`). */
+export function createCliEngine(options: EngineOptions = {}): Engine {
+  return new Engine({ describeBackends, ...options });
 }

@@ -17,6 +17,7 @@ import { pushCommand } from './commands/push';
 import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { trialCommand } from './commands/trial';
 import { tuneCommand } from './commands/tune';
 
 /** Every sub-command, in the order `phi --help` lists them. */
@@ -32,6 +33,7 @@ export const COMMANDS: CliCommand[] = [
   reportCommand,
   exportCommand,
   tuneCommand,
+  trialCommand,
   pullCommand,
   pushCommand,
   pacsEchoCommand,

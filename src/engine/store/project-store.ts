@@ -319,6 +319,20 @@ export class ProjectStore {
     markEnded(this.path, runId);
   }
 
+  /**
+   * Takes over a run whose process is gone (a search resumed after its
+   * workstation stopped): `running` again, stamped with this process.
+   */
+  reopenRun(runId: string): void {
+    const owner = currentOwner();
+    const result = this.conn()
+      .prepare("UPDATE runs SET status = 'running', finished_at = NULL, pid = ?, host = ? WHERE id = ?")
+      .run(owner.pid, owner.host, runId);
+    if (result.changes === 0) throw this.unknownRun(runId);
+    this.ownRuns.add(runId);
+    markLive(this.path, runId);
+  }
+
   /** Every run, oldest first. */
   runs(): RunRecord[] {
     const rows = this.conn().prepare('SELECT * FROM runs ORDER BY started_at, rowid').all() as RunRow[];

@@ -34,6 +34,11 @@ export interface GeneticOptions {
   observe?: (generation: number, scored: readonly Evaluation[]) => void;
   /** Counts the slots (population x generations) that were not evaluated, and why. */
   tally?: SlotTally;
+  /**
+   * Evaluates a generation's new genomes together (e.g. one cluster array job) instead of one
+   * after another; resolves with their scores in the same order.
+   */
+  evaluateGeneration?: (genomes: Genome[], context: EvaluationContext) => Promise<(number | null)[]>;
 }
 
 /**
@@ -203,23 +208,43 @@ export async function evolve(
 
   for (let generation = 1; generation <= options.generations; generation++) {
     const scored: Evaluation[] = [];
-    for (const [slot, genome] of population.entries()) {
-      const key = genomeKey(genome);
-      const cached = done.get(key);
-      if (cached) {
-        tally.carried++;
-        scored.push(cached);
-        continue;
-      }
-      if (stop()) {
-        tally.stopped += population.length - slot + (options.generations - generation) * size;
+    if (options.evaluateGeneration) {
+      const fresh = population.filter((genome) => !done.has(genomeKey(genome)));
+      tally.carried += population.length - fresh.length;
+      if (fresh.length > 0 && stop()) {
+        tally.stopped += fresh.length + (options.generations - generation) * size;
         return history;
       }
-      const score = await evaluate(genome, { generation, index: history.length });
-      const evaluation: Evaluation = { genome, key, generation, score };
-      done.set(key, evaluation);
-      history.push(evaluation);
-      scored.push(evaluation);
+      const scores =
+        fresh.length === 0
+          ? []
+          : await options.evaluateGeneration(fresh, { generation, index: history.length });
+      for (const [i, genome] of fresh.entries()) {
+        const evaluation: Evaluation = { genome, key: genomeKey(genome), generation, score: scores[i] };
+        done.set(evaluation.key, evaluation);
+        history.push(evaluation);
+      }
+      // In population order, as one after another would give them: ties rank the same way.
+      for (const genome of population) scored.push(done.get(genomeKey(genome)) as Evaluation);
+    } else {
+      for (const [slot, genome] of population.entries()) {
+        const key = genomeKey(genome);
+        const cached = done.get(key);
+        if (cached) {
+          tally.carried++;
+          scored.push(cached);
+          continue;
+        }
+        if (stop()) {
+          tally.stopped += population.length - slot + (options.generations - generation) * size;
+          return history;
+        }
+        const score = await evaluate(genome, { generation, index: history.length });
+        const evaluation: Evaluation = { genome, key, generation, score };
+        done.set(key, evaluation);
+        history.push(evaluation);
+        scored.push(evaluation);
+      }
     }
     options.observe?.(generation, scored);
     if (generation === options.generations) break;

@@ -48,13 +48,18 @@ export const TrialParamsRecordSchema = z.object({
 /** See {@link TrialParamsRecordSchema}. */
 export type TrialParamsRecord = z.infer<typeof TrialParamsRecordSchema>;
 
-/** A trial's metrics column, written when the trial ends. */
+/**
+ * A trial's metrics column, written when the trial ends; a trial trained by a
+ * cluster job also holds its live state (`queued`, `running`) until then.
+ */
 export const TrialResultRecordSchema = z.object({
-  status: z.enum(['done', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
   score: z.number().nullable(),
   metrics: z.record(z.string(), z.number().nullable()),
   bestEpoch: z.number().int().optional(),
   message: z.string().optional(),
+  /** The Slurm job that trains (or trained) the trial, as `<array job>_<task>`. */
+  job: z.string().optional(),
 });
 /** See {@link TrialResultRecordSchema}. */
 export type TrialResultRecord = z.infer<typeof TrialResultRecordSchema>;

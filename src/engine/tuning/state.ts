@@ -36,8 +36,12 @@ function parseTrialParams(store: ProjectStore, record: TuningTrialRecord): Trial
   return parsed.data;
 }
 
-/** A stored trial as the contract shows it; one never finished reads as cancelled. */
-function toTrial(store: ProjectStore, record: TuningTrialRecord): Trial {
+/**
+ * A stored trial as the contract shows it; one never finished reads as
+ * cancelled, as does one left queued or running on a cluster by a search that
+ * no longer runs (resuming the search collects it).
+ */
+function toTrial(store: ProjectStore, record: TuningTrialRecord, running = false): Trial {
   const params = parseTrialParams(store, record);
   if (record.metrics === undefined) {
     return {
@@ -52,6 +56,18 @@ function toTrial(store: ProjectStore, record: TuningTrialRecord): Trial {
   }
   const result = TrialResultRecordSchema.safeParse(record.metrics);
   if (!result.success) throw new Error(`${store.path}: tuning trial "${record.id}" has invalid metrics`);
+  const live = result.data.status === 'queued' || result.data.status === 'running';
+  if (live && !running) {
+    return {
+      id: record.id,
+      generation: params.generation,
+      params: params.searched,
+      metrics: {},
+      score: null,
+      status: 'cancelled',
+      message: `stopped following Slurm job ${result.data.job ?? '?'} before it finished: resume the search to collect it`,
+    };
+  }
   return {
     id: record.id,
     generation: params.generation,
@@ -102,7 +118,7 @@ export function tuningState(store: ProjectStore, node: string): TuningState {
   const records = store.trials(search.runId);
   const trials = records
     .filter((record) => !(running && record.metrics === undefined))
-    .map((record) => toTrial(store, record));
+    .map((record) => toTrial(store, record, running));
   const state: TuningState = {
     node,
     metric: search.metric,

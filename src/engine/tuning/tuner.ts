@@ -3,12 +3,15 @@
  * is one training of the network (a trial) on the node's cached input, in a
  * fresh folder; its fitness is the chosen metric at its best epoch. Trials are
  * recorded in the project as they finish, so a cancelled or crashed search
- * keeps what it found.
+ * keeps what it found. Trials train in this process, or a generation at a time
+ * through a {@link TrialExecutor} (a cluster), which a resumed search re-attaches to.
  */
 import { mkdirSync } from 'node:fs';
 import type { EngineEvent, GraphNode, Trial, TuningRequest, TuningState } from '../api';
 import { TuningRequestSchema } from '../api';
 import type { NetworkNodeType, SampleCollection } from '../graph/node-type';
+import type { NodeManifest } from '../run/cache';
+import { stableStringify } from '../run/keys';
 import { createRng, seedFrom } from '../run/rng';
 import { APP_VERSION } from '../service/version';
 import type { ProjectStore } from '../store/project-store';
@@ -16,13 +19,15 @@ import { bestEpochOutcome, parseMetricName, type EpochEvent } from './fitness';
 import { evolve, genomeKey, type Genome, type SlotTally } from './genetic';
 import {
   TUNING_RUN_MODE,
+  TrialParamsRecordSchema,
+  TrialResultRecordSchema,
   searchSettingKey,
   type SearchRecord,
   type TrialParamsRecord,
   type TrialResultRecord,
 } from './records';
 import { resolveSearchSpace } from './space';
-import { tuningState } from './state';
+import { latestSearch, tuningState } from './state';
 
 /** What a search needs from the engine that starts it. */
 export interface TuningHost {
@@ -43,6 +48,51 @@ export interface TuningHost {
   seed: number;
   /** Told the search's run id once the request is checked and the search starts. */
   onStart?(runId: string): void;
+  /** Trains each generation's trials elsewhere (a cluster) instead of one after another here. */
+  executor?: TrialExecutor;
+}
+
+/** What an executor is made from: the engine's view of the node being tuned. */
+export interface TrialExecutorContext {
+  store: ProjectStore;
+  node: GraphNode;
+  networkType: NetworkNodeType;
+  /** The manifest of the network's cached input, and the cache folder it lives in. */
+  input: NodeManifest;
+  cacheRoot: string;
+  /** The saved network specs of the project, by id (custom networks). */
+  savedSpec(id: string): unknown;
+  seed: number;
+  trialDir(trialId: string): string;
+}
+
+/** A trial of a generation handed to an executor: recorded in the project, not trained yet. */
+export interface PlannedTrial {
+  trialId: string;
+  /** 0-based position among the run's trials. */
+  index: number;
+  generation: number;
+  record: TrialParamsRecord;
+  /** Its stored state when a resumed search finds it queued, running or cancelled. */
+  previous?: TrialResultRecord;
+}
+
+/** What an executor is told while it trains one generation. */
+export interface GenerationContext {
+  runId: string;
+  generation: number;
+  request: TuningRequest;
+  signal: AbortSignal;
+  /** Records a trial's live state (queued, running) in the project and announces it. */
+  report(trial: PlannedTrial, state: TrialResultRecord): void;
+}
+
+/** Trains a generation's trials outside this process. */
+export interface TrialExecutor {
+  /** The run id of an earlier search with the same request to carry on instead of starting one. */
+  resume?: string;
+  /** Trains `trials` and resolves with each one's result, in the same order. */
+  runGeneration(trials: PlannedTrial[], context: GenerationContext): Promise<TrialResultRecord[]>;
 }
 
 /** A trial's training events, tagged with the trial: they are the trial's, not the node's own model. */
@@ -56,6 +106,76 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One trial's training: the same code whether the search or a cluster job runs it. */
+export interface TrialTraining {
+  networkType: NetworkNodeType;
+  nodeId: string;
+  collection: SampleCollection;
+  /** The node's params with the searched values. */
+  params: Record<string, unknown>;
+  artifactsDir: string;
+  runId: string;
+  trialId: string;
+  seed: number;
+  metric: string;
+  goal: 'max' | 'min';
+  signal: AbortSignal;
+  /** Receives the training's events, tagged with the trial. */
+  emit(event: EngineEvent): void;
+}
+
+/**
+ * Trains one trial in its own folder and scores it at its best epoch. Never
+ * throws: a refused param set or a failing training is a failed trial, an
+ * abort a cancelled one.
+ */
+export async function trainTrial(training: TrialTraining): Promise<TrialResultRecord> {
+  const { networkType, nodeId, trialId, signal } = training;
+  const epochs: EpochEvent[] = [];
+  try {
+    const parsed = networkType.params.safeParse(training.params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      throw new Error(`The network refuses these params: ${where}${issue?.message ?? 'invalid'}`);
+    }
+    // A trial never resumes another's checkpoints: its own folder, made here so every host gets one.
+    mkdirSync(training.artifactsDir, { recursive: true });
+    const say =
+      (level: 'info' | 'warn') =>
+      (message: string): void =>
+        training.emit({ type: 'log', level, node: nodeId, message: `Tuning trial ${trialId}: ${message}` });
+    await networkType.run(training.collection, parsed.data, {
+      nodeId,
+      artifactsDir: training.artifactsDir,
+      runId: training.runId,
+      seed: training.seed,
+      signal,
+      emit: (event) => {
+        if (event.type === 'epoch' && event.node === nodeId) epochs.push(event);
+        training.emit(ofTrial(event, trialId));
+      },
+      // Said as the trial's, so the log never reads as the node's own training.
+      log: { info: say('info'), warn: say('warn') },
+    });
+    if (signal.aborted) return { status: 'cancelled', score: null, metrics: {}, message: 'cancelled' };
+    const outcome = bestEpochOutcome(epochs, training.metric, training.goal);
+    return { status: 'done', score: outcome.score, metrics: outcome.metrics, bestEpoch: outcome.bestEpoch };
+  } catch (error) {
+    return signal.aborted
+      ? { status: 'cancelled', score: null, metrics: {}, message: 'cancelled' }
+      : { status: 'failed', score: null, metrics: {}, message: messageOf(error) };
+  }
+}
+
+/** The parts of a request that make a search the same search (resuming needs them equal). */
+function requestText(
+  request: Pick<SearchRecord, 'metric' | 'goal' | 'search' | 'population' | 'generations' | 'seed'>,
+): string {
+  const { metric, goal, search, population, generations, seed } = request;
+  return stableStringify({ metric, goal, search, population, generations, seed });
+}
+
 /**
  * Validates the request against the network's params schema (throws naming
  * the parameter or metric before anything runs), then runs the search and
@@ -63,7 +183,7 @@ function messageOf(error: unknown): string {
  */
 export async function runTuning(request: TuningRequest, host: TuningHost): Promise<TuningState> {
   const req = TuningRequestSchema.parse(request);
-  const { store, node, networkType } = host;
+  const { store, node, networkType, executor } = host;
   if (req.node !== node.id)
     throw new Error(`The search is for node "${req.node}" but was given node "${node.id}"`);
   parseMetricName(req.metric);
@@ -75,12 +195,26 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
   }
   const genes = resolveSearchSpace(req.search, networkType.params, networkType.title);
 
-  const runId = store.startRun({
-    mode: TUNING_RUN_MODE,
-    seed: req.seed,
-    appVersion: APP_VERSION,
-    nodeVersions: { [node.id]: networkType.version },
-  });
+  const resumed = executor?.resume === undefined ? undefined : latestSearch(store, node.id);
+  if (executor?.resume !== undefined) {
+    if (resumed?.runId !== executor.resume)
+      throw new Error(
+        `Run ${executor.resume} is not the latest search of node "${node.id}": it cannot be resumed`,
+      );
+    if (requestText(resumed) !== requestText(req))
+      throw new Error(
+        `Run ${executor.resume} searched ${resumed.search.map((s) => s.param).join(', ')} (population ${resumed.population} x ${resumed.generations}, seed ${resumed.seed}, ${resumed.goal} ${resumed.metric}): resume it with the same request`,
+      );
+    store.reopenRun(executor.resume);
+  }
+  const runId =
+    resumed?.runId ??
+    store.startRun({
+      mode: TUNING_RUN_MODE,
+      seed: req.seed,
+      appVersion: APP_VERSION,
+      nodeVersions: { [node.id]: networkType.version },
+    });
   const search: SearchRecord = {
     runId,
     node: node.id,
@@ -90,85 +224,20 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
     population: req.population,
     generations: req.generations,
     seed: req.seed,
-    startedAt: new Date().toISOString(),
+    startedAt: resumed?.startedAt ?? new Date().toISOString(),
   };
   store.setSetting(searchSettingKey(node.id), search);
   host.onStart?.(runId);
 
-  const evaluateTrial = async (genome: Genome, generation: number): Promise<number | null> => {
-    const merged = { ...node.params, ...genome };
-    const record: TrialParamsRecord = {
-      node: node.id,
-      generation,
-      key: genomeKey(genome),
-      searched: genome,
-      params: merged,
-    };
-    const trialId = store.recordTrial(runId, record);
-    const epochs: EpochEvent[] = [];
-    let result: TrialResultRecord;
-    try {
-      const parsed = networkType.params.safeParse(merged);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-        throw new Error(`The network refuses these params: ${where}${issue?.message ?? 'invalid'}`);
-      }
-      // A trial never resumes another's checkpoints: its own folder, made here so every host gets one.
-      const artifactsDir = host.trialDir(trialId);
-      mkdirSync(artifactsDir, { recursive: true });
-      await networkType.run(host.collection, parsed.data, {
-        nodeId: node.id,
-        artifactsDir,
-        runId,
-        seed: host.seed,
-        signal: host.signal,
-        emit: (event) => {
-          if (event.type === 'epoch' && event.node === node.id) epochs.push(event);
-          host.emit(ofTrial(event, trialId));
-        },
-        // Said as the trial's, so the log never reads as the node's own training.
-        log: {
-          info: (message) =>
-            host.emit({
-              type: 'log',
-              level: 'info',
-              node: node.id,
-              message: `Tuning trial ${trialId}: ${message}`,
-            }),
-          warn: (message) =>
-            host.emit({
-              type: 'log',
-              level: 'warn',
-              node: node.id,
-              message: `Tuning trial ${trialId}: ${message}`,
-            }),
-        },
-      });
-      if (host.signal.aborted) {
-        result = { status: 'cancelled', score: null, metrics: {}, message: 'cancelled' };
-      } else {
-        const outcome = bestEpochOutcome(epochs, req.metric, req.goal);
-        result = {
-          status: 'done',
-          score: outcome.score,
-          metrics: outcome.metrics,
-          bestEpoch: outcome.bestEpoch,
-        };
-      }
-    } catch (error) {
-      result = host.signal.aborted
-        ? { status: 'cancelled', score: null, metrics: {}, message: 'cancelled' }
-        : { status: 'failed', score: null, metrics: {}, message: messageOf(error) };
-    }
-    store.setTrialMetrics(trialId, result);
-    if (result.status === 'failed')
-      host.emit({
-        type: 'log',
-        level: 'warn',
-        node: node.id,
-        message: `Tuning trial ${trialId} (generation ${generation}) failed: ${result.message ?? 'no reason given'}`,
-      });
+  const paramsRecord = (genome: Genome, generation: number): TrialParamsRecord => ({
+    node: node.id,
+    generation,
+    key: genomeKey(genome),
+    searched: genome,
+    params: { ...node.params, ...genome },
+  });
+
+  const announce = (trialId: string, generation: number, genome: Genome, result: TrialResultRecord): void => {
     const trial: Trial = {
       id: trialId,
       generation,
@@ -179,7 +248,96 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
       ...(result.message === undefined ? {} : { message: result.message }),
     };
     host.emit({ type: 'trial', node: node.id, trial });
+  };
+
+  const conclude = (trialId: string, generation: number, genome: Genome, result: TrialResultRecord): void => {
+    store.setTrialMetrics(trialId, result);
+    if (result.status === 'failed')
+      host.emit({
+        type: 'log',
+        level: 'warn',
+        node: node.id,
+        message: `Tuning trial ${trialId} (generation ${generation}) failed: ${result.message ?? 'no reason given'}`,
+      });
+    announce(trialId, generation, genome, result);
+  };
+
+  const evaluateTrial = async (genome: Genome, generation: number): Promise<number | null> => {
+    const trialId = store.recordTrial(runId, paramsRecord(genome, generation));
+    const result = await trainTrial({
+      networkType,
+      nodeId: node.id,
+      collection: host.collection,
+      params: { ...node.params, ...genome },
+      artifactsDir: host.trialDir(trialId),
+      runId,
+      trialId,
+      seed: host.seed,
+      metric: req.metric,
+      goal: req.goal,
+      signal: host.signal,
+      emit: host.emit,
+    });
+    conclude(trialId, generation, genome, result);
     return result.score;
+  };
+
+  // A resumed search replays the same seeded generations: trials already recorded are found by their values.
+  const earlier = new Map(
+    resumed === undefined
+      ? []
+      : store.trials(runId).map((record) => {
+          const params = TrialParamsRecordSchema.parse(record.params);
+          const result =
+            record.metrics === undefined ? undefined : TrialResultRecordSchema.parse(record.metrics);
+          return [`${params.generation} ${params.key}`, { id: record.id, result }] as const;
+        }),
+  );
+
+  const evaluateGeneration = async (
+    cluster: TrialExecutor,
+    genomes: Genome[],
+    generation: number,
+  ): Promise<(number | null)[]> => {
+    const scores: (number | null)[] = [];
+    const planned: { trial: PlannedTrial; genome: Genome; slot: number }[] = [];
+    for (const [slot, genome] of genomes.entries()) {
+      const record = paramsRecord(genome, generation);
+      const prior = earlier.get(`${generation} ${record.key}`);
+      const previous = prior?.result;
+      if (prior && (previous?.status === 'done' || previous?.status === 'failed')) {
+        scores[slot] = previous.score;
+        announce(prior.id, generation, genome, previous);
+        continue;
+      }
+      const trialId = prior?.id ?? store.recordTrial(runId, record);
+      planned.push({
+        trial: { trialId, index: -1, generation, record, ...(previous ? { previous } : {}) },
+        genome,
+        slot,
+      });
+    }
+    const order = store.trials(runId).map((t) => t.id);
+    for (const entry of planned) entry.trial.index = order.indexOf(entry.trial.trialId);
+    if (planned.length === 0) return scores;
+    const results = await cluster.runGeneration(
+      planned.map((p) => p.trial),
+      {
+        runId,
+        generation,
+        request: req,
+        signal: host.signal,
+        report: (trial, state) => {
+          store.setTrialMetrics(trial.trialId, state);
+          announce(trial.trialId, generation, trial.record.searched, state);
+        },
+      },
+    );
+    for (const [i, entry] of planned.entries()) {
+      conclude(entry.trial.trialId, generation, entry.genome, results[i]);
+      scores[entry.slot] = results[i].score;
+    }
+    return scores;
   };
 
   let status: 'done' | 'failed' | 'cancelled' = 'failed';
@@ -193,6 +351,12 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         goal: req.goal,
         rng: createRng(seedFrom('tuning', req.seed, node.id)),
         tally,
+        ...(executor
+          ? {
+              evaluateGeneration: (genomes, context) =>
+                evaluateGeneration(executor, genomes, context.generation),
+            }
+          : {}),
       },
       (genome, context) => evaluateTrial(genome, context.generation),
       () => host.signal.aborted,

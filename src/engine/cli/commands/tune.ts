@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { EngineEvent, SearchDimension, Trial, TuningState } from '../../api';
 import { TuningRequestSchema } from '../../api';
+import { slurmExecutor, type SlurmExecutorOptions } from '../../cluster/slurm-executor';
 import { lowerIsBetter } from '../../tuning/fitness';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
@@ -20,6 +21,10 @@ const USAGE = [
   '  --search batchSize=8,16,32          listed values',
   '  --search learningRate=1e-4..1e-2:log  a range; add :log for a log scale, :int for whole numbers',
   "  parameters not searched keep the node's values (e.g. epochs)",
+  '  --executor slurm [--partition P] [--max-parallel K] [--gres gpu:1] [--time 02:00:00]',
+  '         [--poll-seconds N] [--grace-seconds N] [--max-requeues N] [--resume RUN]',
+  '                                      each generation as one Slurm array job (docs/cluster.md);',
+  '                                      --resume re-attaches to the jobs of a stopped search',
 ].join('\n');
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
@@ -66,6 +71,8 @@ export interface TuneArgs {
   request: z.input<typeof TuningRequestSchema>;
   applyBest: boolean;
   json: boolean;
+  /** Set for `--executor slurm`: how the trials run on the cluster. */
+  slurm?: SlurmExecutorOptions;
 }
 
 function integerOption(name: string, text: string | undefined): number | undefined {
@@ -90,6 +97,15 @@ export function parseTuneArgs(args: string[]): TuneArgs {
       seed: { type: 'string' },
       'apply-best': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      executor: { type: 'string', default: 'local' },
+      partition: { type: 'string' },
+      'max-parallel': { type: 'string' },
+      gres: { type: 'string' },
+      time: { type: 'string' },
+      'poll-seconds': { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      'max-requeues': { type: 'string' },
+      resume: { type: 'string' },
     },
   });
   const [project] = positionals;
@@ -120,7 +136,61 @@ export function parseTuneArgs(args: string[]): TuneArgs {
     const issue = checked.error.issues[0];
     throw new UsageError(`--${String(issue?.path[0] ?? 'search')}: ${issue?.message ?? 'invalid'}`);
   }
-  return { project, request, applyBest: values['apply-best'], json: values.json };
+  const slurm = slurmOptions(values);
+  return {
+    project,
+    request,
+    applyBest: values['apply-best'],
+    json: values.json,
+    ...(slurm ? { slurm } : {}),
+  };
+}
+
+/** The cluster options of `phi tune`, or undefined for the local executor (which takes none). */
+function slurmOptions(
+  values: Record<string, string | boolean | string[] | undefined>,
+): SlurmExecutorOptions | undefined {
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const clusterOnly = [
+    'partition',
+    'max-parallel',
+    'gres',
+    'time',
+    'poll-seconds',
+    'grace-seconds',
+    'max-requeues',
+    'resume',
+  ];
+  if (text('executor') === 'local') {
+    const given = clusterOnly.find((name) => values[name] !== undefined);
+    if (given) throw new UsageError(`--${given} is an option of --executor slurm`);
+    return undefined;
+  }
+  if (text('executor') !== 'slurm')
+    throw new UsageError(`--executor must be local or slurm, not "${text('executor')}"`);
+  const positive = (name: string, fallback: number): number => {
+    const value = integerOption(name, text(name)) ?? fallback;
+    if (value < (name === 'max-requeues' ? 0 : 1))
+      throw new UsageError(`--${name} must be at least ${name === 'max-requeues' ? 0 : 1}`);
+    return value;
+  };
+  const time = text('time');
+  if (time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(time))
+    throw new UsageError(`--time "${time}": give Slurm's form, e.g. 02:00:00 or 1-00:00:00`);
+  const maxParallel = integerOption('max-parallel', text('max-parallel'));
+  if (maxParallel !== undefined && maxParallel < 1) throw new UsageError('--max-parallel must be at least 1');
+  return {
+    resources: {
+      ...(text('partition') === undefined ? {} : { partition: text('partition') }),
+      ...(maxParallel === undefined ? {} : { maxParallel }),
+      ...(text('gres') === undefined ? {} : { gres: text('gres') }),
+      ...(time === undefined ? {} : { time }),
+      maxRequeues: positive('max-requeues', 2),
+    },
+    pollSeconds: positive('poll-seconds', 15),
+    graceSeconds: positive('grace-seconds', 60),
+    ...(text('resume') === undefined ? {} : { resume: text('resume') }),
+  };
 }
 
 const num = (value: number | null | undefined): string =>
@@ -181,10 +251,11 @@ export const tuneCommand: CliCommand = {
   summary: 'search network parameters with a genetic algorithm, print the top 5',
   usage: USAGE,
   async run(args, io: CliIO) {
-    const { project, request, applyBest, json } = parseTuneArgs(args);
+    const { project, request, applyBest, json, slurm } = parseTuneArgs(args);
     const metric = request.metric ?? 'validation.accuracy';
-    const engine = createCliEngine();
-    let seen = 0;
+    const engine = createCliEngine(slurm ? { tuningExecutor: slurmExecutor(slurm) } : {});
+    // A trial on a cluster is reported queued, running, then done: one number per trial.
+    const numbers = new Map<string, number>();
     let backend: string | undefined;
     const unsubscribe = engine.onDidEmit((event: EngineEvent) => {
       if (json) {
@@ -192,8 +263,9 @@ export const tuneCommand: CliCommand = {
         return;
       }
       if (event.type === 'trial' && event.node === request.node) {
-        seen++;
-        io.stdout.write(`${formatTrialLine(event.trial, seen, metric)}\n`);
+        const number = numbers.get(event.trial.id) ?? numbers.size + 1;
+        numbers.set(event.trial.id, number);
+        io.stdout.write(`${formatTrialLine(event.trial, number, metric)}\n`);
       } else if (event.type === 'error') {
         io.stderr.write(`${event.node ? `${event.node}: ` : ''}${event.message}\n`);
       } else if (event.type === 'backend' && backend !== event.name) {

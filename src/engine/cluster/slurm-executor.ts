@@ -1,0 +1,380 @@
+/**
+ * Tuning trials on a Slurm cluster: each generation's trials are one array
+ * job over the run folder beside the project (run-folder.ts). A trial is
+ * finished when its `result.json` exists, not when the queue says so; the
+ * queue is read with one bulk `squeue` at most every `pollSeconds` (backing
+ * off while it fails); a job that left the queue without a result is a failed
+ * trial with Slurm's state and reason after `graceSeconds`. Submission is
+ * recorded before `sbatch` and looked up by job name before any retry, so a
+ * workstation that stopped re-attaches to its jobs instead of submitting
+ * them again. Cancelling runs `scancel` on the jobs still open.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../run/disk-full';
+import { digest, stableStringify } from '../run/keys';
+import type { TrialResultRecord } from '../tuning/records';
+import type { GenerationContext, PlannedTrial, TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
+import { batchScript, type SlurmResources } from './batch-script';
+import {
+  RunManifestSchema,
+  SubmissionSchema,
+  TrialExitSchema,
+  readJson,
+  runFolder,
+  trialFolder,
+  writeJson,
+  type Submission,
+  type TrialJob,
+} from './run-folder';
+import { sacctState, sbatch, scancel, squeue, type QueueEntry, type SlurmEnv } from './slurm';
+
+/** How `phi tune --executor slurm` uses the cluster. */
+export interface SlurmExecutorOptions {
+  resources: SlurmResources;
+  /** Seconds between two `squeue` calls at least (doubled while squeue fails, up to 8 times). */
+  pollSeconds: number;
+  /** Seconds a job may be gone from the queue before its missing result fails the trial. */
+  graceSeconds: number;
+  /** A run to carry on (re-attach to its jobs) instead of starting a new search. */
+  resume?: string;
+  /** Environment of Slurm's commands and of the jobs (sbatch exports it); default this process's. */
+  env?: SlurmEnv;
+}
+
+/** Slurm states after which a job runs no more. */
+const ENDED = new Set([
+  'BOOT_FAIL',
+  'CANCELLED',
+  'COMPLETED',
+  'DEADLINE',
+  'FAILED',
+  'NODE_FAIL',
+  'OUT_OF_MEMORY',
+  'PREEMPTED',
+  'REVOKED',
+  'SPECIAL_EXIT',
+  'TIMEOUT',
+]);
+/** Slurm states in which a job's processes run. */
+const RUNNING = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SIGNALING', 'STAGE_OUT']);
+/** Tries of `sbatch` (each preceded by a lookup of the job name) before the trials fail. */
+const SUBMIT_TRIES = 3;
+
+/** The live state of a trial on the cluster, as recorded and shown. */
+function live(status: 'queued' | 'running', job: string): TrialResultRecord {
+  return { status, score: null, metrics: {}, job, message: `Slurm job ${job}` };
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(finish, ms);
+    function finish(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      done();
+    }
+    signal.addEventListener('abort', finish);
+  });
+}
+
+/** The submissions of a generation, oldest first (`gen-<g>.<attempt>.json`). */
+function submissions(runDir: string, generation: number): { file: string; submission: Submission }[] {
+  if (!existsSync(runDir)) return [];
+  const pattern = new RegExp(`^gen-${generation}\\.(\\d+)\\.json$`);
+  return readdirSync(runDir)
+    .map((name) => ({ name, attempt: Number(pattern.exec(name)?.[1] ?? 0) }))
+    .filter((entry) => entry.attempt > 0)
+    .sort((a, b) => a.attempt - b.attempt)
+    .map(({ name }) => {
+      const file = join(runDir, name);
+      return { file, submission: readJson(file, SubmissionSchema) as Submission };
+    });
+}
+
+/** A trial being waited on. */
+interface Watched {
+  trial: PlannedTrial;
+  /** `<array job>_<task>`. */
+  job: string;
+  jobName: string;
+  shown: 'queued' | 'running';
+  /** When the queue stopped listing it as live (ms), and what it said last. */
+  goneSince?: number;
+  last?: QueueEntry;
+}
+
+/** The executor factory for the engine: see the module comment. */
+export function slurmExecutor(
+  options: SlurmExecutorOptions,
+): (context: TrialExecutorContext) => TrialExecutor {
+  return (context) => {
+    const env = options.env ?? process.env;
+    const { store, node, networkType, input } = context;
+    const parsed = networkType.params.safeParse(node.params);
+    const specId = parsed.success ? networkType.savedSpecId?.(parsed.data) : undefined;
+    const savedSpecs: Record<string, unknown> = specId ? { [specId]: context.savedSpec(specId) } : {};
+    const stateKey = digest(
+      stableStringify({
+        input: input.nodeKey,
+        type: networkType.id,
+        version: networkType.version,
+        params: node.params,
+        seed: context.seed,
+        savedSpecs,
+      }),
+    );
+    if (options.resume !== undefined) {
+      const manifest = readJson(
+        join(runFolder(store.artifactsDir, options.resume), 'run.json'),
+        RunManifestSchema,
+      );
+      if (manifest === undefined)
+        throw new Error(`Run ${options.resume} has no cluster run folder to resume`);
+      if (manifest.stateKey !== stateKey)
+        throw new Error(
+          `The input or the params of "${node.id}" changed since run ${options.resume} started: its results are not mixed with this state; start a new search`,
+        );
+    }
+
+    /** The run folder, made with its input copy and run.json on first use. */
+    const prepare = (runId: string): string => {
+      const runDir = runFolder(store.artifactsDir, runId);
+      if (existsSync(join(runDir, 'run.json'))) return runDir;
+      mkdirSync(join(runDir, 'logs'), { recursive: true });
+      const items = join(context.cacheRoot, input.nodeKey, 'items');
+      if (existsSync(items))
+        cpSync(items, join(runDir, 'input', input.nodeKey, 'items'), { recursive: true });
+      writeJson(join(runDir, 'input', 'manifest.json'), input);
+      writeJson(join(runDir, 'run.json'), {
+        runId,
+        node: node.id,
+        stateKey,
+        inputKey: input.nodeKey,
+        createdAt: new Date().toISOString(),
+      });
+      return runDir;
+    };
+
+    const trialKey = (trial: PlannedTrial): string => digest(stateKey, stableStringify(trial.record.params));
+
+    const writeTrial = (runDir: string, trial: PlannedTrial, ctx: GenerationContext): void => {
+      const file = join(trialFolder(runDir, trial.index), 'trial.json');
+      if (existsSync(file)) return;
+      const job: TrialJob = {
+        runId: ctx.runId,
+        trialId: trial.trialId,
+        generation: trial.generation,
+        index: trial.index,
+        key: trialKey(trial),
+        node: { id: node.id, type: networkType.id, version: networkType.version },
+        params: trial.record.params,
+        metric: ctx.request.metric,
+        goal: ctx.request.goal,
+        seed: context.seed,
+        cacheRoot: join(runDir, 'input'),
+        manifest: join(runDir, 'input', 'manifest.json'),
+        artifactsDir: context.trialDir(trial.trialId),
+        savedSpecs,
+      };
+      writeJson(file, job);
+    };
+
+    /** The trial's result from its `result.json`, or undefined while there is none. */
+    const collect = (
+      runDir: string,
+      trial: PlannedTrial,
+      job: string | undefined,
+    ): TrialResultRecord | undefined => {
+      const exit = readJson(join(trialFolder(runDir, trial.index), 'result.json'), TrialExitSchema);
+      if (exit === undefined) return undefined;
+      const tag = job === undefined ? {} : { job };
+      if (exit.result === undefined)
+        return {
+          status: 'failed',
+          score: null,
+          metrics: {},
+          message: `the training process${job ? ` of Slurm job ${job}` : ''} exited with code ${exit.exitCode} without a result (its log is in ${join(runDir, 'logs')})`,
+          ...tag,
+        };
+      if (exit.key !== trialKey(trial))
+        return {
+          status: 'failed',
+          score: null,
+          metrics: {},
+          message: 'its result was made for another state of the project and is not used',
+          ...tag,
+        };
+      return { ...exit.result, ...tag };
+    };
+
+    /**
+     * Submits the trials as one array job (attempt `attempt` of the generation): the
+     * submission is recorded first, and before every retry the job name is looked up.
+     */
+    const submit = async (
+      runDir: string,
+      ctx: GenerationContext,
+      trials: PlannedTrial[],
+      attempt: number,
+    ): Promise<{ jobId: string; jobName: string } | { error: string }> => {
+      const jobName = `phi-${ctx.runId}-g${ctx.generation}.${attempt}`;
+      const file = join(runDir, `gen-${ctx.generation}.${attempt}.json`);
+      const indices = trials.map((t) => t.index);
+      const script = join(runDir, `gen-${ctx.generation}.${attempt}.sbatch`);
+      writeJson(file, { jobName, trials: indices } satisfies Submission);
+      writeFileAtomically(script, batchScript({ jobName, runDir, indices, resources: options.resources }), {
+        folder: runDir,
+        role: 'project',
+      });
+      let error = '';
+      for (let attempted = 0; attempted < SUBMIT_TRIES; attempted++) {
+        const found = await squeue([jobName], env).catch(() => undefined);
+        let jobId = found?.[0]?.job.split('_')[0];
+        if (jobId === undefined && (attempted === 0 || found !== undefined)) {
+          try {
+            jobId = await sbatch(script, env);
+          } catch (failure) {
+            error = (failure as Error).message;
+          }
+        }
+        if (jobId !== undefined) {
+          writeJson(file, { jobName, trials: indices, jobId } satisfies Submission);
+          return { jobId, jobName };
+        }
+        await pause(options.pollSeconds * 1000 * 2 ** attempted, ctx.signal);
+        if (ctx.signal.aborted) break;
+      }
+      return { error: error || 'the queue could not be read to submit the trials' };
+    };
+
+    const runGeneration = async (
+      trials: PlannedTrial[],
+      ctx: GenerationContext,
+    ): Promise<TrialResultRecord[]> => {
+      const runDir = prepare(ctx.runId);
+      const results = new Map<string, TrialResultRecord>();
+      const watched = new Map<string, Watched>();
+      const earlier = submissions(runDir, ctx.generation);
+      const unassigned: PlannedTrial[] = [];
+      for (const trial of trials) {
+        writeTrial(runDir, trial, ctx);
+        const done = collect(runDir, trial, trial.previous?.job);
+        if (done) {
+          results.set(trial.trialId, done);
+          continue;
+        }
+        // Re-attach to the latest job that holds the trial, unless the search cancelled it.
+        const holder = earlier.filter((e) => e.submission.trials.includes(trial.index)).at(-1);
+        let jobId = holder?.submission.jobId;
+        if (holder && jobId === undefined) {
+          jobId = (await squeue([holder.submission.jobName], env).catch(() => []))[0]?.job.split('_')[0];
+          if (jobId !== undefined) writeJson(holder.file, { ...holder.submission, jobId });
+        }
+        if (holder && jobId !== undefined && trial.previous?.status !== 'cancelled') {
+          const job = `${jobId}_${holder.submission.trials.indexOf(trial.index)}`;
+          const shown = trial.previous?.status === 'running' ? 'running' : 'queued';
+          watched.set(trial.trialId, { trial, job, jobName: holder.submission.jobName, shown });
+          ctx.report(trial, live(shown, job));
+        } else unassigned.push(trial);
+      }
+      if (unassigned.length > 0 && !ctx.signal.aborted) {
+        const submitted = await submit(runDir, ctx, unassigned, earlier.length + 1);
+        for (const [task, trial] of unassigned.entries()) {
+          if ('error' in submitted) {
+            results.set(trial.trialId, {
+              status: 'failed',
+              score: null,
+              metrics: {},
+              message: `Slurm did not take the job: ${submitted.error}`,
+            });
+            continue;
+          }
+          const job = `${submitted.jobId}_${task}`;
+          watched.set(trial.trialId, { trial, job, jobName: submitted.jobName, shown: 'queued' });
+          ctx.report(trial, live('queued', job));
+        }
+      }
+
+      const pollMs = options.pollSeconds * 1000;
+      let interval = pollMs;
+      let nextQueueRead = 0;
+      while (watched.size > 0) {
+        for (const [id, entry] of watched) {
+          const done = collect(runDir, entry.trial, entry.job);
+          if (done) {
+            results.set(id, done);
+            watched.delete(id);
+          }
+        }
+        if (watched.size === 0) break;
+        if (ctx.signal.aborted) {
+          const open = [...watched.values()];
+          await scancel(
+            open.map((e) => e.job),
+            env,
+          ).catch(() => undefined);
+          for (const entry of open)
+            results.set(entry.trial.trialId, {
+              status: 'cancelled',
+              score: null,
+              metrics: {},
+              message: `cancelled (scancel ${entry.job})`,
+              job: entry.job,
+            });
+          break;
+        }
+        const now = Date.now();
+        if (now >= nextQueueRead) {
+          const names = [...new Set([...watched.values()].map((e) => e.jobName))];
+          const queue = await squeue(names, env).catch(() => undefined);
+          interval = queue === undefined ? Math.min(interval * 2, pollMs * 8) : pollMs;
+          nextQueueRead = now + interval;
+          const byJob = new Map((queue ?? []).map((e) => [e.job, e]));
+          for (const entry of queue === undefined ? [] : watched.values()) {
+            const listed = byJob.get(entry.job);
+            if (listed !== undefined) entry.last = listed;
+            if (listed === undefined || ENDED.has(listed.state)) {
+              entry.goneSince ??= now;
+              continue;
+            }
+            entry.goneSince = undefined;
+            const shown = RUNNING.has(listed.state) ? 'running' : 'queued';
+            if (shown !== entry.shown) {
+              entry.shown = shown;
+              ctx.report(entry.trial, live(shown, entry.job));
+            }
+          }
+        }
+        for (const [id, entry] of watched) {
+          if (entry.goneSince === undefined || now - entry.goneSince < options.graceSeconds * 1000) continue;
+          const accounted = await sacctState(entry.job, env);
+          const last = entry.last
+            ? `${entry.last.state}${entry.last.reason && entry.last.reason !== 'None' ? ` (${entry.last.reason})` : ''}`
+            : 'no longer known to the queue';
+          results.set(id, {
+            status: 'failed',
+            score: null,
+            metrics: {},
+            message: `Slurm job ${entry.job} ended ${accounted ?? last} without a result`,
+            job: entry.job,
+          });
+          watched.delete(id);
+        }
+        await pause(Math.min(1000, pollMs), ctx.signal);
+      }
+      return trials.map(
+        (trial) =>
+          results.get(trial.trialId) ?? {
+            status: 'cancelled',
+            score: null,
+            metrics: {},
+            message: 'cancelled',
+          },
+      );
+    };
+
+    return { ...(options.resume === undefined ? {} : { resume: options.resume }), runGeneration };
+  };
+}

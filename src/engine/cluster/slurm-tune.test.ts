@@ -1,0 +1,241 @@
+/**
+ * `phi tune --executor slurm` on a real one-node Slurm cluster on loopback
+ * (test-support/slurm.ts), with a small version of the bundled example: every
+ * trial is an array task that Slurm completes, its result lands in the
+ * project with the parameters a local search picks, a job cancelled with
+ * `scancel` is a failed trial saying CANCELLED, and a `phi tune` killed
+ * mid-search is resumed without submitting its jobs again.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_DIR, EXAMPLE_PROJECT } from '../cli/commands/example';
+import { ProjectStore } from '../store/project-store';
+import { runPhi } from '../test-support/cli-io';
+import { startSlurm, type SlurmCluster } from '../test-support/slurm';
+import { latestSearch, tuningState } from '../tuning/state';
+import { PHI_SCRIPT } from './batch-script';
+import { runFolder } from './run-folder';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-cluster-'));
+const saved = { ...process.env };
+let cluster: SlurmCluster | undefined;
+
+const SEARCH = [
+  '--node',
+  'network',
+  '--search',
+  'learningRate=1e-3..1e-2:log',
+  '--search',
+  'batchSize=4,8',
+  '--seed',
+  '5',
+];
+const SLURM = ['--executor', 'slurm', '--poll-seconds', '1', '--grace-seconds', '2'];
+
+/** A fresh copy of the small example project, its network's input already cached. */
+function project(name: string): string {
+  const path = join(dir, `${name}.phiproj`);
+  cpSync(join(dir, 'example', EXAMPLE_PROJECT), path);
+  return path;
+}
+
+function readState(path: string) {
+  const store = ProjectStore.open(path);
+  try {
+    return { state: tuningState(store, 'network'), search: latestSearch(store, 'network') };
+  } finally {
+    store.close();
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 1200; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  cluster = await startSlurm();
+  // The jobs inherit this environment through sbatch: the same cache, one training thread.
+  Object.assign(process.env, {
+    SLURM_CONF: cluster.env.SLURM_CONF,
+    PATH: cluster.env.PATH,
+    PHI_CACHE_DIR: join(dir, 'cache'),
+    PHI_TRAIN_THREADS: '1',
+  });
+  // The bundled example, smaller: 12 slices per class, 32 x 32, one short epoch.
+  cpSync(EXAMPLE_DIR, join(dir, 'example'), { recursive: true });
+  for (const cls of ['lesion', 'normal'])
+    for (const file of readdirSync(join(dir, 'example', 'data', cls))
+      .sort()
+      .slice(12))
+      rmSync(join(dir, 'example', 'data', cls, file));
+  const store = ProjectStore.open(join(dir, 'example', EXAMPLE_PROJECT));
+  const node = (id: string) => store.graph().nodes.find((n) => n.id === id)?.params;
+  store.applyEdits([
+    {
+      op: 'set-params',
+      id: 'dataset',
+      params: { ...node('dataset'), path: join(dir, 'example', 'data'), splitByPatient: false },
+    },
+    { op: 'set-params', id: 'resize', params: { ...node('resize'), width: 32, height: 32 } },
+    {
+      op: 'set-params',
+      id: 'network',
+      params: { ...node('network'), epochs: 1, baseFilters: 4, depth: 2, backend: 'cpu' },
+    },
+  ]);
+  store.close();
+  const prefix = await runPhi(dir, ['run', join(dir, 'example', EXAMPLE_PROJECT)]);
+  expect(prefix.err).toBe('');
+  expect(prefix.code).toBe(0);
+}, 300_000);
+
+afterAll(async () => {
+  try {
+    await cluster?.stop();
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+describe('phi tune --executor slurm', () => {
+  it('runs each generation as an array job: every trial COMPLETED, finished in the project, the parameters of a local search', async () => {
+    const onCluster = project('cluster');
+    const tuned = await runPhi(dir, [
+      'tune',
+      onCluster,
+      ...SEARCH,
+      '--population',
+      '4',
+      '--generations',
+      '2',
+      ...SLURM,
+      '--max-parallel',
+      '2',
+    ]);
+    expect(tuned.err).toBe('');
+    expect(tuned.code).toBe(0);
+    expect(tuned.out).toMatch(/trial {3}1 {2}gen 1 {2}queued: Slurm job \d+_0/);
+    const { state, search } = readState(onCluster);
+    const trained = state.trials;
+    // 4 in generation 1, then 3 children beside the kept best.
+    expect(trained.map((t) => t.generation)).toEqual([1, 1, 1, 1, 2, 2, 2]);
+    const store = ProjectStore.open(onCluster);
+    const records = store.trials(search!.runId);
+    store.close();
+    const jobs = records.map((r) => (r.metrics as { job: string }).job);
+    for (const trial of trained) {
+      expect(trial.status).toBe('done');
+      expect(trial.score).toBe(trial.metrics['validation.accuracy']);
+      expect(Object.keys(trial.metrics)).toContain('train.loss');
+    }
+    // Every trial's job is in Slurm's completion log as COMPLETED.
+    const completed = cluster!.completed();
+    for (const job of jobs) {
+      const [arrayJob, task] = job.split('_');
+      expect(completed.find((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === task)?.JobState).toBe(
+        'COMPLETED',
+      );
+    }
+    expect(new Set(jobs.map((j) => j.split('_')[0])).size).toBe(2);
+    const runDir = runFolder(onCluster.replace(/\.phiproj$/, '.phidata'), search!.runId);
+    for (let i = 0; i < 7; i++) expect(existsSync(join(runDir, `trial-${i}`, 'result.json'))).toBe(true);
+
+    const local = project('local');
+    const here = await runPhi(dir, ['tune', local, ...SEARCH, '--population', '4', '--generations', '2']);
+    expect(here.code).toBe(0);
+    const localTrials = readState(local).state.trials;
+    expect(trained.map((t) => [t.generation, t.params])).toEqual(
+      localTrials.map((t) => [t.generation, t.params]),
+    );
+    expect(trained.map((t) => t.metrics)).toEqual(localTrials.map((t) => t.metrics));
+  }, 900_000);
+
+  it('a job cancelled with scancel while it runs is a failed trial with the reason CANCELLED', async () => {
+    const path = project('cancelled');
+    const tuning = runPhi(dir, [
+      'tune',
+      path,
+      ...SEARCH,
+      '--population',
+      '2',
+      '--generations',
+      '1',
+      ...SLURM,
+    ]);
+    const running = await until('a running trial', async () => {
+      const queue = await cluster!.run('squeue', [
+        '--array',
+        '--noheader',
+        '--states=RUNNING',
+        '--format=%i|%j',
+      ]);
+      return queue
+        .split('\n')
+        .find((line) => line.includes('-g1.1'))
+        ?.split('|')[0];
+    });
+    await cluster!.run('scancel', [running]);
+    const tuned = await tuning;
+    const { state } = readState(path);
+    const failed = state.trials.filter((t) => t.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].message).toMatch(new RegExp(`Slurm job ${running} ended CANCELLED`));
+    expect(tuned.out).toContain('failed: Slurm job');
+  }, 900_000);
+
+  it('a phi tune killed mid-search is resumed: it re-attaches to its jobs and keeps the finished trials', async () => {
+    const path = project('resumed');
+    const args = ['tune', path, ...SEARCH, '--population', '3', '--generations', '2', ...SLURM];
+    const child = spawn(process.execPath, [PHI_SCRIPT, ...args], {
+      cwd: dir,
+      env: process.env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => child.once('exit', done));
+    // Killed once generation 2 is submitted.
+    const runDir = await until('the second generation', () => {
+      const store = ProjectStore.open(path);
+      const runId = latestSearch(store, 'network')?.runId;
+      store.close();
+      const folder = runId && runFolder(path.replace(/\.phiproj$/, '.phidata'), runId);
+      const submitted = folder && join(folder, 'gen-2.1.json');
+      return submitted && existsSync(submitted) && JSON.parse(readFileSync(submitted, 'utf8')).jobId
+        ? folder
+        : undefined;
+    });
+    child.kill('SIGKILL');
+    await exited;
+    const before = readState(path);
+    const firstGeneration = before.state.trials.filter((t) => t.generation === 1);
+    expect(firstGeneration.map((t) => t.status)).toEqual(['done', 'done', 'done']);
+    const gen2Job = JSON.parse(readFileSync(join(runDir, 'gen-2.1.json'), 'utf8')).jobId as string;
+
+    const resumed = await runPhi(dir, [...args, '--resume', before.search!.runId]);
+    expect(resumed.err).toBe('');
+    expect(resumed.code).toBe(0);
+    const after = readState(path);
+    expect(after.search!.runId).toBe(before.search!.runId);
+    expect(after.state.trials.filter((t) => t.generation === 1)).toEqual(firstGeneration);
+    const second = after.state.trials.filter((t) => t.generation === 2);
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.every((t) => t.status === 'done')).toBe(true);
+    // Re-attached: generation 2 was submitted once, and its trials are that job's tasks.
+    expect(readdirSync(runDir).filter((name) => name.startsWith('gen-2.') && name.endsWith('.json'))).toEqual(
+      ['gen-2.1.json'],
+    );
+    const store = ProjectStore.open(path);
+    const jobs = store.trials(after.search!.runId).map((r) => (r.metrics as { job: string }).job);
+    store.close();
+    expect(jobs.slice(3).every((job) => job.startsWith(`${gen2Job}_`))).toBe(true);
+  }, 900_000);
+});
