@@ -287,9 +287,11 @@ export class TuningStore {
     this.live = { ...(this.live?.trial === trial ? this.live : {}), trial, ...patch };
   }
 
-  /** A finished trial from a `trial` event (the top table is refreshed at the end). */
+  /** A trial from a `trial` event: finished, or queued / running on a cluster (the top table is refreshed at the end). */
   addTrial(trial: Trial): void {
-    this.trials = [...this.trials.filter((t) => t.id !== trial.id), trial];
+    // A cluster trial is told queued, running, then done: it keeps its row.
+    const at = this.trials.findIndex((t) => t.id === trial.id);
+    this.trials = at < 0 ? [...this.trials, trial] : this.trials.map((t, i) => (i === at ? trial : t));
     if (this.live?.trial === trial.id) this.live = null;
   }
 
