@@ -4,6 +4,7 @@
  * association and PDU time limits. A rejected association, a network error or a
  * failure status becomes one {@link PacsError} sentence naming the server.
  */
+import { createRequire } from 'node:module';
 import dimse from 'dcmjs-dimse';
 import { networkCause, PacsError } from './errors';
 import type { DimseTarget } from './target';
@@ -11,6 +12,12 @@ import type { DimseTarget } from './target';
 const { Client, constants, requests } = dimse;
 const { Status } = constants;
 dimse.log.setLevel('silent');
+// dcmjs-dimse's own copy of dcmjs names each private attribute it drops when it encodes a
+// dataset to send (C-STORE), on the console: quiet.
+const require = createRequire(import.meta.url);
+(
+  createRequire(require.resolve('dcmjs-dimse'))('dcmjs') as { log: { setLevel(level: string): void } }
+).log.setLevel('error');
 
 type DimseRequest = InstanceType<typeof requests.Request>;
 type DimseResponse = {

@@ -40,10 +40,12 @@ const CAUSES: Record<string, string> = {
 
 /** A network error in words: the cause by its code, or its own message. */
 export function networkCause(error: Error & { code?: string }): string {
-  if (error.code && CAUSES[error.code]) return CAUSES[error.code];
-  if (error.code && /CERT|SELF_SIGNED|UNABLE_TO/.test(error.code))
-    return `its TLS certificate is not trusted (${error.code}): give the hospital CA with --ca-file`;
-  return error.message;
+  // dcmjs-dimse passes the socket's error on as text: find its code there.
+  const code = error.code ?? /\b(E[A-Z]{4,}|[A-Z_]*CERT[A-Z_]*)\b/.exec(error.message)?.[1];
+  if (code && CAUSES[code]) return CAUSES[code];
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO/.test(code))
+    return `its TLS certificate is not trusted (${code}): give the hospital CA with --ca-file`;
+  return error.message.replace(/^[\s>-]+/, '');
 }
 
 /**

@@ -4,6 +4,7 @@
  * `onInstance` as Part-10 bytes. The C-STORE answer waits for `onInstance`, so a
  * file that could not be written is reported to the PACS as a failure.
  */
+import type { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import { lib } from './dcmjs';
 
@@ -19,6 +20,8 @@ const {
 } = constants;
 
 type Association = InstanceType<typeof dimse.association.Association>;
+type PresentationContext = InstanceType<typeof dimse.association.PresentationContext>;
+type Dataset = InstanceType<typeof dimse.Dataset>;
 type EchoRequest = InstanceType<typeof dimse.requests.CEchoRequest>;
 type StoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
 type EchoResponse = InstanceType<typeof responses.CEchoResponse>;
@@ -29,19 +32,31 @@ export interface StoreScp {
   close(): void;
 }
 
-/** The Part-10 bytes of a dataset received over DIMSE (what dcmjs-dimse's `Dataset.toFile` writes). */
-function part10(elements: Record<string, unknown>, transferSyntax: string): Uint8Array {
+/**
+ * The Part-10 file of a dataset received over DIMSE: a file meta group written by dcmjs,
+ * then the dataset's bytes exactly as they came (nothing re-encoded, private attributes kept).
+ */
+function part10(
+  dataset: Uint8Array,
+  transferSyntax: string,
+  sopClass: string,
+  sopInstance: string,
+): Uint8Array {
   const { DicomMetaDictionary, DicomDict } = lib.data;
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: elements.SOPClassUID,
-    MediaStorageSOPInstanceUID: elements.SOPInstanceUID,
+    MediaStorageSOPClassUID: sopClass,
+    MediaStorageSOPInstanceUID: sopInstance,
     TransferSyntaxUID: transferSyntax,
     ImplementationClassUID: DicomMetaDictionary.uid(),
   };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(elements);
-  return new Uint8Array(dict.write());
+  const head = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  head.dict = {};
+  const start = new Uint8Array(head.write());
+  const file = new Uint8Array(start.length + dataset.length);
+  file.set(start);
+  file.set(dataset, start.length);
+  return file;
 }
 
 const PREFERRED = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian];
@@ -83,15 +98,35 @@ export function startStoreScp(
       callback(response);
     }
 
+    /** The bytes of the C-STORE dataset being received, and their transfer syntax. */
+    private received: { bytes: Uint8Array; syntax: string } | undefined;
+
+    override createDatasetFromStoreWritableStream(
+      writable: Writable,
+      context: PresentationContext,
+      callback: (dataset: Dataset) => void,
+    ): void {
+      const bytes = (writable as Writable & { toBuffer(): Buffer }).toBuffer();
+      this.received = { bytes, syntax: context.getAcceptedTransferSyntaxUid() ?? '' };
+      super.createDatasetFromStoreWritableStream(writable, context, callback);
+    }
+
     override cStoreRequest(request: StoreRequest, callback: (response: StoreResponse) => void): void {
       const response = responses.CStoreResponse.fromRequest(request);
-      const dataset = request.getDataset();
+      const received = this.received;
+      this.received = undefined;
       const done = (status: number): void => {
         response.setStatus(status);
         callback(response);
       };
-      if (!dataset) return done(Status.ProcessingFailure);
-      onInstance(part10(dataset.getElements(), dataset.getTransferSyntaxUid())).then(
+      if (!received) return done(Status.ProcessingFailure);
+      const file = part10(
+        received.bytes,
+        received.syntax,
+        request.getAffectedSopClassUid(),
+        request.getAffectedSopInstanceUid(),
+      );
+      onInstance(file).then(
         () => done(Status.Success),
         () => done(Status.ProcessingFailure),
       );

@@ -96,7 +96,13 @@ export async function startOrthanc(ourAet = 'PHI'): Promise<Orthanc> {
     stdio: 'ignore',
   });
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // Never outlive the test process, even when it ends without calling stop().
+  const killAtExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killAtExit);
+  child.once('exit', () => {
+    exited = true;
+    process.off('exit', killAtExit);
+  });
 
   const http = `http://127.0.0.1:${httpPort}`;
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
