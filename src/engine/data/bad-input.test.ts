@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../../tools/fixtures/png';
 import { openDataset } from './dataset-node';
 import { summarizeDataset } from './summary';
-import { params, tempDir } from './test-helpers';
+import { params, scratchFolder } from '../test-support/scratch-folders';
 
 const FIXTURES = join(__dirname, '../../../resources/fixtures/data');
 
 describe('bad input is reported by name and reason, and the rest loads', () => {
   it('skips truncated, corrupt, mislabelled, non-image and unsupported files', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const good = encodePng([1, 2, 3, 4], 2, 2, 1, 8);
       const ct = readFileSync(join(FIXTURES, 'dicom/ct_explicit_le.dcm'));
@@ -68,7 +68,7 @@ describe('bad input is reported by name and reason, and the rest loads', () => {
   });
 
   it('reports a dataset where nothing is readable, naming an example', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('a/x.txt', 'nothing');
       await expect(openDataset(dir.root, params({ path: dir.root }))).rejects.toThrow(
@@ -80,7 +80,7 @@ describe('bad input is reported by name and reason, and the rest loads', () => {
   });
 
   it('fails loading a file that was corrupted after indexing, naming it', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const nii = readFileSync(join(FIXTURES, 'nifti/mr_uint16.nii.gz'));
       await dir.write('a/v.nii.gz', nii);

@@ -4,7 +4,7 @@ import { encodeNifti1Uint8 } from '../../../tools/fixtures/nifti';
 import { encodePng } from '../../../tools/fixtures/png';
 import { builtinDatasetTypes } from '.';
 import { datasetNodeType } from './dataset-node';
-import { params, recordingLog, tempDir } from './test-helpers';
+import { params, recordingLog, scratchFolder } from '../test-support/scratch-folders';
 
 describe('dataset node: class folders', () => {
   it('is registered with described params', () => {
@@ -18,7 +18,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('indexes, splits and loads 8-bit and 16-bit PNGs at full depth', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       // 10 per class so the 70/15/15 split has a hand-computable outcome: 7/1/2 per class (cut at 7 and 8.5).
       for (let i = 0; i < 10; i++) {
@@ -70,7 +70,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('reads RGB JPEGs as rgb photos and resolves paths relative to the project folder', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const jpeg = await sharp({
         create: { width: 4, height: 3, channels: 3, background: { r: 200, g: 100, b: 50 } },
@@ -97,7 +97,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('keeps the split of a dataset that comes split into train/val/test folders', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const img = encodePng([1, 2, 3, 4], 2, 2, 1, 8);
       await dir.write('train/NORMAL/a.png', img);
@@ -122,7 +122,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('keeps the slices of one volume in one split in slices mode', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       for (let v = 0; v < 6; v++) {
         const voxels = Array.from({ length: 2 * 2 * 5 }, (_, i) => (i + v) % 256);
@@ -149,7 +149,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('names the folder when it is missing or empty', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const ctx = { projectDir: dir.root, log: recordingLog() };
       await expect(datasetNodeType.open(params({ path: 'nope' }), ctx)).rejects.toThrow(/not found: .*nope/);
@@ -161,7 +161,7 @@ describe('dataset node: class folders', () => {
   });
 
   it('skips files that do not decode, names them, and fails loading with the file name', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const good = encodePng([1, 2, 3, 4], 2, 2, 1, 8);
       await dir.write('a/good.png', good);

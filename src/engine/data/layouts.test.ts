@@ -3,13 +3,13 @@ import { encodeNifti1Uint8 } from '../../../tools/fixtures/nifti';
 import { encodePng } from '../../../tools/fixtures/png';
 import type { BoxesLabel, MaskLabel, TargetLabel } from '../api';
 import { openDataset } from './dataset-node';
-import { params, tempDir } from './test-helpers';
+import { params, scratchFolder } from '../test-support/scratch-folders';
 
 const png = (values: number[], w = 2, h = 2): Buffer => encodePng(values, w, h, 1, 8);
 
 describe('labels for the four tasks', () => {
   it('classification from labels.csv, reporting rows that name missing files and unlisted images', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('img/a.png', png([1, 1, 1, 1]));
       await dir.write('img/b.png', png([2, 2, 2, 2]));
@@ -36,7 +36,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('multi-label classification from a one-hot CSV', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('x.png', png([1, 1, 1, 1]));
       await dir.write('y.png', png([2, 2, 2, 2]));
@@ -54,7 +54,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('segmentation: Dataset/ + Label/ by name, 0/255 masks mapped to classes, wrong-size masks skipped', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('Dataset/p1.png', png([10, 20, 30, 40]));
       await dir.write('Label/p1.png', png([0, 255, 255, 0]));
@@ -92,7 +92,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('detection from a box CSV, with empty and out-of-image boxes reported', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('images/a.png', png(new Array(16).fill(0), 4, 4));
       await dir.write('images/b.png', png(new Array(16).fill(0), 4, 4));
@@ -117,7 +117,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('detection from COCO JSON (bbox is x, y, width, height)', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('images/a.png', png(new Array(16).fill(0), 4, 4));
       await dir.write(
@@ -149,7 +149,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('transformation: input/ and target/ matched by name across formats', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('input/case1.png', png([1, 2, 3, 4]));
       await dir.write('target/case1.png', encodePng([100, 200, 300, 400], 2, 2, 1, 16));
@@ -169,7 +169,7 @@ describe('labels for the four tasks', () => {
   });
 
   it('refuses a layout that does not fit the task', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       await dir.write('a/x.png', png([1, 2, 3, 4]));
       await expect(openDataset(dir.root, params({ path: dir.root, layout: 'coco' }))).rejects.toThrow(
@@ -183,7 +183,7 @@ describe('labels for the four tasks', () => {
 
 describe('3-D segmentation', () => {
   it('pairs NIfTI volumes with NIfTI masks, as volumes and as slices', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const dims: [number, number, number] = [3, 2, 2];
       const image = Array.from({ length: 12 }, (_, i) => i * 10);

@@ -7,11 +7,11 @@ import { dtypeOf } from '../api';
 import { openDataset } from './dataset-node';
 import { asItemRef } from './item-ref';
 import { summarizeDataset } from './summary';
-import { params, tempDir } from './test-helpers';
+import { params, scratchFolder } from '../test-support/scratch-folders';
 
 describe('patient-level splits and series (DICOM written by dcmjs)', () => {
   it('never puts one patient in two splits', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const patientOf = new Map<string, string>();
       for (let p = 0; p < 16; p++) {
@@ -58,7 +58,7 @@ describe('patient-level splits and series (DICOM written by dcmjs)', () => {
   });
 
   it('assembles a series folder into a volume ordered by ImagePositionPatient', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const series = '1.2.826.0.1.3680043.8.498.77';
       const z = { 'im1.dcm': 5, 'im2.dcm': -5, 'im3.dcm': 0 } as const;
@@ -116,7 +116,7 @@ describe('the pydicom series fixture', () => {
       shape: number[];
       spacing: number[];
     };
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       for (const name of ['s_a.dcm', 's_b.dcm', 's_c.dcm', 's_d.dcm']) {
         await dir.write(`ct/series/${name}`, readFileSync(join(fixtures, 'series', name)));
@@ -135,7 +135,7 @@ describe('the pydicom series fixture', () => {
 
 describe('dataset summary', () => {
   it('counts per class and split, warns about imbalance and identical images in two splits', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       for (let i = 0; i < 12; i++)
         await dir.write(`common/c${i}.png`, encodePng([i % 6, 0, 0, 0], 2, 2, 1, 8));

@@ -7,7 +7,7 @@ import { randomBrightnessContrastModule } from './random-brightness-contrast';
 import { randomFlipModule } from './random-flip';
 import { randomRotationModule } from './random-rotation';
 import { createRng, seedFrom } from '../run/rng';
-import { ctxWith, img, smp, values } from './test-helpers';
+import { ctxWith, img, smp, values } from '../test-support/samples';
 
 const ramp = (): Float32Array => new Float32Array(6 * 8).map((_, i) => i);
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterModule } from './filter';
 import { mergeModule } from './merge';
-import { ctxWith, img, smp, values } from './test-helpers';
+import { ctxWith, img, smp, values } from '../test-support/samples';
 
 const ctx = ctxWith();
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
-import { tempDir } from '../data/test-helpers';
+import { scratchFolder } from '../test-support/scratch-folders';
 import { decodeImage } from '../data/readers';
 import { applyPaletteModule } from './apply-palette';
 import { invertMonochrome1Module } from './invert-monochrome1';
@@ -46,7 +46,7 @@ async function sampleOf(file: string): Promise<Sample> {
 
 describe('Apply Palette', () => {
   it('maps plain and segmented palettes as pydicom apply_color_lut does', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const segmentedFile = join(dir.root, 'segmented.dcm');
       const out = execFileSync(PYTHON, ['-c', SCRIPT, join(DICOM, 'us_palette.dcm'), segmentedFile], {

@@ -6,7 +6,7 @@ import { flipModule } from './flip';
 import { padModule } from './pad';
 import { resampleSpacingModule } from './resample-spacing';
 import { rotate90Module } from './rotate-90';
-import { ctxWith, img, smp, values } from './test-helpers';
+import { ctxWith, img, smp, values } from '../test-support/samples';
 
 const ctx = ctxWith();
 // 3 x 4 image with values 0..11 row by row.

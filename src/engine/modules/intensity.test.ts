@@ -7,7 +7,7 @@ import { histogramEqualizationModule } from './histogram-equalization';
 import { huClampModule } from './hu-clamp';
 import { invertModule } from './invert';
 import { minMaxNormalizationModule } from './min-max-normalization';
-import { ctxWith, img, smp, values } from './test-helpers';
+import { ctxWith, img, smp, values } from '../test-support/samples';
 import { WINDOW_PRESETS, windowSettingModule } from './window-setting';
 import { zScoreNormalizationModule } from './z-score-normalization';
 

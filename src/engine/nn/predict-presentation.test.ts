@@ -16,7 +16,7 @@ import { displayBytes, renderThumbnail } from '../imaging/thumbnail';
 import { NetworkParamsSchema } from './params';
 import { classMask, loadTrained, predictSample, releaseTrained, runSample, type Trained } from './predict';
 import { maskOverlay, rgbBase } from './render';
-import { phantomCollection, recordingContext } from './testing/phantoms';
+import { phantomCollection, recordingContext } from '../test-support/phantoms';
 import { train } from './train/trainer';
 import { pythonWith } from '../test-support/python';
 

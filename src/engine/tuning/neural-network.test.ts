@@ -10,7 +10,7 @@ import { TuningRequestSchema } from '../api';
 import { builtinNetworkTypes } from '../nn';
 import { NetworkParamsSchema } from '../nn/params';
 import { releaseTrained } from '../nn/predict';
-import { phantomCollection } from '../nn/testing/phantoms';
+import { phantomCollection } from '../test-support/phantoms';
 import { ProjectStore } from '../store/project-store';
 import { tempDir } from '../test-support/pipeline';
 import { runTuning, trialParams } from './index';

@@ -28,7 +28,7 @@ import type { Sample } from '../../api';
 import { decodeImage } from '../../data/readers';
 import type { ModuleNodeType } from '../../graph/node-type';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
-import { phantomCollection, recordingContext } from '../../nn/testing/phantoms';
+import { phantomCollection, recordingContext } from '../../test-support/phantoms';
 import { tf, tfl } from '../../nn/tf';
 import { prepareInput } from '../../nn/train/prepare';
 import { train } from '../../nn/train/trainer';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../../../tools/fixtures/png';
-import { tempDir } from '../../data/test-helpers';
+import { scratchFolder } from '../../test-support/scratch-folders';
 import { captureIo } from '../../test-support/cli-io';
 import { inspectCommand } from './inspect';
 
@@ -46,7 +46,7 @@ describe('phi inspect', () => {
   });
 
   it('summarises a dataset folder and exits 1 with one stderr line per unreadable file', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       for (let i = 0; i < 4; i++) await dir.write(`yes/y${i}.png`, encodePng([i, 9, 9, 9], 2, 2, 1, 8));
       for (let i = 0; i < 4; i++) await dir.write(`no/n${i}.png`, encodePng([50 + i, 9, 9, 9], 2, 2, 1, 8));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetworkParamsSchema } from '../../nn/params';
-import { phantomCollection, recordingContext, rng } from '../../nn/testing/phantoms';
+import { phantomCollection, recordingContext, rng } from '../../test-support/phantoms';
 import { train } from '../../nn/train/trainer';
 import { Engine } from '../../service/engine';
 import { ProjectStore } from '../../store/project-store';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetworkParamsSchema } from '../../nn/params';
-import { phantomCollection, recordingContext } from '../../nn/testing/phantoms';
+import { phantomCollection, recordingContext } from '../../test-support/phantoms';
 import { train } from '../../nn/train/trainer';
 import { ProjectStore } from '../../store/project-store';
 import { sourceHashOf } from '../../custom/compile';

@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../../tools/fixtures/png';
 import { openDataset } from '../dataset-node';
-import { params, tempDir, type TempDir } from '../test-helpers';
+import { params, scratchFolder, type ScratchFolder } from '../../test-support/scratch-folders';
 import { guessTask, readLayout } from './index';
 
 const png = (value: number): Buffer => encodePng([value, value, value, value], 2, 2, 1, 8);
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
-let dir: TempDir;
+let dir: ScratchFolder;
 beforeEach(async () => {
-  dir = await tempDir();
+  dir = await scratchFolder();
 });
 afterEach(() => dir.dispose());
 

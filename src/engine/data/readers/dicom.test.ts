@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dtypeOf } from '../../api';
-import { tempDir, type TempDir } from '../test-helpers';
+import { scratchFolder, type ScratchFolder } from '../../test-support/scratch-folders';
 import { openImage } from '.';
 import { jpegPrecision } from './jpeg12';
 
@@ -98,7 +98,7 @@ describe('DICOM reader against pydicom/DCMTK/GDCM fixtures', () => {
 
 describe('DICOM without the Part 10 preamble', () => {
   it('reads a bare implicit VR little endian dataset (old ACR-NEMA style files)', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const part10 = readFileSync(join(DIR, 'ct_implicit_le.dcm'));
       // Skip preamble + "DICM" + (0002,0000) UL element (12 bytes) + the meta group it measures.
@@ -116,7 +116,7 @@ describe('DICOM without the Part 10 preamble', () => {
 
 describe('DICOM whose preamble holds another format', () => {
   it('is read as DICOM when the 128-byte preamble carries a TIFF header (DICM at 128 decides)', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const bytes = Buffer.from(readFileSync(join(DIR, 'ct_explicit_le.dcm')));
       // A little-endian TIFF header pointing at an IFD inside the preamble (dual-personality files).
@@ -152,7 +152,7 @@ describe('corrupt compressed pixel data', () => {
   it.each(['c_jpegls_lossless.dcm', 'c_j2k_lossless.dcm', 'c_jpeg_lossless.dcm', 'c_jpeg_baseline.dcm'])(
     '%s with a garbled code stream fails with a readable message (regression: Emscripten threw bare numbers)',
     async (name) => {
-      const dir = await tempDir();
+      const dir = await scratchFolder();
       try {
         const bytes = Buffer.from(readFileSync(join(DIR, name)));
         // Garble the single fragment's code stream, keeping the item and sequence delimiters.
@@ -172,7 +172,7 @@ describe('corrupt compressed pixel data', () => {
 describe('12-bit JPEG Extended (GDCM in WebAssembly) against DCMTK', () => {
   // DCMTK compresses our fixtures to 12-bit JPEG (dcmcjpeg +ee) and decodes them back (dcmdjpeg, its
   // own 12-bit IJG libjpeg); the uncompressed result, read by the native path tested above, is the reference.
-  let dir: TempDir;
+  let dir: ScratchFolder;
   const dcmtk = (tool: string, ...args: string[]): void => {
     try {
       execFileSync(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -186,7 +186,7 @@ describe('12-bit JPEG Extended (GDCM in WebAssembly) against DCMTK', () => {
   });
 
   beforeAll(async () => {
-    dir = await tempDir('phi-jpeg12-');
+    dir = await scratchFolder('phi-jpeg12-');
     for (const name of ['mr_base16.dcm', 'mr_multiframe.dcm', 'ct_stored12_signed.dcm']) {
       const { jpeg, reference } = made(name);
       dcmtk('dcmcjpeg', '+ee', join(DIR, name), jpeg);

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { chunk, encodePng } from '../../../../tools/fixtures/png';
-import { tempDir } from '../test-helpers';
+import { scratchFolder } from '../../test-support/scratch-folders';
 import { decodePngDirect } from './png';
 import { decodeImage, openImage } from '.';
 
@@ -117,7 +117,7 @@ describe('direct PNG decoder', () => {
       expect(direct!.colorMode).toBe(c === 3 ? 'rgb' : 'grayscale');
       expect([...direct!.data]).toEqual(withoutAlpha(v, channels));
       // The sharp reader gives the same image (the direct decoder must be invisible).
-      const dir = await tempDir();
+      const dir = await scratchFolder();
       try {
         const file = await dir.write('x.png', png);
         const viaSharp = await (await openImage(file)).decode();
@@ -161,7 +161,7 @@ describe('direct PNG decoder', () => {
 
 describe('decodeImage', () => {
   it('gives what open + decode give for files the direct decoder declines', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const rgb = Buffer.from(values(10 * 6 * 3, 8));
       const palette = await dir.write(
@@ -199,7 +199,7 @@ describe('decodeImage', () => {
   });
 
   it('reports damaged and mislabelled files in the words of open + decode', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const good = encodePng(values(16, 8), 4, 4, 1, 8);
       const truncated = await dir.write('t.png', good.subarray(0, 40));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../../../tools/fixtures/png';
 import { dtypeOf } from '../../api';
-import { tempDir } from '../test-helpers';
+import { scratchFolder } from '../../test-support/scratch-folders';
 import { openImage } from '.';
 
 const DIR = join(__dirname, '../../../../resources/fixtures/data/raster');
@@ -40,7 +40,7 @@ describe('BMP, TIFF and GIF readers against Pillow/tifffile fixtures', () => {
 
 describe('PNG reader against a hand-made PNG writer', () => {
   it('keeps 16-bit RGB and drops alpha', async () => {
-    const dir = await tempDir();
+    const dir = await scratchFolder();
     try {
       const rgba = [1, 2, 3, 65535, 40000, 50000, 60000, 0];
       const file = await dir.write('x.png', encodePng(rgba, 2, 1, 4, 16));

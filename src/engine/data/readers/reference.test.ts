@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '../../nn/io/npy';
 import { inspectFile } from '../inspect';
-import { tempDir, type TempDir } from '../test-helpers';
+import { scratchFolder, type ScratchFolder } from '../../test-support/scratch-folders';
 import { decodeImage, messageOf } from '.';
 import type { DecodedImage } from './types';
 import { pythonWith } from '../../test-support/python';
@@ -95,10 +95,10 @@ const nameOf = (file: string): string =>
   file.slice(file.startsWith(DICOM_DIR) ? DICOM_DIR.length + 1 : NIFTI_DIR.length + 1);
 const references = new Map<string, Reference>();
 const ours = new Map<string, Ours>();
-let dir: TempDir;
+let dir: ScratchFolder;
 
 beforeAll(async () => {
-  dir = await tempDir('phi-reference-');
+  dir = await scratchFolder('phi-reference-');
   execFileSync(PYTHON, [SCRIPT, dir.root, ...FILES], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 300_000,

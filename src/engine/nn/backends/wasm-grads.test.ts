@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../tf';
-import { relL2, seededValues } from '../testing/arrays';
+import { relL2, seededValues } from '../../test-support/arrays';
 
 type Kind = 'conv' | 'fused' | 'depthwise' | 'fused-depthwise';
 interface Case {

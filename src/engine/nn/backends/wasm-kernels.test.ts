@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchNormTraining } from '../spec/fast-batchnorm';
 import { tf } from '../tf';
-import { relL2, seededValues } from '../testing/arrays';
+import { relL2, seededValues } from '../../test-support/arrays';
 
 /** Runs `f` on cpu and on wasm and compares every output; wasm must not leak tensors. */
 async function matchesCpu(f: () => tf.Tensor[], tolerance = 1e-4): Promise<void> {

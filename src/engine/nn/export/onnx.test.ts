@@ -12,7 +12,7 @@ import { selectBackend } from '../backends/select';
 import { unet } from '../networks/builtin';
 import { compileSpec } from '../spec/compile';
 import type { NetworkSpec } from '../spec/spec';
-import { seededValues } from '../testing/arrays';
+import { seededValues } from '../../test-support/arrays';
 import { tf, tfl } from '../tf';
 import { ONNX_IR_VERSION, ONNX_OPSET, toOnnx } from './onnx';
 import { checkOnnx } from './onnx-checker';

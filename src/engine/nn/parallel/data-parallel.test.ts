@@ -8,7 +8,7 @@ import type { DataGeometry, Prepared } from '../train/prepare';
 import { buildNetwork } from '../train/setup';
 import { inputTensor, targetTensors, disposeTargets } from '../train/tensors';
 import { DataParallel, shardSizes, trainThreads } from './data-parallel';
-import { relL2 } from '../testing/arrays';
+import { relL2 } from '../../test-support/arrays';
 
 // A net without batch norm or dropout: there the sharded gradient equals the whole batch's.
 const spec = vgg16({ depth: 2, width: 0.0625, dropout: 0 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, tfl } from '../tf';
 import { patchBatchNorm } from './fast-batchnorm';
-import { relL2, seededValues } from '../testing/arrays';
+import { relL2, seededValues } from '../../test-support/arrays';
 
 /** Output, gradients (x, gamma, beta) and moving stats after one training call of a BN layer. */
 function run(patched: boolean, backend: string): Float32Array[] {

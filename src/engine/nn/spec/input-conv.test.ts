@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, tfl } from '../tf';
 import { patchInputConv } from './input-conv';
-import { seededValues } from '../testing/arrays';
+import { seededValues } from '../../test-support/arrays';
 
 /** Training-mode output and kernel/bias gradients of a conv on `x`, and the kernels the gradient ran. */
 async function run(patched: boolean, activation: 'relu' | 'linear', strides: number) {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, Task } from '../../api';
 import { NetworkParamsSchema, type NetworkParams } from '../params';
 import { loadTrained, predictSample, releaseTrained } from '../predict';
-import { phantomCollection, recordingContext } from '../testing/phantoms';
+import { phantomCollection, recordingContext } from '../../test-support/phantoms';
 import { tf } from '../tf';
 import { readCheckpointMeta } from './checkpoint';
 import { prepareInput, type DataGeometry } from './prepare';

@@ -2,9 +2,9 @@
  * Small generated datasets for the network tests and the benchmark: noisy
  * images with or without a bright disc, labelled for each of the four tasks.
  */
-import type { Sample, Split, Task } from '../../api';
-import type { EngineEvent } from '../../api';
-import type { NetworkContext, SampleCollection } from '../../graph/node-type';
+import type { Sample, Split, Task } from '../api';
+import type { EngineEvent } from '../api';
+import type { NetworkContext, SampleCollection } from '../graph/node-type';
 
 /** Deterministic uniform numbers (mulberry32). */
 export function rng(seed: number): () => number {

@@ -1,19 +1,19 @@
-/** Helpers for this folder's tests: temp dataset folders written file by file. */
+/** Temp folders written file by file, and Dataset node params, for the dataset tests. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { NodeLog } from '../graph/node-type';
-import { datasetParamsSchema, type DatasetParams } from './params';
+import { datasetParamsSchema, type DatasetParams } from '../data/params';
 
 /** A temp folder removed by `dispose`. */
-export interface TempDir {
+export interface ScratchFolder {
   root: string;
   write(rel: string, bytes: Uint8Array | string): Promise<string>;
   dispose(): Promise<void>;
 }
 
 /** Makes a temp folder for one test. */
-export async function tempDir(prefix = 'phi-data-'): Promise<TempDir> {
+export async function scratchFolder(prefix = 'phi-data-'): Promise<ScratchFolder> {
   const root = await mkdtemp(join(tmpdir(), prefix));
   return {
     root,
