@@ -1,15 +1,19 @@
 /**
  * Registers the engine's own wasm kernels: the gradient kernels the wasm
  * package lacks or runs slowly (wasm-grads.ts), MaxPoolGrad
- * (wasm-max-pool-grad.ts), batch normalization (wasm-batch-norm.ts) and
- * Identity / Cast without copies (wasm-no-copy.ts).
+ * (wasm-max-pool-grad.ts), MaxPool3D and its gradient (wasm-max-pool3d.ts),
+ * Conv3D and its gradients from 2-D convolutions (wasm-conv3d.ts), batch
+ * normalization (wasm-batch-norm.ts) and Identity / Cast without copies
+ * (wasm-no-copy.ts).
  * Measured effect on one small-CNN training step (batch 32, 128x128x1):
  * see bench/train.ts and docs/networks.md.
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { registerWasmBatchNormKernels } from './wasm-batch-norm';
+import { WASM_CONV3D_KERNELS } from './wasm-conv3d';
 import { WASM_GRADIENT_KERNELS } from './wasm-grads';
 import { maxPoolGrad } from './wasm-max-pool-grad';
+import { maxPool3D, maxPool3DGrad } from './wasm-max-pool3d';
 import { cast, identity } from './wasm-no-copy';
 
 let registered = false;
@@ -18,7 +22,12 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
-  const kernels: [string, unknown][] = [...WASM_GRADIENT_KERNELS, ['MaxPoolGrad', maxPoolGrad]];
+  const kernels: [string, unknown][] = [
+    ...WASM_GRADIENT_KERNELS,
+    ['MaxPoolGrad', maxPoolGrad],
+    ['MaxPool3D', maxPool3D],
+    ['MaxPool3DGrad', maxPool3DGrad],
+  ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (getKernel(kernelName, 'wasm')) unregisterKernel(kernelName, 'wasm');
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
@@ -28,6 +37,7 @@ export function registerWasmKernels(): void {
   for (const [kernelName, wrap] of [
     ['Identity', identity],
     ['Cast', cast],
+    ...WASM_CONV3D_KERNELS,
   ] as const) {
     const original = getKernel(kernelName, 'wasm');
     if (!original) continue;
