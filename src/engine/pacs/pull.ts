@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { readPart10, stringOf } from './dcmjs';
 import { deidentifyFile, METHOD, Pseudonymizer } from './deidentify';
 import type { HttpAccess } from './dicomweb';
@@ -129,10 +129,14 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
           throw new PacsError(
             `${target.name} sent an instance without its study, series or SOP instance UID.`,
           );
-        writeWhole(pathOf(ref), names ? deidentifyFile(file, names) : bytes);
+        const path = pathOf(ref);
+        writeWhole(path, names ? deidentifyFile(file, names) : bytes);
         received += 1;
         summary.fetched += 1;
         progress(`  ${received}/${wanted.length} fetched`);
+        // Text drawn into the pixels is not removed by any attribute profile.
+        if (stringOf(file.dict, '00280301') === 'YES')
+          progress(`  warning: ${relative(dir, path)} declares burned-in annotation (text in the pixels)`);
       });
     }
     return summary;
