@@ -95,6 +95,11 @@ export interface GeometryStep {
   to: { height: number; width: number };
   /** Input pixel coordinates to output ones; crops and pads are translations with a new size. */
   affine: Affine;
+  /**
+   * Volumes only, when the step changed the slice axis: slice `z` (continuous, slice k covering
+   * [k, k+1)) goes to `scale * z + offset`, `from` slices become `to`. Absent: the slices stay as they were.
+   */
+  depth?: { from: number; to: number; scale: number; offset: number };
 }
 
 /** One item of a dataset as it flows through the pipeline. */

@@ -68,6 +68,31 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
         skipped.push({ file: entry.file.rel, reason: messageOf(error) });
         return null;
       }
+      if (entry.channels) {
+        // One file per channel (nnU-Net): every file must hold the same grid; the item has all their channels.
+        let channels = header.shape[header.shape.length - 1];
+        for (const file of entry.channels) {
+          let other: ImageHeader;
+          try {
+            other = (await openImage(file.abs)).header;
+          } catch (error) {
+            skipped.push({
+              file: file.rel,
+              reason: `channel of ${entry.file.rel} is unreadable: ${messageOf(error)}`,
+            });
+            return null;
+          }
+          if (!sameSize(spatial(other.shape), spatial(header.shape))) {
+            skipped.push({
+              file: file.rel,
+              reason: `channel size ${spatial(other.shape).join('x')} differs from ${entry.file.rel} (${spatial(header.shape).join('x')})`,
+            });
+            return null;
+          }
+          channels += other.shape[other.shape.length - 1];
+        }
+        header = { ...header, shape: [...spatial(header.shape), channels], colorMode: 'grayscale' };
+      }
       const label = entry.label;
       if (label?.kind === 'boxes') {
         const [h, w] = spatial(header.shape).slice(-2);
@@ -162,6 +187,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
         : label?.kind === 'target'
           ? { kind: 'target', file: label.file.rel }
           : label;
+    const channelFiles = entry.channels ? { channelFiles: entry.channels.map((f) => f.rel) } : {};
     const common = {
       stratum: entry.stratum,
       display: entry.display,
@@ -190,6 +216,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
           ref: {
             format: header.format,
             files: [entry.file.rel],
+            ...channelFiles,
             frame,
             shape: header.shape.slice(1),
             ...(header.spacing ? { spacing: header.spacing.slice(-2) } : {}),
@@ -205,6 +232,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
         ref: {
           format: header.format,
           files: [entry.file.rel],
+          ...channelFiles,
           shape: header.shape,
           ...(header.spacing ? { spacing: header.spacing } : {}),
           ...(refLabel ? { label: refLabel } : {}),

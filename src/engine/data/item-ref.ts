@@ -9,6 +9,8 @@ export interface ItemRef {
   format: string;
   /** Image files relative to the root: one, or the slices of a DICOM series in position order. */
   files: string[];
+  /** Further channels of the image, one file each (nnU-Net `<case>_0001`...), stacked after `files[0]`'s. */
+  channelFiles?: string[];
   /** Frame of a multi-frame file when volumes are used as slices. */
   frame?: number;
   /** Shape the header promised (`[h, w, c]` or `[d, h, w, c]`). */

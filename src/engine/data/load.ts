@@ -32,6 +32,32 @@ function stack(slices: DecodedImage[], rel: string): PixelArray {
   return out;
 }
 
+/**
+ * The channels of several files of one grid as one image (channel-last): one
+ * typed array when they share a type, else float32.
+ */
+function interleave(parts: DecodedImage[], id: string): Pick<DecodedImage, 'data' | 'shape'> {
+  const grid = parts[0].shape.slice(0, -1);
+  const voxels = grid.reduce((a, b) => a * b, 1);
+  const counts = parts.map((p) => p.shape[p.shape.length - 1]);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const same = parts.every((p) => p.data.constructor === parts[0].data.constructor);
+  const Ctor = (same ? parts[0].data.constructor : Float32Array) as new (n: number) => PixelArray;
+  const out = new Ctor(voxels * total);
+  let offset = 0;
+  parts.forEach((p, k) => {
+    if (p.shape.slice(0, -1).join('x') !== grid.join('x'))
+      throw new Error(
+        `Cannot load ${id}: channel ${k} is ${p.shape.join('x')}, channel 0 ${parts[0].shape.join('x')}`,
+      );
+    const c = counts[k];
+    for (let v = 0; v < voxels; v++)
+      for (let j = 0; j < c; j++) out[v * total + offset + j] = p.data[v * c + j];
+    offset += c;
+  });
+  return { data: out, shape: [...grid, total] };
+}
+
 /** Turns mask values into class indices with the value map (identity when absent). */
 export type MaskMapper = (mask: DecodedImage, file: string) => ImageData;
 
@@ -39,7 +65,11 @@ export type MaskMapper = (mask: DecodedImage, file: string) => ImageData;
 export async function loadItem(root: string, item: DatasetItem, mapMask: MaskMapper): Promise<Sample> {
   const ref = asItemRef(item.ref);
   let image: DecodedImage;
-  if (ref.files.length === 1) {
+  if (ref.channelFiles) {
+    const parts = [await decodeFile(root, ref.files[0], ref.frame)];
+    for (const rel of ref.channelFiles) parts.push(await decodeFile(root, rel, ref.frame));
+    image = { ...parts[0], ...interleave(parts, item.id) };
+  } else if (ref.files.length === 1) {
     image = await decodeFile(root, ref.files[0], ref.frame);
   } else {
     const slices: DecodedImage[] = [];

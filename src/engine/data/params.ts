@@ -17,6 +17,8 @@ export const LAYOUTS = [
   'paired-folders',
   'mask-csv',
   'paired-csv',
+  'msd',
+  'nnunet',
 ] as const;
 
 /** One of {@link LAYOUTS}. */
@@ -43,7 +45,9 @@ export const datasetParamsSchema = z.object({
         '(filename,class); one-hot-csv = filename plus one 0/1 column per class (multi-label); mask-folders = ' +
         'Dataset/ + Label/ masks matched by file name; detection-csv = filename,xmin,ymin,xmax,ymax,class; ' +
         'coco = COCO JSON; paired-folders = input/ + target/ images matched by file name; mask-csv and ' +
-        'paired-csv = a CSV naming each image and its mask or target',
+        'paired-csv = a CSV naming each image and its mask or target; msd = Medical Segmentation Decathlon ' +
+        '(imagesTr/ + labelsTr/ + dataset.json; imagesTs/ is unlabelled and not trained on); nnunet = nnU-Net v2 ' +
+        '(imagesTr/<case>_0000.nii.gz per channel + labelsTr/<case>.nii.gz + dataset.json)',
     ),
   labelsFile: z
     .string()

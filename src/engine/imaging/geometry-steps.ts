@@ -161,3 +161,63 @@ export function boxesToSource<B extends Box>(boxes: B[], toGrid: Affine, source:
   const back = invertAffine(toGrid);
   return boxes.flatMap((b) => mapBox(b, back, source) ?? []);
 }
+
+/** A map of the slice axis of a volume: slice coordinate `z` goes to `scale * z + offset`. */
+export interface DepthMap {
+  scale: number;
+  offset: number;
+}
+
+/**
+ * The slice-axis map from a source volume of `sourceDepth` slices to the
+ * sample's, composed from the steps that changed the slices (the others keep
+ * them). Throws when the record does not account for the sample's slices.
+ */
+export function sourceDepthToSample(sample: Sample, sourceDepth: number): DepthMap {
+  let depth = sourceDepth;
+  let map: DepthMap = { scale: 1, offset: 0 };
+  for (const step of sample.geometry ?? []) {
+    if (!step.depth) continue;
+    if (step.depth.from !== depth)
+      throw new Error(
+        `${step.module} received ${step.depth.from} slices but the step before it gave ${depth}: a module between them changed the slices without recording how`,
+      );
+    map = { scale: step.depth.scale * map.scale, offset: step.depth.scale * map.offset + step.depth.offset };
+    depth = step.depth.to;
+  }
+  const now = geometry(sample.image).depth;
+  if (now !== depth)
+    throw new Error(
+      `the volume has ${now} slices but its recorded steps give ${depth}: a module changed the slices without recording how, so outputs cannot be mapped back to the ${sourceDepth}-slice source`,
+    );
+  return map;
+}
+
+/**
+ * {@link resampleToSource} for volumes: each source slice reads the grid
+ * slice its centre falls in through `depthMap` (slices outside the grid get
+ * `fill`), and within it the in-plane map `toGrid` as for images.
+ */
+export function resampleVolumeToSource<T extends PixelArray>(
+  data: T,
+  grid: Size & { depth: number; channels: number },
+  toGrid: Affine,
+  depthMap: DepthMap,
+  source: Size & { depth: number },
+  mode: Resampling,
+  fill = 0,
+): T {
+  const perGrid = grid.height * grid.width * grid.channels;
+  const perSource = source.height * source.width * grid.channels;
+  const out = new (data.constructor as new (n: number) => T)(source.depth * perSource);
+  for (let z = 0; z < source.depth; z++) {
+    const zz = Math.floor(depthMap.scale * (z + 0.5) + depthMap.offset);
+    if (zz < 0 || zz >= grid.depth) {
+      out.fill(fill, z * perSource, (z + 1) * perSource);
+      continue;
+    }
+    const slice = data.subarray(zz * perGrid, (zz + 1) * perGrid) as T;
+    out.set(resampleToSource(slice, grid, toGrid, source, mode, fill), z * perSource);
+  }
+  return out;
+}

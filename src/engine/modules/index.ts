@@ -7,6 +7,7 @@ import { claheModule } from './clahe';
 import { clipModule } from './clip';
 import { colorToGrayscaleModule } from './color-to-grayscale';
 import { cropModule } from './crop';
+import { cropOrPadModule } from './crop-or-pad';
 import { edgeDetectionModule } from './edge-detection';
 import { elasticDeformationModule } from './elastic-deformation';
 import { filterModule } from './filter';
@@ -41,6 +42,7 @@ export const builtinModules: ModuleNodeType[] = [
   // Geometry
   resizeModule,
   cropModule,
+  cropOrPadModule,
   autoCropModule,
   padModule,
   flipModule,

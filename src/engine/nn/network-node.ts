@@ -27,7 +27,7 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
     'Trains a network for classification, segmentation, detection or image-to-image transformation, reporting clinical metrics every epoch.',
   params: NetworkParamsSchema,
   origin: 'builtin',
-  accepts: { dims: [2] },
+  accepts: { dims: [2, 3] },
   async run(input, params, ctx) {
     const summary = await train(input, params, ctx);
     return summary.note ? { message: summary.note } : undefined;

@@ -41,13 +41,14 @@ export const NetworkParamsSchema = z.object({
       'resnet18',
       'densenet121',
       'unet',
+      'unet3d',
       'centernet',
       'unet-regression',
       'custom',
     ])
     .default('auto')
     .describe(
-      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet, centernet or unet-regression by task',
+      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet (unet3d for volumes), centernet or unet-regression by task',
     ),
   // Free text: the Parameter tab's enums come from the static schema, saved ids vary per project.
   // Optional without default, so the keys (and checkpoints) of networks that never set it stay as they were.
@@ -201,13 +202,24 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
   transformation: ['l1', 'l2'],
 };
 
+/** The architecture `auto` picks: the task's first, or the 3-D U-Net for volumes to segment. */
+function autoArchitecture(task: Task, dims: 2 | 3): ArchitectureId {
+  return task === 'segmentation' && dims === 3 ? 'unet3d' : ARCHITECTURES_BY_TASK[task][0];
+}
+
 /**
  * Resolves `auto` values and checks that architecture and loss fit the task.
  * `customTask` is the task of the saved spec that `architecture: custom` names
- * (the caller looks it up; undefined when there is none).
+ * (the caller looks it up; undefined when there is none); `dims` says whether
+ * the data is 2-D images or 3-D volumes.
  */
-export function resolveParams(p: NetworkParams, task: Task, customTask?: Task): ResolvedParams {
-  const architecture = p.architecture === 'auto' ? ARCHITECTURES_BY_TASK[task][0] : p.architecture;
+export function resolveParams(
+  p: NetworkParams,
+  task: Task,
+  customTask?: Task,
+  dims: 2 | 3 = 2,
+): ResolvedParams {
+  const architecture = p.architecture === 'auto' ? autoArchitecture(task, dims) : p.architecture;
   if (architecture === 'custom') {
     if (!p.customSpec)
       throw new Error(

@@ -43,7 +43,9 @@ export async function loadTrained(artifactsDir: string): Promise<Trained> {
   cached?.model.dispose();
   cached = undefined;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest;
-  await selectBackend(manifest.params.backend);
+  await selectBackend(manifest.params.backend, undefined, {
+    volumetric: manifest.geometry.inputShape.length === 4,
+  });
   const { compiled } = buildNetwork(manifest.spec, manifest.geometry, manifest.params.seed);
   await loadCheckpoint(ckpt, compiled.model);
   cached = { manifest, model: compiled.model, shapes: compiled.shapes, stamp };

@@ -21,10 +21,10 @@ function perTask<T>(value: (task: Task) => T): Record<Task, T> {
   };
 }
 
-/** Built-in networks per task; the first is what `auto` picks. */
+/** Built-in networks per task; the first is what `auto` picks for 2-D images (`unet3d` for volumes to segment). */
 export const ARCHITECTURES_BY_TASK: Record<Task, readonly ArchitectureId[]> = {
   classification: ['small-cnn', 'vgg16', 'resnet18', 'densenet121'],
-  segmentation: ['unet'],
+  segmentation: ['unet', 'unet3d'],
   detection: ['centernet'],
   transformation: ['unet-regression'],
 };

@@ -12,7 +12,9 @@ import '@tensorflow/tfjs-backend-wasm';
 // (directory imports), so the union package's node bundle registers them.
 import '@tensorflow/tfjs';
 import { registerWasmKernels } from './backends/wasm-kernels';
+import { registerConv3dTransposeGrad } from './spec/conv3d-transpose-grad';
 
 registerWasmKernels();
+registerConv3dTransposeGrad(tf);
 
 export { tf, tfl };

@@ -4,6 +4,7 @@
  * node type is registered).
  */
 import type { Graph, GraphNode, Task } from '../api';
+import { probeVolumeShapes } from '../data/volume-probe';
 import type { NodeTypeRegistry } from '../graph/registry';
 
 /** A node of `type` with its params completed from the type's defaults. */
@@ -38,18 +39,54 @@ const PREPROCESSING: Record<Task, [string, Record<string, unknown>][]> = {
   transformation: [['resize', { width: 128, height: 128, interpolation: 'bilinear' }]],
 };
 
-/** A runnable pipeline for `task` reading the dataset folder `datasetPath` (relative to the project). */
-export function templateGraph(registry: NodeTypeRegistry, datasetPath: string, task: Task): Graph {
+/** Each side of a 3-D network's input divides by this (2^depth of the template's 3-D U-Net). */
+const VOLUME_MULTIPLE = 4;
+/** The largest grid the 3-D template proposes (d, h, w): bigger volumes are centre-cropped to it. */
+const VOLUME_MAX = [64, 128, 128];
+
+/**
+ * The 3-D chain for volumes to segment (no 2-D Resize): z-score intensities, then every volume
+ * centred in one grid, the median size of the volumes rounded up to what the 3-D U-Net takes.
+ */
+function volumeChain(shapes: number[][]): [string, Record<string, unknown>][] {
+  const side = (axis: number): number => {
+    const sorted = shapes.map((s) => s[axis]).sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    return Math.min(VOLUME_MAX[axis], Math.ceil(median / VOLUME_MULTIPLE) * VOLUME_MULTIPLE);
+  };
+  return [
+    ['z-score-normalization', {}],
+    ['crop-or-pad', { depth: side(0), height: side(1), width: side(2), value: 0 }],
+  ];
+}
+
+/**
+ * A runnable pipeline for `task` reading the dataset folder `datasetPath` (relative to the project).
+ * With `datasetRoot` (the folder itself) a segmentation folder of NIfTI volumes gets the 3-D chain
+ * and a small 3-D U-Net instead of Resize and the 2-D U-Net.
+ */
+export function templateGraph(
+  registry: NodeTypeRegistry,
+  datasetPath: string,
+  task: Task,
+  datasetRoot?: string,
+): Graph {
   const nodes: GraphNode[] = [
     makeNode(registry, 'dataset', 'dataset', { path: datasetPath, task }, { x: 0, y: 0 }),
   ];
-  const steps = PREPROCESSING[task].filter(([type]) => registry.get(type));
+  const volumes = task === 'segmentation' && datasetRoot ? probeVolumeShapes(datasetRoot) : [];
+  const chain = volumes.length ? volumeChain(volumes) : PREPROCESSING[task];
+  const steps = chain.filter(([type]) => registry.get(type));
   steps.forEach(([type, params], index) => {
     nodes.push(makeNode(registry, type, type, params, { x: 260 * (index + 1), y: 0 }));
   });
   if (registry.get('neural-network')) {
+    // Volumes: already z-scored; a small 3-D U-Net (auto picks unet3d for 3-D data) in small batches.
+    const network = volumes.length
+      ? { task, baseFilters: 8, depth: 2, batchSize: 2, normalization: 'none' }
+      : { task };
     nodes.push(
-      makeNode(registry, 'neural-network', 'network', { task }, { x: 260 * (steps.length + 1), y: 0 }),
+      makeNode(registry, 'neural-network', 'network', network, { x: 260 * (steps.length + 1), y: 0 }),
     );
   }
   const edges = nodes.slice(1).map((node, index) => ({

@@ -10,6 +10,7 @@ import { readClassFolders } from './class-folders';
 import { parseCsv } from '../csv';
 import { readAutoClassification } from './classification';
 import { readCsvClasses } from './csv-classes';
+import { detectDecathlon, readMsd, readNnUnet } from './decathlon';
 import { looksLikeBoxes, readCoco, readDetectionCsv } from './detection';
 import { guessMaskClasses, MASKS_SAMPLED, parseClassMap, type MaskClasses } from './mask-classes';
 import { filesPairUp, readPairedFolders } from './paired';
@@ -27,6 +28,8 @@ export const LAYOUT_TASK: Record<Exclude<Layout, 'auto'>, Task> = {
   'paired-folders': 'transformation',
   'mask-csv': 'segmentation',
   'paired-csv': 'transformation',
+  msd: 'segmentation',
+  nnunet: 'segmentation',
 };
 
 /** The layout `auto` means for a task other than classification (see `readAutoClassification`). */
@@ -41,9 +44,13 @@ async function detectLayout(
   switch (params.task) {
     case 'detection':
       return hasJson && !labels.endsWith('.csv') ? 'coco' : 'detection-csv';
-    case 'segmentation':
+    case 'segmentation': {
+      // imagesTr/ + labelsTr/ + dataset.json (Decathlon, nnU-Net) first: their names say what they are.
+      const decathlon = await detectDecathlon(root);
+      if (decathlon) return decathlon;
       // Folders whose files pair up win; a CSV of image and mask paths is the other way to pair them.
       return hasCsv && !(await filesPairUp(root, 'segmentation')) ? 'mask-csv' : 'mask-folders';
+    }
     default:
       return hasCsv && !(await filesPairUp(root, 'transformation')) ? 'paired-csv' : 'paired-folders';
   }
@@ -61,6 +68,7 @@ export async function guessTask(root: string): Promise<Task> {
   const files = entries.filter((e) => e.isFile()).map((e) => e.name);
   const has = (names: readonly string[]): boolean =>
     dirs.some((d) => names.some((n) => n.toLowerCase() === d.toLowerCase()));
+  if (await detectDecathlon(root)) return 'segmentation';
   // Folder names alone are not enough: `a/` and `b/` of unrelated images are classes, not input and target.
   // input/ + target/ is transformation, though input/ and gt/ alone read as image and mask folders.
   if (!has(['target', 'targets']) && (await filesPairUp(root, 'segmentation'))) return 'segmentation';
@@ -122,5 +130,13 @@ export async function readLayout(root: string, params: DatasetParams): Promise<R
       return withMaskClasses(await readPairedFolders(root, 'segmentation', []), params.classMap);
     case 'mask-csv':
       return withMaskClasses(await readPairedCsv(root, 'segmentation', columns), params.classMap);
+    case 'msd':
+    case 'nnunet': {
+      // Classes come from dataset.json's "labels" unless classMap overrides them.
+      const classMap = params.classMap ? parseClassMap(params.classMap) : undefined;
+      const read = await (layout === 'msd' ? readMsd : readNnUnet)(root, classMap);
+      const source = classMap ? 'classes from "classMap"' : 'classes from dataset.json "labels"';
+      return { ...read, choice: { ...read.choice, labelSource: `${read.choice.labelSource}; ${source}` } };
+    }
   }
 }

@@ -16,6 +16,8 @@ export type LabelRef =
 /** One image file and its label. */
 export interface LayoutEntry {
   file: FoundFile;
+  /** Further channels of the same image, one file each (nnU-Net's `<case>_0001`...): `file` is channel 0. */
+  channels?: FoundFile[];
   label?: LabelRef;
   /** Stratum for the split (class index for single-label classification). */
   stratum: number;

@@ -104,13 +104,31 @@ async function prepare(name: (typeof ORDER)[number]): Promise<void> {
 /** Backends whose unavailability was already told in this process. */
 const reported = new Set<string>();
 
-/** Switches tf.js to the chosen backend (or the first that works) and returns its name. */
+/**
+ * Why `auto` passes over wasm for a network: a 3-D network needs a Conv3D kernel there.
+ * Asked of tf.js at run time, so wasm is used by itself once such a kernel is registered.
+ */
+export function wasmMisfit(network: { volumetric?: boolean } = {}): string | undefined {
+  if (!network.volumetric || tf.getKernel('Conv3D', 'wasm')) return undefined;
+  return 'the 3-D network trains on the cpu backend because no Conv3D kernel is registered for wasm';
+}
+
+/**
+ * Switches tf.js to the chosen backend (or the first that works) and returns its name.
+ * `network.volumetric` (a 3-D network) makes `auto` skip wasm while it has no Conv3D kernel, saying so.
+ */
 export async function selectBackend(
   choice: BackendChoice,
   note?: (message: string) => void,
+  network: { volumetric?: boolean } = {},
 ): Promise<string> {
   const candidates = choice === 'auto' ? [...ORDER] : [choice];
   for (const name of candidates) {
+    const misfit = choice === 'auto' && name === 'wasm' ? wasmMisfit(network) : undefined;
+    if (misfit) {
+      note?.(misfit);
+      continue;
+    }
     try {
       await prepare(name);
       if (tf.getBackend() === name) return name;

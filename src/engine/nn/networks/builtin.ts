@@ -189,6 +189,58 @@ export function unet(o: ArchitectureOptions = {}): NetworkSpec {
   );
 }
 
+/**
+ * 3-D U-Net for volumes (d, h, w, c): Conv3D blocks, 2x2x2 max pooling, 2x2x2
+ * transposed convolutions and skip connections; softmax over `$classes` per voxel.
+ * Each side of the input must divide by 2^depth (depth 2: multiples of 4). No batch
+ * normalization: tf.js layers normalise only up to 4-D tensors.
+ */
+export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
+  const base = o.baseFilters ?? 8;
+  const depth = o.depth ?? 2;
+  const { b, x: input } = start();
+  const conv = (x: string, filters: number): string =>
+    b.add('Conv3D', x, {
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+    });
+  const skips: string[] = [];
+  let x = input;
+  for (let i = 0; i < depth; i++) {
+    x = conv(conv(x, base * 2 ** i), base * 2 ** i);
+    skips.push(x);
+    x = b.add('MaxPool3D', x, { poolSize: 2 });
+  }
+  x = conv(x, base * 2 ** depth);
+  for (let i = depth - 1; i >= 0; i--) {
+    x = b.add('Conv3DTranspose', x, {
+      filters: base * 2 ** i,
+      kernelSize: 2,
+      strides: 2,
+      kernelInitializer: 'heNormal',
+    });
+    x = b.add('Concatenate', [x, skips[i]]);
+    x = conv(x, base * 2 ** i);
+  }
+  const out = b.add(
+    'Conv3D',
+    x,
+    { filters: '$classes', kernelSize: 1, activation: 'softmax', kernelInitializer: 'glorotUniform' },
+    'mask',
+  );
+  return b.build(
+    {
+      name: 'unet3d',
+      task: 'segmentation',
+      description: '3-D U-Net for volumes: 3-D convolutions, pooling and up-sampling with skip connections.',
+    },
+    out,
+  );
+}
+
 /** U-Net for image-to-image regression (denoising...): linear output with `$channels` channels. */
 export function unetRegression(o: ArchitectureOptions = {}): NetworkSpec {
   const { b, x: input } = start();
@@ -265,6 +317,7 @@ export const ARCHITECTURES = {
   resnet18,
   densenet121,
   unet,
+  unet3d,
   'unet-regression': unetRegression,
   centernet,
 } as const;

@@ -252,6 +252,21 @@ const convTranspose = layer({
   initializers: ['kernelInitializer'],
 });
 
+const conv3dTranspose = layer({
+  type: 'Conv3DTranspose',
+  title: 'Conv3D Transpose',
+  category: 'Convolution',
+  description: 'Learned upsampling of volumes (transposed 3-D convolution).',
+  params: z.object({
+    filters,
+    ...window,
+    strides: z.number().int().min(1).max(8).default(2).describe('Upsampling factor (step) in voxels, 1-8'),
+    ...weights,
+  }),
+  tfjs: 'conv3dTranspose',
+  initializers: ['kernelInitializer'],
+});
+
 const poolParams = z.object({
   poolSize: pool,
   strides: z
@@ -510,6 +525,7 @@ export const LAYER_TYPES: Record<string, LayerType> = Object.fromEntries(
     depthwise,
     separable,
     convTranspose,
+    conv3dTranspose,
     maxPool,
     avgPool,
     maxPool3d,

@@ -20,10 +20,12 @@ describe('network specs', () => {
       );
       expect(shipped).toEqual(parseSpec(make()));
       const before = tf.memory().numTensors;
-      const { model, shapes } = compileSpec(shipped, { inputShape: [32, 32, 1], vars });
+      // The 3-D U-Net takes volumes (d, h, w, c); the others images.
+      const inputShape = id === 'unet3d' ? [8, 16, 16, 1] : [32, 32, 1];
+      const { model, shapes } = compileSpec(shipped, { inputShape, vars });
       const out = shapes[shipped.output];
       if (shipped.task === 'classification') expect(out).toEqual([null, 3]);
-      if (shipped.task === 'segmentation') expect(out).toEqual([null, 32, 32, 3]);
+      if (shipped.task === 'segmentation') expect(out).toEqual([null, ...inputShape.slice(0, -1), 3]);
       if (shipped.task === 'transformation') expect(out).toEqual([null, 32, 32, 1]);
       if (shipped.task === 'detection') expect(out).toEqual([null, 8, 8, 3 + 4]);
       model.dispose();

@@ -9,7 +9,7 @@ const EPS = 1e-7;
 
 /** Targets of a batch as tensors (only the task's fields are set). */
 export interface BatchTargets {
-  /** One-hot `[B, C]` (classification) or `[B, H, W, C]` (segmentation). */
+  /** One-hot `[B, C]` (classification) or `[B, H, W, C]` / `[B, D, H, W, C]` (segmentation). */
   oneHot?: tf.Tensor;
   /** CenterNet targets. */
   heatmap?: tf.Tensor4D;
@@ -37,7 +37,8 @@ function crossEntropy(
 
 /** Soft Dice loss: 1 - mean over classes of 2|A∩B| / (|A| + |B|), over the whole batch. */
 function diceLoss(oneHot: tf.Tensor, pred: tf.Tensor): tf.Scalar {
-  const axes = [0, 1, 2];
+  // Every axis but the classes: batch and pixels (or voxels).
+  const axes = Array.from({ length: pred.rank - 1 }, (_, i) => i);
   const inter = tf.sum(tf.mul(oneHot, pred), axes);
   const denom = tf.add(tf.sum(oneHot, axes), tf.sum(pred, axes));
   return tf.sub(1, tf.mean(tf.div(tf.add(tf.mul(inter, 2), 1), tf.add(denom, 1))));

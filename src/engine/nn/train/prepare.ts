@@ -11,11 +11,11 @@ import type { NetworkParams } from '../params';
 /** One prepared item. */
 export interface Prepared {
   id: string;
-  /** `[h, w, c]` float input. */
+  /** `[h, w, c]` (or `[d, h, w, c]`) float input. */
   x: Float32Array;
   /** Class index (classification). */
   classIndex?: number;
-  /** Per-pixel class (segmentation), `[h, w]`. */
+  /** Per-pixel class (segmentation), `[h, w]` (or `[d, h, w]`). */
   mask?: Int32Array;
   /** Detection targets and the truth boxes for mAP. */
   heatmap?: Float32Array;
@@ -101,8 +101,9 @@ export function prepareSample(s: Sample, geo: DataGeometry, mode: NetworkParams[
     case 'segmentation': {
       if (label?.kind !== 'mask') throw new Error(`${s.id}: no mask label`);
       const m = label.mask.data;
-      if (m.length !== shape[0] * shape[1])
-        throw new Error(`${s.id}: mask has ${m.length} pixels, image ${shape[0] * shape[1]}`);
+      // Pixels of an image, voxels of a volume: every axis but the channels.
+      const pixels = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      if (m.length !== pixels) throw new Error(`${s.id}: mask has ${m.length} pixels, image ${pixels}`);
       p.mask = Int32Array.from(m, (v) => Math.min(geo.classes - 1, Math.max(0, Math.round(v))));
       break;
     }

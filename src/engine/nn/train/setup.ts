@@ -132,8 +132,10 @@ export function checkInput(
     throw new Error(
       `Input sizes differ (${collection.items[0].id} is ${inputShape.join('x')}, ${other.id} is ${other.shape.join('x')}): add a Resize module before the network`,
     );
-  if (inputShape.length !== 3)
-    throw new Error(`The built-in networks take 2-D images (h, w, c); got ${inputShape.join('x')}`);
+  if (inputShape.length !== 3 && inputShape.length !== 4)
+    throw new Error(
+      `Networks take 2-D images (h, w, c) or 3-D volumes (d, h, w, c); got ${inputShape.join('x')}`,
+    );
   return { task: collection.task, inputShape };
 }
 
@@ -145,5 +147,13 @@ export function resolveFor(
 ): ResolvedParams {
   const custom =
     params.architecture === 'custom' && params.customSpec ? savedSpec(params.customSpec, lookup) : undefined;
-  return resolveParams(params, collection.task, custom?.task);
+  const dims = collection.items[0]?.shape.length === 4 ? 3 : 2;
+  const p = resolveParams(params, collection.task, custom?.task, dims);
+  if (p.architecture !== 'custom' && (p.architecture === 'unet3d') !== (dims === 3))
+    throw new Error(
+      dims === 3
+        ? `Architecture ${p.architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
+        : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)',
+    );
+  return p;
 }

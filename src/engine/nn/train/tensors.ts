@@ -13,7 +13,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** The input batch `[B, h, w, c]`. */
+/** The input batch `[B, h, w, c]` (or `[B, d, h, w, c]`). */
 export function inputTensor(batch: Prepared[], geo: DataGeometry): tf.Tensor {
   return tf.tensor(concat(batch.map((b) => b.x)), [batch.length, ...geo.inputShape]);
 }
@@ -21,7 +21,9 @@ export function inputTensor(batch: Prepared[], geo: DataGeometry): tf.Tensor {
 /** The task's targets for a batch. */
 export function targetTensors(batch: Prepared[], geo: DataGeometry): BatchTargets {
   const n = batch.length;
-  const [h, w] = geo.inputShape;
+  // Spatial axes: [h, w] of images, [d, h, w] of volumes.
+  const spatial = geo.inputShape.slice(0, -1);
+  const pixels = spatial.reduce((a, b) => a * b, 1);
   switch (geo.task) {
     case 'classification':
       return {
@@ -39,11 +41,11 @@ export function targetTensors(batch: Prepared[], geo: DataGeometry): BatchTarget
         ),
       };
     case 'segmentation': {
-      const idx = new Int32Array(n * h * w);
-      batch.forEach((b, i) => idx.set(b.mask as Int32Array, i * h * w));
+      const idx = new Int32Array(n * pixels);
+      batch.forEach((b, i) => idx.set(b.mask as Int32Array, i * pixels));
       return {
         oneHot: tf.tidy(() =>
-          tf.cast(tf.oneHot(tf.tensor3d(idx, [n, h, w], 'int32'), geo.classes), 'float32'),
+          tf.cast(tf.oneHot(tf.tensor(idx, [n, ...spatial], 'int32'), geo.classes), 'float32'),
         ),
       };
     }
@@ -59,8 +61,7 @@ export function targetTensors(batch: Prepared[], geo: DataGeometry): BatchTarget
       return {
         target: tf.tensor(concat(batch.map((b) => b.target as Float32Array)), [
           n,
-          h,
-          w,
+          ...spatial,
           geo.targetChannels as number,
         ]),
       };
