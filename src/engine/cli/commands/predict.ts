@@ -4,7 +4,9 @@
  * the node's training data (the chain from the dataset to the network), then
  * the network. Outputs: classification `predictions.csv` (`id,label,p_<class>,...`),
  * segmentation one PNG mask per image, at the source image's size and
- * position and in the values the dataset's masks use (0/255 or class indices),
+ * position and in the values the dataset's masks use (0/255 or class indices);
+ * a 3-D network's masks are NIfTI (`<name>.nii.gz`) in the input volume's grid
+ * with its header (qform, sform, pixdim),
  * detection `detections.json` (COCO-style list with scores, boxes in source
  * image pixels), transformation one `.npy` per image at the network's size.
  * Masks and boxes go back through the geometry the chain's modules recorded
@@ -20,7 +22,14 @@ import { decodeImage } from '../../data/readers';
 import { inputsOf } from '../../graph/plan';
 import type { DatasetNodeType, ModuleNodeType } from '../../graph/node-type';
 import type { NodeTypeRegistry } from '../../graph/registry';
-import { boxesToSource, resampleToSource, sourceToSample } from '../../imaging/geometry-steps';
+import {
+  boxesToSource,
+  resampleToSource,
+  resampleVolumeToSource,
+  sourceDepthToSample,
+  sourceToSample,
+} from '../../imaging/geometry-steps';
+import { niftiLike } from '../../data/nifti-writer';
 import { geometry as sizeOf } from '../../imaging/image';
 import { maskValuesOf } from '../../data/mask-values';
 import { describeUpgrade } from '../../store/node-upgrades';
@@ -138,6 +147,22 @@ export const predictCommand: CliCommand = {
             const probs = Array.from(out);
             const best = probs.indexOf(Math.max(...probs));
             rows.push(csvRow([id, classes[best] ?? best, ...probs.map((p) => p.toFixed(6))]));
+          } else if (geometry.task === 'segmentation' && geometry.inputShape.length === 4) {
+            // A volume's mask: NIfTI in the input's own grid, with its header (affine, pixdim, codes).
+            if (image.meta.niftiVersion === undefined)
+              throw new Error('masks of a 3-D network are written as NIfTI, for NIfTI inputs only');
+            const [d, vh, vw] = geometry.inputShape;
+            const source = sizeOf(image);
+            const mask = resampleVolumeToSource(
+              classMask(out, d * vh * vw, geometry.classes),
+              { depth: d, height: vh, width: vw, channels: 1 },
+              sourceToSample(sample, source),
+              sourceDepthToSample(sample, source.depth),
+              source,
+              'nearest',
+            ).map((k) => maskValues[k] ?? k);
+            const base = id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__');
+            niftiLike(file, mask, join(outputArg, `${base}.nii.gz`), { label: true });
           } else if (geometry.task === 'segmentation') {
             const source = sizeOf(image);
             const mask = resampleToSource(
@@ -187,7 +212,7 @@ export const predictCommand: CliCommand = {
       io.stdout.write(`Predicted ${done} image(s) into ${outputArg}${failed ? `; ${failed} failed` : ''}\n`);
       if (geometry.task === 'segmentation')
         io.stdout.write(
-          `Masks are at each source image's size, class values ${classes.map((name, k) => `${name}=${maskValues[k] ?? k}`).join(', ')}\n`,
+          `Masks are at each source image's size${geometry.inputShape.length === 4 ? " (NIfTI .nii.gz with the input's header and affine)" : ''}, class values ${classes.map((name, k) => `${name}=${maskValues[k] ?? k}`).join(', ')}\n`,
         );
       if (geometry.task === 'detection')
         io.stdout.write(
