@@ -7,6 +7,7 @@ export * from './requests';
 export * from './wire';
 export * from './dataset';
 export * from './evaluation';
+export * from './evaluation-figures';
 export * from './trust';
 export * from './limits';
 export * from './params-merge';

@@ -6,9 +6,16 @@
  * software, and a TRIPOD+AI / CLAIM checklist whose items only a person can give are blanks.
  */
 import { basename } from 'node:path';
-import type { EvaluationRecord } from '../api';
 import { curveSvg, prSvg, reliabilitySvg, rocSvg } from './charts';
-import { countsText, figureRows, formatInterval, formatValue, operatingText, overallScope } from './figures';
+import {
+  countsText,
+  figureRows,
+  formatInterval,
+  formatValue,
+  operatingText,
+  overallScope,
+  type EvaluationRecord,
+} from '../api';
 import type { NetworkReport, ReportInput } from './input';
 
 /** Escapes text for HTML content and attribute values. */

@@ -1,7 +1,8 @@
 /**
  * The Output tab of network nodes: one chart per metric (train and
  * validation), live as `epoch` events arrive, a class selector for per-class
- * metrics, and a table of the same numbers.
+ * metrics, a table of the same numbers, and the study of a trained classifier
+ * (EvaluationView).
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -10,6 +11,7 @@ import { formatMetric, metricLabel } from '../stores/format';
 import { macroKey, meanOfNonNull } from '../../engine/api';
 import type { NodeMetrics } from '../stores/metrics-store';
 import { useWorkbench } from './context';
+import { EvaluationView } from './EvaluationView';
 import { MetricChart } from './MetricChart';
 
 /** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
@@ -99,6 +101,7 @@ function MetricsView({ node, metrics }: { node: string; metrics: NodeMetrics }) 
         ))}
       </div>
       {metrics.test && <TestResult metrics={metrics} />}
+      <EvaluationView node={node} />
       <div className="metrics-table-wrap">
         <table className="metrics-table" aria-label="Metrics per epoch">
           <thead>

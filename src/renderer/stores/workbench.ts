@@ -39,6 +39,7 @@ import {
   type GraphClipboard,
 } from './graph-edits';
 import { CustomModulesStore } from './custom-modules';
+import { EvaluationsStore } from './evaluations';
 import { LogsStore } from './logs-store';
 import { MetricsStore } from './metrics-store';
 import { NetworkBuilderStore } from './network-builder';
@@ -112,6 +113,8 @@ export class Workbench {
   /** True once getInfo/getProject answered (or failed). */
   loaded = false;
   readonly metrics = new MetricsStore();
+  /** Evaluation runs (study reports) of network nodes: the Output tab's study. */
+  readonly evaluations: EvaluationsStore;
   readonly logs = new LogsStore();
   /** Custom modules: wizard, editor, list, trust. */
   readonly customModules: CustomModulesStore;
@@ -142,6 +145,7 @@ export class Workbench {
       toast: (kind, message) => this.toast(kind, message),
     });
     this.builder = new NetworkBuilderStore(api);
+    this.evaluations = new EvaluationsStore(api);
     this.projects = new ProjectsStore();
     makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
       clipboard: observableRef,
@@ -334,6 +338,7 @@ export class Workbench {
   /** Loads a network node's metrics history for the Output tab. */
   /** Loads a network node's curves: those of the model it holds, or of an earlier `run` of it (the run picker). */
   async loadMetrics(node: string, run?: string): Promise<void> {
+    void this.evaluations.load(node, run);
     try {
       const history = await this.api.getMetrics({ node, ...(run ? { run } : {}) });
       runInAction(() => this.metrics.of(node).load(history));
@@ -392,7 +397,11 @@ export class Workbench {
         else this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
         break;
       case 'evaluation':
-        if (!event.trial) this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
+        if (!event.trial) {
+          this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
+          // The engine stored the study of these scores before telling: read it back.
+          void this.evaluations.load(event.node);
+        }
         break;
       case 'trial':
         this.tuningOf(event.node).addTrial(event.trial);

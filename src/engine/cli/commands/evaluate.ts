@@ -8,7 +8,17 @@
  */
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EvaluationRecord, Graph, ScoredSet } from '../../api';
+import {
+  countsText,
+  figureRows,
+  formatInterval,
+  formatValue,
+  operatingText,
+  overallScope,
+  type EvaluationRecord,
+  type Graph,
+  type ScoredSet,
+} from '../../api';
 import { openDataset } from '../../data/dataset-node';
 import { datasetParamsSchema } from '../../data/params';
 import { inputsOf } from '../../graph/plan';
@@ -20,14 +30,6 @@ import { recordExternalEvaluation } from '../../service/evaluations';
 import { APP_VERSION } from '../../service/version';
 import { describeUpgrade } from '../../store/node-upgrades';
 import { ProjectStore } from '../../store/project-store';
-import {
-  countsText,
-  figureRows,
-  formatInterval,
-  formatValue,
-  operatingText,
-  overallScope,
-} from '../../report/figures';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import type { ProjectModules } from '../project-modules';
 import { applyChain } from '../../run/chain';

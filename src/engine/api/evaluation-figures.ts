@@ -1,8 +1,8 @@
 /**
- * The figures of an evaluation as rows of text, shared by `phi evaluate`, the HTML
+ * The figures of an evaluation as rows of text, shared by `phi evaluate`, the Output tab, the HTML
  * report and its tests: each value with its 95% interval and the items it was computed on.
  */
-import type { EvaluationRecord, EvaluationValue } from '../api';
+import type { EvaluationRecord, EvaluationValue } from './evaluation';
 
 /** One printed figure. */
 export interface FigureRow {

@@ -1,0 +1,125 @@
+/**
+ * The study of a trained classifier in the Output tab, in Chromium against `phi serve` on
+ * a temp copy of the example: after a short training, ROC (AUC and its interval in the
+ * title), precision-recall and calibration charts, the item counts per class, which run
+ * and split they come from, the confusion matrix at the operating point with class names,
+ * all equal to the engine's `getEvaluation`; "Export report…" writes the HTML report
+ * beside the project and says where. Screenshot 20-output-study.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  countsText,
+  formatInterval,
+  formatValue,
+  type EvaluationHistory,
+  type Graph,
+} from '../src/engine/api';
+import { copyExample } from './support/serve';
+import { openProject, type Session } from './support/browser-steps';
+
+/** What this test reads of the page's store. */
+interface G {
+  __phi: {
+    api: {
+      getEvaluation(params: { node: string }): Promise<EvaluationHistory>;
+      getProject(params: object): Promise<{ path: string }>;
+    };
+    graph: Graph;
+  };
+}
+
+let s: Session;
+let page: Page;
+
+beforeAll(async () => {
+  // A tall window, so that the Output tab shows the study beside the curves.
+  s = await openProject('phi-ui-study-', (dir) => copyExample(join(dir, 'example')), {
+    width: 1440,
+    height: 1400,
+  });
+  page = s.page;
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+it(
+  'shows the test split study of the trained network and exports the report',
+  { timeout: 300_000 },
+  async () => {
+    await page.locator('[data-testid="node-network"] .phi-node-title').click();
+    const epochs = page.getByTestId('param-epochs').locator('input');
+    await epochs.fill('2');
+    await epochs.press('Enter');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2,
+    );
+    await page.getByRole('button', { name: 'Run all modules' }).click();
+    await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 240_000 });
+    await page.getByRole('tab', { name: 'Output' }).click();
+
+    const roc = page.getByTestId('roc-chart');
+    await roc.waitFor({ timeout: 30_000 });
+    const history = await page.evaluate(() =>
+      (globalThis as unknown as G).__phi.api.getEvaluation({ node: 'network' }),
+    );
+    const test = history.test!;
+    expect(test.source).toBe('test');
+    const auc = test.study.overall.auc as number;
+    const ci = test.study.overall.aucCI95 as [number, number];
+    expect(await roc.locator('figcaption').innerText()).toBe(
+      `ROC · AUC ${formatValue(auc)} ${formatInterval(ci)}`,
+    );
+    expect(await roc.locator('figcaption').innerText()).toMatch(
+      /^ROC · AUC \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]$/,
+    );
+    expect(await roc.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await roc.innerText()).toContain(`${test.items} items`);
+    expect(await page.getByTestId('pr-chart').locator('figcaption').innerText()).toMatch(
+      /^Precision-recall · AP /,
+    );
+    expect(await page.getByTestId('calibration-chart').locator('figcaption').innerText()).toMatch(
+      /^Calibration · ECE /,
+    );
+
+    // The counts per class of the 36 test items of the example, and where the figures come from.
+    const counts = await page.getByTestId('study-counts').innerText();
+    expect(counts).toContain(countsText(test.classes, test.items, test.counts));
+    expect(counts).toContain('36 items: lesion 18, normal 18');
+    expect(await page.getByTestId('evaluation-source').innerText()).toBe(`Test split · run ${test.runId}`);
+
+    // The confusion matrix at the operating point, rows and columns named by class.
+    const confusion = page.getByTestId('study-confusion');
+    expect(await confusion.locator('thead th').allInnerTexts()).toEqual([
+      'true \\ predicted',
+      'lesion',
+      'normal',
+    ]);
+    expect(await confusion.locator('tbody th').allInnerTexts()).toEqual(['lesion', 'normal']);
+    const cells = await confusion
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))),
+      );
+    expect(cells).toEqual(test.confusion);
+    expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(36);
+    // A taller bottom panel, as a user drags it, to see the study whole.
+    const resizer = page.getByRole('separator', { name: 'Resize the bottom panel' });
+    for (let i = 0; i < 30; i++) await resizer.press('ArrowUp');
+    await page.getByTestId('study').scrollIntoViewIfNeeded();
+    await s.shot('20-output-study');
+
+    await page.getByRole('button', { name: 'Export report…' }).click();
+    const said = await page.getByTestId('report-path').innerText({ timeout: 60_000 });
+    const project = await page.evaluate(() => (globalThis as unknown as G).__phi.api.getProject({}));
+    const path = said.replace(/^Report written to /, '');
+    expect(dirname(path)).toBe(dirname(realpathSync(project.path)));
+    expect(existsSync(path)).toBe(true);
+    expect(readFileSync(path, 'utf8')).toContain(`${formatValue(auc)}</td>`);
+    expect(s.pageErrors).toEqual([]);
+  },
+);
