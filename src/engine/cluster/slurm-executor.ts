@@ -125,14 +125,13 @@ export function slurmExecutor(
         savedSpecs,
       }),
     );
+    /** The state key a run folder was made for, or undefined when the run has none. */
+    const keyOf = (runId: string): string | undefined =>
+      readJson(join(runFolder(store.artifactsDir, runId), 'run.json'), RunManifestSchema)?.stateKey;
     if (options.resume !== undefined) {
-      const manifest = readJson(
-        join(runFolder(store.artifactsDir, options.resume), 'run.json'),
-        RunManifestSchema,
-      );
-      if (manifest === undefined)
-        throw new Error(`Run ${options.resume} has no cluster run folder to resume`);
-      if (manifest.stateKey !== stateKey)
+      const key = keyOf(options.resume);
+      if (key === undefined) throw new Error(`Run ${options.resume} has no cluster run folder to resume`);
+      if (key !== stateKey)
         throw new Error(
           `The input or the params of "${node.id}" changed since run ${options.resume} started: its results are not mixed with this state; start a new search`,
         );
@@ -375,6 +374,10 @@ export function slurmExecutor(
       );
     };
 
-    return { ...(options.resume === undefined ? {} : { resume: options.resume }), runGeneration };
+    return {
+      ...(options.resume === undefined ? {} : { resume: options.resume }),
+      canResume: (runId) => keyOf(runId) === stateKey,
+      runGeneration,
+    };
   };
 }

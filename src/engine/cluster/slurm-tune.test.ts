@@ -193,7 +193,7 @@ describe('phi tune --executor slurm', () => {
     expect(tuned.out).toContain('failed: Slurm job');
   }, 900_000);
 
-  it('a phi tune killed mid-search is resumed: it re-attaches to its jobs and keeps the finished trials', async () => {
+  it('a phi tune killed mid-search carries on when started again: it re-attaches to its jobs and keeps the finished trials', async () => {
     const path = project('resumed');
     const args = ['tune', path, ...SEARCH, '--population', '3', '--generations', '2', ...SLURM];
     const child = spawn(process.execPath, [PHI_SCRIPT, ...args], {
@@ -220,7 +220,21 @@ describe('phi tune --executor slurm', () => {
     expect(firstGeneration.map((t) => t.status)).toEqual(['done', 'done', 'done']);
     const gen2Job = JSON.parse(readFileSync(join(runDir, 'gen-2.1.json'), 'utf8')).jobId as string;
 
-    const resumed = await runPhi(dir, [...args, '--resume', before.search!.runId]);
+    // Never mixed with another state of the project: asked to resume after the network changed, it refuses.
+    const edit = (dropout: number) => {
+      const store = ProjectStore.open(path);
+      const params = store.graph().nodes.find((n) => n.id === 'network')!.params;
+      store.applyEdits([{ op: 'set-params', id: 'network', params: { ...params, dropout } }]);
+      store.close();
+    };
+    edit(0.3);
+    const refused = await runPhi(dir, [...args, '--resume', before.search!.runId]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/changed since run .*: its results are not mixed with this state/);
+    edit(0.2);
+
+    // The same command again carries the interrupted search on.
+    const resumed = await runPhi(dir, args);
     expect(resumed.err).toBe('');
     expect(resumed.code).toBe(0);
     const after = readState(path);
@@ -237,5 +251,37 @@ describe('phi tune --executor slurm', () => {
     const jobs = store.trials(after.search!.runId).map((r) => (r.metrics as { job: string }).job);
     store.close();
     expect(jobs.slice(3).every((job) => job.startsWith(`${gen2Job}_`))).toBe(true);
+  }, 900_000);
+
+  it('Ctrl+C on phi tune cancels its jobs with scancel and records the trials cancelled', async () => {
+    const path = project('interrupted');
+    const args = ['tune', path, ...SEARCH, '--population', '2', '--generations', '1', ...SLURM];
+    const child = spawn(process.execPath, [PHI_SCRIPT, ...args], {
+      cwd: dir,
+      env: process.env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    const listed = () =>
+      cluster!.run('squeue', ['--array', '--noheader', '--states=PENDING,RUNNING', '--format=%i|%j|%T']);
+    const jobName = await until(
+      'a running trial',
+      async () =>
+        (await listed())
+          .split('\n')
+          .find((line) => line.endsWith('|RUNNING') && line.includes('-g1.1'))
+          ?.split('|')[1],
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect((await listed()).includes(jobName)).toBe(false);
+    const { state } = readState(path);
+    // The trial seen running was stopped (one that finished just before keeps its result).
+    const stopped = state.trials.filter((t) => t.status !== 'done');
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const trial of stopped) {
+      expect(trial.status).toBe('cancelled');
+      expect(trial.message).toMatch(/^cancelled \(scancel \d+_\d\)$/);
+    }
   }, 900_000);
 });

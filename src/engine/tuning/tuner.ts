@@ -91,6 +91,8 @@ export interface GenerationContext {
 export interface TrialExecutor {
   /** The run id of an earlier search with the same request to carry on instead of starting one. */
   resume?: string;
+  /** Whether the interrupted search `runId` can be carried on here (its jobs and files are this state's). */
+  canResume?(runId: string): boolean;
   /** Trains `trials` and resolves with each one's result, in the same order. */
   runGeneration(trials: PlannedTrial[], context: GenerationContext): Promise<TrialResultRecord[]>;
 }
@@ -195,17 +197,29 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
   }
   const genes = resolveSearchSpace(req.search, networkType.params, networkType.title);
 
-  const resumed = executor?.resume === undefined ? undefined : latestSearch(store, node.id);
-  if (executor?.resume !== undefined) {
-    if (resumed?.runId !== executor.resume)
-      throw new Error(
-        `Run ${executor.resume} is not the latest search of node "${node.id}": it cannot be resumed`,
-      );
+  // Asked for, or automatic: the node's latest search stopped with its process, same request, same state.
+  const latest = executor ? latestSearch(store, node.id) : undefined;
+  const interrupted =
+    latest !== undefined &&
+    store.runs().find((r) => r.id === latest.runId)?.status === 'interrupted' &&
+    requestText(latest) === requestText(req) &&
+    executor?.canResume?.(latest.runId) === true;
+  const resumeId = executor?.resume ?? (interrupted ? latest.runId : undefined);
+  const resumed = resumeId === undefined ? undefined : latest;
+  if (resumeId !== undefined) {
+    if (resumed?.runId !== resumeId)
+      throw new Error(`Run ${resumeId} is not the latest search of node "${node.id}": it cannot be resumed`);
     if (requestText(resumed) !== requestText(req))
       throw new Error(
-        `Run ${executor.resume} searched ${resumed.search.map((s) => s.param).join(', ')} (population ${resumed.population} x ${resumed.generations}, seed ${resumed.seed}, ${resumed.goal} ${resumed.metric}): resume it with the same request`,
+        `Run ${resumeId} searched ${resumed.search.map((s) => s.param).join(', ')} (population ${resumed.population} x ${resumed.generations}, seed ${resumed.seed}, ${resumed.goal} ${resumed.metric}): resume it with the same request`,
       );
-    store.reopenRun(executor.resume);
+    store.reopenRun(resumeId);
+    host.emit({
+      type: 'log',
+      level: 'info',
+      node: node.id,
+      message: `Carrying on search ${resumeId}: finished trials are kept, trials still on the cluster are collected`,
+    });
   }
   const runId =
     resumed?.runId ??
