@@ -14,3 +14,4 @@ export * from './params-merge';
 export * from './projects';
 export * from './names';
 export * from './metric-names';
+export * from './graph-edits';

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { GraphEditSchema, GraphSchema, type Graph, type GraphEdit, type GraphNode } from '../api/graph';
+import { applyGraphEdits, GraphEditRefused } from '../api/graph-edits';
 import { ProjectError } from './errors';
 import { formatZodIssues } from './zod-issues';
 
@@ -95,54 +96,50 @@ export function writeGraph(db: Database.Database, graph: Graph): void {
   graph.edges.forEach((edge) => insertEdge(db, edge));
 }
 
-/** Validates and applies one edit (caller holds the transaction that makes a batch atomic). */
-export function applyEdit(db: Database.Database, raw: unknown, index: number, path: string): void {
-  const parsed = GraphEditSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw editError(path, `edit ${index + 1} is malformed: ${formatZodIssues(parsed.error, raw)}`);
+/**
+ * Checks a batch against the stored graph (docs: api/graph-edits.ts holds the
+ * rule) and writes it (caller holds the transaction that makes it atomic).
+ */
+export function applyEdits(db: Database.Database, raws: readonly unknown[], path: string): void {
+  const edits = raws.map((raw, index): GraphEdit => {
+    const parsed = GraphEditSchema.safeParse(raw);
+    if (!parsed.success)
+      throw editError(path, `edit ${index + 1} is malformed: ${formatZodIssues(parsed.error, raw)}`);
+    return parsed.data;
+  });
+  try {
+    applyGraphEdits(readGraph(db, path), edits);
+  } catch (error) {
+    throw error instanceof GraphEditRefused ? editError(path, error.message) : error;
   }
-  const edit: GraphEdit = parsed.data;
-  const where = `edit ${index + 1} (${edit.op})`;
+  edits.forEach((edit) => writeEdit(db, edit));
+}
+
+/** Writes one edit the graph has been checked to take. */
+function writeEdit(db: Database.Database, edit: GraphEdit): void {
   switch (edit.op) {
     case 'add-node':
-      if (hasNode(db, edit.node.id))
-        throw editError(path, `${where}: a node with id "${edit.node.id}" already exists`);
       insertNode(db, edit.node);
       return;
     case 'remove-node':
-      requireNode(db, edit.id, where, path);
       // Edges go with the node (ON DELETE CASCADE); its last result is meaningless without it.
       db.prepare('DELETE FROM nodes WHERE id = ?').run(edit.id);
       db.prepare('DELETE FROM node_results WHERE node = ?').run(edit.id);
       return;
     case 'move-node':
-      requireNode(db, edit.id, where, path);
       db.prepare('UPDATE nodes SET x = ?, y = ? WHERE id = ?').run(edit.position.x, edit.position.y, edit.id);
       return;
     case 'set-params':
-      requireNode(db, edit.id, where, path);
       db.prepare('UPDATE nodes SET params = ? WHERE id = ?').run(JSON.stringify(edit.params), edit.id);
       return;
     case 'set-label':
-      requireNode(db, edit.id, where, path);
       db.prepare('UPDATE nodes SET label = ? WHERE id = ?').run(edit.label, edit.id);
       return;
-    case 'add-edge': {
-      const { edge } = edit;
-      if (db.prepare('SELECT 1 FROM edges WHERE id = ?').get(edge.id)) {
-        throw editError(path, `${where}: an edge with id "${edge.id}" already exists`);
-      }
-      for (const end of [edge.source, edge.target]) {
-        if (!hasNode(db, end))
-          throw editError(path, `${where}: edge "${edge.id}" names node "${end}", which does not exist`);
-      }
-      insertEdge(db, edge);
+    case 'add-edge':
+      insertEdge(db, edit.edge);
       return;
-    }
     case 'remove-edge':
-      if (db.prepare('DELETE FROM edges WHERE id = ?').run(edit.id).changes === 0) {
-        throw editError(path, `${where}: there is no edge with id "${edit.id}"`);
-      }
+      db.prepare('DELETE FROM edges WHERE id = ?').run(edit.id);
       return;
   }
 }
@@ -150,10 +147,6 @@ export function applyEdit(db: Database.Database, raw: unknown, index: number, pa
 /** True when the graph holds a node with this id. */
 export function hasNode(db: Database.Database, id: string): boolean {
   return db.prepare('SELECT 1 FROM nodes WHERE id = ?').get(id) !== undefined;
-}
-
-function requireNode(db: Database.Database, id: string, where: string, path: string): void {
-  if (!hasNode(db, id)) throw editError(path, `${where}: there is no node with id "${id}"`);
 }
 
 function insertNode(db: Database.Database, node: GraphNode): void {

@@ -26,7 +26,7 @@ import type { NodeUpgrade } from '../api/requests';
 import { isNoSpace } from '../run/disk-full';
 import { ProjectError } from './errors';
 import { checkProjectFile, describeSqliteFailure } from './file-checks';
-import { applyEdit, checkGraph, hasNode, readGraph, writeGraph } from './graph-table';
+import { applyEdits, checkGraph, hasNode, readGraph, writeGraph } from './graph-table';
 import { currentOwner, markEnded, markLive, ownerIsAlive } from './liveness';
 import { CURRENT_SCHEMA_VERSION, migrate } from './migrations';
 import { upgradeStoredNodes, type NodeTypeLookup } from './node-upgrades';
@@ -244,7 +244,7 @@ export class ProjectStore {
    */
   applyEdits(edits: z.input<typeof GraphEditSchema>[]): Graph {
     const db = this.conn();
-    db.transaction(() => edits.forEach((edit, index) => applyEdit(db, edit, index, this.path))).immediate();
+    db.transaction(() => applyEdits(db, edits, this.path)).immediate();
     return this.graph();
   }
 

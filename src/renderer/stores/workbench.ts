@@ -14,30 +14,25 @@ import {
   observableShallow,
   runInAction,
 } from 'mobx';
-import type {
-  EngineEvent,
-  EngineInfo,
-  Graph,
-  GraphEdit,
-  GraphIssue,
-  GraphNode,
-  NodeStatus,
-  NodeTypeDescriptor,
-  ProjectSnapshot,
-  RunMode,
-  RunResult,
-  SampleSize,
+import {
+  applyGraphEdits,
+  GraphEditRefused,
+  invertGraphEdits,
+  type EngineEvent,
+  type EngineInfo,
+  type Graph,
+  type GraphEdit,
+  type GraphIssue,
+  type GraphNode,
+  type NodeStatus,
+  type NodeTypeDescriptor,
+  type ProjectSnapshot,
+  type RunMode,
+  type RunResult,
+  type SampleSize,
 } from '../../engine/api';
 import type { ConnectionState, PhiApi } from '../api/wire-client';
-import {
-  applyEdits,
-  copySelection,
-  edgeId,
-  freshNodeId,
-  invertEdits,
-  pasteEdits,
-  type GraphClipboard,
-} from './graph-edits';
+import { copySelection, edgeId, freshNodeId, pasteEdits, type GraphClipboard } from './graph-edits';
 import { CustomModulesStore } from './custom-modules';
 import { EvaluationsStore } from './evaluations';
 import { LogsStore } from './logs-store';
@@ -538,9 +533,9 @@ export class Workbench {
    */
   edit(edits: GraphEdit[], label: string, undoable = true): Promise<void> {
     if (edits.length === 0) return Promise.resolve();
-    const inverse = invertEdits(this.graph, edits);
-    if (undoable) {
-      this.recordHistory({ label, edits, inverse });
+    // A batch the graph cannot take has no undo: the engine refuses it with the reason.
+    if (undoable && this.takes(edits)) {
+      this.recordHistory({ label, edits, inverse: invertGraphEdits(this.graph, edits) });
     }
     return this.send(edits);
   }
@@ -553,9 +548,20 @@ export class Workbench {
     });
   }
 
-  /** Applies edits to the local mirror only. */
+  /** Applies edits to the local mirror only, by the engine's rule; a batch it would refuse leaves the mirror as it is. */
   applyLocal(edits: GraphEdit[]): void {
-    this.graph = applyEdits(this.graph, edits);
+    if (this.takes(edits)) this.graph = applyGraphEdits(this.graph, edits);
+  }
+
+  /** Whether the graph takes the batch (the engine's rule). */
+  private takes(edits: GraphEdit[]): boolean {
+    try {
+      applyGraphEdits(this.graph, edits);
+      return true;
+    } catch (error) {
+      if (error instanceof GraphEditRefused) return false;
+      throw error;
+    }
   }
 
   private send(edits: GraphEdit[]): Promise<void> {
@@ -718,7 +724,7 @@ export class Workbench {
     this.recordHistory({
       label: moves.length === 1 ? 'Move node' : `Move ${moves.length} nodes`,
       edits,
-      inverse: invertEdits(from, edits),
+      inverse: invertGraphEdits(from, edits),
     });
     return this.send(edits);
   }
