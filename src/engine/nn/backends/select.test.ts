@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeBackends, selectBackend, vulkanLoaderPresent } from './select';
+import { tf } from '../tf';
+import { describeBackends, selectBackend, vulkanLoaderPresent, wasmMisfit } from './select';
 
 describe('Vulkan loader probe before WebGPU', () => {
   const dir = mkdtempSync(join(tmpdir(), 'phi-vk-'));
@@ -33,5 +34,30 @@ describe('automatic backend choice', () => {
     expect(told.some((m) => m.startsWith('Backend tensorflow unavailable'))).toBe(
       unavailable.includes('tensorflow'),
     );
+  });
+});
+
+describe('3-D networks', () => {
+  it('auto skips wasm for a 3-D network only while wasm has no Conv3D kernel, saying why', async () => {
+    const conv3d = tf.getKernel('Conv3D', 'wasm');
+    expect(conv3d).toBeDefined();
+    expect(wasmMisfit({ volumetric: true })).toBeUndefined();
+    const preferred = (await describeBackends()).find((b) => b.available && b.name !== 'cpu')?.name;
+    tf.unregisterKernel('Conv3D', 'wasm');
+    try {
+      const told: string[] = [];
+      const name = await selectBackend('auto', (m) => told.push(m), { volumetric: true });
+      expect(name).toBe(preferred === 'wasm' ? 'cpu' : preferred);
+      if (preferred === 'wasm')
+        expect(told).toContain(
+          'the 3-D network trains on the cpu backend because no Conv3D kernel is registered for wasm',
+        );
+      // 2-D networks and a backend asked by name are not affected.
+      expect(await selectBackend('auto', undefined, { volumetric: false })).toBe(preferred);
+      expect(await selectBackend('wasm', undefined, { volumetric: true })).toBe('wasm');
+    } finally {
+      tf.registerKernel(conv3d as NonNullable<typeof conv3d>);
+    }
+    expect(await selectBackend('auto', undefined, { volumetric: true })).toBe(preferred);
   });
 });
