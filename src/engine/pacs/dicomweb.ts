@@ -19,6 +19,8 @@ export interface HttpAccess {
   ca?: Buffer;
   /** Milliseconds a request may take (default 120 s). */
   timeoutMs?: number;
+  /** Results asked for per QIDO-RS request (default 500). */
+  pageSize?: number;
 }
 
 /** A QIDO-RS result in DICOM JSON. */
@@ -135,23 +137,47 @@ export class DicomWebPacs {
     return answer as DicomJson[];
   }
 
-  /** QIDO-RS studies matching `keys` (DICOM keywords to match values). */
-  searchStudies(keys: Record<string, string>, limit?: number): Promise<DicomJson[]> {
-    const queryParams: Record<string, string> = { ...keys };
-    if (limit !== undefined) queryParams.limit = String(limit);
+  /**
+   * A QIDO-RS search through every page (`limit` and `offset`), until a page is empty or brings
+   * nothing new (a server that ignores `offset` repeats its first page). A page shorter than asked
+   * is not taken as the last: servers cap pages at a size of their own.
+   */
+  private async searchPages(
+    what: string,
+    key: string,
+    run: (page: Record<string, string>, request: { instance: NodeXhr }) => Promise<unknown>,
+  ): Promise<DicomJson[]> {
+    const size = this.access.pageSize ?? 500;
+    const found = new Map<string, DicomJson>();
+    for (let offset = 0; ;) {
+      const page = await this.search(what, (request) =>
+        run({ limit: String(size), offset: String(offset) }, request),
+      );
+      const before = found.size;
+      for (const item of page) found.set(jsonValue(item, key) ?? JSON.stringify(item), item);
+      if (found.size === before) return [...found.values()];
+      offset += page.length;
+    }
+  }
+
+  /** QIDO-RS: one study, to see that the server answers. */
+  ping(): Promise<DicomJson[]> {
     return this.search('search for studies', (request) =>
-      this.client.searchForStudies({ queryParams, request }),
+      this.client.searchForStudies({ queryParams: { limit: '1' }, request }),
     );
   }
 
-  /** QIDO-RS instances of a study (their series and SOP instance UIDs). */
+  /** QIDO-RS studies matching `keys` (DICOM keywords to match values), all pages. */
+  searchStudies(keys: Record<string, string>): Promise<DicomJson[]> {
+    return this.searchPages('search for studies', '0020000D', (page, request) =>
+      this.client.searchForStudies({ queryParams: { ...keys, ...page }, request }),
+    );
+  }
+
+  /** QIDO-RS instances of a study (their series and SOP instance UIDs), all pages. */
   searchInstances(studyInstanceUID: string): Promise<DicomJson[]> {
-    return this.search('list the instances of a study', (request) =>
-      this.client.searchForInstances({
-        studyInstanceUID,
-        queryParams: { includefield: '00080060' },
-        request,
-      }),
+    return this.searchPages('list the instances of a study', '00080018', (page, request) =>
+      this.client.searchForInstances({ studyInstanceUID, queryParams: page, request }),
     );
   }
 

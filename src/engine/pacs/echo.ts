@@ -16,6 +16,6 @@ export async function testConnection(
     await echo(target, access.dimse);
     return `${target.name} answers: C-ECHO from our AE title "${access.dimse.ourAet}" succeeded.`;
   }
-  await new DicomWebPacs(target, access.http).searchStudies({}, 1);
+  await new DicomWebPacs(target, access.http).ping();
   return `${target.name} answers: a QIDO-RS study search${access.http.authorization ? ' with these credentials' : ''} succeeded.`;
 }

@@ -3,7 +3,7 @@
  * refused AE title, nothing listening, a malformed answer), so that the CLI can
  * print it as it is and exit with 1.
  */
-import { connect as connectTcp } from 'node:net';
+import { connect as connectTcp, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 
 /** A failure talking to a PACS; `message` is the sentence to show. */
@@ -61,7 +61,7 @@ export function probeConnection(
 ): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = tls
-      ? connectTls({ host, port, ca: tls.ca, servername: host })
+      ? connectTls({ host, port, ca: tls.ca, servername: isIP(host) ? undefined : host })
       : connectTcp({ host, port });
     const done = (cause: string | undefined): void => {
       socket.destroy();
