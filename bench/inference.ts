@@ -18,7 +18,7 @@ import { toOnnx } from '../src/engine/nn/export/onnx';
 import { OnnxNetwork } from '../src/engine/nn/export/runtime';
 import { smallCnn, unet } from '../src/engine/nn/networks/builtin';
 import { compileSpec } from '../src/engine/nn/spec/compile';
-import type { NetworkSpec } from '../src/engine/nn/spec/spec';
+import type { NetworkSpec } from '../src/engine/api/network-spec';
 import { tf } from '../src/engine/nn/tf';
 
 const { values } = parseArgs({

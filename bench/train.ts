@@ -14,7 +14,7 @@ import { selectBackend, type BackendChoice } from '../src/engine/nn/backends/sel
 import { smallCnn, unet } from '../src/engine/nn/networks/builtin';
 import { NetworkParamsSchema, resolveParams } from '../src/engine/nn/params';
 import { compileSpec } from '../src/engine/nn/spec/compile';
-import type { NetworkSpec } from '../src/engine/nn/spec/spec';
+import type { NetworkSpec } from '../src/engine/api/network-spec';
 import { tf } from '../src/engine/nn/tf';
 import { DataParallel } from '../src/engine/nn/parallel/data-parallel';
 import { computeLoss } from '../src/engine/nn/train/losses';

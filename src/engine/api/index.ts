@@ -15,3 +15,4 @@ export * from './projects';
 export * from './names';
 export * from './metric-names';
 export * from './graph-edits';
+export * from './network-spec';

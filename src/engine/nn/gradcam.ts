@@ -6,7 +6,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { topoOrder } from './spec/compile';
-import type { NetworkSpec } from './spec/spec';
+import type { NetworkSpec } from '../api/network-spec';
 import { tf } from './tf';
 
 /**

@@ -6,7 +6,7 @@
 import type { NetworkNodeType } from '../graph/node-type';
 import { stableStringify } from '../run/keys';
 import { NetworkParamsSchema, type NetworkParams } from './params';
-import { trainedContent } from './spec/spec';
+import { trainedContent } from '../api/network-spec';
 import { loadTrained, predictSample } from './predict';
 import { NETWORK_TASK_OPTIONS } from './task-options';
 import { train } from './train/trainer';

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSpec } from '../nn/spec/compile';
-import { parseSpec } from '../nn/spec/spec';
+import { parseSpec } from '../api/network-spec';
 import { tf } from '../nn/tf';
 import { ProjectStore } from '../store/project-store';
 import { GraphBuilder, tempDir, writeClassFolders } from '../test-support/pipeline';

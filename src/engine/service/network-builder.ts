@@ -11,7 +11,7 @@ import type { LayerTypeDescriptor, SpecCheck, Task } from '../api';
 import { LAYER_TYPES } from '../nn/spec/catalogue';
 import { tf } from '../nn/tf';
 import { SpecError, summarizeSpec } from '../nn/spec/compile';
-import { parseSpec } from '../nn/spec/spec';
+import { parseSpec } from '../api/network-spec';
 import { resourcesDir } from '../resources';
 
 /** Values of `$placeholders` while checking a spec without data: two classes, one channel. */

@@ -8,7 +8,8 @@
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
 import {
   idFromTitle,
-  TASKS,
+  NetworkSpecSchema,
+  type NetworkSpecInput,
   type EngineApi,
   type LayerTypeDescriptor,
   type SavedNetworkInfo,
@@ -30,16 +31,8 @@ export interface BuilderEdge {
   target: string;
 }
 
-/** The spec format of `src/engine/nn/spec/spec.ts` as the builder writes it. */
-export interface BuilderSpec {
-  format: 'phi-network';
-  version: 1;
-  name: string;
-  task: 'classification' | 'segmentation' | 'detection' | 'transformation';
-  description?: string;
-  layers: { id: string; type: string; params: Record<string, unknown>; inputs: string[] }[];
-  output: string;
-}
+/** A spec as the builder writes it: the engine's format (api/network-spec.ts). */
+export type BuilderSpec = NetworkSpecInput & { version: 1 };
 
 /** Spacing of the automatic layout, px. */
 const ROW = 110;
@@ -169,19 +162,14 @@ export function layersFromSpec(json: unknown): {
   edges: BuilderEdge[];
   task: BuilderSpec['task'];
 } {
-  const spec = json as Partial<BuilderSpec> | null;
-  if (
-    !spec ||
-    !Array.isArray(spec.layers) ||
-    !spec.layers.every((l) => typeof l?.id === 'string' && typeof l.type === 'string') ||
-    !(TASKS as readonly string[]).includes(spec.task as string)
-  )
-    throw new Error('This is not a network spec the builder can open');
+  const parsed = NetworkSpecSchema.safeParse(json);
+  if (!parsed.success) throw new Error('This is not a network spec the builder can open');
+  const spec = parsed.data;
   const depth = new Map<string, number>();
   const depthOf = (id: string, seen: Set<string>): number => {
     const known = depth.get(id);
     if (known !== undefined) return known;
-    const layer = spec.layers!.find((l) => l.id === id);
+    const layer = spec.layers.find((l) => l.id === id);
     // A missing or looping input is left for the engine's check to name.
     if (!layer || seen.has(id)) return 0;
     seen.add(id);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backends/select';
 import { unet } from '../networks/builtin';
 import { compileSpec } from '../spec/compile';
-import type { NetworkSpec } from '../spec/spec';
+import type { NetworkSpec } from '../../api/network-spec';
 import { seededValues } from '../../test-support/arrays';
 import { tf, tfl } from '../tf';
 import { ONNX_IR_VERSION, ONNX_OPSET, toOnnx } from './onnx';

@@ -2,7 +2,7 @@
  * A tiny fluent helper for writing network specs in code: each call appends a
  * layer and returns its id, so generators read like the architecture.
  */
-import { SPEC_VERSION, type LayerNode, type NetworkSpec } from '../spec/spec';
+import { SPEC_VERSION, type LayerNode, type NetworkSpec } from '../../api/network-spec';
 
 /** Accumulates layers for one spec. */
 export class SpecBuilder {

@@ -3,7 +3,7 @@
  * depth, base filters). `resources/networks/<id>.json` holds each one at its
  * defaults (written by export-specs.ts, checked by a test) for the layer builder.
  */
-import type { NetworkSpec } from '../spec/spec';
+import type { NetworkSpec } from '../../api/network-spec';
 import { start, type SpecBuilder } from './builder';
 
 /** Structural options shared by the generators; each uses the ones that apply. */

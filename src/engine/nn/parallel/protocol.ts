@@ -5,7 +5,7 @@
  * same spec with the same options.
  */
 import type { ResolvedParams } from '../params';
-import type { NetworkSpec } from '../spec/spec';
+import type { NetworkSpec } from '../../api/network-spec';
 import type { DataGeometry, Prepared } from '../train/prepare';
 
 /** `workerData` of a gradient worker: what it needs to build the same network. */

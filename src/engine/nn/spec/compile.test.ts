@@ -5,7 +5,7 @@ import { ARCHITECTURES } from '../networks/builtin';
 import { tf } from '../tf';
 import { LAYER_TYPES } from './catalogue';
 import { compileSpec, inferShapes, SpecError } from './compile';
-import { parseSpec, type NetworkSpec } from './spec';
+import { parseSpec, type NetworkSpec } from '../../api/network-spec';
 
 const vars = { classes: 3, channels: 1 };
 

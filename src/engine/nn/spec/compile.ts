@@ -6,7 +6,7 @@ import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { tfl } from '../tf';
 import { LAYER_TYPES, type ActivationName } from './catalogue';
 import { patchInputConv } from './input-conv';
-import type { LayerNode, NetworkSpec } from './spec';
+import type { LayerNode, NetworkSpec } from '../../api/network-spec';
 
 /** Values for `$name` placeholders in layer params. */
 export type SpecVars = Record<string, number>;

@@ -9,7 +9,7 @@ import type { CollectionItem, SampleCollection } from '../../graph/node-type';
 import { ARCHITECTURES } from '../networks/builtin';
 import { resolveParams, type NetworkParams, type ResolvedParams } from '../params';
 import { compileSpec, type Compiled } from '../spec/compile';
-import { parseSpec, trainedContent, type NetworkSpec } from '../spec/spec';
+import { parseSpec, trainedContent, type NetworkSpec } from '../../api/network-spec';
 import { shuffled } from './batches';
 import type { DataGeometry } from './prepare';
 

@@ -1,11 +1,12 @@
 /**
  * A network spec: a versioned JSON DAG of layers from the catalogue. The layer
- * builder edits it; built-in networks ship as specs in resources/networks.
+ * builder edits it (and checks JSON with this schema before opening it); built-in
+ * networks ship as specs in resources/networks.
  * String param values starting with `$` (e.g. `"$classes"`) are filled in at
  * compile time from the data (number of classes, output channels).
  */
 import { z } from 'zod';
-import { TASKS } from '../../api/sample';
+import { TASKS } from './sample';
 
 /** The current spec format version; older specs are migrated on load. */
 export const SPEC_VERSION = 1;
@@ -57,3 +58,6 @@ export function parseSpec(json: unknown): NetworkSpec {
     );
   return r.data;
 }
+
+/** A spec as written (defaults may be left out): what the layer builder makes. */
+export type NetworkSpecInput = z.input<typeof NetworkSpecSchema>;
