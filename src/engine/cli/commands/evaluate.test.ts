@@ -86,7 +86,7 @@ describe('evaluation runs', () => {
       },
       {
         bins: 10,
-        bootstrap: { resamples: 2000, seed: SEED },
+        bootstrap: { resamples: 1000, seed: SEED },
         operating: {
           rule: { kind: 'youden' },
           chooseOn: {
