@@ -24,6 +24,7 @@ import {
   runFolder,
   trialFolder,
   writeJson,
+  type RunManifest,
   type Submission,
   type TrialJob,
 } from './run-folder';
@@ -152,7 +153,7 @@ export function slurmExecutor(
         stateKey,
         inputKey: input.nodeKey,
         createdAt: new Date().toISOString(),
-      });
+      } satisfies RunManifest);
       return runDir;
     };
 
@@ -230,7 +231,7 @@ export function slurmExecutor(
       let error = '';
       for (let attempted = 0; attempted < SUBMIT_TRIES; attempted++) {
         const found = await squeue([jobName], env).catch(() => undefined);
-        let jobId = found?.[0]?.job.split('_')[0];
+        let jobId = found?.[0]?.arrayJob;
         if (jobId === undefined && (attempted === 0 || found !== undefined)) {
           try {
             jobId = await sbatch(script, env);
@@ -268,7 +269,7 @@ export function slurmExecutor(
         const holder = earlier.filter((e) => e.submission.trials.includes(trial.index)).at(-1);
         let jobId = holder?.submission.jobId;
         if (holder && jobId === undefined) {
-          jobId = (await squeue([holder.submission.jobName], env).catch(() => []))[0]?.job.split('_')[0];
+          jobId = (await squeue([holder.submission.jobName], env).catch(() => []))[0]?.arrayJob;
           if (jobId !== undefined) writeJson(holder.file, { ...holder.submission, jobId });
         }
         if (holder && jobId !== undefined && trial.previous?.status !== 'cancelled') {

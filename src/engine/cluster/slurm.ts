@@ -42,8 +42,6 @@ export interface QueueEntry {
   job: string;
   /** The array job id (the job id itself for a plain job). */
   arrayJob: string;
-  /** The array task id, if the job is an array task. */
-  task?: number;
   name: string;
   /** Slurm's job state: PENDING, RUNNING, COMPLETING, COMPLETED, CANCELLED, FAILED, TIMEOUT, ... */
   state: string;
@@ -66,11 +64,9 @@ export async function squeue(names: readonly string[], env: SlurmEnv): Promise<Q
   for (const line of out.split('\n')) {
     const [job, name, state, reason] = line.trim().split('|');
     if (!job || state === undefined) continue;
-    const match = /^(\d+)_(\d+)$/.exec(job);
     entries.push({
       job,
-      arrayJob: match ? match[1] : job,
-      ...(match ? { task: Number(match[2]) } : {}),
+      arrayJob: job.split('_')[0],
       name,
       state,
       reason: reason ?? 'None',

@@ -38,7 +38,6 @@ export async function runTrialJob(trialFile: string, log: (line: string) => void
       `The trial was made for ${job.node.type} version ${job.node.version}, this engine has version ${type.version}: install the workstation's engine on the nodes`,
     );
   const manifest = JSON.parse(readFileSync(job.manifest, 'utf8')) as NodeManifest;
-  const controller = new AbortController();
   log(`trial ${job.trialId} (generation ${job.generation}) of run ${job.runId}`);
   const result = await trainTrial({
     networkType: {
@@ -54,7 +53,8 @@ export async function runTrialJob(trialFile: string, log: (line: string) => void
     seed: job.seed,
     metric: job.metric,
     goal: job.goal,
-    signal: controller.signal,
+    // Slurm stops a job with its signals: the training is never aborted from inside.
+    signal: new AbortController().signal,
     emit: (event) => {
       const line = logLine(event);
       if (line !== undefined) log(line);

@@ -157,6 +157,60 @@ describe('evolve', () => {
   });
 });
 
+describe('evolve, a generation at a time', () => {
+  it('evaluates the same genomes in the same generations as one after another, with ties and failures', async () => {
+    // Coarse scores (many ties) and failures: ranking order matters for what is bred next.
+    const fitness = (g: Genome): number | null => (g.b === 2 ? null : Math.round(closeness(g) / 10));
+    for (const seed of [1, 2, 3]) {
+      const options = { genes: grid, population: 6, generations: 5, goal: 'max' as const };
+      const oneByOne = await evolve({ ...options, rng: createRng(seed) }, async (g) => fitness(g));
+      const batches: number[] = [];
+      const together = await evolve(
+        {
+          ...options,
+          rng: createRng(seed),
+          evaluateGeneration: async (genomes) => {
+            batches.push(genomes.length);
+            return genomes.map(fitness);
+          },
+        },
+        async () => {
+          throw new Error('evaluateGeneration replaces one-by-one evaluation');
+        },
+      );
+      expect(together).toEqual(oneByOne);
+      // 6 new genomes, then 5 children beside the elite per generation, each generation in one call.
+      expect(batches).toEqual([6, 5, 5, 5, 5]);
+    }
+  });
+
+  it('stops before a generation when asked, and the slots still add up', async () => {
+    const tally = { carried: 0, exhausted: 0, stopped: 0 };
+    let calls = 0;
+    const history = await evolve(
+      {
+        genes: grid,
+        population: 5,
+        generations: 4,
+        goal: 'max',
+        rng: createRng(4),
+        tally,
+        evaluateGeneration: async (genomes) => {
+          calls++;
+          return genomes.map(closeness);
+        },
+      },
+      async () => null,
+      () => calls >= 2,
+    );
+    expect(calls).toBe(2);
+    expect(history.map((e) => e.generation)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(history.length + tally.carried + tally.exhausted + tally.stopped).toBe(5 * 4);
+    // Generation 2's elite was carried; generations 3 and 4 were never bred.
+    expect(tally).toEqual({ carried: 1, exhausted: 0, stopped: 2 * 5 });
+  });
+});
+
 describe('rankEvaluations', () => {
   const e = (key: string, score: number | null): Evaluation => ({ key, score, genome: {}, generation: 1 });
   it('orders by score for the goal, nulls last, ties by order', () => {

@@ -86,6 +86,56 @@ describe('parseTuneArgs', () => {
     expect(parseTuneArgs([...base, '--json']).json).toBe(true);
   });
 
+  it('reads the Slurm executor and its options, and refuses them for the local one', () => {
+    const base = ['p.phiproj', '--node', 'net', '--search', 'optimizer'];
+    expect(parseTuneArgs(base).slurm).toBeUndefined();
+    expect(parseTuneArgs([...base, '--executor', 'slurm']).slurm).toEqual({
+      resources: { maxRequeues: 2 },
+      pollSeconds: 15,
+      graceSeconds: 60,
+    });
+    const cluster = [
+      ...base,
+      '--executor',
+      'slurm',
+      '--partition',
+      'gpu',
+      '--max-parallel',
+      '4',
+      '--gres',
+      'gpu:1',
+      '--time',
+      '02:00:00',
+      '--poll-seconds',
+      '5',
+      '--grace-seconds',
+      '30',
+      '--max-requeues',
+      '0',
+      '--resume',
+      '20261206-150000-abc123',
+    ];
+    expect(parseTuneArgs(cluster).slurm).toEqual({
+      resources: { partition: 'gpu', maxParallel: 4, gres: 'gpu:1', time: '02:00:00', maxRequeues: 0 },
+      pollSeconds: 5,
+      graceSeconds: 30,
+      resume: '20261206-150000-abc123',
+    });
+    expect(() => parseTuneArgs([...base, '--partition', 'gpu'])).toThrow(
+      '--partition is an option of --executor slurm',
+    );
+    expect(() => parseTuneArgs([...base, '--executor', 'pbs'])).toThrow(
+      '--executor must be local or slurm, not "pbs"',
+    );
+    expect(() => parseTuneArgs([...base, '--executor', 'slurm', '--time', '2h'])).toThrow(/--time "2h"/);
+    expect(() => parseTuneArgs([...base, '--executor', 'slurm', '--max-parallel', '0'])).toThrow(
+      '--max-parallel must be at least 1',
+    );
+    expect(() => parseTuneArgs([...base, '--executor', 'slurm', '--poll-seconds', '0'])).toThrow(
+      '--poll-seconds must be at least 1',
+    );
+  });
+
   it('refuses bad usage with the reason', () => {
     const base = ['p.phiproj', '--node', 'net', '--search', 'optimizer'];
     expect(() => parseTuneArgs(['--node', 'net', '--search', 'optimizer'])).toThrow(

@@ -168,27 +168,26 @@ function slurmOptions(
   }
   if (text('executor') !== 'slurm')
     throw new UsageError(`--executor must be local or slurm, not "${text('executor')}"`);
-  const positive = (name: string, fallback: number): number => {
-    const value = integerOption(name, text(name)) ?? fallback;
-    if (value < (name === 'max-requeues' ? 0 : 1))
-      throw new UsageError(`--${name} must be at least ${name === 'max-requeues' ? 0 : 1}`);
+  /** A whole number option of at least `least`, or undefined when not given. */
+  const count = (name: string, least: number): number | undefined => {
+    const value = integerOption(name, text(name));
+    if (value !== undefined && value < least) throw new UsageError(`--${name} must be at least ${least}`);
     return value;
   };
   const time = text('time');
   if (time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(time))
     throw new UsageError(`--time "${time}": give Slurm's form, e.g. 02:00:00 or 1-00:00:00`);
-  const maxParallel = integerOption('max-parallel', text('max-parallel'));
-  if (maxParallel !== undefined && maxParallel < 1) throw new UsageError('--max-parallel must be at least 1');
+  const maxParallel = count('max-parallel', 1);
   return {
     resources: {
       ...(text('partition') === undefined ? {} : { partition: text('partition') }),
       ...(maxParallel === undefined ? {} : { maxParallel }),
       ...(text('gres') === undefined ? {} : { gres: text('gres') }),
       ...(time === undefined ? {} : { time }),
-      maxRequeues: positive('max-requeues', 2),
+      maxRequeues: count('max-requeues', 0) ?? 2,
     },
-    pollSeconds: positive('poll-seconds', 15),
-    graceSeconds: positive('grace-seconds', 60),
+    pollSeconds: count('poll-seconds', 1) ?? 15,
+    graceSeconds: count('grace-seconds', 1) ?? 60,
     ...(text('resume') === undefined ? {} : { resume: text('resume') }),
   };
 }
