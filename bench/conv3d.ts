@@ -1,10 +1,13 @@
 /**
- * Conv3D throughput: one 3x3x3 'same' layer, forward and both gradients
- * (input and filter, as in a network's training step), in volumes/s on the
+ * Conv3D throughput: one 3x3x3 'same' layer, forward and gradients as in a
+ * network's training step (filter, and input but for a first layer), on the
  * tf.js backends named (wasm: the engine's kernels from 2-D XNNPACK
  * convolutions, backends/wasm-conv3d.ts; cpu), and — in the same run, where
  * Debian's python3-torch is installed — PyTorch CPU, printed as ratios of
- * PyTorch's throughput.
+ * PyTorch's throughput. Rates are per second of the process's CPU time, not
+ * of wall time: both sides run on one thread by default, and CPU time stays
+ * meaningful on a machine other jobs share (wall-clock rates moved 3x between
+ * runs on a loaded 2-core machine).
  *
  * `node bin/run-ts.mjs bench/conv3d.ts [--backends wasm,cpu] [--steps 5] [--cpu-steps 1] [--torch-threads 1]`
  */
@@ -31,31 +34,33 @@ interface Case {
   size: number;
   ci: number;
   co: number;
+  /** Whether the input gradient is computed: not for a network's first layer, as in training. */
+  inputGrad: boolean;
 }
 
 /** A first layer on a 32^3 single-channel volume, and an inner layer at 16^3. */
 const cases: Case[] = [
-  { name: '32^3x1->16', batch: 2, size: 32, ci: 1, co: 16 },
-  { name: '16^3x16->16', batch: 2, size: 16, ci: 16, co: 16 },
+  { name: '32^3x1->16', batch: 2, size: 32, ci: 1, co: 16, inputGrad: false },
+  { name: '16^3x16->16', batch: 2, size: 16, ci: 16, co: 16, inputGrad: true },
 ];
 
-/** Volumes/s of forward + input and filter gradients on the current backend. */
+/** Volumes per CPU second of forward and gradients on the current backend. */
 async function measure(c: Case, steps: number): Promise<number> {
   const x = tf.randomUniform([c.batch, c.size, c.size, c.size, c.ci]) as tf.Tensor5D;
   const f = tf.randomUniform([3, 3, 3, c.ci, c.co], -0.2, 0.2) as tf.Tensor5D;
   const r = tf.randomUniform([c.batch, c.size, c.size, c.size, c.co]);
-  const pass = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
-    tf.sum(tf.mul(tf.conv3d(xx as tf.Tensor5D, ff as tf.Tensor5D, 1, 'same'), r)),
-  );
+  const loss = (xx: tf.Tensor, ff: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(tf.conv3d(xx as tf.Tensor5D, ff as tf.Tensor5D, 1, 'same'), r));
   const step = async (): Promise<void> => {
-    const g = pass([x, f]);
+    const g = c.inputGrad ? tf.grads(loss)([x, f]) : [tf.grad((ff: tf.Tensor) => loss(x, ff))(f)];
     await Promise.all(g.map((t) => t.data()));
     tf.dispose(g);
   };
   await step();
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) await step();
-  const rate = (c.batch * steps * 1000) / (performance.now() - t0);
+  const used = process.cpuUsage(t0);
+  const rate = (c.batch * steps * 1e6) / (used.user + used.system);
   tf.dispose([x, f, r]);
   return rate;
 }
@@ -74,13 +79,14 @@ if (existsSync('/usr/bin/python3')) {
   }
 }
 console.log(
-  `Conv3D 3x3x3 'same', forward + input and filter gradients, volumes/s (ratio to PyTorch CPU ${values['torch-threads']} threads)`,
+  `Conv3D 3x3x3 'same', forward + filter (+ input) gradients, volumes per CPU second (ratio to PyTorch CPU, ${values['torch-threads']} thread(s))`,
 );
 const row = (who: string, c: Case, rate: number): void => {
   const base = torch?.[c.name];
   const ratio = base && who !== 'pytorch' ? ` (${(rate / base).toFixed(2)}x)` : '';
+  const grads = c.inputGrad ? 'filter+input' : 'filter';
   console.log(
-    `${who.padEnd(8)} ${c.name.padEnd(12)} batch ${c.batch}  ${rate.toFixed(2).padStart(8)}${ratio}`,
+    `${who.padEnd(8)} ${c.name.padEnd(12)} batch ${c.batch} ${grads.padEnd(12)} ${rate.toFixed(2).padStart(8)}${ratio}`,
   );
 };
 if (torch) for (const c of cases) row('pytorch', c, torch[c.name]);
