@@ -37,11 +37,10 @@ export interface Dcmjs {
       options?: Record<string, unknown>,
     ) => {
       dataset: Record<string, unknown>;
+      setNumberOfFrames(frames: number): void;
       addSegment(segment: Record<string, unknown>, pixels: Uint8Array, frames: number[]): void;
+      bitPackPixelData(): void;
     };
-  };
-  normalizers: {
-    Normalizer: { normalizeToDataset(datasets: Record<string, unknown>[]): Record<string, unknown> };
   };
 }
 

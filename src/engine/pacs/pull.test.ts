@@ -190,6 +190,24 @@ describe('phi pull from a real Orthanc', () => {
     expect(mr.PatientName).not.toBe(original.PatientName);
   });
 
+  it('filters by a date range over DIMSE (C-FIND)', async () => {
+    const dimse = ['--aet', orthanc.ourAet, '--port', String(orthanc.ourPort)];
+    const january = await runPhi(work, [
+      'pull',
+      orthanc.dimse,
+      'dated',
+      '--date',
+      '20040101-20040131',
+      ...dimse,
+    ]);
+    expect(january.err).toBe('');
+    expect(january.out).toContain('1 study matches');
+    const [file] = dicomFiles(join(work, 'dated'));
+    expect(pydicomRead(join(work, 'dated', file)).Modality).toBe('CT');
+    const none = await runPhi(work, ['pull', orthanc.dimse, 'dated', '--date', '20100101-', ...dimse]);
+    expect(none.out).toContain('0 studies match');
+  });
+
   it('--keep-identifiers warns and is recorded in pull.json', async () => {
     const r = await runPhi(work, [
       'pull',

@@ -50,12 +50,17 @@ export class PullRefused extends Error {
     readonly studies: number,
   ) {
     super(
-      `${server} lists ${studies} ${studies === 1 ? 'study' : 'studies'}: give a filter (--study, --patient, --accession, --modality, --date) or --all to pull them all`,
+      `${server} lists ${count(studies, 'study')}: give a filter (--study, --patient, --accession, --modality, --date) or --all to pull them all`,
     );
   }
 }
 
 export const RECORD = 'pull.json';
+
+/** `1 study`, `2 studies`, `3 instances`. */
+export function count(n: number, noun: 'study' | 'instance'): string {
+  return `${n} ${n === 1 ? noun : noun === 'study' ? 'studies' : 'instances'}`;
+}
 const SECRET = '.phi-pull-secret';
 
 /** The secret in `file`, made (32 random bytes, owner-only) when it does not exist yet. */
@@ -99,7 +104,10 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
     ? undefined
     : new Pseudonymizer(secretFrom(request.secretFile ?? join(dir, SECRET)));
   const pathOf = (ref: InstanceRef): string => {
-    const [study, series, sop] = [ref.study, ref.series, ref.sop].map((u) => (names ? names.uid(u) : u));
+    // UIDs are padded to an even length with a NUL by some encoders: the listing and the file must agree.
+    const [study, series, sop] = [ref.study, ref.series, ref.sop]
+      .map((u) => u.replace(/[\0\s]+$/, ''))
+      .map((u) => (names ? names.uid(u) : u));
     return join(dir, study, series, `${sop}.dcm`);
   };
   const summary: PullSummary = { studies: 0, instances: 0, fetched: 0, alreadyPresent: 0 };
@@ -107,14 +115,16 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
   try {
     const studies = await source.studies(filterKeys(filters));
     summary.studies = studies.length;
-    progress(`${target.name}: ${studies.length} ${studies.length === 1 ? 'study matches' : 'studies match'}`);
+    progress(
+      `${target.name}: ${count(studies.length, 'study')} ${studies.length === 1 ? 'matches' : 'match'}`,
+    );
     for (const [k, study] of studies.entries()) {
       const all = await source.instances(study);
       const wanted = all.filter((ref) => !existsSync(pathOf(ref)));
       summary.instances += all.length;
       summary.alreadyPresent += all.length - wanted.length;
       progress(
-        `study ${k + 1}/${studies.length}: ${all.length} instances, ${all.length - wanted.length} already here, ${wanted.length} to fetch`,
+        `study ${k + 1}/${studies.length}: ${count(all.length, 'instance')}, ${all.length - wanted.length} already here, ${wanted.length} to fetch`,
       );
       if (!wanted.length) continue;
       let received = 0;
@@ -138,6 +148,8 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
         if (stringOf(file.dict, '00280301') === 'YES')
           progress(`  warning: ${relative(dir, path)} declares burned-in annotation (text in the pixels)`);
       });
+      if (received < wanted.length)
+        throw new PacsError(`${target.name} sent ${received} of the ${wanted.length} instances asked for.`);
     }
     return summary;
   } catch (error) {

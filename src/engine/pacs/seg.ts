@@ -90,12 +90,7 @@ export async function buildSeg(
 
   const seg = new lib.derivations.Segmentation([asMultiframe(image, frames)], {
     includeSliceSpacing: true,
-  }) as unknown as {
-    dataset: Record<string, unknown>;
-    setNumberOfFrames(n: number): void;
-    addSegment(segment: Record<string, unknown>, pixels: Uint8Array, frames: number[]): void;
-    bitPackPixelData(): void;
-  };
+  });
   seg.setNumberOfFrames(segments.length * frames);
   const frameNumbers = Array.from({ length: frames }, (_, k) => k + 1);
   segments.forEach((value, k) => {

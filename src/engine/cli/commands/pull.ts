@@ -9,7 +9,7 @@ import { testConnection } from '../../pacs/echo';
 import { PacsUsageError } from '../../pacs/errors';
 import { parseFilters } from '../../pacs/filters';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
-import { pull, PullRefused, RECORD } from '../../pacs/pull';
+import { count, pull, PullRefused, RECORD } from '../../pacs/pull';
 import { parseTarget } from '../../pacs/target';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
@@ -76,7 +76,7 @@ export const pullCommand: CliCommand = {
         progress: (line) => io.stdout.write(`${line}\n`),
       });
       io.stdout.write(
-        `${summary.fetched} fetched, ${summary.alreadyPresent} already here, ${summary.instances} instances in ${summary.studies} ${summary.studies === 1 ? 'study' : 'studies'}\n`,
+        `${summary.fetched} fetched, ${summary.alreadyPresent} already here, ${count(summary.instances, 'instance')} in ${count(summary.studies, 'study')}\n`,
       );
       return EXIT.ok;
     } catch (error) {
