@@ -110,8 +110,10 @@ function networkSection(n: NetworkReport, index: number, intendedUse: string): s
         'Items per class and split',
       )}
 <p>Layout: ${e(summary.layout)}; formats: ${e(summary.formats.join(', ') || '—')}; modalities: ${e(summary.modalities.join(', ') || '—')}; labels: ${e(summary.labelSource)}; split: ${e(summary.splitSource ?? 'computed from the percentages')}${summary.splitByPatient ? ', each patient within one split' : ''}${summary.patients !== null ? `; ${summary.patients} patients` : ''}.</p>
-<p>Dataset fingerprint (files, sizes, modification times, layout and split settings): <code>${e(d.fingerprint)}</code>. No file name is reproduced here.</p>`
-    : '<p class="muted">No dataset node feeds this network.</p>';
+<p>Dataset fingerprint (files, sizes, modification times, layout and split settings): <code>${e(d?.fingerprint ?? '—')}</code>. No file name is reproduced here.</p>`
+    : d?.unreadable
+      ? '<p class="muted">The dataset folder could not be read when this report was written.</p>'
+      : '<p class="muted">No dataset node feeds this network.</p>';
   const rows = n.metrics.epochs;
   const keys = [
     ...new Set(

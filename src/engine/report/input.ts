@@ -31,7 +31,8 @@ export interface NetworkReport {
   /** As trained (model.json), when the node has a trained model. */
   trained?: { backend: string; seed: number; architecture: string; trainingKey: string };
   chain: PreprocessingStep[];
-  dataset?: { node: string; summary: DatasetSummary; fingerprint: string };
+  /** What the dataset holds; `unreadable` when it cannot be read now (the rest of the report stands). */
+  dataset?: { node: string; summary?: DatasetSummary; fingerprint?: string; unreadable?: true };
   metrics: MetricsHistory;
   evaluation: EvaluationHistory;
 }
@@ -50,6 +51,23 @@ function packageVersion(name: string): string {
     return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
+  }
+}
+
+async function datasetPart(
+  engine: EngineApi,
+  data: GraphNode,
+  fingerprint: (node: GraphNode) => Promise<string>,
+): Promise<NonNullable<NetworkReport['dataset']>> {
+  try {
+    return {
+      node: data.id,
+      summary: await engine.getDatasetSummary({ node: data.id }),
+      fingerprint: await fingerprint(data),
+    };
+  } catch {
+    // Its message may name a file: the report says only that the folder could not be read.
+    return { node: data.id, unreadable: true };
   }
 }
 
@@ -93,15 +111,7 @@ export async function reportInput(
           }
         : {}),
       chain: moduleChain(graph, n.id).map((m) => ({ node: m.id, title: titleOf(m), params: m.params })),
-      ...(data
-        ? {
-            dataset: {
-              node: data.id,
-              summary: await engine.getDatasetSummary({ node: data.id }),
-              fingerprint: await fingerprint(data),
-            },
-          }
-        : {}),
+      ...(data ? { dataset: await datasetPart(engine, data, fingerprint) } : {}),
       metrics: await engine.getMetrics({ node: n.id }),
       evaluation: await engine.getEvaluation({ node: n.id }),
     });

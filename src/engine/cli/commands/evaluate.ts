@@ -124,11 +124,15 @@ export const evaluateCommand: CliCommand = {
       project = loaded.project;
       const set: ScoredSet = { truth: [], probs: [] };
       let failed = 0;
+      let dropped = 0;
       for (const item of source.items) {
         try {
           if (item.classIndex === undefined) throw new Error('no class label');
           const sample = await applyChain(loaded.chain, await source.load(item));
-          if (!sample) continue;
+          if (!sample) {
+            dropped++;
+            continue;
+          }
           set.probs.push(Array.from(runSample(trained, sample).out));
           set.truth.push(classes.indexOf(source.classes[item.classIndex]));
         } catch (e) {
@@ -158,6 +162,8 @@ export const evaluateCommand: CliCommand = {
         throw error;
       }
       if (failed) io.stderr.write(`phi evaluate: ${failed} item(s) could not be evaluated\n`);
+      if (dropped)
+        io.stderr.write(`phi evaluate: ${dropped} item(s) dropped by a filter module of the chain\n`);
       return EXIT.ok;
     } finally {
       releaseTrained();
