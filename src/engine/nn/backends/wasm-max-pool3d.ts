@@ -6,6 +6,7 @@
  * window position than the cpu backend. Here each output's gradient goes to
  * the last maximum of its window in (depth, row, column) order, the cpu
  * backend's rule. Channels-last (NDHWC) only, as tf.js's 3-D pooling.
+ * 2x2x2 stride-2 pooling that tiles its input has a pass of its own.
  */
 import { backend_util, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { allocate, view } from './wasm-heap';
@@ -66,6 +67,55 @@ function eachWindow(info: backend_util.Conv3DInfo, visit: (out: number, window: 
   }
 }
 
+/**
+ * Whether the pooling is 2x2x2, stride 2, unpadded, over sizes it tiles
+ * exactly (a 3-D U-Net's down-sampling): every input value is in exactly one
+ * window, which the passes below visit without building windows.
+ */
+function tiles(info: backend_util.Conv3DInfo): boolean {
+  const { filterDepth: fd, filterHeight: fh, filterWidth: fw, strideDepth: sd, strideHeight: sh } = info;
+  const { front, top, left } = info.padInfo;
+  return (
+    fd === 2 &&
+    fh === 2 &&
+    fw === 2 &&
+    sd === 2 &&
+    sh === 2 &&
+    info.strideWidth === 2 &&
+    front === 0 &&
+    top === 0 &&
+    left === 0 &&
+    info.inDepth === 2 * info.outDepth &&
+    info.inHeight === 2 * info.outHeight &&
+    info.inWidth === 2 * info.outWidth
+  );
+}
+
+/**
+ * Calls `visit(out, first)` for every output offset with the offset of its
+ * tile's first input value, under {@link tiles}.
+ */
+function eachTile(
+  info: backend_util.Conv3DInfo,
+  visit: (out: number, first: number, c: number) => void,
+): void {
+  const { batchSize, inHeight: h, inWidth: w, inChannels: c, outDepth, outHeight, outWidth } = info;
+  let o = 0;
+  for (let b = 0; b < batchSize; b++)
+    for (let od = 0; od < outDepth; od++)
+      for (let oy = 0; oy < outHeight; oy++)
+        for (let ox = 0; ox < outWidth; ox++, o += c)
+          visit(o, (((b * outDepth * 2 + 2 * od) * h + 2 * oy) * w + 2 * ox) * c, c);
+}
+
+/** The offsets of a tile's eight values from its first, in depth, row, column order. */
+function tileOffsets(info: backend_util.Conv3DInfo): number[] {
+  const c = info.inChannels;
+  const row = info.inWidth * c;
+  const plane = info.inHeight * row;
+  return [0, c, row, row + c, plane, plane + c, plane + row, plane + row + c];
+}
+
 export function maxPool3D(args: {
   inputs: { x: TensorInfo };
   attrs?: NamedAttrMap;
@@ -77,6 +127,18 @@ export function maxPool3D(args: {
   const [outInfo] = allocate(backend, info.outShape);
   const out = view(backend, outInfo);
   const src = view(backend, x);
+  if (tiles(info)) {
+    const offsets = tileOffsets(info);
+    eachTile(info, (o, first, c) => {
+      for (let k = 0; k < c; k++) {
+        let best = src[first + k];
+        for (let t = 1; t < 8; t++)
+          if (src[first + k + offsets[t]] > best) best = src[first + k + offsets[t]];
+        out[o + k] = best;
+      }
+    });
+    return outInfo;
+  }
   const best = new Float32Array(info.inChannels);
   eachWindow(info, (o, window) => {
     best.fill(-Infinity);
@@ -99,6 +161,25 @@ export function maxPool3DGrad(args: {
   const dx = view(backend, dxInfo);
   const src = view(backend, input);
   const g = view(backend, dy);
+  if (tiles(info)) {
+    // Every input value is written once: the gradient at its tile's last maximum, zero elsewhere.
+    const offsets = tileOffsets(info);
+    eachTile(info, (o, first, c) => {
+      for (let k = 0; k < c; k++) {
+        const p = first + k;
+        let best = src[p];
+        let at = 0;
+        for (let t = 1; t < 8; t++) {
+          if (src[p + offsets[t]] >= best) {
+            best = src[p + offsets[t]];
+            at = t;
+          }
+        }
+        for (let t = 0; t < 8; t++) dx[p + offsets[t]] = t === at ? g[o + k] : 0;
+      }
+    });
+    return dxInfo;
+  }
   const c = info.inChannels;
   const best = new Float32Array(c);
   const at = new Int32Array(c);
