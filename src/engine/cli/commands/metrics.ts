@@ -76,6 +76,16 @@ function table(report: MetricsReport): string[] {
         `  ${v.name} ${c}: ${VOLUME_METRICS.map((m) => `${m} ${fmt(v.perClass[m][k])}`).join('  ')}${why ? ` (distances: ${why})` : ''}`,
       );
     });
+  for (const { attribute, groups } of report.subgroups ?? []) {
+    lines.push(`subgroups by ${attribute}:`);
+    for (const g of groups) {
+      const figures = ['accuracy', 'auc', 'brier']
+        .filter((m) => m in g.overall)
+        .map((m) => `${m} ${cell(g.overall[m], g.overall[`${m}CI95`])}`);
+      const counts = report.classes.map((c, i) => `${c} ${g.perClassItems[i]}`).join(', ');
+      lines.push(`  ${g.value} (${g.items} items: ${counts}): ${figures.join('  ')}`);
+    }
+  }
   const op = report.operatingPoint;
   if (op) {
     lines.push(`operating point: ${op.rule}, chosen on ${op.chosenOn}`);
@@ -100,7 +110,7 @@ export const metricsCommand: CliCommand = {
     'phi metrics --task classification|segmentation|detection|transformation --truth <path> --pred <path>',
     '            [--classes N] [--range R] [--json]',
     '            [--bootstrap N] [--seed S] [--bins B] [--operating-point youden|sens=T|spec=T [--validation <csv>]]',
-    '            [--patients <csv> [--patient-level mean|max]]',
+    '            [--patients <csv> [--patient-level mean|max]] [--subgroups <csv> [--by COLUMN,...]]',
     '  classification: CSV id,label (class names or indices) vs CSV id,label, id,p0,p1,... or',
     '                  id,label,p_<class>,... as phi predict writes it (the p_ columns name the classes);',
     '                  with probabilities: AUC (DeLong and bootstrap CI), average precision, Brier, ECE,',
@@ -109,7 +119,9 @@ export const metricsCommand: CliCommand = {
     '                  --operating-point picks a threshold on --pred, or on --validation predictions',
     '                  (their ids labelled in --truth), and reports sensitivity/specificity/PPV/NPV at it;',
     '                  --patients (CSV id,patient) reports per patient, by the mean (default) or max of',
-    '                  the probabilities of its items',
+    '                  the probabilities of its items; --subgroups (CSV id,<attribute>,...: manufacturer,',
+    '                  model, sex, age, site...) reports the same metrics per value of each attribute (--by',
+    "                  picks columns), ages in 10-year bands, with counts; the operating point is the whole set's",
     '  segmentation:   two folders of PNG or .npy masks matched by name; 0/255 and 0/1 masks are two classes;',
     '                  or of NIfTI label volumes (.nii, .nii.gz): per volume and foreground class Dice, IoU,',
     "                  HD95 and mean surface distance in mm (the truth's voxel spacing), and their means",
@@ -133,6 +145,8 @@ export const metricsCommand: CliCommand = {
         validation: { type: 'string' },
         patients: { type: 'string' },
         'patient-level': { type: 'string' },
+        subgroups: { type: 'string' },
+        by: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -158,12 +172,14 @@ export const metricsCommand: CliCommand = {
     if (how !== 'mean' && how !== 'max') throw new UsageError('--patient-level must be mean or max');
     if (values['patient-level'] && !values.patients)
       throw new UsageError('--patient-level aggregates per patient: give --patients <csv> too');
+    if (values.by && !values.subgroups)
+      throw new UsageError('--by picks columns of --subgroups <csv>: give --subgroups too');
     if (
       task !== 'classification' &&
-      (rule || bootstrap !== undefined || bins !== undefined || values.patients)
+      (rule || bootstrap !== undefined || bins !== undefined || values.patients || values.subgroups)
     )
       throw new UsageError(
-        '--bootstrap, --bins, --operating-point and --patients apply to --task classification',
+        '--bootstrap, --bins, --operating-point, --patients and --subgroups apply to --task classification',
       );
     let report;
     try {
@@ -181,6 +197,9 @@ export const metricsCommand: CliCommand = {
           validation: values.validation && resolve(io.cwd, values.validation),
         },
         patients: values.patients ? { file: resolve(io.cwd, values.patients), how } : undefined,
+        subgroups: values.subgroups
+          ? { file: resolve(io.cwd, values.subgroups), by: values.by?.split(',').map((c) => c.trim()) }
+          : undefined,
       });
     } catch (e) {
       io.stderr.write(`phi metrics: ${(e as Error).message}\n`);

@@ -23,6 +23,7 @@ import type { OperatingRule } from './operating-point';
 import { aggregateByPatient } from './patient';
 import { RegressionAccumulator } from './regression';
 import { studyMetrics, type ClassificationSet, type ClassOperatingPoint, type ReportValue } from './study';
+import { subgroupStudies, type SubgroupResult } from './subgroups';
 import { holdsVolumes, volumeSegmentation } from './volume-files';
 import type { VolumeResult } from './volume';
 
@@ -44,6 +45,12 @@ export interface MetricsReport {
     chosenOn: string;
     classes: (ClassOperatingPoint & { class: string })[];
   };
+  /** Classification with `subgroups`: each attribute's groups with their counts and metrics. */
+  subgroups?: {
+    attribute: string;
+    groups: (Pick<SubgroupResult, 'value' | 'items' | 'perClassItems'> &
+      Pick<MetricsReport, 'overall' | 'perClass' | 'macro'>)[];
+  }[];
   /** Segmentation of NIfTI volumes: each volume's values per foreground class. */
   volumes?: VolumeResult[];
   /** What the figures were computed with (item count, bins, resamples, seed, PSNR data range). */
@@ -69,6 +76,8 @@ export interface FileMetricsOptions {
   operatingPoint?: { rule: OperatingRule; validation?: string };
   /** Classification: one prediction per patient (`id,patient` CSV), by the mean or max of its items. */
   patients?: { file: string; how: 'mean' | 'max' };
+  /** Classification: metrics per subgroup, from a CSV of `id` and attribute columns (`by`: the columns; all when absent). */
+  subgroups?: { file: string; by?: string[] };
 }
 
 /** The segmentation report: section 7's metrics of the pixel confusion matrix. */
@@ -219,6 +228,34 @@ function readPatients(path: string): Map<string, string> {
 
 type MatchedSet = ClassificationSet & { ids: string[] };
 
+/**
+ * Each item's value of each attribute column of a subgroup CSV (an `id`
+ * column, then one column per attribute), keyed like the set's ids.
+ */
+function readAttributes(
+  file: string,
+  by: readonly string[] | undefined,
+  ids: readonly string[],
+): Record<string, (string | undefined)[]> {
+  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  if (!header || header[0]?.trim().toLowerCase() !== 'id')
+    throw new Error(`${file}: the first column must be "id", then one column per attribute`);
+  const columns = header.slice(1).map((c) => c.trim());
+  const wanted = by ?? columns;
+  const missing = wanted.filter((c) => !columns.includes(c));
+  if (missing.length)
+    throw new Error(
+      `${file}: no column ${missing.map((m) => `"${m}"`).join(', ')}; it has ${columns.join(', ')}`,
+    );
+  const byId = new Map(rows.map((r) => [r[0], r]));
+  return Object.fromEntries(
+    wanted.map((name) => {
+      const at = columns.indexOf(name) + 1;
+      return [name, ids.map((id) => byId.get(id)?.[at])];
+    }),
+  );
+}
+
 /** One item per patient, by `how` of its items' probabilities (patient.ts). */
 function byPatient(set: MatchedSet, patients: NonNullable<FileMetricsOptions['patients']>): MatchedSet {
   const probs = set.probs;
@@ -268,6 +305,21 @@ function classification(o: FileMetricsOptions): MetricsReport {
   });
   const confusion = Array.from({ length: classes.length }, () => new Array<number>(classes.length).fill(0));
   set.truth.forEach((t, i) => confusion[t][set.pred[i]]++);
+  const subgroups =
+    o.subgroups &&
+    subgroupStudies(set, readAttributes(o.subgroups.file, o.subgroups.by, set.ids), {
+      bins: o.bins ?? DEFAULT_BINS,
+      bootstrap: { resamples: o.bootstrap ?? DEFAULT_RESAMPLES, seed: o.seed ?? 0 },
+      operating: o.operatingPoint && { rule: o.operatingPoint.rule, chooseOn },
+    }).map(({ attribute, groups }) => ({
+      attribute,
+      groups: groups.map(({ metrics, ...counts }) => ({
+        ...counts,
+        overall: metrics.overall,
+        perClass: metrics.perClass,
+        macro: metrics.macro,
+      })),
+    }));
   const matchedIds = new Set(items.ids);
   const unmatched = [
     ...[...truth.rows.keys()].filter((id) => !matchedIds.has(id) && !validationIds.has(id)),
@@ -286,6 +338,7 @@ function classification(o: FileMetricsOptions): MetricsReport {
       chosenOn: validation ?? o.pred,
       classes: study.operatingPoint.classes.map((p) => ({ class: classes[p.classIndex], ...p })),
     },
+    ...(subgroups ? { subgroups } : {}),
     settings: {
       items: items.ids.length,
       ...(o.patients ? { patients: study.settings.items, patientLevel: o.patients.how } : {}),
