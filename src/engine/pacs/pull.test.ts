@@ -317,4 +317,18 @@ describe('phi pull from a real Orthanc', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('a pulled folder goes back with phi push: its DICOM files as new, de-identified studies, not its record', async () => {
+    const before = (await orthanc.rest('/studies')) as string[];
+    const r = await runPhi(work, ['push', orthanc.dicomweb, 'all', ...auth]);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(`2/2 sent to ${orthanc.dicomweb}\n`);
+    const after = (await orthanc.rest('/studies')) as string[];
+    expect(after).toHaveLength(before.length + 2);
+    const added = after.filter((id) => !before.includes(id));
+    for (const id of added) {
+      const study = (await orthanc.rest(`/studies/${id}`)) as { PatientMainDicomTags: { PatientID: string } };
+      expect(study.PatientMainDicomTags.PatientID).toMatch(/^ANON-[0-9A-F]{16}$/);
+    }
+  });
 });

@@ -1,16 +1,16 @@
 /**
- * `phi push URL FILES...`: sends DICOM files to a PACS by STOW-RS or C-STORE;
- * with `--seg MASK --source SOURCE.dcm`, first builds a DICOM SEG from the mask
- * referencing the source image (src/engine/pacs/seg.ts) and sends it too.
+ * `phi push URL FILES...`: sends DICOM files (or the DICOM files under folders)
+ * to a PACS by STOW-RS or C-STORE; with `--seg MASK --source SOURCE.dcm`, first
+ * builds a DICOM SEG from the mask referencing the source image
+ * (src/engine/pacs/seg.ts) and sends it too.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PacsUsageError } from '../../pacs/errors';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
-import { push } from '../../pacs/push';
+import { filesToPush, push } from '../../pacs/push';
 import { buildSeg } from '../../pacs/seg';
 import { parseTarget } from '../../pacs/target';
 import { EXIT, UsageError, type CliCommand } from '../command';
@@ -20,7 +20,9 @@ export const pushCommand: CliCommand = {
   name: 'push',
   summary: 'send DICOM files, or a DICOM SEG made from a mask, to a PACS',
   usage: [
-    'phi push URL [FILES...] [--seg MASK --source SOURCE.dcm [--label NAME]... [--seg-out FILE]] [connection options]',
+    'phi push URL [FILES or FOLDERS...] [--seg MASK --source SOURCE.dcm [--label NAME]... [--seg-out FILE]]',
+    '         [connection options]',
+    '  a FOLDER stands for the DICOM files under it',
     '  URL: http(s)://host:port/dicom-web (STOW-RS) or dicom://AET@host:port (C-STORE)',
     "  --seg: a PNG or .npy mask of SOURCE.dcm's size; each non-zero value becomes a segment",
     '         (--label names them in value order); --seg-out also keeps the SEG file',
@@ -51,9 +53,9 @@ export const pushCommand: CliCommand = {
       if (error instanceof PacsUsageError) throw new UsageError(error.message);
       throw error;
     }
-    const files = rest.map((f) => resolve(io.cwd, f));
     const scratch = mkdtempSync(join(tmpdir(), 'phi-push-'));
     try {
+      const files = filesToPush(rest.map((f) => resolve(io.cwd, f)));
       if (values.seg && values.source) {
         const seg = await buildSeg(resolve(io.cwd, values.seg), resolve(io.cwd, values.source), {
           labels: values.label,
