@@ -78,6 +78,16 @@ describe('Conv3D on wasm matches the cpu backend', () => {
     });
   });
 
+  it('a dilated forward conv (the package kernel) matches cpu', async () => {
+    await matchesCpu(() => {
+      const x = tf.tensor5d(seededValues(2 * 7 * 8 * 9 * 3, 5), [2, 7, 8, 9, 3]);
+      const f = tf.tensor5d(seededValues(27 * 3 * 4, 6), [3, 3, 3, 3, 4]);
+      const y = tf.conv3d(x, f, 1, 'same', 'NDHWC', [2, 2, 2]);
+      tf.dispose([x, f]);
+      return [y];
+    });
+  });
+
   it.each([
     { shape: [2, 3, 4, 5, 6], kernel: [2, 2, 2], co: 3, strides: [2, 2, 2], pad: 'same' },
     { shape: [1, 3, 3, 4, 4], kernel: [3, 3, 3], co: 2, strides: [2, 2, 2], pad: 'valid' },

@@ -26,8 +26,9 @@
  * forward costs 9 ms against 5 (the gathered input is `fd` times larger).
  *
  * Height and width keep the attribute's padding ('same', 'valid'), which 2-D
- * and 3-D geometry compute alike per axis. Dilations other than 1 (which
- * tf.js does not differentiate) and NCDHW go to the wasm package's kernels.
+ * and 3-D geometry compute alike per axis (tf.js's 3-D ops take NDHWC
+ * only). A forward conv with dilations above 1, which tf.js does not
+ * differentiate, goes to the wasm package's kernel.
  */
 import {
   backend_util,
@@ -54,13 +55,6 @@ function geometry(xShape: number[], filterShape: number[], attrs: NamedAttrMap):
   const { strides, pad } = attrs as unknown as { strides: [number, number, number] | number; pad: Pad3D };
   const info = backend_util.computeConv3DInfo(xShape as Shape5, filterShape as Shape5, strides, 1, pad);
   return { info, pad };
-}
-
-/** Whether the attributes are ones this file computes (else the package's kernel runs). */
-function supported(attrs: NamedAttrMap): boolean {
-  const dilations = attrs.dilations as number | number[] | undefined;
-  const ones = dilations === undefined || [dilations].flat().every((d) => d === 1);
-  return ones && attrs.dataFormat !== 'NCDHW';
 }
 
 /**
@@ -206,38 +200,40 @@ function conv3DBackpropInput(
   return dx;
 }
 
-/** Kernel functions replacing the package's, which stay the fallback. */
-function wrapConv3D(original: KernelConfig): (args: KernelArgs) => TensorInfo {
+/**
+ * Conv3D over the package's kernel, which stays for dilations above 1 (a
+ * forward-only case: tf.js differentiates dilation 1 only).
+ */
+export function wrapConv3D(original: KernelConfig): (args: KernelArgs) => TensorInfo {
   return (args) => {
     const attrs = args.attrs ?? {};
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-    if (!supported(attrs)) return original.kernelFunc(args as never) as TensorInfo;
+    const dilations = attrs.dilations as number | number[] | undefined;
+    if (dilations !== undefined && [dilations].flat().some((d) => d !== 1))
+      return original.kernelFunc(args as never) as TensorInfo;
     return conv3D(args.backend, x, filter, geometry(x.shape, filter.shape, attrs));
   };
 }
 
-function wrapBackpropFilter(original: KernelConfig): (args: KernelArgs) => TensorInfo {
-  return (args) => {
-    const attrs = args.attrs ?? {};
-    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-    if (!supported(attrs)) return original.kernelFunc(args as never) as TensorInfo;
-    return conv3DBackpropFilter(args.backend, x, dy, geometry(x.shape, attrs.filterShape as number[], attrs));
-  };
+function backpropFilter(args: KernelArgs): TensorInfo {
+  const attrs = args.attrs ?? {};
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  return conv3DBackpropFilter(args.backend, x, dy, geometry(x.shape, attrs.filterShape as number[], attrs));
 }
 
-function wrapBackpropInput(original: KernelConfig): (args: KernelArgs) => TensorInfo {
-  return (args) => {
-    const attrs = args.attrs ?? {};
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    if (!supported(attrs)) return original.kernelFunc(args as never) as TensorInfo;
-    const g = geometry(attrs.inputShape as number[], filter.shape, attrs);
-    return conv3DBackpropInput(args.backend, dy, filter, g);
-  };
+function backpropInput(args: KernelArgs): TensorInfo {
+  const attrs = args.attrs ?? {};
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  return conv3DBackpropInput(
+    args.backend,
+    dy,
+    filter,
+    geometry(attrs.inputShape as number[], filter.shape, attrs),
+  );
 }
 
-/** The wrappers by kernel name, for registration (backends/wasm-kernels.ts). */
-export const WASM_CONV3D_KERNELS: [string, (original: KernelConfig) => (args: KernelArgs) => TensorInfo][] = [
-  ['Conv3D', wrapConv3D],
-  ['Conv3DBackpropFilterV2', wrapBackpropFilter],
-  ['Conv3DBackpropInputV2', wrapBackpropInput],
+/** The gradient kernels by name, for registration (backends/wasm-kernels.ts). */
+export const WASM_CONV3D_GRADIENT_KERNELS: [string, (args: KernelArgs) => TensorInfo][] = [
+  ['Conv3DBackpropFilterV2', backpropFilter],
+  ['Conv3DBackpropInputV2', backpropInput],
 ];

@@ -10,7 +10,7 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { registerWasmBatchNormKernels } from './wasm-batch-norm';
-import { WASM_CONV3D_KERNELS } from './wasm-conv3d';
+import { WASM_CONV3D_GRADIENT_KERNELS, wrapConv3D } from './wasm-conv3d';
 import { WASM_GRADIENT_KERNELS } from './wasm-grads';
 import { maxPoolGrad } from './wasm-max-pool-grad';
 import { maxPool3D, maxPool3DGrad } from './wasm-max-pool3d';
@@ -24,6 +24,7 @@ export function registerWasmKernels(): void {
   registered = true;
   const kernels: [string, unknown][] = [
     ...WASM_GRADIENT_KERNELS,
+    ...WASM_CONV3D_GRADIENT_KERNELS,
     ['MaxPoolGrad', maxPoolGrad],
     ['MaxPool3D', maxPool3D],
     ['MaxPool3DGrad', maxPool3DGrad],
@@ -37,7 +38,7 @@ export function registerWasmKernels(): void {
   for (const [kernelName, wrap] of [
     ['Identity', identity],
     ['Cast', cast],
-    ...WASM_CONV3D_KERNELS,
+    ['Conv3D', wrapConv3D],
   ] as const) {
     const original = getKernel(kernelName, 'wasm');
     if (!original) continue;
