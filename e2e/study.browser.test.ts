@@ -110,7 +110,8 @@ it(
     // A taller bottom panel, as a user drags it, to see the study whole.
     const resizer = page.getByRole('separator', { name: 'Resize the bottom panel' });
     for (let i = 0; i < 30; i++) await resizer.press('ArrowUp');
-    await page.getByTestId('study').scrollIntoViewIfNeeded();
+    // The study's bar (where the figures come from, Export report…) at the top of the panel.
+    await page.getByTestId('study').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await s.shot('20-output-study');
 
     await page.getByRole('button', { name: 'Export report…' }).click();
