@@ -67,6 +67,19 @@ export function figureRows(record: EvaluationRecord): FigureRow[] {
       row('calibrationSlope', 'Calibration slope'),
       row('calibrationIntercept', 'Calibration intercept'),
     );
+  else {
+    // More classes: the overall AUC is a macro mean; each class's one-vs-rest AUC follows.
+    const auc = record.study.perClass.auc ?? [];
+    const aucCI = record.study.perClass.aucCI95 ?? [];
+    record.classes.forEach((name, c) =>
+      rows.push({
+        key: `auc.${c}`,
+        label: `ROC AUC, ${name} vs rest`,
+        value: num(auc[c]),
+        interval: ci(aucCI[c]),
+      }),
+    );
+  }
   for (const op of record.study.operatingPoint?.classes ?? []) {
     const suffix = record.classes.length === 2 ? '' : ` (${record.classes[op.classIndex]})`;
     rows.push(

@@ -4,6 +4,7 @@
  * the largest probability and one curve per class (three classes), counts, and refusals.
  */
 import { describe, expect, it } from 'vitest';
+import { figureRows } from '../../api';
 import { evaluationReport } from './report';
 
 const two = (p1: number[]) => p1.map((p) => [1 - p, p]);
@@ -54,6 +55,18 @@ describe('evaluationReport', () => {
     expect(report.study.operatingPoint).toBeUndefined();
     expect(report.curves.map((c) => c.classIndex)).toEqual([0, 1, 2]);
     expect(report.counts).toEqual([1, 1, 2]);
+    // The printed rows give each class's one-vs-rest AUC: class a's item ranks first on p(a).
+    const rows = figureRows({
+      ...report,
+      id: 'e',
+      runId: 'r',
+      node: 'net',
+      source: 'test',
+      model: 'full',
+      createdAt: '',
+    });
+    expect(rows.find((r) => r.label === 'ROC AUC, a vs rest')?.value).toBe(1);
+    expect(rows.map((r) => r.label)).toContain('ROC AUC, c vs rest');
   });
 
   it('refuses rows that do not match the classes or the labels', () => {
