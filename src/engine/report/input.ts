@@ -119,7 +119,15 @@ export async function reportInput(
   return {
     project: {
       name: snapshot.name,
-      hash: createHash('sha256').update(stableStringify(graph)).digest('hex'),
+      // What the results depend on: nodes, their types, versions and params, and edges; not the layout.
+      hash: createHash('sha256')
+        .update(
+          stableStringify({
+            nodes: graph.nodes.map((g) => ({ id: g.id, type: g.type, version: g.version, params: g.params })),
+            edges: graph.edges.map((g) => ({ source: g.source, target: g.target, port: g.targetPort })),
+          }),
+        )
+        .digest('hex'),
     },
     generatedAt: new Date().toISOString(),
     software: {
