@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, openImage } from '../data/readers';
 import { runPhi } from '../test-support/cli-io';
 import { freePort, startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { pythonWith } from '../test-support/python';
@@ -75,6 +76,16 @@ function certificates(dir: string): { ca: string; key: string; cert: string } {
   return { ca: join(dir, 'ca.pem'), key: join(dir, 'server.key'), cert: join(dir, 'server.crt') };
 }
 
+const PLAIN = ['CT_small.dcm', 'MR_small.dcm'];
+/** JPEG 2000 (NM) and RLE, two frames of RGB (OT). */
+const COMPRESSED = ['JPEG2000.dcm', 'SC_rgb_rle_2frame.dcm'];
+
+/** The `.dcm` files under `dir`. */
+const dicomFiles = (dir: string): string[] =>
+  (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.dcm'))
+    .map((f) => join(dir, f));
+
 let orthanc: Orthanc;
 let work: string;
 let front: Server;
@@ -85,7 +96,7 @@ let pems: { ca: string; key: string; cert: string };
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'phi-dicomweb-'));
   orthanc = await startOrthanc();
-  for (const name of ['CT_small.dcm', 'MR_small.dcm']) await orthanc.upload(testFile(name));
+  for (const name of [...PLAIN, ...COMPRESSED]) await orthanc.upload(testFile(name));
   writeFileSync(join(work, 'password'), orthanc.password);
   auth = ['--user', orthanc.user, '--password-file', 'password'];
   // HTTPS in front of Orthanc's HTTP, as a hospital's reverse proxy would be (Debian's Orthanc
@@ -145,8 +156,35 @@ describe('DICOMweb', () => {
     const uids = (found: Record<string, { vr: string; Value?: unknown[] }>[]): string[] =>
       found.map((s) => jsonValue(s, '0020000D') as string).sort();
     const studies = uids(await paged.searchStudies({}));
-    expect(studies).toHaveLength(2);
+    expect(studies).toHaveLength(PLAIN.length + COMPRESSED.length);
     expect(studies).toEqual(uids(await whole.searchStudies({})));
     expect(await paged.searchInstances(studies[0])).toHaveLength(1);
+  });
+
+  it('compressed instances (JPEG 2000, RLE) arrive with the same pixels, over DICOMweb and DIMSE', async () => {
+    const dimse = ['--aet', orthanc.ourAet, '--port', String(orthanc.ourPort)];
+    const originals = new Map<string, string>();
+    for (const name of COMPRESSED)
+      originals.set((await openImage(testFile(name))).header.modality, testFile(name));
+    for (const [url, extra] of [
+      [orthanc.dicomweb, auth],
+      [orthanc.dimse, dimse],
+    ] as const) {
+      const dir = join(work, url === orthanc.dimse ? 'compressed-dimse' : 'compressed-web');
+      for (const modality of originals.keys()) {
+        const r = await runPhi(work, ['pull', url, dir, '--modality', modality, ...extra]);
+        expect(r.err).toBe('');
+        expect(r.out).toContain('1 fetched');
+      }
+      const files = dicomFiles(dir);
+      expect(files).toHaveLength(COMPRESSED.length);
+      for (const file of files) {
+        const pulled = await decodeImage(file);
+        const original = await decodeImage(originals.get((await openImage(file)).header.modality) as string);
+        expect(pulled.shape).toEqual(original.shape);
+        const bytes = (d: ArrayBufferView): Buffer => Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+        expect(bytes(pulled.data).equals(bytes(original.data))).toBe(true);
+      }
+    }
   });
 });

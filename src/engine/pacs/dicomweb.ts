@@ -39,13 +39,14 @@ interface RequestError extends Error {
 /**
  * An xhr2 request whose `readystatechange` handler failures reject `failed`: dicomweb-client
  * parses answers (multipart, JSON) inside that handler, where a throw would escape the promise.
+ * With `accept`, that value replaces the Accept header dicomweb-client sets.
  */
 class NodeXhr extends XMLHttpRequest {
   readonly failed: Promise<never>;
   private fail: (error: unknown) => void = () => undefined;
   private handler: ((event: unknown) => void) | null = null;
 
-  constructor() {
+  constructor(private readonly accept?: string) {
     super();
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     this.failed.catch(() => undefined);
@@ -53,6 +54,10 @@ class NodeXhr extends XMLHttpRequest {
       get: () => this.handler && this.guarded,
       set: (handler: ((event: unknown) => void) | null) => (this.handler = handler),
     });
+  }
+
+  override setRequestHeader(name: string, value: string): void {
+    super.setRequestHeader(name, this.accept && name.toLowerCase() === 'accept' ? this.accept : value);
   }
 
   private readonly guarded = (event: unknown): void => {
@@ -72,7 +77,11 @@ interface Client {
     o: Req & { studyInstanceUID: string; queryParams: Record<string, string> },
   ): Promise<unknown>;
   retrieveInstance(
-    o: Req & { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string },
+    o: Req & {
+      studyInstanceUID: string;
+      seriesInstanceUID: string;
+      sopInstanceUID: string;
+    },
   ): Promise<unknown>;
   storeInstances(o: Req & { datasets: ArrayBuffer[] }): Promise<unknown>;
 }
@@ -95,17 +104,21 @@ export class DicomWebPacs {
     this.client = new api.DICOMwebClient(options as never) as unknown as Client;
   }
 
-  private request(): { instance: NodeXhr } {
-    const instance = new NodeXhr();
+  private request(accept?: string): { instance: NodeXhr } {
+    const instance = new NodeXhr(accept);
     if (this.agent) instance.nodejsSet({ httpsAgent: this.agent });
     instance.timeout = this.access.timeoutMs ?? 120_000;
     return { instance };
   }
 
   /** Runs one dicomweb-client call; turns its failures into a sentence about `what`. */
-  private async call<T>(what: string, run: (request: { instance: NodeXhr }) => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    run: (request: { instance: NodeXhr }) => Promise<T>,
+    accept?: string,
+  ): Promise<T> {
     try {
-      const request = this.request();
+      const request = this.request(accept);
       return await Promise.race([run(request), request.instance.failed]);
     } catch (error) {
       const status = (error as RequestError).status;
@@ -181,16 +194,25 @@ export class DicomWebPacs {
     );
   }
 
-  /** WADO-RS one instance as Part-10 bytes. */
+  /**
+   * WADO-RS one instance as Part-10 bytes, in the transfer syntax the server holds it in
+   * (`transfer-syntax=*`): without it the standard asks for Explicit VR Little Endian, and a
+   * server that cannot decompress (Orthanc and JPEG 2000) fails the request. dicomweb-client
+   * cannot ask for it (its `mediaTypes` check of `retrieveInstance` refuses `application/dicom`),
+   * so the request's Accept header is replaced.
+   */
   async retrieveInstance(study: string, series: string, sop: string): Promise<Uint8Array> {
     const what = 'send an instance';
-    const part = await this.call(what, (request) =>
-      this.client.retrieveInstance({
-        studyInstanceUID: study,
-        seriesInstanceUID: series,
-        sopInstanceUID: sop,
-        request,
-      }),
+    const part = await this.call(
+      what,
+      (request) =>
+        this.client.retrieveInstance({
+          studyInstanceUID: study,
+          seriesInstanceUID: series,
+          sopInstanceUID: sop,
+          request,
+        }),
+      'multipart/related; type="application/dicom"; transfer-syntax=*',
     );
     if (!(part instanceof ArrayBuffer))
       throw malformedError(this.target.name, what, 'no application/dicom part in the answer');

@@ -5,6 +5,7 @@ declare module 'xhr2' {
     timeout: number;
     onreadystatechange: ((event: unknown) => void) | null;
     nodejsSet(options: { httpsAgent?: Agent }): void;
+    setRequestHeader(name: string, value: string): void;
   }
   export default XMLHttpRequest;
 }
