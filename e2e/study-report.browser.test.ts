@@ -138,6 +138,9 @@ it('writes one self-contained HTML report with the evaluation figures, and it pr
   for (const item of ['Intended use', 'Reference standard', 'Annotators', 'Ethics approval'])
     expect(checklist).toContain(item);
   expect(await page.locator('#checklist .blank').count()).toBeGreaterThanOrEqual(4);
+  // The intended use was given: its row points to the model card instead of a blank.
+  const intended = page.locator('#checklist tr', { hasText: 'Intended use and clinical question' });
+  expect(await intended.locator('a[href="#n1"]').innerText()).toBe('Model card');
   expect(await page.locator('#checklist a[href="#n1-test"]').count()).toBe(1);
 
   const pdf = await page.pdf({ format: 'A4', printBackground: true });

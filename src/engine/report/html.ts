@@ -188,11 +188,15 @@ ${
 }
 
 /** The TRIPOD+AI / CLAIM items: where the report answers each, or a blank for a person. */
-function checklist(prefix: string, hasExternal: boolean): string {
+function checklist(prefix: string, hasExternal: boolean, intendedUse: string): string {
   const at = (id: string, text: string): string => `<a href="#${id}">${text}</a>`;
   const items: [string, string, string][] = [
     ['Title and model identification', 'TRIPOD+AI 1; CLAIM 1', at(prefix, 'Model card')],
-    ['Intended use and clinical question', 'TRIPOD+AI 3; CLAIM 3-4', BLANK],
+    [
+      'Intended use and clinical question',
+      'TRIPOD+AI 3; CLAIM 3-4',
+      intendedUse ? at(prefix, 'Model card') : BLANK,
+    ],
     ['Source of data, sites and dates', 'TRIPOD+AI 5; CLAIM 7', BLANK],
     [
       'Eligibility and de-identification',
@@ -260,7 +264,7 @@ ${input.networks.map((n, i) => networkSection(n, i + 1, intendedUse)).join('\n')
     Object.entries(input.software).map(([k, v]) => [td(e(k)), td(e(v))]),
     'Software versions',
   )}</section>
-${checklist('n1', input.networks[0]?.evaluation.external.length > 0)}
+${checklist('n1', input.networks[0]?.evaluation.external.length > 0, intendedUse)}
 </body></html>
 `;
 }
