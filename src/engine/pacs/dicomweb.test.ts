@@ -77,6 +77,7 @@ function certificates(dir: string): { ca: string; key: string; cert: string } {
 }
 
 const PLAIN = ['CT_small.dcm', 'MR_small.dcm'];
+const TOKEN = 'a-token-from-the-hospital-sign-on';
 /** JPEG 2000 (NM) and RLE, two frames of RGB (OT). */
 const COMPRESSED = ['JPEG2000.dcm', 'SC_rgb_rle_2frame.dcm'];
 
@@ -103,9 +104,14 @@ beforeAll(async () => {
   // 1.10.1 ends with a segmentation fault on its own HTTPS with OpenSSL 3).
   pems = certificates(work);
   const origin = new URL(orthanc.http);
+  // It also takes a bearer token in place of the password, as a hospital's single sign-on gateway does.
+  const basic = `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64')}`;
   front = createServer({ key: readFileSync(pems.key), cert: readFileSync(pems.cert) }, (req, res) => {
+    const headers = { ...req.headers };
+    if (headers.authorization?.startsWith('Bearer '))
+      headers.authorization = headers.authorization === `Bearer ${TOKEN}` ? basic : 'Basic none';
     const upstream = request(
-      { host: origin.hostname, port: origin.port, path: req.url, method: req.method, headers: req.headers },
+      { host: origin.hostname, port: origin.port, path: req.url, method: req.method, headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -146,6 +152,24 @@ describe('DICOMweb', () => {
     ]);
     expect(pulled.err).toBe('');
     expect(pulled.out).toContain('1 fetched, 0 already here');
+  });
+
+  it('a bearer token (--token-file) is sent as such; a wrong one gets the credentials sentence', async () => {
+    writeFileSync(join(work, 'token'), `${TOKEN}\n`);
+    writeFileSync(join(work, 'old-token'), 'expired\n');
+    const ok = await runPhi(work, ['pacs-echo', https, '--token-file', 'token', '--ca-file', pems.ca]);
+    expect(ok.err).toBe('');
+    expect(ok.out).toBe(`${https} answers: a QIDO-RS study search with these credentials succeeded.\n`);
+    const expired = await runPhi(work, [
+      'pacs-echo',
+      https,
+      '--token-file',
+      'old-token',
+      '--ca-file',
+      pems.ca,
+    ]);
+    expect(expired.code).toBe(1);
+    expect(expired.err).toContain('refused the credentials (HTTP 401)');
   });
 
   it('QIDO-RS searches go through every page (limit and offset)', async () => {
