@@ -56,8 +56,11 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run-started'),
     runId: z.string(),
-    /** How the run was asked for; `tuning` is an Auto Tuning search (one run like any other). */
-    mode: z.union([RunModeSchema, z.literal('tuning')]),
+    /**
+     * How the run was asked for; `tuning` is an Auto Tuning search and `repeat` a training
+     * repeated with several seeds (each one run like any other, training apart from the node's model).
+     */
+    mode: z.union([RunModeSchema, z.literal('tuning'), z.literal('repeat')]),
     /** Nodes this run will execute, in order. */
     nodes: z.array(z.string()),
     /** Items per dataset node for a sample run; absent for a full run. */

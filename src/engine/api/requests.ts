@@ -139,6 +139,8 @@ export const EngineRequests = {
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
   getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
+  /** Trains a network node once per seed (its own seed and the next ones) beside its own model. */
+  repeatTraining: z.object({ node: z.string(), seeds: z.number().int().min(2).max(20) }),
   getTuning: z.object({ node: z.string() }),
   applyTrial: z.object({ node: z.string(), trialId: z.string() }),
   listCustomModules: z.object({}),
@@ -307,6 +309,31 @@ export interface Prediction {
 /** One trial of a hyper-parameter search (same shape as the `trial` event's). */
 export type Trial = Extract<EngineEvent, { type: 'trial' }>['trial'];
 
+/** One metric across the seeds of a repeated training. */
+export interface AcrossSeeds {
+  mean: number;
+  /** Sample standard deviation (n - 1); null for one value. */
+  sd: number | null;
+  min: number;
+  max: number;
+  /** Seeds that gave a value (a class absent from the test split gives none). */
+  n: number;
+}
+
+/** A training repeated with several seeds: each seed's test evaluation, and every test metric across them. */
+export interface RepeatResult {
+  node: string;
+  seeds: {
+    seed: number;
+    status: 'done' | 'failed' | 'cancelled';
+    message?: string;
+    /** Items of the test split, and its metrics with the seed's best weights. */
+    items?: number;
+    test: EpochMetrics;
+  }[];
+  acrossSeeds: Record<string, AcrossSeeds>;
+}
+
 /** The trials of a network node's searches, and the best five per metric. */
 export interface TuningState {
   node: string;
@@ -419,6 +446,7 @@ export interface EngineResults {
   getPrediction: Prediction;
   getDatasetSummary: DatasetSummary;
   startTuning: TuningState;
+  repeatTraining: RepeatResult;
   getTuning: TuningState;
   applyTrial: ProjectSnapshot;
   listCustomModules: (CustomModuleInfo & { trusted: boolean })[];

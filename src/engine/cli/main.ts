@@ -14,6 +14,7 @@ import { predictCommand } from './commands/predict';
 import { processCommand } from './commands/process';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
+import { repeatCommand } from './commands/repeat';
 import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
@@ -30,6 +31,7 @@ export const COMMANDS: CliCommand[] = [
   metricsCommand,
   predictCommand,
   evaluateCommand,
+  repeatCommand,
   reportCommand,
   exportCommand,
   tuneCommand,

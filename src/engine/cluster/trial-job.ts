@@ -51,8 +51,7 @@ export async function runTrialJob(trialFile: string, log: (line: string) => void
     runId: job.runId,
     trialId: job.trialId,
     seed: job.seed,
-    metric: job.metric,
-    goal: job.goal,
+    score: { metric: job.metric, goal: job.goal },
     // Slurm stops a job with its signals: the training is never aborted from inside.
     signal: new AbortController().signal,
     emit: (event) => {

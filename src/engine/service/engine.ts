@@ -42,7 +42,7 @@ import { checkConnection, validateGraph } from '../graph/validate';
 import { renderPresented } from '../imaging/presentation';
 import { processingResult } from '../imaging/processing-result';
 import { OutputCache, type ManifestItem, type NodeManifest } from '../run/cache';
-import { isNoSpace, onProjectDisk } from '../run/disk-full';
+import { isNoSpace, onProjectDisk, writeFileAtomically } from '../run/disk-full';
 import { messageOf } from '../errors';
 import { collectionFrom, executeRun, networkDir, networkKey } from '../run/executor';
 import { computeKeys, stableStringify } from '../run/keys';
@@ -65,7 +65,8 @@ import { describeBackends } from '../nn';
 import { readCheckpointMeta } from '../nn/train/checkpoint';
 import { ProjectStore } from '../store/project-store';
 import type { RecentProjects } from '../store/recent-projects';
-import { runTuning, trialParams, tuningState } from '../tuning';
+import { runTuning, trainTrial, trialParams, tuningState } from '../tuning';
+import { acrossSeeds } from '../nn/repeat/summary';
 import type { TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
@@ -633,6 +634,99 @@ export class Engine implements EngineApi {
       return state;
     } catch (error) {
       finish(controller.signal.aborted ? 'cancelled' : 'failed');
+      throw error;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /**
+   * Repeatability: trains a network node once per seed (its own and the next
+   * ones), each in `<node>/repeats/seed-<s>/` beside the node's own model, and
+   * reports every test metric's mean, SD and range across seeds. A repeat is a
+   * run for the workbench (one at a time, cancellable); its events are tagged
+   * with the seed, so they never show as the node's own curves.
+   */
+  async repeatTraining(params: EngineParams<'repeatTraining'>): Promise<EngineResults['repeatTraining']> {
+    const request = EngineRequests.repeatTraining.parse(params);
+    const store = this.requireStore();
+    if (this.current) throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    const node = store.graph().nodes.find((n) => n.id === request.node);
+    const type = node && this.registry.get(node.type);
+    if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
+    const parsed = type.params.safeParse(node.params);
+    if (!parsed.success) throw new Error(`Node "${node.id}" has invalid params: fix them first`);
+    const input = this.inputManifest(node.id);
+    if (!input)
+      throw new Error(
+        `Repeating trains on the input of "${node.id}": run the pipeline before it first (RUN)`,
+      );
+    const first = (parsed.data as { seed?: number }).seed ?? 0;
+    const controller = new AbortController();
+    const runId = `repeat-${node.id}`;
+    this.current = { runId, controller };
+    const started = Date.now();
+    this.emit({ type: 'run-started', runId, mode: 'repeat', nodes: [node.id] });
+    const seeds: EngineResults['repeatTraining']['seeds'] = [];
+    try {
+      for (let i = 0; i < request.seeds && !controller.signal.aborted; i++) {
+        const seed = first + i;
+        let evaluation: Extract<EngineEvent, { type: 'evaluation' }> | undefined;
+        this.emit({
+          type: 'log',
+          level: 'info',
+          node: node.id,
+          message: `Repeat ${i + 1} of ${request.seeds}: training with seed ${seed}`,
+        });
+        const result = await trainTrial({
+          networkType: {
+            ...type,
+            run: (data, p, ctx) => type.run(data, p, { ...ctx, savedSpec: this.savedSpec }),
+          },
+          nodeId: node.id,
+          collection: collectionFrom(input, this.cache),
+          params: { ...node.params, seed },
+          artifactsDir: join(store.artifactsFor(node.id), 'repeats', `seed-${seed}`),
+          runId,
+          trialId: `seed-${seed}`,
+          seed: this.seed,
+          signal: controller.signal,
+          emit: (event) => {
+            if (event.type === 'evaluation' && event.node === node.id) evaluation = event;
+            this.emit(event);
+          },
+        });
+        seeds.push({
+          seed,
+          // A training in this process ends done, failed or cancelled (queued and running are a cluster's).
+          status: result.status === 'done' || result.status === 'failed' ? result.status : 'cancelled',
+          ...(result.message ? { message: result.message } : {}),
+          ...(evaluation ? { items: evaluation.items } : {}),
+          test: evaluation?.metrics ?? {},
+        });
+      }
+      const summary = {
+        node: node.id,
+        seeds,
+        acrossSeeds: acrossSeeds(seeds.filter((s) => s.status === 'done').map((s) => s.test)),
+      };
+      writeFileAtomically(
+        join(store.artifactsFor(node.id), 'repeats', 'summary.json'),
+        JSON.stringify(summary, null, 1),
+        {
+          folder: store.dir,
+          role: 'project',
+        },
+      );
+      const status = controller.signal.aborted
+        ? 'cancelled'
+        : seeds.some((s) => s.status === 'failed')
+          ? 'failed'
+          : 'done';
+      this.emit({ type: 'run-finished', runId, status, seconds: (Date.now() - started) / 1000 });
+      return summary;
+    } catch (error) {
+      this.emit({ type: 'run-finished', runId, status: 'failed', seconds: (Date.now() - started) / 1000 });
       throw error;
     } finally {
       this.current = undefined;

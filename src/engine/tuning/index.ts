@@ -2,6 +2,6 @@
  * Genetic hyper-parameter tuning of network nodes: the
  * public entry of engine/tuning, used by the engine service.
  */
-export { runTuning, type TuningHost } from './tuner';
+export { runTuning, trainTrial, type TuningHost } from './tuner';
 export { tuningState, trialParams, topTrials, TOP_COUNT } from './state';
 export { SearchSpaceError } from './space';

@@ -119,8 +119,8 @@ export interface TrialTraining {
   runId: string;
   trialId: string;
   seed: number;
-  metric: string;
-  goal: 'max' | 'min';
+  /** What scores the trial at its best epoch; none for a training that is not scored (a repeat with another seed). */
+  score?: { metric: string; goal: 'max' | 'min' };
   signal: AbortSignal;
   /** Receives the training's events, tagged with the trial. */
   emit(event: EngineEvent): void;
@@ -161,7 +161,8 @@ export async function trainTrial(training: TrialTraining): Promise<TrialResultRe
       log: { info: say('info'), warn: say('warn') },
     });
     if (signal.aborted) return { status: 'cancelled', score: null, metrics: {}, message: 'cancelled' };
-    const outcome = bestEpochOutcome(epochs, training.metric, training.goal);
+    if (!training.score) return { status: 'done', score: null, metrics: {} };
+    const outcome = bestEpochOutcome(epochs, training.score.metric, training.score.goal);
     return { status: 'done', score: outcome.score, metrics: outcome.metrics, bestEpoch: outcome.bestEpoch };
   } catch (error) {
     return signal.aborted
@@ -287,8 +288,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
       runId,
       trialId,
       seed: host.seed,
-      metric: req.metric,
-      goal: req.goal,
+      score: { metric: req.metric, goal: req.goal },
       signal: host.signal,
       emit: host.emit,
     });

@@ -33,6 +33,7 @@ export const ENGINE_METHODS = [
   'getPrediction',
   'getDatasetSummary',
   'startTuning',
+  'repeatTraining',
   'getTuning',
   'applyTrial',
   'listCustomModules',

@@ -52,7 +52,7 @@ interface HistoryEntry {
 export interface ActiveRun {
   runId?: string;
   /** `tuning`: an Auto Tuning search, a run like any other for the status bar, RUN and Cancel. */
-  mode: RunMode | 'tuning';
+  mode: RunMode | 'tuning' | 'repeat';
   /** Nodes the run executes, in order (from `run-started`). */
   nodes: string[];
   startedAt: number;
@@ -350,11 +350,11 @@ export class Workbench {
       case 'run-started':
         this.run = { runId: event.runId, mode: event.mode, nodes: event.nodes, startedAt: Date.now() };
         this.starting = false;
-        // A search trains trials, not the node: the node keeps its state and model.
-        if (event.mode !== 'tuning')
+        // A search or a repeat trains apart from the node: the node keeps its state and model.
+        if (event.mode === 'tuning') this.tuningOf(event.nodes[0]).searchStarted(event.search);
+        else if (event.mode !== 'repeat')
           for (const id of event.nodes)
             this.patchStatus(id, { state: 'queued', done: undefined, total: undefined, message: undefined });
-        else this.tuningOf(event.nodes[0]).searchStarted(event.search);
         this.logs.add(
           'info',
           `Run started (${runModeLabel(event.mode)}${event.sampleSize ? `, ${event.sampleSize} items per dataset` : ''}): ${event.nodes.length} node(s)`,
@@ -505,6 +505,8 @@ export class Workbench {
     if (!this.running) return null;
     if (this.run?.mode === 'tuning')
       return `Auto tuning of ${this.run.nodes[0] ?? 'a network'} is running: wait for it or cancel it`;
+    if (this.run?.mode === 'repeat')
+      return `${this.run.nodes[0] ?? 'A network'} is being trained with several seeds: wait for it or cancel it`;
     return 'A run is in progress: wait for it or cancel it';
   }
 
@@ -974,13 +976,14 @@ export function defaultParams(type: NodeTypeDescriptor): Record<string, unknown>
 }
 
 /** What the menus call each run mode. */
-export function runModeLabel(mode: RunMode | 'tuning'): string {
+export function runModeLabel(mode: RunMode | 'tuning' | 'repeat'): string {
   return {
     all: 'RUN (All modules)',
     sample: 'Sample RUN',
     node: 'Run module',
     'step-forward': 'Step forward',
     tuning: 'Auto tuning',
+    repeat: 'Repeat with seeds',
   }[mode];
 }
 
