@@ -244,7 +244,7 @@ const text = (e: DicomElement | undefined): string => {
 };
 
 /** De-identifies a denaturalized dataset and file meta group (see the module comment). */
-export function deidentifyElements(
+function deidentifyElements(
   dict: DicomElements,
   meta: DicomElements,
   names: Pseudonymizer,

@@ -67,7 +67,7 @@ function rejectedError(
 }
 
 /** The words for a DIMSE status. */
-export function statusWords(status: number): string {
+function statusWords(status: number): string {
   const named = Object.entries(Status).find(([, value]) => value === status)?.[0];
   return `status 0x${status.toString(16).padStart(4, '0')}${named ? ` ${named}` : ''}`;
 }
@@ -76,7 +76,7 @@ export function statusWords(status: number): string {
  * Opens one association, sends `list` and resolves with each request's responses once the
  * association is released.
  */
-export function associate(
+function associate(
   target: DimseTarget,
   options: DimseOptions,
   list: DimseRequest[],
