@@ -3,9 +3,10 @@
  * the generation's k-th trial with `node <repo>/bin/phi.mjs trial
  * <trial.json>`. Shortly before the time limit (`--signal=B:USR1@60`) the
  * script requeues its own task, a bounded number of times (the training goes
- * on from its checkpoints). When the training process dies without writing
- * `result.json`, the script writes one with its exit status; a task that is
- * cancelled or killed by Slurm writes nothing, and its Slurm state says why.
+ * on from its checkpoints). When the training process exits by itself
+ * without writing `result.json`, the script writes one with its exit status;
+ * a task stopped by a signal (cancelled, requeued, out of memory, its time
+ * limit) writes nothing, and its Slurm state says why.
  */
 import { fileURLToPath } from 'node:url';
 import { trialFolder } from './run-folder';
@@ -58,7 +59,7 @@ export function batchScript(options: {
     'dir="${trials[$SLURM_ARRAY_TASK_ID]}"',
     // Near the time limit: requeue this task (bounded), Slurm then stops it and starts it again.
     'requeue() {',
-    `  if [ "\${SLURM_RESTART_COUNT:-0}" -lt ${resources.maxRequeues} ]; then scontrol requeue "$SLURM_JOB_ID"; fi`,
+    `  if [ "\${SLURM_RESTART_COUNT:-0}" -lt ${resources.maxRequeues} ]; then requeued=1; scontrol requeue "$SLURM_JOB_ID"; fi`,
     '}',
     'trap requeue USR1',
     `node ${quote(PHI_SCRIPT)} trial "$dir/trial.json" &`,
@@ -66,7 +67,8 @@ export function batchScript(options: {
     // `wait` returns early when the trap runs: wait again until the training process is gone.
     'wait "$child"; code=$?',
     'while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done',
-    'if [ ! -e "$dir/result.json" ]; then',
+    // Killed (exit status 128 + signal) or being requeued: no exit file, Slurm's state tells.
+    'if [ ! -e "$dir/result.json" ] && [ -z "${requeued:-}" ] && [ "$code" -lt 128 ]; then',
     '  printf \'{"exitCode":%d}\\n\' "$code" > "$dir/result.json.$$.tmp" && mv -f "$dir/result.json.$$.tmp" "$dir/result.json"',
     'fi',
     'exit "$code"',

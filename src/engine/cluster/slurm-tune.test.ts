@@ -284,4 +284,40 @@ describe('phi tune --executor slurm', () => {
       expect(trial.message).toMatch(/^cancelled \(scancel \d+_\d\)$/);
     }
   }, 900_000);
+
+  it('a task told its time limit is near (USR1) requeues itself once, at most --max-requeues times, and its trial still finishes', async () => {
+    const path = project('requeued');
+    const args = ['tune', path, ...SEARCH, '--population', '2', '--generations', '1', ...SLURM];
+    const tuning = runPhi(dir, [...args, '--max-parallel', '1', '--max-requeues', '1']);
+    const running = async (): Promise<string | undefined> => {
+      const queue = await cluster!.run('squeue', [
+        '--array',
+        '--noheader',
+        '--states=RUNNING',
+        '--format=%i|%j',
+      ]);
+      return queue
+        .split('\n')
+        .find((line) => line.includes('-g1.1'))
+        ?.split('|')[0];
+    };
+    // What Slurm sends 60 s before the time limit (--signal=B:USR1@60), sent now.
+    const task = await until('a running trial', running);
+    await cluster!.run('scancel', ['--signal=USR1', '--batch', task]);
+    await until('the requeued task running again', async () => {
+      const shown = await cluster!.run('scontrol', ['show', 'job', task]);
+      return /JobState=RUNNING/.test(shown) && /Restarts=1\b/.test(shown) ? true : undefined;
+    });
+    // The second time the bound is reached: the task goes on instead of requeueing again.
+    await cluster!.run('scancel', ['--signal=USR1', '--batch', task]);
+    const tuned = await tuning;
+    expect(tuned.code).toBe(0);
+    const { state } = readState(path);
+    expect(state.trials.map((t) => t.status)).toEqual(['done', 'done']);
+    const [arrayJob, index] = task.split('_');
+    const ended = cluster!.completed().filter((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === index);
+    // One record of the run the requeue stopped (the task went back to PENDING), one of the run that
+    // completed: the second USR1 did not requeue it again.
+    expect(ended.map((c) => c.JobState)).toEqual(['PENDING', 'COMPLETED']);
+  }, 900_000);
 });

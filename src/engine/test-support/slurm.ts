@@ -85,6 +85,8 @@ export async function startSlurm(): Promise<SlurmCluster> {
       `SlurmdLogFile=${join(dir, 'log', 'slurmd.log')}`,
       'ProctrackType=proctrack/linuxproc',
       'TaskPlugin=task/none',
+      // The scheduler looks at the queue every 2 s (a requeued task starts soon after its hold).
+      'SchedulerParameters=sched_interval=2',
       'SelectType=select/cons_tres',
       'SelectTypeParameters=CR_Core',
       'JobCompType=jobcomp/filetxt',
