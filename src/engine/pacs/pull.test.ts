@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +263,30 @@ describe('phi pull from a real Orthanc', () => {
     expect(refused.err).toMatch(
       /^phi pull: ORTHANC@127\.0\.0\.1:\d+ rejected our AE title "STRANGER" .*\.\n$/,
     );
+
+    // Our C-STORE port already taken by another program.
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(orthanc.ourPort, resolve));
+    try {
+      const busy = await runPhi(work, [
+        'pull',
+        orthanc.dimse,
+        'busy',
+        '--all',
+        '--aet',
+        orthanc.ourAet,
+        '--port',
+        String(orthanc.ourPort),
+      ]);
+      expect(busy.code).toBe(1);
+      expect(busy.err).toMatch(
+        new RegExp(
+          `^phi pull: our C-STORE SCP cannot listen on port ${orthanc.ourPort} for ORTHANC@127\\.0\\.0\\.1:\\d+: .*EADDRINUSE.*\\.\\n$`,
+        ),
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
 
     const port = await freePort();
     for (const url of [`dicom://ANY@127.0.0.1:${port}`, `http://127.0.0.1:${port}/dicom-web`]) {
