@@ -14,7 +14,7 @@ const parent = (process as unknown as { parentPort?: ParentPortLike }).parentPor
 if (!parent) throw new Error('engine-process must run in an Electron utility process');
 hostEngine(
   parent,
-  (method, params) => dispatch(engine, method, params),
+  (method, params, signal) => dispatch(engine, method, params, signal),
   (listener) => engine.onDidEmit(listener),
 );
 process.on('exit', () => engine.closeProject());

@@ -3,7 +3,7 @@
  * hands this window. Only the methods of the contract exist on the object
  * (the whitelist); requests made before the port arrives are queued.
  */
-import type { WireFromEngine, WireRequest } from '../engine/api';
+import type { WireFromEngine, WireToEngine } from '../engine/api';
 import { createWireClient, type PhiApi } from '../renderer/api/wire-client';
 import { CONNECT_CHANNEL, PORT_CHANNEL } from '../main/channels';
 
@@ -23,7 +23,7 @@ export interface IpcRendererLike {
 /** Asks main for an engine port and returns the API over it. */
 export function createPreloadApi(ipc: IpcRendererLike): PhiApi {
   let port: PortLike | null = null;
-  const queue: WireRequest[] = [];
+  const queue: WireToEngine[] = [];
   let handler: (message: WireFromEngine) => void = () => {};
   ipc.on(PORT_CHANNEL, (event) => {
     const received = event.ports[0];

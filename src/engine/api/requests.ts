@@ -470,8 +470,13 @@ export interface EngineResults {
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */
+/** How a request is made: `signal` cancels it (the engine stops long work where it can). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
 export type EngineApi = {
-  [M in EngineMethod]: (params: EngineParams<M>) => Promise<EngineResults[M]>;
+  [M in EngineMethod]: (params: EngineParams<M>, options?: RequestOptions) => Promise<EngineResults[M]>;
 } & {
   /** Subscribe to events; returns the function that unsubscribes. */
   onDidEmit(listener: (event: EngineEvent) => void): () => void;

@@ -1,6 +1,8 @@
 /**
  * The messages every transport (Electron IPC/MessagePort, WebSocket) carries.
- * Two verbs, like VS Code's IPC: a request answered once, and events.
+ * Two verbs, like VS Code's IPC: a request answered once, and events; a
+ * request may be cancelled by its id, and a connection may narrow the events
+ * it receives by kind and node.
  */
 import { z } from 'zod';
 import { EngineEventSchema } from './events';
@@ -14,6 +16,38 @@ export const WireRequestSchema = z.object({
 });
 /** See {@link WireRequestSchema}. */
 export type WireRequest = z.infer<typeof WireRequestSchema>;
+
+/**
+ * Cancels request `id`: it is answered at once with the error
+ * {@link REQUEST_CANCELLED}, and the engine stops its work where it can.
+ */
+export const WireCancelSchema = z.object({ kind: z.literal('cancel'), id: z.number().int() });
+/** See {@link WireCancelSchema}. */
+export type WireCancel = z.infer<typeof WireCancelSchema>;
+
+/** The error a cancelled request is answered with. */
+export const REQUEST_CANCELLED = 'Cancelled';
+
+/**
+ * The events a connection wants from now on: of these kinds (`types`) and, for
+ * events about a node, of these nodes; every event until one is sent.
+ */
+export const WireSubscribeSchema = z.object({
+  kind: z.literal('subscribe'),
+  types: z.array(z.string()).optional(),
+  nodes: z.array(z.string()).optional(),
+});
+/** See {@link WireSubscribeSchema}. */
+export type WireSubscribe = z.infer<typeof WireSubscribeSchema>;
+
+/** Anything a front end sends. */
+export const WireToEngineSchema = z.discriminatedUnion('kind', [
+  WireRequestSchema,
+  WireCancelSchema,
+  WireSubscribeSchema,
+]);
+/** See {@link WireToEngineSchema}. */
+export type WireToEngine = z.infer<typeof WireToEngineSchema>;
 
 /** The engine's answer to one request. */
 export const WireResponseSchema = z.object({

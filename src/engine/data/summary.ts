@@ -40,8 +40,11 @@ function labelIsEmpty(sample: Sample): boolean | undefined {
 /** What the content pass finds: identical images across splits and empty labels. */
 async function contentFindings(
   source: DatasetSource,
+  signal?: AbortSignal,
 ): Promise<{ warnings: DatasetWarning[]; emptyItems: number | null }> {
   const seen = await mapLimit(source.items, DECODE_CONCURRENCY, async (item) => {
+    // A cancelled request stops decoding: nobody waits for the answer any more.
+    signal?.throwIfAborted();
     try {
       const sample = await source.load(item);
       return { hash: pixelHash(sample), empty: labelIsEmpty(sample) };
@@ -93,7 +96,7 @@ async function contentFindings(
  */
 export async function summarizeDataset(
   source: DatasetSource,
-  options: { content?: boolean } = {},
+  options: { content?: boolean; signal?: AbortSignal } = {},
 ): Promise<DatasetSummary> {
   const info = sourceInfo(source);
   const splits = { train: 0, validation: 0, test: 0 };
@@ -111,7 +114,7 @@ export async function summarizeDataset(
         total: c.train + c.validation + c.test,
       }))
     : [];
-  const content = options.content === false ? undefined : await contentFindings(source);
+  const content = options.content === false ? undefined : await contentFindings(source, options.signal);
   return {
     task: source.task,
     layout: info?.layout ?? 'unknown',

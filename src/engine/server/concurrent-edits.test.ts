@@ -80,7 +80,7 @@ beforeAll(async () => {
   await engine.createProject({ path: join(dir, 'p.phiproj'), dataset: join(dir, 'data') });
   await engine.editGraph({ edits: [{ op: 'add-node', node: RESIZE }] });
   server = await startServer({
-    handle: (method, params) => dispatch(engine, method, params),
+    handle: (method, params, signal) => dispatch(engine, method, params, signal),
     events: (listener) => engine.onDidEmit(listener),
     rendererDir: join(dir, 'renderer'),
   });

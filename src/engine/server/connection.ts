@@ -1,13 +1,21 @@
 /**
  * One front-end connection to the engine, independent of the transport: the
  * WebSocket server and the Electron utility process both feed it parsed wire
- * messages and give it a way to send. Requests are answered once; every
- * engine event is pushed to the connection until it closes.
+ * messages and give it a way to send. Requests are answered once (a cancelled
+ * one at once, with {@link REQUEST_CANCELLED}, its late result dropped); engine
+ * events are pushed until the connection closes, all of them or those its
+ * last `subscribe` asked for.
  */
-import { WireRequestSchema, type EngineEvent, type WireFromEngine } from '../api';
+import {
+  REQUEST_CANCELLED,
+  WireToEngineSchema,
+  type EngineEvent,
+  type WireFromEngine,
+  type WireSubscribe,
+} from '../api';
 
 /** Calls one engine method by name; throws an Error with a readable message on bad params. */
-export type RequestHandler = (method: string, params: unknown) => Promise<unknown>;
+export type RequestHandler = (method: string, params: unknown, signal: AbortSignal) => Promise<unknown>;
 
 /** Subscribes to engine events; returns the unsubscribe function. */
 export type EventSource = (listener: (event: EngineEvent) => void) => () => void;
@@ -24,6 +32,14 @@ export interface Connection {
   close(): void;
 }
 
+/** Whether a subscription wants an event: its kind is asked for, and an event about a node names one asked for. */
+export function wanted(event: EngineEvent, subscription: Omit<WireSubscribe, 'kind'> | undefined): boolean {
+  if (!subscription) return true;
+  if (subscription.types && !subscription.types.includes(event.type)) return false;
+  const node = (event as { node?: unknown }).node;
+  return !subscription.nodes || typeof node !== 'string' || subscription.nodes.includes(node);
+}
+
 /** Binds a transport to the engine. */
 export function openConnection(
   handle: RequestHandler,
@@ -31,14 +47,24 @@ export function openConnection(
   channel: WireChannel,
 ): Connection {
   let open = true;
+  let subscription: Omit<WireSubscribe, 'kind'> | undefined;
+  /** Requests not answered yet, by id: aborting one tells the engine to stop its work. */
+  const pending = new Map<number, AbortController>();
   const send = (message: WireFromEngine): void => {
     // A send after close would throw inside ws or a closed port: drop it instead.
     if (open) channel.send(message);
   };
-  const unsubscribe = events((event) => send({ kind: 'event', event }));
+  const answer = (id: number, reply: { result: unknown } | { error: string }): void => {
+    // A request answered already (cancelled) gets no second answer.
+    if (!pending.delete(id)) return;
+    send({ kind: 'response', id, ...reply });
+  };
+  const unsubscribe = events((event) => {
+    if (wanted(event, subscription)) send({ kind: 'event', event });
+  });
   return {
     receive(message) {
-      const parsed = WireRequestSchema.safeParse(message);
+      const parsed = WireToEngineSchema.safeParse(message);
       if (!parsed.success) {
         // Without a valid id there is no one to answer; the id is kept when present.
         const id =
@@ -50,16 +76,33 @@ export function openConnection(
         });
         return;
       }
-      const { id, method, params } = parsed.data;
-      handle(method, params).then(
-        (result) => send({ kind: 'response', id, result }),
-        (error: unknown) => send({ kind: 'response', id, error: errorMessage(error) }),
+      const frame = parsed.data;
+      if (frame.kind === 'subscribe') {
+        const { kind: _kind, ...filter } = frame;
+        subscription = filter;
+        return;
+      }
+      if (frame.kind === 'cancel') {
+        const controller = pending.get(frame.id);
+        answer(frame.id, { error: REQUEST_CANCELLED });
+        controller?.abort();
+        return;
+      }
+      const { id, method, params } = frame;
+      const controller = new AbortController();
+      pending.set(id, controller);
+      handle(method, params, controller.signal).then(
+        (result) => answer(id, { result }),
+        (error: unknown) => answer(id, { error: errorMessage(error) }),
       );
     },
     close() {
       if (!open) return;
       open = false;
       unsubscribe();
+      // Nobody is left to read the answers: the work stops.
+      for (const controller of pending.values()) controller.abort();
+      pending.clear();
     },
   };
 }

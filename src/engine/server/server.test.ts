@@ -31,7 +31,7 @@ beforeAll(async () => {
   engine = new Engine({ cacheDir: join(dir, 'cache') });
   await engine.createProject({ path: join(dir, 'p.phiproj'), dataset: join(dir, 'data') });
   server = await startServer({
-    handle: (method, params) => dispatch(engine, method, params),
+    handle: (method, params, signal) => dispatch(engine, method, params, signal),
     events: (listener) => engine.onDidEmit(listener),
     rendererDir: renderer,
   });

@@ -12,7 +12,12 @@ export function isEngineMethod(method: string): method is EngineMethod {
 }
 
 /** Validates and performs one request; rejects with an Error whose message is fit to show. */
-export async function dispatch(engine: EngineApi, method: string, params: unknown): Promise<unknown> {
+export async function dispatch(
+  engine: EngineApi,
+  method: string,
+  params: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
   if (!isEngineMethod(method)) throw new Error(`Unknown request "${method}"`);
   const bytes = (JSON.stringify(params) ?? '').length;
   if (bytes > LIMITS.requestBytes) throw new Error(requestTooLarge(bytes));
@@ -23,6 +28,6 @@ export async function dispatch(engine: EngineApi, method: string, params: unknow
       .join('; ');
     throw new Error(`Bad parameters for ${method}: ${problems}`);
   }
-  const call = engine[method] as (params: unknown) => Promise<unknown>;
-  return call.call(engine, parsed.data);
+  const call = engine[method] as (params: unknown, options: { signal?: AbortSignal }) => Promise<unknown>;
+  return call.call(engine, parsed.data, { signal });
 }

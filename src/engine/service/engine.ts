@@ -28,6 +28,7 @@ import type {
 } from '../api';
 import {
   EngineRequests,
+  type RequestOptions,
   idFromTitle,
   SampleSizeSchema,
   untrustedCodeMessage,
@@ -555,13 +556,14 @@ export class Engine implements EngineApi {
 
   async getDatasetSummary(
     params: EngineParams<'getDatasetSummary'>,
+    options: RequestOptions = {},
   ): Promise<EngineResults['getDatasetSummary']> {
     const { node } = EngineRequests.getDatasetSummary.parse(params);
     const graphNode = this.requireStore()
       .graph()
       .nodes.find((n) => n.id === node);
     if (graphNode?.kind !== 'dataset') throw new Error(`Node "${node}" is not a dataset`);
-    return summarizeDataset(await this.openDataset(graphNode));
+    return summarizeDataset(await this.openDataset(graphNode), { signal: options.signal });
   }
 
   async startTuning(params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {

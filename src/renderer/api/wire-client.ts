@@ -10,9 +10,12 @@ import type {
   EngineMethod,
   EngineParams,
   EngineResults,
+  RequestOptions,
   WireFromEngine,
-  WireRequest,
+  WireSubscribe,
+  WireToEngine,
 } from '../../engine/api';
+import { REQUEST_CANCELLED } from '../../engine/api';
 
 /** Every method of the engine API: the whitelist of what a front end may call. */
 export const ENGINE_METHODS = [
@@ -62,7 +65,7 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /** What a transport offers the client. */
 export interface WireTransport {
-  send(message: WireRequest): void;
+  send(message: WireToEngine): void;
   /** Registers the handler of every message from the engine. */
   onMessage(handler: (message: WireFromEngine) => void): void;
   /** Registers the handler of connection state changes. */
@@ -77,6 +80,8 @@ export type PhiApi = EngineApi & {
   onConnectionState?(listener: (state: ConnectionState, reason?: string) => void): () => void;
   /** Opens a new connection to the same engine (web mode; absent on the desktop). */
   reconnect?(): void;
+  /** Narrows the events this connection receives to these kinds and nodes (all until called). */
+  subscribe(filter: Omit<WireSubscribe, 'kind'>): void;
 };
 
 interface Pending {
@@ -112,10 +117,29 @@ export function createWireClient(transport: WireTransport): PhiApi {
     for (const listener of [...stateListeners]) listener(state, reason);
   });
 
-  const call = <M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResults[M]> =>
+  const call = <M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    options?: RequestOptions,
+  ): Promise<EngineResults[M]> =>
     new Promise<EngineResults[M]>((resolve, reject) => {
+      const signal = options?.signal;
+      if (signal?.aborted) {
+        reject(new Error(REQUEST_CANCELLED));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      // A signal that crossed a context bridge is a plain copy without listeners: such a request runs to its end.
+      signal?.addEventListener?.('abort', () => {
+        if (!pending.delete(id)) return;
+        reject(new Error(REQUEST_CANCELLED));
+        try {
+          transport.send({ kind: 'cancel', id });
+        } catch {
+          // A closed transport has nothing left to cancel.
+        }
+      });
       try {
         transport.send({ kind: 'request', id, method, params });
       } catch (error) {
@@ -134,9 +158,13 @@ export function createWireClient(transport: WireTransport): PhiApi {
       return () => stateListeners.delete(listener);
     },
     ...(transport.reconnect ? { reconnect: () => transport.reconnect?.() } : {}),
+    subscribe(filter: Omit<WireSubscribe, 'kind'>) {
+      transport.send({ kind: 'subscribe', ...filter });
+    },
   } as Record<string, unknown>;
   for (const method of ENGINE_METHODS) {
-    api[method] = (params: EngineParams<typeof method>) => call(method, params ?? {});
+    api[method] = (params: EngineParams<typeof method>, options?: RequestOptions) =>
+      call(method, params ?? {}, options);
   }
   return api as PhiApi;
 }

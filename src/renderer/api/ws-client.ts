@@ -3,7 +3,7 @@
  * Requests made before the socket opens are queued, so the app can start
  * calling at once.
  */
-import type { WireFromEngine, WireRequest } from '../../engine/api';
+import type { WireFromEngine, WireToEngine } from '../../engine/api';
 import { createWireClient, type ConnectionState, type PhiApi } from './wire-client';
 
 /** The part of the WebSocket interface we use (the browser's, or `ws` in tests). */
@@ -60,7 +60,7 @@ export function connectWebSocket(url: string, factory: WebSocketFactory): PhiApi
   let socket = open();
 
   return createWireClient({
-    send(message: WireRequest) {
+    send(message: WireToEngine) {
       const data = JSON.stringify(message);
       if (socket.readyState === 1) socket.send(data);
       else if (socket.readyState === 0) queue.push(data);

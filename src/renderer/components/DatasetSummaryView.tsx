@@ -103,15 +103,14 @@ function DatasetSummaryViewBase({ node }: { node: GraphNode }) {
   // A new folder, layout or label column gives a new summary.
   const params = JSON.stringify(node.params);
   useEffect(() => {
-    let current = true;
+    // Another node or new params: the engine stops reading for the summary nobody waits for.
+    const request = new AbortController();
     setState((s) => ({ ...s, loading: true }));
-    wb.api.getDatasetSummary({ node: node.id }).then(
-      (summary) => current && setState({ summary, loading: false }),
-      (error: Error) => current && setState({ error: error.message, loading: false }),
+    wb.api.getDatasetSummary({ node: node.id }, { signal: request.signal }).then(
+      (summary) => !request.signal.aborted && setState({ summary, loading: false }),
+      (error: Error) => !request.signal.aborted && setState({ error: error.message, loading: false }),
     );
-    return () => {
-      current = false;
-    };
+    return () => request.abort();
   }, [wb, node.id, params]);
   return (
     <section className="dataset-summary" aria-label="Dataset summary" aria-busy={state.loading}>

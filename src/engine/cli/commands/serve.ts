@@ -66,7 +66,7 @@ export const serveCommand: CliCommand = {
     }
 
     const server = await startServer({
-      handle: (method, params) => dispatch(engine, method, params),
+      handle: (method, params, signal) => dispatch(engine, method, params, signal),
       events: (listener) => engine.onDidEmit(listener),
       rendererDir,
       port,
