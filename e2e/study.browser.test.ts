@@ -121,6 +121,38 @@ it(
     expect(dirname(path)).toBe(dirname(realpathSync(project.path)));
     expect(existsSync(path)).toBe(true);
     expect(readFileSync(path, 'utf8')).toContain(`${formatValue(auc)}</td>`);
+
+    // The error gallery: as many errors as the matrix's off-diagonal holds (up to four of each kind).
+    const wrong =
+      test.confusion.flat().reduce((a, b) => a + b, 0) - test.confusion.reduce((a, row, i) => a + row[i], 0);
+    const gallery = page.getByTestId('error-gallery');
+    expect(await gallery.locator('h4').innerText()).toBe(
+      `Most confident errors · ${test.errors?.length ?? 0} shown of ${wrong} wrong in ${test.items} items`,
+    );
+    expect(test.errors?.length).toBe(
+      test.confusion
+        .flatMap((row, i) => row.filter((_, j) => j !== i))
+        .reduce((a, c) => a + Math.min(c, 4), 0),
+    );
+    await gallery.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await s.shot('20b-error-gallery');
+    const first = test.errors?.[0];
+    if (first) {
+      await gallery.getByRole('img', { name: `Grad-CAM of ${first.id}` }).waitFor({ timeout: 60_000 });
+      await gallery
+        .getByRole('button', { name: new RegExp(first.id) })
+        .first()
+        .click();
+      // The View tab opens on that item, with its prediction and Grad-CAM.
+      const sample = page.getByRole('combobox', { name: 'Sample' });
+      await expect.poll(() => sample.inputValue(), { timeout: 30_000 }).toBe(first.id);
+      await page
+        .getByRole('img', { name: /Grad-CAM/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
+    } else {
+      expect(await gallery.innerText()).toContain('No item of this split was called wrongly.');
+    }
     expect(s.pageErrors).toEqual([]);
   },
 );

@@ -51,6 +51,8 @@ export interface EvaluationStudy {
 export const ScoredSetSchema = z.object({
   truth: z.array(z.number().int().nonnegative()),
   probs: z.array(z.array(z.number())),
+  /** The items' ids, in the same order (the error gallery names them). */
+  ids: z.array(z.string()).optional(),
 });
 /** See {@link ScoredSetSchema}. */
 export type ScoredSet = z.infer<typeof ScoredSetSchema>;
@@ -84,6 +86,11 @@ export interface EvaluationRecord {
   confusion: number[][];
   /** How `confusion` was called, in words. */
   confusionRule: string;
+  /**
+   * The most confident errors, called as `confusion` is: up to four items of each kind of
+   * error (true class, called class), the most confident first. Absent when items were not named.
+   */
+  errors?: { id: string; truth: number; predicted: number; confidence: number }[];
 }
 
 /** What `getEvaluation` returns: the test evaluation of the model the node holds (or of `run`) and external ones. */

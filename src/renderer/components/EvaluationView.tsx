@@ -3,7 +3,7 @@
  * evaluation is shown (the test split of a run, or an external folder), its item counts,
  * ROC with the operating point and the AUC's interval in the title, precision-recall and
  * the reliability diagram, the figures with their intervals, the confusion matrix at the
- * operating point with class names, and "Export report…".
+ * operating point with class names, the most confident errors, and "Export report…".
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -18,6 +18,7 @@ import {
   type EvaluationValue,
 } from '../../engine/api';
 import { useWorkbench } from './context';
+import { ErrorGallery } from './ErrorGallery';
 import { StudyChart } from './StudyChart';
 
 const interval = (v: EvaluationValue | undefined): [number, number] | null => (Array.isArray(v) ? v : null);
@@ -151,6 +152,7 @@ function Study({ record }: { record: EvaluationRecord }) {
           ))}
         </div>
       </div>
+      <ErrorGallery record={record} />
     </>
   );
 }

@@ -416,6 +416,11 @@ function ViewTabView() {
   useEffect(() => {
     if (ids.length && !ids.includes(sampleId)) setSampleId(ids[0]);
   }, [ids.join('\n')]);
+  // An item asked for elsewhere (the error gallery) is shown when it is this node's.
+  const asked = wb.viewItem;
+  useEffect(() => {
+    if (asked && asked.node === node?.id) setSampleId(asked.sampleId);
+  }, [asked, node?.id]);
 
   if (!node) return <div className="empty">Select a module to see its output images.</div>;
   if (files.error) return <div className="empty">Run this module to see its output. ({files.error})</div>;

@@ -97,6 +97,8 @@ export class Workbench {
   askingSampleSize = false;
   toasts: Toast[] = [];
   rightTab: RightTab = 'parameter';
+  /** The item the View tab is asked to show (it shows the first item otherwise). */
+  viewItem: { node: string; sampleId: string } | null = null;
   bottomTab: BottomTab = 'files';
   /** Bumped per node when its file states change, so the Files tab refetches. */
   readonly filesVersion = observable.map<string, number>();
@@ -157,6 +159,8 @@ export class Workbench {
       askingSampleSize: observable,
       toasts: observableRef,
       rightTab: observable,
+      viewItem: observableRef,
+      openInView: action,
       bottomTab: observable,
       loaded: observable,
       runSerial: observable,
@@ -800,6 +804,14 @@ export class Workbench {
 
   setRightTab(tab: RightTab): void {
     this.rightTab = tab;
+  }
+
+  /** Shows one item of a node in the View tab (the error gallery's click): selects the node, opens the tab. */
+  openInView(node: string, sampleId: string): void {
+    this.selection.clear();
+    this.selection.add(node);
+    this.viewItem = { node, sampleId };
+    this.rightTab = 'view';
   }
 
   setBottomTab(tab: BottomTab): void {

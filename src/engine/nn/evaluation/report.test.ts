@@ -69,6 +69,36 @@ describe('evaluationReport', () => {
     expect(rows.map((r) => r.label)).toContain('ROC AUC, c vs rest');
   });
 
+  it('names the most confident errors as the confusion matrix calls them, up to four of each kind', () => {
+    const reference = { truth: [0, 0, 1, 1], probs: two([0.2, 0.5, 0.7, 0.9]) };
+    // At the threshold 0.7: six benign items called malignant (0.7 to 0.95), one malignant missed (0.3).
+    const p1 = [0.1, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.3, 0.99];
+    const set = {
+      truth: [0, 0, 0, 0, 0, 0, 0, 1, 1],
+      probs: two(p1),
+      ids: p1.map((_, i) => `item-${i}`),
+    };
+    const report = evaluationReport(['benign', 'malignant'], set, reference, { seed: 1, resamples: 0 });
+    expect(report.confusion).toEqual([
+      [1, 6],
+      [1, 1],
+    ]);
+    expect(report.errors).toEqual([
+      { id: 'item-6', truth: 0, predicted: 1, confidence: 0.95 },
+      { id: 'item-5', truth: 0, predicted: 1, confidence: 0.9 },
+      { id: 'item-4', truth: 0, predicted: 1, confidence: 0.85 },
+      { id: 'item-3', truth: 0, predicted: 1, confidence: 0.8 },
+      { id: 'item-7', truth: 1, predicted: 0, confidence: 0.7 },
+    ]);
+    // Items without names (an external folder) have no gallery.
+    expect(
+      evaluationReport(['benign', 'malignant'], { ...set, ids: undefined }, reference, {
+        seed: 1,
+        resamples: 0,
+      }).errors,
+    ).toBeUndefined();
+  });
+
   it('refuses rows that do not match the classes or the labels', () => {
     expect(() =>
       evaluationReport(['a', 'b'], { truth: [0, 1], probs: [[0.5, 0.5]] }, undefined, { seed: 0 }),

@@ -16,8 +16,19 @@ import { studyMetrics, type ClassificationSet } from '../metrics/study';
 /** What {@link evaluationReport} computes; the caller adds where it comes from. */
 export type EvaluationFigures = Pick<
   EvaluationRecord,
-  'classes' | 'items' | 'counts' | 'operatingSet' | 'study' | 'curves' | 'confusion' | 'confusionRule'
+  | 'classes'
+  | 'items'
+  | 'counts'
+  | 'operatingSet'
+  | 'study'
+  | 'curves'
+  | 'confusion'
+  | 'confusionRule'
+  | 'errors'
 >;
+
+/** Errors the gallery shows of each kind (true class, called class). */
+const ERRORS_PER_KIND = 4;
 
 /** Options of {@link evaluationReport}. */
 export interface EvaluationOptions {
@@ -101,6 +112,10 @@ export function evaluationReport(
     confusion = matrix.counts.map((row) => [...row]);
     confusionRule = 'the class of largest probability';
   }
+  // Each item called as the confusion matrix calls it: at the operating point for two classes.
+  const called = (p: readonly number[]): number =>
+    op ? (op.threshold !== null && p[1] >= op.threshold ? 1 : 0) : p.indexOf(Math.max(...p));
+  const errors = set.ids && mostConfidentErrors(set.ids, set.truth, set.probs, called);
   const refCounts = reference && countsOf(k, reference.truth);
   return {
     classes,
@@ -113,5 +128,28 @@ export function evaluationReport(
     curves,
     confusion,
     confusionRule,
+    ...(errors ? { errors } : {}),
   };
+}
+
+/** Up to {@link ERRORS_PER_KIND} wrongly called items of each kind, the most confident (in the called class) first. */
+function mostConfidentErrors(
+  ids: readonly string[],
+  truth: readonly number[],
+  probs: readonly (readonly number[])[],
+  called: (p: readonly number[]) => number,
+): NonNullable<EvaluationFigures['errors']> {
+  const byKind = new Map<string, NonNullable<EvaluationFigures['errors']>>();
+  truth.forEach((t, i) => {
+    const predicted = called(probs[i]);
+    if (predicted === t) return;
+    const kind = `${t}>${predicted}`;
+    byKind.set(kind, [
+      ...(byKind.get(kind) ?? []),
+      { id: ids[i], truth: t, predicted, confidence: probs[i][predicted] },
+    ]);
+  });
+  return [...byKind.values()]
+    .flatMap((list) => list.sort((a, b) => b.confidence - a.confidence).slice(0, ERRORS_PER_KIND))
+    .sort((a, b) => b.confidence - a.confidence);
 }

@@ -31,7 +31,7 @@ export class EpochAccumulator {
 
   /** Keeps each classification item's class probabilities (the study of the test split). */
   keepScores(): this {
-    this.scored = { truth: [], probs: [] };
+    this.scored = { truth: [], probs: [], ids: [] };
     return this;
   }
 
@@ -59,6 +59,7 @@ export class EpochAccumulator {
         for (let c = 1; c < o.length; c++) if (o[c] > o[arg]) arg = c;
         this.confusion.add(item.classIndex as number, arg);
         this.scored?.truth.push(item.classIndex as number);
+        this.scored?.ids?.push(item.id);
         this.scored?.probs.push(Array.from(o));
       } else if (this.task === 'transformation') {
         // Back to data units, so MAE/PSNR read in the target's own units.
