@@ -118,6 +118,10 @@ export async function predictSample(
 ): Promise<Prediction> {
   const { manifest } = t;
   const geo = manifest.geometry;
+  if (geo.inputShape.length !== 3)
+    throw new Error(
+      "The View tab previews 2-D networks only: run phi predict for a 3-D network's masks (NIfTI in each volume's grid)",
+    );
   const [h, w, c] = geo.inputShape;
   const { out, x: input, offset, scale } = runSample(t, sample);
   // Input and overlays show the input as the View tab does (palette colours, MONOCHROME1 inverted).

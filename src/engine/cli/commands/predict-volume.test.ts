@@ -4,13 +4,16 @@
  * LPS affine, dataset.json naming the classes, imagesTs/ unlabelled and of
  * another size) -> `phi new` (the 3-D chain and the 3-D U-Net) -> `phi run`
  * (2 epochs) -> `phi predict` on imagesTs/, whose NIfTI masks nibabel reads
- * back with the inputs' shape, affine, pixdim and qform/sform codes.
+ * back with the inputs' shape, affine, pixdim and qform/sform codes. The View
+ * tab's 2-D preview refuses the 3-D network with a sentence.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../data/readers';
+import { loadTrained, predictSample, releaseTrained } from '../../nn/predict';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
 import { pythonWith } from '../../test-support/python';
@@ -141,5 +144,15 @@ describe('3-D segmentation from a Decathlon folder to NIfTI masks', () => {
       [18, 17, 10],
       [14, 16, 6],
     ]);
+
+    // The View tab's 2-D preview refuses a 3-D network rather than drawing slices as rows.
+    const opened = ProjectStore.open(join(dir, 'p.phiproj'));
+    const trained = await loadTrained(opened.artifactsFor('network'));
+    opened.close();
+    const image = await decodeImage(join(dir, 'ds', 'imagesTs', 'ph_100.nii.gz'));
+    await expect(predictSample(trained, { id: 'ph_100', image, meta: image.meta })).rejects.toThrow(
+      'The View tab previews 2-D networks only',
+    );
+    releaseTrained();
   }, 240_000);
 });
