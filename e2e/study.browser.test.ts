@@ -28,6 +28,7 @@ interface G {
       getProject(params: object): Promise<{ path: string }>;
     };
     graph: Graph;
+    metrics: { of(node: string): { rows: unknown[] } };
   };
 }
 
@@ -153,6 +154,32 @@ it(
     } else {
       expect(await gallery.innerText()).toContain('No item of this split was called wrongly.');
     }
+
+    // Repeat with 2 seeds: each test figure across the seeds, the node's own curves untouched.
+    const rows = await page.evaluate(
+      () => (globalThis as unknown as G).__phi.metrics.of('network').rows.length,
+    );
+    const repeat = page.getByTestId('repeat');
+    await repeat.getByLabel('Number of seeds').fill('2');
+    await repeat.getByRole('button', { name: 'Repeat with 2 seeds' }).click();
+    await repeat
+      .getByTestId('repeat-summary')
+      .filter({ hasText: /^2 of 2 seeds trained \(\d+, \d+\) · test split of 36 items$/ })
+      .waitFor({ timeout: 240_000 });
+    const accuracy = repeat
+      .getByRole('table', { name: 'Test metrics across seeds' })
+      .locator('tr', { hasText: /^Accuracy\s/ })
+      .first();
+    expect(await accuracy.locator('td').allInnerTexts()).toEqual([
+      expect.stringMatching(/^\d\.\d{4}$/),
+      expect.stringMatching(/^\d\.\d{4} ± \d\.\d{4}$/),
+      expect.stringMatching(/^\d\.\d{4}–\d\.\d{4}$/),
+      '2',
+    ]);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as G).__phi.metrics.of('network').rows.length),
+    ).toBe(rows);
+    await s.shot('20c-repeatability');
     expect(s.pageErrors).toEqual([]);
   },
 );

@@ -13,6 +13,7 @@ import type { NodeMetrics } from '../stores/metrics-store';
 import { useWorkbench } from './context';
 import { EvaluationView } from './EvaluationView';
 import { MetricChart } from './MetricChart';
+import { RepeatPanel } from './RepeatPanel';
 
 /** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
 function scalar(
@@ -102,6 +103,7 @@ function MetricsView({ node, metrics }: { node: string; metrics: NodeMetrics }) 
       </div>
       {metrics.test && <TestResult metrics={metrics} />}
       <EvaluationView node={node} />
+      {metrics.test && <RepeatPanel node={node} metrics={metrics} />}
       <div className="metrics-table-wrap">
         <table className="metrics-table" aria-label="Metrics per epoch">
           <thead>
