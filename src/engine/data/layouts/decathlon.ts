@@ -12,7 +12,8 @@
  *   (`{"background": 0, "tumour": 1}`). A case's channel files make one item
  *   with that many channels.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FoundFile } from '../walk';
 import { FileIndex, isSideFile, stemOf } from './files';
 import type { MaskClasses } from './mask-classes';
@@ -50,11 +51,18 @@ async function readJson(file: FoundFile): Promise<DatasetJson> {
 
 /** Which of the two layouts a folder holds, or undefined when it is neither (no dataset.json, imagesTr/, labelsTr/). */
 export async function detectDecathlon(root: string): Promise<'msd' | 'nnunet' | undefined> {
-  const files = await FileIndex.of(root);
-  const json = files.all.find((f) => f.rel.toLowerCase() === JSON_NAME);
-  const images = files.all.filter((f) => topFolder(f.rel) === IMAGES && !isSideFile(f.rel));
-  if (!json || images.length === 0 || !files.all.some((f) => topFolder(f.rel) === LABELS)) return undefined;
-  const parsed = await readJson(json).catch(() => ({}) as DatasetJson);
+  // The top level first, so that other folders are not walked for this.
+  const top = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const dir = (name: string): string | undefined =>
+    top.find((e) => e.isDirectory() && e.name.toLowerCase() === name)?.name;
+  const json = top.find((e) => e.isFile() && e.name.toLowerCase() === JSON_NAME);
+  const imagesDir = dir(IMAGES);
+  if (!json || !imagesDir || !dir(LABELS)) return undefined;
+  const images = (await FileIndex.of(root, imagesDir)).all.filter((f) => !isSideFile(f.rel));
+  if (images.length === 0) return undefined;
+  const parsed = await readFile(join(root, json.name), 'utf8')
+    .then((text) => JSON.parse(text) as DatasetJson)
+    .catch(() => ({}) as DatasetJson);
   if (parsed.channel_names) return 'nnunet';
   return images.every((f) => CHANNEL.test(stemOf(f.rel))) ? 'nnunet' : 'msd';
 }
