@@ -78,7 +78,7 @@ describe('nnU-Net and Decathlon folders', () => {
           reason: 'channel 0001 of case lung_003 is missing in imagesTr/ (dataset.json names 2 channels)',
         },
       ]);
-      expect(sourceInfo(source)?.choice.rejected).toEqual([
+      expect(sourceInfo(source)?.choice?.rejected).toEqual([
         {
           what: 'imagesTs/ (1 file)',
           reason: 'unlabelled test images: not used for training; phi predict runs a trained network on them',
