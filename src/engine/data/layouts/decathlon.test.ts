@@ -151,6 +151,53 @@ describe('nnU-Net and Decathlon folders', () => {
   });
 });
 
+/** Three MSD cases with masks of three classes; dataset.json lists two of them for training. */
+const MAKE_MSD = `
+import json, os, sys
+import nibabel as nib, numpy as np
+root = sys.argv[1]
+for d in ('imagesTr', 'labelsTr'):
+    os.makedirs(os.path.join(root, d), exist_ok=True)
+rng = np.random.default_rng(9)
+for i in range(3):
+    nib.save(nib.Nifti1Image(rng.integers(0, 99, (4, 4, 3)).astype(np.int16), np.eye(4)), f'{root}/imagesTr/brain_{i}.nii.gz')
+    nib.save(nib.Nifti1Image(rng.integers(0, 3, (4, 4, 3)).astype(np.uint8), np.eye(4)), f'{root}/labelsTr/brain_{i}.nii.gz')
+json.dump({'labels': {'0': 'background', '2': 'enhancing', '1': 'edema'},
+           'training': [{'image': './imagesTr/brain_0.nii.gz', 'label': './labelsTr/brain_0.nii.gz'},
+                        {'image': './imagesTr/brain_1.nii.gz', 'label': './labelsTr/brain_1.nii.gz'}]},
+          open(f'{root}/dataset.json', 'w'))
+`;
+
+describe('Decathlon folders', () => {
+  it('pairs what dataset.json lists, names the classes by mask value, and classMap overrides them', async () => {
+    const dir = await scratchFolder();
+    try {
+      py(MAKE_MSD, dir.root);
+      const source = await openDataset(
+        dir.root,
+        params({ path: dir.root, task: 'segmentation', layout: 'msd' }),
+      );
+      expect(source.classes).toEqual(['background', 'edema', 'enhancing']);
+      expect(source.items.map((i) => i.id)).toEqual(['imagesTr/brain_0.nii.gz', 'imagesTr/brain_1.nii.gz']);
+      expect(source.skipped.map((s) => s.file)).toEqual([
+        'imagesTr/brain_2.nii.gz',
+        'labelsTr/brain_2.nii.gz',
+      ]);
+      const sample = await source.load(source.items[0]);
+      const mask = sample.label?.kind === 'mask' ? Array.from(sample.label.mask.data) : [];
+      expect(new Set(mask)).toEqual(new Set([0, 1, 2]));
+      const renamed = await openDataset(
+        dir.root,
+        params({ path: dir.root, task: 'segmentation', classMap: '0=bg,1=oedema,2=tumour' }),
+      );
+      expect(sourceInfo(renamed)?.layout).toBe('msd');
+      expect(renamed.classes).toEqual(['bg', 'oedema', 'tumour']);
+    } finally {
+      await dir.dispose();
+    }
+  });
+});
+
 describe('Crop or Pad to Size on a volume', () => {
   it('crops one axis, pads the others, and its record maps the mask back onto the source grid', async () => {
     const [d, h, w] = [7, 5, 9];
