@@ -81,7 +81,7 @@ export function prepareInput(s: Sample, geo: DataGeometry, mode: NetworkParams['
   const shape = s.image.shape;
   if (shape.join('x') !== geo.inputShape.join('x'))
     throw new Error(
-      `${s.id}: image is ${shape.join('x')} but the network input is ${geo.inputShape.join('x')}; add a Resize module before the network`,
+      `${s.id}: image is ${shape.join('x')} but the network input is ${geo.inputShape.join('x')}; add a ${shape.length === 4 ? 'Crop or Pad to Size' : 'Resize'} module before the network`,
     );
   const [offset, scale] = normalisation(s.image.data, mode, geo.range);
   return { id: s.id, x: scaled(s.image.data, offset, scale), offset, scale };

@@ -130,7 +130,7 @@ export function checkInput(
   const other = collection.items.find((i) => i.shape.join('x') !== inputShape.join('x'));
   if (other)
     throw new Error(
-      `Input sizes differ (${collection.items[0].id} is ${inputShape.join('x')}, ${other.id} is ${other.shape.join('x')}): add a Resize module before the network`,
+      `Input sizes differ (${collection.items[0].id} is ${inputShape.join('x')}, ${other.id} is ${other.shape.join('x')}): add a ${inputShape.length === 4 ? 'Crop or Pad to Size' : 'Resize'} module before the network`,
     );
   if (inputShape.length !== 3 && inputShape.length !== 4)
     throw new Error(
