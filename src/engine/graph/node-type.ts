@@ -183,6 +183,8 @@ export interface NetworkContext {
 export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends NodeTypeHeader<P> {
   kind: 'network';
   accepts?: AcceptSpec;
+  /** Why these params cannot take what flows in (e.g. a 2-D architecture fed volumes); undefined when they can. */
+  inputProblem?: (params: z.infer<P>, input: PortSpec) => string | undefined;
   /** Trains (or keeps the trained model); `message` is said on the node (e.g. why no epoch ran). */
   run(input: SampleCollection, params: z.infer<P>, ctx: NetworkContext): Promise<void | { message?: string }>;
   /** The saved network spec these params train, if any (its content is the node's fingerprint). */

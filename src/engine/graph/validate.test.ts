@@ -41,6 +41,24 @@ describe('validateGraph', () => {
     expect(issues[0].message).toMatch(/accepts grayscale images, but receives rgb/);
   });
 
+  it('refuses a built-in 2-D network on volumes, and unet3d on images, before RUN', () => {
+    const net = (architecture: string) =>
+      new GraphBuilder(registry)
+        .chain(
+          ['data', 'dataset', { path: 'x', task: 'segmentation' }],
+          ['net', 'neural-network', { task: 'segmentation', architecture }],
+        )
+        .build();
+    expect(validateGraph(net('unet'), registry, volume).map((i) => i.message)).toEqual([
+      `Node "net": Architecture unet takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`,
+    ]);
+    expect(validateGraph(net('unet3d'), registry, volume)).toEqual([]);
+    expect(validateGraph(net('auto'), registry, volume)).toEqual([]);
+    expect(validateGraph(net('unet3d'), registry, rgb).map((i) => i.message)).toEqual([
+      'Node "net": Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)',
+    ]);
+  });
+
   it('refuses 3-D into a 2-D module', () => {
     const graph = new GraphBuilder(registry)
       .chain(['data', 'dataset', { path: 'x' }], ['g', 'gray-only'])

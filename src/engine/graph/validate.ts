@@ -178,13 +178,22 @@ export function validateGraph(
         });
         continue;
       }
-      const reason = incompatibility(type, specs.get(source) ?? UNKNOWN_PORT);
+      const input = specs.get(source) ?? UNKNOWN_PORT;
+      const reason = incompatibility(type, input);
       if (reason)
         issues.push({
           severity: 'error',
           node: node.id,
           message: `Node "${node.id}": ${reason} from "${source}"`,
         });
+      const parsed =
+        type.kind === 'network' && type.inputProblem ? type.params.safeParse(node.params) : undefined;
+      const problem =
+        !reason && type.kind === 'network' && parsed?.success
+          ? type.inputProblem?.(parsed.data, input)
+          : undefined;
+      if (problem)
+        issues.push({ severity: 'error', node: node.id, message: `Node "${node.id}": ${problem}` });
     }
   }
   return issues;

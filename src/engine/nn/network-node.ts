@@ -5,7 +5,7 @@
  */
 import type { NetworkNodeType } from '../graph/node-type';
 import { stableStringify } from '../run/keys';
-import { NetworkParamsSchema, type NetworkParams } from './params';
+import { architectureDimsProblem, NetworkParamsSchema, type NetworkParams } from './params';
 import { trainedContent } from '../api/network-spec';
 import { loadTrained, predictSample } from './predict';
 import { NETWORK_TASK_OPTIONS } from './task-options';
@@ -28,6 +28,9 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
   params: NetworkParamsSchema,
   origin: 'builtin',
   accepts: { dims: [2, 3] },
+  // A built-in 2-D network fed volumes (or unet3d fed images) is refused before RUN.
+  inputProblem: (params, input) =>
+    input.dims === 'unknown' ? undefined : architectureDimsProblem(params.architecture, input.dims),
   async run(input, params, ctx) {
     const summary = await train(input, params, ctx);
     return summary.note ? { message: summary.note } : undefined;

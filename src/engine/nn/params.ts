@@ -202,6 +202,18 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
   transformation: ['l1', 'l2'],
 };
 
+/**
+ * Why a built-in architecture cannot take data of `dims` (the 3-D U-Net takes volumes, the others images);
+ * undefined when it can, and for `auto` and `custom`.
+ */
+export function architectureDimsProblem(architecture: string, dims: 2 | 3): string | undefined {
+  if (architecture === 'auto' || architecture === 'custom' || (architecture === 'unet3d') === (dims === 3))
+    return undefined;
+  return dims === 3
+    ? `Architecture ${architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
+    : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)';
+}
+
 /** The architecture `auto` picks: the task's first, or the 3-D U-Net for volumes to segment. */
 function autoArchitecture(task: Task, dims: 2 | 3): ArchitectureId {
   return task === 'segmentation' && dims === 3 ? 'unet3d' : ARCHITECTURES_BY_TASK[task][0];

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Task } from '../../api';
 import type { CollectionItem, SampleCollection } from '../../graph/node-type';
 import { ARCHITECTURES } from '../networks/builtin';
-import { resolveParams, type NetworkParams, type ResolvedParams } from '../params';
+import { architectureDimsProblem, resolveParams, type NetworkParams, type ResolvedParams } from '../params';
 import { compileSpec, type Compiled } from '../spec/compile';
 import { parseSpec, trainedContent, type NetworkSpec } from '../../api/network-spec';
 import { shuffled } from './batches';
@@ -149,11 +149,7 @@ export function resolveFor(
     params.architecture === 'custom' && params.customSpec ? savedSpec(params.customSpec, lookup) : undefined;
   const dims = collection.items[0]?.shape.length === 4 ? 3 : 2;
   const p = resolveParams(params, collection.task, custom?.task, dims);
-  if (p.architecture !== 'custom' && (p.architecture === 'unet3d') !== (dims === 3))
-    throw new Error(
-      dims === 3
-        ? `Architecture ${p.architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
-        : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)',
-    );
+  const misfit = architectureDimsProblem(p.architecture, dims);
+  if (misfit) throw new Error(misfit);
   return p;
 }
