@@ -37,10 +37,13 @@ let page: Page;
 
 beforeAll(async () => {
   // A tall window, so that the Output tab shows the study beside the curves.
-  s = await openProject('phi-ui-study-', (dir) => copyExample(join(dir, 'example')), {
-    width: 1440,
-    height: 1400,
-  });
+  // The folder browser of web mode stays inside --root: the test's folder.
+  s = await openProject(
+    'phi-ui-study-',
+    (dir) => copyExample(join(dir, 'example')),
+    { width: 1440, height: 1400 },
+    (dir) => ['--root', dir],
+  );
   page = s.page;
 });
 afterAll(async () => {
@@ -180,6 +183,30 @@ it(
       await page.evaluate(() => (globalThis as unknown as G).__phi.metrics.of('network').rows.length),
     ).toBe(rows);
     await s.shot('20c-repeatability');
+
+    // External validation from the study's bar: a labelled folder picked in the folder browser.
+    await page.getByRole('button', { name: 'Evaluate on another dataset…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Evaluate on another dataset' });
+    const folders = dialog.getByRole('listbox', { name: 'Folders' });
+    await folders.getByRole('button', { name: 'example', exact: true }).click();
+    await folders.getByRole('button', { name: 'data', exact: true }).click();
+    await expect.poll(() => dialog.getByLabel('Folder path').inputValue()).toMatch(/example[\\/]data$/);
+    await dialog.getByRole('button', { name: 'Evaluate' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 120_000 });
+    const picker = page.getByTestId('evaluation-picker');
+    await expect
+      .poll(() => picker.locator('option:checked').innerText())
+      .toMatch(/^External folder data · \d{4}-\d{2}-\d{2}$/);
+    const after = await page.evaluate(() =>
+      (globalThis as unknown as G).__phi.api.getEvaluation({ node: 'network' }),
+    );
+    const external = after.external[0];
+    expect(external.items).toBe(240);
+    expect(await page.getByTestId('study-counts').innerText()).toContain(
+      countsText(external.classes, external.items, external.counts),
+    );
+    // Items of another folder are not in the project: no gallery for them.
+    expect(await page.getByTestId('error-gallery').count()).toBe(0);
     expect(s.pageErrors).toEqual([]);
   },
 );

@@ -100,3 +100,12 @@ export interface EvaluationHistory {
   /** External evaluations of the node, newest first. */
   external: EvaluationRecord[];
 }
+
+/** What an external evaluation did: the stored report, and the items it could not use with why. */
+export interface ExternalEvaluation {
+  record: EvaluationRecord;
+  /** Items that failed, with the reason. */
+  failed: { id: string; reason: string }[];
+  /** Items a filter module of the chain dropped. */
+  dropped: number;
+}

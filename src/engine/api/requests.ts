@@ -13,7 +13,7 @@ import { TASKS } from './sample';
 import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSummary } from './events';
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
-import type { EvaluationHistory } from './evaluation';
+import type { EvaluationHistory, ExternalEvaluation } from './evaluation';
 import {
   BrowseFolderSchema,
   PreviewDatasetSchema,
@@ -139,6 +139,18 @@ export const EngineRequests = {
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
   getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
+  /**
+   * External validation: runs a trained classifier on another labelled folder (read like its
+   * Dataset node's; relative to the project's folder) and stores the study as an evaluation run.
+   */
+  evaluateDataset: z.object({
+    node: z.string(),
+    dataset: z.string().min(1).max(4096),
+    /** `youden`, `sens=T` or `spec=T`, chosen on the training's validation split. */
+    operatingPoint: z.string().max(40).default('youden'),
+    bootstrap: z.number().int().min(0).max(20000).default(2000),
+    seed: z.number().int().min(0).default(0),
+  }),
   /** Trains a network node once per seed (its own seed and the next ones) beside its own model. */
   repeatTraining: z.object({ node: z.string(), seeds: z.number().int().min(2).max(20) }),
   getTuning: z.object({ node: z.string() }),
@@ -447,6 +459,7 @@ export interface EngineResults {
   getDatasetSummary: DatasetSummary;
   startTuning: TuningState;
   repeatTraining: RepeatResult;
+  evaluateDataset: ExternalEvaluation;
   getTuning: TuningState;
   applyTrial: ProjectSnapshot;
   listCustomModules: (CustomModuleInfo & { trusted: boolean })[];

@@ -8,8 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DatasetSummary, EngineApi, EvaluationHistory, GraphNode, MetricsHistory } from '../api';
-import { datasetNode } from '../cli/commands/evaluate';
-import { moduleChain } from '../run/chain';
+import { datasetNodeOf, moduleChain } from '../run/chain';
 import type { NodeTypeRegistry } from '../graph/registry';
 import { stableStringify } from '../run/keys';
 import type { ModelManifest } from '../nn/train/setup';
@@ -95,7 +94,7 @@ export async function reportInput(
     const manifest = existsSync(manifestPath)
       ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest)
       : undefined;
-    const data = datasetNode(graph, n.id);
+    const data = datasetNodeOf(graph, n.id);
     networks.push({
       node: n.id,
       title: titleOf(n),

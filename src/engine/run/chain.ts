@@ -7,6 +7,7 @@
 import type { Graph, Sample, Split } from '../api';
 import type { ModuleNodeType } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
+import type { NodeTypeRegistry } from '../graph/registry';
 import { createRng, seedFrom } from './rng';
 
 /** Where a module runs: its node (or chain step) id, the run's seed, the sample's split and its other inputs. */
@@ -68,6 +69,28 @@ export function moduleChain(graph: Graph, node: string): Graph['nodes'] {
     current = inputs.get(n.id)?.[0]?.source;
   }
   return chain;
+}
+
+/** The Dataset node a network's chain starts from. */
+export function datasetNodeOf(graph: Graph, node: string): Graph['nodes'][number] | undefined {
+  const inputs = inputsOf(graph);
+  let current = inputs.get(node)?.[0]?.source;
+  while (current) {
+    const found = graph.nodes.find((n) => n.id === current);
+    if (found?.kind === 'dataset') return found;
+    current = inputs.get(current)?.[0]?.source;
+  }
+  return undefined;
+}
+
+/** The module steps from the dataset to `node`, each with its type in `registry` and its parsed params. */
+export function chainOf(registry: NodeTypeRegistry, graph: Graph, node: string): ChainStep[] {
+  return moduleChain(graph, node).map((n) => {
+    const type = registry.get(n.type);
+    if (type?.kind !== 'module')
+      throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
+    return { node: n, type, params: type.params.parse(n.params) };
+  });
 }
 
 /** Runs `sample` through a chain as inference does (no augmentation); `null` when a module drops it. */

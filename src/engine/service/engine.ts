@@ -68,6 +68,8 @@ import { ProjectStore } from '../store/project-store';
 import type { RecentProjects } from '../store/recent-projects';
 import { runTuning, trainTrial, trialParams, tuningState } from '../tuning';
 import { acrossSeeds } from '../nn/repeat/summary';
+import { parseOperatingRule } from '../nn/metrics/operating-point';
+import { evaluateFolder } from './external-evaluation';
 import type { TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import { createBuiltinRegistry } from './builtin-registry';
 import { resolveEdits } from './edit-checks';
@@ -733,6 +735,21 @@ export class Engine implements EngineApi {
     } finally {
       this.current = undefined;
     }
+  }
+
+  async evaluateDataset(
+    params: EngineParams<'evaluateDataset'>,
+    options: RequestOptions = {},
+  ): Promise<EngineResults['evaluateDataset']> {
+    const request = EngineRequests.evaluateDataset.parse(params);
+    const store = this.requireStore();
+    if (this.current) throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    return evaluateFolder(store, this.registry, request.node, resolve(store.dir, request.dataset), {
+      seed: request.seed,
+      rule: parseOperatingRule(request.operatingPoint),
+      resamples: request.bootstrap,
+      signal: options.signal,
+    });
   }
 
   async getTuning(params: EngineParams<'getTuning'>): Promise<EngineResults['getTuning']> {

@@ -37,6 +37,7 @@ export const ENGINE_METHODS = [
   'getDatasetSummary',
   'startTuning',
   'repeatTraining',
+  'evaluateDataset',
   'getTuning',
   'applyTrial',
   'listCustomModules',

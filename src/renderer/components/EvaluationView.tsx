@@ -19,6 +19,7 @@ import {
 } from '../../engine/api';
 import { useWorkbench } from './context';
 import { ErrorGallery } from './ErrorGallery';
+import { EvaluateDialog } from './EvaluateDialog';
 import { StudyChart } from './StudyChart';
 
 const interval = (v: EvaluationValue | undefined): [number, number] | null => (Array.isArray(v) ? v : null);
@@ -165,6 +166,7 @@ function EvaluationViewInner({ node }: { node: string }) {
   if (!records.length) return null;
   const record = records.find((r) => r.id === picked) ?? records[0];
   const exported = wb.evaluations.exported.get(node);
+  const [evaluating, setEvaluating] = useState(false);
   return (
     <section className="test-result study" aria-label="Study of the trained classifier" data-testid="study">
       <div className="tab-toolbar">
@@ -193,6 +195,17 @@ function EvaluationViewInner({ node }: { node: string }) {
         <button
           type="button"
           className="btn"
+          disabled={wb.running}
+          title={
+            wb.runBlockedReason ?? 'Run the trained network on another labelled folder (external validation)'
+          }
+          onClick={() => setEvaluating(true)}
+        >
+          Evaluate on another dataset…
+        </button>
+        <button
+          type="button"
+          className="btn"
           disabled={wb.evaluations.exporting.has(node)}
           onClick={() => void wb.evaluations.exportReport(node)}
           title="Write the study report (model card, data, metrics with intervals, checklist) as one HTML file beside the project"
@@ -211,6 +224,9 @@ function EvaluationViewInner({ node }: { node: string }) {
         )}
       </div>
       <Study key={record.id} record={record} />
+      {evaluating && (
+        <EvaluateDialog node={node} onClose={() => setEvaluating(false)} onEvaluated={setPicked} />
+      )}
     </section>
   );
 }

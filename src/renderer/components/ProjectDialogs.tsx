@@ -4,12 +4,13 @@
  * come from, what was not used, classes, findings) and only then create the
  * project file. Open: pick a `.phiproj`, or one of the recent projects.
  */
-import { useCallback, useState, type ReactNode } from 'react';
+import { useCallback, useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import type { DatasetPreview, Task } from '../../engine/api';
 import { fileNameOf } from '../stores/projects';
 import { useWorkbench } from './context';
 import { SummaryBody } from './DatasetSummaryView';
+import { Dialog, DialogFooter } from './Dialog';
 import { FolderBrowser } from './FolderBrowser';
 
 const TASKS: { value: Task | 'auto'; label: string }[] = [
@@ -22,66 +23,6 @@ const TASKS: { value: Task | 'auto'; label: string }[] = [
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The dialog frame shared by both: Escape and a click outside close it. */
-function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ReactNode }) {
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className="modal modal-wide project-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={title}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
-        <h2>{title}</h2>
-        {children}
-      </div>
-    </div>
-  );
-}
-
-/** A dialog's error line and its Cancel and primary buttons; a primary that is off says why. */
-function DialogFooter({
-  error,
-  onCancel,
-  label,
-  blocked,
-  hint,
-  onConfirm,
-}: {
-  error: string | null;
-  onCancel(): void;
-  label: string;
-  /** Why the primary button is off; undefined when it is on. */
-  blocked?: string;
-  hint: string;
-  onConfirm(): void;
-}) {
-  return (
-    <>
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="modal-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={blocked !== undefined}
-          title={blocked ?? hint}
-          onClick={onConfirm}
-        >
-          {label}
-        </button>
-      </div>
-    </>
-  );
 }
 
 const NewProjectDialogView = observer(function NewProjectDialog() {

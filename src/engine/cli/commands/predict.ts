@@ -20,7 +20,7 @@ import sharp from 'sharp';
 import type { Graph } from '../../api';
 import { decodeImage } from '../../data/readers';
 import { inputsOf } from '../../graph/plan';
-import type { DatasetNodeType, ModuleNodeType } from '../../graph/node-type';
+import type { DatasetNodeType } from '../../graph/node-type';
 import type { NodeTypeRegistry } from '../../graph/registry';
 import {
   boxesToSource,
@@ -41,7 +41,7 @@ import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { loadProjectModules, type ProjectModules } from '../project-modules';
 import { csvRow } from '../../data/csv';
-import { applyChain, moduleChain, type ChainStep } from '../../run/chain';
+import { applyChain, chainOf, moduleChain, type ChainStep } from '../../run/chain';
 
 /**
  * The module steps from the dataset to network `node`, custom ones included when this
@@ -58,17 +58,12 @@ export async function loadChain(
   for (const custom of project.modules) registry.upsert(custom);
   const untrusted = project.untrusted;
   try {
-    const chain = chainNodes.map((n) => {
-      const type = registry.get(n.type);
-      if (!type && untrusted.includes(n.type))
-        throw new UsageError(
-          `custom module "${n.type}" of node "${n.id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
-        );
-      if (type?.kind !== 'module')
-        throw new Error(`Module type "${n.type}" of node "${n.id}" is not available`);
-      return { node: n, type: type as ModuleNodeType, params: type.params.parse(n.params) };
-    });
-    return { chain, project };
+    const distrusted = chainNodes.find((n) => !registry.get(n.type) && untrusted.includes(n.type));
+    if (distrusted)
+      throw new UsageError(
+        `custom module "${distrusted.type}" of node "${distrusted.id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
+      );
+    return { chain: chainOf(registry, graph, node), project };
   } catch (error) {
     await project.dispose();
     throw error;

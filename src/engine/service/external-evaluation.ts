@@ -1,0 +1,81 @@
+/**
+ * External validation (docs/metrics.md, "Evaluation runs and the report"): a
+ * trained classifier run on another labelled folder. The folder is read with
+ * the layout rules of the node's Dataset node (its params, another path);
+ * every item, whatever its split, goes through the node's chain of modules and
+ * the trained network as `phi predict` runs them; the study report is stored
+ * in the project as an evaluation run, with the operating point chosen on the
+ * training's validation split. `phi evaluate` and "Evaluate on another
+ * dataset…" both come here.
+ */
+import type { ExternalEvaluation, ScoredSet } from '../api';
+import { openDataset } from '../data/dataset-node';
+import { datasetParamsSchema } from '../data/params';
+import type { NodeTypeRegistry } from '../graph/registry';
+import type { OperatingRule } from '../nn/metrics/operating-point';
+import { loadTrained, runSample } from '../nn/predict';
+import { applyChain, chainOf, datasetNodeOf } from '../run/chain';
+import type { ProjectStore } from '../store/project-store';
+import { recordExternalEvaluation } from './evaluations';
+import { APP_VERSION } from './version';
+
+/** Evaluates network `node` of the open project on the labelled folder `dataset` (absolute). */
+export async function evaluateFolder(
+  store: ProjectStore,
+  registry: NodeTypeRegistry,
+  nodeId: string,
+  dataset: string,
+  options: { seed: number; rule: OperatingRule; resamples: number; signal?: AbortSignal },
+): Promise<ExternalEvaluation> {
+  const graph = store.graph();
+  const node = graph.nodes.find((n) => n.id === nodeId);
+  if (node?.kind !== 'network') throw new Error(`"${nodeId}" is not a network node of this project`);
+  const data = datasetNodeOf(graph, node.id);
+  if (!data) throw new Error(`no Dataset node feeds "${node.id}"`);
+  const trained = await loadTrained(store.artifactsPath(node.id));
+  const { classes, geometry } = trained.manifest;
+  if (geometry.task !== 'classification')
+    throw new Error(`"${node.id}" is a ${geometry.task} network: external evaluation reports on classifiers`);
+  const source = await openDataset(dataset, datasetParamsSchema.parse({ ...data.params, path: dataset }));
+  const unknown = source.classes.filter((name) => !classes.includes(name));
+  if (unknown.length)
+    throw new Error(
+      `${dataset} has classes the network was not trained on: ${unknown.join(', ')} (it knows ${classes.join(', ')})`,
+    );
+  const chain = chainOf(registry, graph, node.id);
+  const set: ScoredSet = { truth: [], probs: [] };
+  const failed: ExternalEvaluation['failed'] = [];
+  let dropped = 0;
+  for (const item of source.items) {
+    options.signal?.throwIfAborted();
+    try {
+      if (item.classIndex === undefined) throw new Error('no class label');
+      const sample = await applyChain(chain, await source.load(item));
+      if (!sample) {
+        dropped++;
+        continue;
+      }
+      set.probs.push(Array.from(runSample(trained, sample).out));
+      set.truth.push(classes.indexOf(source.classes[item.classIndex]));
+    } catch (error) {
+      failed.push({ id: item.id, reason: (error as Error).message });
+    }
+  }
+  if (!set.truth.length) throw new Error(`no item of ${dataset} could be evaluated`);
+  const runId = store.startRun({
+    mode: 'evaluate',
+    seed: options.seed,
+    appVersion: APP_VERSION,
+    nodeVersions: Object.fromEntries(graph.nodes.map((n) => [n.id, n.version])),
+    backend: trained.manifest.backend,
+    datasetHash: source.fingerprint,
+  });
+  try {
+    const record = recordExternalEvaluation(store, runId, node.id, dataset, classes, set, options);
+    store.finishRun(runId, 'done');
+    return { record, failed, dropped };
+  } catch (error) {
+    store.finishRun(runId, 'failed');
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * "Evaluate on another dataset…" (the study's bar): picks a labelled folder
+ * with the folder browser and asks the engine to run the trained classifier
+ * on it (`evaluateDataset`, read like the node's Dataset node). The result is
+ * stored in the project as an evaluation run and shown in the study's picker;
+ * items it could not use are counted in the toast, with the first reason.
+ */
+import { useState } from 'react';
+import { observer } from 'mobx-react-lite';
+import { useWorkbench } from './context';
+import { Dialog, DialogFooter } from './Dialog';
+import { FolderBrowser } from './FolderBrowser';
+
+function EvaluateDialogView({
+  node,
+  onClose,
+  onEvaluated,
+}: {
+  node: string;
+  onClose(): void;
+  /** Called with the new evaluation's id, so the study shows it. */
+  onEvaluated(id: string): void;
+}) {
+  const wb = useWorkbench();
+  const [folder, setFolder] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const evaluate = async (): Promise<void> => {
+    if (!folder) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { record, failed, dropped } = await wb.api.evaluateDataset({ node, dataset: folder });
+      await wb.evaluations.load(node);
+      onEvaluated(record.id);
+      onClose();
+      const skipped = failed.length
+        ? `; ${failed.length} item(s) could not be evaluated (first: ${failed[0].id}: ${failed[0].reason})`
+        : '';
+      wb.toast(
+        failed.length ? 'error' : 'success',
+        `Evaluated ${node} on ${record.items} items of ${folder}${skipped}${dropped ? `; ${dropped} dropped by a filter` : ''}`,
+      );
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title="Evaluate on another dataset" onClose={onClose}>
+      <p className="muted">
+        Choose a labelled folder. It is read like this network's Dataset node; every item goes through the
+        same modules and the trained network, and the study is kept in the project.
+      </p>
+      <FolderBrowser kind="folder" value={folder} onChange={setFolder} />
+      <DialogFooter
+        error={error}
+        onCancel={onClose}
+        label={busy ? 'Evaluating…' : 'Evaluate'}
+        blocked={busy ? 'Evaluating the folder…' : folder ? undefined : 'Pick a folder first'}
+        hint="Run the trained network on this folder and store the study"
+        onConfirm={() => void evaluate()}
+      />
+    </Dialog>
+  );
+}
+
+/** See the module comment. */
+export const EvaluateDialog = observer(EvaluateDialogView);
