@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { TASKS, type Task } from '../api';
 import { PER_CLASS_METRICS } from './metrics/confusion';
+import { DEFAULT_SCORE_THRESHOLD } from './metrics/detection';
 import { taskOptionProblems } from '../graph/task-options';
 import type { ArchitectureId } from './networks/builtin';
 import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS } from './task-options';
@@ -180,7 +181,7 @@ export const NetworkParamsSchema = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.3)
+    .default(DEFAULT_SCORE_THRESHOLD)
     .describe('Detection: minimum heatmap score for a box, 0-1'),
 });
 

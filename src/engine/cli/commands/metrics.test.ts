@@ -369,6 +369,53 @@ describe('phi metrics', () => {
     expect(report.classes).toEqual(['lesion']);
     expect(report.overall.map50).toBeCloseTo((51 + 50 * (2 / 3)) / 101, 12);
     expect(report.perClass.accuracyByClass).toEqual([1]);
+    expect(report.settings).toEqual({ images: 2, scoreThreshold: 0.3 });
+  });
+
+  it("detection accuracy by class counts boxes at the stated score threshold, the network node's by default", async () => {
+    writeFileSync(
+      join(dir, 'coco3.json'),
+      JSON.stringify({
+        images: [{ id: 1 }, { id: 2 }, { id: 3 }],
+        categories: [{ id: 1, name: 'nodule' }],
+        annotations: [{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10] }],
+      }),
+    );
+    // Image 1 has a nodule found at 0.4; image 2 none, but a box at 0.35; image 3 none and no box.
+    writeFileSync(
+      join(dir, 'dets3.json'),
+      JSON.stringify([
+        { image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.4 },
+        { image_id: 2, category_id: 1, bbox: [5, 5, 10, 10], score: 0.35 },
+      ]),
+    );
+    const at = async (extra: string[]) =>
+      JSON.parse(
+        (
+          await run([
+            '--task',
+            'detection',
+            '--truth',
+            'coco3.json',
+            '--pred',
+            'dets3.json',
+            '--json',
+            ...extra,
+          ])
+        ).out,
+      );
+    // At 0.3 (the default): images 1 and 3 right, image 2 a false positive.
+    const byDefault = await at([]);
+    expect(byDefault.perClass.accuracyByClass[0]).toBeCloseTo(2 / 3, 12);
+    expect(byDefault.settings.scoreThreshold).toBe(0.3);
+    // At 0.5: image 1's nodule is missed, image 2 is right.
+    const strict = await at(['--score-threshold', '0.5']);
+    expect(strict.perClass.accuracyByClass[0]).toBeCloseTo(2 / 3, 12);
+    expect(strict.settings.scoreThreshold).toBe(0.5);
+    const loose = await at(['--score-threshold', '0.38']);
+    expect(loose.perClass.accuracyByClass[0]).toBe(1);
+    const text = await run(['--task', 'detection', '--truth', 'coco3.json', '--pred', 'dets3.json']);
+    expect(text.out).toMatch(/scoreThreshold 0\.3/);
   });
 
   it('bad usage exits 2 via UsageError; unreadable input exits 1 with a message', async () => {

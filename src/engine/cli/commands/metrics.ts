@@ -127,7 +127,9 @@ export const metricsCommand: CliCommand = {
     "                  HD95 and mean surface distance in mm (the truth's voxel spacing), and their means",
     '  transformation: two folders of .npy or 16-bit PNG matched by name; --range = data range R for PSNR',
     "                  (default: the targets' max - min, printed with the result)",
-    '  detection:      COCO JSON truth (images, annotations) vs a JSON list of scored boxes',
+    '  detection:      COCO JSON truth (images, annotations) vs a JSON list of scored boxes; mAP uses every',
+    '                  box, accuracy by class counts a class found where a box scores >= --score-threshold',
+    "                  (default 0.3, the network node's detection threshold; printed with the result)",
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -146,6 +148,7 @@ export const metricsCommand: CliCommand = {
         patients: { type: 'string' },
         'patient-level': { type: 'string' },
         subgroups: { type: 'string' },
+        'score-threshold': { type: 'string' },
         by: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -172,6 +175,12 @@ export const metricsCommand: CliCommand = {
     if (how !== 'mean' && how !== 'max') throw new UsageError('--patient-level must be mean or max');
     if (values['patient-level'] && !values.patients)
       throw new UsageError('--patient-level aggregates per patient: give --patients <csv> too');
+    const scoreThreshold =
+      values['score-threshold'] === undefined ? undefined : Number(values['score-threshold']);
+    if (scoreThreshold !== undefined && !(scoreThreshold >= 0 && scoreThreshold <= 1))
+      throw new UsageError('--score-threshold must be a number from 0 to 1');
+    if (scoreThreshold !== undefined && task !== 'detection')
+      throw new UsageError('--score-threshold applies to --task detection');
     if (values.by && !values.subgroups)
       throw new UsageError('--by picks columns of --subgroups <csv>: give --subgroups too');
     if (
@@ -197,6 +206,7 @@ export const metricsCommand: CliCommand = {
           validation: values.validation && resolve(io.cwd, values.validation),
         },
         patients: values.patients ? { file: resolve(io.cwd, values.patients), how } : undefined,
+        scoreThreshold,
         subgroups: values.subgroups
           ? { file: resolve(io.cwd, values.subgroups), by: values.by?.split(',').map((c) => c.trim()) }
           : undefined,

@@ -3,6 +3,7 @@
  * precision, per class, mAP@0.5 and mAP@[.5:.95] (docs/design.md section 7).
  */
 import { meanOfNonNull } from '../../api/metric-names';
+import { ConfusionMatrix } from './confusion';
 
 /** An axis-aligned box in pixel coordinates. */
 export interface DetBox {
@@ -109,4 +110,29 @@ export function detectionMetrics(images: DetectionImage[], classes: number): Det
     );
   }
   return { map50: meanOfNonNull(ap50), map: meanOfNonNull(perThreshold), ap50 };
+}
+
+/** Score a box needs to count as found, unless a node or `phi metrics --score-threshold` says otherwise. */
+export const DEFAULT_SCORE_THRESHOLD = 0.3;
+
+/**
+ * Accuracy by class for detection: per image, whether a class is present in the
+ * truth against whether a box of it scores at least `scoreThreshold`; per class
+ * and their macro mean (classes without any image of either kind left out).
+ */
+export function presenceAccuracy(
+  images: readonly DetectionImage[],
+  classes: number,
+  scoreThreshold: number,
+): { perClass: (number | null)[]; macro: number | null } {
+  const perClass = Array.from({ length: classes }, (_, c) => {
+    const cm = new ConfusionMatrix(2);
+    for (const img of images)
+      cm.add(
+        img.truth.some((b) => b.classIndex === c) ? 1 : 0,
+        img.predictions.some((b) => b.classIndex === c && b.score >= scoreThreshold) ? 1 : 0,
+      );
+    return cm.metrics().accuracy;
+  });
+  return { perClass, macro: meanOfNonNull(perClass) };
 }

@@ -18,7 +18,12 @@ import { parseNpy } from '../io/npy';
 import { DEFAULT_RESAMPLES } from './bootstrap';
 import { DEFAULT_BINS, type ReliabilityBin } from './calibration';
 import { ConfusionMatrix, PER_CLASS_METRICS, type ClassMetrics } from './confusion';
-import { detectionMetrics, type DetectionImage } from './detection';
+import {
+  DEFAULT_SCORE_THRESHOLD,
+  detectionMetrics,
+  presenceAccuracy,
+  type DetectionImage,
+} from './detection';
 import type { OperatingRule } from './operating-point';
 import { aggregateByPatient } from './patient';
 import { RegressionAccumulator } from './regression';
@@ -76,6 +81,8 @@ export interface FileMetricsOptions {
   operatingPoint?: { rule: OperatingRule; validation?: string };
   /** Classification: one prediction per patient (`id,patient` CSV), by the mean or max of its items. */
   patients?: { file: string; how: 'mean' | 'max' };
+  /** Detection: the score a box needs to count in accuracy by class ({@link DEFAULT_SCORE_THRESHOLD} when absent). */
+  scoreThreshold?: number;
   /** Classification: metrics per subgroup, from a CSV of `id` and attribute columns (`by`: the columns; all when absent). */
   subgroups?: { file: string; by?: string[] };
 }
@@ -509,23 +516,16 @@ function detection(o: FileMetricsOptions): MetricsReport {
   }
   const list = [...images.values()];
   const d = detectionMetrics(list, classes.length);
-  // Accuracy by class: image-level presence (any box of the class at score >= 0.5) vs truth.
-  const accuracyByClass = classes.map((_, c) => {
-    const cm = new ConfusionMatrix(2);
-    for (const img of list)
-      cm.add(
-        img.truth.some((b) => b.classIndex === c) ? 1 : 0,
-        img.predictions.some((b) => b.classIndex === c && b.score >= 0.5) ? 1 : 0,
-      );
-    return cm.metrics().accuracy;
-  });
-  const defined = accuracyByClass.filter((v): v is number => v !== null);
+  const scoreThreshold = o.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
+  const presence = presenceAccuracy(list, classes.length, scoreThreshold);
   return {
     task: 'detection',
     classes,
     overall: { map50: d.map50, map: d.map },
-    perClass: { ap50: d.ap50, accuracyByClass },
-    macro: { accuracyByClass: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null },
+    perClass: { ap50: d.ap50, accuracyByClass: presence.perClass },
+    macro: { accuracyByClass: presence.macro },
+    // Accuracy by class counts a class as found at this score; mAP uses every box.
+    settings: { images: list.length, scoreThreshold },
     matched: list.length,
     unmatched: [...new Set(unmatched)],
   };

@@ -6,7 +6,7 @@
 import type { EpochMetrics, ScoredSet, Task } from '../../api';
 import { macroKey } from '../../api/metric-names';
 import { ConfusionMatrix, PER_CLASS_METRICS } from '../metrics/confusion';
-import { detectionMetrics, type DetectionImage } from '../metrics/detection';
+import { detectionMetrics, presenceAccuracy, type DetectionImage } from '../metrics/detection';
 import { RegressionAccumulator } from '../metrics/regression';
 import { decodeOutput } from '../detection/centernet';
 import type { Prepared } from './prepare';
@@ -105,17 +105,10 @@ export class EpochAccumulator {
       out.map50 = d.map50;
       out.map = d.map;
       out.ap50 = d.ap50;
-      // Accuracy by class for detection: image-level presence of the class, predicted vs true.
-      const cms = Array.from({ length: this.classes }, () => new ConfusionMatrix(2));
-      for (const img of this.detections)
-        for (let c = 0; c < this.classes; c++)
-          cms[c].add(
-            img.truth.some((b) => b.classIndex === c) ? 1 : 0,
-            img.predictions.some((b) => b.classIndex === c) ? 1 : 0,
-          );
-      out.accuracyByClass = cms.map((cm) => cm.metrics().accuracy);
-      const defined = (out.accuracyByClass as (number | null)[]).filter((v): v is number => v !== null);
-      out.macroAccuracyByClass = defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null;
+      // At the node's detection threshold, the score its boxes were decoded at.
+      const presence = presenceAccuracy(this.detections, this.classes, this.detection?.threshold ?? 0);
+      out.accuracyByClass = presence.perClass;
+      out.macroAccuracyByClass = presence.macro;
     }
     return out;
   }
