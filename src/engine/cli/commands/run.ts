@@ -111,10 +111,16 @@ export const runCommand: CliCommand = {
           break;
         case 'evaluation':
           printer.line(`  ${event.node} test (${event.items} items): ${formatMetrics(event.metrics)}`);
-          printer.line(
-            `  ${event.node} test confusion (rows true, columns predicted; ${event.classes.join(', ')}): ` +
-              JSON.stringify(event.confusion),
-          );
+          // Detection and transformation have no class confusion to show.
+          if (event.confusion.length > 1)
+            printer.line(
+              `  ${event.node} test confusion (rows true, columns predicted; ${event.classes.join(', ')}): ` +
+                JSON.stringify(event.confusion),
+            );
+          if (event.metrics.msle === null)
+            printer.line(
+              `  ${event.node} test msle: not defined, a target or output is at or below -1 (log1p)`,
+            );
           break;
         case 'backend':
           printer.line(`  backend: ${event.name}`);
