@@ -323,6 +323,34 @@ describe('phi metrics', () => {
     expect(report.overall.accuracy).toBeCloseTo(4 / 6, 12);
   });
 
+  it("segmentation reports each image's own Dice as a distribution beside the pooled figure", async () => {
+    // Three 1x4 images, foreground Dice per image: 1, 2/3 and none (no foreground in truth or prediction).
+    mkdirSync(join(dir, 'case-t'));
+    mkdirSync(join(dir, 'case-p'));
+    const masks: [string, number[], number[]][] = [
+      ['a', [0, 1, 1, 0], [0, 1, 1, 0]],
+      ['b', [1, 1, 0, 0], [1, 0, 0, 0]],
+      ['c', [0, 0, 0, 0], [0, 0, 0, 0]],
+    ];
+    for (const [name, t, p] of masks) {
+      writeFileSync(join(dir, 'case-t', `${name}.npy`), npy('<i2', t, [1, 4]));
+      writeFileSync(join(dir, 'case-p', `${name}.npy`), npy('<i2', p, [1, 4]));
+    }
+    const report = JSON.parse(
+      (await run(['--task', 'segmentation', '--truth', 'case-t', '--pred', 'case-p', '--json'])).out,
+    );
+    const foreground = report.perCaseDice[1];
+    expect(foreground).toMatchObject({ n: 2, min: 2 / 3, max: 1 });
+    expect(foreground.mean).toBeCloseTo(5 / 6, 12);
+    expect(foreground.median).toBeCloseTo(5 / 6, 12);
+    expect(foreground.q1).toBeCloseTo(2 / 3 + (1 / 3) * 0.25, 12);
+    // Pooled over all pixels: TP 3, FP 0, FN 1.
+    expect(report.perClass.dice[1]).toBeCloseTo(6 / 7, 12);
+    expect(report.settings.images).toBe(3);
+    const text = await run(['--task', 'segmentation', '--truth', 'case-t', '--pred', 'case-p']);
+    expect(text.out).toMatch(/^ {2}foreground: 2 images, median 0\.8333 \[IQR 0\.7500–0\.9167\]/m);
+  });
+
   it('transformation .npy with --range gives MAE, MSE, RMSE, MSLE, PSNR', async () => {
     mkdirSync(join(dir, 'tr-t'));
     mkdirSync(join(dir, 'tr-p'));

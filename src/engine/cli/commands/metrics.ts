@@ -68,6 +68,13 @@ function table(report: MetricsReport): string[] {
         `  ${'auc DeLong 95% CI'.padEnd(24)} ${report.perClass.aucDeLongCI95.map((v) => fmt(v).padEnd(width)).join('')}`,
       );
   }
+  if (report.perCaseDice) {
+    lines.push(`per-image Dice (over the images where a class is in truth or prediction):`);
+    for (const d of report.perCaseDice)
+      lines.push(
+        `  ${d.class}: ${d.n} images, median ${fmt(d.median)} [IQR ${fmt(d.q1)}–${fmt(d.q3)}], mean ${fmt(d.mean)}, range ${fmt(d.min)}–${fmt(d.max)}`,
+      );
+  }
   if (report.volumes) lines.push('per volume (hd95, msd in mm):');
   for (const v of report.volumes ?? [])
     report.classes.forEach((c, k) => {

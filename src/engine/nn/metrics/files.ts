@@ -15,7 +15,7 @@ import { parseCsv } from '../../data/csv';
 import { decodeImage } from '../../data/readers';
 import { maskClassesFromValues } from '../../data/layouts/mask-classes';
 import { parseNpy } from '../io/npy';
-import { DEFAULT_RESAMPLES } from './bootstrap';
+import { DEFAULT_RESAMPLES, quantileSorted } from './bootstrap';
 import { DEFAULT_BINS, type ReliabilityBin } from './calibration';
 import { ConfusionMatrix, PER_CLASS_METRICS, type ClassMetrics } from './confusion';
 import {
@@ -56,6 +56,11 @@ export interface MetricsReport {
     groups: (Pick<SubgroupResult, 'value' | 'items' | 'perClassItems'> &
       Pick<MetricsReport, 'overall' | 'perClass' | 'macro'>)[];
   }[];
+  /**
+   * Segmentation of 2-D masks: per class, the distribution of each image's own Dice over
+   * the images where it is defined (`n`; an image without the class in truth or prediction has none).
+   */
+  perCaseDice?: ({ class: string } & Distribution)[];
   /** Segmentation of NIfTI volumes: each volume's values per foreground class. */
   volumes?: VolumeResult[];
   /** What the figures were computed with (item count, bins, resamples, seed, PSNR data range). */
@@ -85,6 +90,32 @@ export interface FileMetricsOptions {
   scoreThreshold?: number;
   /** Classification: metrics per subgroup, from a CSV of `id` and attribute columns (`by`: the columns; all when absent). */
   subgroups?: { file: string; by?: string[] };
+}
+
+/** Summary of values: count, mean, quartiles (numpy's linear rule), min and max; null values without data. */
+export interface Distribution {
+  n: number;
+  mean: number | null;
+  median: number | null;
+  q1: number | null;
+  q3: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+function distribution(values: readonly number[]): Distribution {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (!n) return { n, mean: null, median: null, q1: null, q3: null, min: null, max: null };
+  return {
+    n,
+    mean: sorted.reduce((s, v) => s + v, 0) / n,
+    median: quantileSorted(sorted, 0.5),
+    q1: quantileSorted(sorted, 0.25),
+    q3: quantileSorted(sorted, 0.75),
+    min: sorted[0],
+    max: sorted[n - 1],
+  };
 }
 
 /** The segmentation report: section 7's metrics of the pixel confusion matrix. */
@@ -426,20 +457,34 @@ async function segmentation(o: FileMetricsOptions): Promise<MetricsReport> {
   const predMap = maskClassesFromValues(predValues);
   const k = o.classes ?? Math.max(truthMap.classes.length, predMap.classes.length);
   const cm = new ConfusionMatrix(k);
-  for (const [name, t, p] of loaded)
+  // Each image's own Dice per class too: a study reports their distribution, not only the pooled figure.
+  const perImage: (number | null)[][] = [];
+  for (const [name, t, p] of loaded) {
+    const image = new ConfusionMatrix(k);
     for (let i = 0; i < t.length; i++) {
       const a = truthMap.map.get(t[i]) as number;
       const b = predMap.map.get(p[i]) as number;
       if (a >= k || b >= k)
         throw new Error(`${name}: mask value ${a >= k ? t[i] : p[i]} is a class past ${k - 1}`);
       cm.add(a, b);
+      image.add(a, b);
     }
+    perImage.push(image.metrics().perClass.dice);
+  }
   const classes = Array.from(
     { length: k },
     (_, i) => truthMap.classes[i] ?? predMap.classes[i] ?? `class ${i}`,
   );
   return {
     ...segmentationReport(classes, cm.metrics(), cm.counts),
+    perCaseDice: classes.map((name, c) => ({
+      class: name,
+      ...distribution(perImage.flatMap((dice) => (dice[c] === null ? [] : [dice[c] as number]))),
+    })),
+    settings: {
+      images: loaded.length,
+      pooled: 'overall and per-class figures pool every pixel of every image',
+    },
     matched: loaded.length,
     unmatched,
   };
