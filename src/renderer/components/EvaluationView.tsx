@@ -18,6 +18,7 @@ import {
   type EvaluationValue,
 } from '../../engine/api';
 import { useWorkbench } from './context';
+import { ConfusionTable } from './ConfusionTable';
 import { ErrorGallery } from './ErrorGallery';
 import { EvaluateDialog } from './EvaluateDialog';
 import { StudyChart } from './StudyChart';
@@ -117,34 +118,12 @@ function Study({ record }: { record: EvaluationRecord }) {
           </tbody>
         </table>
         <div>
-          <table
-            className="metrics-table confusion"
-            aria-label="Confusion matrix at the operating point: rows true class, columns predicted class"
-            data-testid="study-confusion"
-          >
-            <thead>
-              <tr>
-                <th scope="col">true \ predicted</th>
-                {names.map((name) => (
-                  <th key={name} scope="col">
-                    {name}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {record.confusion.map((row, i) => (
-                <tr key={names[i]}>
-                  <th scope="row">{names[i]}</th>
-                  {row.map((count, j) => (
-                    <td key={j} className={`mono${i === j ? ' diagonal' : ''}`}>
-                      {count}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ConfusionTable
+            names={names}
+            counts={record.confusion}
+            label="Confusion matrix at the operating point: rows true class, columns predicted class"
+            testId="study-confusion"
+          />
           <p className="muted chart-note">Called: {record.confusionRule}</p>
           {operatingText(record).map((line) => (
             <p key={line} className="muted chart-note">

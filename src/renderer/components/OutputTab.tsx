@@ -12,6 +12,7 @@ import { macroKey, meanOfNonNull } from '../../engine/api';
 import type { NodeMetrics } from '../stores/metrics-store';
 import { useWorkbench } from './context';
 import { EvaluationView } from './EvaluationView';
+import { ConfusionTable } from './ConfusionTable';
 import { MetricChart } from './MetricChart';
 import { RepeatPanel } from './RepeatPanel';
 
@@ -171,33 +172,14 @@ function TestResult({ metrics }: { metrics: NodeMetrics }) {
             ))}
           </tbody>
         </table>
-        <table
-          className="metrics-table confusion"
-          aria-label="Confusion matrix: rows true class, columns predicted class"
-        >
-          <thead>
-            <tr>
-              <th scope="col">true \ predicted</th>
-              {names.map((n) => (
-                <th key={n} scope="col">
-                  {n}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {test.confusion.map((row, i) => (
-              <tr key={names[i]}>
-                <th scope="row">{names[i]}</th>
-                {row.map((count, j) => (
-                  <td key={j} className={`mono${i === j ? ' diagonal' : ''}`}>
-                    {count}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {/* Detection and transformation have no class confusion to show. */}
+        {test.confusion.length > 1 && (
+          <ConfusionTable
+            names={names}
+            counts={test.confusion}
+            label="Confusion matrix: rows true class, columns predicted class"
+          />
+        )}
       </div>
     </div>
   );
