@@ -1,4 +1,4 @@
-// Lint: TypeScript rules plus the layer rule of DESIGN section 1, so that a
+// Lint: TypeScript rules plus the layer rule of docs/design.md section 1, so that a
 // wrong import across layers fails `npm run lint`. ESLint's own
 // no-restricted-imports carries the rule: per folder, the packages and the
 // relative paths that folder may not import.
@@ -13,7 +13,7 @@ const engineRule = {
     { group: ['@xyflow/*', 'react/*', 'electron/*'], message: 'engine/ must not import UI packages.' },
     {
       regex: '^(\\.\\./)+(main|preload|renderer)(/|$)',
-      message: 'The engine knows nothing of Electron or React (DESIGN section 1).',
+      message: 'The engine knows nothing of Electron or React (docs/design.md section 1).',
     },
   ],
 };
@@ -74,7 +74,7 @@ export default tseslint.config(
             },
             {
               regex: '/engine/(?!api(/|$))',
-              message: 'The renderer speaks only the engine/api contract (DESIGN section 1).',
+              message: 'The renderer speaks only the engine/api contract (docs/design.md section 1).',
             },
           ],
         },
