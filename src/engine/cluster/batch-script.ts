@@ -55,13 +55,13 @@ export function batchScript(options: {
   return [
     '#!/bin/bash',
     ...directives.map((d) => `#SBATCH ${d}`),
-    `trials=(${indices.map((i) => quote(trialFolder(runDir, i))).join(' ')})`,
-    'dir="${trials[$SLURM_ARRAY_TASK_ID]}"',
     // Near the time limit: requeue this task (bounded), Slurm then stops it and starts it again.
     'requeue() {',
     `  if [ "\${SLURM_RESTART_COUNT:-0}" -lt ${resources.maxRequeues} ]; then requeued=1; scontrol requeue "$SLURM_JOB_ID"; fi`,
     '}',
     'trap requeue USR1',
+    `trials=(${indices.map((i) => quote(trialFolder(runDir, i))).join(' ')})`,
+    'dir="${trials[$SLURM_ARRAY_TASK_ID]}"',
     `node ${quote(PHI_SCRIPT)} trial "$dir/trial.json" &`,
     'child=$!',
     // `wait` returns early when the trap runs: wait again until the training process is gone.

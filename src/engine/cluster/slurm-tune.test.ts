@@ -51,6 +51,15 @@ function readState(path: string) {
   }
 }
 
+/** The states the job completion log holds for array task `job` (`<array job>_<task>`), oldest first. */
+function ended(job: string): string[] {
+  const [arrayJob, task] = job.split('_');
+  return cluster!
+    .completed()
+    .filter((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === task)
+    .map((c) => c.JobState);
+}
+
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 1200; i++) {
     const value = await probe();
@@ -134,18 +143,13 @@ describe('phi tune --executor slurm', () => {
     store.close();
     const jobs = records.map((r) => (r.metrics as { job: string }).job);
     for (const trial of trained) {
-      expect(trial.status).toBe('done');
+      expect([trial.status, trial.message]).toEqual(['done', undefined]);
       expect(trial.score).toBe(trial.metrics['validation.accuracy']);
       expect(Object.keys(trial.metrics)).toContain('train.loss');
     }
-    // Every trial's job is in Slurm's completion log as COMPLETED.
-    const completed = cluster!.completed();
-    for (const job of jobs) {
-      const [arrayJob, task] = job.split('_');
-      expect(completed.find((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === task)?.JobState).toBe(
-        'COMPLETED',
-      );
-    }
+    // Every trial's job is in Slurm's completion log as COMPLETED (written as the task ends, just after
+    // its result).
+    for (const job of jobs) expect(await until(`the end of ${job}`, () => ended(job)[0])).toBe('COMPLETED');
     expect(new Set(jobs.map((j) => j.split('_')[0])).size).toBe(2);
     const runDir = runFolder(onCluster.replace(/\.phiproj$/, '.phidata'), search!.runId);
     for (let i = 0; i < 7; i++) expect(existsSync(join(runDir, `trial-${i}`, 'result.json'))).toBe(true);
@@ -289,35 +293,40 @@ describe('phi tune --executor slurm', () => {
     const path = project('requeued');
     const args = ['tune', path, ...SEARCH, '--population', '2', '--generations', '1', ...SLURM];
     const tuning = runPhi(dir, [...args, '--max-parallel', '1', '--max-requeues', '1']);
-    const running = async (): Promise<string | undefined> => {
-      const queue = await cluster!.run('squeue', [
-        '--array',
-        '--noheader',
-        '--states=RUNNING',
-        '--format=%i|%j',
-      ]);
-      return queue
-        .split('\n')
-        .find((line) => line.includes('-g1.1'))
-        ?.split('|')[0];
+    const logs = (): string[] => {
+      const runs = join(path.replace(/\.phiproj$/, '.phidata'), 'cluster');
+      return (existsSync(runs) ? readdirSync(runs) : [])
+        .map((run) => join(runs, run, 'logs'))
+        .filter(existsSync)
+        .flatMap((folder) => readdirSync(folder).map((name) => readFileSync(join(folder, name), 'utf8')));
     };
+    /** Waits until the first task's training has started `times` times (its log says so each time). */
+    const started = (times: number) =>
+      until(`the training started ${times} time(s)`, () =>
+        logs().some((text) => (text.match(/^trial \S+ \(generation 1\) of run/gm) ?? []).length === times)
+          ? true
+          : undefined,
+      );
+    await started(1);
+    const [task] = (
+      await cluster!.run('squeue', ['--array', '--noheader', '--states=RUNNING', '--format=%i'])
+    ).split('\n');
     // What Slurm sends 60 s before the time limit (--signal=B:USR1@60), sent now.
-    const task = await until('a running trial', running);
     await cluster!.run('scancel', ['--signal=USR1', '--batch', task]);
-    await until('the requeued task running again', async () => {
-      const shown = await cluster!.run('scontrol', ['show', 'job', task]);
-      return /JobState=RUNNING/.test(shown) && /Restarts=1\b/.test(shown) ? true : undefined;
-    });
+    await started(2);
+    expect(await cluster!.run('scontrol', ['show', 'job', task])).toMatch(/Restarts=1\b/);
     // The second time the bound is reached: the task goes on instead of requeueing again.
     await cluster!.run('scancel', ['--signal=USR1', '--batch', task]);
     const tuned = await tuning;
     expect(tuned.code).toBe(0);
     const { state } = readState(path);
-    expect(state.trials.map((t) => t.status)).toEqual(['done', 'done']);
-    const [arrayJob, index] = task.split('_');
-    const ended = cluster!.completed().filter((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === index);
+    expect(state.trials.map((t) => [t.status, t.message])).toEqual([
+      ['done', undefined],
+      ['done', undefined],
+    ]);
     // One record of the run the requeue stopped (the task went back to PENDING), one of the run that
     // completed: the second USR1 did not requeue it again.
-    expect(ended.map((c) => c.JobState)).toEqual(['PENDING', 'COMPLETED']);
+    await until('the end of the task', () => (ended(task).length === 2 ? true : undefined));
+    expect(ended(task)).toEqual(['PENDING', 'COMPLETED']);
   }, 900_000);
 });
