@@ -306,6 +306,7 @@ export function slurmExecutor(
           if (done) {
             results.set(id, done);
             watched.delete(id);
+            ctx.report(entry.trial, done);
           }
         }
         if (watched.size === 0) break;
@@ -353,13 +354,15 @@ export function slurmExecutor(
           const last = entry.last
             ? `${entry.last.state}${entry.last.reason && entry.last.reason !== 'None' ? ` (${entry.last.reason})` : ''}`
             : 'no longer known to the queue';
-          results.set(id, {
+          const failed: TrialResultRecord = {
             status: 'failed',
             score: null,
             metrics: {},
             message: `Slurm job ${entry.job} ended ${accounted ?? last} without a result`,
             job: entry.job,
-          });
+          };
+          results.set(id, failed);
+          ctx.report(entry.trial, failed);
           watched.delete(id);
         }
         await pause(Math.min(1000, pollMs), ctx.signal);

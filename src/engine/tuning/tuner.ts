@@ -83,7 +83,10 @@ export interface GenerationContext {
   generation: number;
   request: TuningRequest;
   signal: AbortSignal;
-  /** Records a trial's live state (queued, running) in the project and announces it. */
+  /**
+   * Records a trial's state in the project and announces it: live (queued, running), or its
+   * result as soon as it is known (the generation's other trials may still train).
+   */
   report(trial: PlannedTrial, state: TrialResultRecord): void;
 }
 
@@ -334,6 +337,7 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
     const order = store.trials(runId).map((t) => t.id);
     for (const entry of planned) entry.trial.index = order.indexOf(entry.trial.trialId);
     if (planned.length === 0) return scores;
+    const concluded = new Set<string>();
     const results = await cluster.runGeneration(
       planned.map((p) => p.trial),
       {
@@ -342,13 +346,19 @@ export async function runTuning(request: TuningRequest, host: TuningHost): Promi
         request: req,
         signal: host.signal,
         report: (trial, state) => {
-          store.setTrialMetrics(trial.trialId, state);
-          announce(trial.trialId, generation, trial.record.searched, state);
+          if (state.status === 'queued' || state.status === 'running') {
+            store.setTrialMetrics(trial.trialId, state);
+            announce(trial.trialId, generation, trial.record.searched, state);
+          } else {
+            concluded.add(trial.trialId);
+            conclude(trial.trialId, generation, trial.record.searched, state);
+          }
         },
       },
     );
     for (const [i, entry] of planned.entries()) {
-      conclude(entry.trial.trialId, generation, entry.genome, results[i]);
+      if (!concluded.has(entry.trial.trialId))
+        conclude(entry.trial.trialId, generation, entry.genome, results[i]);
       scores[entry.slot] = results[i].score;
     }
     return scores;
