@@ -29,6 +29,7 @@ interface G {
     };
     graph: Graph;
     metrics: { of(node: string): { rows: unknown[] } };
+    tuningOf(node: string): { live: unknown };
   };
 }
 
@@ -165,6 +166,11 @@ it(
     const repeat = page.getByTestId('repeat');
     await repeat.getByLabel('Number of seeds').fill('2');
     await repeat.getByRole('button', { name: 'Repeat with 2 seeds' }).click();
+    // The status bar follows the seeds, not the node's own (finished) state.
+    await page
+      .locator('footer.statusbar .status-run-text')
+      .filter({ hasText: /^Repeat with seeds · network: seed [12] of 2/ })
+      .waitFor({ timeout: 120_000 });
     await repeat
       .getByTestId('repeat-summary')
       .filter({ hasText: /^2 of 2 seeds trained \(\d+, \d+\) · test split of 36 items$/ })
@@ -182,6 +188,10 @@ it(
     expect(
       await page.evaluate(() => (globalThis as unknown as G).__phi.metrics.of('network').rows.length),
     ).toBe(rows);
+    // Nor do the seeds show as a live tuning trial.
+    expect(
+      await page.evaluate(() => (globalThis as unknown as G).__phi.tuningOf('network').live ?? null),
+    ).toBeNull();
     await s.shot('20c-repeatability');
 
     // External validation from the study's bar: a labelled folder picked in the folder browser.

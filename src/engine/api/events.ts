@@ -61,6 +61,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
      * repeated with several seeds (each one run like any other, training apart from the node's model).
      */
     mode: z.union([RunModeSchema, z.literal('tuning'), z.literal('repeat')]),
+    /** A repeat: how many seeds it trains. */
+    seeds: z.number().int().positive().optional(),
     /** Nodes this run will execute, in order. */
     nodes: z.array(z.string()),
     /** Items per dataset node for a sample run; absent for a full run. */

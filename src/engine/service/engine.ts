@@ -670,7 +670,7 @@ export class Engine implements EngineApi {
     const runId = `repeat-${node.id}`;
     this.current = { runId, controller };
     const started = Date.now();
-    this.emit({ type: 'run-started', runId, mode: 'repeat', nodes: [node.id] });
+    this.emit({ type: 'run-started', runId, mode: 'repeat', nodes: [node.id], seeds: request.seeds });
     const seeds: EngineResults['repeatTraining']['seeds'] = [];
     try {
       for (let i = 0; i < request.seeds && !controller.signal.aborted; i++) {

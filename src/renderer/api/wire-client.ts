@@ -12,7 +12,6 @@ import type {
   EngineResults,
   RequestOptions,
   WireFromEngine,
-  WireSubscribe,
   WireToEngine,
 } from '../../engine/api';
 import { REQUEST_CANCELLED } from '../../engine/api';
@@ -81,8 +80,6 @@ export type PhiApi = EngineApi & {
   onConnectionState?(listener: (state: ConnectionState, reason?: string) => void): () => void;
   /** Opens a new connection to the same engine (web mode; absent on the desktop). */
   reconnect?(): void;
-  /** Narrows the events this connection receives to these kinds and nodes (all until called). */
-  subscribe(filter: Omit<WireSubscribe, 'kind'>): void;
 };
 
 interface Pending {
@@ -159,9 +156,6 @@ export function createWireClient(transport: WireTransport): PhiApi {
       return () => stateListeners.delete(listener);
     },
     ...(transport.reconnect ? { reconnect: () => transport.reconnect?.() } : {}),
-    subscribe(filter: Omit<WireSubscribe, 'kind'>) {
-      transport.send({ kind: 'subscribe', ...filter });
-    },
   } as Record<string, unknown>;
   for (const method of ENGINE_METHODS) {
     api[method] = (params: EngineParams<typeof method>, options?: RequestOptions) =>

@@ -25,12 +25,21 @@ function EvaluateDialogView({
   const [folder, setFolder] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Cancel while it evaluates stops the engine's pass over the folder; nothing is stored then.
+  const [request] = useState(() => new AbortController());
+  const close = (): void => {
+    request.abort();
+    onClose();
+  };
   const evaluate = async (): Promise<void> => {
     if (!folder) return;
     setBusy(true);
     setError(null);
     try {
-      const { record, failed, dropped } = await wb.api.evaluateDataset({ node, dataset: folder });
+      const { record, failed, dropped } = await wb.api.evaluateDataset(
+        { node, dataset: folder },
+        { signal: request.signal },
+      );
       await wb.evaluations.load(node);
       onEvaluated(record.id);
       onClose();
@@ -42,13 +51,14 @@ function EvaluateDialogView({
         `Evaluated ${node} on ${record.items} items of ${folder}${skipped}${dropped ? `; ${dropped} dropped by a filter` : ''}`,
       );
     } catch (e) {
+      if (request.signal.aborted) return;
       setError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
   };
   return (
-    <Dialog title="Evaluate on another dataset" onClose={onClose}>
+    <Dialog title="Evaluate on another dataset" onClose={close}>
       <p className="muted">
         Choose a labelled folder. It is read like this network's Dataset node; every item goes through the
         same modules and the trained network, and the study is kept in the project.
@@ -56,7 +66,7 @@ function EvaluateDialogView({
       <FolderBrowser kind="folder" value={folder} onChange={setFolder} />
       <DialogFooter
         error={error}
-        onCancel={onClose}
+        onCancel={close}
         label={busy ? 'Evaluating…' : 'Evaluate'}
         blocked={busy ? 'Evaluating the folder…' : folder ? undefined : 'Pick a folder first'}
         hint="Run the trained network on this folder and store the study"

@@ -11,6 +11,7 @@ function StatusBarView() {
   const current = wb.run?.nodes.find((id) => wb.status.get(id)?.state === 'running');
   const currentNode = current ? wb.graph.nodes.find((n) => n.id === current) : undefined;
   const tuning = wb.run?.mode === 'tuning' ? wb.tuningOf(wb.run.nodes[0] ?? '') : undefined;
+  const repeat = wb.run?.repeat;
   const errors = wb.issues.filter((i) => i.severity === 'error').length;
   const connection =
     wb.connection === 'open'
@@ -58,9 +59,11 @@ function StatusBarView() {
               {runModeLabel(wb.run?.mode ?? 'all')}
               {tuning
                 ? ` · ${tuning.node}: ${tuningText(tuning.trials.length, tuning.live)}`
-                : currentNode
-                  ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}`
-                  : ''}
+                : repeat
+                  ? ` · ${wb.run?.nodes[0]}: seed ${Math.min(repeat.trained + 1, repeat.seeds)} of ${repeat.seeds}${repeat.epoch ? `, epoch ${repeat.epoch}` : ''}`
+                  : currentNode
+                    ? ` · ${currentNode.label || wb.typeOf(currentNode)?.title || currentNode.id}: ${statusText(wb.status.get(currentNode.id))}`
+                    : ''}
             </span>
             <span
               className="status-progress"

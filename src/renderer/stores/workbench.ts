@@ -56,6 +56,8 @@ export interface ActiveRun {
   /** Nodes the run executes, in order (from `run-started`). */
   nodes: string[];
   startedAt: number;
+  /** A repeat: seeds asked for, trainings finished, and the epoch of the one going on. */
+  repeat?: { seeds: number; trained: number; epoch?: number };
 }
 
 /** A short message shown over the canvas (refused connection, run failure). */
@@ -352,7 +354,13 @@ export class Workbench {
   handleEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'run-started':
-        this.run = { runId: event.runId, mode: event.mode, nodes: event.nodes, startedAt: Date.now() };
+        this.run = {
+          runId: event.runId,
+          mode: event.mode,
+          nodes: event.nodes,
+          startedAt: Date.now(),
+          ...(event.mode === 'repeat' ? { repeat: { seeds: event.seeds ?? 1, trained: 0 } } : {}),
+        };
         this.starting = false;
         // A search or a repeat trains apart from the node: the node keeps its state and model.
         if (event.mode === 'tuning') this.tuningOf(event.nodes[0]).searchStarted(event.search);
@@ -375,7 +383,8 @@ export class Workbench {
 
         break;
       case 'progress':
-        // A tuning trial's training is the Auto Tuning tab's, never the node's own.
+        // A repeat's seeds and a tuning trial's training are theirs, never the node's own.
+        if (event.trial && this.run?.repeat) break;
         if (event.trial)
           this.tuningOf(event.node).trialProgress(event.trial, { done: event.done, total: event.total });
         else this.patchStatus(event.node, { done: event.done, total: event.total });
@@ -392,10 +401,17 @@ export class Workbench {
         this.filesVersion.set(event.node, (this.filesVersion.get(event.node) ?? 0) + 1);
         break;
       case 'epoch':
-        if (event.trial) this.tuningOf(event.node).trialProgress(event.trial, { epoch: event.epoch });
+        if (event.trial && this.run?.repeat)
+          this.run = { ...this.run, repeat: { ...this.run.repeat, epoch: event.epoch } };
+        else if (event.trial) this.tuningOf(event.node).trialProgress(event.trial, { epoch: event.epoch });
         else this.metrics.of(event.node).live(event.epoch, event.split, event.metrics);
         break;
       case 'evaluation':
+        if (event.trial && this.run?.repeat)
+          this.run = {
+            ...this.run,
+            repeat: { seeds: this.run.repeat.seeds, trained: this.run.repeat.trained + 1 },
+          };
         if (!event.trial) {
           this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
           // The engine stored the study of these scores before telling: read it back.
@@ -518,6 +534,8 @@ export class Workbench {
   get runProgress(): number | null {
     if (!this.run) return this.starting ? 0 : null;
     if (this.run.mode === 'tuning') return this.tuningOf(this.run.nodes[0] ?? '').progress;
+    // A repeat trains apart from the node, whose own state says nothing of it.
+    if (this.run.repeat) return this.run.repeat.trained / this.run.repeat.seeds;
     const nodes = this.run.nodes;
     if (nodes.length === 0) return 0;
     let sum = 0;
