@@ -62,6 +62,25 @@ export default tseslint.config(
     },
   },
   {
+    // The wire code every transport shares lives in api/wire/: it may use the rest of api/, nothing beyond.
+    files: ['src/engine/api/wire/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...engineRule,
+          patterns: [
+            ...engineRule.patterns,
+            {
+              regex: '^\\.\\./\\.\\./',
+              message: 'engine/api is the contract: it imports nothing from the rest of the engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [

@@ -4,7 +4,7 @@
  * port becomes one engine connection (requests answered, events pushed).
  * The Electron objects are injected, so tests drive it with plain ports.
  */
-import { openConnection, type EventSource, type RequestHandler } from '../engine/server/connection';
+import { openConnection, type EventSource, type RequestHandler } from '../engine/api/wire/connection';
 import type { ConnectMessage } from './channels';
 
 /** What Electron's `MessagePortMain` offers (and what tests imitate). */

@@ -4,7 +4,7 @@
  * (the whitelist); requests made before the port arrives are queued.
  */
 import type { WireFromEngine, WireToEngine } from '../engine/api';
-import { createWireClient, type PhiApi } from '../renderer/api/wire-client';
+import { createWireClient, type PhiApi } from '../engine/api/wire/client';
 import { CONNECT_CHANNEL, PORT_CHANNEL } from '../main/channels';
 
 /** The DOM MessagePort a preload receives. */

@@ -4,7 +4,7 @@ export * from './graph';
 export * from './node-types';
 export * from './events';
 export * from './requests';
-export * from './wire';
+export * from './wire/frames';
 export * from './dataset';
 export * from './evaluation';
 export * from './evaluation-figures';

@@ -12,7 +12,7 @@ import { Engine } from '../service/engine';
 import { ProjectStore } from '../store/project-store';
 import { createBuiltinRegistry } from '../service/builtin-registry';
 import { GraphBuilder, tempDir, writeClassFolders } from '../test-support/pipeline';
-import { openConnection } from './connection';
+import { openConnection } from '../api/wire/connection';
 
 const dir = tempDir('phi-connection-');
 const engine = new Engine({ cacheDir: join(dir, 'cache') });

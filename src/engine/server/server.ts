@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { openConnection, type EventSource, type RequestHandler } from './connection';
+import { openConnection, type EventSource, type RequestHandler } from '../api/wire/connection';
 import { contentSecurityPolicy, serveFile } from './static-files';
 import { newToken, presentedToken, tokenCookieName, tokenMatches } from './token';
 

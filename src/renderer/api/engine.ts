@@ -3,7 +3,7 @@
  * else the WebSocket of `phi serve` with the token from the page URL.
  */
 import { connectWebSocket, webSocketUrl } from './ws-client';
-import type { PhiApi } from './wire-client';
+import type { PhiApi } from '../../engine/api/wire/client';
 
 declare global {
   interface Window {

@@ -4,7 +4,7 @@
  * calling at once.
  */
 import type { WireFromEngine, WireToEngine } from '../../engine/api';
-import { createWireClient, type ConnectionState, type PhiApi } from './wire-client';
+import { createWireClient, type ConnectionState, type PhiApi } from '../../engine/api/wire/client';
 
 /** The part of the WebSocket interface we use (the browser's, or `ws` in tests). */
 export interface WebSocketLike {

@@ -31,7 +31,7 @@ import {
   type RunResult,
   type SampleSize,
 } from '../../engine/api';
-import type { ConnectionState, PhiApi } from '../api/wire-client';
+import type { ConnectionState, PhiApi } from '../../engine/api/wire/client';
 import { copySelection, edgeId, freshNodeId, pasteEdits, type GraphClipboard } from './graph-edits';
 import { CustomModulesStore } from './custom-modules';
 import { EvaluationsStore } from './evaluations';
@@ -413,7 +413,7 @@ export class Workbench {
             repeat: { seeds: this.run.repeat.seeds, trained: this.run.repeat.trained + 1 },
           };
         if (!event.trial) {
-          this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items);
+          this.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items, event.geometry);
           // The engine stored the study of these scores before telling: read it back.
           void this.evaluations.load(event.node);
         }

@@ -5,7 +5,7 @@
  * it receives by kind and node.
  */
 import { z } from 'zod';
-import { EngineEventSchema } from './events';
+import { EngineEventSchema } from '../events';
 
 /** A request from a front end. */
 export const WireRequestSchema = z.object({

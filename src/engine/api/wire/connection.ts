@@ -6,13 +6,8 @@
  * events are pushed until the connection closes, all of them or those its
  * last `subscribe` asked for.
  */
-import {
-  REQUEST_CANCELLED,
-  WireToEngineSchema,
-  type EngineEvent,
-  type WireFromEngine,
-  type WireSubscribe,
-} from '../api';
+import type { EngineEvent } from '../events';
+import { REQUEST_CANCELLED, WireToEngineSchema, type WireFromEngine, type WireSubscribe } from './frames';
 
 /** Calls one engine method by name; throws an Error with a readable message on bad params. */
 export type RequestHandler = (method: string, params: unknown, signal: AbortSignal) => Promise<unknown>;
