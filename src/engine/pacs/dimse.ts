@@ -1,15 +1,17 @@
 /**
- * A DIMSE peer through `dcmjs-dimse`: C-ECHO, C-FIND (study root), C-MOVE and
- * C-STORE as a service class user, each on its own association with connect,
+ * A DIMSE peer through `dcmjs-dimse`: C-ECHO, C-FIND (study root), C-MOVE, C-GET
+ * and C-STORE as a service class user, each on its own association with connect,
  * association and PDU time limits. A rejected association, a network error or a
  * failure status becomes one {@link PacsError} sentence naming the server.
  */
 import { createRequire } from 'node:module';
 import dimse from 'dcmjs-dimse';
+import type { Writable } from 'node:stream';
 import { networkCause, PacsError } from './errors';
+import { part10 } from './received';
 import type { DimseTarget } from './target';
 
-const { Client, constants, requests } = dimse;
+const { Client, constants, requests, responses } = dimse;
 const { Status } = constants;
 dimse.log.setLevel('silent');
 // dcmjs-dimse's own copy of dcmjs names each private attribute it drops when it encodes a
@@ -72,14 +74,68 @@ function statusWords(status: number): string {
   return `status 0x${status.toString(16).padStart(4, '0')}${named ? ` ${named}` : ''}`;
 }
 
+type StoreRequest = InstanceType<typeof requests.CStoreRequest>;
+type StoreResponse = InstanceType<typeof responses.CStoreResponse>;
+/** The part of dcmjs-dimse's network object a C-GET needs: where a received dataset's bytes end up. */
+type ClientNetwork = {
+  createDatasetFromStoreWritableStream(
+    writable: Writable,
+    context: { getAcceptedTransferSyntaxUid(): string | undefined },
+    callback: (dataset: unknown) => void,
+  ): void;
+};
+
+/**
+ * Answers the C-STORE sub-operations of a C-GET on `client`'s association: each dataset's
+ * bytes, as they arrived, go to `onInstance` as a Part-10 file; the answer waits for it, so a
+ * file that could not be written is a failure the PACS counts.
+ */
+function receiveOnAssociation(
+  client: InstanceType<typeof Client>,
+  onInstance: (bytes: Uint8Array) => Promise<void>,
+): void {
+  const arrived: { bytes: Uint8Array; syntax: string }[] = [];
+  // dcmjs-dimse parses a received dataset (re-encoding would drop what dcmjs does not know):
+  // its network object is made by send(), so the raw bytes are taken there.
+  const network = (client as unknown as { network?: ClientNetwork }).network;
+  if (network) {
+    const parse = network.createDatasetFromStoreWritableStream.bind(network);
+    network.createDatasetFromStoreWritableStream = (writable, context, callback) => {
+      const bytes = (writable as Writable & { toBuffer(): Buffer }).toBuffer();
+      arrived.push({ bytes, syntax: context.getAcceptedTransferSyntaxUid() ?? '' });
+      parse(writable, context, callback);
+    };
+  }
+  client.on('cStoreRequest', (request: StoreRequest, callback: (response: StoreResponse) => void) => {
+    const response = responses.CStoreResponse.fromRequest(request);
+    const done = (status: number): void => {
+      response.setStatus(status);
+      callback(response);
+    };
+    const received = arrived.shift();
+    if (!received) return done(Status.ProcessingFailure);
+    const file = part10(
+      received.bytes,
+      received.syntax,
+      request.getAffectedSopClassUid(),
+      request.getAffectedSopInstanceUid(),
+    );
+    onInstance(file).then(
+      () => done(Status.Success),
+      () => done(Status.ProcessingFailure),
+    );
+  });
+}
+
 /**
  * Opens one association, sends `list` and resolves with each request's responses once the
- * association is released.
+ * association is released; `onInstance` receives the instances a C-GET brings on it.
  */
 function associate(
   target: DimseTarget,
   options: DimseOptions,
   list: DimseRequest[],
+  onInstance?: (bytes: Uint8Array) => Promise<void>,
 ): Promise<DimseResponse[][]> {
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -102,6 +158,7 @@ function associate(
       associationTimeout: timeout,
       pduTimeout: timeout,
     });
+    if (onInstance) receiveOnAssociation(client, onInstance);
   });
 }
 
@@ -174,6 +231,28 @@ export async function move(
   const answers = await associate(target, options, list);
   return answers.reduce(
     (sum, responses) => sum + (final(target, 'C-MOVE', responses).getFailures?.() ?? 0),
+    0,
+  );
+}
+
+/**
+ * C-GET of each item, all on one association: the PACS sends the instances back on it (no port
+ * of ours to reach), each handed to `onInstance`; returns how many sub-operations failed.
+ */
+export async function get(
+  target: DimseTarget,
+  options: DimseOptions,
+  items: MoveItem[],
+  onInstance: (bytes: Uint8Array) => Promise<void>,
+): Promise<number> {
+  const list = items.map((i) =>
+    i.sop
+      ? requests.CGetRequest.createImageGetRequest(i.study, i.series, i.sop)
+      : requests.CGetRequest.createSeriesGetRequest(i.study, i.series),
+  );
+  const answers = await associate(target, options, list, onInstance);
+  return answers.reduce(
+    (sum, responses) => sum + (final(target, 'C-GET', responses).getFailures?.() ?? 0),
     0,
   );
 }

@@ -191,6 +191,63 @@ describe('phi pull from a real Orthanc', () => {
     expect(mr.PatientName).not.toBe(original.PatientName);
   });
 
+  it('over DIMSE with --retrieve get (C-GET on our own association): the same files as by C-MOVE, no port of ours used', async () => {
+    // Our C-MOVE port taken: C-GET must not need it.
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(orthanc.ourPort, resolve));
+    try {
+      const r = await runPhi(work, [
+        'pull',
+        orthanc.dimse,
+        'get',
+        '--all',
+        '--retrieve',
+        'get',
+        '--aet',
+        orthanc.ourAet,
+        '--port',
+        String(orthanc.ourPort),
+        '--secret-file',
+        'all/.phi-pull-secret',
+      ]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('2 fetched, 0 already here');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const files = dicomFiles(join(work, 'get'));
+    expect(files).toEqual(dicomFiles(join(work, 'all')));
+    for (const file of files) {
+      const [web, get] = [join(work, 'all', file), join(work, 'get', file)];
+      expect(pydicomRead(get)).toEqual(pydicomRead(web));
+      expect(Array.from((await decodeImage(get)).data)).toEqual(Array.from((await decodeImage(web)).data));
+    }
+    // Resume: one file gone, C-GET of that one instance only.
+    unlinkSync(join(work, 'get', files[1]));
+    const again = await runPhi(work, [
+      'pull',
+      orthanc.dimse,
+      'get',
+      '--all',
+      '--retrieve',
+      'get',
+      '--aet',
+      orthanc.ourAet,
+      '--secret-file',
+      'all/.phi-pull-secret',
+    ]);
+    expect(again.err).toBe('');
+    expect(again.out).toContain('1 fetched, 1 already here');
+    expect(dicomFiles(join(work, 'get'))).toEqual(files);
+
+    const web = await runPhi(work, ['pull', orthanc.dicomweb, 'get', '--all', '--retrieve', 'get', ...auth]);
+    expect(web.code).toBe(2);
+    expect(web.err.split('\n')[0]).toBe(
+      'phi pull: --retrieve get is for DIMSE (dicom://AET@host:port); DICOMweb retrieves by WADO-RS',
+    );
+  });
+
   it('filters by a date range over DIMSE (C-FIND)', async () => {
     const dimse = ['--aet', orthanc.ourAet, '--port', String(orthanc.ourPort)];
     const january = await runPhi(work, [

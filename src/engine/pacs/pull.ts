@@ -13,10 +13,9 @@ import { dirname, join, relative } from 'node:path';
 import { readPart10, stringOf } from './dcmjs';
 import { deidentifyFile, METHOD, Pseudonymizer } from './deidentify';
 import type { HttpAccess } from './dicomweb';
-import type { DimseOptions } from './dimse';
 import { PacsError } from './errors';
 import { filterKeys, hasFilters, type StudyFilters } from './filters';
-import { sourceFor, type InstanceRef } from './source';
+import { sourceFor, type InstanceRef, type PullDimseOptions } from './source';
 import type { PacsTarget } from './target';
 
 /** What to pull and where. */
@@ -29,7 +28,8 @@ export interface PullRequest {
   /** Write the files as the PACS sent them, identifiers included. */
   keepIdentifiers: boolean;
   http: HttpAccess;
-  dimse: DimseOptions & { port: number };
+  /** `retrieve: 'get'` for C-GET in place of C-MOVE. */
+  dimse: PullDimseOptions;
   /** The UID and patient pseudonym secret; default `DIR/.phi-pull-secret`, made on first use. */
   secretFile?: string;
   progress: (line: string) => void;
@@ -64,7 +64,7 @@ export function count(n: number, noun: 'study' | 'instance'): string {
 const SECRET = '.phi-pull-secret';
 
 /** The secret in `file`, made (32 random bytes, owner-only) when it does not exist yet. */
-function secretFrom(file: string): Buffer {
+export function secretFrom(file: string): Buffer {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });

@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
-import { lib } from './dcmjs';
+import { part10 } from './received';
 
 const { Scp, Server, constants, responses } = dimse;
 const {
@@ -30,33 +30,6 @@ type StoreResponse = InstanceType<typeof responses.CStoreResponse>;
 /** A running C-STORE SCP. */
 export interface StoreScp {
   close(): void;
-}
-
-/**
- * The Part-10 file of a dataset received over DIMSE: a file meta group written by dcmjs,
- * then the dataset's bytes exactly as they came (nothing re-encoded, private attributes kept).
- */
-function part10(
-  dataset: Uint8Array,
-  transferSyntax: string,
-  sopClass: string,
-  sopInstance: string,
-): Uint8Array {
-  const { DicomMetaDictionary, DicomDict } = lib.data;
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: sopInstance,
-    TransferSyntaxUID: transferSyntax,
-    ImplementationClassUID: DicomMetaDictionary.uid(),
-  };
-  const head = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  head.dict = {};
-  const start = new Uint8Array(head.write());
-  const file = new Uint8Array(start.length + dataset.length);
-  file.set(start);
-  file.set(dataset, start.length);
-  return file;
 }
 
 const PREFERRED = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian];

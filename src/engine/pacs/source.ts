@@ -2,11 +2,13 @@
  * What a pull needs from a PACS, whatever the protocol: the studies matching the
  * filters, the instances of a study, and the retrieval of a list of instances,
  * each handed over as Part-10 bytes as it arrives. Over DICOMweb: QIDO-RS and
- * WADO-RS. Over DIMSE: C-FIND (study, series, image level) and C-MOVE to our own
- * C-STORE SCP, a series at a time where none of it is here yet, else instance by instance.
+ * WADO-RS. Over DIMSE: C-FIND (study, series, image level), then C-MOVE to our own
+ * C-STORE SCP (the default) or C-GET on the same association (`retrieve: 'get'`, when the
+ * PACS cannot reach a port of ours), a series at a time where none of it is here yet,
+ * else instance by instance.
  */
 import { DicomWebPacs, jsonValue, type HttpAccess } from './dicomweb';
-import { find, move, type DimseOptions, type MoveItem } from './dimse';
+import { find, get, move, type DimseOptions, type MoveItem } from './dimse';
 import { PacsError } from './errors';
 import { startStoreScp } from './scp';
 import type { PacsTarget } from './target';
@@ -29,6 +31,12 @@ export interface PacsSource {
     save: (bytes: Uint8Array) => Promise<void>,
   ): Promise<void>;
 }
+
+/** How DIMSE instances come back: C-MOVE to our SCP on `port`, or C-GET. */
+export type DimseRetrieve = 'move' | 'get';
+
+/** Our side of a DIMSE pull. */
+export type PullDimseOptions = DimseOptions & { port: number; retrieve?: DimseRetrieve };
 
 const TAG = { study: '0020000D', series: '0020000E', sop: '00080018' };
 
@@ -64,7 +72,7 @@ class DicomWebSource implements PacsSource {
 class DimseSource implements PacsSource {
   constructor(
     private readonly target: Extract<PacsTarget, { kind: 'dimse' }>,
-    private readonly options: DimseOptions & { port: number },
+    private readonly options: PullDimseOptions,
   ) {}
 
   async studies(keys: Record<string, string>): Promise<string[]> {
@@ -104,28 +112,35 @@ class DimseSource implements PacsSource {
     }
     const saving: Promise<void>[] = [];
     let failure: unknown;
-    const scp = await startStoreScp(this.options.ourAet, this.options.port, (bytes) => {
+    const keep = (bytes: Uint8Array): Promise<void> => {
       const done = save(bytes).catch((error) => {
         failure ??= error;
         throw error;
       });
       saving.push(done);
       return done;
-    }).catch((error: Error) => {
-      throw new PacsError(
-        `our C-STORE SCP cannot listen on port ${this.options.port} for ${this.target.name}: ${error.message}.`,
-      );
-    });
+    };
+    const method = this.options.retrieve === 'get' ? 'C-GET' : 'C-MOVE';
+    const scp =
+      method === 'C-MOVE'
+        ? await startStoreScp(this.options.ourAet, this.options.port, keep).catch((error: Error) => {
+            throw new PacsError(
+              `our C-STORE SCP cannot listen on port ${this.options.port} for ${this.target.name}: ${error.message}.`,
+            );
+          })
+        : undefined;
     try {
-      const failed = await move(this.target, this.options, this.options.ourAet, items);
+      const failed = scp
+        ? await move(this.target, this.options, this.options.ourAet, items)
+        : await get(this.target, this.options, items, keep);
       await Promise.allSettled(saving);
       if (failure) throw failure;
       if (failed > 0)
         throw new PacsError(
-          `${this.target.name} failed to send ${failed} of the instances asked for (C-MOVE).`,
+          `${this.target.name} failed to send ${failed} of the instances asked for (${method}).`,
         );
     } finally {
-      scp.close();
+      scp?.close();
     }
   }
 }
@@ -133,7 +148,7 @@ class DimseSource implements PacsSource {
 /** The source for a target. */
 export function sourceFor(
   target: PacsTarget,
-  access: { http: HttpAccess; dimse: DimseOptions & { port: number } },
+  access: { http: HttpAccess; dimse: PullDimseOptions },
 ): PacsSource {
   return target.kind === 'dicomweb'
     ? new DicomWebSource(target, access.http)

@@ -10,6 +10,7 @@ import { PacsUsageError } from '../../pacs/errors';
 import { parseFilters } from '../../pacs/filters';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
 import { count, pull, PullRefused, RECORD } from '../../pacs/pull';
+import type { DimseRetrieve } from '../../pacs/source';
 import { parseTarget } from '../../pacs/target';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
@@ -19,8 +20,10 @@ export const pullCommand: CliCommand = {
   summary: 'copy studies from a PACS (DICOMweb or DIMSE) into a folder, de-identified',
   usage: [
     'phi pull URL DIR [--study UID] [--patient ID] [--accession N] [--modality CT] [--date YYYYMMDD[-YYYYMMDD]]',
-    '         [--all] [--keep-identifiers] [--secret-file F] [--echo] [connection options]',
+    '         [--all] [--keep-identifiers] [--secret-file F] [--echo] [--retrieve move|get] [connection options]',
     '  URL: http(s)://host:port/dicom-web (QIDO-RS, WADO-RS) or dicom://AET@host:port (C-FIND, C-MOVE)',
+    '  --retrieve get: DIMSE instances come back by C-GET on our own association (no --port for the PACS',
+    '         to reach); move (the default) is C-MOVE to our C-STORE SCP on --port',
     "  Without a filter, --all is needed (the server's study count is printed otherwise).",
     '  Files are de-identified on arrival (PS3.15 basic profile, docs/pacs.md); UIDs and patient IDs are',
     '  replaced consistently with a secret kept in DIR/.phi-pull-secret (or --secret-file).',
@@ -43,6 +46,7 @@ export const pullCommand: CliCommand = {
         'keep-identifiers': { type: 'boolean', default: false },
         'secret-file': { type: 'string' },
         echo: { type: 'boolean', default: false },
+        retrieve: { type: 'string', default: 'move' },
       },
     });
     const [url, dir] = positionals;
@@ -56,6 +60,15 @@ export const pullCommand: CliCommand = {
       if (error instanceof PacsUsageError) throw new UsageError(error.message);
       throw error;
     }
+    if (values.retrieve !== 'move' && values.retrieve !== 'get')
+      throw new UsageError(
+        `--retrieve is move (C-MOVE, the default) or get (C-GET), not "${values.retrieve}"`,
+      );
+    if (values.retrieve === 'get' && target.kind !== 'dimse')
+      throw new UsageError(
+        '--retrieve get is for DIMSE (dicom://AET@host:port); DICOMweb retrieves by WADO-RS',
+      );
+    const dimse = { ...connection.dimse, retrieve: values.retrieve as DimseRetrieve };
     if (values.echo) {
       io.stdout.write(`${await testConnection(target, connection)}\n`);
       return EXIT.ok;
@@ -71,7 +84,8 @@ export const pullCommand: CliCommand = {
         filters,
         all: values.all,
         keepIdentifiers: values['keep-identifiers'],
-        ...connection,
+        http: connection.http,
+        dimse,
         secretFile: values['secret-file'] && resolve(io.cwd, values['secret-file']),
         progress: (line) => io.stdout.write(`${line}\n`),
       });
