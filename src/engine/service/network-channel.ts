@@ -1,0 +1,90 @@
+/**
+ * The engine's network channel: the layer builder: the layer catalogue, spec checks, saved and built-in network specs.
+ */
+import { type ProjectSession } from './session';
+import type { EngineParams, EngineResults, GraphNode } from '../api';
+import { EngineRequests, idFromTitle } from '../api';
+import { inputsOf } from '../graph/plan';
+import {
+  builtinSpecIds,
+  checkSpec,
+  layerCatalogue,
+  readBuiltinSpec,
+  specTitle,
+  withSpecTitle,
+  type SpecData,
+} from './network-builder';
+
+/** The layer builder: the layer catalogue, spec checks, saved and built-in network specs. */
+export class NetworkChannel {
+  constructor(private readonly session: ProjectSession) {}
+
+  async getLayerCatalogue(): Promise<EngineResults['getLayerCatalogue']> {
+    return layerCatalogue();
+  }
+
+  async checkNetworkSpec(
+    params: EngineParams<'checkNetworkSpec'>,
+  ): Promise<EngineResults['checkNetworkSpec']> {
+    const { spec, node } = EngineRequests.checkNetworkSpec.parse(params);
+    return checkSpec(spec, await this.specData(node));
+  }
+
+  /**
+   * What a network node's data tell a spec check: class names and one item's
+   * shape of its input when that was run, else the class names of the dataset
+   * upstream (read from its index); nothing without a project or node.
+   */
+  private async specData(node?: string): Promise<SpecData> {
+    const graph = node && this.session.store ? this.session.store.graph() : undefined;
+    const target = graph?.nodes.find((n) => n.id === node);
+    if (!graph || !target) return {};
+    const task = (target.params.task as SpecData['task']) ?? 'classification';
+    const manifest = this.session.inputManifest(target.id);
+    const item = manifest?.items.find((i) => i.state === 'done');
+    if (manifest) return { task, classes: manifest.classes, ...(item ? { inputShape: item.shape } : {}) };
+    const inputs = inputsOf(graph);
+    let at: GraphNode | undefined = target;
+    for (let hops = 0; at && at.kind !== 'dataset' && hops < graph.nodes.length; hops++) {
+      const upstream: string | undefined = inputs.get(at.id)?.[0]?.source;
+      at = graph.nodes.find((n) => n.id === upstream);
+    }
+    const source =
+      at?.kind === 'dataset' ? await this.session.openDataset(at).catch(() => undefined) : undefined;
+    return source ? { task, classes: source.classes } : { task };
+  }
+
+  async saveNetworkSpec(params: EngineParams<'saveNetworkSpec'>): Promise<EngineResults['saveNetworkSpec']> {
+    const { title, id: given, spec, node } = EngineRequests.saveNetworkSpec.parse(params);
+    const store = this.session.requireStore();
+    const id = given ?? idFromTitle(title, 'network');
+    if (builtinSpecIds().includes(id))
+      throw new Error(`"${id}" is a built-in network: save under another name`);
+    const check = await checkSpec(spec, await this.specData(node));
+    if (!check.ok) return check;
+    const version = (store.networkSpec(id)?.version ?? 0) + 1;
+    store.saveNetworkSpec(id, version, withSpecTitle(spec, title));
+    return { ...check, id, version };
+  }
+
+  async listNetworkSpecs(): Promise<EngineResults['listNetworkSpecs']> {
+    const store = this.session.store;
+    const saved =
+      store
+        ?.networkSpecs()
+        .map(({ id }) => ({ id, title: specTitle(store.networkSpec(id)?.spec, id), builtin: false })) ?? [];
+    return [
+      ...builtinSpecIds().map((id) => ({ id, title: specTitle(readBuiltinSpec(id), id), builtin: true })),
+      ...saved,
+    ];
+  }
+
+  async getNetworkSpec(params: EngineParams<'getNetworkSpec'>): Promise<EngineResults['getNetworkSpec']> {
+    const { id } = EngineRequests.getNetworkSpec.parse(params);
+    const builtin = readBuiltinSpec(id);
+    if (builtin !== undefined) return { id, title: specTitle(builtin, id), builtin: true, spec: builtin };
+    const saved = this.session.store?.networkSpec(id);
+    if (!saved) throw new Error(`No network "${id}": it is neither built-in nor saved in this project`);
+    return { id, title: specTitle(saved.spec, id), builtin: false, version: saved.version, spec: saved.spec };
+  }
+}
