@@ -18,8 +18,8 @@ interface StoredReport {
 
 /**
  * Bootstrap resamples of a training's test evaluation. The run waits for it on the engine's
- * thread (the logistic recalibration fit of every class in every resample dominates): 1000
- * keep a two-class test split of 2000 items to about 7 s on one core.
+ * thread (the logistic recalibration fit of every class in every resample dominates; see
+ * bench/metrics.ts for its cost).
  */
 const TRAINING_RESAMPLES = 1000;
 

@@ -33,7 +33,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** Percentile interval of the defined values; `null` when no resample gave one. */
-export function percentileInterval(values: readonly number[], level = 0.95): Interval | null {
+export function percentileInterval(values: ArrayLike<number>, level = 0.95): Interval | null {
   if (!values.length) return null;
   const sorted = Float64Array.from(values).sort();
   return [quantileSorted(sorted, (1 - level) / 2), quantileSorted(sorted, 1 - (1 - level) / 2)];
@@ -57,18 +57,23 @@ export function stratifiedBootstrap(
   }
   const rng = createRng(options.seed);
   const weight = new Float64Array(strata.length);
-  const draws = new Map<string, number[]>();
+  // Per key, its defined values in resample order, in one preallocated array.
+  const draws = new Map<string, { values: Float64Array; count: number }>();
+  const members = [...groups.values()].map((items) => Int32Array.from(items));
   for (let r = 0; r < options.resamples; r++) {
     weight.fill(0);
-    for (const items of groups.values())
+    for (const items of members)
       for (let k = 0; k < items.length; k++) weight[items[Math.floor(rng() * items.length)]]++;
-    for (const [key, value] of Object.entries(statistic(weight))) {
+    const values = statistic(weight);
+    for (const key in values) {
       let list = draws.get(key);
-      if (!list) draws.set(key, (list = []));
-      if (value !== null && Number.isFinite(value)) list.push(value);
+      if (!list) draws.set(key, (list = { values: new Float64Array(options.resamples), count: 0 }));
+      const value = values[key];
+      if (value !== null && Number.isFinite(value)) list.values[list.count++] = value;
     }
   }
   const out: Record<string, Interval | null> = {};
-  for (const [key, values] of draws) out[key] = percentileInterval(values, options.level);
+  for (const [key, list] of draws)
+    out[key] = percentileInterval(list.values.subarray(0, list.count), options.level);
   return out;
 }

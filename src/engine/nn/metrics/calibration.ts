@@ -113,51 +113,87 @@ export interface RecalibrationFit {
 }
 
 /**
- * Fits the logistic recalibration by Newton-Raphson (unpenalised maximum likelihood).
- * `null` when it does not exist: one outcome only, all logits equal, or separable data
- * (the fit does not converge).
+ * The logistic recalibration of one class's probabilities, fitted by Newton-Raphson
+ * (unpenalised maximum likelihood). The logits are computed once, so that each
+ * weighting (a bootstrap resample) costs only the Newton steps.
  */
+export class Recalibration {
+  private readonly logit: Float64Array;
+  /** The weighted items of one fit, zero weights left out: Newton's passes then read only these. */
+  private readonly x: Float64Array;
+  private readonly y: Float64Array;
+  private readonly w: Float64Array;
+
+  constructor(
+    private readonly outcome: ArrayLike<number>,
+    p: ArrayLike<number>,
+  ) {
+    this.logit = Float64Array.from({ length: p.length }, (_, i) => {
+      const q = Math.min(1 - EPS, Math.max(EPS, p[i]));
+      return Math.log(q / (1 - q));
+    });
+    this.x = new Float64Array(p.length);
+    this.y = new Float64Array(p.length);
+    this.w = new Float64Array(p.length);
+  }
+
+  /**
+   * The fit for items weighted by `weight`, Newton's steps starting at `start` (a
+   * resample starts at the whole set's fit: the same optimum in fewer steps). `null`
+   * when it does not exist: one outcome only, all logits equal, or separable data
+   * (the fit does not converge).
+   */
+  fit(
+    weight?: ArrayLike<number>,
+    start: RecalibrationFit = { slope: 1, intercept: 0 },
+  ): RecalibrationFit | null {
+    const { x, y, w } = this;
+    let n = 0;
+    for (let i = 0; i < this.logit.length; i++) {
+      const weightI = weightOf(weight, i);
+      if (weightI === 0) continue;
+      x[n] = this.logit[i];
+      y[n] = this.outcome[i];
+      w[n++] = weightI;
+    }
+    let a = start.intercept;
+    let b = start.slope;
+    for (let step = 0; step < MAX_NEWTON_STEPS; step++) {
+      // Gradient g and Hessian H of the log-likelihood in (a, b).
+      let g0 = 0;
+      let g1 = 0;
+      let h00 = 0;
+      let h01 = 0;
+      let h11 = 0;
+      for (let i = 0; i < n; i++) {
+        const mu = 1 / (1 + Math.exp(-(a + b * x[i])));
+        const r = w[i] * (y[i] - mu);
+        const v = w[i] * mu * (1 - mu);
+        g0 += r;
+        g1 += r * x[i];
+        h00 += v;
+        h01 += v * x[i];
+        h11 += v * x[i] * x[i];
+      }
+      const det = h00 * h11 - h01 * h01;
+      if (!(det > 1e-300) || !Number.isFinite(det)) return null;
+      const da = (h11 * g0 - h01 * g1) / det;
+      const db = (h00 * g1 - h01 * g0) / det;
+      a += da;
+      b += db;
+      if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+      if (Math.abs(da) <= 1e-12 * (1 + Math.abs(a)) && Math.abs(db) <= 1e-12 * (1 + Math.abs(b)))
+        return { slope: b, intercept: a };
+    }
+    return null;
+  }
+}
+
+/** {@link Recalibration.fit} of one set, from slope 1 and intercept 0. */
 export function recalibration(
   outcome: ArrayLike<number>,
   p: ArrayLike<number>,
   weight?: ArrayLike<number>,
 ): RecalibrationFit | null {
-  const n = p.length;
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const q = Math.min(1 - EPS, Math.max(EPS, p[i]));
-    x[i] = Math.log(q / (1 - q));
-  }
-  let a = 0;
-  let b = 1;
-  for (let step = 0; step < MAX_NEWTON_STEPS; step++) {
-    // Gradient g and Hessian H of the log-likelihood in (a, b).
-    let g0 = 0;
-    let g1 = 0;
-    let h00 = 0;
-    let h01 = 0;
-    let h11 = 0;
-    for (let i = 0; i < n; i++) {
-      const w = weightOf(weight, i);
-      if (w === 0) continue;
-      const mu = 1 / (1 + Math.exp(-(a + b * x[i])));
-      const r = w * (outcome[i] - mu);
-      const v = w * mu * (1 - mu);
-      g0 += r;
-      g1 += r * x[i];
-      h00 += v;
-      h01 += v * x[i];
-      h11 += v * x[i] * x[i];
-    }
-    const det = h00 * h11 - h01 * h01;
-    if (!(det > 1e-300) || !Number.isFinite(det)) return null;
-    const da = (h11 * g0 - h01 * g1) / det;
-    const db = (h00 * g1 - h01 * g0) / det;
-    a += da;
-    b += db;
-    if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
-    if (Math.abs(da) <= 1e-12 * (1 + Math.abs(a)) && Math.abs(db) <= 1e-12 * (1 + Math.abs(b)))
-      return { slope: b, intercept: a };
-  }
-  return null;
+  return new Recalibration(outcome, p).fit(weight);
 }

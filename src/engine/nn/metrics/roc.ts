@@ -32,6 +32,9 @@ export interface PrCurve {
 /** Scores of one binary problem, sorted once so that each weighting costs one pass. */
 export class BinaryScores {
   private readonly order: Int32Array;
+  /** Scores and labels in `order`, so that the AUC and AP passes read memory in sequence. */
+  private readonly sortedScore: Float64Array;
+  private readonly sortedPositive: Uint8Array;
 
   /** `positive[i]` is 1 for an item of the class, 0 otherwise; `score[i]` its probability. */
   constructor(
@@ -43,6 +46,46 @@ export class BinaryScores {
     const order = Int32Array.from({ length: score.length }, (_, i) => i);
     order.sort((a, b) => score[b] - score[a]);
     this.order = order;
+    this.sortedScore = Float64Array.from(order, (i) => score[i]);
+    this.sortedPositive = Uint8Array.from(order, (i) => (positive[i] ? 1 : 0));
+  }
+
+  /** Total positive and negative weight. */
+  private totals(weight?: ArrayLike<number>): [number, number] {
+    let p = 0;
+    let n = 0;
+    const positive = this.sortedPositive;
+    for (let j = 0; j < positive.length; j++) {
+      const w = weight ? weight[this.order[j]] : 1;
+      if (positive[j]) p += w;
+      else n += w;
+    }
+    return [p, n];
+  }
+
+  /**
+   * Calls `visit(tp, fp, score)` with the cumulative weights at each distinct score,
+   * highest first, without building lists (a bootstrap calls this thousands of times).
+   */
+  private walk(
+    weight: ArrayLike<number> | undefined,
+    visit: (tp: number, fp: number, threshold: number) => void,
+  ): void {
+    const { order, sortedScore, sortedPositive } = this;
+    let tp = 0;
+    let fp = 0;
+    let current = 0;
+    let started = false;
+    for (let j = 0; j < order.length; j++) {
+      const w = weight ? weight[order[j]] : 1;
+      if (w === 0) continue;
+      if (started && sortedScore[j] !== current) visit(tp, fp, current);
+      current = sortedScore[j];
+      started = true;
+      if (sortedPositive[j]) tp += w;
+      else fp += w;
+    }
+    if (started) visit(tp, fp, current);
   }
 
   /** Counts at each distinct score (items of zero weight are left out, as scikit-learn does). */
@@ -50,28 +93,11 @@ export class BinaryScores {
     const thresholds: number[] = [];
     const tps: number[] = [];
     const fps: number[] = [];
-    let tp = 0;
-    let fp = 0;
-    let current = 0;
-    let started = false;
-    for (const i of this.order) {
-      const w = weight ? weight[i] : 1;
-      if (w === 0) continue;
-      if (started && this.score[i] !== current) {
-        thresholds.push(current);
-        tps.push(tp);
-        fps.push(fp);
-      }
-      current = this.score[i];
-      started = true;
-      if (this.positive[i]) tp += w;
-      else fp += w;
-    }
-    if (started) {
-      thresholds.push(current);
+    this.walk(weight, (tp, fp, threshold) => {
+      thresholds.push(threshold);
       tps.push(tp);
       fps.push(fp);
-    }
+    });
     return { thresholds, tps, fps };
   }
 
@@ -96,21 +122,7 @@ export class BinaryScores {
 
   /** Area under the ROC curve (trapezoidal); `null` without positives or negatives. */
   auc(weight?: ArrayLike<number>): number | null {
-    const { tps, fps } = this.counts(weight);
-    const p = tps[tps.length - 1] ?? 0;
-    const n = fps[fps.length - 1] ?? 0;
-    if (p === 0 || n === 0) return null;
-    let area = 0;
-    let x = 0;
-    let y = 0;
-    for (let i = 0; i < tps.length; i++) {
-      const nx = fps[i] / n;
-      const ny = tps[i] / p;
-      area += ((nx - x) * (ny + y)) / 2;
-      x = nx;
-      y = ny;
-    }
-    return area;
+    return this.areas(weight).auc;
   }
 
   /** The precision-recall curve at every distinct score, in increasing threshold order as scikit-learn returns it. */
@@ -133,16 +145,25 @@ export class BinaryScores {
 
   /** Average precision: sum over thresholds of (recall increase) x precision; `null` without positives. */
   averagePrecision(weight?: ArrayLike<number>): number | null {
-    const { tps, fps } = this.counts(weight);
-    const p = tps[tps.length - 1] ?? 0;
-    if (p === 0) return null;
+    return this.areas(weight).averagePrecision;
+  }
+
+  /** The AUC and the average precision in one pass over the sorted scores. */
+  areas(weight?: ArrayLike<number>): { auc: number | null; averagePrecision: number | null } {
+    const [p, n] = this.totals(weight);
+    if (p === 0) return { auc: null, averagePrecision: null };
+    let area = 0;
+    let x = 0;
+    let y = 0;
     let ap = 0;
-    let prevRecall = 0;
-    for (let i = 0; i < tps.length; i++) {
-      const recall = tps[i] / p;
-      ap += (recall - prevRecall) * (tps[i] / (tps[i] + fps[i]));
-      prevRecall = recall;
-    }
-    return ap;
+    this.walk(weight, (tp, fp) => {
+      const nx = fp / n;
+      const ny = tp / p;
+      area += ((nx - x) * (ny + y)) / 2;
+      ap += (ny - y) * (tp / (tp + fp));
+      x = nx;
+      y = ny;
+    });
+    return { auc: n === 0 ? null : area, averagePrecision: ap };
   }
 }

@@ -6,7 +6,7 @@
  * 95% interval, DeLong intervals for the AUCs, reliability diagrams and an operating point.
  */
 import { stratifiedBootstrap, type BootstrapOptions, type Interval } from './bootstrap';
-import { brierBinary, brierMulticlass, calibration, recalibration, type ReliabilityBin } from './calibration';
+import { brierBinary, brierMulticlass, calibration, Recalibration, type ReliabilityBin } from './calibration';
 import { meanOfNonNull } from '../../api/metric-names';
 import { classMetrics, PER_CLASS_METRICS } from './confusion';
 import { delong, delongInterval } from './delong';
@@ -107,6 +107,10 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
           Float64Array.from({ length: n * k }, (_, j) => probs[Math.floor(j / k)][j % k]),
         )
       : null;
+  const recalibrations = score.map((s, c) => (present[c] ? new Recalibration(outcome[c], s) : null));
+  // A resample's fit starts at the whole set's: Newton reaches the same optimum in fewer steps.
+  const wholeFit = recalibrations.map((r) => r?.fit() ?? undefined);
+  const microWeight = micro ? new Float64Array(n * k) : null;
   const topConfidence = probs ? Float64Array.from(probs, (p) => Math.max(...p)) : null;
   const topCorrect = probs
     ? Uint8Array.from(probs, (p, i) => (p.indexOf(Math.max(...p)) === set.truth[i] ? 1 : 0))
@@ -122,6 +126,16 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
     }
   }
 
+  // The record's keys, built once: a bootstrap fills the record thousands of times.
+  const classKeys = (section: string, name: string): string[] =>
+    Array.from({ length: k }, (_, c) => `${section}.${name}.${c}`);
+  const perClassKey = Object.fromEntries(
+    [...CONFUSION, ...SCORED].map((name) => [name, classKeys('perClass', name)]),
+  );
+  const operatingKey = Object.fromEntries(RATES.map((rate) => [rate, classKeys('operating', rate)]));
+  const macroKey = Object.fromEntries([...CONFUSION, ...SCORED].map((name) => [name, `macro.${name}`]));
+  const overallKey = Object.fromEntries(SCORED.map((name) => [name, `overall.${name}`]));
+
   /** Every figure as a flat `section.metric[.class]` record, for one weighting of the items. */
   const estimates = (weight?: Float64Array): Flat => {
     const flat: Flat = {};
@@ -130,8 +144,8 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
     const cm = classMetrics(m);
     flat['overall.accuracy'] = cm.accuracy;
     for (const name of CONFUSION) {
-      cm.perClass[name].forEach((v, c) => (flat[`perClass.${name}.${c}`] = v));
-      flat[`macro.${name}`] = cm.macro[name];
+      cm.perClass[name].forEach((v, c) => (flat[perClassKey[name][c]] = v));
+      flat[macroKey[name]] = cm.macro[name];
     }
     if (!probs) return flat;
     const perClass: Record<(typeof SCORED)[number], (number | null)[]> = {
@@ -143,27 +157,30 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
       calibrationIntercept: [],
     };
     for (let c = 0; c < k; c++) {
-      const fit = present[c] ? recalibration(outcome[c], score[c], weight) : null;
-      perClass.auc.push(ranked[c].auc(weight));
-      perClass.averagePrecision.push(ranked[c].averagePrecision(weight));
+      const fit = weight ? recalibrations[c]?.fit(weight, wholeFit[c]) : wholeFit[c];
+      const areas = ranked[c].areas(weight);
+      perClass.auc.push(areas.auc);
+      perClass.averagePrecision.push(areas.averagePrecision);
       perClass.brier.push(present[c] ? brierBinary(outcome[c], score[c], weight) : null);
       perClass.ece.push(present[c] ? calibration(score[c], outcome[c], options.bins, weight).ece : null);
       perClass.calibrationSlope.push(fit?.slope ?? null);
       perClass.calibrationIntercept.push(fit?.intercept ?? null);
     }
     for (const name of SCORED) {
-      perClass[name].forEach((v, c) => (flat[`perClass.${name}.${c}`] = v));
+      perClass[name].forEach((v, c) => (flat[perClassKey[name][c]] = v));
       // A mean of slopes or intercepts over classes describes no model: no macro value for them.
       if (name !== 'calibrationSlope' && name !== 'calibrationIntercept')
-        flat[`macro.${name}`] = meanOfNonNull(perClass[name]);
+        flat[macroKey[name]] = meanOfNonNull(perClass[name]);
     }
-    if (k === 2) for (const name of SCORED) flat[`overall.${name}`] = perClass[name][1];
+    if (k === 2) for (const name of SCORED) flat[overallKey[name]] = perClass[name][1];
     else {
       flat['overall.auc'] = flat['macro.auc'];
       flat['overall.averagePrecision'] = flat['macro.averagePrecision'];
-      const microWeight = weight && Float64Array.from({ length: n * k }, (_, j) => weight[Math.floor(j / k)]);
-      flat['overall.aucMicro'] = micro?.auc(microWeight) ?? null;
-      flat['overall.averagePrecisionMicro'] = micro?.averagePrecision(microWeight) ?? null;
+      if (weight && microWeight) for (let j = 0; j < n * k; j++) microWeight[j] = weight[Math.floor(j / k)];
+      const pairWeight = weight ? (microWeight ?? undefined) : undefined;
+      const microAreas = micro?.areas(pairWeight);
+      flat['overall.aucMicro'] = microAreas?.auc ?? null;
+      flat['overall.averagePrecisionMicro'] = microAreas?.averagePrecision ?? null;
       flat['overall.brier'] = brierMulticlass(set.truth, probs, weight);
       flat['overall.ece'] = calibration(
         topConfidence as Float64Array,
@@ -174,7 +191,7 @@ export function studyMetrics(set: ClassificationSet, options: StudyOptions): Stu
     }
     for (const [c, t] of thresholds) {
       const op = applyThreshold(outcome[c], score[c], t, weight);
-      for (const rate of RATES) flat[`operating.${rate}.${c}`] = op[rate];
+      for (const rate of RATES) flat[operatingKey[rate][c]] = op[rate];
     }
     return flat;
   };
