@@ -164,6 +164,64 @@ describe('phi export', () => {
       expect(got[2 * i] > got[2 * i + 1]).toBe(expected[2 * i] > expected[2 * i + 1]);
   });
 
+  it("--with-preprocessing: the graph takes the raw DICOM values and gives tf.js's outputs after the chain", async () => {
+    const done = await phi(
+      'export',
+      project,
+      '--node',
+      'network',
+      '--format',
+      'onnx',
+      '--with-preprocessing',
+      'out-pre',
+    );
+    expect(done.err).toBe('');
+    expect(done.code).toBe(0);
+    const path = join(dir, 'out-pre', 'model.onnx');
+    expect(checkOnnx(path)).toBe('8 17');
+    const manifest = JSON.parse(
+      readFileSync(join(dir, 'out-pre', 'manifest.json'), 'utf8'),
+    ) as ExportManifest;
+    expect(manifest.preprocessingInGraph).toBe(true);
+    expect(manifest.input.values).toMatch(/the raw image: .* stored as int16 there, at 80x80 with 1 channel/);
+    expect(manifest.input.shape).toEqual([null, 80, 80, 1]);
+
+    const store = ProjectStore.open(project);
+    const trained = await loadTrained(store.artifactsPath('network'));
+    store.close();
+    const x = await sliceInputs(manifest.preprocessing, trained);
+    const expected = tf.tidy(() =>
+      (trained.model.predict(tf.tensor(x, [8, 64, 64, 1])) as tf.Tensor).dataSync(),
+    );
+    const net = await OnnxNetwork.load(path);
+    const raw = new Float32Array(8 * 80 * 80);
+    for (const [i, file] of readdirSync(join(dir, 'slices')).sort().entries())
+      raw.set((await decodeImage(join(dir, 'slices', file))).data, i * 80 * 80);
+    const got = await net.run(raw, [8, 80, 80, 1]);
+    await net.release();
+    releaseTrained();
+    const worst = maxDifference(got, expected);
+    console.log(
+      `example, raw slices through the in-graph chain: largest difference ${worst.toExponential(2)}`,
+    );
+    expect(worst).toBeLessThan(1e-4);
+    for (let i = 0; i < 8; i++)
+      expect(got[2 * i] > got[2 * i + 1]).toBe(expected[2 * i] > expected[2 * i + 1]);
+
+    const tfjs = await phi(
+      'export',
+      project,
+      '--node',
+      'network',
+      '--format',
+      'tfjs',
+      '--with-preprocessing',
+      'x',
+    );
+    expect(tfjs.code).toBe(2);
+    expect(tfjs.err).toMatch(/--with-preprocessing builds the chain into an ONNX graph: use --format onnx/);
+  });
+
   it('writes TF.js layers format that tf.loadLayersModel reads back with the same outputs', async () => {
     const done = await phi('export', project, '--node', 'network', '--format', 'tfjs', 'out-tfjs');
     expect(done.code).toBe(0);

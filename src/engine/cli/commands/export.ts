@@ -4,34 +4,66 @@
  * format (`model.json` + weight shards), with `manifest.json`: input shape
  * and dtype, the preprocessing chain from the project graph, class names,
  * training metrics, task and the keys of the training (docs/export.md).
+ * `--with-preprocessing` (ONNX) builds the chain into the graph, which then
+ * takes the raw image at the size of the dataset's first training image.
  */
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EpochMetrics } from '../../api';
+import { dtypeOf, type EpochMetrics, type Graph } from '../../api';
+import type { NodeTypeRegistry } from '../../graph/registry';
+import type { RawImage } from '../../nn/export/preprocessing';
 import { EXPORT_FORMATS, exportTrained, type ExportFormat } from '../../nn/export/export';
 import { loadTrained, releaseTrained } from '../../nn/predict';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { APP_VERSION } from '../../service/version';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
-import { moduleChain } from '../../run/chain';
+import { datasetNodeOf, moduleChain } from '../../run/chain';
+
+/** What the reader gives for the first training image of the dataset that feeds `node`. */
+async function datasetImage(
+  graph: Graph,
+  node: string,
+  registry: NodeTypeRegistry,
+  projectDir: string,
+): Promise<RawImage> {
+  const dataset = datasetNodeOf(graph, node);
+  const type = dataset && registry.get(dataset.type);
+  if (!dataset || type?.kind !== 'dataset') throw new Error(`no dataset node feeds "${node}"`);
+  const source = await type.open(type.params.parse(dataset.params), {
+    projectDir,
+    log: { info: () => undefined, warn: () => undefined },
+  });
+  const item = source.items.find((i) => i.split === 'train') ?? source.items[0];
+  if (!item) throw new Error(`the dataset of "${dataset.id}" holds no images`);
+  const { image } = await source.load(item);
+  const [height, width, channels] = image.shape;
+  return { height, width, channels, dtype: dtypeOf(image.data) };
+}
 
 /** See the module comment. */
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write a trained network node as ONNX or TF.js, with a manifest',
-  usage: 'phi export <project.phiproj> --node ID --format onnx|tfjs <output-folder>',
+  usage: 'phi export <project.phiproj> --node ID --format onnx|tfjs [--with-preprocessing] <output-folder>',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { node: { type: 'string' }, format: { type: 'string' } },
+      options: {
+        node: { type: 'string' },
+        format: { type: 'string' },
+        'with-preprocessing': { type: 'boolean', default: false },
+      },
     });
     if (positionals.length !== 2 || !values.node || !values.format)
       throw new UsageError('give a project, --node ID, --format onnx|tfjs and an output folder');
     const format = values.format as ExportFormat;
     if (!EXPORT_FORMATS.includes(format))
       throw new UsageError(`unknown format "${values.format}": use ${EXPORT_FORMATS.join(' or ')}`);
+    const inGraph = values['with-preprocessing'] as boolean;
+    if (inGraph && format !== 'onnx')
+      throw new UsageError('--with-preprocessing builds the chain into an ONNX graph: use --format onnx');
     const [projectArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
     const store = ProjectStore.open(projectArg);
     try {
@@ -63,10 +95,15 @@ export const exportCommand: CliCommand = {
         preprocessing,
         metrics,
         producerVersion: APP_VERSION,
+        ...(inGraph ? { rawImage: await datasetImage(graph, node.id, registry, store.dir) } : {}),
       });
       io.stdout.write(
         `Exported network "${node.id}" (${format}) to ${outputArg}: ${manifest.files.join(', ')}\n`,
       );
+      if (manifest.preprocessingInGraph)
+        io.stdout.write(
+          `The graph applies the chain and the input scaling: its input is the raw image, float32 [batch, ${manifest.input.shape.slice(1).join(', ')}] (NHWC)\n`,
+        );
       return EXIT.ok;
     } finally {
       releaseTrained();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EpochMetrics } from '../../api';
 import type { Trained } from '../predict';
 import { ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_OUTPUT, toOnnx } from './onnx';
+import { preprocessingPrelude, type RawImage } from './preprocessing';
 import { saveTfjs } from './tfjs';
 
 /** The formats `phi export` writes. */
@@ -42,6 +43,8 @@ export interface ExportContext {
   /** The last recorded metrics per split (`train`, `validation`, `test`). */
   metrics: Record<string, EpochMetrics & { epoch?: number }>;
   producerVersion: string;
+  /** ONNX only: build the chain and the input scaling into the graph, which then takes this raw image. */
+  rawImage?: RawImage;
 }
 
 /** The manifest written beside an exported network. */
@@ -52,11 +55,20 @@ export interface ExportManifest {
   exportedAt: string;
   task: string;
   classes: string[];
-  input: { name: string; shape: (number | null)[]; dtype: 'float32'; layout: 'NHWC' | 'NDHWC' };
+  input: {
+    name: string;
+    shape: (number | null)[];
+    dtype: 'float32';
+    layout: 'NHWC' | 'NDHWC';
+    /** What the input's values are: the chain's output scaled by the rule, or the raw image. */
+    values: string;
+  };
   output: { name: string; shape: (number | null)[]; dtype: 'float32'; meaning: string };
   /** `x = (v - offset) / scale`, per image, after the preprocessing chain. */
   normalization: { mode: string; range?: [number, number]; rule: string };
   preprocessing: PreprocessingStep[];
+  /** Whether the graph applies `preprocessing` and `normalization` itself (ONNX `--with-preprocessing`). */
+  preprocessingInGraph: boolean;
   network: { architecture: string; name: string; backend: string; seed: number };
   training: { metrics: ExportContext['metrics'] };
   project: { file: string; node: string; cacheKey?: string; trainingKey: string };
@@ -93,16 +105,29 @@ export async function exportTrained(
 ): Promise<ExportManifest> {
   mkdirSync(dir, { recursive: true });
   const { manifest: m, model } = t;
+  const raw = context.rawImage;
   let files: string[];
   if (format === 'onnx') {
     const bytes = toOnnx(model, {
       producerVersion: context.producerVersion,
       metadata: { task: m.geometry.task, classes: JSON.stringify(m.classes) },
+      ...(raw
+        ? {
+            prelude: preprocessingPrelude({
+              steps: context.preprocessing,
+              source: raw,
+              inputShape: m.geometry.inputShape,
+              normalization: m.params.normalization,
+              range: m.geometry.range,
+            }),
+          }
+        : {}),
     });
     writeFileSync(join(dir, ONNX_FILE), bytes);
     files = [ONNX_FILE];
   } else files = await saveTfjs(model, dir);
-  const inputShape = [null, ...m.geometry.inputShape];
+  const inGraph = format === 'onnx' && raw !== undefined;
+  const inputShape = inGraph ? [null, raw.height, raw.width, raw.channels] : [null, ...m.geometry.inputShape];
   const outputShape = (model.outputs[0].shape as (number | null)[]).slice();
   const out: ExportManifest = {
     format,
@@ -116,6 +141,9 @@ export async function exportTrained(
       shape: inputShape,
       dtype: 'float32',
       layout: inputShape.length === 5 ? 'NDHWC' : 'NHWC',
+      values: inGraph
+        ? `the raw image: pixel values as Phi Studio's reader decodes the dataset's files (HU for CT DICOM), stored as ${raw.dtype} there, at ${raw.height}x${raw.width} with ${raw.channels} channel(s); the graph applies preprocessing and normalization`
+        : "the preprocessing chain's output scaled by the normalization rule",
     },
     output: {
       name: format === 'onnx' ? ONNX_OUTPUT : model.outputs[0].name,
@@ -129,6 +157,7 @@ export async function exportTrained(
       rule: RULES[m.params.normalization],
     },
     preprocessing: context.preprocessing,
+    preprocessingInGraph: inGraph,
     network: {
       architecture: m.params.architecture,
       name: m.spec.name,

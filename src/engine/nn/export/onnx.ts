@@ -29,7 +29,8 @@ export const ONNX_INPUT = 'input';
 /** Name of the graph's output: the tf.js model's output, channels last. */
 export const ONNX_OUTPUT = 'output';
 
-type Shape = (number | null)[];
+/** A tensor shape; `null` marks a free axis. */
+export type Shape = (number | null)[];
 
 /** A tensor of the ONNX graph. `shape` is always the tf.js (channels-last) shape; `cf` says the graph holds it channels first. */
 interface Value {
@@ -47,10 +48,21 @@ export interface OnnxOptions {
   metadata?: Record<string, string>;
   /** The producer version recorded in the model. */
   producerVersion?: string;
+  /** Operators before the network: they read the graph's input and give the network's input. */
+  prelude?: OnnxPrelude;
 }
 
-const int = (name: string, i: number): OnnxAttribute => ({ name, type: AttributeType.INT, i });
-const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: AttributeType.INTS, ints: v });
+/** Builds operators from the graph's input ({@link ONNX_INPUT}); returns that input's shape and the value the network reads. */
+export type OnnxPrelude = (g: OnnxGraph) => { inputShape: Shape; output: string };
+
+/** An INT attribute. */
+export const int = (name: string, i: number): OnnxAttribute => ({ name, type: AttributeType.INT, i });
+/** An INTS attribute. */
+export const ints = (name: string, v: number[]): OnnxAttribute => ({
+  name,
+  type: AttributeType.INTS,
+  ints: v,
+});
 const float = (name: string, f: number): OnnxAttribute => ({ name, type: AttributeType.FLOAT, f });
 const str = (name: string, s: string): OnnxAttribute => ({
   name,
@@ -99,7 +111,7 @@ function weightsOf(layer: Layer): Map<string, { shape: number[]; data: Float32Ar
 }
 
 /** Builds the ONNX node list, initializers and unique names. */
-class Graph {
+export class OnnxGraph {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
   private readonly names = new Set<string>([ONNX_INPUT, ONNX_OUTPUT]);
@@ -183,9 +195,14 @@ function samePads(
 type Config = Record<string, unknown>;
 
 /** Converts one layer: its ONNX nodes from its input values; returns its output value (shape filled in by the caller). */
-type Converter = (g: Graph, layer: Layer, config: Config, inputs: Value[]) => { name: string; cf: boolean };
+type Converter = (
+  g: OnnxGraph,
+  layer: Layer,
+  config: Config,
+  inputs: Value[],
+) => { name: string; cf: boolean };
 
-function activation(g: Graph, layer: string, x: { name: string; cf: boolean }, rank: number, fn: string) {
+function activation(g: OnnxGraph, layer: string, x: { name: string; cf: boolean }, rank: number, fn: string) {
   const base = `${layer}_${fn}`;
   switch (fn) {
     case 'linear':
@@ -375,7 +392,7 @@ const batchNorm: Converter = (g, layer, config, [input]) => {
 };
 
 /** Brings every input to the layout of the first one (channels first where any is). */
-function sameLayout(g: Graph, inputs: Value[]): Value[] {
+function sameLayout(g: OnnxGraph, inputs: Value[]): Value[] {
   const cf = inputs.some((v) => v.cf);
   return inputs.map((v) => (cf ? g.channelsFirst(v) : g.channelsLast(v)));
 }
@@ -533,15 +550,18 @@ export function toOnnxModel(model: LayersModel, options: OnnxOptions = {}): Onnx
     throw new OnnxExportError(
       `The network has ${inputLayers.length} inputs and ${outputLayers.length} outputs; ONNX export takes one of each.`,
     );
-  const g = new Graph();
+  const g = new OnnxGraph();
   const values = new Map<string, Value>();
   const key = (layer: string, node: number, tensor: number): string => `${layer}:${node}:${tensor}`;
   let inputShape: Shape = [];
   for (const entry of layers) {
     const layer = model.getLayer(entry.name);
     if (entry.class_name === 'InputLayer') {
-      inputShape = (layer.getConfig().batchInputShape as Shape).slice();
-      values.set(key(entry.name, 0, 0), { name: ONNX_INPUT, shape: inputShape, cf: false });
+      const networkShape = (layer.getConfig().batchInputShape as Shape).slice();
+      const prelude = options.prelude?.(g);
+      inputShape = prelude?.inputShape ?? networkShape;
+      const name = prelude?.output ?? ONNX_INPUT;
+      values.set(key(entry.name, 0, 0), { name, shape: networkShape, cf: false });
       continue;
     }
     const convert = CONVERTERS[entry.class_name];
