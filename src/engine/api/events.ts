@@ -145,6 +145,12 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     /** Set for a tuning trial's evaluation: the trial's id. It is not the node's own test table. */
     trial: z.string().optional(),
     /**
+     * Segmentation, transformation, detection: `source` when the figures compare each prediction,
+     * mapped back to its source image, with the dataset's own target; `network` when they are on
+     * the network's grid (after the chain's resizing).
+     */
+    geometry: z.enum(['source', 'network']).optional(),
+    /**
      * Classification: the class probabilities of the test items and of the validation items
      * (best weights), from which the engine computes the study report (`getEvaluation`).
      */

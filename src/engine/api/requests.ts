@@ -299,7 +299,13 @@ export interface MetricsHistory {
   runs?: { id: string; kind: 'full' | 'sample'; startedAt: string; status: string }[];
   epochs: { epoch: number; split: 'train' | 'validation'; metrics: EpochMetrics }[];
   /** The test split's metrics, confusion matrix and the number of items they were computed on. */
-  test?: { metrics: EpochMetrics; confusion: number[][]; items?: number };
+  test?: {
+    metrics: EpochMetrics;
+    confusion: number[][];
+    items?: number;
+    /** Segmentation, transformation, detection: measured against the source images, or on the network's grid. */
+    geometry?: 'source' | 'network';
+  };
 }
 
 /** A network's output for one sample, for the View tab. */

@@ -160,7 +160,11 @@ function TestResult({ metrics }: { metrics: NodeMetrics }) {
   const names = metrics.classes.length ? metrics.classes : test.confusion.map((_, i) => String(i));
   return (
     <div className="test-result">
-      <h4>Test split{test.items !== undefined ? ` · ${test.items} items` : ''}</h4>
+      <h4>
+        Test split{test.items !== undefined ? ` · ${test.items} items` : ''}
+        {test.geometry === 'source' && ' · in source geometry'}
+        {test.geometry === 'network' && " · on the network's grid"}
+      </h4>
       <div className="test-grid">
         <table className="metrics-table" aria-label="Test metrics">
           <tbody>

@@ -17,7 +17,7 @@ export class NodeMetrics {
   /** `epochs[i]` holds epoch i's metrics per split, in epoch order. */
   rows: { epoch: number; train?: EpochMetrics; validation?: EpochMetrics }[] = [];
   /** The held-out test split, evaluated once after training. */
-  test: { metrics: EpochMetrics; confusion: number[][]; items?: number } | null = null;
+  test: NonNullable<MetricsHistory['test']> | null = null;
   /** Which training the numbers belong to (the full run's model, or a sample run's). */
   run: MetricsHistory['run'] = undefined;
   /** The node's trainings, newest first, and the one whose curves are shown (the run picker). */
@@ -47,8 +47,18 @@ export class NodeMetrics {
   }
 
   /** Records the test evaluation (`evaluation` event or stored history). */
-  setTest(metrics: EpochMetrics, confusion: number[][], items?: number): void {
-    this.test = { metrics, confusion, ...(items !== undefined ? { items } : {}) };
+  setTest(
+    metrics: EpochMetrics,
+    confusion: number[][],
+    items?: number,
+    geometry?: NonNullable<MetricsHistory['test']>['geometry'],
+  ): void {
+    this.test = {
+      metrics,
+      confusion,
+      ...(items !== undefined ? { items } : {}),
+      ...(geometry ? { geometry } : {}),
+    };
   }
 
   /** Adds (or replaces) one epoch's metrics for one split. */

@@ -110,7 +110,9 @@ export const runCommand: CliCommand = {
           );
           break;
         case 'evaluation':
-          printer.line(`  ${event.node} test (${event.items} items): ${formatMetrics(event.metrics)}`);
+          printer.line(
+            `  ${event.node} test (${event.items} items${event.geometry === 'source' ? ', in source geometry' : event.geometry === 'network' ? ", on the network's grid" : ''}): ${formatMetrics(event.metrics)}`,
+          );
           // Detection and transformation have no class confusion to show.
           if (event.confusion.length > 1)
             printer.line(

@@ -81,6 +81,16 @@ export class EpochAccumulator {
     });
   }
 
+  /** Adds one transformation image's target and prediction, both in data units, of equal length. */
+  addTarget(truth: ArrayLike<number>, pred: ArrayLike<number>): void {
+    this.regression.add(truth, pred);
+  }
+
+  /** Adds one detection image's true and predicted boxes, in the same pixel frame. */
+  addDetections(image: DetectionImage): void {
+    this.detections.push(image);
+  }
+
   /** Adds a `classes x classes` confusion matrix (segmentation pixels, computed on the backend). */
   addConfusion(m: ArrayLike<number>): void {
     this.confusion.addMatrix(m);

@@ -1,0 +1,261 @@
+/**
+ * The stored test metrics of a segmentation and a transformation node are in
+ * the source geometry: real projects (96x80 PNGs -> Resize 64x64 -> a small
+ * network) are trained by the engine; the Dice it stores equals `phi metrics`
+ * on `phi predict`'s source-size masks against the dataset's masks, and the
+ * PSNR equals numpy's on the network's outputs upsampled by SciPy to 96x80.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EngineEvent, Graph } from '../api';
+import { openDataset } from '../data/dataset-node';
+import { datasetParamsSchema } from '../data/params';
+import { encodeNpyFloat32 } from '../nn/io/npy';
+import { releaseTrained } from '../nn/predict';
+import { rng } from '../test-support/phantoms';
+import { pythonWith } from '../test-support/python';
+import { runPhi } from '../test-support/cli-io';
+import { ProjectStore } from '../store/project-store';
+import { Engine } from './engine';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-source-geometry-'));
+afterAll(() => {
+  releaseTrained();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const W = 96;
+const H = 80;
+
+const png = (data: Uint8Array, path: string) =>
+  sharp(data, { raw: { width: W, height: H, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toFile(path);
+
+/** A noisy dark image with a bright square; its 0/255 mask; and, as a transformation target, the square's edge ring. */
+async function writeCase(root: string, folders: [string, string], name: string, random: () => number) {
+  const size = 18 + Math.floor(random() * 12);
+  const sx = Math.floor(random() * (W - size));
+  const sy = Math.floor(random() * (H - size));
+  const image = new Uint8Array(W * H);
+  const mask = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inside = x >= sx && x < sx + size && y >= sy && y < sy + size;
+      image[y * W + x] = Math.round((inside ? 190 : 40) + 30 * random());
+      mask[y * W + x] = inside ? 255 : 0;
+    }
+  await png(image, join(root, folders[0], name));
+  await png(mask, join(root, folders[1], name));
+}
+
+function project(path: string, dataset: Record<string, unknown>, network: Record<string, unknown>): void {
+  const at = { x: 0, y: 0 };
+  const graph: Graph = {
+    nodes: [
+      { id: 'data', kind: 'dataset', type: 'dataset', version: 1, params: dataset, position: at },
+      {
+        id: 'resize',
+        kind: 'module',
+        type: 'resize',
+        version: 1,
+        params: { width: 64, height: 64 },
+        position: at,
+      },
+      { id: 'net', kind: 'network', type: 'neural-network', version: 1, params: network, position: at },
+    ],
+    edges: [
+      { id: 'e1', source: 'data', target: 'resize', targetPort: 'in' },
+      { id: 'e2', source: 'resize', target: 'net', targetPort: 'in' },
+    ],
+  };
+  ProjectStore.create(path, { graph }).close();
+}
+
+/** Runs the project; its `evaluation` events and stored test result. */
+async function train(path: string) {
+  const engine = new Engine({ cacheDir: join(dir, 'cache') });
+  const events: Extract<EngineEvent, { type: 'evaluation' }>[] = [];
+  engine.onDidEmit((event) => {
+    if (event.type === 'evaluation') events.push(event);
+  });
+  try {
+    await engine.openProject({ path });
+    const result = await engine.run({ mode: 'all' });
+    expect(result.errors).toEqual([]);
+    expect(result.status).toBe('done');
+    const stored = await engine.getMetrics({ node: 'net' });
+    return { events, test: stored.test };
+  } finally {
+    engine.closeProject();
+  }
+}
+
+/** The dataset's test items (as the Dataset node splits them) copied flat into two folders. */
+async function copyTestSplit(
+  root: string,
+  task: string,
+  folders: [string, string],
+  into: string,
+): Promise<string[]> {
+  const source = await openDataset(root, datasetParamsSchema.parse({ path: root, task }));
+  const names = source.items.filter((i) => i.split === 'test').map((i) => basename(i.id));
+  for (const f of folders) mkdirSync(join(into, f), { recursive: true });
+  for (const name of names) for (const f of folders) copyFileSync(join(root, f, name), join(into, f, name));
+  return names;
+}
+
+describe('test metrics in the source geometry', () => {
+  it('segmentation: the stored Dice is phi metrics on phi predict masks at 96x80', async () => {
+    const random = rng(11);
+    const root = join(dir, 'seg');
+    mkdirSync(join(root, 'images'), { recursive: true });
+    mkdirSync(join(root, 'masks'), { recursive: true });
+    for (let i = 0; i < 40; i++)
+      await writeCase(root, ['images', 'masks'], `img${String(i).padStart(3, '0')}.png`, random);
+    const path = join(dir, 'seg.phiproj');
+    project(
+      path,
+      { path: 'seg', task: 'segmentation' },
+      {
+        task: 'segmentation',
+        architecture: 'unet',
+        backend: 'wasm',
+        baseFilters: 8,
+        depth: 2,
+        epochs: 6,
+        batchSize: 8,
+        learningRate: 0.01,
+      },
+    );
+    const { events, test } = await train(path);
+    expect(events.map((e) => e.geometry)).toEqual(['source']);
+    expect(test?.geometry).toBe('source');
+
+    const names = await copyTestSplit(root, 'segmentation', ['images', 'masks'], join(dir, 'seg-test'));
+    expect(names.length).toBeGreaterThan(2);
+    const predicted = await runPhi(dir, [
+      'predict',
+      path,
+      '--node',
+      'net',
+      join(dir, 'seg-test', 'images'),
+      join(dir, 'seg-pred'),
+    ]);
+    expect(predicted.err).toBe('');
+    expect(readdirSync(join(dir, 'seg-pred')).sort()).toEqual([...names].sort());
+    const measured = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'segmentation',
+      '--truth',
+      join(dir, 'seg-test', 'masks'),
+      '--pred',
+      join(dir, 'seg-pred'),
+      '--json',
+    ]);
+    expect(measured.code).toBe(0);
+    const report = JSON.parse(measured.out) as {
+      matched: number;
+      overall: Record<string, number | null>;
+      perClass: Record<string, (number | null)[]>;
+      macro: Record<string, number | null>;
+      confusion: number[][];
+    };
+    console.log(
+      `segmentation test split, ${report.matched} images at 96x80: stored Dice ${JSON.stringify(test?.metrics.dice)}, phi metrics ${JSON.stringify(report.perClass.dice)}`,
+    );
+    expect(test?.items).toBe(names.length);
+    expect(report.matched).toBe(names.length);
+    expect(test?.confusion).toEqual(report.confusion);
+    expect(test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(names.length * W * H);
+    expect(test?.metrics.dice).toEqual(report.perClass.dice);
+    expect(test?.metrics.macroDice).toBe(report.macro.dice);
+    expect(test?.metrics.miou).toBe(report.overall.miou);
+    expect(test?.metrics.accuracy).toBe(report.overall.accuracy);
+    expect(test?.metrics).not.toHaveProperty('loss');
+  }, 600_000);
+
+  it('transformation: the stored PSNR is the one of the outputs resampled to 96x80', async () => {
+    const random = rng(5);
+    const root = join(dir, 'tr');
+    mkdirSync(join(root, 'input'), { recursive: true });
+    mkdirSync(join(root, 'target'), { recursive: true });
+    for (let i = 0; i < 30; i++)
+      await writeCase(root, ['input', 'target'], `img${String(i).padStart(3, '0')}.png`, random);
+    const path = join(dir, 'tr.phiproj');
+    project(
+      path,
+      { path: 'tr', task: 'transformation' },
+      {
+        task: 'transformation',
+        architecture: 'unet-regression',
+        backend: 'wasm',
+        baseFilters: 8,
+        depth: 2,
+        epochs: 4,
+        batchSize: 8,
+        learningRate: 0.01,
+      },
+    );
+    const { events, test } = await train(path);
+    expect(events.map((e) => e.geometry)).toEqual(['source']);
+    const names = await copyTestSplit(root, 'transformation', ['input', 'target'], join(dir, 'tr-test'));
+    const predicted = await runPhi(dir, [
+      'predict',
+      path,
+      '--node',
+      'net',
+      join(dir, 'tr-test', 'input'),
+      join(dir, 'tr-pred'),
+    ]);
+    expect(predicted.err).toBe('');
+    // The targets as numpy reads them, decoded by sharp.
+    mkdirSync(join(dir, 'tr-targets'));
+    for (const name of names) {
+      const raw = await sharp(join(root, 'target', name))
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer();
+      writeFileSync(
+        join(dir, 'tr-targets', name.replace(/\.png$/, '.npy')),
+        encodeNpyFloat32(Float32Array.from(raw), [H, W]),
+      );
+    }
+    // The reference: SciPy's linear zoom with pixel-centre alignment (grid_mode) and edges held.
+    const python = pythonWith(['numpy', 'scipy'], 'python3-numpy python3-scipy');
+    const script = `
+import sys, json, os, numpy as np
+from scipy.ndimage import zoom
+truth_dir, pred_dir = sys.argv[1], sys.argv[2]
+targets, outputs = [], []
+for name in sorted(os.listdir(truth_dir)):
+    t = np.load(os.path.join(truth_dir, name)).astype(np.float64)
+    p = np.load(os.path.join(pred_dir, name)).astype(np.float64)[:, :, 0]
+    up = zoom(p, (t.shape[0] / p.shape[0], t.shape[1] / p.shape[1]), order=1, mode='nearest', grid_mode=True)
+    targets.append(t); outputs.append(up)
+t = np.stack(targets); p = np.stack(outputs)
+mse = float(np.mean((t - p) ** 2))
+r = float(t.max() - t.min())
+print(json.dumps({"n": len(targets), "mae": float(np.mean(np.abs(t - p))), "mse": mse, "psnr": 10 * np.log10(r * r / mse)}))
+`;
+    const run = spawnSync(python, ['-c', script, join(dir, 'tr-targets'), join(dir, 'tr-pred')], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    const reference = JSON.parse(run.stdout) as { n: number; mae: number; mse: number; psnr: number };
+    console.log(
+      `transformation test split, ${reference.n} images at 96x80: stored PSNR ${String(test?.metrics.psnr)}, SciPy ${reference.psnr}; MAE ${String(test?.metrics.mae)} vs ${reference.mae}`,
+    );
+    expect(test?.items).toBe(names.length);
+    expect(reference.n).toBe(names.length);
+    expect(test?.metrics.psnr as number).toBeCloseTo(reference.psnr, 4);
+    expect(test?.metrics.mae as number).toBeCloseTo(reference.mae, 3);
+    expect(test?.metrics.mse as number).toBeCloseTo(reference.mse, 2);
+  }, 600_000);
+});
