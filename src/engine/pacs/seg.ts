@@ -10,11 +10,10 @@ import { readFileSync } from 'node:fs';
 import { decodeImage } from '../data/readers';
 import { parseNpy } from '../nn/io/npy';
 import { lib, readPart10 } from './dcmjs';
-
-const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
+import { writePart10 } from './derived';
 
 /** The values of a mask file and its shape without channels. */
-async function readMask(file: string): Promise<{ values: ArrayLike<number>; shape: number[] }> {
+export async function readMask(file: string): Promise<{ values: ArrayLike<number>; shape: number[] }> {
   if (file.toLowerCase().endsWith('.npy')) {
     const array = parseNpy(new Uint8Array(readFileSync(file)));
     return { values: array.data, shape: array.shape };
@@ -25,6 +24,13 @@ async function readMask(file: string): Promise<{ values: ArrayLike<number>; shap
   const first = new Float64Array(h * w);
   for (let i = 0; i < first.length; i++) first[i] = image.data[i * c];
   return { values: first, shape: [h, w] };
+}
+
+/** The distinct non-zero values of a mask, in order; refuses an empty mask. */
+export function maskClasses(values: ArrayLike<number>): number[] {
+  const classes = [...new Set(Array.from(values, Math.round))].filter((v) => v !== 0).sort((a, b) => a - b);
+  if (!classes.length) throw new Error('the mask is empty (every value is 0): there is nothing to segment');
+  return classes;
 }
 
 /**
@@ -71,7 +77,7 @@ export async function buildSeg(
   sourceFile: string,
   options: SegOptions = {},
 ): Promise<{ bytes: Uint8Array; segments: number[]; frames: number }> {
-  const { DicomMetaDictionary, DicomDict } = lib.data;
+  const { DicomMetaDictionary } = lib.data;
   const source = readPart10(new Uint8Array(readFileSync(sourceFile)));
   const image = DicomMetaDictionary.naturalizeDataset(source.dict);
   image._meta = DicomMetaDictionary.naturalizeDataset(source.meta);
@@ -85,8 +91,7 @@ export async function buildSeg(
     throw new Error(
       `the mask is ${shape.join('x')} but the source image is ${expected.join('x')} (${frames === 1 ? 'rows x columns' : 'frames x rows x columns'})`,
     );
-  const segments = [...new Set(Array.from(values, Math.round))].filter((v) => v !== 0).sort((a, b) => a - b);
-  if (!segments.length) throw new Error('the mask is empty (every value is 0): there is nothing to segment');
+  const segments = maskClasses(values);
 
   const seg = new lib.derivations.Segmentation([asMultiframe(image, frames)], {
     includeSliceSpacing: true,
@@ -119,15 +124,5 @@ export async function buildSeg(
   const dataset = seg.dataset;
   dataset.SeriesDescription = options.description ?? 'Phi Studio segmentation';
   dataset.Manufacturer = 'Phi Studio';
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: dataset.SOPClassUID,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: EXPLICIT_LITTLE,
-    ImplementationClassUID: DicomMetaDictionary.uid(),
-  };
-  const file = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  delete dataset._meta;
-  file.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return { bytes: new Uint8Array(file.write()), segments, frames };
+  return { bytes: writePart10(dataset), segments, frames };
 }

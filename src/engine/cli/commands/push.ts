@@ -1,31 +1,60 @@
 /**
  * `phi push URL FILES...`: sends DICOM files (or the DICOM files under folders)
- * to a PACS by STOW-RS or C-STORE; with `--seg MASK --source SOURCE.dcm`, first
- * builds a DICOM SEG from the mask referencing the source image
- * (src/engine/pacs/seg.ts) and sends it too.
+ * to a PACS by STOW-RS or C-STORE. With `--as KIND`, first makes one DICOM object
+ * in the study of `--source` and sends it too (src/engine/pacs, docs/pacs.md):
+ * a SEG or an RT Structure Set from a mask, a Structured Report of a
+ * classification, a Secondary Capture of an overlay PNG, an Encapsulated PDF.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { buildOverlayCapture } from '../../pacs/capture';
 import { PacsUsageError } from '../../pacs/errors';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
+import { buildEncapsulatedPdf } from '../../pacs/pdf';
 import { filesToPush, push } from '../../pacs/push';
+import { buildRtStruct } from '../../pacs/rtstruct';
 import { buildSeg } from '../../pacs/seg';
+import { buildClassificationSr, type ClassificationResult } from '../../pacs/sr';
 import { parseTarget } from '../../pacs/target';
 import { EXIT, UsageError, type CliCommand } from '../command';
+
+const KINDS = ['seg', 'rtstruct', 'sr', 'sc', 'pdf'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** `--probability NAME=P` values as classes in the order given. */
+function classesFrom(values: string[]): ClassificationResult['classes'] {
+  return values.map((text) => {
+    const at = text.lastIndexOf('=');
+    const probability = Number(text.slice(at + 1));
+    if (at <= 0 || text.slice(at + 1).trim() === '' || !Number.isFinite(probability))
+      throw new UsageError(`--probability takes CLASS=P (e.g. lesion=0.87), not "${text}"`);
+    return { name: text.slice(0, at), probability };
+  });
+}
 
 /** See the module comment. */
 export const pushCommand: CliCommand = {
   name: 'push',
-  summary: 'send DICOM files, or a DICOM SEG made from a mask, to a PACS',
+  summary: 'send DICOM files, or a SEG, RT structure set, SR, overlay or PDF made for a study, to a PACS',
   usage: [
-    'phi push URL [FILES or FOLDERS...] [--seg MASK --source SOURCE.dcm [--label NAME]... [--seg-out FILE]]',
-    '         [connection options]',
+    'phi push URL [FILES or FOLDERS...] [connection options]',
+    'phi push URL --as seg|rtstruct MASK --source SOURCE [--label NAME]... [--out FILE]',
+    'phi push URL --as sr --source SOURCE.dcm --probability CLASS=P... --model NAME --project-hash H [--out FILE]',
+    'phi push URL --as sc OVERLAY.png --source SOURCE.dcm [--derivation TEXT] [--out FILE]',
+    'phi push URL --as pdf REPORT.pdf --source SOURCE.dcm [--out FILE]',
     '  a FOLDER stands for the DICOM files under it',
     '  URL: http(s)://host:port/dicom-web (STOW-RS) or dicom://AET@host:port (C-STORE)',
-    "  --seg: a PNG or .npy mask of SOURCE.dcm's size; each non-zero value becomes a segment",
-    '         (--label names them in value order); --seg-out also keeps the SEG file',
+    '  --as seg: a DICOM SEG; each non-zero mask value becomes a segment (--label names them in value order)',
+    '  --as rtstruct: an RT Structure Set, one ROI per mask value (--label), contours in patient coordinates;',
+    '       SOURCE is one slice (PNG or .npy mask) or the folder of one series (.npy slices x rows x columns,',
+    '       slices ordered along their normal)',
+    '  --as sr: a Structured Report of a classification: every class with its probability, the model, the',
+    '       project hash, the image it was computed on, and "not for diagnosis"',
+    '  --as sc: a Secondary Capture of an overlay (e.g. Grad-CAM), "NOT FOR DIAGNOSIS" burned in',
+    '  --as pdf: an Encapsulated PDF of a report',
+    '  Each is filed in the study of --source; --out also keeps the file. --seg MASK is --as seg MASK.',
     ...CONNECTION_USAGE,
   ].join('\n'),
   async run(args, io) {
@@ -34,17 +63,31 @@ export const pushCommand: CliCommand = {
       allowPositionals: true,
       options: {
         ...CONNECTION_OPTIONS,
+        as: { type: 'string' },
         seg: { type: 'string' },
         source: { type: 'string' },
         label: { type: 'string', multiple: true },
+        out: { type: 'string' },
         'seg-out': { type: 'string' },
+        probability: { type: 'string', multiple: true },
+        model: { type: 'string' },
+        'project-hash': { type: 'string' },
+        derivation: { type: 'string' },
       },
     });
     const [url, ...rest] = positionals;
     if (!url) throw new UsageError('give the PACS URL');
-    if (!!values.seg !== !!values.source) throw new UsageError('--seg and --source go together');
-    if (!rest.length && !values.seg)
-      throw new UsageError('give DICOM files to send, or --seg MASK --source SOURCE.dcm');
+    if (values.seg && values.as) throw new UsageError('give either --seg MASK or --as KIND, not both');
+    const kind = (values.seg ? 'seg' : values.as) as Kind | undefined;
+    if (kind !== undefined && !KINDS.includes(kind))
+      throw new UsageError(`--as is one of ${KINDS.join(', ')}, not "${values.as}"`);
+    // The input the object is made from: --seg's mask, or the first file after the URL.
+    const input = values.seg ?? (kind && kind !== 'sr' ? rest.shift() : undefined);
+    if (kind && kind !== 'sr' && !input) throw new UsageError(`--as ${kind} needs the file to make it from`);
+    if (!!kind !== !!values.source)
+      throw new UsageError(kind ? `--as ${kind} needs --source` : '--source goes with --as or --seg');
+    if (!rest.length && !kind)
+      throw new UsageError('give DICOM files to send, or --as KIND with its input and --source');
     let target, connection;
     try {
       target = parseTarget(url);
@@ -53,16 +96,48 @@ export const pushCommand: CliCommand = {
       if (error instanceof PacsUsageError) throw new UsageError(error.message);
       throw error;
     }
+    const path = (p: string): string => resolve(io.cwd, p);
     const scratch = mkdtempSync(join(tmpdir(), 'phi-push-'));
     try {
-      const files = filesToPush(rest.map((f) => resolve(io.cwd, f)));
-      if (values.seg && values.source) {
-        const seg = await buildSeg(resolve(io.cwd, values.seg), resolve(io.cwd, values.source), {
-          labels: values.label,
-        });
-        const file = values['seg-out'] ? resolve(io.cwd, values['seg-out']) : join(scratch, 'seg.dcm');
-        writeFileSync(file, seg.bytes);
-        io.stdout.write(`SEG: ${seg.segments.length} segments x ${seg.frames} frames from ${values.seg}\n`);
+      const files = filesToPush(rest.map(path));
+      if (kind && values.source) {
+        const source = path(values.source);
+        const from = input ? path(input) : '';
+        let made: { bytes: Uint8Array; line: string };
+        if (kind === 'seg') {
+          const seg = await buildSeg(from, source, { labels: values.label });
+          made = {
+            bytes: seg.bytes,
+            line: `SEG: ${seg.segments.length} segments x ${seg.frames} frames from ${input}`,
+          };
+        } else if (kind === 'rtstruct') {
+          const rt = await buildRtStruct(from, source, { labels: values.label });
+          const rois = rt.rois.map((r) => `${r.name} (${r.contours} contours)`).join(', ');
+          made = { bytes: rt.bytes, line: `RTSTRUCT: ${rois} on ${rt.slices} slices from ${input}` };
+        } else if (kind === 'sr') {
+          const sr = buildClassificationSr(
+            {
+              classes: classesFrom(values.probability ?? []),
+              model: values.model ?? '',
+              projectHash: values['project-hash'] ?? '',
+            },
+            source,
+          );
+          made = { bytes: sr.bytes, line: `SR: class ${sr.predicted} by ${values.model}, not for diagnosis` };
+        } else if (kind === 'sc') {
+          const sc = await buildOverlayCapture(from, source, { derivation: values.derivation });
+          made = {
+            bytes: sc.bytes,
+            line: `Secondary Capture: ${sc.columns}x${sc.rows} from ${input}, not for diagnosis`,
+          };
+        } else {
+          const pdf = buildEncapsulatedPdf(from, source);
+          made = { bytes: pdf.bytes, line: `Encapsulated PDF: ${pdf.pdfBytes} bytes from ${input}` };
+        }
+        const kept = values.out ?? values['seg-out'];
+        const file = kept ? path(kept) : join(scratch, `${kind}.dcm`);
+        writeFileSync(file, made.bytes);
+        io.stdout.write(`${made.line}\n`);
         files.push(file);
       }
       await push(target, files, connection, (line) => io.stdout.write(`${line}\n`));
