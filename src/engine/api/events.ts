@@ -172,6 +172,15 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     }),
   }),
   z.object({
+    type: z.literal('pacs-progress'),
+    /** What is under way: `import`, or `refresh:<node>` for a query dataset. */
+    operation: z.string(),
+    /** Instances here (fetched or already present) of those the studies hold. */
+    done: z.number().int(),
+    total: z.number().int(),
+    message: z.string(),
+  }),
+  z.object({
     type: z.literal('backend'),
     /** The tf.js backend in use: tensorflow, webgpu, wasm or cpu. */
     name: z.string(),

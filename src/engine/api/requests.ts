@@ -14,6 +14,8 @@ import type { EngineEvent, EpochMetrics, FileState, NodeState, RunMode, ShapeSum
 import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
 import type { EvaluationHistory, ExternalEvaluation } from './evaluation';
+import type { GraphDelta } from './results';
+import { VolumeSliceRequestSchema, type VolumeSlice } from './volume-view';
 import {
   BrowseFolderSchema,
   PreviewDatasetSchema,
@@ -22,6 +24,7 @@ import {
   type ProjectSettings,
   type RecentProject,
 } from './projects';
+import { PacsRequests, type PacsResults } from './pacs';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -137,6 +140,8 @@ export const EngineRequests = {
   /** Writes the study report of a network node (all of them when absent) beside the project. */
   exportReport: z.object({ node: z.string().optional() }),
   getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
+  /** One slice of a volume in a plane, with its overlays (the View tab's volumes). */
+  getVolumeSlice: VolumeSliceRequestSchema,
   getDatasetSummary: z.object({ node: z.string() }),
   startTuning: TuningRequestSchema,
   /**
@@ -188,6 +193,7 @@ export const EngineRequests = {
   /** Settings kept in the project; a field left out is unchanged, `null` clears it. */
   setProjectSettings: z.object({ sampleSize: SampleSizeSchema.nullable().optional() }),
   listRecentProjects: z.object({}),
+  ...PacsRequests,
 } as const;
 
 /** Method names of the engine API. */
@@ -445,12 +451,12 @@ export interface SpecCheck {
 }
 
 /** Result types per method. */
-export interface EngineResults {
+export interface EngineResults extends PacsResults {
   getInfo: EngineInfo;
   createProject: ProjectSnapshot;
   openProject: ProjectSnapshot;
   getProject: ProjectSnapshot | null;
-  editGraph: ProjectSnapshot;
+  editGraph: GraphDelta;
   checkConnection: { ok: boolean; reason?: string };
   run: RunResult;
   cancel: { cancelled: boolean };
@@ -462,12 +468,13 @@ export interface EngineResults {
   /** Where the self-contained HTML report was written. */
   exportReport: { path: string };
   getPrediction: Prediction;
+  getVolumeSlice: VolumeSlice;
   getDatasetSummary: DatasetSummary;
   startTuning: TuningState;
   repeatTraining: RepeatResult;
   evaluateDataset: ExternalEvaluation;
   getTuning: TuningState;
-  applyTrial: ProjectSnapshot;
+  applyTrial: GraphDelta;
   listCustomModules: (CustomModuleInfo & { trusted: boolean })[];
   customModuleTemplate: { source: string };
   saveCustomModule: SaveModuleResult;

@@ -15,12 +15,14 @@ import {
   runInAction,
 } from 'mobx';
 import {
+  applyGraphChange,
   applyGraphEdits,
   GraphEditRefused,
   invertGraphEdits,
   type EngineEvent,
   type EngineInfo,
   type Graph,
+  type GraphDelta,
   type GraphEdit,
   type GraphIssue,
   type GraphNode,
@@ -35,6 +37,7 @@ import type { ConnectionState, PhiApi } from '../../engine/api/wire/client';
 import { copySelection, edgeId, freshNodeId, pasteEdits, type GraphClipboard } from './graph-edits';
 import { CustomModulesStore } from './custom-modules';
 import { EvaluationsStore } from './evaluations';
+import { PacsStore } from './pacs';
 import { LogsStore } from './logs-store';
 import { MetricsStore } from './metrics-store';
 import { NetworkBuilderStore } from './network-builder';
@@ -121,6 +124,8 @@ export class Workbench {
   readonly builder: NetworkBuilderStore;
   /** Recent projects, the project dialogs and the saved indicator. */
   readonly projects: ProjectsStore;
+  /** PACS server profiles, dialogs and import progress. */
+  readonly pacs: PacsStore;
   /** Auto Tuning state per network node. */
   private readonly tuningStores = new Map<string, TuningStore>();
 
@@ -145,6 +150,7 @@ export class Workbench {
     });
     this.builder = new NetworkBuilderStore(api);
     this.evaluations = new EvaluationsStore(api);
+    this.pacs = new PacsStore(api);
     this.projects = new ProjectsStore();
     makeObservable<Workbench, 'undoStack' | 'redoStack' | 'clipboard'>(this, {
       clipboard: observableRef,
@@ -178,6 +184,7 @@ export class Workbench {
       networkNodes: computed,
       handleEvent: action,
       adoptSnapshot: action,
+      adoptDelta: action,
       applyLocal: action,
       select: action,
       setSelection: action,
@@ -259,14 +266,14 @@ export class Workbench {
     const before = this.graph.nodes.find((n) => n.id === node)?.params ?? {};
     try {
       await this.editChain;
-      const snapshot = await this.api.applyTrial({ node, trialId });
-      const after = snapshot.graph.nodes.find((n) => n.id === node)?.params ?? {};
+      const delta = await this.api.applyTrial({ node, trialId });
+      const after = delta.nodes.find((n) => n.id === node)?.params ?? before;
       this.recordHistory({
         label: `Apply tuning trial ${trialId}`,
         edits: [{ op: 'set-params', id: node, params: after, previous: before }],
         inverse: [{ op: 'set-params', id: node, params: before, previous: after }],
       });
-      this.adoptSnapshot(snapshot);
+      this.adoptDelta(delta);
       this.toast('success', `Applied trial ${trialId} to ${node}`);
     } catch (error) {
       this.toast('error', messageOf(error));
@@ -311,29 +318,49 @@ export class Workbench {
         void this.loadMetrics(network.id);
     }
     if (fresh || this.inFlight === 0) this.graph = snapshot.graph;
-    this.issues = snapshot.issues;
+    this.adoptIssues(snapshot.issues);
+    this.adoptStatus(snapshot.status);
+    for (const id of [...this.status.keys()])
+      if (!snapshot.graph.nodes.some((n) => n.id === id)) this.status.delete(id);
+    for (const id of [...this.selection])
+      if (!this.graph.nodes.some((n) => n.id === id)) this.selection.delete(id);
+  }
+
+  /** Takes the engine's answer to an edit: what changed, the states it can change, the graph's problems. */
+  adoptDelta(delta: GraphDelta): void {
+    // The local mirror already holds this client's edits; while more are in flight it stays ahead.
+    if (this.inFlight === 0) this.graph = applyGraphChange(this.graph, delta);
+    this.adoptIssues(delta.issues);
+    this.adoptStatus(delta.status);
+    for (const id of delta.removedNodes) {
+      this.status.delete(id);
+      this.selection.delete(id);
+    }
+  }
+
+  private adoptIssues(all: GraphIssue[]): void {
+    this.issues = all;
     const issues = new Map<string, string>();
-    for (const issue of snapshot.issues)
+    for (const issue of all)
       if (issue.node && issue.severity === 'error' && !issues.has(issue.node))
         issues.set(issue.node, issue.message);
     for (const id of [...this.nodeIssues.keys()]) if (!issues.has(id)) this.nodeIssues.delete(id);
     for (const [id, message] of issues)
       if (this.nodeIssues.get(id) !== message) this.nodeIssues.set(id, message);
     const warnings = new Map<string, string[]>();
-    for (const issue of snapshot.issues)
+    for (const issue of all)
       if (issue.node && issue.severity === 'warning')
         warnings.set(issue.node, [...(warnings.get(issue.node) ?? []), issue.message]);
     for (const id of [...this.nodeWarnings.keys()]) if (!warnings.has(id)) this.nodeWarnings.delete(id);
     for (const [id, list] of warnings)
       if (this.nodeWarnings.get(id)?.join('\n') !== list.join('\n')) this.nodeWarnings.set(id, list);
-    for (const [id, status] of Object.entries(snapshot.status)) {
+  }
+
+  private adoptStatus(status: Record<string, NodeStatus>): void {
+    for (const [id, state] of Object.entries(status)) {
       // Live events are newer than a snapshot taken while a run goes on.
-      if (!this.running || !this.status.has(id)) this.status.set(id, status);
+      if (!this.running || !this.status.has(id)) this.status.set(id, state);
     }
-    for (const id of [...this.status.keys()])
-      if (!snapshot.graph.nodes.some((n) => n.id === id)) this.status.delete(id);
-    for (const id of [...this.selection])
-      if (!this.graph.nodes.some((n) => n.id === id)) this.selection.delete(id);
   }
 
   /** Loads a network node's metrics history for the Output tab. */
@@ -454,6 +481,9 @@ export class Workbench {
         break;
       case 'backend':
         this.backend = event.name;
+        break;
+      case 'pacs-progress':
+        this.pacs.onProgress(event);
         break;
       default:
         // A new event type in the contract must be handled here (compile-time check).
@@ -594,10 +624,10 @@ export class Workbench {
     this.projects.writeStarted();
     const job = this.editChain.then(async () => {
       try {
-        const snapshot = await this.api.editGraph({ edits });
+        const delta = await this.api.editGraph({ edits });
         runInAction(() => this.inFlight--);
         this.projects.writeEnded(true);
-        this.adoptSnapshot(snapshot);
+        this.adoptDelta(delta);
       } catch (error) {
         runInAction(() => this.inFlight--);
         this.projects.writeEnded(false);
