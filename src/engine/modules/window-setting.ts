@@ -1,19 +1,13 @@
 /** Window Setting: CT display windows (center/width) with presets. */
 import { z } from 'zod';
+import { WINDOW_PRESETS } from '../api/window-presets';
 import { allocate } from '../imaging/image';
 import { defineModule } from './define';
 import { applyWindow } from './ops/intensity';
 import { mapPixels } from './support/intensity';
 
-/** Window presets in HU (center, width), as Radiopaedia lists them. */
-export const WINDOW_PRESETS = {
-  lung: { center: -600, width: 1500 },
-  mediastinum: { center: 50, width: 350 },
-  bone: { center: 400, width: 1800 },
-  brain: { center: 40, width: 80 },
-  abdomen: { center: 50, width: 400 },
-  liver: { center: 30, width: 150 },
-} as const;
+/** Window presets in HU (center, width): one list, shared with the View tab. */
+export { WINDOW_PRESETS };
 
 /** The `window-setting` module (stable id and param names). */
 export const windowSettingModule = defineModule({

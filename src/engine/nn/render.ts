@@ -19,7 +19,8 @@ function jet(v: number): [number, number, number] {
   return [c(1.5 - Math.abs(4 * v - 3)), c(1.5 - Math.abs(4 * v - 2)), c(1.5 - Math.abs(4 * v - 1))];
 }
 
-const CLASS_COLORS: [number, number, number][] = [
+/** Overlay colours of classes in order (a mask's start at class 1: its background has none). */
+export const CLASS_COLORS: [number, number, number][] = [
   [230, 25, 75],
   [60, 180, 75],
   [0, 130, 200],

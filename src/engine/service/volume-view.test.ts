@@ -1,0 +1,198 @@
+/**
+ * `getVolumeSlice` on the bundled 3-D example (NIfTI CT phantoms -> Window Setting -> Crop or
+ * Pad -> 3-D U-Net, trained here as the example trains it): the dataset's slices equal nibabel's slicing of
+ * the same file in every plane, the label overlay covers exactly the labelled voxels, the PNG
+ * is the window applied to those values, and the network's predicted mask, drawn by sliding
+ * windows, is the one the trained network gives the whole volume at once.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VOLUME_PLANES, type EncodedImage, type VolumePlane, type VolumeSlice } from '../api';
+import { classMask, loadTrained, releaseTrained, runSample } from '../nn/predict';
+import { networkDir } from '../run/executor';
+import { resourcesDir } from '../resources';
+import { tempDir } from '../test-support/pipeline';
+import { pythonWith } from '../test-support/python';
+import { Engine } from './engine';
+
+const REFERENCE = `
+import json, sys
+import numpy as np, nibabel as nib
+def planes(path):
+    img = nib.as_closest_canonical(nib.load(path))
+    c = np.asarray(img.get_fdata(dtype=np.float32))
+    return {
+        'axial': [c[::-1, ::-1, k].T.tolist() for k in range(c.shape[2])],
+        'coronal': [c[::-1, j, ::-1].T.tolist() for j in range(c.shape[1])],
+        'sagittal': [c[i, ::-1, ::-1].T.tolist() for i in range(c.shape[0])],
+    }
+print(json.dumps({'image': planes(sys.argv[1]), 'label': planes(sys.argv[2])}))
+`;
+
+type Planes = Record<VolumePlane, number[][][]>;
+
+const dir = tempDir('phi-volume-view-');
+const project = join(dir, 'lesions-3d.phiproj');
+let engine: Engine;
+let item: string;
+let reference: { image: Planes; label: Planes };
+
+beforeAll(async () => {
+  cpSync(resourcesDir('examples', 'lesions-3d'), dir, { recursive: true });
+  engine = new Engine({ cacheDir: join(dir, 'cache') });
+  await engine.openProject({ path: project });
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  const files = await engine.listFiles({ node: 'dataset', limit: 100 });
+  item = files.items.find((f) => f.state === 'done' && f.id.startsWith('imagesTr/'))?.id ?? '';
+  const name = item.replace('imagesTr/', '');
+  const python = pythonWith(['nibabel', 'numpy'], 'python3-nibabel');
+  const run = spawnSync(
+    python,
+    ['-c', REFERENCE, join(dir, 'data/imagesTr', name), join(dir, 'data/labelsTr', name)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (run.status !== 0) throw new Error(run.stderr);
+  reference = JSON.parse(run.stdout) as typeof reference;
+});
+
+afterAll(() => {
+  engine?.closeProject();
+  releaseTrained();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function rawValues(slice: VolumeSlice): number[] {
+  const bytes = Buffer.from(slice.raw ?? '', 'base64');
+  return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+}
+
+/** The PNG's pixels as RGBA. */
+async function rgba(image: EncodedImage | undefined): Promise<Uint8Array> {
+  const png = Buffer.from((image?.dataUrl ?? '').replace(/^data:image\/png;base64,/, ''), 'base64');
+  return new Uint8Array(await sharp(png).ensureAlpha().raw().toBuffer());
+}
+
+describe('volume slices of the 3-D example', () => {
+  it('serves every slice of every plane with the values nibabel reads, and its pixel spacing', async () => {
+    const spacing = { axial: [1.5, 1.5], coronal: [3, 1.5], sagittal: [3, 1.5] };
+    for (const plane of VOLUME_PLANES) {
+      const expected = reference.image[plane];
+      for (let index = 0; index < expected.length; index++) {
+        const slice = await engine.getVolumeSlice({
+          node: 'dataset',
+          sampleId: item,
+          plane,
+          index,
+          format: 'raw',
+        });
+        expect([slice.count, slice.height, slice.width]).toEqual([
+          expected.length,
+          expected[0].length,
+          expected[0][0].length,
+        ]);
+        expect(rawValues(slice)).toEqual(expected[index].flat());
+        expect(slice.pixelSpacing).toEqual(spacing[plane]);
+        expect(slice.image).toBeUndefined();
+      }
+    }
+    const middle = await engine.getVolumeSlice({ node: 'dataset', sampleId: item, plane: 'coronal' });
+    expect(middle.index).toBe(Math.floor(reference.image.coronal.length / 2));
+    expect(middle.orientation).toEqual({
+      source: 'affine',
+      sides: { top: 'S', bottom: 'I', left: 'R', right: 'L' },
+    });
+    // NIfTI says nothing of units: the values are shown as the file holds them.
+    expect(middle.unit).toBe('raw');
+  });
+
+  it('draws the window asked for, and the label exactly on the labelled voxels, with the class names', async () => {
+    const labels = reference.label.axial;
+    const index = labels
+      .map((rows, k) => [rows.flat().filter((v) => v > 0).length, k])
+      .sort((a, b) => b[0] - a[0])[0][1];
+    const slice = await engine.getVolumeSlice({
+      node: 'dataset',
+      sampleId: item,
+      plane: 'axial',
+      index,
+      window: { center: 50, width: 400 },
+    });
+    const grey = await rgba(slice.image);
+    const values = reference.image.axial[index].flat();
+    values.forEach((v, i) => {
+      const expected = Math.min(255, Math.max(0, Math.round(((v + 150) * 255) / 400)));
+      expect(grey[i * 4]).toBe(expected);
+    });
+    const overlay = await rgba(slice.label);
+    const labelled = labels[index].flat();
+    expect(labelled.some((v) => v > 0)).toBe(true);
+    labelled.forEach((v, i) => expect(overlay[i * 4 + 3] > 0).toBe(v > 0));
+    expect(slice.legend).toEqual([{ index: 1, name: 'lesion', color: '#e6194b' }]);
+    expect(slice.prediction).toBeUndefined();
+  });
+
+  it("overlays the network's prediction: sliding windows give the whole-volume prediction", async () => {
+    const input = await engine.getVolumeSlice({
+      node: 'crop-or-pad',
+      sampleId: item,
+      plane: 'axial',
+      index: 0,
+      format: 'raw',
+    });
+    const [depth, height, width] = [input.count, input.height, input.width];
+    // The example's affine is RAS: the stored slice k is axial slice k with rows and columns reversed.
+    const stored = new Float32Array(depth * height * width);
+    for (let k = 0; k < depth; k++) {
+      const shown = rawValues(
+        await engine.getVolumeSlice({
+          node: 'crop-or-pad',
+          sampleId: item,
+          plane: 'axial',
+          index: k,
+          format: 'raw',
+        }),
+      );
+      for (let r = 0; r < height; r++)
+        for (let c = 0; c < width; c++)
+          stored[(k * height + (height - 1 - r)) * width + (width - 1 - c)] = shown[r * width + c];
+    }
+    const trained = await loadTrained(networkDir(join(dir, 'lesions-3d.phidata', 'network'), 'all'));
+    const whole = runSample(trained, {
+      id: item,
+      image: { data: stored, shape: [depth, height, width, 1], colorMode: 'grayscale' },
+      meta: {},
+    });
+    const mask = classMask(whole.out, depth * height * width, 2);
+    const lesionSlices = new Set<number>();
+    mask.forEach((c, v) => c > 0 && lesionSlices.add(Math.floor(v / (height * width))));
+    // A network that found no lesion would make the comparison below say nothing.
+    expect(lesionSlices.size).toBeGreaterThan(0);
+    for (const k of [0, ...lesionSlices, depth - 1]) {
+      const slice = await engine.getVolumeSlice({
+        node: 'network',
+        sampleId: item,
+        plane: 'axial',
+        index: k,
+      });
+      expect(slice.classes).toEqual(['background', 'lesion']);
+      expect(slice.legend).toEqual([{ index: 1, name: 'lesion', color: '#e6194b' }]);
+      expect(slice.notes).toEqual([]);
+      expect(slice.fromSample).toBeUndefined();
+      const drawn = await rgba(slice.prediction);
+      for (let r = 0; r < height; r++)
+        for (let c = 0; c < width; c++) {
+          const predicted = mask[(k * height + (height - 1 - r)) * width + (width - 1 - c)];
+          expect(drawn[(r * width + c) * 4 + 3] > 0).toBe(predicted > 0);
+        }
+    }
+  });
+
+  it('refuses a slice outside the plane in one sentence', async () => {
+    await expect(
+      engine.getVolumeSlice({ node: 'dataset', sampleId: item, plane: 'sagittal', index: 99 }),
+    ).rejects.toThrow('Slice 99 does not exist: this plane has slices 0 to 31');
+  });
+});
