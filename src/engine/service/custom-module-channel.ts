@@ -1,7 +1,7 @@
 /**
  * The engine's custommodule channel: custom modules: listing, templates, saving, deleting and trusting a project's code.
  */
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults } from '../api';
 import { EngineRequests } from '../api';
 import { describeNodeType } from '../graph/registry';

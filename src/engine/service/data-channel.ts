@@ -1,7 +1,7 @@
 /**
  * The engine's data channel: what a node holds: the Files tab's pages, images, before/after results and dataset summaries.
  */
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults, FilePage } from '../api';
 import { EngineRequests, type RequestOptions } from '../api';
 import { inputsOf } from '../graph/plan';
@@ -69,7 +69,7 @@ export class DataChannel {
     params: EngineParams<'getProcessingResult'>,
   ): Promise<EngineResults['getProcessingResult']> {
     const { node, sampleId, size } = EngineRequests.getProcessingResult.parse(params);
-    const graph = this.session.requireStore().graph();
+    const graph = this.session.graph();
     const source = inputsOf(graph).get(node)?.[0]?.source;
     const after = await this.session.outputSample(node, sampleId);
     const before = source ? await this.session.outputSample(source, sampleId) : after;

@@ -53,7 +53,8 @@ it('tunes a network on its cached input and applies the chosen trial', async () 
 
   const reopened = await engine.getTuning({ node: 'net' });
   expect(reopened.trials.map((t) => t.id)).toEqual(state.trials.map((t) => t.id));
-  const snapshot = await engine.applyTrial({ node: 'net', trialId: best });
+  await engine.applyTrial({ node: 'net', trialId: best });
+  const snapshot = (await engine.getProject())!;
   const applied = state.trials.find((t) => t.id === best);
   expect(snapshot.graph.nodes.find((n) => n.id === 'net')?.params.batchSize).toBe(applied?.params.batchSize);
   expect(snapshot.graph.nodes.find((n) => n.id === 'net')?.params.epochs).toBe(1);

@@ -93,12 +93,12 @@ describe('run modes', () => {
   it('one parameter change re-runs only that node and what follows', async () => {
     await openPipeline();
     await engine.run({ mode: 'all' });
-    const snapshot = await engine.editGraph({
+    const delta = await engine.editGraph({
       edits: [{ op: 'set-params', id: 'resize', params: { width: 8, height: 8, interpolation: 'bilinear' } }],
     });
-    expect(snapshot.status.data.state).toBe('done');
-    expect(snapshot.status.resize.state).toBe('stale');
-    expect(snapshot.status.gray.state).toBe('stale');
+    expect(delta.status.resize.state).toBe('stale');
+    expect(delta.status.gray.state).toBe('stale');
+    expect((await engine.getProject())?.status.data.state).toBe('done');
 
     const result = await engine.run({ mode: 'all' });
     expect(result.cached).toEqual(['data']);

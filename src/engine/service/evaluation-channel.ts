@@ -1,7 +1,7 @@
 /**
  * The engine's evaluation channel: a trained network's curves, test study, predictions, report and external validation.
  */
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { EngineApi, EngineParams, EngineResults, EpochMetrics, MetricsHistory } from '../api';
@@ -94,7 +94,7 @@ export class EvaluationChannel {
   async getPrediction(params: EngineParams<'getPrediction'>): Promise<EngineResults['getPrediction']> {
     const { node, sampleId } = EngineRequests.getPrediction.parse(params);
     const store = this.session.requireStore();
-    const graphNode = store.graph().nodes.find((n) => n.id === node);
+    const graphNode = this.session.graph().nodes.find((n) => n.id === node);
     const type = graphNode && this.session.registry.get(graphNode.type);
     if (!graphNode || type?.kind !== 'network') throw new Error(`Node "${node}" is not a network`);
     if (!type.predict) throw new Error(`${type.title} cannot show predictions`);

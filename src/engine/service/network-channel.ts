@@ -1,7 +1,7 @@
 /**
  * The engine's network channel: the layer builder: the layer catalogue, spec checks, saved and built-in network specs.
  */
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults, GraphNode } from '../api';
 import { EngineRequests, idFromTitle } from '../api';
 import { inputsOf } from '../graph/plan';
@@ -36,7 +36,7 @@ export class NetworkChannel {
    * upstream (read from its index); nothing without a project or node.
    */
   private async specData(node?: string): Promise<SpecData> {
-    const graph = node && this.session.store ? this.session.store.graph() : undefined;
+    const graph = node && this.session.store ? this.session.graph() : undefined;
     const target = graph?.nodes.find((n) => n.id === node);
     if (!graph || !target) return {};
     const task = (target.params.task as SpecData['task']) ?? 'classification';

@@ -1,12 +1,13 @@
 /**
  * The engine's project channel: opening, creating and closing projects, their settings and graph edits, and what the engine offers (node types, backends).
  */
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { EngineInfo, EngineParams, EngineResults, ProjectSnapshot } from '../api';
-import { EngineRequests } from '../api';
+import type { EngineInfo, EngineParams, EngineResults, GraphDelta, ProjectSnapshot } from '../api';
+import { changedInputs, EngineRequests, graphChange } from '../api';
+import { descendants } from '../graph/plan';
 import { checkConnection } from '../graph/validate';
 import { describeUpgrade } from '../store/node-upgrades';
 import { confinement } from '../custom';
@@ -42,18 +43,17 @@ export class ProjectChannel {
       task,
       datasetPath,
     );
-    this.session.closeProject();
-    this.session.store = ProjectStore.create(projectPath, { graph });
-    this.session.options.recentProjects?.add(this.session.store.path);
-    await this.session.loadCustomModules(this.session.store);
+    const store = ProjectStore.create(projectPath, { graph });
+    this.session.openStore(store);
+    this.session.options.recentProjects?.add(store.path);
+    await this.session.loadCustomModules(store);
     return this.session.snapshot();
   }
 
   async openProject(params: EngineParams<'openProject'>): Promise<ProjectSnapshot> {
     const { path } = EngineRequests.openProject.parse(params);
     const store = ProjectStore.open(resolve(path), (type) => this.session.registry.get(type));
-    this.session.closeProject();
-    this.session.store = store;
+    this.session.openStore(store);
     this.session.options.recentProjects?.add(store.path);
     await this.session.loadCustomModules(store);
     const upgrades = store.nodeUpgrades;
@@ -95,26 +95,41 @@ export class ProjectChannel {
     return this.session.store ? this.session.snapshot() : null;
   }
 
-  async editGraph(params: EngineParams<'editGraph'>): Promise<ProjectSnapshot> {
+  /** Applies edits and answers what changed (results.ts, `GraphDelta`), not the whole project. */
+  async editGraph(params: EngineParams<'editGraph'>): Promise<GraphDelta> {
     const { edits } = EngineRequests.editGraph.parse(params);
-    const store = this.session.requireStore();
-    const before = await this.session.statuses(store.graph());
+    const statusBefore = await this.session.statuses(this.session.graph());
     // Checked against the graph as it is now, with no await in between: concurrent edits
     // from other front ends are merged per field or refused, never overwritten unseen.
-    store.applyEdits(
-      resolveEdits(store.graph(), this.session.registry, edits, (m) => this.session.explainMissing(m)),
+    const before = this.session.graph();
+    const after = this.session.applyEdits(
+      resolveEdits(before, this.session.registry, edits, (m) => this.session.explainMissing(m)),
     );
-    const snapshot = await this.session.snapshot();
-    const staleNodes = Object.entries(snapshot.status)
-      .filter(([id, status]) => status.state === 'stale' && before[id]?.state !== 'stale')
+    const change = graphChange(before, after);
+    const affected = new Set<string>();
+    for (const id of changedInputs(before, change)) {
+      affected.add(id);
+      for (const below of descendants(after, id)) affected.add(below);
+    }
+    const statusAfter = await this.session.statuses(after);
+    const status = Object.fromEntries(
+      [...affected].filter((id) => statusAfter[id]).map((id) => [id, statusAfter[id]]),
+    );
+    const staleNodes = Object.entries(status)
+      .filter(([id, now]) => now.state === 'stale' && statusBefore[id]?.state !== 'stale')
       .map(([id]) => id);
     this.session.emit({ type: 'graph-changed', staleNodes });
-    return snapshot;
+    return {
+      ...change,
+      status,
+      issues: await this.session.issues(after),
+      running: Boolean(this.session.current),
+    };
   }
 
   async checkConnection(params: EngineParams<'checkConnection'>): Promise<{ ok: boolean; reason?: string }> {
     const { source, target, targetPort } = EngineRequests.checkConnection.parse(params);
-    const graph = this.session.requireStore().graph();
+    const graph = this.session.graph();
     const checked = checkConnection(
       graph,
       this.session.registry,

@@ -26,7 +26,7 @@ export class RunChannel {
     if (this.session.current)
       throw new Error('A run is already in progress: cancel it or wait for it to finish');
     if (request.mode === 'sample' && !request.sample) throw new Error('Sample RUN needs a sample size');
-    const graph = store.graph();
+    const graph = this.session.graph();
     this.session.datasets.clear(); // re-index datasets: files may have changed on disk
     const controller = new AbortController();
     const nodeVersions = Object.fromEntries(graph.nodes.map((n) => [n.id, n.version]));

@@ -8,6 +8,8 @@ import type {
   EngineEvent,
   EngineInfo,
   Graph,
+  GraphEdit,
+  GraphIssue,
   GraphNode,
   NodeStatus,
   PortSpec,
@@ -63,30 +65,23 @@ export const KEY_SEPARATOR = '|';
  */
 export class ProjectSession {
   readonly registry: NodeTypeRegistry;
-
   readonly cache: OutputCache;
-
   readonly listeners = new Set<(event: EngineEvent) => void>();
-
+  /** The open project's file; its graph is read through {@link graph} and changed through {@link applyEdits}. */
   store?: ProjectStore;
-
+  /** The open project's graph as last read or written: edits write through to the store and replace it. */
+  private heldGraph?: Graph;
   readonly datasets = new Map<
     string,
     { signature: string; source: Promise<DatasetSource>; checkedAt: number }
   >();
-
   readonly live = new Map<string, NodeStatus>();
-
   current?: { runId: string; controller: AbortController; tuningNode?: string; selection?: string };
-
   readonly trustList: TrustList;
-
   /** Custom module ids this engine registered for the open project. */
   readonly customTypes = new Set<string>();
-
   /** Custom modules of the open project not registered (untrusted here), id -> title. */
   readonly untrusted = new Map<string, string>();
-
   /** Trusted custom modules of the open project that do not compile, id -> why. */
   readonly broken = new Map<string, string>();
 
@@ -114,11 +109,30 @@ export class ProjectSession {
     return this.store;
   }
 
+  /** Makes `store` the open project, closing the one open before. */
+  openStore(store: ProjectStore): void {
+    this.closeProject();
+    this.store = store;
+  }
+
+  /** The open project's graph, read from the store once and then held. */
+  graph(): Graph {
+    this.heldGraph ??= this.requireStore().graph();
+    return this.heldGraph;
+  }
+
+  /** Applies checked edits in one store transaction; the graph it reads back is the one held. */
+  applyEdits(edits: GraphEdit[]): Graph {
+    this.heldGraph = this.requireStore().applyEdits(edits);
+    return this.heldGraph;
+  }
+
   /** Closes the open project (pending writes are already committed). */
   closeProject(): void {
     this.current?.controller.abort();
     this.store?.close();
     this.store = undefined;
+    this.heldGraph = undefined;
     this.datasets.clear();
     this.live.clear();
     void this.unloadCustomModules();
@@ -174,7 +188,7 @@ export class ProjectSession {
 
   /** The node whose cached images show for `node` (a network shows its input). */
   imageNode(node: string): string {
-    const graph = this.requireStore().graph();
+    const graph = this.graph();
     const graphNode = graph.nodes.find((n) => n.id === node);
     if (graphNode?.kind !== 'network') return node;
     return inputsOf(graph).get(node)?.[0]?.source ?? node;
@@ -189,7 +203,7 @@ export class ProjectSession {
   }
 
   inputManifest(node: string): NodeManifest | undefined {
-    const source = inputsOf(this.requireStore().graph()).get(node)?.[0]?.source;
+    const source = inputsOf(this.graph()).get(node)?.[0]?.source;
     return source ? this.manifestOf(source) : undefined;
   }
 
@@ -350,18 +364,23 @@ export class ProjectSession {
 
   async snapshot(): Promise<ProjectSnapshot> {
     const store = this.requireStore();
-    const graph = store.graph();
+    const graph = this.graph();
     return {
       path: store.path,
       name: store.name,
       graph,
-      issues: [
-        ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
-        ...datasetIssues(graph, await this.datasetFindings(graph)),
-      ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) })),
+      issues: await this.issues(graph),
       status: await this.statuses(graph),
       running: Boolean(this.current),
       settings: this.settings(),
     };
+  }
+
+  /** What validation and the datasets' checks find in `graph`, said in the user's terms. */
+  async issues(graph: Graph): Promise<GraphIssue[]> {
+    return [
+      ...validateGraph(graph, this.registry, await this.datasetPorts(graph), this.savedSpec),
+      ...datasetIssues(graph, await this.datasetFindings(graph)),
+    ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) }));
   }
 }

@@ -2,7 +2,7 @@
  * The engine's tuning channel: hyper-parameter search, repeatability across seeds, and applying a trial.
  */
 import type { ProjectChannel } from './project-channel';
-import { type ProjectSession } from './session';
+import type { ProjectSession } from './session';
 import { join } from 'node:path';
 import type { EngineEvent, EngineParams, EngineResults } from '../api';
 import { EngineRequests } from '../api';
@@ -24,7 +24,7 @@ export class TuningChannel {
     const store = this.session.requireStore();
     if (this.session.current)
       throw new Error('A run is already in progress: cancel it or wait for it to finish');
-    const node = store.graph().nodes.find((n) => n.id === request.node);
+    const node = this.session.graph().nodes.find((n) => n.id === request.node);
     const type = node && this.session.registry.get(node.type);
     if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
     // Metric and searched values must fit the node's task (unet is no choice for classes).
@@ -109,7 +109,7 @@ export class TuningChannel {
     const store = this.session.requireStore();
     if (this.session.current)
       throw new Error('A run is already in progress: cancel it or wait for it to finish');
-    const node = store.graph().nodes.find((n) => n.id === request.node);
+    const node = this.session.graph().nodes.find((n) => n.id === request.node);
     const type = node && this.session.registry.get(node.type);
     if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
     const parsed = type.params.safeParse(node.params);

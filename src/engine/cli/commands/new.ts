@@ -43,7 +43,8 @@ export const newCommand: CliCommand = {
       };
       const dataset = snapshot.graph.nodes.find((n) => n.type === 'dataset');
       if (dataset && Object.keys(columns).length > 0) {
-        snapshot = await engine.editGraph({ edits: [{ op: 'set-params', id: dataset.id, params: columns }] });
+        await engine.editGraph({ edits: [{ op: 'set-params', id: dataset.id, params: columns }] });
+        snapshot = (await engine.getProject()) ?? snapshot;
       }
       io.stdout.write(`Created ${projectPath}\n${formatSnapshot(snapshot)}`);
       return EXIT.ok;
