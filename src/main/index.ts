@@ -13,6 +13,7 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
+  safeStorage,
   utilityProcess,
   type MenuItemConstructorOptions,
   type UtilityProcess,
@@ -21,6 +22,7 @@ import { OPEN_PATH_CHANNEL, PICK_PATH_CHANNEL } from './channels';
 import { esbuildBinaryEnv } from './esbuild-binary';
 import { projectFromArgv } from './project-path';
 import { installRelay, isAppFrame } from './relay';
+import { secretsKeyEnv } from './secrets-key';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServer = process.env.ELECTRON_RENDERER_URL;
@@ -34,7 +36,7 @@ function engine(): UtilityProcess {
     engineProcess = utilityProcess.fork(join(here, 'engine.js'), [], {
       serviceName: 'Phi Studio Engine',
       stdio: 'inherit',
-      env: { ...esbuildBinaryEnv(), ...process.env },
+      env: { ...esbuildBinaryEnv(), ...secretsKeyEnv(safeStorage, app.getPath('userData')), ...process.env },
     });
     engineProcess.once('exit', (code) => {
       engineProcess = null;
