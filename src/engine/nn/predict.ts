@@ -12,7 +12,12 @@ import { presentedBytes, renderPresented } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { selectBackend } from './backends/select';
 import { decodeOutput } from './detection/centernet';
-import { nodeOnnx, OnnxNetwork } from './export/runtime';
+import {
+  openInference,
+  releaseHeldInference,
+  type InferenceBackend,
+  type InferenceRuntime,
+} from './export/inference-backend';
 import { defaultGradCamLayer, gradCam } from './gradcam';
 import { boxOverlay, encodeRgb, heatOverlay, maskOverlay, rgbBase } from './render';
 import { tf } from './tf';
@@ -54,6 +59,7 @@ export async function loadTrained(artifactsDir: string): Promise<Trained> {
 
 /** Releases the cached network (tests, shutdown). */
 export function releaseTrained(): void {
+  void releaseHeldInference();
   cached?.model.dispose();
   cached = undefined;
 }
@@ -82,32 +88,37 @@ export function runSample(
   return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
 }
 
-/** Which engine runs a trained network: tf.js, as trained, or ONNX Runtime on its exported `model.onnx`. */
-export type Runtime = 'tfjs' | 'onnx';
+/** {@link runSample} on an inference backend (tf.js or ONNX Runtime). */
+export async function runOn(
+  backend: InferenceBackend,
+  t: Trained,
+  sample: Sample,
+): Promise<ReturnType<typeof runSample>> {
+  const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
+  const out = await backend.predict(prepared.x, [1, ...t.manifest.geometry.inputShape]);
+  return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+}
 
-/** {@link runSample} on the chosen runtime; `release` frees what it opened. */
+/** {@link runSample} on the runtime `setting` picks; `release` frees what it opened. */
 export async function sampleRunner(
   t: Trained,
-  runtime: Runtime,
+  setting: InferenceRuntime,
   artifactsDir: string,
-): Promise<{ run(sample: Sample): Promise<ReturnType<typeof runSample>>; release(): Promise<void> }> {
-  if (runtime === 'tfjs')
-    return { run: async (sample) => runSample(t, sample), release: async () => undefined };
-  const net = await OnnxNetwork.load(nodeOnnx(t, artifactsDir));
-  return {
-    async run(sample) {
-      const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
-      const out = await net.run(prepared.x, [1, ...t.manifest.geometry.inputShape]);
-      return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
-    },
-    release: () => net.release(),
-  };
+): Promise<{
+  backend: InferenceBackend;
+  run(sample: Sample): Promise<ReturnType<typeof runSample>>;
+  release(): Promise<void>;
+}> {
+  const backend = await openInference(t, setting, artifactsDir);
+  return { backend, run: (sample) => runOn(backend, t, sample), release: () => backend.release() };
 }
 
 /** Options of {@link predictSample}. */
 export interface PredictOptions {
   /** Grad-CAM target layer; the deepest spatial layer when absent. */
   gradCamLayer?: string;
+  /** Runs the network (Grad-CAM stays on tf.js, which has the gradients); tf.js when absent. */
+  inference?: InferenceBackend;
 }
 
 /** The View tab's prediction for one sample. */
@@ -123,7 +134,12 @@ export async function predictSample(
       "The View tab previews 2-D networks only: run phi predict for a 3-D network's masks (NIfTI in each volume's grid)",
     );
   const [h, w, c] = geo.inputShape;
-  const { out, x: input, offset, scale } = runSample(t, sample);
+  const {
+    out,
+    x: input,
+    offset,
+    scale,
+  } = options.inference ? await runOn(options.inference, t, sample) : runSample(t, sample);
   // Input and overlays show the input as the View tab does (palette colours, MONOCHROME1 inverted).
   const shown = presentedBytes(sample);
   const base = rgbBase(shown.bytes, shown.channels);

@@ -10,9 +10,11 @@
  * - Each window's output is multiplied by the weight map (`constant`: 1; `gaussian`: a
  *   separable Gaussian of sigma `sigmaScale · patch` per axis, clamped below at its minimum or
  *   1e-3, MONAI's `compute_importance_map`) and summed, then divided by the summed weights.
- * Only `batchSize` patches are tensors at a time; the input, the blended output and the weights
+ * The network is a tf.js function of a batch tensor or an inference backend (tf.js or ONNX
+ * Runtime, nn/export/inference-backend.ts). Only `batchSize` patches are tensors at a time; the input, the blended output and the weights
  * are plain Float32Arrays, so a volume never sits whole on the wasm heap.
  */
+import type { InferenceBackend } from './export/inference-backend';
 import { tf } from './tf';
 
 /** How overlapping window outputs are weighted. */
@@ -152,13 +154,35 @@ function eachInside(
   }
 }
 
+/** A tf.js patch predictor on one batch: its output values, checked to be one per window voxel. */
+async function predictTensor(
+  predict: PatchPredictor,
+  batch: Float32Array,
+  shape: number[],
+): Promise<Float32Array> {
+  const x = tf.tensor(batch, shape);
+  try {
+    const y = tf.tidy(() => predict(x));
+    try {
+      const want = shape.slice(0, -1);
+      if (y.shape.length !== want.length + 1 || want.some((d, a) => y.shape[a] !== d))
+        throw new Error(`the network gave ${y.shape.join('x')} for patches ${x.shape.join('x')}`);
+      return (await y.data()) as Float32Array;
+    } finally {
+      y.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
 /**
  * Predicts a whole channels-last input by overlapping windows (module comment); returns
  * `[...spatial, outChannels]`.
  */
 export async function slidingWindowInference(
   input: ChannelsLast,
-  predict: PatchPredictor,
+  predict: PatchPredictor | Pick<InferenceBackend, 'predict'>,
   options: SlidingWindowOptions,
 ): Promise<{ data: Float32Array; shape: number[] }> {
   const spatial = input.shape.slice(0, -1);
@@ -191,22 +215,15 @@ export async function slidingWindowInference(
           batch[(w * patchVoxels + p) * channels + k] = input.data[i * channels + k];
       }),
     );
-    const x = tf.tensor(batch, [windows.length, ...patch, channels]);
-    let values: Float32Array;
-    try {
-      const y = tf.tidy(() => predict(x));
-      try {
-        const want = [windows.length, ...patch];
-        if (y.shape.length !== want.length + 1 || want.some((d, a) => y.shape[a] !== d))
-          throw new Error(`the network gave ${y.shape.join('x')} for patches ${x.shape.join('x')}`);
-        values = (await y.data()) as Float32Array;
-        outChannels = y.shape[y.shape.length - 1];
-      } finally {
-        y.dispose();
-      }
-    } finally {
-      x.dispose();
-    }
+    const batchShape = [windows.length, ...patch, channels];
+    const values =
+      typeof predict === 'function'
+        ? await predictTensor(predict, batch, batchShape)
+        : await predict.predict(batch, batchShape);
+    // Whatever runs the network, it must give one output per voxel of each window.
+    outChannels = values.length / (windows.length * patchVoxels);
+    if (!Number.isInteger(outChannels) || outChannels < 1)
+      throw new Error(`the network gave ${values.length} values for patches ${batchShape.join('x')}`);
     out ??= new Float32Array(voxels * outChannels);
     const sum = out;
     windows.forEach((start, w) =>

@@ -35,7 +35,8 @@ import { maskValuesOf } from '../../data/mask-values';
 import { describeUpgrade } from '../../store/node-upgrades';
 import { decodeOutput } from '../../nn/detection/centernet';
 import { encodeNpyFloat32 } from '../../nn/io/npy';
-import { classMask, loadTrained, releaseTrained, sampleRunner, type Runtime } from '../../nn/predict';
+import { classMask, loadTrained, releaseTrained, sampleRunner } from '../../nn/predict';
+import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../../nn/export/inference-backend';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
@@ -84,7 +85,7 @@ function listFiles(dir: string): string[] {
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'run a trained network node on a folder of images',
-  usage: 'phi predict <project.phiproj> --node ID [--runtime tfjs|onnx] <input-folder> <output-folder>',
+  usage: 'phi predict <project.phiproj> --node ID [--runtime tfjs|onnx|auto] <input-folder> <output-folder>',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -93,9 +94,9 @@ export const predictCommand: CliCommand = {
     });
     if (positionals.length !== 3 || !values.node)
       throw new UsageError('give a project, --node ID, an input and an output folder');
-    const runtime = values.runtime as Runtime;
-    if (runtime !== 'tfjs' && runtime !== 'onnx')
-      throw new UsageError(`unknown runtime "${values.runtime}": use tfjs or onnx`);
+    const runtime = values.runtime as InferenceRuntime;
+    if (!INFERENCE_RUNTIMES.includes(runtime))
+      throw new UsageError(`unknown runtime "${values.runtime}": use ${INFERENCE_RUNTIMES.join(', ')}`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
     const registry = createBuiltinRegistry();
     const store = ProjectStore.open(projectArg, (type) => registry.get(type));
@@ -115,6 +116,8 @@ export const predictCommand: CliCommand = {
       const { chain } = loaded;
       const trained = await loadTrained(store.artifactsFor(node.id));
       runner = await sampleRunner(trained, runtime, store.artifactsFor(node.id));
+      if (runtime === 'auto')
+        io.stdout.write(`Runtime: ${runner.backend.runtime} (${runner.backend.reason})\n`);
       const { geometry, classes } = trained.manifest;
       const maskValues =
         geometry.task === 'segmentation'
