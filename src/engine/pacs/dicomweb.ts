@@ -8,7 +8,7 @@
 import { Agent } from 'node:https';
 import { api } from 'dicomweb-client';
 import XMLHttpRequest from 'xhr2';
-import { httpStatusError, malformedError, PacsError, probeConnection } from './errors';
+import { ConnectionCut, httpStatusError, malformedError, PacsError, probeConnection } from './errors';
 import type { DicomWebTarget } from './target';
 
 /** How to authenticate and whom to trust. */
@@ -43,6 +43,8 @@ interface RequestError extends Error {
  */
 class NodeXhr extends XMLHttpRequest {
   readonly failed: Promise<never>;
+  /** How the answer went: whether it began, bytes received of those announced, how it ended. */
+  private readonly answer = { began: false, received: 0, announced: -1, lost: false, timedOut: false };
   private fail: (error: unknown) => void = () => undefined;
   private handler: ((event: unknown) => void) | null = null;
 
@@ -50,10 +52,33 @@ class NodeXhr extends XMLHttpRequest {
     super();
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     this.failed.catch(() => undefined);
+    this.addEventListener(
+      'progress',
+      (event: { loaded: number; total: number; lengthComputable: boolean }) => {
+        Object.assign(this.answer, { began: true, received: event.loaded });
+        if (event.lengthComputable) this.answer.announced = event.total;
+      },
+    );
+    this.addEventListener('error', () => (this.answer.lost = true));
+    this.addEventListener('timeout', () => (this.answer.timedOut = true));
     Object.defineProperty(this, 'onreadystatechange', {
       get: () => this.handler && this.guarded,
       set: (handler: ((event: unknown) => void) | null) => (this.handler = handler),
     });
+  }
+
+  /**
+   * When the answer began but did not arrive whole, why: a body shorter than its Content-Length
+   * reads as complete to XMLHttpRequest, and the parser then finds no part in it.
+   */
+  cutShort(server: string, what: string): PacsError | undefined {
+    const { began, received, announced, lost, timedOut } = this.answer;
+    if (!began || !(lost || timedOut || received < announced)) return undefined;
+    if (timedOut)
+      return new PacsError(
+        `${server} sent no more of its answer to ${what} before the time limit (--timeout), after ${received} bytes.`,
+      );
+    return new ConnectionCut(server, `its answer to ${what}`, `after ${received} bytes`);
   }
 
   override setRequestHeader(name: string, value: string): void {
@@ -117,10 +142,13 @@ export class DicomWebPacs {
     run: (request: { instance: NodeXhr }) => Promise<T>,
     accept?: string,
   ): Promise<T> {
+    const request = this.request(accept);
+    let result: T;
     try {
-      const request = this.request(accept);
-      return await Promise.race([run(request), request.instance.failed]);
+      result = await Promise.race([run(request), request.instance.failed]);
     } catch (error) {
+      const cut = request.instance.cutShort(this.target.name, what);
+      if (cut) throw cut;
       const status = (error as RequestError).status;
       if (status === 0 || status === undefined) {
         if (status === undefined) throw malformedError(this.target.name, what, (error as Error).message);
@@ -137,6 +165,9 @@ export class DicomWebPacs {
       }
       throw httpStatusError(this.target.name, status, what);
     }
+    const cut = request.instance.cutShort(this.target.name, what);
+    if (cut) throw cut;
+    return result;
   }
 
   /** A QIDO-RS search; checks the answer is a JSON array. */

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import dimse from 'dcmjs-dimse';
 import type { Writable } from 'node:stream';
-import { networkCause, PacsError } from './errors';
+import { ConnectionCut, networkCause, PacsError } from './errors';
 import { part10 } from './received';
 import type { DimseTarget } from './target';
 
@@ -148,8 +148,12 @@ function associate(
     client.on('associationRejected', (r: { source: number; reason: number; result: number }) => {
       failure ??= rejectedError(target, options.ourAet, r);
     });
+    let accepted = false;
+    client.on('associationAccepted', () => (accepted = true));
     client.on('networkError', (error: Error & { code?: string }) => {
-      failure ??= new PacsError(`${target.name} could not be reached: ${networkCause(error)}.`);
+      // Once associated, a lost connection shows in the answers: final() names the operation cut.
+      if (!accepted)
+        failure ??= new PacsError(`${target.name} could not be reached: ${networkCause(error)}.`);
     });
     client.on('closed', () => (failure ? reject(failure) : resolve(answers)));
     const timeout = options.timeoutMs ?? 30_000;
@@ -167,6 +171,8 @@ function final(target: DimseTarget, what: string, responses: DimseResponse[]): D
   const last = responses[responses.length - 1];
   if (!last) throw new PacsError(`${target.name} closed the association without answering the ${what}.`);
   const status = last.getStatus();
+  // A pending answer last: the connection ended before the operation did.
+  if (status === Status.Pending || status === 0xff01) throw new ConnectionCut(target.name, `the ${what}`);
   if (status !== Status.Success && (status & 0xf000) !== 0xb000) {
     const comment = last.getErrorComment?.();
     throw new PacsError(

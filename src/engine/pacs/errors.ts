@@ -9,6 +9,20 @@ import { connect as connectTls } from 'node:tls';
 /** A failure talking to a PACS; `message` is the sentence to show. */
 export class PacsError extends Error {}
 
+/**
+ * The server dropped the connection before its answer was whole (`what`: "the C-GET", "its
+ * answer to send an instance"); `detail` says how far it got.
+ */
+export class ConnectionCut extends PacsError {
+  constructor(
+    readonly server: string,
+    readonly what: string,
+    readonly detail?: string,
+  ) {
+    super(`${server} closed the connection in the middle of ${what}${detail ? ` (${detail})` : ''}.`);
+  }
+}
+
 /** A PACS URL, option or filter that cannot be used as given (the CLI exits with 2). */
 export class PacsUsageError extends Error {}
 

@@ -9,7 +9,7 @@
  */
 import { DicomWebPacs, jsonValue, type HttpAccess } from './dicomweb';
 import { find, get, move, type DimseOptions, type MoveItem } from './dimse';
-import { PacsError } from './errors';
+import { ConnectionCut, PacsError } from './errors';
 import { startStoreScp } from './scp';
 import type { PacsTarget } from './target';
 
@@ -112,11 +112,10 @@ class DimseSource implements PacsSource {
     }
     const saving: Promise<void>[] = [];
     let failure: unknown;
+    let received = 0;
     const keep = (bytes: Uint8Array): Promise<void> => {
-      const done = save(bytes).catch((error) => {
-        failure ??= error;
-        throw error;
-      });
+      const done = save(bytes).then(() => void (received += 1));
+      done.catch((error) => void (failure ??= error));
       saving.push(done);
       return done;
     };
@@ -130,9 +129,20 @@ class DimseSource implements PacsSource {
           })
         : undefined;
     try {
-      const failed = scp
-        ? await move(this.target, this.options, this.options.ourAet, items)
-        : await get(this.target, this.options, items, keep);
+      const failed = await (
+        scp
+          ? move(this.target, this.options, this.options.ourAet, items)
+          : get(this.target, this.options, items, keep)
+      ).catch(async (error) => {
+        await Promise.allSettled(saving);
+        if (error instanceof ConnectionCut)
+          throw new ConnectionCut(
+            error.server,
+            error.what,
+            `${received} of ${wanted.length} instances received`,
+          );
+        throw error;
+      });
       await Promise.allSettled(saving);
       if (failure) throw failure;
       if (failed > 0)

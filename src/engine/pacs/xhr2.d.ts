@@ -6,6 +6,10 @@ declare module 'xhr2' {
     onreadystatechange: ((event: unknown) => void) | null;
     nodejsSet(options: { httpsAgent?: Agent }): void;
     setRequestHeader(name: string, value: string): void;
+    addEventListener(
+      type: 'progress' | 'error' | 'timeout',
+      listener: (event: { loaded: number; total: number; lengthComputable: boolean }) => void,
+    ): void;
   }
   export default XMLHttpRequest;
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -156,5 +156,55 @@ export async function startOrthanc(ourAet = 'PHI'): Promise<Orthanc> {
       return answer.ID;
     },
     stop,
+  };
+}
+
+/** A TCP proxy on loopback that drops every connection once the server has sent `cutAfter` bytes. */
+export interface CuttingProxy {
+  port: number;
+  /** Whether the cut happened. */
+  cut(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a proxy to `127.0.0.1:targetPort` that forwards both ways and, once the bytes the
+ * server sent (over all connections, in order) reach `cutAfter`, forwards no more and closes
+ * every connection: a server that drops the connection mid-transfer.
+ */
+export async function startCuttingProxy(targetPort: number, cutAfter: number): Promise<CuttingProxy> {
+  let sent = 0;
+  let cut = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    if (cut) return [client, upstream].forEach((s) => s.destroy());
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (cut) return;
+      const room = cutAfter - sent;
+      sent += chunk.length;
+      if (chunk.length < room) return void client.write(chunk);
+      cut = true;
+      client.write(chunk.subarray(0, room), () => {
+        for (const socket of sockets) socket.destroy();
+      });
+    });
+    upstream.on('end', () => client.end());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    cut: () => cut,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }
