@@ -49,3 +49,39 @@ class UNet(nn.Module):
         for up, dec in zip(self.up, self.dec):
             x = dec(torch.cat([up(x), skips.pop()], 1))
         return self.out(x)
+
+
+class UNet3d(nn.Module):
+    """Phi Studio's unet3d spec: per stage two 3x3x3 convs with leaky ReLU, 2x2x2 max pooling, a
+    bottleneck conv, per stage up a 2x2x2 stride-2 transposed conv, concatenation and one conv,
+    then a 1x1x1 conv to the classes (softmax)."""
+
+    def __init__(self, base=8, depth=2, classes=2):
+        super().__init__()
+
+        def conv(cin, cout):
+            return nn.Sequential(nn.Conv3d(cin, cout, 3, padding=1), nn.LeakyReLU(0.1))
+
+        self.down, self.up, self.dec = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        c = 1
+        for i in range(depth):
+            self.down.append(nn.Sequential(conv(c, base * 2**i), conv(base * 2**i, base * 2**i)))
+            c = base * 2**i
+        self.mid = conv(c, base * 2**depth)
+        c = base * 2**depth
+        for i in reversed(range(depth)):
+            self.up.append(nn.ConvTranspose3d(c, base * 2**i, 2, 2))
+            self.dec.append(conv(base * 2**i * 2, base * 2**i))
+            c = base * 2**i
+        self.out = nn.Conv3d(c, classes, 1)
+
+    def forward(self, x):
+        skips = []
+        for d in self.down:
+            x = d(x)
+            skips.append(x)
+            x = nn.functional.max_pool3d(x, 2)
+        x = self.mid(x)
+        for up, dec in zip(self.up, self.dec):
+            x = dec(torch.cat([up(x), skips.pop()], 1))
+        return self.out(x)

@@ -214,7 +214,8 @@ export class VolumeView {
   }
 }
 
-async function predictVolume(trained: Trained, sample: Sample): Promise<Float32Array | Uint8Array> {
+/** A volume through a trained network: classifier probabilities, or each voxel's class by sliding windows. */
+export async function predictVolume(trained: Trained, sample: Sample): Promise<Float32Array | Uint8Array> {
   const { geometry: geo, params } = trained.manifest;
   const shape = sample.image.shape;
   const channels = shape[3];

@@ -2,6 +2,9 @@
  * A zoomable, pannable image area: wheel zooms about the pointer, drag pans,
  * double-click or the reset button fits. Children are stacked layers of the
  * same size (image, overlay, before/after), so they move together.
+ * A volume's view passes `onWheelStep` and `onAdjust`: then the wheel steps through
+ * slices (Ctrl+wheel zooms), a drag adjusts window and level (Shift+drag pans), and
+ * `edges` (the patient's sides) stay at the area's borders while the image moves.
  */
 import {
   useCallback,
@@ -19,14 +22,22 @@ export function ImageViewport({
   height,
   children,
   label,
+  onWheelStep,
+  onAdjust,
+  edges,
 }: {
   width: number;
   height: number;
   children: ReactNode;
   label: string;
+  /** Called with +1 or -1 per wheel step (a notch, or enough trackpad travel). */
+  onWheelStep?(step: 1 | -1): void;
+  /** Called with the pointer's travel in px since the last move while dragging without Shift. */
+  onAdjust?(dx: number, dy: number): void;
+  edges?: ReactNode;
 }) {
   const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
-  const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
+  const drag = useRef<{ x: number; y: number; vx: number; vy: number; adjust: boolean } | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const [area, setArea] = useState({ width: 300, height: 300 });
   useEffect(() => {
@@ -41,8 +52,8 @@ export function ImageViewport({
   const shownWidth = Math.max(1, Math.floor(width * fit));
   const shownHeight = Math.max(1, Math.floor(height * fit));
 
-  const onWheel = useCallback((e: WheelEvent<HTMLDivElement>) => {
-    const box = e.currentTarget.getBoundingClientRect();
+  const zoomAt = useCallback((e: { clientX: number; clientY: number; deltaY: number }, el: HTMLElement) => {
+    const box = el.getBoundingClientRect();
     const px = e.clientX - box.left - box.width / 2;
     const py = e.clientY - box.top - box.height / 2;
     setView((v) => {
@@ -52,14 +63,48 @@ export function ImageViewport({
       return { zoom, x: px - (px - v.x) * k, y: py - (py - v.y) * k };
     });
   }, []);
+  const onWheel = (e: WheelEvent<HTMLDivElement>) => {
+    if (!onWheelStep) zoomAt(e, e.currentTarget);
+  };
+  // Slices: a native listener, because React's wheel listener is passive and the panel would scroll too.
+  const travel = useRef(0);
+  const stepRef = useRef(onWheelStep);
+  stepRef.current = onWheelStep;
+  const stepping = onWheelStep !== undefined;
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !stepping) return;
+    const listener = (e: globalThis.WheelEvent): void => {
+      e.preventDefault();
+      if (e.ctrlKey || e.metaKey) return zoomAt(e, el);
+      // Lines and pages count as a notch; pixels (trackpads) add up to one.
+      travel.current += e.deltaMode === 0 ? e.deltaY : Math.sign(e.deltaY) * 100;
+      if (Math.abs(travel.current) < 50) return;
+      stepRef.current?.(travel.current > 0 ? 1 : -1);
+      travel.current = 0;
+    };
+    el.addEventListener('wheel', listener, { passive: false });
+    return () => el.removeEventListener('wheel', listener);
+  }, [stepping, zoomAt]);
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+    drag.current = {
+      x: e.clientX,
+      y: e.clientY,
+      vx: view.x,
+      vy: view.y,
+      adjust: onAdjust !== undefined && !e.shiftKey,
+    };
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
-    if (d) setView((v) => ({ ...v, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }));
+    if (!d) return;
+    if (d.adjust) {
+      onAdjust?.(e.clientX - d.x, e.clientY - d.y);
+      d.x = e.clientX;
+      d.y = e.clientY;
+    } else setView((v) => ({ ...v, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }));
   };
   const onPointerUp = () => (drag.current = null);
   const reset = () => setView({ zoom: 1, x: 0, y: 0 });
@@ -87,6 +132,7 @@ export function ImageViewport({
         >
           {children}
         </div>
+        {edges}
       </div>
       <div className="viewport-bar">
         <span className="mono">{Math.round(view.zoom * 100)}%</span>

@@ -2,55 +2,19 @@
  * The View tab: the selected node's output images with a sample picker;
  * for modules the Processing Result (before/after with a slider); window and
  * level for CT and 16-bit data; for network nodes the prediction and the
- * Grad-CAM overlay (a hint of where the network looked, not a finding).
+ * Grad-CAM overlay (a hint of where the network looked, not a finding);
+ * volumes slice by slice in planes (VolumeViewer.tsx).
  */
 import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
-import type {
-  EncodedImage,
-  GraphNode,
-  Histogram,
-  ParamPresets,
-  Prediction,
-  ProcessingResult,
-} from '../../engine/api';
+import type { GraphNode, Histogram, Prediction, ProcessingResult } from '../../engine/api';
 import { useWorkbench } from './context';
+import { SendToPacs } from './pacs/SendToPacs';
 import { ImageViewport } from './ImageViewport';
+import { useAsync } from './use-async';
+import { VolumeViewer } from './VolumeViewer';
+import { WindowLevel } from './WindowLevel';
 import { formatMetric } from '../stores/format';
-
-/** The CT windows (centre/width in HU) the engine's Window Setting applies: one list, the engine's. */
-function ctPresets(presets: ParamPresets | undefined): { name: string; center: number; width: number }[] {
-  return Object.entries(presets?.values ?? {}).map(([name, v]) => ({
-    name: name[0].toUpperCase() + name.slice(1),
-    center: Number(v.center),
-    width: Number(v.width),
-  }));
-}
-
-/** Fetches and keeps the result of an async call; stale answers are dropped. */
-function useAsync<T>(
-  load: () => Promise<T> | null,
-  deps: unknown[],
-): { value?: T; error?: string; loading: boolean } {
-  const [state, setState] = useState<{ value?: T; error?: string; loading: boolean }>({ loading: false });
-  useEffect(() => {
-    let live = true;
-    const promise = load();
-    if (!promise) {
-      setState({ loading: false });
-      return;
-    }
-    setState((s) => ({ ...s, loading: true, error: undefined }));
-    promise.then(
-      (value) => live && setState({ value, loading: false }),
-      (e: unknown) => live && setState({ error: e instanceof Error ? e.message : String(e), loading: false }),
-    );
-    return () => {
-      live = false;
-    };
-  }, deps);
-  return state;
-}
 
 function SamplePicker({
   ids,
@@ -172,70 +136,6 @@ function BeforeAfter({ result }: { result: ProcessingResult }) {
           <HistogramBars histogram={result.afterHistogram} label="Histogram after" />
         </div>
       </div>
-    </div>
-  );
-}
-
-function WindowLevel({
-  image,
-  value,
-  onChange,
-}: {
-  image: EncodedImage;
-  value: { center: number; width: number } | null;
-  onChange(v: { center: number; width: number } | null): void;
-}) {
-  const wb = useWorkbench();
-  const presets = ctPresets(wb.nodeTypes.get('window-setting')?.presets);
-  const lo = Math.min(image.min, -1024);
-  const hi = Math.max(image.max, lo + 1);
-  const current = value ?? { center: (image.min + image.max) / 2, width: Math.max(1, image.max - image.min) };
-  return (
-    <div className="window-level" aria-label="Window and level">
-      <div className="wl-presets">
-        <button
-          type="button"
-          className={`btn btn-small${value ? '' : ' active'}`}
-          onClick={() => onChange(null)}
-        >
-          Auto
-        </button>
-        {image.unit === 'HU' &&
-          presets.map((p) => (
-            <button
-              key={p.name}
-              type="button"
-              className={`btn btn-small${value?.center === p.center && value.width === p.width ? ' active' : ''}`}
-              onClick={() => onChange({ center: p.center, width: p.width })}
-            >
-              {p.name}
-            </button>
-          ))}
-      </div>
-      <label className="slider-row">
-        <span>Level</span>
-        <input
-          type="range"
-          min={lo}
-          max={hi}
-          value={current.center}
-          onChange={(e) => onChange({ ...current, center: Number(e.target.value) })}
-          aria-label="Window level (centre)"
-        />
-        <span className="mono">{Math.round(current.center)}</span>
-      </label>
-      <label className="slider-row">
-        <span>Window</span>
-        <input
-          type="range"
-          min={1}
-          max={Math.max(2, hi - lo)}
-          value={current.width}
-          onChange={(e) => onChange({ ...current, width: Number(e.target.value) })}
-          aria-label="Window width"
-        />
-        <span className="mono">{Math.round(current.width)}</span>
-      </label>
     </div>
   );
 }
@@ -428,6 +328,8 @@ function ViewTabView() {
   if (ids.length === 0)
     return <div className="empty">No output yet: run this module (Run, Step forward or Sample RUN).</div>;
   const current = ids.includes(sampleId) ? sampleId : ids[0];
+  // Volumes are served a slice at a time, in planes.
+  const volume = files.value.items.find((f) => f.id === current)?.shape.length === 4;
   return (
     <div className="view-tab">
       {done === 'stale' && (
@@ -458,8 +360,13 @@ function ViewTabView() {
           </button>
         </div>
       )}
-      {node.kind === 'network' ? (
-        <PredictionView node={node} sampleId={current} />
+      {volume && (node.kind !== 'module' || mode === 'output') ? (
+        <VolumeViewer node={node} sampleId={current} />
+      ) : node.kind === 'network' ? (
+        <>
+          <PredictionView node={node} sampleId={current} />
+          {node.params.task === 'segmentation' && <SendToPacs node={node.id} sampleId={current} />}
+        </>
       ) : mode === 'processing' && node.kind === 'module' ? (
         <ProcessingView node={node} sampleId={current} />
       ) : (
