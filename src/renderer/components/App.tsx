@@ -15,6 +15,7 @@ import { TrustBanner } from './custom/TrustBanner';
 import { NetworkBuilder } from './builder/NetworkBuilder';
 import { BottomPanel, RightPanel } from './Panels';
 import { ProjectDialogs } from './ProjectDialogs';
+import { PacsDialogs } from './pacs/PacsDialogs';
 import { ProjectGate } from './ProjectGate';
 import { SampleSizeDialog } from './SampleSizeDialog';
 import { commandOf } from './shortcuts';
@@ -175,6 +176,7 @@ const Workspace = observer(function Workspace() {
       {wb.customModules.editorOpen && <ModuleEditor />}
       {wb.builder.node && <NetworkBuilder />}
       <ProjectDialogs />
+      <PacsDialogs />
     </div>
   );
 });

@@ -1,6 +1,6 @@
 /**
  * The File menu of the toolbar: New project (Ctrl+N), Open (Ctrl+O), the
- * recent projects, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
+ * recent projects, Import from PACS… and PACS servers…, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -53,6 +53,9 @@ const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): vo
           </button>
         ))}
       </div>
+      <div className="menu-sep" role="separator" />
+      {item('Import from PACS…', () => wb.pacs.open('import'), undefined, !wb.project)}
+      {item('PACS servers…', () => wb.pacs.open('profiles'))}
       <div className="menu-sep" role="separator" />
       {item('Save', () => void wb.save(), shortcutLabel('save'), !wb.project)}
     </div>

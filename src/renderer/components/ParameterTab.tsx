@@ -19,6 +19,7 @@ import {
 import { savedSpecIdOf } from '../stores/network-builder';
 import { useWorkbench } from './context';
 import { DatasetSummaryView } from './DatasetSummaryView';
+import { PacsQuerySource } from './pacs/PacsQuerySource';
 import { Icon } from './icons';
 
 /** Constraint text of a field for its tooltip. */
@@ -256,6 +257,7 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
         </button>
       )}
       {type.kind === 'dataset' && <DatasetSummaryView node={node} />}
+      {type.kind === 'dataset' && <PacsQuerySource node={node} />}
     </div>
   );
 });
