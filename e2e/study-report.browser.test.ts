@@ -3,11 +3,17 @@
  * sections and figures are those of `getEvaluation`, that names nothing outside itself
  * and no dataset file, that Chromium opens without a single request, and that prints to PDF.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { figureRows, formatInterval, formatValue, type EvaluationHistory } from '../src/engine/api';
+import {
+  figureRows,
+  formatInterval,
+  formatValue,
+  subgroupRows,
+  type EvaluationHistory,
+} from '../src/engine/api';
 import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
 import { Engine } from '../src/engine/service/engine';
 import { ProjectStore } from '../src/engine/store/project-store';
@@ -32,6 +38,14 @@ beforeAll(async () => {
     size: [16, 16],
     channels: 1,
   });
+  // A site per item, given beside the data: the report's subgroup section reads it.
+  const ids = ['benign', 'malignant'].flatMap((c) =>
+    readdirSync(join(dir, 'data', c)).map((f) => `${c}/${f}`),
+  );
+  writeFileSync(
+    join(dir, 'sites.csv'),
+    `id,site\n${ids.map((id, i) => `${id},${i % 2 ? 'A' : 'B'}`).join('\n')}\n`,
+  );
   ProjectStore.create(project, {
     graph: new GraphBuilder(registry)
       .chain(
@@ -40,7 +54,14 @@ beforeAll(async () => {
         [
           'net',
           'neural-network',
-          { task: 'classification', epochs: 2, batchSize: 4, baseFilters: 4, depth: 1 },
+          {
+            task: 'classification',
+            epochs: 2,
+            batchSize: 4,
+            baseFilters: 4,
+            depth: 1,
+            subgroupFile: 'sites.csv',
+          },
         ],
       )
       .build(),
@@ -94,6 +115,7 @@ it('writes one self-contained HTML report with the evaluation figures, and it pr
     'n1-test',
     'n1-test-operating',
     'n1-test-calibration',
+    'n1-test-subgroups',
     'n1-external-0',
     'limitations',
     'software',
@@ -130,6 +152,18 @@ it('writes one self-contained HTML report with the evaluation figures, and it pr
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))),
     );
   expect(confusion).toEqual(test.confusion);
+  // The subgroup table is the stored study's, per site, with counts and intervals.
+  const subgroups = await rows('Test split evaluation: subgroups');
+  expect(test.subgroups?.map((s) => s.attribute)).toEqual(['site']);
+  expect(subgroupRows(test).reduce((n, r) => n + r.items, 0)).toBe(test.items);
+  expect(subgroups.map(([group, items]) => [group.replace(' (small)', ''), items.split(' ')[0]])).toEqual(
+    subgroupRows(test).map((r) => [`site: ${r.value}`, String(r.items)]),
+  );
+  expect(subgroups.map((r) => r[2])).toEqual(
+    subgroupRows(test).map(
+      (r) => `${formatValue(r.figures[0].value)} ${formatInterval(r.figures[0].interval)}`,
+    ),
+  );
   // ROC, PR and reliability charts of the test split and the external folder, plus training curves.
   expect(await page.locator('#n1-test svg').count()).toBe(3);
   expect(await page.locator('#n1-training svg').count()).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
  * The figures of an evaluation as rows of text, shared by `phi evaluate`, the Output tab, the HTML
  * report and its tests: each value with its 95% interval and the items it was computed on.
  */
-import type { EvaluationRecord, EvaluationValue } from './evaluation';
+import { isSmallSubgroup, type EvaluationRecord, type EvaluationValue } from './evaluation';
 
 /** One printed figure. */
 export interface FigureRow {
@@ -117,5 +117,54 @@ export function operatingText(record: EvaluationRecord): string[] {
       `${record.classes[op.classIndex]}: threshold ${op.threshold === null ? 'above every score' : op.threshold.toPrecision(4)} ` +
       `(${point.rule}, chosen on the validation split${record.operatingSet ? ` of ${record.operatingSet.items} items` : ''}); ` +
       `TP ${op.tp}, FP ${op.fp}, TN ${op.tn}, FN ${op.fn}`,
+  );
+}
+
+/** One group of a subgroup table: its counts and headline figures, each with its 95% interval. */
+export interface SubgroupRow {
+  attribute: string;
+  value: string;
+  items: number;
+  /** Items per true class, in words. */
+  counts: string;
+  figures: { key: string; label: string; value: number | null; interval: [number, number] | null }[];
+  /** Few items of some class (`isSmallSubgroup`): wide intervals. */
+  small: boolean;
+}
+
+/** The columns of every subgroup table: the AUC, and with two classes the operating point's rates. */
+export function subgroupColumns(record: EvaluationRecord): { key: string; label: string }[] {
+  return [
+    { key: 'auc', label: record.classes.length === 2 ? 'ROC AUC' : 'ROC AUC (macro)' },
+    ...(record.classes.length === 2 && record.study.operatingPoint?.classes.length
+      ? [
+          { key: 'sensitivity', label: 'Sensitivity' },
+          { key: 'specificity', label: 'Specificity' },
+        ]
+      : []),
+  ];
+}
+
+/** Every group of every subgroup attribute of `record`, in the stored order. */
+export function subgroupRows(record: EvaluationRecord): SubgroupRow[] {
+  const columns = subgroupColumns(record);
+  return (record.subgroups ?? []).flatMap(({ attribute, groups }) =>
+    groups.map((group) => {
+      const op = group.operatingPoint?.[0];
+      const figure = (key: string): { value: number | null; interval: [number, number] | null } =>
+        key === 'auc'
+          ? { value: num(group.overall.auc), interval: ci(group.overall.aucCI95) }
+          : key === 'sensitivity'
+            ? { value: op?.sensitivity ?? null, interval: op?.sensitivityCI95 ?? null }
+            : { value: op?.specificity ?? null, interval: op?.specificityCI95 ?? null };
+      return {
+        attribute,
+        value: group.value,
+        items: group.items,
+        counts: record.classes.map((name, c) => `${name} ${group.perClassItems[c] ?? 0}`).join(', '),
+        figures: columns.map((c) => ({ ...c, ...figure(c.key) })),
+        small: isSmallSubgroup(group),
+      };
+    }),
   );
 }

@@ -47,6 +47,33 @@ export interface EvaluationStudy {
   settings: { items: number; bins?: number; bootstrap: number; seed: number; level: number };
 }
 
+/** One group of a subgroup attribute: its counts and the study's figures on its items alone. */
+export interface EvaluationSubgroup {
+  /** The attribute's value (`not recorded` for items without one). */
+  value: string;
+  items: number;
+  /** Items of each true class in the group. */
+  perClassItems: number[];
+  /** The overall figures (AUC, average precision, Brier, ECE...) with their `CI95` intervals. */
+  overall: Record<string, EvaluationValue>;
+  /** The evaluation's operating point (its threshold, not re-chosen) applied to the group. */
+  operatingPoint?: EvaluationOperatingPoint[];
+}
+
+/** Every group of one attribute (manufacturer, model, sex, age band, or a column of the node's subgroup CSV). */
+export interface EvaluationSubgroups {
+  attribute: string;
+  groups: EvaluationSubgroup[];
+}
+
+/** Fewer items than this of some true class make a group small: its intervals are wide, and it is flagged. */
+export const SMALL_SUBGROUP_CLASS_ITEMS = 10;
+
+/** Whether a group has fewer than {@link SMALL_SUBGROUP_CLASS_ITEMS} items of some class. */
+export function isSmallSubgroup(group: Pick<EvaluationSubgroup, 'perClassItems'>): boolean {
+  return group.perClassItems.some((n) => n < SMALL_SUBGROUP_CLASS_ITEMS);
+}
+
 /** True classes and class probabilities of a set of items, in item order (no item ids). */
 export const ScoredSetSchema = z.object({
   truth: z.array(z.number().int().nonnegative()),
@@ -91,6 +118,8 @@ export interface EvaluationRecord {
    * error (true class, called class), the most confident first. Absent when items were not named.
    */
   errors?: { id: string; truth: number; predicted: number; confidence: number }[];
+  /** The figures per subgroup of each attribute the items record; absent when none does. */
+  subgroups?: EvaluationSubgroups[];
 }
 
 /** What `getEvaluation` returns: the test evaluation of the model the node holds (or of `run`) and external ones. */

@@ -151,8 +151,8 @@ export const EngineRequests = {
   evaluateDataset: z.object({
     node: z.string(),
     dataset: z.string().min(1).max(4096),
-    /** `youden`, `sens=T` or `spec=T`, chosen on the training's validation split. */
-    operatingPoint: z.string().max(40).default('youden'),
+    /** `youden`, `sens=T` or `spec=T`, chosen on the training's validation split; absent: the node's `operatingPoint`. */
+    operatingPoint: z.string().max(40).optional(),
     bootstrap: z.number().int().min(0).max(20000).default(2000),
     seed: z.number().int().min(0).default(0),
   }),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { TASKS, type Task } from '../api';
 import { PER_CLASS_METRICS } from './metrics/confusion';
 import { DEFAULT_SCORE_THRESHOLD } from './metrics/detection';
+import { isOperatingRule } from './metrics/operating-point';
 import { taskOptionProblems } from '../graph/task-options';
 import type { ArchitectureId } from './networks/builtin';
 import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS } from './task-options';
@@ -210,6 +211,19 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
 export function architectureDimsProblem(architecture: string, dims: 2 | 3): string | undefined {
   if (architecture === 'auto' || architecture === 'custom' || (architecture === 'unet3d') === (dims === 3))
     return undefined;
+  operatingPoint: z
+    .string()
+    .refine(isOperatingRule, 'use youden, sens=T or spec=T with 0 < T <= 1')
+    .default('youden')
+    .describe(
+      "Classification study: how the threshold is chosen on the validation split: youden (Youden's J), sens=0.9 (target sensitivity) or spec=0.9 (target specificity)",
+    ),
+  subgroupFile: z
+    .string()
+    .default('')
+    .describe(
+      'Classification study: a CSV (path from the project) whose first column is the item id and whose other columns (site, scanner...) are attributes to report the test metrics by, beside DICOM manufacturer, model, sex and age',
+    ),
   return dims === 3
     ? `Architecture ${architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
     : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)';

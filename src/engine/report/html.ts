@@ -2,7 +2,7 @@
  * The study report as ONE self-contained HTML file (docs/metrics.md, "Evaluation runs and
  * the report"): inline CSS, charts as inline SVG, no reference to anything outside it, laid
  * out to print on A4. Sections: model card, data, preprocessing, network, training, test
- * and external evaluations with intervals, calibration, operating point, limitations,
+ * and external evaluations with intervals, calibration, operating point, subgroups, limitations,
  * software, and a TRIPOD+AI / CLAIM checklist whose items only a person can give are blanks.
  */
 import { basename } from 'node:path';
@@ -14,6 +14,9 @@ import {
   formatValue,
   operatingText,
   overallScope,
+  SMALL_SUBGROUP_CLASS_ITEMS,
+  subgroupColumns,
+  subgroupRows,
   type EvaluationRecord,
 } from '../api';
 import type { NetworkReport, ReportInput } from './input';
@@ -84,7 +87,26 @@ ${table(
 <figure>${rocSvg(record)}<figcaption>ROC (${where}); AUC ${formatValue(figures[0].value)} ${formatInterval(figures[0].interval)}; the dot is the operating point.</figcaption></figure>
 <figure>${prSvg(record)}<figcaption>Precision-recall (${where}).</figcaption></figure>
 <figure id="${id}-calibration">${reliabilitySvg(record)}<figcaption>Reliability diagram (${where}): observed frequency per bin of predicted probability.</figcaption></figure>
-</div></section>`;
+</div>${subgroupSection(record, id, heading)}</section>`;
+}
+
+/** The figures per subgroup of each attribute the items record, small groups flagged. */
+function subgroupSection(record: EvaluationRecord, id: string, heading: string): string {
+  const rows = subgroupRows(record);
+  if (!rows.length)
+    return `<h3 id="${id}-subgroups">Subgroups</h3><p class="muted">None: the items record no manufacturer, model, sex or age, and the node names no subgroup file.</p>`;
+  const columns = subgroupColumns(record);
+  return `<h3 id="${id}-subgroups">Subgroups</h3>
+<p>Each group's figures are computed on its items alone, at the evaluation's threshold (not re-chosen per group). Groups with fewer than ${SMALL_SUBGROUP_CLASS_ITEMS} items of some class are marked <em>small</em>: their intervals are wide.</p>
+${table(
+  ['subgroup', 'items', ...columns.map((c) => `${e(c.label)} [95% interval]`)],
+  rows.map((row) => [
+    td(`${e(row.attribute)}: ${e(row.value)}${row.small ? ' <em>(small)</em>' : ''}`),
+    td(`${row.items} <span class="muted">(${e(row.counts)})</span>`, true),
+    ...row.figures.map((f) => td(`${formatValue(f.value)} ${formatInterval(f.interval)}`, true)),
+  ]),
+  `${heading}: subgroups`,
+)}`;
 }
 
 function networkSection(n: NetworkReport, index: number, intendedUse: string): string {
@@ -225,6 +247,7 @@ function checklist(prefix: string, hasExternal: boolean, intendedUse: string): s
       'TRIPOD+AI 12f; CLAIM 30',
       at(`${prefix}-test-operating`, 'Operating point'),
     ],
+    ['Performance in subgroups', 'TRIPOD+AI 23b', at(`${prefix}-test-subgroups`, 'Subgroups')],
     [
       'External validation',
       'TRIPOD+AI 15; CLAIM 32',

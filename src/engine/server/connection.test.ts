@@ -1,7 +1,8 @@
 /**
  * A connection to a real engine: a cancelled request is answered at once with
  * "Cancelled" and only once, and the engine stops the work (the dataset
- * summary's decoding pass); a subscription narrows events to kinds and nodes.
+ * summary's decoding pass); a subscription narrows events to kinds and nodes,
+ * and one kind to its own nodes.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,4 +84,18 @@ it('sends only the events of the kinds and nodes subscribed to', async () => {
   for (const event of events(narrow)) expect(event).toMatchObject({ type: 'node-state', node: 'flip' });
   everything.connection.close();
   narrow.connection.close();
+});
+
+it('narrows one kind to its own nodes while the others come for every node', async () => {
+  const shown = connect();
+  shown.connection.receive({ kind: 'subscribe', nodesByType: { 'file-state': ['flip'] } });
+  // Cached outputs send no item states: a new split seed makes both nodes run again.
+  await engine.editGraph({ edits: [{ op: 'set-params', id: 'data', params: { seed: 7 } }] });
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  const events = shown.sent.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+  const nodesOf = (type: string) =>
+    new Set(events.flatMap((e) => (e.type === type && 'node' in e ? [e.node] : [])));
+  expect(nodesOf('node-state')).toEqual(new Set(['data', 'flip']));
+  expect(nodesOf('file-state')).toEqual(new Set(['flip']));
+  shown.connection.close();
 });

@@ -120,7 +120,7 @@ export class EvaluationChannel {
       throw new Error('A run is already in progress: cancel it or wait for it to finish');
     return evaluateFolder(store, this.session.registry, request.node, resolve(store.dir, request.dataset), {
       seed: request.seed,
-      rule: parseOperatingRule(request.operatingPoint),
+      ...(request.operatingPoint ? { rule: parseOperatingRule(request.operatingPoint) } : {}),
       resamples: request.bootstrap,
       signal: options.signal,
     });

@@ -29,11 +29,16 @@ export function recordTestEvaluation(
   runId: string,
   event: Extract<EngineEvent, { type: 'evaluation' }>,
   seed: number,
+  study: Pick<EvaluationOptions, 'rule' | 'attributes'> = {},
 ): string | undefined {
   if (event.trial || !event.scores) return undefined;
   const { test, validation } = event.scores;
   const stored: StoredReport = {
-    figures: evaluationReport(event.classes, test, validation, { seed, resamples: TRAINING_RESAMPLES }),
+    figures: evaluationReport(event.classes, test, validation, {
+      ...study,
+      seed,
+      resamples: TRAINING_RESAMPLES,
+    }),
     ...(validation ? { reference: validation } : {}),
   };
   return store.recordEvaluation(runId, event.node, 'test', stored);

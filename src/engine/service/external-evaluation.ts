@@ -18,6 +18,7 @@ import { loadTrained, runOn } from '../nn/predict';
 import { applyChain, chainOf, datasetNodeOf } from '../run/chain';
 import type { ProjectStore } from '../store/project-store';
 import { recordExternalEvaluation } from './evaluations';
+import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
 /** Evaluates network `node` of the open project on the labelled folder `dataset` (absolute). */
@@ -26,7 +27,7 @@ export async function evaluateFolder(
   registry: NodeTypeRegistry,
   nodeId: string,
   dataset: string,
-  options: { seed: number; rule: OperatingRule; resamples: number; signal?: AbortSignal },
+  options: { seed: number; rule?: OperatingRule; resamples: number; signal?: AbortSignal },
 ): Promise<ExternalEvaluation> {
   const graph = store.graph();
   const node = graph.nodes.find((n) => n.id === nodeId);
@@ -45,25 +46,36 @@ export async function evaluateFolder(
     );
   const chain = chainOf(registry, graph, node.id);
   const inference = await heldInference(trained, inferenceRuntimeSetting(), store.artifactsPath(node.id));
-  const set: ScoredSet = { truth: [], probs: [] };
+  // The node's own study settings, unless the request names a rule.
+  const settings = studySettings(graph, registry, node.id, store.dir);
+  const set: ScoredSet = { truth: [], probs: [], ids: [] };
+  const metas = new Map<string, Record<string, unknown>>();
   const failed: ExternalEvaluation['failed'] = [];
   let dropped = 0;
   for (const item of source.items) {
     options.signal?.throwIfAborted();
     try {
       if (item.classIndex === undefined) throw new Error('no class label');
-      const sample = await applyChain(chain, await source.load(item));
+      const original = await source.load(item);
+      const sample = await applyChain(chain, original);
       if (!sample) {
         dropped++;
         continue;
       }
       set.probs.push(Array.from((await runOn(inference, trained, sample)).out));
       set.truth.push(classes.indexOf(source.classes[item.classIndex]));
+      set.ids?.push(item.id);
+      metas.set(item.id, original.meta);
     } catch (error) {
       failed.push({ id: item.id, reason: (error as Error).message });
     }
   }
   if (!set.truth.length) throw new Error(`no item of ${dataset} could be evaluated`);
+  const attributes = await itemAttributes(
+    set.ids ?? [],
+    async (id) => metas.get(id) ?? {},
+    settings.subgroupFile,
+  );
   const runId = store.startRun({
     mode: 'evaluate',
     seed: options.seed,
@@ -73,7 +85,11 @@ export async function evaluateFolder(
     datasetHash: source.fingerprint,
   });
   try {
-    const record = recordExternalEvaluation(store, runId, node.id, dataset, classes, set, options);
+    const record = recordExternalEvaluation(store, runId, node.id, dataset, classes, set, {
+      ...options,
+      rule: options.rule ?? settings.rule,
+      attributes,
+    });
     store.finishRun(runId, 'done');
     return { record, failed, dropped };
   } catch (error) {

@@ -11,13 +11,14 @@ import { executeRun, networkDir, selectionOf } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
 import { recordTestEvaluation } from './evaluations';
 import { measuredOnGrid, measureInSource } from './source-evaluation';
+import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
 /** RUN in its modes: one run at a time, its events mirrored into node states and the store, and cancel. */
 export class RunChannel {
   constructor(private readonly session: ProjectSession) {}
 
-  /** Test evaluations being measured again in the source geometry; the run ends after them. */
+  /** Test evaluations being completed (measured in the source geometry, their study computed); the run ends after them. */
   private sourceMeasures: Promise<void>[] = [];
 
   async run(params: EngineParams<'run'>): Promise<RunResult> {
@@ -137,7 +138,40 @@ export class RunChannel {
         items: event.items,
         ...(event.geometry ? { sourceGeometry: event.geometry === 'source' ? 1 : 0 } : {}),
       });
-      if (this.session.store) recordTestEvaluation(this.session.store, runId, event, this.session.seed);
+      if (this.session.store && event.scores && !event.trial) {
+        this.sourceMeasures.push(this.recordStudy(runId, event));
+        return;
+      }
+    }
+    this.session.emit(event);
+  }
+
+  /**
+   * Stores a classifier's test study with the node's operating rule and its items' subgroup
+   * attributes (read from the cache), then sends the event, so the study is there when it arrives.
+   */
+  private async recordStudy(
+    runId: string,
+    event: Extract<EngineEvent, { type: 'evaluation' }>,
+  ): Promise<void> {
+    const store = this.session.requireStore();
+    const warn = (message: string): void =>
+      this.session.emit({ type: 'log', level: 'warn', node: event.node, message });
+    try {
+      const settings = studySettings(this.session.graph(), this.session.registry, event.node, store.dir);
+      const input = this.session.inputManifest(event.node);
+      const metaOf = async (id: string) =>
+        input ? (await this.session.cache.read(input.nodeKey, id)).meta : {};
+      const ids = event.scores?.test.ids ?? [];
+      const attributes = await itemAttributes(ids, metaOf, settings.subgroupFile).catch(
+        async (error: Error) => {
+          warn(`Subgroups: ${error.message}; the study reports the DICOM attributes only`);
+          return itemAttributes(ids, metaOf);
+        },
+      );
+      recordTestEvaluation(store, runId, event, this.session.seed, { rule: settings.rule, attributes });
+    } catch (error) {
+      warn(`The test study was not stored: ${(error as Error).message}`);
     }
     this.session.emit(event);
   }

@@ -3,7 +3,8 @@
  * evaluation is shown (the test split of a run, or an external folder), its item counts,
  * ROC with the operating point and the AUC's interval in the title, precision-recall and
  * the reliability diagram, the figures with their intervals, the confusion matrix at the
- * operating point with class names, the most confident errors, and "Export report…".
+ * operating point with class names, the figures per subgroup, the most confident errors, and
+ * "Export report…".
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -22,6 +23,7 @@ import { ConfusionTable } from './ConfusionTable';
 import { ErrorGallery } from './ErrorGallery';
 import { EvaluateDialog } from './EvaluateDialog';
 import { StudyChart } from './StudyChart';
+import { SubgroupTable } from './SubgroupTable';
 
 const interval = (v: EvaluationValue | undefined): [number, number] | null => (Array.isArray(v) ? v : null);
 const value = (v: EvaluationValue | undefined): number | null => (typeof v === 'number' ? v : null);
@@ -42,7 +44,10 @@ function Study({ record }: { record: EvaluationRecord }) {
   const op = record.study.operatingPoint?.classes;
   const rocMarker =
     names.length === 2 && op?.[0] && op[0].sensitivity !== null && op[0].specificity !== null
-      ? { name: 'operating point', point: [1 - op[0].specificity, op[0].sensitivity] as [number, number] }
+      ? {
+          name: `operating point (${record.study.operatingPoint?.rule})`,
+          point: [1 - op[0].specificity, op[0].sensitivity] as [number, number],
+        }
       : undefined;
   const curve = (c: EvaluationRecord['curves'][number], kind: 'roc' | 'pr') => ({
     name: names[c.classIndex],
@@ -132,6 +137,7 @@ function Study({ record }: { record: EvaluationRecord }) {
           ))}
         </div>
       </div>
+      <SubgroupTable record={record} />
       <ErrorGallery record={record} />
     </>
   );

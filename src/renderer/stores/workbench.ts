@@ -6,12 +6,14 @@
  */
 import {
   action,
+  compareStructural,
   computed,
   computedStruct,
   makeObservable,
   observable,
   observableRef,
   observableShallow,
+  reaction,
   runInAction,
 } from 'mobx';
 import {
@@ -203,6 +205,14 @@ export class Workbench {
   /** Subscribes to events and loads node types and the open project. */
   async start(): Promise<void> {
     this.disposers.push(this.api.onDidEmit((event) => this.handleEvent(event)));
+    // Every node's states, but the per-item file states only of the node a tab shows (and its inputs).
+    this.disposers.push(
+      reaction(
+        () => this.nodesShown,
+        (nodes) => this.api.subscribe?.({ nodesByType: { 'file-state': nodes } }),
+        { fireImmediately: true, equals: compareStructural },
+      ),
+    );
     if (this.api.onConnectionState) {
       this.disposers.push(
         this.api.onConnectionState((state, reason) =>
@@ -506,6 +516,13 @@ export class Workbench {
   /** Descriptor of a node's type, if the engine knows it. */
   typeOf(node: GraphNode): NodeTypeDescriptor | undefined {
     return this.nodeTypes.get(node.type);
+  }
+
+  /** The selected node and the nodes feeding it: whose items the Files and View tabs show. */
+  get nodesShown(): string[] {
+    const node = this.selectedNode;
+    if (!node) return [];
+    return [node.id, ...this.graph.edges.filter((e) => e.target === node.id).map((e) => e.source)];
   }
 
   /** The node a panel shows: the single selected node. */

@@ -13,7 +13,7 @@ import {
   type EngineResults,
   type RequestOptions,
 } from '../requests';
-import { REQUEST_CANCELLED, type WireFromEngine, type WireToEngine } from './frames';
+import { REQUEST_CANCELLED, type EventFilter, type WireFromEngine, type WireToEngine } from './frames';
 
 /** Every method of the engine API: the whitelist of what a front end may call. */
 export const ENGINE_METHODS = Object.keys(EngineRequests) as EngineMethod[];
@@ -38,6 +38,8 @@ export type PhiApi = EngineApi & {
   onConnectionState?(listener: (state: ConnectionState, reason?: string) => void): () => void;
   /** Opens a new connection to the same engine (web mode; absent on the desktop). */
   reconnect?(): void;
+  /** Narrows the events this front end receives (frames.ts, `subscribe`); kept across reconnects. */
+  subscribe?(filter: EventFilter): void;
 };
 
 interface Pending {
@@ -51,6 +53,16 @@ export function createWireClient(transport: WireTransport): PhiApi {
   const pending = new Map<number, Pending>();
   const listeners = new Set<(event: EngineEvent) => void>();
   const stateListeners = new Set<(state: ConnectionState, reason?: string) => void>();
+  /** The last subscription: a new connection starts with every event, so it is sent again on open. */
+  let subscription: EventFilter | undefined;
+  const sendSubscription = (): void => {
+    if (!subscription) return;
+    try {
+      transport.send({ kind: 'subscribe', ...subscription });
+    } catch {
+      // A closed transport sends it again when it opens.
+    }
+  };
 
   transport.onMessage((message) => {
     if (message.kind === 'event') {
@@ -70,6 +82,7 @@ export function createWireClient(transport: WireTransport): PhiApi {
       for (const entry of pending.values()) entry.reject(error);
       pending.clear();
     }
+    if (state === 'open') sendSubscription();
     for (const listener of [...stateListeners]) listener(state, reason);
   });
 
@@ -112,6 +125,10 @@ export function createWireClient(transport: WireTransport): PhiApi {
     onConnectionState(listener: (state: ConnectionState, reason?: string) => void) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
+    },
+    subscribe(filter: EventFilter) {
+      subscription = filter;
+      sendSubscription();
     },
     ...(transport.reconnect ? { reconnect: () => transport.reconnect?.() } : {}),
   } as Record<string, unknown>;

@@ -7,7 +7,7 @@
  * last `subscribe` asked for.
  */
 import type { EngineEvent } from '../events';
-import { REQUEST_CANCELLED, WireToEngineSchema, type WireFromEngine, type WireSubscribe } from './frames';
+import { REQUEST_CANCELLED, WireToEngineSchema, type EventFilter, type WireFromEngine } from './frames';
 
 /** Calls one engine method by name; throws an Error with a readable message on bad params. */
 export type RequestHandler = (method: string, params: unknown, signal: AbortSignal) => Promise<unknown>;
@@ -27,12 +27,16 @@ export interface Connection {
   close(): void;
 }
 
-/** Whether a subscription wants an event: its kind is asked for, and an event about a node names one asked for. */
-export function wanted(event: EngineEvent, subscription: Omit<WireSubscribe, 'kind'> | undefined): boolean {
+/**
+ * Whether a subscription wants an event: its kind is asked for, and an event
+ * about a node names one asked for (for its kind when `nodesByType` lists it).
+ */
+export function wanted(event: EngineEvent, subscription: EventFilter | undefined): boolean {
   if (!subscription) return true;
   if (subscription.types && !subscription.types.includes(event.type)) return false;
   const node = (event as { node?: unknown }).node;
-  return !subscription.nodes || typeof node !== 'string' || subscription.nodes.includes(node);
+  const nodes = subscription.nodesByType?.[event.type] ?? subscription.nodes;
+  return !nodes || typeof node !== 'string' || nodes.includes(node);
 }
 
 /** Binds a transport to the engine. */
@@ -42,7 +46,7 @@ export function openConnection(
   channel: WireChannel,
 ): Connection {
   let open = true;
-  let subscription: Omit<WireSubscribe, 'kind'> | undefined;
+  let subscription: EventFilter | undefined;
   /** Requests not answered yet, by id: aborting one tells the engine to stop its work. */
   const pending = new Map<number, AbortController>();
   const send = (message: WireFromEngine): void => {

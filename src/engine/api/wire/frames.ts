@@ -30,15 +30,21 @@ export const REQUEST_CANCELLED = 'Cancelled';
 
 /**
  * The events a connection wants from now on: of these kinds (`types`) and, for
- * events about a node, of these nodes; every event until one is sent.
+ * events about a node, of these nodes (`nodes`), except that a kind named in
+ * `nodesByType` comes only for the nodes listed there (the workbench takes
+ * every node's states but the per-item `file-state` of the node it shows).
+ * Every event until one is sent; each replaces the last.
  */
 export const WireSubscribeSchema = z.object({
   kind: z.literal('subscribe'),
   types: z.array(z.string()).optional(),
   nodes: z.array(z.string()).optional(),
+  nodesByType: z.record(z.string(), z.array(z.string())).optional(),
 });
 /** See {@link WireSubscribeSchema}. */
 export type WireSubscribe = z.infer<typeof WireSubscribeSchema>;
+/** What a front end subscribes to: the subscribe frame without its kind. */
+export type EventFilter = Omit<WireSubscribe, 'kind'>;
 
 /** Anything a front end sends. */
 export const WireToEngineSchema = z.discriminatedUnion('kind', [

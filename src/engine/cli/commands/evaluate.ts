@@ -45,7 +45,7 @@ export const evaluateCommand: CliCommand = {
   name: 'evaluate',
   summary: 'evaluate a trained classifier on another labelled folder (external validation)',
   usage:
-    'phi evaluate <project.phiproj> --node ID --dataset DIR [--operating-point youden|sens=T|spec=T] [--bootstrap N] [--seed S] [--json]',
+    "phi evaluate <project.phiproj> --node ID --dataset DIR [--operating-point youden|sens=T|spec=T (default: the node's)] [--bootstrap N] [--seed S] [--json]",
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -53,7 +53,7 @@ export const evaluateCommand: CliCommand = {
       options: {
         node: { type: 'string' },
         dataset: { type: 'string' },
-        'operating-point': { type: 'string', default: 'youden' },
+        'operating-point': { type: 'string' },
         bootstrap: { type: 'string', default: String(DEFAULT_RESAMPLES) },
         seed: { type: 'string', default: '0' },
         json: { type: 'boolean', default: false },
@@ -62,7 +62,7 @@ export const evaluateCommand: CliCommand = {
     if (positionals.length !== 1 || !values.node || !values.dataset)
       throw new UsageError('give a project, --node ID and --dataset DIR');
     try {
-      parseOperatingRule(values['operating-point'] as string);
+      if (values['operating-point'] !== undefined) parseOperatingRule(values['operating-point']);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -78,7 +78,7 @@ export const evaluateCommand: CliCommand = {
       const { record, failed, dropped } = await engine.evaluateDataset({
         node: values.node,
         dataset: resolve(io.cwd, values.dataset),
-        operatingPoint: values['operating-point'],
+        ...(values['operating-point'] !== undefined ? { operatingPoint: values['operating-point'] } : {}),
         bootstrap: resamples,
         seed,
       });

@@ -12,6 +12,7 @@ import { ConfusionMatrix } from '../metrics/confusion';
 import type { OperatingRule } from '../metrics/operating-point';
 import { BinaryScores } from '../metrics/roc';
 import { studyMetrics, type ClassificationSet } from '../metrics/study';
+import { subgroupStudies } from '../metrics/subgroups';
 
 /** What {@link evaluationReport} computes; the caller adds where it comes from. */
 export type EvaluationFigures = Pick<
@@ -25,6 +26,7 @@ export type EvaluationFigures = Pick<
   | 'confusion'
   | 'confusionRule'
   | 'errors'
+  | 'subgroups'
 >;
 
 /** Errors the gallery shows of each kind (true class, called class). */
@@ -37,6 +39,8 @@ export interface EvaluationOptions {
   /** Bootstrap resamples (default {@link DEFAULT_RESAMPLES}) and seed. */
   resamples?: number;
   seed: number;
+  /** Each item's value of each subgroup attribute, in item order (subgroup-attributes.ts). */
+  attributes?: Record<string, readonly (string | undefined)[]>;
 }
 
 /** The predicted class of each item: its largest probability, the first class on ties. */
@@ -75,11 +79,26 @@ export function evaluationReport(
   }
   const items = asSet(k, set);
   const rule = options.rule ?? { kind: 'youden' };
-  const study = studyMetrics(items, {
+  const studyOptions = {
     bins: DEFAULT_BINS,
     bootstrap: { resamples: options.resamples ?? DEFAULT_RESAMPLES, seed: options.seed },
     ...(reference ? { operating: { rule, chooseOn: asSet(k, reference) } } : {}),
-  });
+  };
+  const study = studyMetrics(items, studyOptions);
+  const attributes =
+    options.attributes && Object.keys(options.attributes).length ? options.attributes : undefined;
+  const subgroups =
+    attributes &&
+    subgroupStudies(items, attributes, studyOptions).map(({ attribute, groups }) => ({
+      attribute,
+      groups: groups.map(({ value, items: n, perClassItems, metrics }) => ({
+        value,
+        items: n,
+        perClassItems,
+        overall: metrics.overall,
+        ...(metrics.operatingPoint ? { operatingPoint: metrics.operatingPoint.classes } : {}),
+      })),
+    }));
   const summary = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
   const curves = summary.map((c) => {
     const scores = new BinaryScores(
@@ -129,6 +148,7 @@ export function evaluationReport(
     confusion,
     confusionRule,
     ...(errors ? { errors } : {}),
+    ...(subgroups ? { subgroups } : {}),
   };
 }
 

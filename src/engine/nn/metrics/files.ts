@@ -270,7 +270,7 @@ type MatchedSet = ClassificationSet & { ids: string[] };
  * Each item's value of each attribute column of a subgroup CSV (an `id`
  * column, then one column per attribute), keyed like the set's ids.
  */
-function readAttributes(
+export function readAttributes(
   file: string,
   by: readonly string[] | undefined,
   ids: readonly string[],

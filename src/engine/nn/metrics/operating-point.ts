@@ -21,6 +21,16 @@ export function parseOperatingRule(text: string): OperatingRule {
   return { kind: m[1] === 'sens' ? 'sensitivity' : 'specificity', target };
 }
 
+/** Whether `text` is a rule {@link parseOperatingRule} reads. */
+export function isOperatingRule(text: string): boolean {
+  try {
+    parseOperatingRule(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The rule in words, e.g. `sensitivity >= 0.9`. */
 export function describeRule(rule: OperatingRule): string {
   return rule.kind === 'youden' ? "Youden's J" : `${rule.kind} >= ${rule.target}`;

@@ -107,8 +107,8 @@ export function trainingKeyOf(
   geo: DataGeometry,
   splits: Splits,
 ): string {
-  // Display-only params do not invalidate a training.
-  const { epochs: _e, backend: _b, gradCamLayer: _g, ...rest } = p;
+  // Display-only and study params do not invalidate a training.
+  const { epochs: _e, backend: _b, gradCamLayer: _g, operatingPoint: _o, subgroupFile: _s, ...rest } = p;
   const h = createHash('sha256');
   h.update(JSON.stringify({ rest, spec: trainedContent(spec), geo }));
   for (const s of ['train', 'validation', 'test'] as const)

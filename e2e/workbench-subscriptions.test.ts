@@ -1,0 +1,102 @@
+/**
+ * The workbench subscribes to what it shows: over the real wire client and
+ * connection to a real engine, every node's states arrive, but per-item file
+ * states only for the selected node and its input; a new connection (web mode
+ * reconnecting) gets the same subscription again.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ConnectionState, WireTransport } from '../src/engine/api/wire/client';
+import { createWireClient } from '../src/engine/api/wire/client';
+import { openConnection, type Connection } from '../src/engine/api/wire/connection';
+import type { EngineEvent, WireFromEngine } from '../src/engine/api';
+import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
+import { dispatch } from '../src/engine/service/dispatch';
+import { Engine } from '../src/engine/service/engine';
+import { ProjectStore } from '../src/engine/store/project-store';
+import { GraphBuilder, tempDir, writeClassFolders } from '../src/engine/test-support/pipeline';
+import { Workbench } from '../src/renderer/stores/workbench';
+
+const dir = tempDir('phi-subscribe-');
+const engine = new Engine({ cacheDir: join(dir, 'cache') });
+/** Events the engine sent this front end's connection. */
+const delivered: EngineEvent[] = [];
+let toClient: (message: WireFromEngine) => void = () => {};
+let stateOf: (state: ConnectionState) => void = () => {};
+let connection: Connection;
+let wb: Workbench;
+
+/** A connection like the WebSocket server's: messages cloned both ways, answers sent asynchronously. */
+function connect(): Connection {
+  return openConnection(
+    (method, params, signal) => dispatch(engine, method, params, signal),
+    (listener) => engine.onDidEmit(listener),
+    {
+      send: (message) => {
+        if (message.kind === 'event') delivered.push(message.event);
+        const copy = structuredClone(message);
+        queueMicrotask(() => toClient(copy));
+      },
+    },
+  );
+}
+
+beforeAll(async () => {
+  await writeClassFolders(join(dir, 'scans'), { classes: { a: 4, b: 4 }, size: [24, 24] });
+  const path = join(dir, 'p.phiproj');
+  ProjectStore.create(path, {
+    graph: new GraphBuilder(createBuiltinRegistry())
+      .chain(
+        ['data', 'dataset', { path: 'scans', splitByPatient: false }],
+        ['resize', 'resize', { width: 16, height: 16, interpolation: 'bilinear' }],
+        ['gray', 'color-to-grayscale', {}],
+      )
+      .build(),
+  }).close();
+  await engine.openProject({ path });
+  connection = connect();
+  const transport: WireTransport = {
+    send: (message) => connection.receive(structuredClone(message)),
+    onMessage: (handler) => (toClient = handler),
+    onState: (handler) => (stateOf = handler),
+  };
+  wb = new Workbench(createWireClient(transport));
+  await wb.start();
+});
+
+afterAll(() => {
+  wb.dispose();
+  connection.close();
+  engine.closeProject();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The nodes of the delivered events of one kind. */
+function nodesOf(type: EngineEvent['type']): string[] {
+  return [
+    ...new Set(delivered.flatMap((e) => (e.type === type && 'node' in e && e.node ? [e.node] : []))),
+  ].sort();
+}
+
+it('gets every node state but the file states of the node it shows and its input only', async () => {
+  wb.select('gray');
+  await wb.runAll();
+  expect(nodesOf('node-state')).toEqual(['data', 'gray', 'resize']);
+  expect(nodesOf('file-state')).toEqual(['gray', 'resize']);
+  expect(wb.status.get('data')?.state).toBe('done');
+  expect(wb.filesVersion.has('data')).toBe(false);
+  expect(wb.filesVersion.get('gray')).toBeGreaterThan(0);
+});
+
+it('subscribes a new connection the same way', async () => {
+  connection.close();
+  connection = connect();
+  stateOf('open');
+  delivered.length = 0;
+  // A new split seed makes every node run again.
+  await wb.edit([{ op: 'set-params', id: 'data', params: { seed: 3 } }], 'seed');
+  await wb.runAll();
+  expect(nodesOf('node-state')).toEqual(['data', 'gray', 'resize']);
+  expect(nodesOf('file-state')).toEqual(['gray', 'resize']);
+});
