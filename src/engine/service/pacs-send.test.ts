@@ -1,0 +1,118 @@
+/**
+ * "Send to PACS" of a segmentation prediction against a real Orthanc: a small
+ * U-Net trained on DICOM slices with lesion masks; the prediction of one
+ * slice goes to Orthanc as a DICOM SEG that Orthanc files in the slice's own
+ * study, and pydicom reads one binary frame per segment at the slice's size.
+ * Items that cannot be sent are refused with a sentence.
+ */
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBuiltinRegistry } from './builtin-registry';
+import { Engine } from './engine';
+import { writeLesionMasks, writeSyntheticStudies, type SyntheticStudy } from '../test-support/dicom-studies';
+import { startOrthanc, type Orthanc } from '../test-support/orthanc';
+import { GraphBuilder, tempDir } from '../test-support/pipeline';
+import { pythonWith } from '../test-support/python';
+import { ProjectStore } from '../store/project-store';
+
+let orthanc: Orthanc;
+let dir: string;
+let studies: SyntheticStudy[];
+let engine: Engine;
+
+beforeAll(async () => {
+  dir = tempDir('phi-pacs-send-');
+  process.env.PHI_CONFIG_DIR = join(dir, 'settings');
+  delete process.env.PHI_SECRETS_KEY;
+  orthanc = await startOrthanc();
+  studies = writeSyntheticStudies(join(dir, 'originals'), 16);
+  // The images are on the PACS; the project trains on its own copy with masks drawn beside them.
+  for (const study of studies) await orthanc.upload(study.file);
+  mkdirSync(join(dir, 'seg', 'Dataset'), { recursive: true });
+  for (const study of studies)
+    copyFileSync(study.file, join(dir, 'seg', 'Dataset', study.file.split('/').pop()!));
+  await writeLesionMasks(studies, join(dir, 'seg', 'Label'));
+  const registry = createBuiltinRegistry();
+  const project = join(dir, 'seg.phiproj');
+  ProjectStore.create(project, {
+    graph: new GraphBuilder(registry)
+      .chain(
+        ['data', 'dataset', { path: 'seg', task: 'segmentation', splitByPatient: false }],
+        [
+          'net',
+          'neural-network',
+          { task: 'segmentation', architecture: 'unet', epochs: 2, batchSize: 4, baseFilters: 4, depth: 2 },
+        ],
+      )
+      .build(),
+  }).close();
+  engine = new Engine({ cacheDir: join(dir, 'cache'), registry, seed: 1 });
+  await engine.openProject({ path: project });
+  expect((await engine.run({ mode: 'all' })).status).toBe('done');
+  await engine.savePacsProfile({
+    profile: {
+      name: 'Orthanc',
+      url: orthanc.dicomweb,
+      ourAet: 'PHI',
+      ourPort: orthanc.ourPort,
+      auth: 'basic',
+      user: orthanc.user,
+      caFile: '',
+    },
+    secret: orthanc.password,
+  });
+}, 600_000);
+
+afterAll(async () => {
+  engine?.closeProject();
+  await orthanc?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Send to PACS', () => {
+  it("stores the prediction as a DICOM SEG in the image's study", async () => {
+    const items = (await engine.listFiles({ node: 'data', limit: 100 })).items;
+    const sampleId = items.find((i) => i.id.endsWith('study-00.dcm'))?.id as string;
+    const sent = await engine.sendToPacs({ profile: 'Orthanc', node: 'net', sampleId });
+    // Whatever the two-epoch network found, each segment is named by its class.
+    expect(sent.segments.every((s) => s === 'foreground' || s === 'lesion' || /^class /.test(s))).toBe(true);
+    expect(sent.studyInstanceUid).toBe(studies[0].studyUid);
+    const [found] = (await orthanc.rest('/tools/find', {
+      body: JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: sent.sopInstanceUid } }),
+    })) as string[];
+    expect(found).toBeDefined();
+    const tags = (await orthanc.rest(`/instances/${found}/simplified-tags`)) as Record<string, string>;
+    expect(tags.Modality).toBe('SEG');
+    expect(tags.StudyInstanceUID).toBe(studies[0].studyUid);
+    const bytes = (await orthanc.rest(`/instances/${found}/file`, { raw: true })) as Buffer;
+    const python = pythonWith(['pydicom', 'numpy'], 'python3-pydicom python3-numpy');
+    const read = spawnSync(
+      python,
+      [
+        '-c',
+        'import sys, io, pydicom; d = pydicom.dcmread(io.BytesIO(sys.stdin.buffer.read())); ' +
+          'print(d.NumberOfFrames, d.Rows, d.Columns, len(d.SegmentSequence), d.SegmentSequence[0].SegmentLabel)',
+      ],
+      { input: bytes, encoding: 'latin1' },
+    );
+    expect(read.stderr).toBe('');
+    const [frames, rows, columns, segments, label] = read.stdout.trim().split(' ');
+    expect([Number(frames), Number(rows), Number(columns)]).toEqual([sent.segments.length, 32, 32]);
+    expect(Number(segments)).toBe(sent.segments.length);
+    expect(label).toBe(sent.segments[0]);
+  });
+
+  it('refuses a network that is not a segmentation, or an unknown profile, with a sentence', async () => {
+    const items = (await engine.listFiles({ node: 'data', limit: 100 })).items;
+    await expect(
+      engine.sendToPacs({ profile: 'Nowhere', node: 'net', sampleId: items[0].id }),
+    ).rejects.toThrow(
+      'There is no PACS profile "Nowhere" (there are "Orthanc"): add it under File > PACS servers.',
+    );
+    await expect(
+      engine.sendToPacs({ profile: 'Orthanc', node: 'data', sampleId: items[0].id }),
+    ).rejects.toThrow(/No Dataset node feeds "data"/);
+  });
+});
