@@ -9,13 +9,10 @@
  * `node bin/run-ts.mjs bench/inference.ts [--batches 1,16] [--steps 20] [--threads 2]`
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/engine/nn/backends/select';
-import { toOnnx } from '../src/engine/nn/export/onnx';
-import { OnnxNetwork } from '../src/engine/nn/export/runtime';
+import { imagesPerSecond, openOnnx } from './onnx-rate';
 import { smallCnn, unet } from '../src/engine/nn/networks/builtin';
 import { compileSpec } from '../src/engine/nn/spec/compile';
 import type { NetworkSpec } from '../src/engine/api/network-spec';
@@ -37,14 +34,6 @@ const nets: [string, NetworkSpec][] = [
   ['unet', unet({ depth: 3, baseFilters: 16 })],
 ];
 
-/** Images/s of `run` on a batch, after one warm-up call. */
-async function rate(batch: number, run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await run();
-  return (batch * steps) / ((performance.now() - t0) / 1000);
-}
-
 let torch: Record<string, Record<string, number>> | undefined;
 if (existsSync('/usr/bin/python3')) {
   try {
@@ -60,38 +49,31 @@ if (existsSync('/usr/bin/python3')) {
 }
 
 await selectBackend('wasm');
-const dir = mkdtempSync(join(tmpdir(), 'phi-bench-onnx-'));
 console.log(`128x128x1, images/s (ratio to PyTorch CPU ${threads} threads)`);
-try {
-  for (const [name, spec] of nets) {
-    const { model } = compileSpec(spec, { inputShape: [128, 128, 1], vars: { classes: 2 }, seed: 1 });
-    const path = join(dir, `${name}.onnx`);
-    writeFileSync(path, toOnnx(model));
-    const onnx = await OnnxNetwork.load(path, threads);
-    for (const batch of batches) {
-      const shape = [batch, 128, 128, 1];
-      const x = Float32Array.from({ length: batch * 128 * 128 }, () => Math.random());
-      const input = tf.tensor(x, shape);
-      const ort = await rate(batch, () => onnx.run(x, shape));
-      const tfjs = await rate(batch, async () => {
-        const y = model.predict(input) as tf.Tensor;
-        await y.data();
-        y.dispose();
-      });
-      input.dispose();
-      const base = torch?.[name]?.[String(batch)];
-      const ratio = (v: number): string => (base ? ` (${(v / base).toFixed(2)}x)` : '');
-      const row = (who: string, v: number, note = ''): void =>
-        console.log(
-          `${who.padEnd(8)} ${name.padEnd(10)} batch ${String(batch).padStart(3)} ${v.toFixed(1).padStart(8)}${note}`,
-        );
-      if (base) row('pytorch', base);
-      row('onnx', ort, `${ratio(ort)}  ${(ort / tfjs).toFixed(2)}x tf.js wasm`);
-      row('wasm', tfjs, ratio(tfjs));
-    }
-    await onnx.release();
-    model.dispose();
+for (const [name, spec] of nets) {
+  const { model } = compileSpec(spec, { inputShape: [128, 128, 1], vars: { classes: 2 }, seed: 1 });
+  const { net: onnx, close } = await openOnnx(model, threads);
+  for (const batch of batches) {
+    const shape = [batch, 128, 128, 1];
+    const x = Float32Array.from({ length: batch * 128 * 128 }, () => Math.random());
+    const input = tf.tensor(x, shape);
+    const ort = await imagesPerSecond(batch, steps, () => onnx.run(x, shape));
+    const tfjs = await imagesPerSecond(batch, steps, async () => {
+      const y = model.predict(input) as tf.Tensor;
+      await y.data();
+      y.dispose();
+    });
+    input.dispose();
+    const base = torch?.[name]?.[String(batch)];
+    const ratio = (v: number): string => (base ? ` (${(v / base).toFixed(2)}x)` : '');
+    const row = (who: string, v: number, note = ''): void =>
+      console.log(
+        `${who.padEnd(8)} ${name.padEnd(10)} batch ${String(batch).padStart(3)} ${v.toFixed(1).padStart(8)}${note}`,
+      );
+    if (base) row('pytorch', base);
+    row('onnx', ort, `${ratio(ort)}  ${(ort / tfjs).toFixed(2)}x tf.js wasm`);
+    row('wasm', tfjs, ratio(tfjs));
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  await close();
+  model.dispose();
 }

@@ -3,7 +3,9 @@
  * and (b) a depth-3 U-Net on 128x128x1, on the tf.js backends available here
  * (wasm, cpu; webgpu / tensorflow where they load), and — in the same run,
  * where Debian's python3-torch is installed — the same networks in PyTorch
- * CPU with 2 threads, printed as ratios of PyTorch's throughput.
+ * CPU with 2 threads, printed as ratios of PyTorch's throughput. Inference
+ * rows also run both networks exported to ONNX in ONNX Runtime (CPU, the
+ * PyTorch thread count), what the Inference runtime `auto` picks.
  *
  * `node bin/run-ts.mjs bench/train.ts [--backends wasm,cpu] [--batch 32] [--steps 5] [--torch-threads 2]`
  */
@@ -19,6 +21,7 @@ import { tf } from '../src/engine/nn/tf';
 import { DataParallel } from '../src/engine/nn/parallel/data-parallel';
 import { computeLoss } from '../src/engine/nn/train/losses';
 import type { Prepared } from '../src/engine/nn/train/prepare';
+import { imagesPerSecond, openOnnx } from './onnx-rate';
 
 const { values } = parseArgs({
   options: {
@@ -168,6 +171,21 @@ if (torch)
     console.log(
       `${'pytorch'.padEnd(8)} ${name.padEnd(10)} train ${torch[name].train.toFixed(1).padStart(8)}  infer ${torch[name].infer.toFixed(1).padStart(8)}`,
     );
+// ONNX Runtime inference on the same networks, batches and thread count as PyTorch's.
+await selectBackend('wasm');
+for (const [net, spec, , b] of nets) {
+  const { model } = compileSpec(spec, { inputShape: [128, 128, 1], vars: { classes: 2 }, seed: 1 });
+  const { net: onnx, close } = await openOnnx(model, Number(values['torch-threads']));
+  const shape = [b, 128, 128, 1];
+  const x = Float32Array.from({ length: b * 128 * 128 }, () => Math.random());
+  const infer = await imagesPerSecond(b, steps, () => onnx.run(x, shape));
+  await close();
+  model.dispose();
+  const base = torch?.[net].infer;
+  console.log(
+    `${'onnx'.padEnd(8)} ${net.padEnd(10)} ${''.padEnd(15)}  infer ${infer.toFixed(1).padStart(8)}${base ? ` (${(infer / base).toFixed(2)}x)` : ''}  ONNX Runtime CPU, ${values['torch-threads']} threads`,
+  );
+}
 for (const backend of (values.backends as string).split(',')) {
   let name: string;
   try {

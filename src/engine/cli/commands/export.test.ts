@@ -309,9 +309,23 @@ describe('phi predict --runtime onnx', () => {
         a.flatMap((r) => r.slice(2).map(Number)),
       ),
     ).toBeLessThan(1e-4);
-    expect((await phi('predict', project, '--node', 'network', '--runtime', 'tvm', 'slices', 'x')).code).toBe(
-      2,
+    const auto = await phi(
+      'predict',
+      project,
+      '--node',
+      'network',
+      '--runtime',
+      'auto',
+      'slices',
+      'pred-auto',
     );
+    expect(auto.out).toMatch(/Runtime: onnx \(auto: the network exports to ONNX, so ONNX Runtime runs it\)/);
+    expect(readFileSync(join(dir, 'pred-auto', 'predictions.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'pred-onnx', 'predictions.csv'), 'utf8'),
+    );
+    const tvm = await phi('predict', project, '--node', 'network', '--runtime', 'tvm', 'slices', 'x');
+    expect(tvm.code).toBe(2);
+    expect(tvm.err).toMatch(/unknown runtime "tvm": use auto, tfjs, onnx/);
   });
 
   it('exports a trained U-Net and writes the masks tf.js writes', async () => {
