@@ -11,6 +11,7 @@ import { metricsCommand } from './commands/metrics';
 import { newCommand } from './commands/new';
 import { pacsEchoCommand } from './commands/pacs-echo';
 import { predictCommand } from './commands/predict';
+import { predictShardCommand } from './commands/predict-shard';
 import { processCommand } from './commands/process';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
@@ -19,6 +20,7 @@ import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { trialCommand } from './commands/trial';
+import { trainJobCommand } from './commands/train-job';
 import { tuneCommand } from './commands/tune';
 
 /** Every sub-command, in the order `phi --help` lists them. */
@@ -36,6 +38,8 @@ export const COMMANDS: CliCommand[] = [
   exportCommand,
   tuneCommand,
   trialCommand,
+  trainJobCommand,
+  predictShardCommand,
   pullCommand,
   pushCommand,
   pacsEchoCommand,

@@ -1,15 +1,14 @@
 /**
- * The batch script of one generation: a Slurm array job whose task `k` trains
- * the generation's k-th trial with `node <repo>/bin/phi.mjs trial
- * <trial.json>`. Shortly before the time limit (`--signal=B:USR1@60`) the
- * script requeues its own task, a bounded number of times (the training goes
- * on from its checkpoints). When the training process exits by itself
+ * The batch script of a Slurm array job whose task `k` runs `node
+ * <repo>/bin/phi.mjs <command> <folder k>/<job file>` (a tuning trial, a
+ * training, a prediction shard). Shortly before the time limit (`--signal=B:USR1@60`) the
+ * script requeues its own task, a bounded number of times (a training goes
+ * on from its checkpoints). When the engine's process exits by itself
  * without writing `result.json`, the script writes one with its exit status;
  * a task stopped by a signal (cancelled, requeued, out of memory, its time
  * limit) writes nothing, and its Slurm state says why.
  */
 import { fileURLToPath } from 'node:url';
-import { trialFolder } from './run-folder';
 
 /** What the array job asks of Slurm. */
 export interface SlurmResources {
@@ -22,6 +21,12 @@ export interface SlurmResources {
   time?: string;
   /** Requeues of a task that reaches its time limit before it counts as failed. */
   maxRequeues: number;
+  /** The account jobs are charged to (`--account`). */
+  account?: string;
+  /** Shell lines run before the engine (e.g. `module load nodejs/20`). */
+  setup?: readonly string[];
+  /** The engine's command on the nodes; default `node <this repository>/bin/phi.mjs`. */
+  phiCommand?: string;
 }
 
 /** The engine's command-line entry, resolved where the workstation runs it: nodes mount it at the same path. */
@@ -32,23 +37,25 @@ function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The script text for the trials at `indices` of the run in `runDir`. */
+/** The script text: task `k` runs `phi <command[0]> <folders[k]>/<command[1]>` and owns `<folders[k]>/result.json`. */
 export function batchScript(options: {
   jobName: string;
-  runDir: string;
-  indices: readonly number[];
+  logDir: string;
+  folders: readonly string[];
+  command: readonly [subcommand: string, jobFile: string];
   resources: SlurmResources;
 }): string {
-  const { jobName, runDir, indices, resources } = options;
-  const last = indices.length - 1;
+  const { jobName, logDir, folders, command, resources } = options;
+  const last = folders.length - 1;
   const directives = [
     `--job-name=${jobName}`,
     `--array=0-${last}${resources.maxParallel ? `%${resources.maxParallel}` : ''}`,
-    `--output=${runDir}/logs/%x-task-%a.log`,
+    `--output=${logDir}/%x-task-%a.log`,
     '--open-mode=append',
     '--requeue',
     '--signal=B:USR1@60',
     ...(resources.partition ? [`--partition=${resources.partition}`] : []),
+    ...(resources.account ? [`--account=${resources.account}`] : []),
     ...(resources.gres ? [`--gres=${resources.gres}`] : []),
     ...(resources.time ? [`--time=${resources.time}`] : []),
   ];
@@ -60,11 +67,12 @@ export function batchScript(options: {
     `  if [ "\${SLURM_RESTART_COUNT:-0}" -lt ${resources.maxRequeues} ]; then requeued=1; scontrol requeue "$SLURM_JOB_ID"; fi`,
     '}',
     'trap requeue USR1',
-    `trials=(${indices.map((i) => quote(trialFolder(runDir, i))).join(' ')})`,
-    'dir="${trials[$SLURM_ARRAY_TASK_ID]}"',
-    `node ${quote(PHI_SCRIPT)} trial "$dir/trial.json" &`,
+    ...(resources.setup ?? []),
+    `folders=(${folders.map(quote).join(' ')})`,
+    'dir="${folders[$SLURM_ARRAY_TASK_ID]}"',
+    `${resources.phiCommand ?? `node ${quote(PHI_SCRIPT)}`} ${quote(command[0])} "$dir/"${quote(command[1])} &`,
     'child=$!',
-    // `wait` returns early when the trap runs: wait again until the training process is gone.
+    // `wait` returns early when the trap runs: wait again until the engine's process is gone.
     'wait "$child"; code=$?',
     'while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done',
     // Killed (exit status 128 + signal) or being requeued: no exit file, Slurm's state tells.

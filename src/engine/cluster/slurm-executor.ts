@@ -11,11 +11,12 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../run/disk-full';
 import { digest, stableStringify } from '../run/keys';
 import type { TrialResultRecord } from '../tuning/records';
 import type { GenerationContext, PlannedTrial, TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import { batchScript, type SlurmResources } from './batch-script';
+import { endedWithoutResult } from './job-watch';
+import { pause, submitJob } from './submit';
 import {
   RunManifestSchema,
   SubmissionSchema,
@@ -28,7 +29,7 @@ import {
   type Submission,
   type TrialJob,
 } from './run-folder';
-import { sacctState, sbatch, scancel, squeue, type QueueEntry, type SlurmEnv } from './slurm';
+import { ENDED_STATES, RUNNING_STATES, scancel, squeue, type QueueEntry, type SlurmEnv } from './slurm';
 
 /** How `phi tune --executor slurm` uses the cluster. */
 export interface SlurmExecutorOptions {
@@ -43,41 +44,9 @@ export interface SlurmExecutorOptions {
   env?: SlurmEnv;
 }
 
-/** Slurm states after which a job runs no more. */
-const ENDED = new Set([
-  'BOOT_FAIL',
-  'CANCELLED',
-  'COMPLETED',
-  'DEADLINE',
-  'FAILED',
-  'NODE_FAIL',
-  'OUT_OF_MEMORY',
-  'PREEMPTED',
-  'REVOKED',
-  'SPECIAL_EXIT',
-  'TIMEOUT',
-]);
-/** Slurm states in which a job's processes run. */
-const RUNNING = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SIGNALING', 'STAGE_OUT']);
-/** Tries of `sbatch` (each preceded by a lookup of the job name) before the trials fail. */
-const SUBMIT_TRIES = 3;
-
 /** The live state of a trial on the cluster, as recorded and shown. */
 function live(status: 'queued' | 'running', job: string): TrialResultRecord {
   return { status, score: null, metrics: {}, job, message: `Slurm job ${job}` };
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(finish, ms);
-    function finish(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-    signal.addEventListener('abort', finish);
-  });
 }
 
 /** The submissions of a generation, oldest first (`gen-<g>.<attempt>.json`). */
@@ -209,10 +178,7 @@ export function slurmExecutor(
       return { ...exit.result, ...tag };
     };
 
-    /**
-     * Submits the trials as one array job (attempt `attempt` of the generation): the
-     * submission is recorded first, and before every retry the job name is looked up.
-     */
+    /** Submits the trials as one array job (attempt `attempt` of the generation). */
     const submit = async (
       runDir: string,
       ctx: GenerationContext,
@@ -220,33 +186,23 @@ export function slurmExecutor(
       attempt: number,
     ): Promise<{ jobId: string; jobName: string } | { error: string }> => {
       const jobName = `phi-${ctx.runId}-g${ctx.generation}.${attempt}`;
-      const file = join(runDir, `gen-${ctx.generation}.${attempt}.json`);
       const indices = trials.map((t) => t.index);
-      const script = join(runDir, `gen-${ctx.generation}.${attempt}.sbatch`);
-      writeJson(file, { jobName, trials: indices } satisfies Submission);
-      writeFileAtomically(script, batchScript({ jobName, runDir, indices, resources: options.resources }), {
+      const submitted = await submitJob({
         folder: runDir,
-        role: 'project',
+        stem: `gen-${ctx.generation}.${attempt}`,
+        submission: { jobName, trials: indices },
+        script: batchScript({
+          jobName,
+          logDir: join(runDir, 'logs'),
+          folders: indices.map((i) => trialFolder(runDir, i)),
+          command: ['trial', 'trial.json'],
+          resources: options.resources,
+        }),
+        env,
+        retrySeconds: options.pollSeconds,
+        signal: ctx.signal,
       });
-      let error = '';
-      for (let attempted = 0; attempted < SUBMIT_TRIES; attempted++) {
-        const found = await squeue([jobName], env).catch(() => undefined);
-        let jobId = found?.[0]?.arrayJob;
-        if (jobId === undefined && (attempted === 0 || found !== undefined)) {
-          try {
-            jobId = await sbatch(script, env);
-          } catch (failure) {
-            error = (failure as Error).message;
-          }
-        }
-        if (jobId !== undefined) {
-          writeJson(file, { jobName, trials: indices, jobId } satisfies Submission);
-          return { jobId, jobName };
-        }
-        await pause(options.pollSeconds * 1000 * 2 ** attempted, ctx.signal);
-        if (ctx.signal.aborted) break;
-      }
-      return { error: error || 'the queue could not be read to submit the trials' };
+      return 'error' in submitted ? submitted : { ...submitted, jobName };
     };
 
     const runGeneration = async (
@@ -336,12 +292,12 @@ export function slurmExecutor(
           for (const entry of queue === undefined ? [] : watched.values()) {
             const listed = byJob.get(entry.job);
             if (listed !== undefined) entry.last = listed;
-            if (listed === undefined || ENDED.has(listed.state)) {
+            if (listed === undefined || ENDED_STATES.has(listed.state)) {
               entry.goneSince ??= now;
               continue;
             }
             entry.goneSince = undefined;
-            const shown = RUNNING.has(listed.state) ? 'running' : 'queued';
+            const shown = RUNNING_STATES.has(listed.state) ? 'running' : 'queued';
             if (shown !== entry.shown) {
               entry.shown = shown;
               ctx.report(entry.trial, live(shown, entry.job));
@@ -350,15 +306,11 @@ export function slurmExecutor(
         }
         for (const [id, entry] of watched) {
           if (entry.goneSince === undefined || now - entry.goneSince < options.graceSeconds * 1000) continue;
-          const accounted = await sacctState(entry.job, env);
-          const last = entry.last
-            ? `${entry.last.state}${entry.last.reason && entry.last.reason !== 'None' ? ` (${entry.last.reason})` : ''}`
-            : 'no longer known to the queue';
           const failed: TrialResultRecord = {
             status: 'failed',
             score: null,
             metrics: {},
-            message: `Slurm job ${entry.job} ended ${accounted ?? last} without a result`,
+            message: await endedWithoutResult(entry.job, entry.last, env),
             job: entry.job,
           };
           results.set(id, failed);

@@ -11,10 +11,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_DIR, EXAMPLE_PROJECT } from '../cli/commands/example';
+import { EXAMPLE_PROJECT } from '../cli/commands/example';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
-import { startSlurm, type SlurmCluster } from '../test-support/slurm';
+import { smallExample, startSlurm, until, type SlurmCluster } from '../test-support/slurm';
 import { latestSearch, tuningState } from '../tuning/state';
 import { PHI_SCRIPT } from './batch-script';
 import { runFolder } from './run-folder';
@@ -51,23 +51,7 @@ function readState(path: string) {
   }
 }
 
-/** The states the job completion log holds for array task `job` (`<array job>_<task>`), oldest first. */
-function ended(job: string): string[] {
-  const [arrayJob, task] = job.split('_');
-  return cluster!
-    .completed()
-    .filter((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === task)
-    .map((c) => c.JobState);
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+const ended = (job: string): string[] => cluster!.ended(job);
 
 beforeAll(async () => {
   cluster = await startSlurm();
@@ -78,29 +62,8 @@ beforeAll(async () => {
     PHI_CACHE_DIR: join(dir, 'cache'),
     PHI_TRAIN_THREADS: '1',
   });
-  // The bundled example, smaller: 12 slices per class, 32 x 32, one short epoch.
-  cpSync(EXAMPLE_DIR, join(dir, 'example'), { recursive: true });
-  for (const cls of ['lesion', 'normal'])
-    for (const file of readdirSync(join(dir, 'example', 'data', cls))
-      .sort()
-      .slice(12))
-      rmSync(join(dir, 'example', 'data', cls, file));
-  const store = ProjectStore.open(join(dir, 'example', EXAMPLE_PROJECT));
-  const node = (id: string) => store.graph().nodes.find((n) => n.id === id)?.params;
-  store.applyEdits([
-    {
-      op: 'set-params',
-      id: 'dataset',
-      params: { ...node('dataset'), path: join(dir, 'example', 'data'), splitByPatient: false },
-    },
-    { op: 'set-params', id: 'resize', params: { ...node('resize'), width: 32, height: 32 } },
-    {
-      op: 'set-params',
-      id: 'network',
-      params: { ...node('network'), epochs: 1, baseFilters: 4, depth: 2, backend: 'cpu' },
-    },
-  ]);
-  store.close();
+  // The bundled example, smaller: one short epoch.
+  smallExample(dir, 1);
   const prefix = await runPhi(dir, ['run', join(dir, 'example', EXAMPLE_PROJECT)]);
   expect(prefix.err).toBe('');
   expect(prefix.code).toBe(0);

@@ -9,6 +9,29 @@ import { execFile } from 'node:child_process';
 /** Seconds a Slurm command may take before it counts as failed (a busy controller answers slowly). */
 const COMMAND_TIMEOUT_MS = 60_000;
 
+/** Slurm states after which a job runs no more. */
+export const ENDED_STATES: ReadonlySet<string> = new Set([
+  'BOOT_FAIL',
+  'CANCELLED',
+  'COMPLETED',
+  'DEADLINE',
+  'FAILED',
+  'NODE_FAIL',
+  'OUT_OF_MEMORY',
+  'PREEMPTED',
+  'REVOKED',
+  'SPECIAL_EXIT',
+  'TIMEOUT',
+]);
+/** Slurm states in which a job's processes run. */
+export const RUNNING_STATES: ReadonlySet<string> = new Set([
+  'RUNNING',
+  'COMPLETING',
+  'CONFIGURING',
+  'SIGNALING',
+  'STAGE_OUT',
+]);
+
 /** The environment Slurm's commands run with (`SLURM_CONF` picks the cluster). */
 export type SlurmEnv = NodeJS.ProcessEnv;
 
@@ -73,6 +96,35 @@ export async function squeue(names: readonly string[], env: SlurmEnv): Promise<Q
     });
   }
   return entries;
+}
+
+/** One partition (or a group of its nodes in one state) as sinfo lists it. */
+export interface PartitionEntry {
+  partition: string;
+  /** `up`, `down`, ... */
+  availability: string;
+  nodes: number;
+  /** The nodes' state: idle, mixed, allocated, down, drained, ... */
+  state: string;
+}
+
+/** The partitions (only `partition` when named) and their nodes by state. */
+export async function sinfo(partition: string, env: SlurmEnv): Promise<PartitionEntry[]> {
+  const out = await slurm(
+    'sinfo',
+    ['--noheader', '--format=%P|%a|%D|%T', ...(partition ? ['--partition', partition] : [])],
+    env,
+  );
+  return out
+    .split('\n')
+    .map((line) => line.trim().split('|'))
+    .filter((fields) => fields.length === 4)
+    .map(([name, availability, nodes, state]) => ({
+      partition: name,
+      availability,
+      nodes: Number(nodes) || 0,
+      state,
+    }));
 }
 
 /** Cancels jobs (array ids cancel every task). */

@@ -15,7 +15,7 @@ import { trainTrial } from '../tuning/tuner';
 import { TrialJobSchema, writeJson, type TrialExit } from './run-folder';
 
 /** One line for the job's log, or nothing for events that would only fill it. */
-function logLine(event: EngineEvent): string | undefined {
+export function logLine(event: EngineEvent): string | undefined {
   if (event.type === 'epoch') {
     const shown = Object.entries(event.metrics)
       .filter((entry): entry is [string, number] => typeof entry[1] === 'number')

@@ -7,10 +7,12 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { EXAMPLE_DIR, EXAMPLE_PROJECT } from '../cli/commands/example';
+import { ProjectStore } from '../store/project-store';
 import { tempDir } from './pipeline';
 
 /** A running test cluster. */
@@ -19,6 +21,8 @@ export interface SlurmCluster {
   env: NodeJS.ProcessEnv;
   /** The jobs in the job completion log: one record of `Key=Value` fields per ended job. */
   completed(): Record<string, string>[];
+  /** The states the job completion log holds for array task `job` (`<array job>_<task>`), oldest first. */
+  ended(job: string): string[];
   /** Slurm's command `command` with `args` against this cluster; its output. */
   run(command: string, args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -174,23 +178,78 @@ export async function startSlurm(): Promise<SlurmCluster> {
     await stop();
     throw error;
   }
+  const completed = (): Record<string, string>[] =>
+    existsSync(jobComp)
+      ? readFileSync(jobComp, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) =>
+            Object.fromEntries(
+              line
+                .trim()
+                .split(/\s+/)
+                .map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)]),
+            ),
+          )
+      : [];
   return {
     env,
     run,
     stop,
-    completed: () =>
-      existsSync(jobComp)
-        ? readFileSync(jobComp, 'utf8')
-            .split('\n')
-            .filter((line) => line.trim() !== '')
-            .map((line) =>
-              Object.fromEntries(
-                line
-                  .trim()
-                  .split(/\s+/)
-                  .map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)]),
-              ),
-            )
-        : [],
+    completed,
+    ended: (job) => {
+      const [arrayJob, task] = job.split('_');
+      return completed()
+        .filter((c) => c.ArrayJobId === arrayJob && c.ArrayTaskId === task)
+        .map((c) => c.JobState);
+    },
   };
+}
+
+/** Polls `probe` every 250 ms until it gives a value (at most 5 minutes). */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+  for (let i = 0; i < 1200; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * The bundled example made small for cluster tests in `<dir>/example/`: 12
+ * slices per class, 32 x 32, a tiny network on the cpu backend trained for
+ * `epochs`; returns the project file.
+ */
+export function smallExample(dir: string, epochs: number): string {
+  cpSync(EXAMPLE_DIR, join(dir, 'example'), { recursive: true });
+  for (const cls of ['lesion', 'normal'])
+    for (const file of readdirSync(join(dir, 'example', 'data', cls))
+      .sort()
+      .slice(12))
+      rmSync(join(dir, 'example', 'data', cls, file));
+  const path = join(dir, 'example', EXAMPLE_PROJECT);
+  const store = ProjectStore.open(path);
+  try {
+    const node = (id: string) => store.graph().nodes.find((n) => n.id === id)?.params;
+    store.applyEdits([
+      {
+        op: 'set-params',
+        id: 'dataset',
+        params: { ...node('dataset'), path: join(dir, 'example', 'data'), splitByPatient: false },
+      },
+      { op: 'set-params', id: 'resize', params: { ...node('resize'), width: 32, height: 32 } },
+      {
+        op: 'set-params',
+        id: 'network',
+        params: { ...node('network'), epochs, baseFilters: 4, depth: 2, backend: 'cpu' },
+      },
+    ]);
+  } finally {
+    store.close();
+  }
+  return path;
 }

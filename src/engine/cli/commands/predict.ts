@@ -40,6 +40,8 @@ import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../../nn/export/infer
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
+import { predictOnCluster } from '../predict-on-slurm';
+import { SLURM_OPTIONS, SLURM_USAGE, parseSlurmOptions } from '../slurm-options';
 import { loadProjectModules, type ProjectModules } from '../project-modules';
 import { csvRow } from '../../data/csv';
 import { applyChain, chainOf, moduleChain, type ChainStep } from '../../run/chain';
@@ -71,7 +73,8 @@ export async function loadChain(
   }
 }
 
-function listFiles(dir: string): string[] {
+/** The files under `dir`, in the order predictions are written (sorted, depth first). */
+export function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
@@ -85,12 +88,17 @@ function listFiles(dir: string): string[] {
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'run a trained network node on a folder of images',
-  usage: 'phi predict <project.phiproj> --node ID [--runtime tfjs|onnx|auto] <input-folder> <output-folder>',
+  usage: `phi predict <project.phiproj> --node ID [--runtime tfjs|onnx|auto] <input-folder> <output-folder>\n${SLURM_USAGE} [--shards K]\n         (K shards as one Slurm array job, docs/cluster.md)`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { node: { type: 'string' }, runtime: { type: 'string', default: 'tfjs' } },
+      options: {
+        node: { type: 'string' },
+        runtime: { type: 'string', default: 'tfjs' },
+        ...SLURM_OPTIONS,
+        shards: { type: 'string' },
+      },
     });
     if (positionals.length !== 3 || !values.node)
       throw new UsageError('give a project, --node ID, an input and an output folder');
@@ -98,6 +106,20 @@ export const predictCommand: CliCommand = {
     if (!INFERENCE_RUNTIMES.includes(runtime))
       throw new UsageError(`unknown runtime "${values.runtime}": use ${INFERENCE_RUNTIMES.join(', ')}`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
+    const slurm = parseSlurmOptions(values, ['shards']);
+    if (slurm)
+      return predictOnCluster(
+        {
+          project: projectArg,
+          node: values.node,
+          runtime,
+          input: inputArg,
+          output: outputArg,
+          shards: values.shards,
+        },
+        slurm,
+        io,
+      );
     const registry = createBuiltinRegistry();
     const store = ProjectStore.open(projectArg, (type) => registry.get(type));
     for (const upgrade of store.nodeUpgrades) io.stderr.write(`phi predict: ${describeUpgrade(upgrade)}\n`);

@@ -9,6 +9,9 @@ import type { EngineEvent, RunRequest, SampleSize } from '../../api';
 import { formatShape } from '../../run/shape-summary';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
+import { SLURM_OPTIONS, SLURM_USAGE, parseSlurmOptions } from '../slurm-options';
+import { slurmTraining } from '../../cluster/slurm-training';
+import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { formatMetrics } from '../format';
 
 /** Parses `--sample 200` or `--sample 10%`. */
@@ -58,7 +61,7 @@ class ProgressPrinter {
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run a project: all, --sample N|P%, --node ID or --step-forward ID',
-  usage: 'phi run <project.phiproj> [--sample N|P%] [--node ID] [--step-forward ID] [--json]',
+  usage: `phi run <project.phiproj> [--sample N|P%] [--node ID] [--step-forward ID] [--json]\n${SLURM_USAGE}\n         (the network trains as one Slurm job, docs/cluster.md)`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -68,8 +71,10 @@ export const runCommand: CliCommand = {
         node: { type: 'string' },
         'step-forward': { type: 'string' },
         json: { type: 'boolean', default: false },
+        ...SLURM_OPTIONS,
       },
     });
+    const slurm = parseSlurmOptions(values);
     const [path] = positionals;
     if (!path || positionals.length > 1) throw new UsageError('give exactly one project file');
     const chosen = [values.sample, values.node, values['step-forward']].filter((v) => v !== undefined);
@@ -82,7 +87,7 @@ export const runCommand: CliCommand = {
           ? { mode: 'step-forward', node: values['step-forward'] }
           : { mode: 'all' };
 
-    const engine = createCliEngine();
+    const engine = createCliEngine(slurm ? { registry: slurmTraining(slurm)(createBuiltinRegistry()) } : {});
     const printer = new ProgressPrinter(io);
     const shapes = new Map<string, string>();
     const unsubscribe = engine.onDidEmit((event: EngineEvent) => {

@@ -13,6 +13,7 @@ import { slurmExecutor, type SlurmExecutorOptions } from '../../cluster/slurm-ex
 import { lowerIsBetter } from '../../tuning/fitness';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
+import { SLURM_OPTIONS, integerOption, parseSlurmOptions } from '../slurm-options';
 
 const USAGE = [
   'phi tune <project.phiproj> --node ID --search PARAM[=SPEC] [--search ...] [--metric split.metric]',
@@ -75,13 +76,6 @@ export interface TuneArgs {
   slurm?: SlurmExecutorOptions;
 }
 
-function integerOption(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^[-+]?\d+$/.test(text.trim()))
-    throw new UsageError(`--${name} must be a whole number, not "${text}"`);
-  return Number(text);
-}
-
 /** Parses the command line of `phi tune` (without the command name); throws a UsageError on bad usage. */
 export function parseTuneArgs(args: string[]): TuneArgs {
   const { values, positionals } = parseArgs({
@@ -97,14 +91,8 @@ export function parseTuneArgs(args: string[]): TuneArgs {
       seed: { type: 'string' },
       'apply-best': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      executor: { type: 'string', default: 'local' },
-      partition: { type: 'string' },
+      ...SLURM_OPTIONS,
       'max-parallel': { type: 'string' },
-      gres: { type: 'string' },
-      time: { type: 'string' },
-      'poll-seconds': { type: 'string' },
-      'grace-seconds': { type: 'string' },
-      'max-requeues': { type: 'string' },
       resume: { type: 'string' },
     },
   });
@@ -150,46 +138,10 @@ export function parseTuneArgs(args: string[]): TuneArgs {
 function slurmOptions(
   values: Record<string, string | boolean | string[] | undefined>,
 ): SlurmExecutorOptions | undefined {
-  const text = (name: string): string | undefined => values[name] as string | undefined;
-  const clusterOnly = [
-    'partition',
-    'max-parallel',
-    'gres',
-    'time',
-    'poll-seconds',
-    'grace-seconds',
-    'max-requeues',
-    'resume',
-  ];
-  if (text('executor') === 'local') {
-    const given = clusterOnly.find((name) => values[name] !== undefined);
-    if (given) throw new UsageError(`--${given} is an option of --executor slurm`);
-    return undefined;
-  }
-  if (text('executor') !== 'slurm')
-    throw new UsageError(`--executor must be local or slurm, not "${text('executor')}"`);
-  /** A whole number option of at least `least`, or undefined when not given. */
-  const count = (name: string, least: number): number | undefined => {
-    const value = integerOption(name, text(name));
-    if (value !== undefined && value < least) throw new UsageError(`--${name} must be at least ${least}`);
-    return value;
-  };
-  const time = text('time');
-  if (time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(time))
-    throw new UsageError(`--time "${time}": give Slurm's form, e.g. 02:00:00 or 1-00:00:00`);
-  const maxParallel = count('max-parallel', 1);
-  return {
-    resources: {
-      ...(text('partition') === undefined ? {} : { partition: text('partition') }),
-      ...(maxParallel === undefined ? {} : { maxParallel }),
-      ...(text('gres') === undefined ? {} : { gres: text('gres') }),
-      ...(time === undefined ? {} : { time }),
-      maxRequeues: count('max-requeues', 0) ?? 2,
-    },
-    pollSeconds: count('poll-seconds', 1) ?? 15,
-    graceSeconds: count('grace-seconds', 1) ?? 60,
-    ...(text('resume') === undefined ? {} : { resume: text('resume') }),
-  };
+  const chosen = parseSlurmOptions(values, ['max-parallel', 'resume']);
+  if (!chosen) return undefined;
+  const resume = values.resume as string | undefined;
+  return { ...chosen, ...(resume === undefined ? {} : { resume }) };
 }
 
 const num = (value: number | null | undefined): string =>

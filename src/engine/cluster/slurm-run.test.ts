@@ -1,0 +1,252 @@
+/**
+ * `phi run --node network --executor slurm` on a real one-node Slurm cluster
+ * on loopback (test-support/slurm.ts) with a small version of the bundled
+ * example: the network trains as one job whose epochs land in the project as
+ * they come, with the metrics of a local training; a `phi run` killed and
+ * started again re-attaches to the job, which, requeued meanwhile, resumes
+ * from its checkpoint; a job cancelled with `scancel` fails the node with
+ * Slurm's state.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../store/project-store';
+import { runPhi } from '../test-support/cli-io';
+import { smallExample, startSlurm, until, type SlurmCluster } from '../test-support/slurm';
+import { PHI_SCRIPT } from './batch-script';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-cluster-run-'));
+const saved = { ...process.env };
+let cluster: SlurmCluster | undefined;
+let example = '';
+
+const SLURM = ['--executor', 'slurm', '--poll-seconds', '1', '--grace-seconds', '2'];
+
+/** A fresh copy of the small example project training for `epochs`. */
+function project(name: string, epochs: number): string {
+  const path = join(dir, `${name}.phiproj`);
+  cpSync(example, path);
+  const store = ProjectStore.open(path);
+  const params = store.graph().nodes.find((n) => n.id === 'network')!.params;
+  store.applyEdits([{ op: 'set-params', id: 'network', params: { ...params, epochs } }]);
+  store.close();
+  return path;
+}
+
+/** The project's record of the network: its state, message, and the epochs of its latest run by split. */
+function recorded(path: string) {
+  const store = ProjectStore.open(path);
+  try {
+    const epochs = store.epochs('network');
+    const of = (split: string) =>
+      epochs
+        .filter((e) => e.split === split)
+        .map((e) => e.epoch)
+        .sort((a, b) => a - b);
+    return {
+      result: store.nodeResults().network,
+      train: of('train'),
+      validation: of('validation'),
+      test: epochs.find((e) => e.split === 'test')?.metrics,
+      metrics: epochs.map((e) => [e.epoch, e.split, e.metrics]),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** The training job folder of a project's network (one per input and params). */
+function jobFolder(path: string): string | undefined {
+  const root = join(path.replace(/\.phiproj$/, '.phidata'), 'network', 'cluster');
+  const [folder] = existsSync(root) ? readdirSync(root) : [];
+  return folder && join(root, folder);
+}
+
+/** The job's events file: train epoch numbers, and `resume` where the training said it resumed, in order. */
+function eventsOf(folder: string): (number | 'resume')[] {
+  const file = join(folder, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { type: string; split?: string; epoch?: number; message?: string })
+    .flatMap((event): (number | 'resume')[] =>
+      event.type === 'epoch' && event.split === 'train'
+        ? [event.epoch!]
+        : event.type === 'log' && event.message?.startsWith('Resuming from the checkpoint')
+          ? ['resume']
+          : [],
+    );
+}
+
+/** Train epoch numbers in the job's events file, in the order written. */
+function eventEpochs(folder: string): number[] {
+  return eventsOf(folder).filter((e) => e !== 'resume');
+}
+
+beforeAll(async () => {
+  cluster = await startSlurm();
+  // The jobs inherit this environment through sbatch: the same cache, one training thread.
+  Object.assign(process.env, {
+    SLURM_CONF: cluster.env.SLURM_CONF,
+    PATH: cluster.env.PATH,
+    PHI_CACHE_DIR: join(dir, 'cache'),
+    PHI_TRAIN_THREADS: '1',
+  });
+  example = smallExample(dir, 2);
+  // The modules' outputs cached, as `--node` needs.
+  const prefix = await runPhi(dir, ['run', example]);
+  expect(prefix.code).toBe(0);
+}, 300_000);
+
+afterAll(async () => {
+  try {
+    await cluster?.stop();
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+describe('phi run --executor slurm', () => {
+  it('trains the network as one Slurm job: epochs printed and recorded, the model in the node, the metrics of a local run', async () => {
+    const path = project('cluster', 2);
+    const ran = await runPhi(dir, ['run', path, '--node', 'network', ...SLURM]);
+    expect(ran.err).toBe('');
+    expect(ran.code).toBe(0);
+    const job = /Slurm job (\d+_0) submitted/.exec(ran.out)?.[1];
+    expect(job).toBeDefined();
+    expect(ran.out).toMatch(/network epoch 1 train: /);
+    expect(ran.out).toMatch(/network epoch 2 validation: /);
+    expect(ran.out).toMatch(/network test \(\d+ items/);
+    expect(ran.out).toContain('✔ network');
+    const onCluster = recorded(path);
+    expect(onCluster.result?.state).toBe('done');
+    expect(onCluster.train).toEqual([1, 2]);
+    expect(onCluster.validation).toEqual([1, 2]);
+    expect(onCluster.test).toBeDefined();
+    const artifacts = join(path.replace(/\.phiproj$/, '.phidata'), 'network');
+    for (const file of ['model.json', 'best.ckpt', 'last.ckpt'])
+      expect(existsSync(join(artifacts, file))).toBe(true);
+    expect(await until(`the end of ${job}`, () => cluster!.ended(job!)[0])).toBe('COMPLETED');
+
+    // The same training here: the same epochs and metrics.
+    const local = project('local', 2);
+    const here = await runPhi(dir, ['run', local, '--node', 'network']);
+    expect(here.code).toBe(0);
+    expect(onCluster.metrics).toEqual(recorded(local).metrics);
+    // Run again unchanged, it trains nothing and submits nothing.
+    const again = await runPhi(dir, ['run', path, '--node', 'network', ...SLURM]);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('✔ network (cached)');
+    expect(again.out).not.toContain('submitted');
+  }, 600_000);
+
+  it('a phi run killed and started again re-attaches to its job; the job, requeued meanwhile, resumes from its checkpoint', async () => {
+    const epochs = 40;
+    const path = project('requeued', epochs);
+    const args = ['run', path, '--node', 'network', ...SLURM];
+    const child = spawn(process.execPath, [PHI_SCRIPT, ...args], {
+      cwd: dir,
+      env: process.env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => child.once('exit', done));
+    const folder = await until('the job folder', () => jobFolder(path));
+    await until('two epochs trained on the cluster', () =>
+      eventEpochs(folder).length >= 2 ? true : undefined,
+    );
+    // Recorded in the project as they come, while the job still runs.
+    const live = await until('epochs in the project', () =>
+      recorded(path).train.length > 0 ? true : undefined,
+    );
+    expect(live).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    const submission = JSON.parse(readFileSync(join(folder, 'submit-1.json'), 'utf8')) as { jobId: string };
+    const job = `${submission.jobId}_0`;
+    expect(eventEpochs(folder).at(-1)).toBeLessThan(epochs);
+    await cluster!.run('scontrol', ['requeue', job]);
+
+    const resumed = await runPhi(dir, args);
+    expect(resumed.err).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain(`Re-attached to Slurm job ${job}`);
+    const from = Number(/Resuming from the checkpoint of epoch (\d+)/.exec(resumed.out)?.[1]);
+    expect(from).toBeGreaterThanOrEqual(1);
+    // After the requeue the training went on from the checkpoint's epoch, not from epoch 1.
+    const events = eventsOf(folder);
+    const resumedAt = events.indexOf('resume');
+    expect(events.slice(0, resumedAt)).toContain(from);
+    expect(events[resumedAt + 1]).toBe(from + 1);
+    expect(events.at(-1)).toBe(epochs);
+    // Submitted once; Done with every epoch in the project and the final model.
+    expect(readdirSync(folder).filter((name) => /^submit-\d+\.json$/.test(name))).toEqual(['submit-1.json']);
+    const after = recorded(path);
+    expect(after.result?.state).toBe('done');
+    expect(after.train).toEqual(Array.from({ length: epochs }, (_, k) => k + 1));
+    expect(after.test).toBeDefined();
+    expect(existsSync(join(path.replace(/\.phiproj$/, '.phidata'), 'network', 'model.json'))).toBe(true);
+    await until('the end of the job', () => (cluster!.ended(job).length === 2 ? true : undefined));
+    expect(cluster!.ended(job).at(-1)).toBe('COMPLETED');
+  }, 900_000);
+
+  it('a job cancelled with scancel leaves the node failed with Slurm state', async () => {
+    const path = project('cancelled', 200);
+    const running = runPhi(dir, ['run', path, '--node', 'network', ...SLURM]);
+    const folder = await until('the job folder', () => jobFolder(path));
+    await until('an epoch trained', () => (eventEpochs(folder).length > 0 ? true : undefined));
+    const { jobId } = JSON.parse(readFileSync(join(folder, 'submit-1.json'), 'utf8')) as { jobId: string };
+    await cluster!.run('scancel', [`${jobId}_0`]);
+    const ran = await running;
+    expect(ran.code).toBe(1);
+    expect(ran.err).toMatch(new RegExp(`Slurm job ${jobId}_0 ended CANCELLED`));
+    const after = recorded(path);
+    expect(after.result?.state).toBe('failed');
+    expect(after.result?.message).toMatch(/ended CANCELLED .*without a result/);
+  }, 600_000);
+});
+
+describe('phi predict --executor slurm --shards K', () => {
+  it('predicts in K array tasks and merges one predictions.csv in input order, equal to a local phi predict', async () => {
+    const data = join(dir, 'example', 'data');
+    const local = await runPhi(dir, [
+      'predict',
+      example,
+      '--node',
+      'network',
+      data,
+      join(dir, 'predicted-here'),
+    ]);
+    expect(local.code).toBe(0);
+    const sharded = await runPhi(dir, [
+      'predict',
+      example,
+      '--node',
+      'network',
+      data,
+      join(dir, 'predicted-on-cluster'),
+      ...SLURM,
+      '--shards',
+      '3',
+    ]);
+    expect(sharded.err).toBe('');
+    expect(sharded.code).toBe(0);
+    expect(sharded.out).toMatch(
+      /Predicted 24 image\(s\) into .*predicted-on-cluster \(3 shard\(s\), Slurm job \d+\)/,
+    );
+    const table = (name: string) => readFileSync(join(dir, name, 'predictions.csv'), 'utf8');
+    expect(table('predicted-on-cluster').split('\n')).toHaveLength(26);
+    expect(table('predicted-on-cluster')).toBe(table('predicted-here'));
+    const job = /Slurm job (\d+)\)/.exec(sharded.out)![1];
+    for (const task of [0, 1, 2])
+      expect(await until(`the end of shard ${task}`, () => cluster!.ended(`${job}_${task}`)[0])).toBe(
+        'COMPLETED',
+      );
+    // The snapshots the shards read are gone; the project folder holds what it held.
+    expect(readdirSync(join(dir, 'example')).filter((name) => name.includes('.shard-'))).toEqual([]);
+  }, 600_000);
+});
