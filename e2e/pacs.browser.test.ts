@@ -7,7 +7,7 @@
  * with the count, shows progress, and the studies arrive de-identified;
  * importing again fetches nothing. Enter submits, Escape closes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -137,6 +137,35 @@ describe('PACS in the workbench', () => {
     await expect.poll(() => done.innerText(), { timeout: 60_000 }).toMatch(/0 fetched, 6 already there/);
     await dialog.getByLabel('Destination folder').press('Escape');
     await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('makes the Dataset node read a saved query, labelled by accession number, and refreshes it', async () => {
+    const rows = studies.map((st) => `${st.accession},${st.label}`).join('\n');
+    writeFileSync(join(session.dir, 'example', 'findings.csv'), `accession,finding\n${rows}\n`);
+    await page.getByTestId('node-dataset').click();
+    const panel = page.getByTestId('pacs-query');
+    await panel.getByRole('button', { name: 'Use a PACS query…' }).click();
+    await panel.getByLabel('modality').fill('CT');
+    await panel.getByLabel('Label CSV').fill('findings.csv');
+    await panel.getByLabel('Label column').fill('finding');
+    await panel.getByLabel('Label column').press('Enter');
+    const summary = page.getByTestId('pacs-query-summary');
+    await expect
+      .poll(() => summary.innerText())
+      .toBe(
+        'Hospital PACS: modality CT; copied into lesions.phidata/pacs/dataset; labels by accession (6 rows kept hashed: lesion, normal). Not refreshed yet.',
+      );
+    await panel.getByRole('button', { name: 'Refresh from PACS' }).click();
+    await expect
+      .poll(() => summary.innerText(), { timeout: 60_000 })
+      .toMatch(/Last refresh .*: 6 studies found, 6 labelled, 0 without a label, 6 instances\.$/);
+    await session.shot('pacs-query');
+    const cache = join(session.dir, 'example', 'lesions.phidata', 'pacs', 'dataset');
+    expect(readFileSync(join(cache, 'labels.csv'), 'utf8').trim().split('\n').length).toBe(7);
+    // The node now reads the cache: its Files tab lists the six pulled slices.
+    await expect
+      .poll(async () => (await page.evaluate(() => document.body.innerText)).includes('6 studies found'))
+      .toBe(true);
     expect(session.pageErrors).toEqual([]);
   });
 });

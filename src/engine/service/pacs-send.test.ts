@@ -5,17 +5,17 @@
  * study, and pydicom reads one binary frame per segment at the slice's size.
  * Items that cannot be sent are refused with a sentence.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinRegistry } from './builtin-registry';
 import { Engine } from './engine';
-import { writeLesionMasks, writeSyntheticStudies, type SyntheticStudy } from '../test-support/dicom-studies';
+import { writeSyntheticStudies, type SyntheticStudy } from '../test-support/dicom-studies';
+import { writeDicomSegProject } from '../test-support/dicom-seg-project';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
-import { GraphBuilder, tempDir } from '../test-support/pipeline';
+import { tempDir } from '../test-support/pipeline';
 import { pythonWith } from '../test-support/python';
-import { ProjectStore } from '../store/project-store';
 
 let orthanc: Orthanc;
 let dir: string;
@@ -30,24 +30,8 @@ beforeAll(async () => {
   studies = writeSyntheticStudies(join(dir, 'originals'), 16);
   // The images are on the PACS; the project trains on its own copy with masks drawn beside them.
   for (const study of studies) await orthanc.upload(study.file);
-  mkdirSync(join(dir, 'seg', 'Dataset'), { recursive: true });
-  for (const study of studies)
-    copyFileSync(study.file, join(dir, 'seg', 'Dataset', study.file.split('/').pop()!));
-  await writeLesionMasks(studies, join(dir, 'seg', 'Label'));
+  const project = await writeDicomSegProject(dir, studies);
   const registry = createBuiltinRegistry();
-  const project = join(dir, 'seg.phiproj');
-  ProjectStore.create(project, {
-    graph: new GraphBuilder(registry)
-      .chain(
-        ['data', 'dataset', { path: 'seg', task: 'segmentation', splitByPatient: false }],
-        [
-          'net',
-          'neural-network',
-          { task: 'segmentation', architecture: 'unet', epochs: 2, batchSize: 4, baseFilters: 4, depth: 2 },
-        ],
-      )
-      .build(),
-  }).close();
   engine = new Engine({ cacheDir: join(dir, 'cache'), registry, seed: 1 });
   await engine.openProject({ path: project });
   expect((await engine.run({ mode: 'all' })).status).toBe('done');
@@ -73,9 +57,9 @@ afterAll(async () => {
 
 describe('Send to PACS', () => {
   it("stores the prediction as a DICOM SEG in the image's study", async () => {
-    const items = (await engine.listFiles({ node: 'data', limit: 100 })).items;
+    const items = (await engine.listFiles({ node: 'dataset', limit: 100 })).items;
     const sampleId = items.find((i) => i.id.endsWith('study-00.dcm'))?.id as string;
-    const sent = await engine.sendToPacs({ profile: 'Orthanc', node: 'net', sampleId });
+    const sent = await engine.sendToPacs({ profile: 'Orthanc', node: 'network', sampleId });
     // Whatever the two-epoch network found, each segment is named by its class.
     expect(sent.segments.every((s) => s === 'foreground' || s === 'lesion' || /^class /.test(s))).toBe(true);
     expect(sent.studyInstanceUid).toBe(studies[0].studyUid);
@@ -105,14 +89,14 @@ describe('Send to PACS', () => {
   });
 
   it('refuses a network that is not a segmentation, or an unknown profile, with a sentence', async () => {
-    const items = (await engine.listFiles({ node: 'data', limit: 100 })).items;
+    const items = (await engine.listFiles({ node: 'dataset', limit: 100 })).items;
     await expect(
-      engine.sendToPacs({ profile: 'Nowhere', node: 'net', sampleId: items[0].id }),
+      engine.sendToPacs({ profile: 'Nowhere', node: 'network', sampleId: items[0].id }),
     ).rejects.toThrow(
       'There is no PACS profile "Nowhere" (there are "Orthanc"): add it under File > PACS servers.',
     );
     await expect(
-      engine.sendToPacs({ profile: 'Orthanc', node: 'data', sampleId: items[0].id }),
-    ).rejects.toThrow(/No Dataset node feeds "data"/);
+      engine.sendToPacs({ profile: 'Orthanc', node: 'dataset', sampleId: items[0].id }),
+    ).rejects.toThrow(/No Dataset node feeds "dataset"/);
   });
 });
