@@ -28,3 +28,11 @@ export function relL2(got: ArrayLike<number>, ref: ArrayLike<number>): number {
   }
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
+
+/** Largest |got - ref| over two arrays, which must have the same length. */
+export function maxAbsDifference(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (got.length !== ref.length) throw new Error(`lengths differ: ${got.length} and ${ref.length}`);
+  let max = 0;
+  for (let i = 0; i < ref.length; i++) max = Math.max(max, Math.abs(got[i] - ref[i]));
+  return max;
+}

@@ -29,6 +29,7 @@ import { decodeImage } from '../../data/readers';
 import type { ModuleNodeType } from '../../graph/node-type';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { phantomCollection, recordingContext } from '../../test-support/phantoms';
+import { maxAbsDifference } from '../../test-support/arrays';
 import { tf, tfl } from '../../nn/tf';
 import { prepareInput } from '../../nn/train/prepare';
 import { train } from '../../nn/train/trainer';
@@ -55,14 +56,6 @@ function rows(path: string): string[][] {
     .split('\n')
     .slice(1)
     .map((r) => r.split(','));
-}
-
-/** Largest |a - b| over two arrays of the same length. */
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 /** The example's slices in `slices/` through the node's chain and input scaling: a batch of 8 network inputs. */
@@ -159,7 +152,7 @@ describe('phi export', () => {
     const got = await net.run(x, [8, 64, 64, 1]);
     await net.release();
     releaseTrained();
-    expect(maxDifference(got, expected)).toBeLessThan(1e-4);
+    expect(maxAbsDifference(got, expected)).toBeLessThan(1e-4);
     for (let i = 0; i < 8; i++)
       expect(got[2 * i] > got[2 * i + 1]).toBe(expected[2 * i] > expected[2 * i + 1]);
   });
@@ -200,7 +193,7 @@ describe('phi export', () => {
     const got = await net.run(raw, [8, 80, 80, 1]);
     await net.release();
     releaseTrained();
-    const worst = maxDifference(got, expected);
+    const worst = maxAbsDifference(got, expected);
     console.log(
       `example, raw slices through the in-graph chain: largest difference ${worst.toExponential(2)}`,
     );
@@ -247,7 +240,7 @@ describe('phi export', () => {
     const x = tf.tensor(await sliceInputs(manifest.preprocessing, trained), [8, 64, 64, 1]);
     const a = (loaded.predict(x) as tf.Tensor).dataSync();
     const b = (trained.model.predict(x) as tf.Tensor).dataSync();
-    expect(maxDifference(a, b)).toBeLessThan(1e-6);
+    expect(maxAbsDifference(a, b)).toBeLessThan(1e-6);
     tf.dispose([x]);
     loaded.dispose();
     releaseTrained();
@@ -304,7 +297,7 @@ describe('phi predict --runtime onnx', () => {
     const b = rows(join(dir, 'pred-onnx', 'predictions.csv'));
     expect(b.map((r) => r.slice(0, 2))).toEqual(a.map((r) => r.slice(0, 2)));
     expect(
-      maxDifference(
+      maxAbsDifference(
         b.flatMap((r) => r.slice(2).map(Number)),
         a.flatMap((r) => r.slice(2).map(Number)),
       ),
@@ -382,7 +375,7 @@ describe('phi predict --runtime onnx', () => {
       const expected = tf.tidy(() =>
         (trained.model.predict(tf.tensor(x, [1, 16, 16, 1])) as tf.Tensor).dataSync(),
       );
-      expect(maxDifference(await net.run(x, [1, 16, 16, 1]), expected)).toBeLessThan(1e-4);
+      expect(maxAbsDifference(await net.run(x, [1, 16, 16, 1]), expected)).toBeLessThan(1e-4);
     }
     await net.release();
     releaseTrained();

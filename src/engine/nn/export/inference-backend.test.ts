@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../api';
 import { phantomCollection, recordingContext } from '../../test-support/phantoms';
+import { maxAbsDifference } from '../../test-support/arrays';
 import { NetworkParamsSchema } from '../params';
 import { classMask, loadTrained, predictSample, releaseTrained, runOn, type Trained } from '../predict';
 import { slidingWindowInference } from '../sliding-window';
@@ -26,14 +27,6 @@ import {
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-inference-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Largest |a - b|. */
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 const argmax = (v: ArrayLike<number>) => Array.from(v).indexOf(Math.max(...Array.from(v)));
 
@@ -69,22 +62,28 @@ async function outputs(backend: InferenceBackend, t: Trained, samples: Map<strin
   return out;
 }
 
+/** The network of `artifactsDir` on every sample through tf.js (`a`) and ONNX Runtime (`b`), printed and checked within 1e-4. */
+async function bothRuntimes(name: string, artifactsDir: string, samples: Map<string, Sample>) {
+  const trained = await loadTrained(artifactsDir);
+  const ort = await onnxBackend(trained, artifactsDir);
+  const a = await outputs(tfjsBackend(trained), trained, samples);
+  const b = await outputs(ort, trained, samples);
+  const worst = Math.max(...a.map((p, i) => maxAbsDifference(b[i], p)));
+  console.log(`${name}, ${a.length} phantoms: largest probability difference ${worst.toExponential(2)}`);
+  expect(worst).toBeLessThan(1e-4);
+  return { trained, ort, a, b };
+}
+
 describe('inference backends', () => {
   it('classifier: ONNX Runtime gives tf.js’s labels and probabilities, and so does the View tab', async () => {
-    const trained = await loadTrained(cnnDir);
-    const ort = await onnxBackend(trained, cnnDir);
-    const a = await outputs(tfjsBackend(trained), trained, classification.samples);
-    const b = await outputs(ort, trained, classification.samples);
-    const worst = Math.max(...a.map((p, i) => maxDifference(b[i], p)));
-    console.log(`small CNN, ${a.length} phantoms: largest probability difference ${worst.toExponential(2)}`);
-    expect(worst).toBeLessThan(1e-4);
+    const { trained, ort, a, b } = await bothRuntimes('small CNN', cnnDir, classification.samples);
     expect(b.map(argmax)).toEqual(a.map(argmax));
 
     const sample = classification.samples.get('img003.png') as Sample;
     const viewTf = await predictSample(trained, sample);
     const viewOrt = await predictSample(trained, sample, { inference: ort });
     expect(viewOrt.predictedClass).toBe(viewTf.predictedClass);
-    expect(maxDifference(viewOrt.probabilities ?? [], viewTf.probabilities ?? [])).toBeLessThan(1e-4);
+    expect(maxAbsDifference(viewOrt.probabilities ?? [], viewTf.probabilities ?? [])).toBeLessThan(1e-4);
     // Grad-CAM is tf.js's either way.
     expect(viewOrt.gradCam).toEqual(viewTf.gradCam);
     await ort.release();
@@ -92,13 +91,7 @@ describe('inference backends', () => {
   });
 
   it('U-Net: the same masks, and sliding windows through ONNX Runtime blend as tf.js’s do', async () => {
-    const trained = await loadTrained(unetDir);
-    const ort = await onnxBackend(trained, unetDir);
-    const a = await outputs(tfjsBackend(trained), trained, segmentation.samples);
-    const b = await outputs(ort, trained, segmentation.samples);
-    const worst = Math.max(...a.map((p, i) => maxDifference(b[i], p)));
-    console.log(`U-Net, ${a.length} phantoms: largest probability difference ${worst.toExponential(2)}`);
-    expect(worst).toBeLessThan(1e-4);
+    const { trained, ort, a, b } = await bothRuntimes('U-Net', unetDir, segmentation.samples);
     b.forEach((p, i) => expect(classMask(p, 16 * 16, 2)).toEqual(classMask(a[i], 16 * 16, 2)));
 
     // A 40x28 image in 16x16 windows, half overlapping, Gaussian-weighted, 3 windows per call.
@@ -108,7 +101,7 @@ describe('inference backends', () => {
     const viaTf = await slidingWindowInference(input, (x) => trained.model.predict(x) as tf.Tensor, options);
     const viaOrt = await slidingWindowInference(input, ort, options);
     expect(viaOrt.shape).toEqual([40, 28, 2]);
-    const windowed = maxDifference(viaOrt.data, viaTf.data);
+    const windowed = maxAbsDifference(viaOrt.data, viaTf.data);
     console.log(`U-Net sliding windows over 40x28: largest difference ${windowed.toExponential(2)}`);
     expect(windowed).toBeLessThan(1e-4);
     await ort.release();
