@@ -60,6 +60,35 @@ export const NetworkParamsSchema = z.object({
     .describe(
       'Id of a network saved with the layer builder (its Save as name); used when architecture = custom',
     ),
+  // Optional without defaults, so the keys of networks that train on whole inputs stay as they were.
+  patchSize: z
+    .string()
+    .optional()
+    .describe(
+      'Volumes to segment: train on random patches of DxHxW voxels (e.g. 32x64x64; each side a multiple of 2^depth) and predict whole volumes by sliding windows; empty = whole inputs',
+    ),
+  patchForeground: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Patch training: share of each batch whose patches are centred on a foreground voxel, 0-1 (default 0.33)',
+    ),
+  windowOverlap: z
+    .number()
+    .min(0)
+    .max(0.95)
+    .optional()
+    .describe(
+      'Patch networks: overlap of neighbouring sliding windows on whole volumes, 0-0.95 (default 0.5)',
+    ),
+  windowBlend: z
+    .enum(['gaussian', 'constant'])
+    .optional()
+    .describe(
+      'Patch networks: how overlapping windows are averaged; gaussian weights window centres more (default)',
+    ),
   baseFilters: z
     .number()
     .int()
@@ -184,6 +213,19 @@ export const NetworkParamsSchema = z.object({
     .max(1)
     .default(DEFAULT_SCORE_THRESHOLD)
     .describe('Detection: minimum heatmap score for a box, 0-1'),
+  operatingPoint: z
+    .string()
+    .refine(isOperatingRule, 'use youden, sens=T or spec=T with 0 < T <= 1')
+    .default('youden')
+    .describe(
+      "Classification study: how the threshold is chosen on the validation split: youden (Youden's J), sens=0.9 (target sensitivity) or spec=0.9 (target specificity)",
+    ),
+  subgroupFile: z
+    .string()
+    .default('')
+    .describe(
+      'Classification study: a CSV (path from the project) whose first column is the item id and whose other columns (site, scanner...) are attributes to report the test metrics by, beside DICOM manufacturer, model, sex and age',
+    ),
 });
 
 /** Parsed params of the network node. */
@@ -211,19 +253,6 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
 export function architectureDimsProblem(architecture: string, dims: 2 | 3): string | undefined {
   if (architecture === 'auto' || architecture === 'custom' || (architecture === 'unet3d') === (dims === 3))
     return undefined;
-  operatingPoint: z
-    .string()
-    .refine(isOperatingRule, 'use youden, sens=T or spec=T with 0 < T <= 1')
-    .default('youden')
-    .describe(
-      "Classification study: how the threshold is chosen on the validation split: youden (Youden's J), sens=0.9 (target sensitivity) or spec=0.9 (target specificity)",
-    ),
-  subgroupFile: z
-    .string()
-    .default('')
-    .describe(
-      'Classification study: a CSV (path from the project) whose first column is the item id and whose other columns (site, scanner...) are attributes to report the test metrics by, beside DICOM manufacturer, model, sex and age',
-    ),
   return dims === 3
     ? `Architecture ${architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
     : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)';

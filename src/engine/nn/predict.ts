@@ -21,7 +21,9 @@ import {
 import { defaultGradCamLayer, gradCam } from './gradcam';
 import { boxOverlay, encodeRgb, heatOverlay, maskOverlay, rgbBase } from './render';
 import { tf } from './tf';
+import { predictWhole, predictWholeOn } from './patch-inference';
 import { checkpointPath, loadCheckpoint } from './train/checkpoint';
+import { patchSettings, wholeGeometry } from './train/patches';
 import { prepareInput } from './train/prepare';
 import { buildNetwork, type ModelManifest } from './train/setup';
 
@@ -75,11 +77,21 @@ export function classMask(out: Float32Array, pixels: number, classes: number): U
   return mask;
 }
 
-/** Raw network output for one sample plus what is needed to interpret it. */
+/**
+ * Raw network output for one sample plus what is needed to interpret it; a patch-trained
+ * network predicts the whole sample by sliding windows, so its output has the sample's grid.
+ */
 export function runSample(
   t: Trained,
   sample: Sample,
 ): { out: Float32Array; x: Float32Array; offset: number; scale: number } {
+  const patch = patchSettings(t.manifest.params);
+  if (patch) {
+    const whole = wholeGeometry(t.manifest.geometry, sample.image.shape);
+    const prepared = prepareInput(sample, whole, t.manifest.params.normalization);
+    const out = predictWhole(t.model, prepared.x, sample.image.shape, patch);
+    return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+  }
   const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
   const out = tf.tidy(() => {
     const x = tf.tensor(prepared.x, [1, ...t.manifest.geometry.inputShape]);
@@ -94,6 +106,13 @@ export async function runOn(
   t: Trained,
   sample: Sample,
 ): Promise<ReturnType<typeof runSample>> {
+  const patch = patchSettings(t.manifest.params);
+  if (patch) {
+    const whole = wholeGeometry(t.manifest.geometry, sample.image.shape);
+    const prepared = prepareInput(sample, whole, t.manifest.params.normalization);
+    const out = await predictWholeOn(backend, prepared.x, sample.image.shape, patch);
+    return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };
+  }
   const prepared = prepareInput(sample, t.manifest.geometry, t.manifest.params.normalization);
   const out = await backend.predict(prepared.x, [1, ...t.manifest.geometry.inputShape]);
   return { out, x: prepared.x, offset: prepared.offset, scale: prepared.scale };

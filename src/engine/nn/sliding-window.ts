@@ -155,11 +155,7 @@ function eachInside(
 }
 
 /** A tf.js patch predictor on one batch: its output values, checked to be one per window voxel. */
-async function predictTensor(
-  predict: PatchPredictor,
-  batch: Float32Array,
-  shape: number[],
-): Promise<Float32Array> {
+function predictTensor(predict: PatchPredictor, batch: Float32Array, shape: number[]): Float32Array {
   const x = tf.tensor(batch, shape);
   try {
     const y = tf.tidy(() => predict(x));
@@ -167,7 +163,7 @@ async function predictTensor(
       const want = shape.slice(0, -1);
       if (y.shape.length !== want.length + 1 || want.some((d, a) => y.shape[a] !== d))
         throw new Error(`the network gave ${y.shape.join('x')} for patches ${x.shape.join('x')}`);
-      return (await y.data()) as Float32Array;
+      return y.dataSync() as Float32Array;
     } finally {
       y.dispose();
     }
@@ -175,6 +171,15 @@ async function predictTensor(
     x.dispose();
   }
 }
+
+/** A batch of windows to predict: the values, channels last, and their shape (batch first). */
+interface WindowBatch {
+  batch: Float32Array;
+  shape: number[];
+}
+
+/** The blended result, `[...spatial, outChannels]`. */
+type Blended = { data: Float32Array; shape: number[] };
 
 /**
  * Predicts a whole channels-last input by overlapping windows (module comment); returns
@@ -184,7 +189,40 @@ export async function slidingWindowInference(
   input: ChannelsLast,
   predict: PatchPredictor | Pick<InferenceBackend, 'predict'>,
   options: SlidingWindowOptions,
-): Promise<{ data: Float32Array; shape: number[] }> {
+): Promise<Blended> {
+  const windows = blendWindows(input, options);
+  let step = windows.next();
+  while (!step.done) {
+    const { batch, shape } = step.value;
+    step = windows.next(
+      typeof predict === 'function'
+        ? predictTensor(predict, batch, shape)
+        : await predict.predict(batch, shape),
+    );
+  }
+  return step.value;
+}
+
+/** {@link slidingWindowInference} with a tf.js predictor, for callers that cannot wait. */
+export function slidingWindowInferenceSync(
+  input: ChannelsLast,
+  predict: PatchPredictor,
+  options: SlidingWindowOptions,
+): Blended {
+  const windows = blendWindows(input, options);
+  let step = windows.next();
+  while (!step.done) step = windows.next(predictTensor(predict, step.value.batch, step.value.shape));
+  return step.value;
+}
+
+/**
+ * The windows of the module comment, as a coroutine: yields each batch of windows and takes
+ * back the network's output values for it, whichever way they were computed.
+ */
+function* blendWindows(
+  input: ChannelsLast,
+  options: SlidingWindowOptions,
+): Generator<WindowBatch, Blended, Float32Array> {
   const spatial = input.shape.slice(0, -1);
   const channels = input.shape[input.shape.length - 1];
   const patch = options.patchSize;
@@ -216,10 +254,7 @@ export async function slidingWindowInference(
       }),
     );
     const batchShape = [windows.length, ...patch, channels];
-    const values =
-      typeof predict === 'function'
-        ? await predictTensor(predict, batch, batchShape)
-        : await predict.predict(batch, batchShape);
+    const values = yield { batch, shape: batchShape };
     // Whatever runs the network, it must give one output per voxel of each window.
     outChannels = values.length / (windows.length * patchVoxels);
     if (!Number.isInteger(outChannels) || outChannels < 1)

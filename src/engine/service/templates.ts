@@ -41,23 +41,43 @@ const PREPROCESSING: Record<Task, [string, Record<string, unknown>][]> = {
 
 /** Each side of a 3-D network's input divides by this (2^depth of the template's 3-D U-Net). */
 const VOLUME_MULTIPLE = 4;
-/** The largest grid the 3-D template proposes (d, h, w): bigger volumes are centre-cropped to it. */
+/** The largest grid the 3-D template centres volumes in (d, h, w): bigger volumes train on patches. */
 const VOLUME_MAX = [64, 128, 128];
 
 /**
  * The 3-D chain for volumes to segment (no 2-D Resize): z-score intensities, then every volume
- * centred in one grid, the median size of the volumes rounded up to what the 3-D U-Net takes.
+ * centred in one grid, the median size of the volumes rounded up to what the 3-D U-Net takes;
+ * volumes larger than the largest such grid are not cropped: their network trains on patches.
  */
 function volumeChain(shapes: number[][]): [string, Record<string, unknown>][] {
-  const side = (axis: number): number => {
-    const sorted = shapes.map((s) => s[axis]).sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    return Math.min(VOLUME_MAX[axis], Math.ceil(median / VOLUME_MULTIPLE) * VOLUME_MULTIPLE);
-  };
+  const grid = medianGrid(shapes);
+  if (patchSizeFor(shapes)) return [['z-score-normalization', {}]];
   return [
     ['z-score-normalization', {}],
-    ['crop-or-pad', { depth: side(0), height: side(1), width: side(2), value: 0 }],
+    ['crop-or-pad', { depth: grid[0], height: grid[1], width: grid[2], value: 0 }],
   ];
+}
+
+/** The median size of the volumes per axis (d, h, w), rounded up to what the 3-D U-Net takes. */
+function medianGrid(shapes: number[][]): number[] {
+  return [0, 1, 2].map((axis) => {
+    const sorted = shapes.map((s) => s[axis]).sort((a, b) => a - b);
+    return Math.ceil(sorted[Math.floor(sorted.length / 2)] / VOLUME_MULTIPLE) * VOLUME_MULTIPLE;
+  });
+}
+
+/** The largest patch the 3-D template trains on (d, h, w). */
+const PATCH_MAX = [32, 64, 64];
+
+/**
+ * Volumes larger than {@link VOLUME_MAX} (whose centre crop would throw data away) train on patches
+ * (`DxHxW`, the median grid capped by {@link PATCH_MAX}) and are predicted whole by sliding windows;
+ * undefined for volumes that fit.
+ */
+function patchSizeFor(shapes: number[][]): string | undefined {
+  const grid = medianGrid(shapes);
+  if (grid.every((n, axis) => n <= VOLUME_MAX[axis])) return undefined;
+  return grid.map((n, axis) => Math.min(n, PATCH_MAX[axis])).join('x');
 }
 
 /**
@@ -82,8 +102,16 @@ export function templateGraph(
   });
   if (registry.get('neural-network')) {
     // Volumes: already z-scored; a small 3-D U-Net (auto picks unet3d for 3-D data) in small batches.
+    const patchSize = volumes.length ? patchSizeFor(volumes) : undefined;
     const network = volumes.length
-      ? { task, baseFilters: 8, depth: 2, batchSize: 2, normalization: 'none' }
+      ? {
+          task,
+          baseFilters: 8,
+          depth: 2,
+          batchSize: 2,
+          normalization: 'none',
+          ...(patchSize ? { patchSize } : {}),
+        }
       : { task };
     nodes.push(
       makeNode(registry, 'neural-network', 'network', network, { x: 260 * (steps.length + 1), y: 0 }),

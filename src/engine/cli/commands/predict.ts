@@ -171,7 +171,8 @@ export const predictCommand: CliCommand = {
             // A volume's mask: NIfTI in the input's own grid, with its header (affine, pixdim, codes).
             if (image.meta.niftiVersion === undefined)
               throw new Error('masks of a 3-D network are written as NIfTI, for NIfTI inputs only');
-            const [d, vh, vw] = geometry.inputShape;
+            // The sample's own grid: a patch network predicts the whole volume, not one patch.
+            const [d, vh, vw] = sample.image.shape;
             const source = sizeOf(image);
             const mask = resampleVolumeToSource(
               classMask(out, d * vh * vw, geometry.classes),

@@ -3,6 +3,7 @@
  * prefetch: while the network trains on batch i, batch i+1 is being read and
  * prepared. At most two batches are held, whatever the dataset size.
  */
+import type { Sample } from '../../api';
 import type { SampleCollection } from '../../graph/node-type';
 import type { NetworkParams } from '../params';
 import { prepareSample, type DataGeometry, type Prepared } from './prepare';
@@ -11,27 +12,30 @@ import { prepareSample, type DataGeometry, type Prepared } from './prepare';
 async function loadBatch(
   collection: SampleCollection,
   ids: string[],
-  geo: DataGeometry,
-  mode: NetworkParams['normalization'],
+  prepare: (sample: Sample) => Prepared,
 ): Promise<Prepared[]> {
   const samples = await Promise.all(ids.map((id) => collection.load(id)));
-  return samples.map((s) => prepareSample(s, geo, mode));
+  return samples.map(prepare);
 }
 
-/** Yields batches of `batchSize` (the last may be smaller), prefetching one ahead. */
+/**
+ * Yields batches of `batchSize` (the last may be smaller), prefetching one ahead; `prepare`
+ * replaces the whole-sample preparation (patch training cuts patches).
+ */
 export async function* streamBatches(
   collection: SampleCollection,
   ids: string[],
   batchSize: number,
   geo: DataGeometry,
   mode: NetworkParams['normalization'],
+  prepare: (sample: Sample) => Prepared = (s) => prepareSample(s, geo, mode),
 ): AsyncGenerator<Prepared[]> {
   if (!ids.length) return;
-  let next = loadBatch(collection, ids.slice(0, batchSize), geo, mode);
+  let next = loadBatch(collection, ids.slice(0, batchSize), prepare);
   for (let i = 0; i < ids.length; i += batchSize) {
     const current = await next;
     if (i + batchSize < ids.length) {
-      next = loadBatch(collection, ids.slice(i + batchSize, i + 2 * batchSize), geo, mode);
+      next = loadBatch(collection, ids.slice(i + batchSize, i + 2 * batchSize), prepare);
       // Keep a failed prefetch from being reported as unhandled before it is awaited.
       next.catch(() => undefined);
     }

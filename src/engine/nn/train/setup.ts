@@ -11,6 +11,7 @@ import { architectureDimsProblem, resolveParams, type NetworkParams, type Resolv
 import { compileSpec, type Compiled } from '../spec/compile';
 import { parseSpec, trainedContent, type NetworkSpec } from '../../api/network-spec';
 import { shuffled } from './batches';
+import { patchInputShape, patchSettings } from './patches';
 import type { DataGeometry } from './prepare';
 
 /** Saved as `model.json` beside the checkpoints: what predict needs to rebuild the network. */
@@ -127,6 +128,8 @@ export function checkInput(
     );
   if (!collection.items.length) throw new Error('The network has no input items: run the modules before it');
   const inputShape = collection.items[0].shape;
+  const patch = patchSettings(params);
+  if (patch) return { task: collection.task, inputShape: patchInputShape(collection, params.task, patch) };
   const other = collection.items.find((i) => i.shape.join('x') !== inputShape.join('x'));
   if (other)
     throw new Error(

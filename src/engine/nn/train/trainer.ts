@@ -16,7 +16,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { EpochMetrics } from '../../api';
+import type { EpochMetrics, Sample } from '../../api';
 import type { NetworkContext, SampleCollection } from '../../graph/node-type';
 import { selectBackend } from '../backends/select';
 import { DataParallel, trainThreads } from '../parallel/data-parallel';
@@ -33,6 +33,8 @@ import {
 import { EpochAccumulator } from './epoch-metrics';
 import { computeLoss, parseClassWeights } from './losses';
 import { learningRateAt, makeOptimizer, setLearningRate } from './optimizer';
+import { evaluateWholeVolumes } from './patch-evaluation';
+import { patchSettings, trainingPatch, type PatchSettings } from './patches';
 import type { DataGeometry, Prepared } from './prepare';
 import {
   buildNetwork,
@@ -141,9 +143,33 @@ async function pass(
   optimizer?: tf.Optimizer,
   where = '',
   parallel?: DataParallel | null,
+  patch?: { settings: PatchSettings; epoch: number },
 ): Promise<void> {
+  if (patch && !optimizer) {
+    const cancelled = (): void => {
+      if (ctx.signal.aborted) throw new TrainingCancelled();
+    };
+    await evaluateWholeVolumes(
+      model,
+      collection,
+      ids,
+      p,
+      geo,
+      patch.settings,
+      acc,
+      classWeights,
+      cancelled,
+      onBatch,
+    );
+    return;
+  }
+  // A patch's place in its batch decides whether it is centred on foreground.
+  const position = new Map(ids.map((id, i) => [id, i % p.batchSize]));
+  const prepare = patch
+    ? (s: Sample): Prepared => trainingPatch(s, geo, p, patch.settings, patch.epoch, position.get(s.id) ?? 0)
+    : undefined;
   let b = 0;
-  for await (const batch of streamBatches(collection, ids, p.batchSize, geo, p.normalization)) {
+  for await (const batch of streamBatches(collection, ids, p.batchSize, geo, p.normalization, prepare)) {
     if (ctx.signal.aborted) throw new TrainingCancelled();
     b++;
     const x = inputTensor(batch, geo);
@@ -208,6 +234,9 @@ export async function train(
   ctx.log.info(`Training ${networkName} on the ${backend} backend`);
   const startTensors = tf.memory().numTensors;
 
+  const patch = patchSettings(p);
+  if (patch)
+    ctx.log.info(`Training on ${patch.size.join('x')} patches; whole volumes validate by sliding windows`);
   const splits = splitItems(collection.items, p.seed);
   if (!splits.train.length) throw new Error('No training items: the dataset needs a train split');
   const spec = specFor(p, ctx.savedSpec);
@@ -281,7 +310,10 @@ export async function train(
   const startEpoch = state.finished ? p.epochs + 1 : state.epoch + 1;
   const trainIds = splits.train.map((i) => i.id);
   const valIds = splits.validation.map((i) => i.id);
-  const batchesPer = Math.ceil(trainIds.length / p.batchSize) + Math.ceil(valIds.length / p.batchSize);
+  // Patch networks validate whole volumes one at a time.
+  const batchesPer =
+    Math.ceil(trainIds.length / p.batchSize) +
+    (patch ? valIds.length : Math.ceil(valIds.length / p.batchSize));
   const total = batchesPer * Math.max(0, p.epochs - startEpoch + 1);
   let done = 0;
   const onBatch = (): void => {
@@ -321,6 +353,7 @@ export async function train(
         optimizer,
         `in epoch ${epoch}`,
         parallel,
+        patch && { settings: patch, epoch },
       );
       const valAcc = new EpochAccumulator(geo.task, geo.classes, detection);
       await pass(
@@ -336,6 +369,7 @@ export async function train(
         undefined,
         '',
         parallel,
+        patch && { settings: patch, epoch },
       );
       const trainMetrics = trainAcc.metrics();
       const valMetrics = valAcc.metrics();
@@ -387,6 +421,7 @@ export async function train(
         undefined,
         '',
         parallel,
+        patch && { settings: patch, epoch: state.epoch },
       );
       test = { metrics: testAcc.metrics(), confusion: testAcc.confusionRows() };
       // The operating point is chosen on the validation split's probabilities under the same weights.
