@@ -17,6 +17,7 @@ export * from './metric-names';
 export * from './graph-edits';
 export * from './graph-delta';
 export * from './results';
+export * from './process';
 export * from './network-spec';
 export * from './volume-view';
 export * from './window-presets';

@@ -15,6 +15,7 @@ import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
 import type { EvaluationHistory, ExternalEvaluation } from './evaluation';
 import type { GraphDelta } from './results';
+import { ProcessRequestSchema, type ProcessResult } from './process';
 import { VolumeSliceRequestSchema, type VolumeSlice } from './volume-view';
 import {
   BrowseFolderSchema,
@@ -193,6 +194,8 @@ export const EngineRequests = {
   /** Settings kept in the project; a field left out is unchanged, `null` clears it. */
   setProjectSettings: z.object({ sampleSize: SampleSizeSchema.nullable().optional() }),
   listRecentProjects: z.object({}),
+  /** `phi process`: modules applied to image files outside a pipeline (process.ts). */
+  processImages: ProcessRequestSchema,
   ...PacsRequests,
 } as const;
 
@@ -493,6 +496,7 @@ export interface EngineResults extends PacsResults {
   setProjectSettings: ProjectSettings;
   /** Projects this user opened or created lately, newest first (those whose file is gone left out). */
   listRecentProjects: RecentProject[];
+  processImages: ProcessResult;
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

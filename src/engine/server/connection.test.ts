@@ -1,10 +1,10 @@
 /**
  * A connection to a real engine: a cancelled request is answered at once with
  * "Cancelled" and only once, and the engine stops the work (the dataset
- * summary's decoding pass); a subscription narrows events to kinds and nodes,
- * and one kind to its own nodes.
+ * summary's decoding pass, phi process between files); a subscription
+ * narrows events to kinds and nodes, and one kind to its own nodes.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REQUEST_CANCELLED, type WireFromEngine } from '../api';
@@ -69,6 +69,26 @@ it('answers a cancelled request at once, once, and the engine stops its work', a
   expect(sent.filter((m) => m.kind === 'response' && m.id === 1)).toHaveLength(1);
   const summary = sent.find((m) => m.kind === 'response' && m.id === 2);
   expect(summary).toMatchObject({ result: { splits: expect.any(Object) } });
+  connection.close();
+});
+
+it('stops a long phi process when its request is cancelled', async () => {
+  const { sent, outcomes, connection } = connect();
+  const output = join(dir, 'processed');
+  connection.receive({
+    kind: 'request',
+    id: 1,
+    method: 'processImages',
+    params: { steps: [{ module: 'flip' }], input: join(dir, 'scans'), output },
+  });
+  await expect.poll(() => existsSync(output), { timeout: 30_000 }).toBe(true);
+  connection.receive({ kind: 'cancel', id: 1 });
+  expect(sent).toEqual([{ kind: 'response', id: 1, error: REQUEST_CANCELLED }]);
+  expect(await outcomes.get('processImages')).toBe('AbortError');
+  // It stopped between files: some of the 300 images were written, not all.
+  const written = readdirSync(output, { recursive: true }).filter((f) => String(f).endsWith('.png'));
+  expect(written.length).toBeGreaterThan(0);
+  expect(written.length).toBeLessThan(300);
   connection.close();
 });
 

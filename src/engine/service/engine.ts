@@ -16,6 +16,7 @@ import { TuningChannel } from './tuning-channel';
 import { CustomModuleChannel } from './custom-module-channel';
 import { NetworkChannel } from './network-channel';
 import { PacsChannel } from './pacs';
+import { ProcessChannel } from './process-channel';
 import { ProjectSession, type EngineOptions } from './session';
 import { VolumeView } from './volume-view';
 
@@ -33,6 +34,7 @@ export class Engine implements EngineApi {
   private readonly networks: NetworkChannel;
   private readonly pacs: PacsChannel;
   private readonly volumes: VolumeView;
+  private readonly processing: ProcessChannel;
 
   constructor(options: EngineOptions = {}) {
     this.session = new ProjectSession(options);
@@ -45,6 +47,7 @@ export class Engine implements EngineApi {
     this.networks = new NetworkChannel(this.session);
     this.pacs = new PacsChannel(this.session, this.project);
     this.volumes = new VolumeView(this.session);
+    this.processing = new ProcessChannel(this.session);
   }
 
   /** The node types this engine knows (built-ins and the open project's trusted custom modules). */
@@ -88,6 +91,13 @@ export class Engine implements EngineApi {
 
   listRecentProjects(): Promise<EngineResults['listRecentProjects']> {
     return this.project.listRecentProjects();
+  }
+
+  processImages(
+    params: EngineParams<'processImages'>,
+    options?: RequestOptions,
+  ): Promise<EngineResults['processImages']> {
+    return this.processing.processImages(params, options);
   }
 
   setProjectSettings(

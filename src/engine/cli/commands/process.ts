@@ -3,29 +3,19 @@
  * a chain (repeat `--module`; each `--param` belongs to the module before it)
  * to one image file or every image in a folder, writing 8/16-bit PNG or
  * float32 `.npy` files with the same stems (and sub-folders) under the output folder.
+ * The engine does the work (`processImages`, service/process-channel.ts); this
+ * command parses the line and prints what became of each file.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { ModuleNodeType } from '../../graph/node-type';
-import { unknownParamName } from '../../graph/param-names';
-import type { Sample, Split } from '../../api';
-import { dtypeOf } from '../../api';
-import { decodeImage, extensionOf, messageOf, readerForExtension } from '../../data/readers';
-import { pngProblem, writeImage } from '../../imaging/export';
-import { builtinModules } from '../../modules';
-import { runStep } from '../../run/chain';
+import { relative, resolve } from 'node:path';
+import type { NodeTypeDescriptor, ProcessRequest, Split } from '../../api';
+import { messageOf } from '../../errors';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
-import { loadProjectModules } from '../project-modules';
+import { createCliEngine } from '../engine';
+import type { Engine } from '../../service/engine';
 
-/** One step of the chain, params already validated. */
-interface Step {
-  module: ModuleNodeType;
-  params: Record<string, unknown>;
-}
-
-/** Parsed command line. */
+/** Parsed command line: the engine's request, paths as given. */
 interface ProcessArgs {
-  steps: Step[];
+  steps: { module: string; params: Record<string, unknown> }[];
   input: string;
   output: string;
   format: 'png' | 'npy' | 'auto';
@@ -46,31 +36,9 @@ function parseParam(text: string): [string, unknown] {
   }
 }
 
-/** Modules `--module` may name: the built-ins, plus a project's custom modules with `--project`. */
-export interface ModuleCatalogue {
-  modules: readonly ModuleNodeType[];
-  /** Custom modules of the project that this computer has not trusted. */
-  untrusted?: readonly string[];
-}
-
-function findModule(id: string, catalogue: ModuleCatalogue): ModuleNodeType {
-  const m = catalogue.modules.find((x) => x.id === id);
-  if (!m && catalogue.untrusted?.includes(id))
-    throw new UsageError(
-      `custom module "${id}" is not trusted on this computer: open the project in Phi Studio and trust its code first`,
-    );
-  if (!m) throw new UsageError(`unknown module "${id}" (phi process --list shows them)`);
-  if ((m.inputs ?? ['in']).length > 1)
-    throw new UsageError(`module "${id}" needs ${m.inputs?.length} inputs; use it in a project`);
-  return m;
-}
-
 /** Parses the arguments; throws UsageError with a readable reason. */
-export function parseProcessArgs(
-  args: string[],
-  catalogue: ModuleCatalogue = { modules: builtinModules },
-): ProcessArgs {
-  const raw: { id: string; params: Record<string, unknown> }[] = [];
+export function parseProcessArgs(args: string[]): ProcessArgs {
+  const steps: ProcessArgs['steps'] = [];
   const positional: string[] = [];
   let format: ProcessArgs['format'] = 'auto';
   let split: Split | undefined;
@@ -82,11 +50,12 @@ export function parseProcessArgs(
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
-    if (a === '--module' || a === '-m') raw.push({ id: next(), params: {} });
+    if (a === '--module' || a === '-m') steps.push({ module: next(), params: {} });
     else if (a === '--param' || a === '-p') {
-      if (!raw.length) throw new UsageError('--param must follow the --module it belongs to');
+      const step = steps.at(-1);
+      if (!step) throw new UsageError('--param must follow the --module it belongs to');
       const [k, v] = parseParam(next());
-      raw[raw.length - 1].params[k] = v;
+      step.params[k] = v;
     } else if (a === '--format') {
       const f = next();
       if (f !== 'png' && f !== 'npy') throw new UsageError(`--format is png or npy, got "${f}"`);
@@ -103,53 +72,16 @@ export function parseProcessArgs(
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
-  if (!raw.length) throw new UsageError('give at least one --module');
+  if (!steps.length) throw new UsageError('give at least one --module');
   if (positional.length !== 2) throw new UsageError('give one input (file or folder) and one output folder');
-  const steps = raw.map(({ id, params }) => {
-    const module = findModule(id, catalogue);
-    const unknown = unknownParamName(module.params, params);
-    if (unknown)
-      throw new UsageError(
-        `${id} has no parameter "${unknown.name}"; its parameters are ${unknown.valid.join(', ') || 'none'}`,
-      );
-    const parsed = module.params.safeParse(params);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UsageError(`${id}: parameter "${issue.path.join('.') || '?'}": ${issue.message}`);
-    }
-    return { module, params: parsed.data as Record<string, unknown> };
-  });
-  return { steps, input: positional[0], output: positional[1], format, split, seed };
-}
-
-/** Image files under a folder (recursively, sorted); files without an extension are tried too (DICOM). */
-async function listImages(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries = await readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && (readerForExtension(p) || extensionOf(p) === '')) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-function stem(file: string): string {
-  const name = basename(file);
-  const ext = extensionOf(file);
-  return ext ? name.slice(0, name.length - ext.length) : name;
+  return { steps, input: positional[0], output: positional[1], format, ...(split ? { split } : {}), seed };
 }
 
 /** Lists the modules and their parameters. */
-function listModules(modules: readonly ModuleNodeType[]): string {
+function listModules(modules: readonly NodeTypeDescriptor[]): string {
   const lines: string[] = [];
   for (const m of modules) {
-    const keys = Object.keys(m.params.shape);
+    const keys = Object.keys((m.params.properties ?? {}) as Record<string, unknown>);
     lines.push(
       `${m.id.padEnd(28)} ${m.category.padEnd(12)} ${keys.length ? keys.join(', ') : '(no parameters)'}`,
     );
@@ -176,73 +108,50 @@ export const processCommand: CliCommand = {
     const at = args.indexOf('--project');
     const projectPath = at >= 0 ? args[at + 1] : undefined;
     if (at >= 0 && !projectPath) throw new UsageError('--project needs a value');
-    const project = projectPath ? await loadProjectModules(resolve(io.cwd, projectPath)) : undefined;
+    const engine = createCliEngine();
     try {
-      const catalogue = {
-        modules: [...builtinModules, ...(project?.modules ?? [])],
-        untrusted: project?.untrusted,
-      };
-      if (args.includes('--list')) {
-        io.stdout.write(listModules(catalogue.modules));
-        if (project?.untrusted.length)
-          io.stdout.write(`not trusted on this computer: ${project.untrusted.join(', ')}\n`);
-        return EXIT.ok;
-      }
-      return await processFiles(parseProcessArgs(args, catalogue), io);
+      // The project's custom modules this computer trusts are registered on opening it, as in the app.
+      if (projectPath)
+        await engine.openProject({ path: resolve(io.cwd, projectPath) }).catch((error: unknown) => {
+          throw new UsageError(`cannot open project "${projectPath}": ${messageOf(error)}`);
+        });
+      if (args.includes('--list')) return await listCommand(engine, io, Boolean(projectPath));
+      return await processFiles(engine, parseProcessArgs(args), io);
     } finally {
-      await project?.dispose();
+      engine.closeProject();
     }
   },
 };
 
-/** Runs the chain over every input file; the exit code says whether any failed. */
-async function processFiles(p: ProcessArgs, io: CliIO): Promise<number> {
-  const input = resolve(io.cwd, p.input);
-  const output = resolve(io.cwd, p.output);
-  let info;
-  try {
-    info = await stat(input);
-  } catch {
-    throw new UsageError(`input "${p.input}" does not exist`);
+/** `--list`: the modules the engine offers, and the project's custom modules it may not run here. */
+async function listCommand(engine: Engine, io: CliIO, withProject: boolean): Promise<number> {
+  const { nodeTypes } = await engine.getInfo();
+  io.stdout.write(listModules(nodeTypes.filter((t) => t.kind === 'module')));
+  const untrusted = withProject ? (await engine.listCustomModules()).filter((m) => !m.trusted) : [];
+  if (untrusted.length)
+    io.stdout.write(`not trusted on this computer: ${untrusted.map((m) => m.id).join(', ')}\n`);
+  return EXIT.ok;
+}
+
+/** Asks the engine to run the chain over every input file; the exit code says whether any failed. */
+async function processFiles(engine: Engine, p: ProcessArgs, io: CliIO): Promise<number> {
+  const request: ProcessRequest = {
+    ...p,
+    input: resolve(io.cwd, p.input),
+    output: resolve(io.cwd, p.output),
+  };
+  // What the engine refuses before any file (a module, a parameter, the input) is a usage error.
+  const { files } = await engine.processImages(request).catch((error: unknown) => {
+    throw new UsageError(messageOf(error));
+  });
+  const count = { written: 0, dropped: 0, failed: 0 };
+  for (const { file, state, target, shape, dtype, error } of files) {
+    count[state]++;
+    if (state === 'written' && target)
+      io.stdout.write(`ok       ${file} -> ${relative(io.cwd, target)} [${shape?.join('x')} ${dtype}]\n`);
+    else if (state === 'dropped') io.stdout.write(`dropped  ${file}\n`);
+    else io.stderr.write(`failed   ${file}: ${error}\n`);
   }
-  const files = info.isDirectory() ? await listImages(input) : [input];
-  const root = info.isDirectory() ? input : dirname(input);
-  if (!files.length) throw new UsageError(`no image files in "${p.input}"`);
-  let done = 0;
-  let dropped = 0;
-  let failed = 0;
-  for (const file of files) {
-    const rel = relative(root, file);
-    try {
-      const image = await decodeImage(file);
-      const { meta, ...pixels } = image;
-      let sample: Sample | null = { id: rel, image: pixels, meta, split: p.split };
-      for (const [i, step] of p.steps.entries()) {
-        if (!sample) break;
-        sample = await runStep(step.module, step.params, sample, {
-          nodeId: `step${i + 1}`,
-          seed: p.seed,
-          split: sample.split,
-        });
-      }
-      if (!sample) {
-        dropped++;
-        io.stdout.write(`dropped  ${rel}\n`);
-        continue;
-      }
-      const format = p.format === 'auto' ? (pngProblem(sample.image) ? 'npy' : 'png') : p.format;
-      const target = join(output, dirname(rel), `${stem(rel)}.${format}`);
-      await mkdir(dirname(target), { recursive: true });
-      await writeImage(target, sample.image, format);
-      done++;
-      io.stdout.write(
-        `ok       ${rel} -> ${relative(io.cwd, target)} [${sample.image.shape.join('x')} ${dtypeOf(sample.image.data)}]\n`,
-      );
-    } catch (error) {
-      failed++;
-      io.stderr.write(`failed   ${rel}: ${messageOf(error)}\n`);
-    }
-  }
-  io.stdout.write(`${done} written, ${dropped} dropped, ${failed} failed\n`);
-  return failed ? EXIT.failed : EXIT.ok;
+  io.stdout.write(`${count.written} written, ${count.dropped} dropped, ${count.failed} failed\n`);
+  return count.failed ? EXIT.failed : EXIT.ok;
 }
