@@ -162,10 +162,10 @@ describe('PACS in the workbench', () => {
     await session.shot('pacs-query');
     const cache = join(session.dir, 'example', 'lesions.phidata', 'pacs', 'dataset');
     expect(readFileSync(join(cache, 'labels.csv'), 'utf8').trim().split('\n').length).toBe(7);
-    // The node now reads the cache: its Files tab lists the six pulled slices.
-    await expect
-      .poll(async () => (await page.evaluate(() => document.body.innerText)).includes('6 studies found'))
-      .toBe(true);
+    // The node now reads the cache: its summary counts the six pulled slices, labelled from the CSV.
+    const datasetSummary = page.getByRole('region', { name: 'Dataset summary' });
+    await expect.poll(() => datasetSummary.innerText(), { timeout: 30_000 }).toMatch(/6 patients/);
+    expect(await datasetSummary.innerText()).toMatch(/labels\.csv/);
     expect(session.pageErrors).toEqual([]);
   });
 });

@@ -256,7 +256,9 @@ const ParameterForm = observer(function ParameterForm({ node }: { node: GraphNod
           Reset to defaults
         </button>
       )}
-      {type.kind === 'dataset' && <DatasetSummaryView node={node} />}
+      {type.kind === 'dataset' && (
+        <DatasetSummaryView key={wb.pacs.refreshes.get(node.id) ?? 0} node={node} />
+      )}
       {type.kind === 'dataset' && <PacsQuerySource node={node} />}
     </div>
   );

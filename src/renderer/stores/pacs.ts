@@ -18,9 +18,17 @@ export class PacsStore {
   dialog: PacsDialog = null;
   /** Per operation (`import`, `refresh:<node>`), the latest progress. */
   readonly progress = observable.map<string, PacsProgress>({}, { deep: false });
+  /** Per Dataset node, how many times its query was refreshed here: its summary reads the folder again. */
+  readonly refreshes = observable.map<string, number>();
 
   constructor(private readonly api: Pick<EngineApi, 'listPacsProfiles'>) {
-    makeObservable(this, { profiles: observableRef, dialog: observable, open: action, onProgress: action });
+    makeObservable(this, {
+      profiles: observableRef,
+      dialog: observable,
+      open: action,
+      onProgress: action,
+      refreshed: action,
+    });
   }
 
   open(dialog: PacsDialog): void {
@@ -36,6 +44,10 @@ export class PacsStore {
   /** Adopts the profile list a save or delete answered with. */
   adopt(profiles: PacsProfiles): void {
     runInAction(() => (this.profiles = profiles));
+  }
+
+  refreshed(node: string): void {
+    this.refreshes.set(node, (this.refreshes.get(node) ?? 0) + 1);
   }
 
   onProgress({ type: _type, ...progress }: Extract<EngineEvent, { type: 'pacs-progress' }>): void {

@@ -60,9 +60,17 @@ function PacsQuerySourceView({ node }: { node: GraphNode }) {
         ...(labels.file.trim() ? { labels } : {}),
       });
       setOpen(false);
+      // The engine pointed the node's folder at the cache: show its params and summary as they are now.
+      const snapshot = await wb.api.getProject({});
+      if (snapshot) wb.adoptSnapshot(snapshot);
       return saved;
     });
-  const refresh = (): Promise<void> => act(() => wb.api.refreshPacsDataset({ node: node.id }));
+  const refresh = (): Promise<void> =>
+    act(async () => {
+      const refreshed = await wb.api.refreshPacsDataset({ node: node.id });
+      wb.pacs.refreshed(node.id);
+      return refreshed;
+    });
   const progress = wb.pacs.progress.get(`refresh:${node.id}`);
   const described = source && Object.entries(source.filters).map(([k, v]) => `${k} ${v}`);
   return (
