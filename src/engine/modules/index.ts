@@ -25,6 +25,7 @@ import { mergeModule } from './merge';
 import { minMaxNormalizationModule } from './min-max-normalization';
 import { morphologyModule } from './morphology';
 import { padModule } from './pad';
+import { percentileNormalizationModule } from './percentile-normalization';
 import { randomAffineModule } from './random-affine';
 import { randomBrightnessContrastModule } from './random-brightness-contrast';
 import { randomFlipModule } from './random-flip';
@@ -58,6 +59,7 @@ export const builtinModules: ModuleNodeType[] = [
   claheModule,
   minMaxNormalizationModule,
   zScoreNormalizationModule,
+  percentileNormalizationModule,
   clipModule,
   invertModule,
   bitDepthConversionModule,

@@ -176,6 +176,7 @@ describe('module registry', () => {
           const changesType = [
             'min-max-normalization',
             'z-score-normalization',
+            'percentile-normalization',
             'bit-depth-conversion',
             'window-setting',
             'edge-detection',

@@ -261,3 +261,20 @@ export function resizeArray(
   const { y, x } = axisTables(interpolation, size, out);
   return resampleSeparable(src, size.height, size.width, size.channels, y, x, outDtype);
 }
+
+/**
+ * Resamples a volume along its slice axis: `depth` slices of `sliceValues` values each (h x w x c,
+ * interleaved) become `newDepth`, with the conventions of {@link resizeArray} applied to that axis
+ * (half-pixel centres, edges replicated, integers rounded half to even and saturated).
+ */
+export function resampleSlices(
+  src: PixelArray,
+  depth: number,
+  sliceValues: number,
+  newDepth: number,
+  interpolation: Interpolation,
+): PixelArray {
+  // The slice axis as the rows of a one-column image whose channels are a whole slice.
+  const { y, x } = axisTables(interpolation, { height: depth, width: 1 }, { height: newDepth, width: 1 });
+  return resampleSeparable(src, depth, 1, sliceValues, y, x);
+}

@@ -1,0 +1,112 @@
+/**
+ * Volumes through Resample to Spacing with spacingZ: sizes, spacing and values against
+ * scipy.ndimage.zoom (order 1 with grid_mode, which centres pixels as OpenCV does, edges
+ * replicated) for the image, nearest for the mask, and the recorded step maps a prediction made
+ * on the resampled grid back onto the source voxels.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../api';
+import { resampleVolumeToSource, sourceDepthToSample, sourceToSample } from '../imaging/geometry-steps';
+import { geometry } from '../imaging/image';
+import { seededValues } from '../test-support/arrays';
+import { pythonWith } from '../test-support/python';
+import { resampleSpacingModule } from './resample-spacing';
+
+const PYTHON = pythonWith(['scipy', 'numpy'], 'python3-scipy');
+
+/** scipy.ndimage.zoom of a `[d, h, w]` float volume to `size`, linear, pixel-centred, edges replicated. */
+function scipyZoom(values: Float32Array, shape: number[], size: number[]): number[] {
+  const code = `
+import json, sys
+import numpy as np
+from scipy import ndimage
+q = json.load(sys.stdin)
+x = np.array(q['values'], dtype=np.float32).reshape(q['shape'])
+f = [n / m for n, m in zip(q['size'], q['shape'])]
+y = ndimage.zoom(x, f, order=1, grid_mode=True, mode='nearest')
+assert list(y.shape) == q['size'], y.shape
+print(json.dumps(y.ravel().astype(float).tolist()))
+`;
+  const run = spawnSync(PYTHON, ['-c', code], {
+    input: JSON.stringify({ values: Array.from(values), shape, size }),
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout) as number[];
+}
+
+function volumeSample(d: number, h: number, w: number, spacing: number[]): Sample {
+  const n = d * h * w;
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = (Math.floor(i / (h * w)) + (i % w)) % 3;
+  return {
+    id: 'v.nii.gz',
+    image: { data: seededValues(n, 7, -100, 300), shape: [d, h, w, 1], colorMode: 'grayscale', spacing },
+    label: { kind: 'mask', mask: { data: mask, shape: [d, h, w, 1], colorMode: 'grayscale' } },
+    split: 'train',
+    meta: {},
+  };
+}
+
+const ctx = { nodeId: 'r', split: 'train' as const, rng: () => 0.5, inputs: {} };
+
+describe('Resample to Spacing on volumes', () => {
+  it('resamples across slices as scipy.ndimage.zoom does and records the slice map', async () => {
+    const sample = volumeSample(7, 9, 10, [3, 1.5, 1.2]);
+    const params = resampleSpacingModule.params.parse({ spacingX: 2, spacingY: 1, spacingZ: 1.4 });
+    const out = (await resampleSpacingModule.run(sample, params, ctx)) as Sample;
+    // round(7 x 3 / 1.4) = 15 slices, round(9 x 1.5 / 1) = 14 rows, round(10 x 1.2 / 2) = 6 columns.
+    expect(out.image.shape).toEqual([15, 14, 6, 1]);
+    expect(out.image.spacing?.[0]).toBeCloseTo((7 * 3) / 15, 10);
+    expect(out.image.spacing?.[1]).toBeCloseTo((9 * 1.5) / 14, 10);
+    const reference = scipyZoom(sample.image.data as Float32Array, [7, 9, 10], [15, 14, 6]);
+    let worst = 0;
+    out.image.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference[i]))));
+    expect(worst).toBeLessThan(1e-3);
+    // The mask: nearest along every axis, source index floor((k + 0.5) x n / m).
+    const mask = out.label?.kind === 'mask' ? out.label.mask : undefined;
+    expect(mask?.shape).toEqual([15, 14, 6, 1]);
+    const src = sample.label?.kind === 'mask' ? sample.label.mask.data : new Uint8Array();
+    const near = (k: number, n: number, m: number): number => Math.floor(((k + 0.5) * n) / m);
+    for (let z = 0; z < 15; z++)
+      for (let y = 0; y < 14; y++)
+        for (let x = 0; x < 6; x++)
+          expect(mask?.data[(z * 14 + y) * 6 + x]).toBe(
+            src[(near(z, 7, 15) * 9 + near(y, 9, 14)) * 10 + near(x, 10, 6)],
+          );
+    const step = out.geometry?.at(-1);
+    expect(step?.depth).toEqual({ from: 7, to: 15, scale: 15 / 7, offset: 0 });
+  });
+
+  it('maps a mask predicted on a grid twice as fine back onto the source voxels exactly', async () => {
+    const sample = volumeSample(5, 6, 8, [4, 2, 2]);
+    const params = resampleSpacingModule.params.parse({ spacingX: 1, spacingY: 1, spacingZ: 2 });
+    const out = (await resampleSpacingModule.run(sample, params, ctx)) as Sample;
+    expect(out.image.shape).toEqual([10, 12, 16, 1]);
+    const predicted = out.label?.kind === 'mask' ? out.label.mask.data : new Uint8Array();
+    const source = geometry(sample.image);
+    const back = resampleVolumeToSource(
+      predicted,
+      { depth: 10, height: 12, width: 16, channels: 1 },
+      sourceToSample(out, source),
+      sourceDepthToSample(out, source.depth),
+      source,
+      'nearest',
+    );
+    expect(Array.from(back)).toEqual(Array.from(sample.label?.kind === 'mask' ? sample.label.mask.data : []));
+  });
+
+  it('keeps the slices with spacingZ 0 and refuses a volume without a slice spacing', async () => {
+    const sample = volumeSample(4, 6, 6, [1, 1]);
+    const inPlane = await resampleSpacingModule.run(
+      sample,
+      resampleSpacingModule.params.parse({ spacingX: 0.5, spacingY: 0.5 }),
+      ctx,
+    );
+    expect(inPlane?.image.shape).toEqual([4, 12, 12, 1]);
+    await expect(
+      resampleSpacingModule.run(sample, resampleSpacingModule.params.parse({ spacingZ: 1 }), ctx),
+    ).rejects.toThrow('Sample v.nii.gz has no slice spacing; set spacingZ to 0 to resample in-plane only');
+  });
+});
