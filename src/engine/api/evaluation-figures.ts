@@ -125,7 +125,8 @@ export interface SubgroupRow {
   attribute: string;
   value: string;
   items: number;
-  /** Items per true class, in words. */
+  /** Items per true class, in class order, and in words. */
+  perClassItems: number[];
   counts: string;
   figures: { key: string; label: string; value: number | null; interval: [number, number] | null }[];
   /** Few items of some class (`isSmallSubgroup`): wide intervals. */
@@ -161,6 +162,7 @@ export function subgroupRows(record: EvaluationRecord): SubgroupRow[] {
         attribute,
         value: group.value,
         items: group.items,
+        perClassItems: group.perClassItems,
         counts: record.classes.map((name, c) => `${name} ${group.perClassItems[c] ?? 0}`).join(', '),
         figures: columns.map((c) => ({ ...c, ...figure(c.key) })),
         small: isSmallSubgroup(group),

@@ -140,7 +140,12 @@ export const EngineRequests = {
   getEvaluation: z.object({ node: z.string(), run: z.string().max(200).optional() }),
   /** Writes the study report of a network node (all of them when absent) beside the project. */
   exportReport: z.object({ node: z.string().optional() }),
-  getPrediction: z.object({ node: z.string(), sampleId: z.string() }),
+  getPrediction: z.object({
+    node: z.string(),
+    sampleId: z.string(),
+    /** The evaluation whose model predicts (the error gallery); refused when the node's model changed since. */
+    evaluation: z.string().optional(),
+  }),
   /** One slice of a volume in a plane, with its overlays (the View tab's volumes). */
   getVolumeSlice: VolumeSliceRequestSchema,
   getDatasetSummary: z.object({ node: z.string() }),

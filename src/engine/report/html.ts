@@ -34,7 +34,7 @@ body{font:10.5pt/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d273
 h1{font-size:18pt;margin:0 0 2mm}h2{font-size:13pt;border-bottom:1px solid #c9d1db;margin:8mm 0 3mm;padding-bottom:1mm}
 h3{font-size:11pt;margin:5mm 0 2mm}table{border-collapse:collapse;margin:2mm 0;font-size:9.5pt}
 th,td{border:1px solid #c9d1db;padding:1mm 2mm;text-align:left;vertical-align:top}th{background:#eef2f6}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#5b6775}.blank{display:inline-block;min-width:60mm;border-bottom:1px dotted #5b6775;color:#8a95a3;font-style:italic}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.nowrap{white-space:nowrap}.subgroups table{font-size:8.5pt}.muted{color:#5b6775}.blank{display:inline-block;min-width:60mm;border-bottom:1px dotted #5b6775;color:#8a95a3;font-style:italic}
 .charts{display:flex;flex-wrap:wrap;gap:4mm}figure{margin:0;break-inside:avoid}figcaption{font-size:9pt;color:#5b6775}
 section{break-inside:auto}table,figure{break-inside:avoid}code{font-size:9pt}
 @page{size:A4;margin:12mm}@media print{body{padding:0;max-width:none}h2{break-after:avoid}}
@@ -98,15 +98,21 @@ function subgroupSection(record: EvaluationRecord, id: string, heading: string):
   const columns = subgroupColumns(record);
   return `<h3 id="${id}-subgroups">Subgroups</h3>
 <p>Each group's figures are computed on its items alone, at the evaluation's threshold (not re-chosen per group). Groups with fewer than ${SMALL_SUBGROUP_CLASS_ITEMS} items of some class are marked <em>small</em>: their intervals are wide.</p>
-${table(
-  ['subgroup', 'items', ...columns.map((c) => `${e(c.label)} [95% interval]`)],
-  rows.map((row) => [
-    td(`${e(row.attribute)}: ${e(row.value)}${row.small ? ' <em>(small)</em>' : ''}`),
-    td(`${row.items} <span class="muted">(${e(row.counts)})</span>`, true),
-    ...row.figures.map((f) => td(`${formatValue(f.value)} ${formatInterval(f.interval)}`, true)),
-  ]),
-  `${heading}: subgroups`,
-)}`;
+<div class="subgroups">${table(
+    [
+      'subgroup',
+      `items <span class="muted">(${record.classes.map(e).join(' / ')})</span>`,
+      ...columns.map((c) => `${e(c.label)} <span class="muted">[95% interval]</span>`),
+    ],
+    rows.map((row) => [
+      td(`${e(row.attribute)}: ${e(row.value)}${row.small ? ' <em>(small)</em>' : ''}`),
+      `<td class="num nowrap">${row.items} <span class="muted">(${row.perClassItems.join(' / ')})</span></td>`,
+      ...row.figures.map(
+        (f) => `<td class="num nowrap">${formatValue(f.value)} ${formatInterval(f.interval)}</td>`,
+      ),
+    ]),
+    `${heading}: subgroups`,
+  )}</div>`;
 }
 
 function networkSection(n: NetworkReport, index: number, intendedUse: string): string {

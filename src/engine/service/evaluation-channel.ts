@@ -10,7 +10,7 @@ import { collectionFrom, networkDir } from '../run/executor';
 import { parseOperatingRule } from '../nn/metrics/operating-point';
 import { evaluateFolder } from './external-evaluation';
 import { epochHistory } from './epoch-history';
-import { evaluationHistory } from './evaluations';
+import { evaluationHistory, modelOfEvaluation } from './evaluations';
 import { reportInput } from '../report/input';
 import { renderReport } from '../report/html';
 
@@ -92,7 +92,7 @@ export class EvaluationChannel {
   }
 
   async getPrediction(params: EngineParams<'getPrediction'>): Promise<EngineResults['getPrediction']> {
-    const { node, sampleId } = EngineRequests.getPrediction.parse(params);
+    const { node, sampleId, evaluation } = EngineRequests.getPrediction.parse(params);
     const store = this.session.requireStore();
     const graphNode = this.session.graph().nodes.find((n) => n.id === node);
     const type = graphNode && this.session.registry.get(graphNode.type);
@@ -100,7 +100,9 @@ export class EvaluationChannel {
     if (!type.predict) throw new Error(`${type.title} cannot show predictions`);
     const input = this.session.inputManifest(node);
     if (!input) throw new Error(`Run the pipeline before "${node}" first: its input is not cached`);
-    const selection = this.session.heldSelection(node);
+    const selection = evaluation
+      ? modelOfEvaluation(store, node, evaluation)
+      : this.session.heldSelection(node);
     const prediction = await type.predict(
       sampleId,
       collectionFrom(input, this.session.cache),

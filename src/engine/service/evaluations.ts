@@ -7,12 +7,24 @@
  */
 import type { EngineEvent, EvaluationHistory, EvaluationRecord, ScoredSet } from '../api';
 import { evaluationReport, type EvaluationFigures, type EvaluationOptions } from '../nn/evaluation/report';
+import { modelStamp } from '../nn/evaluation/model-stamp';
+import { networkDir } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
 import type { EvaluationRow } from '../store/records';
 
-/** What an evaluation row stores: the figures and, for the test split, the validation scores its threshold came from. */
+/** The weights an evaluation was made with: their stamp (model-stamp.ts) and the run selection whose folder holds them. */
+export interface EvaluatedModel {
+  stamp: string;
+  selection: string;
+}
+
+/**
+ * What an evaluation row stores: the figures, the model that made them and, for the test
+ * split, the validation scores its threshold came from.
+ */
 interface StoredReport {
   figures: EvaluationFigures;
+  model?: EvaluatedModel;
   reference?: ScoredSet;
 }
 
@@ -30,6 +42,7 @@ export function recordTestEvaluation(
   event: Extract<EngineEvent, { type: 'evaluation' }>,
   seed: number,
   study: Pick<EvaluationOptions, 'rule' | 'attributes'> = {},
+  model?: EvaluatedModel,
 ): string | undefined {
   if (event.trial || !event.scores) return undefined;
   const { test, validation } = event.scores;
@@ -39,6 +52,7 @@ export function recordTestEvaluation(
       seed,
       resamples: TRAINING_RESAMPLES,
     }),
+    ...(model ? { model } : {}),
     ...(validation ? { reference: validation } : {}),
   };
   return store.recordEvaluation(runId, event.node, 'test', stored);
@@ -71,9 +85,13 @@ export function recordExternalEvaluation(
   classes: string[],
   set: ScoredSet,
   options: EvaluationOptions,
+  model?: EvaluatedModel,
 ): EvaluationRecord {
   const reference = referenceOf(store, node)?.reference;
-  const stored: StoredReport = { figures: evaluationReport(classes, set, reference, options) };
+  const stored: StoredReport = {
+    figures: evaluationReport(classes, set, reference, options),
+    ...(model ? { model } : {}),
+  };
   const id = store.recordEvaluation(runId, node, 'external', stored, dataset);
   const row = store.evaluations(node).find((r) => r.id === id) as EvaluationRow;
   return toRecord(row, 'full');
@@ -91,6 +109,31 @@ function toRecord(row: EvaluationRow, model: 'full' | 'sample'): EvaluationRecor
     createdAt: row.createdAt,
     ...figures,
   };
+}
+
+/** The model in `artifactsDir` (the folder of run selection `selection`), undefined when it holds none. */
+export function stampOf(artifactsDir: string, selection: string): EvaluatedModel | undefined {
+  const stamp = modelStamp(artifactsDir);
+  return stamp ? { stamp, selection } : undefined;
+}
+
+/**
+ * The run selection whose folder holds the model that made evaluation `id` of `node`, checked
+ * to be the model it holds now; throws, saying why, when it is not (never another model's output).
+ */
+export function modelOfEvaluation(store: ProjectStore, node: string, id: string): string {
+  const row = store.evaluations(node).find((r) => r.id === id);
+  if (!row) throw new Error(`"${node}" has no evaluation ${id}`);
+  const { model } = row.report as StoredReport;
+  if (!model)
+    throw new Error(
+      `The evaluation of run ${row.runId} does not record which weights made it: RUN the node again to evaluate the model it holds`,
+    );
+  if (modelStamp(networkDir(store.artifactsFor(node), model.selection)) !== model.stamp)
+    throw new Error(
+      `The model of "${node}" has changed since run ${row.runId} made this evaluation: its Grad-CAM would be another model's. RUN evaluates the model it holds now`,
+    );
+  return model.selection;
 }
 
 /**

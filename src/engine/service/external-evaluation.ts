@@ -17,7 +17,7 @@ import { heldInference, inferenceRuntimeSetting } from '../nn/export/inference-b
 import { loadTrained, runOn } from '../nn/predict';
 import { applyChain, chainOf, datasetNodeOf } from '../run/chain';
 import type { ProjectStore } from '../store/project-store';
-import { recordExternalEvaluation } from './evaluations';
+import { recordExternalEvaluation, stampOf } from './evaluations';
 import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
@@ -48,7 +48,9 @@ export async function evaluateFolder(
   const inference = await heldInference(trained, inferenceRuntimeSetting(), store.artifactsPath(node.id));
   // The node's own study settings, unless the request names a rule.
   const settings = studySettings(graph, registry, node.id, store.dir);
-  const set: ScoredSet = { truth: [], probs: [], ids: [] };
+  const set: ScoredSet = { truth: [], probs: [] };
+  // Ids key the subgroup attributes only: the folder's items are not the project's, so no error gallery names them.
+  const ids: string[] = [];
   const metas = new Map<string, Record<string, unknown>>();
   const failed: ExternalEvaluation['failed'] = [];
   let dropped = 0;
@@ -64,18 +66,14 @@ export async function evaluateFolder(
       }
       set.probs.push(Array.from((await runOn(inference, trained, sample)).out));
       set.truth.push(classes.indexOf(source.classes[item.classIndex]));
-      set.ids?.push(item.id);
+      ids.push(item.id);
       metas.set(item.id, original.meta);
     } catch (error) {
       failed.push({ id: item.id, reason: (error as Error).message });
     }
   }
   if (!set.truth.length) throw new Error(`no item of ${dataset} could be evaluated`);
-  const attributes = await itemAttributes(
-    set.ids ?? [],
-    async (id) => metas.get(id) ?? {},
-    settings.subgroupFile,
-  );
+  const attributes = await itemAttributes(ids, async (id) => metas.get(id) ?? {}, settings.subgroupFile);
   const runId = store.startRun({
     mode: 'evaluate',
     seed: options.seed,
@@ -85,11 +83,20 @@ export async function evaluateFolder(
     datasetHash: source.fingerprint,
   });
   try {
-    const record = recordExternalEvaluation(store, runId, node.id, dataset, classes, set, {
-      ...options,
-      rule: options.rule ?? settings.rule,
-      attributes,
-    });
+    const record = recordExternalEvaluation(
+      store,
+      runId,
+      node.id,
+      dataset,
+      classes,
+      set,
+      {
+        ...options,
+        rule: options.rule ?? settings.rule,
+        attributes,
+      },
+      stampOf(store.artifactsPath(node.id), 'all'),
+    );
     store.finishRun(runId, 'done');
     return { record, failed, dropped };
   } catch (error) {

@@ -9,7 +9,7 @@ import { isNoSpace, onProjectDisk } from '../run/disk-full';
 import { messageOf } from '../errors';
 import { executeRun, networkDir, selectionOf } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
-import { recordTestEvaluation } from './evaluations';
+import { recordTestEvaluation, stampOf } from './evaluations';
 import { measuredOnGrid, measureInSource } from './source-evaluation';
 import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
@@ -20,6 +20,13 @@ export class RunChannel {
 
   /** Test evaluations being completed (measured in the source geometry, their study computed); the run ends after them. */
   private sourceMeasures: Promise<void>[] = [];
+  /** Per network node, its test evaluation being completed: its `node-state` waits for it. */
+  private readonly completing = new Map<string, Promise<void>>();
+
+  private complete(node: string, work: Promise<void>): void {
+    this.completing.set(node, work);
+    this.sourceMeasures.push(work);
+  }
 
   async run(params: EngineParams<'run'>): Promise<RunResult> {
     const request: RunRequest = EngineRequests.run.parse(params);
@@ -107,6 +114,7 @@ export class RunChannel {
     } finally {
       this.session.current = undefined;
       this.session.live.clear();
+      this.completing.clear();
     }
   }
 
@@ -114,6 +122,13 @@ export class RunChannel {
   private onRunEvent(runId: string, event: EngineEvent): void {
     if ((event.type === 'node-state' || event.type === 'error') && event.message)
       event = { ...event, message: this.session.explainMissing(event.message) };
+    const pending = event.type === 'node-state' ? this.completing.get(event.node) : undefined;
+    if (pending && event.type === 'node-state') {
+      // A network is done once its test evaluation is stored, not before.
+      this.completing.delete(event.node);
+      this.sourceMeasures.push(pending.then(() => this.onRunEvent(runId, event)));
+      return;
+    }
     if (event.type === 'node-state') {
       const previous = this.session.live.get(event.node) ?? { state: event.state };
       this.session.live.set(event.node, { ...previous, state: event.state, message: event.message });
@@ -128,7 +143,7 @@ export class RunChannel {
       this.session.store &&
       this.session.current
     ) {
-      this.sourceMeasures.push(this.measureTestInSource(runId, event));
+      this.complete(event.node, this.measureTestInSource(runId, event));
       return;
     } else if (event.type === 'evaluation') {
       // The test split is evaluated once; its row carries the (square) confusion matrix, row-major.
@@ -139,7 +154,7 @@ export class RunChannel {
         ...(event.geometry ? { sourceGeometry: event.geometry === 'source' ? 1 : 0 } : {}),
       });
       if (this.session.store && event.scores && !event.trial) {
-        this.sourceMeasures.push(this.recordStudy(runId, event));
+        this.complete(event.node, this.recordStudy(runId, event));
         return;
       }
     }
@@ -169,7 +184,15 @@ export class RunChannel {
           return itemAttributes(ids, metaOf);
         },
       );
-      recordTestEvaluation(store, runId, event, this.session.seed, { rule: settings.rule, attributes });
+      const selection = this.session.current?.selection ?? 'all';
+      recordTestEvaluation(
+        store,
+        runId,
+        event,
+        this.session.seed,
+        { rule: settings.rule, attributes },
+        stampOf(networkDir(store.artifactsFor(event.node), selection), selection),
+      );
     } catch (error) {
       warn(`The test study was not stored: ${(error as Error).message}`);
     }

@@ -3,7 +3,8 @@
  * node's `operatingPoint`, here a target sensitivity) picks the threshold on
  * the validation split, changing it re-evaluates without training, and the
  * stored study carries per-subgroup figures for the columns of the node's
- * subgroup CSV, each group's AUC equal to scikit-learn's on its items.
+ * subgroup CSV, each group's AUC equal to scikit-learn's on its items. The error
+ * gallery's Grad-CAM comes from the model that made the evaluation, or not at all.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,6 +177,26 @@ describe('the study of a trained classifier', () => {
     expect(again.id).not.toBe(test.id);
     expect(again.study.operatingPoint?.rule).toBe('specificity >= 0.8');
     expect(again.study.overall.auc).toBe(test.study.overall.auc);
+  });
+
+  it("shows the Grad-CAM of the evaluation's own model, and refuses it once the model changed", async () => {
+    const current = (await engine.getEvaluation({ node: 'net' })).test as EvaluationRecord;
+    const item = current.errors?.[0]?.id ?? (await scoresOf('test')).ids[0];
+    const shown = await engine.getPrediction({ node: 'net', sampleId: item, evaluation: current.id });
+    expect(shown.gradCam?.dataUrl).toMatch(/^data:image\/png;base64,/);
+    // Another learning rate trains another model: the old evaluation's maps would be its.
+    const node = (await engine.getProject())?.graph.nodes.find((n) => n.id === 'net');
+    await engine.editGraph({
+      edits: [{ op: 'set-params', id: 'net', params: { ...node?.params, learningRate: 0.002 } }],
+    });
+    expect((await engine.run({ mode: 'all' })).status).toBe('done');
+    await expect(
+      engine.getPrediction({ node: 'net', sampleId: item, evaluation: current.id }),
+    ).rejects.toThrow(/The model of "net" has changed since run .+ made this evaluation/);
+    const latest = (await engine.getEvaluation({ node: 'net' })).test as EvaluationRecord;
+    expect(latest.id).not.toBe(current.id);
+    const now = await engine.getPrediction({ node: 'net', sampleId: item, evaluation: latest.id });
+    expect(now.gradCam?.dataUrl).toMatch(/^data:image\/png;base64,/);
   });
 
   it("phi evaluate uses the node's rule unless told another", async () => {

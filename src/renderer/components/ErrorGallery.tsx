@@ -2,7 +2,9 @@
  * The error gallery of a classifier's study: the items the model got wrong
  * most confidently (called as the confusion matrix calls them), each with its
  * Grad-CAM, true and called class; a click opens the item in the View tab.
- * Grad-CAM shows where the network looked, a hint, not a finding.
+ * Grad-CAM is the model's that made the evaluation; when the node holds another model
+ * since, the gallery says so and shows no map. It shows where the network looked, a hint,
+ * not a finding.
  */
 import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -13,25 +15,31 @@ type WrongItem = NonNullable<EvaluationRecord['errors']>[number];
 
 const ErrorCard = observer(function ErrorCard({
   node,
+  evaluation,
   error,
   classes,
+  onRefused,
 }: {
   node: string;
+  evaluation: string;
   error: WrongItem;
   classes: string[];
+  /** Told why the evaluation's model cannot give this item's Grad-CAM. */
+  onRefused: (reason: string) => void;
 }) {
   const wb = useWorkbench();
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   useEffect(() => {
     let current = true;
-    wb.api.getPrediction({ node, sampleId: error.id }).then(
+    // The model of the evaluation, never whatever model the node holds now.
+    wb.api.getPrediction({ node, sampleId: error.id, evaluation }).then(
       (p) => current && setPrediction(p),
-      () => undefined,
+      (e: Error) => current && onRefused(e.message),
     );
     return () => {
       current = false;
     };
-  }, [wb, node, error.id]);
+  }, [wb, node, error.id, evaluation, onRefused]);
   const image = prediction?.gradCam ?? prediction?.input;
   const label = `${error.id}: ${classes[error.truth]} called ${classes[error.predicted]} (p ${error.confidence.toFixed(3)})`;
   return (
@@ -67,6 +75,7 @@ const ErrorCard = observer(function ErrorCard({
 
 /** See the module comment. */
 export const ErrorGallery = observer(function ErrorGallery({ record }: { record: EvaluationRecord }) {
+  const [refused, setRefused] = useState('');
   if (!record.errors) return null;
   const wrong = record.confusion.reduce(
     (sum, row, i) => sum + row.reduce((s, c, j) => s + (i === j ? 0 : c), 0),
@@ -82,11 +91,26 @@ export const ErrorGallery = observer(function ErrorGallery({ record }: { record:
       ) : (
         <ul>
           {record.errors.map((error) => (
-            <ErrorCard key={error.id} node={record.node} error={error} classes={record.classes} />
+            <ErrorCard
+              key={error.id}
+              node={record.node}
+              evaluation={record.id}
+              error={error}
+              classes={record.classes}
+              onRefused={setRefused}
+            />
           ))}
         </ul>
       )}
-      <p className="muted chart-note">Grad-CAM shows where the network looked: a hint, not a finding.</p>
+      {refused && (
+        <p className="status-issues" role="status" data-testid="gallery-refused">
+          No Grad-CAM: {refused}
+        </p>
+      )}
+      <p className="muted chart-note">
+        Grad-CAM shows where the network looked, computed with the model that made this evaluation: a hint,
+        not a finding.
+      </p>
     </section>
   );
 });
