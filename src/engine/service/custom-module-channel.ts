@@ -1,5 +1,6 @@
 /**
- * The engine's custommodule channel: custom modules: listing, templates, saving, deleting and trusting a project's code.
+ * The engine's custom modules channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults } from '../api';

@@ -1,5 +1,6 @@
 /**
- * The engine's data channel: what a node holds: the Files tab's pages, images, before/after results and dataset summaries.
+ * The engine's data channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults, FilePage } from '../api';

@@ -1,5 +1,6 @@
 /**
- * The engine's evaluation channel: a trained network's curves, test study, predictions, report and external validation.
+ * The engine's evaluation channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectSession } from './session';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -94,9 +95,7 @@ export class EvaluationChannel {
   async getPrediction(params: EngineParams<'getPrediction'>): Promise<EngineResults['getPrediction']> {
     const { node, sampleId, evaluation } = EngineRequests.getPrediction.parse(params);
     const store = this.session.requireStore();
-    const graphNode = this.session.graph().nodes.find((n) => n.id === node);
-    const type = graphNode && this.session.registry.get(graphNode.type);
-    if (!graphNode || type?.kind !== 'network') throw new Error(`Node "${node}" is not a network`);
+    const { node: graphNode, type } = this.session.networkNode(node);
     if (!type.predict) throw new Error(`${type.title} cannot show predictions`);
     const input = this.session.inputManifest(node);
     if (!input) throw new Error(`Run the pipeline before "${node}" first: its input is not cached`);
@@ -118,8 +117,7 @@ export class EvaluationChannel {
   ): Promise<EngineResults['evaluateDataset']> {
     const request = EngineRequests.evaluateDataset.parse(params);
     const store = this.session.requireStore();
-    if (this.session.current)
-      throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    this.session.requireNoRun();
     return evaluateFolder(store, this.session.registry, request.node, resolve(store.dir, request.dataset), {
       seed: request.seed,
       ...(request.operatingPoint ? { rule: parseOperatingRule(request.operatingPoint) } : {}),

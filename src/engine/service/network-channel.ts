@@ -1,5 +1,6 @@
 /**
- * The engine's network channel: the layer builder: the layer catalogue, spec checks, saved and built-in network specs.
+ * The engine's networks channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults, GraphNode } from '../api';

@@ -1,5 +1,6 @@
 /**
- * The engine's project channel: opening, creating and closing projects, their settings and graph edits, and what the engine offers (node types, backends).
+ * The engine's project channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectSession } from './session';
 import { existsSync } from 'node:fs';

@@ -1,5 +1,6 @@
 /**
- * The engine's run channel: rUN in its modes: one run at a time, its events mirrored into node states and the store, and cancel.
+ * The engine's runs channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import { KEY_SEPARATOR, type ProjectSession } from './session';
 import type { EngineEvent, EngineParams, Graph, RunRequest, RunResult } from '../api';
@@ -31,8 +32,7 @@ export class RunChannel {
   async run(params: EngineParams<'run'>): Promise<RunResult> {
     const request: RunRequest = EngineRequests.run.parse(params);
     const store = this.session.requireStore();
-    if (this.session.current)
-      throw new Error('A run is already in progress: cancel it or wait for it to finish');
+    this.session.requireNoRun();
     if (request.mode === 'sample' && !request.sample) throw new Error('Sample RUN needs a sample size');
     const graph = this.session.graph();
     this.session.datasets.clear(); // re-index datasets: files may have changed on disk

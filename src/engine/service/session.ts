@@ -17,7 +17,7 @@ import type {
   Sample,
 } from '../api';
 import { SampleSizeSchema, untrustedCodeMessage, type ProjectSettings } from '../api';
-import type { DatasetSource } from '../graph/node-type';
+import type { DatasetSource, NetworkNodeType } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { type NodeTypeRegistry } from '../graph/registry';
 import { OutputCache, type NodeManifest } from '../run/cache';
@@ -107,6 +107,19 @@ export class ProjectSession {
   requireStore(): ProjectStore {
     if (!this.store) throw new Error('No project is open: open or create a .phiproj first');
     return this.store;
+  }
+
+  /** One run at a time: a run, search, repeat or evaluation refuses to start beside another. */
+  requireNoRun(): void {
+    if (this.current) throw new Error('A run is already in progress: cancel it or wait for it to finish');
+  }
+
+  /** A network node of the open project with its type; throws when `id` is no network. */
+  networkNode(id: string): { node: GraphNode; type: NetworkNodeType } {
+    const node = this.graph().nodes.find((n) => n.id === id);
+    const type = node && this.registry.get(node.type);
+    if (!node || type?.kind !== 'network') throw new Error(`Node "${id}" is not a network`);
+    return { node, type };
   }
 
   /** Makes `store` the open project, closing the one open before. */

@@ -1,5 +1,6 @@
 /**
- * The engine's tuning channel: hyper-parameter search, repeatability across seeds, and applying a trial.
+ * The engine's tuning channel over the open project (session.ts); engine.ts
+ * routes its requests here (docs/architecture.md, "The engine's channels").
  */
 import type { ProjectChannel } from './project-channel';
 import type { ProjectSession } from './session';
@@ -22,11 +23,8 @@ export class TuningChannel {
   async startTuning(params: EngineParams<'startTuning'>): Promise<EngineResults['startTuning']> {
     const request = EngineRequests.startTuning.parse(params);
     const store = this.session.requireStore();
-    if (this.session.current)
-      throw new Error('A run is already in progress: cancel it or wait for it to finish');
-    const node = this.session.graph().nodes.find((n) => n.id === request.node);
-    const type = node && this.session.registry.get(node.type);
-    if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
+    this.session.requireNoRun();
+    const { node, type } = this.session.networkNode(request.node);
     // Metric and searched values must fit the node's task (unet is no choice for classes).
     const fitted = type.taskOptions
       ? fitTuningRequest(type.taskOptions, request, type.params.safeParse(node.params).data?.task)
@@ -107,11 +105,8 @@ export class TuningChannel {
   async repeatTraining(params: EngineParams<'repeatTraining'>): Promise<EngineResults['repeatTraining']> {
     const request = EngineRequests.repeatTraining.parse(params);
     const store = this.session.requireStore();
-    if (this.session.current)
-      throw new Error('A run is already in progress: cancel it or wait for it to finish');
-    const node = this.session.graph().nodes.find((n) => n.id === request.node);
-    const type = node && this.session.registry.get(node.type);
-    if (!node || type?.kind !== 'network') throw new Error(`Node "${request.node}" is not a network`);
+    this.session.requireNoRun();
+    const { node, type } = this.session.networkNode(request.node);
     const parsed = type.params.safeParse(node.params);
     if (!parsed.success) throw new Error(`Node "${node.id}" has invalid params: fix them first`);
     const input = this.session.inputManifest(node.id);
