@@ -176,6 +176,20 @@ const sopOf = (file: string): string =>
     file,
   ).sop as string;
 
+/** `phi push` over DICOMweb of what `--as KIND INPUT --source SOURCE` makes. */
+const pushAs = (kind: string, input: string | undefined, source: string, ...more: string[]) =>
+  runPhi(work, [
+    'push',
+    orthanc.dicomweb,
+    '--as',
+    kind,
+    ...(input ? [input] : []),
+    '--source',
+    source,
+    ...more,
+    ...auth,
+  ]);
+
 describe('phi push --as rtstruct to a real Orthanc', () => {
   it('traces each class on an oblique, anisotropic series; rasterised back, the contours give the mask exactly', async () => {
     const series = join(work, 'series');
@@ -183,13 +197,9 @@ describe('phi push --as rtstruct to a real Orthanc', () => {
     for (const file of readdirSync(series)) await orthanc.upload(join(series, file));
     expect(py(MAKE_MASK, join(work, 'mask.npy'))).toEqual({ pixels: [2793, 1701] });
 
-    const r = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
+    const r = await pushAs(
       'rtstruct',
       'mask.npy',
-      '--source',
       'series',
       '--label',
       'liver',
@@ -197,8 +207,7 @@ describe('phi push --as rtstruct to a real Orthanc', () => {
       'tumour',
       '--out',
       'rt.dcm',
-      ...auth,
-    ]);
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     // liver: outer ring, hole, island (slice 1) and two corner-touching pixels kept apart (slice 2).
@@ -224,18 +233,7 @@ describe('phi push --as rtstruct to a real Orthanc', () => {
   });
 
   it('refuses a mask of another shape, and class names that do not match the classes, each in one sentence', async () => {
-    const wrongNames = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
-      'rtstruct',
-      'mask.npy',
-      '--source',
-      'series',
-      '--label',
-      'liver',
-      ...auth,
-    ]);
+    const wrongNames = await pushAs('rtstruct', 'mask.npy', 'series', '--label', 'liver');
     expect(wrongNames.code).toBe(1);
     expect(wrongNames.err).toBe(
       'phi push: the mask has 2 classes (values 1, 2) but 1 names were given: give one --label per class, in value order\n',
@@ -243,31 +241,13 @@ describe('phi push --as rtstruct to a real Orthanc', () => {
     await sharp({ create: { width: 128, height: 128, channels: 3, background: '#ffffff' } })
       .png()
       .toFile(join(work, 'one-slice.png'));
-    const wrongShape = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
-      'rtstruct',
-      'one-slice.png',
-      '--source',
-      'series',
-      ...auth,
-    ]);
+    const wrongShape = await pushAs('rtstruct', 'one-slice.png', 'series');
     expect(wrongShape.code).toBe(1);
     expect(wrongShape.err).toBe(
       'phi push: the mask is 128x128 but the source is 3x128x128 (slices x rows x columns, slices ordered along their normal)\n',
     );
     // A single slice with a PNG mask works.
-    const single = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
-      'rtstruct',
-      'one-slice.png',
-      '--source',
-      'ct.dcm',
-      ...auth,
-    ]);
+    const single = await pushAs('rtstruct', 'one-slice.png', 'ct.dcm');
     expect(single.err).toBe('');
     expect(single.out).toContain('RTSTRUCT: class 255 (1 contours) on 1 slices from one-slice.png');
   });
@@ -320,12 +300,9 @@ describe('classification results to a real Orthanc', () => {
       patient: ct.patient,
     });
 
-    const bad = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
+    const bad = await pushAs(
       'sr',
-      '--source',
+      undefined,
       'ct.dcm',
       '--probability',
       'benign=1.3',
@@ -333,8 +310,7 @@ describe('classification results to a real Orthanc', () => {
       'm',
       '--project-hash',
       'h',
-      ...auth,
-    ]);
+    );
     expect(bad.code).toBe(1);
     expect(bad.err).toBe('phi push: the probability of "benign" is 1.3, not a number from 0 to 1\n');
   });
@@ -349,20 +325,15 @@ describe('classification results to a real Orthanc', () => {
       .png()
       .toFile(join(work, 'gradcam.png'));
     writeFileSync(join(work, 'gradcam.raw'), rgb);
-    const r = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
+    const r = await pushAs(
       'sc',
       'gradcam.png',
-      '--source',
       'ct.dcm',
       '--derivation',
       'Grad-CAM of class "malignant" from model resnet-chest (project 3f2a9c)',
       '--out',
       'sc.dcm',
-      ...auth,
-    ]);
+    );
     expect(r.err).toBe('');
     expect(r.out.split('\n')[0]).toBe('Secondary Capture: 96x80 from gradcam.png, not for diagnosis');
     const { file, study } = await stored(sopOf(join(work, 'sc.dcm')), 'stored-sc.dcm');
@@ -405,18 +376,7 @@ print(json.dumps({'sopClass': d.SOPClassUID, 'burnedIn': d.BurnedInAnnotation, '
     );
     expect(pdf.length % 2).toBe(1);
     writeFileSync(join(work, 'report.pdf'), pdf);
-    const r = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
-      'pdf',
-      'report.pdf',
-      '--source',
-      'ct.dcm',
-      '--out',
-      'pdf.dcm',
-      ...auth,
-    ]);
+    const r = await pushAs('pdf', 'report.pdf', 'ct.dcm', '--out', 'pdf.dcm');
     expect(r.err).toBe('');
     expect(r.out.split('\n')[0]).toBe(`Encapsulated PDF: ${pdf.length} bytes from report.pdf`);
     const { file, study } = await stored(sopOf(join(work, 'pdf.dcm')), 'stored-pdf.dcm');
@@ -450,16 +410,7 @@ print(json.dumps({'sopClass': d.SOPClassUID, 'mime': d.MIMETypeOfEncapsulatedDoc
       0,
     );
 
-    const notPdf = await runPhi(work, [
-      'push',
-      orthanc.dicomweb,
-      '--as',
-      'pdf',
-      'password',
-      '--source',
-      'ct.dcm',
-      ...auth,
-    ]);
+    const notPdf = await pushAs('pdf', 'password', 'ct.dcm');
     expect(notPdf.code).toBe(1);
     expect(notPdf.err).toBe(
       `phi push: ${join(work, 'password')} is not a PDF file (it does not start with %PDF-)\n`,

@@ -30,6 +30,8 @@ const PATIENT_AND_STUDY = [
   'PatientAge',
   'PatientIdentityRemoved',
   'DeidentificationMethod',
+  'DeidentificationMethodCodeSequence',
+  'LongitudinalTemporalInformationModified',
   'StudyInstanceUID',
   'StudyDate',
   'StudyTime',

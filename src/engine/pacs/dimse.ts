@@ -8,10 +8,10 @@ import { createRequire } from 'node:module';
 import dimse from 'dcmjs-dimse';
 import type { Writable } from 'node:stream';
 import { ConnectionCut, networkCause, PacsError } from './errors';
-import { part10 } from './received';
+import { answerStore, type ReceivedDataset } from './received';
 import type { DimseTarget } from './target';
 
-const { Client, constants, requests, responses } = dimse;
+const { Client, constants, requests } = dimse;
 const { Status } = constants;
 dimse.log.setLevel('silent');
 // dcmjs-dimse's own copy of dcmjs names each private attribute it drops when it encodes a
@@ -75,7 +75,7 @@ function statusWords(status: number): string {
 }
 
 type StoreRequest = InstanceType<typeof requests.CStoreRequest>;
-type StoreResponse = InstanceType<typeof responses.CStoreResponse>;
+type StoreResponse = InstanceType<typeof dimse.responses.CStoreResponse>;
 /** The part of dcmjs-dimse's network object a C-GET needs: where a received dataset's bytes end up. */
 type ClientNetwork = {
   createDatasetFromStoreWritableStream(
@@ -94,7 +94,7 @@ function receiveOnAssociation(
   client: InstanceType<typeof Client>,
   onInstance: (bytes: Uint8Array) => Promise<void>,
 ): void {
-  const arrived: { bytes: Uint8Array; syntax: string }[] = [];
+  const arrived: ReceivedDataset[] = [];
   // dcmjs-dimse parses a received dataset (re-encoding would drop what dcmjs does not know):
   // its network object is made by send(), so the raw bytes are taken there.
   const network = (client as unknown as { network?: ClientNetwork }).network;
@@ -106,25 +106,9 @@ function receiveOnAssociation(
       parse(writable, context, callback);
     };
   }
-  client.on('cStoreRequest', (request: StoreRequest, callback: (response: StoreResponse) => void) => {
-    const response = responses.CStoreResponse.fromRequest(request);
-    const done = (status: number): void => {
-      response.setStatus(status);
-      callback(response);
-    };
-    const received = arrived.shift();
-    if (!received) return done(Status.ProcessingFailure);
-    const file = part10(
-      received.bytes,
-      received.syntax,
-      request.getAffectedSopClassUid(),
-      request.getAffectedSopInstanceUid(),
-    );
-    onInstance(file).then(
-      () => done(Status.Success),
-      () => done(Status.ProcessingFailure),
-    );
-  });
+  client.on('cStoreRequest', (request: StoreRequest, callback: (response: StoreResponse) => void) =>
+    answerStore(request, arrived.shift(), onInstance, callback),
+  );
 }
 
 /**

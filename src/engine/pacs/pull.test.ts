@@ -77,6 +77,34 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** `phi pull --all` over DIMSE into WORK/DIR, with the secret of the DICOMweb pull into WORK/all. */
+const pullDimse = (dir: string, ...more: string[]) =>
+  runPhi(work, [
+    'pull',
+    orthanc.dimse,
+    dir,
+    '--all',
+    '--aet',
+    orthanc.ourAet,
+    '--port',
+    String(orthanc.ourPort),
+    '--secret-file',
+    'all/.phi-pull-secret',
+    ...more,
+  ]);
+
+/** Checks that WORK/DIR holds the files of WORK/all (pulled over DICOMweb): same names, attributes, pixels. */
+async function expectSameAsWeb(dir: string): Promise<string[]> {
+  const files = dicomFiles(join(work, dir));
+  expect(files).toEqual(dicomFiles(join(work, 'all')));
+  for (const file of files) {
+    const [web, dimse] = [join(work, 'all', file), join(work, dir, file)];
+    expect(pydicomRead(dimse)).toEqual(pydicomRead(web));
+    expect(Array.from((await decodeImage(dimse)).data)).toEqual(Array.from((await decodeImage(web)).data));
+  }
+  return files;
+}
+
 describe('phi pull from a real Orthanc', () => {
   it('over DICOMweb: files arrive de-identified, pixels and training attributes intact', async () => {
     const r = await runPhi(work, ['pull', orthanc.dicomweb, 'web', '--modality', 'CT', ...auth]);
@@ -161,28 +189,11 @@ describe('phi pull from a real Orthanc', () => {
   });
 
   it('over DIMSE (C-FIND, C-MOVE to our SCP): the same new UIDs as over DICOMweb with the same secret', async () => {
-    const r = await runPhi(work, [
-      'pull',
-      orthanc.dimse,
-      'dimse',
-      '--all',
-      '--aet',
-      orthanc.ourAet,
-      '--port',
-      String(orthanc.ourPort),
-      '--secret-file',
-      'all/.phi-pull-secret',
-    ]);
+    const r = await pullDimse('dimse');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('2 fetched, 0 already here');
-    const files = dicomFiles(join(work, 'dimse'));
-    expect(files).toEqual(dicomFiles(join(work, 'all')));
-    for (const file of files) {
-      const [web, dimse] = [join(work, 'all', file), join(work, 'dimse', file)];
-      expect(pydicomRead(dimse)).toEqual(pydicomRead(web));
-      expect(Array.from((await decodeImage(dimse)).data)).toEqual(Array.from((await decodeImage(web)).data));
-    }
+    const files = await expectSameAsWeb('dimse');
     const mr = pydicomRead(
       files.map((f) => join(work, 'dimse', f)).find((f) => pydicomRead(f).Modality === 'MR') as string,
     );
@@ -196,47 +207,17 @@ describe('phi pull from a real Orthanc', () => {
     const taken = createNetServer();
     await new Promise<void>((resolve) => taken.listen(orthanc.ourPort, resolve));
     try {
-      const r = await runPhi(work, [
-        'pull',
-        orthanc.dimse,
-        'get',
-        '--all',
-        '--retrieve',
-        'get',
-        '--aet',
-        orthanc.ourAet,
-        '--port',
-        String(orthanc.ourPort),
-        '--secret-file',
-        'all/.phi-pull-secret',
-      ]);
+      const r = await pullDimse('get', '--retrieve', 'get');
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toContain('2 fetched, 0 already here');
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
-    const files = dicomFiles(join(work, 'get'));
-    expect(files).toEqual(dicomFiles(join(work, 'all')));
-    for (const file of files) {
-      const [web, get] = [join(work, 'all', file), join(work, 'get', file)];
-      expect(pydicomRead(get)).toEqual(pydicomRead(web));
-      expect(Array.from((await decodeImage(get)).data)).toEqual(Array.from((await decodeImage(web)).data));
-    }
+    const files = await expectSameAsWeb('get');
     // Resume: one file gone, C-GET of that one instance only.
     unlinkSync(join(work, 'get', files[1]));
-    const again = await runPhi(work, [
-      'pull',
-      orthanc.dimse,
-      'get',
-      '--all',
-      '--retrieve',
-      'get',
-      '--aet',
-      orthanc.ourAet,
-      '--secret-file',
-      'all/.phi-pull-secret',
-    ]);
+    const again = await pullDimse('get', '--retrieve', 'get');
     expect(again.err).toBe('');
     expect(again.out).toContain('1 fetched, 1 already here');
     expect(dicomFiles(join(work, 'get'))).toEqual(files);

@@ -7,6 +7,7 @@
  * series in its study and frame of reference. Contours on one slice combine by
  * the even-odd rule (a contour inside another is a hole).
  */
+import { CLASS_COLORS } from '../nn/render';
 import { traceLoops } from './contours';
 import { newInstanceOf, readDataset, referenceTo, type Dataset, writePart10 } from './derived';
 import { filesToPush } from './push';
@@ -15,16 +16,6 @@ import { maskClasses, readMask } from './seg';
 const RT_STRUCTURE_SET = '1.2.840.10008.5.1.4.1.1.481.3';
 /** The SOP class that RT structure sets name their referenced study by (PS3.3 C.8.8.5). */
 const DETACHED_STUDY_MANAGEMENT = '1.2.840.10008.3.1.2.3.1';
-const COLOURS = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-];
 
 /** A slice's geometry: where pixel (column, row) lies in patient coordinates. */
 interface SliceGeometry {
@@ -141,6 +132,9 @@ export async function buildRtStruct(
       `the mask has ${classes.length} classes (values ${classes.join(', ')}) but ${options.labels.length} names were given: give one --label per class, in value order`,
     );
   const names = classes.map((value, k) => options.labels?.[k] ?? `class ${value}`);
+  const long = names.find((name) => !name.trim() || name.length > 64);
+  if (long !== undefined)
+    throw new Error(`the ROI name "${long}" must have 1 to 64 characters (DICOM's limit)`);
 
   const frameOfReference = first.FrameOfReferenceUID;
   const plane = rows * columns;
@@ -206,7 +200,8 @@ export async function buildRtStruct(
     })),
     ROIContourSequence: rois.map((roi) => ({
       ReferencedROINumber: roi.number,
-      ROIDisplayColor: COLOURS[(roi.number - 1) % COLOURS.length],
+      // The colours the View tab draws these classes in.
+      ROIDisplayColor: CLASS_COLORS[(roi.number - 1) % CLASS_COLORS.length],
       ContourSequence: roi.contours,
     })),
     RTROIObservationsSequence: rois.map((roi) => ({

@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
-import { part10 } from './received';
+import { answerStore, type ReceivedDataset } from './received';
 
 const { Scp, Server, constants, responses } = dimse;
 const {
@@ -72,7 +72,7 @@ export function startStoreScp(
     }
 
     /** The bytes of the C-STORE dataset being received, and their transfer syntax. */
-    private received: { bytes: Uint8Array; syntax: string } | undefined;
+    private received: ReceivedDataset | undefined;
 
     override createDatasetFromStoreWritableStream(
       writable: Writable,
@@ -85,24 +85,9 @@ export function startStoreScp(
     }
 
     override cStoreRequest(request: StoreRequest, callback: (response: StoreResponse) => void): void {
-      const response = responses.CStoreResponse.fromRequest(request);
       const received = this.received;
       this.received = undefined;
-      const done = (status: number): void => {
-        response.setStatus(status);
-        callback(response);
-      };
-      if (!received) return done(Status.ProcessingFailure);
-      const file = part10(
-        received.bytes,
-        received.syntax,
-        request.getAffectedSopClassUid(),
-        request.getAffectedSopInstanceUid(),
-      );
-      onInstance(file).then(
-        () => done(Status.Success),
-        () => done(Status.ProcessingFailure),
-      );
+      answerStore(request, received, onInstance, callback);
     }
 
     override associationReleaseRequested(): void {

@@ -23,7 +23,7 @@ export interface ClassificationResult {
 }
 
 function code(value: string, scheme: string, meaning: string): Record<string, unknown>[] {
-  return [{ CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning.slice(0, 64) }];
+  return [{ CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning }];
 }
 
 function text(value: string, scheme: string, meaning: string, words: string): Record<string, unknown> {
@@ -42,6 +42,10 @@ function checkResult(result: ClassificationResult): void {
     if (!(probability >= 0 && probability <= 1))
       throw new Error(`the probability of "${name}" is ${probability}, not a number from 0 to 1`);
   const names = result.classes.map((c) => c.name);
+  // "Probability of NAME" is a code meaning: 64 characters at most.
+  const long = names.find((name) => !name.trim() || name.length > 49);
+  if (long !== undefined)
+    throw new Error(`the class name "${long}" must have 1 to 49 characters to be named in a DICOM code`);
   if (new Set(names).size !== names.length) throw new Error(`a class is named twice: ${names.join(', ')}`);
   if (!result.model.trim()) throw new Error('give the name of the model (--model)');
   if (!result.projectHash.trim())
