@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeDicomSegProject } from '../src/engine/test-support/dicom-seg-project';
-import { writeSyntheticStudies, type SyntheticStudy } from '../src/engine/test-support/dicom-studies';
+import type { SyntheticStudy } from '../src/engine/test-support/dicom-studies';
+import {
+  orthancProfile,
+  uploadSyntheticStudies,
+  useSettingsFolder,
+} from '../src/engine/test-support/pacs-workbench';
 import { startOrthanc, type Orthanc } from '../src/engine/test-support/orthanc';
 import { Engine } from '../src/engine/service/engine';
 import { layoutProblems, openProject, type Session } from './support/browser-steps';
@@ -24,27 +29,14 @@ beforeAll(async () => {
   session = await openProject(
     'phi-ui-pacs-send-',
     async (dir) => {
-      process.env.PHI_CONFIG_DIR = join(dir, 'config');
-      delete process.env.PHI_SECRETS_KEY;
-      studies = writeSyntheticStudies(join(dir, 'originals'), 12);
-      for (const study of studies) await orthanc.upload(study.file);
+      useSettingsFolder(join(dir, 'config'));
+      studies = await uploadSyntheticStudies(orthanc, dir, 12);
       const project = await writeDicomSegProject(dir, studies);
       // Trained here, so that the served project holds a model; the profile lands in the user settings.
       const engine = new Engine({ cacheDir: join(dir, 'cache', 'phi-studio'), seed: 1 });
       await engine.openProject({ path: project });
       if ((await engine.run({ mode: 'all' })).status !== 'done') throw new Error('training failed');
-      await engine.savePacsProfile({
-        profile: {
-          name: 'Orthanc',
-          url: orthanc.dicomweb,
-          ourAet: 'PHI',
-          ourPort: orthanc.ourPort,
-          auth: 'basic',
-          user: orthanc.user,
-          caFile: '',
-        },
-        secret: orthanc.password,
-      });
+      await engine.savePacsProfile({ profile: orthancProfile(orthanc, 'Orthanc'), secret: orthanc.password });
       engine.closeProject();
       return project;
     },

@@ -11,7 +11,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { writeSyntheticStudies, type SyntheticStudy } from '../src/engine/test-support/dicom-studies';
+import type { SyntheticStudy } from '../src/engine/test-support/dicom-studies';
+import { uploadSyntheticStudies, useSettingsFolder } from '../src/engine/test-support/pacs-workbench';
 import { startOrthanc, type Orthanc } from '../src/engine/test-support/orthanc';
 import { layoutProblems, openProject, type Session } from './support/browser-steps';
 import { copyExample, tempFolder } from './support/serve';
@@ -24,11 +25,9 @@ const settings = tempFolder('phi-pacs-settings-');
 
 beforeAll(async () => {
   orthanc = await startOrthanc();
-  studies = writeSyntheticStudies(join(settings, 'originals'), 6);
-  for (const study of studies) await orthanc.upload(study.file);
+  studies = await uploadSyntheticStudies(orthanc, settings, 6);
   // The served engine keeps profiles and secrets here, as a user's settings folder.
-  process.env.PHI_CONFIG_DIR = join(settings, 'config');
-  delete process.env.PHI_SECRETS_KEY;
+  useSettingsFolder(join(settings, 'config'));
   session = await openProject('phi-ui-pacs-', (dir) => copyExample(join(dir, 'example')), {
     width: 1280,
     height: 800,

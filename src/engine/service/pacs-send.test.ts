@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinRegistry } from './builtin-registry';
 import { Engine } from './engine';
-import { writeSyntheticStudies, type SyntheticStudy } from '../test-support/dicom-studies';
+import type { SyntheticStudy } from '../test-support/dicom-studies';
+import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
 import { writeDicomSegProject } from '../test-support/dicom-seg-project';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { tempDir } from '../test-support/pipeline';
@@ -24,29 +25,16 @@ let engine: Engine;
 
 beforeAll(async () => {
   dir = tempDir('phi-pacs-send-');
-  process.env.PHI_CONFIG_DIR = join(dir, 'settings');
-  delete process.env.PHI_SECRETS_KEY;
+  useSettingsFolder(join(dir, 'settings'));
   orthanc = await startOrthanc();
-  studies = writeSyntheticStudies(join(dir, 'originals'), 16);
   // The images are on the PACS; the project trains on its own copy with masks drawn beside them.
-  for (const study of studies) await orthanc.upload(study.file);
+  studies = await uploadSyntheticStudies(orthanc, dir, 16);
   const project = await writeDicomSegProject(dir, studies);
   const registry = createBuiltinRegistry();
   engine = new Engine({ cacheDir: join(dir, 'cache'), registry, seed: 1 });
   await engine.openProject({ path: project });
   expect((await engine.run({ mode: 'all' })).status).toBe('done');
-  await engine.savePacsProfile({
-    profile: {
-      name: 'Orthanc',
-      url: orthanc.dicomweb,
-      ourAet: 'PHI',
-      ourPort: orthanc.ourPort,
-      auth: 'basic',
-      user: orthanc.user,
-      caFile: '',
-    },
-    secret: orthanc.password,
-  });
+  await engine.savePacsProfile({ profile: orthancProfile(orthanc, 'Orthanc'), secret: orthanc.password });
 }, 600_000);
 
 afterAll(async () => {

@@ -12,7 +12,8 @@ import type { PacsProfile } from '../api';
 import { createBuiltinRegistry } from './builtin-registry';
 import { Engine } from './engine';
 import { runPhi } from '../test-support/cli-io';
-import { writeSyntheticStudies, type SyntheticStudy } from '../test-support/dicom-studies';
+import type { SyntheticStudy } from '../test-support/dicom-studies';
+import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { EventLog, GraphBuilder, tempDir } from '../test-support/pipeline';
 import { ProjectStore } from '../store/project-store';
@@ -27,22 +28,12 @@ let dimse: PacsProfile;
 
 beforeAll(async () => {
   dir = tempDir('phi-pacs-service-');
-  process.env.PHI_CONFIG_DIR = join(dir, 'settings');
-  delete process.env.PHI_SECRETS_KEY;
+  useSettingsFolder(join(dir, 'settings'));
   orthanc = await startOrthanc();
-  studies = writeSyntheticStudies(join(dir, 'originals'), 16);
-  for (const study of studies) await orthanc.upload(study.file);
+  studies = await uploadSyntheticStudies(orthanc, dir, 16);
   engine = new Engine({ cacheDir: join(dir, 'cache'), registry: createBuiltinRegistry(), seed: 3 });
   engine.onDidEmit(events.listener);
-  web = {
-    name: 'Test Orthanc (web)',
-    url: orthanc.dicomweb,
-    ourAet: 'PHI',
-    ourPort: orthanc.ourPort,
-    auth: 'basic',
-    user: orthanc.user,
-    caFile: '',
-  };
+  web = orthancProfile(orthanc, 'Test Orthanc (web)');
   const [, dicomPort] = /:(\d+)$/.exec(orthanc.dimse) ?? [];
   dimse = {
     ...web,

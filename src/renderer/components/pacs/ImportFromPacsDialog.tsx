@@ -13,6 +13,7 @@ import { observer } from 'mobx-react-lite';
 import type { PacsFilters, PacsImportResult, PacsSearchResult } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
+import { PacsProgressBar } from './PacsProgressBar';
 import './pacs.css';
 
 const FILTER_FIELDS: { key: keyof PacsFilters; label: string; placeholder?: string }[] = [
@@ -229,14 +230,7 @@ function ImportFromPacsDialogView() {
             server lists. Press Import again to go on.
           </p>
         )}
-        {(busy === 'import' || (progress && done)) && progress && (
-          <div role="status" data-testid="pacs-progress">
-            <progress className="pacs-progress" value={progress.done} max={Math.max(progress.total, 1)} />
-            <div className="muted pacs-note">
-              {progress.done} of {progress.total} instances · {progress.message}
-            </div>
-          </div>
-        )}
+        {(busy === 'import' || done) && progress && <PacsProgressBar progress={progress} />}
         {done && (
           <p className="muted" data-testid="pacs-done">
             {done.studies} studies, {done.instances} instances in {done.folder}: {done.fetched} fetched,{' '}

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
 import type { GraphNode, PacsDatasetSource, PacsFilters, PacsLabels } from '../../../engine/api';
 import { useWorkbench } from '../context';
+import { PacsProgressBar } from './PacsProgressBar';
 import './pacs.css';
 
 const KEY_KINDS: { value: PacsLabels['keyKind']; label: string }[] = [
@@ -100,14 +101,7 @@ function PacsQuerySourceView({ node }: { node: GraphNode }) {
           </button>
         )}
       </div>
-      {busy && progress && (
-        <div role="status">
-          <progress className="pacs-progress" value={progress.done} max={Math.max(progress.total, 1)} />
-          <div className="muted pacs-note">
-            {progress.done} of {progress.total} instances · {progress.message}
-          </div>
-        </div>
-      )}
+      {busy && progress && <PacsProgressBar progress={progress} />}
       {open && (
         <form
           className="pacs-form"
