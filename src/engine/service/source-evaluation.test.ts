@@ -3,7 +3,9 @@
  * the source geometry: real projects (96x80 PNGs -> Resize 64x64 -> a small
  * network) are trained by the engine; the Dice it stores equals `phi metrics`
  * on `phi predict`'s source-size masks against the dataset's masks, and the
- * PSNR equals numpy's on the network's outputs upsampled by SciPy to 96x80.
+ * PSNR equals numpy's on the network's outputs upsampled by SciPy to 96x80; a
+ * detection node's mAP (128x128 images resized to 64x64) equals `phi metrics` on
+ * `phi predict`'s boxes in source pixels.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -257,5 +259,100 @@ print(json.dumps({"n": len(targets), "mae": float(np.mean(np.abs(t - p))), "mse"
     expect(test?.metrics.psnr as number).toBeCloseTo(reference.psnr, 4);
     expect(test?.metrics.mae as number).toBeCloseTo(reference.mae, 3);
     expect(test?.metrics.mse as number).toBeCloseTo(reference.mse, 2);
+  }, 600_000);
+
+  it('detection: the stored mAP is phi metrics on phi predict boxes in 128x128 source pixels', async () => {
+    const random = rng(9);
+    const root = join(dir, 'det');
+    mkdirSync(root, { recursive: true });
+    const rows = ['file,xmin,ymin,xmax,ymax,class'];
+    const discs = new Map<string, { cx: number; cy: number; r: number }>();
+    for (let i = 0; i < 40; i++) {
+      const r = 14 + Math.floor(random() * 10);
+      const d = { cx: r + 2 + random() * (124 - 2 * r), cy: r + 2 + random() * (124 - 2 * r), r };
+      const data = new Uint8Array(128 * 128);
+      for (let y = 0; y < 128; y++)
+        for (let x = 0; x < 128; x++) {
+          const inside = (x + 0.5 - d.cx) ** 2 + (y + 0.5 - d.cy) ** 2 <= r * r;
+          data[y * 128 + x] = Math.round((inside ? 80 : 20) + 15 * (random() - 0.5));
+        }
+      const name = `disc${String(i).padStart(2, '0')}.png`;
+      await sharp(data, { raw: { width: 128, height: 128, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(join(root, name));
+      rows.push(`${name},${d.cx - r},${d.cy - r},${d.cx + r},${d.cy + r},disc`);
+      discs.set(name, d);
+    }
+    writeFileSync(join(root, 'labels.csv'), `${rows.join('\n')}\n`);
+    const path = join(dir, 'det.phiproj');
+    project(
+      path,
+      { path: 'det', task: 'detection' },
+      {
+        task: 'detection',
+        backend: 'wasm',
+        baseFilters: 8,
+        depth: 2,
+        epochs: 14,
+        // Low, so that a briefly trained network gives boxes to match.
+        detectionThreshold: 0.05,
+        batchSize: 8,
+        learningRate: 0.01,
+      },
+    );
+    const { events, test } = await train(path);
+    expect(events.map((e) => e.geometry)).toEqual(['source']);
+
+    const source = await openDataset(root, datasetParamsSchema.parse({ path: root, task: 'detection' }));
+    const names = source.items.filter((i) => i.split === 'test').map((i) => basename(i.id));
+    mkdirSync(join(dir, 'det-test'));
+    for (const name of names) copyFileSync(join(root, name), join(dir, 'det-test', name));
+    // The truth of the test images in COCO form, boxes in source pixels.
+    const coco = {
+      images: names.map((name) => ({ id: name, file_name: name })),
+      annotations: names.map((name) => {
+        const d = discs.get(name) as { cx: number; cy: number; r: number };
+        return { image_id: name, category_id: 0, bbox: [d.cx - d.r, d.cy - d.r, 2 * d.r, 2 * d.r] };
+      }),
+      categories: [{ id: 0, name: 'disc' }],
+    };
+    writeFileSync(join(dir, 'det-truth.json'), JSON.stringify(coco));
+    const predicted = await runPhi(dir, [
+      'predict',
+      path,
+      '--node',
+      'net',
+      join(dir, 'det-test'),
+      join(dir, 'det-pred'),
+    ]);
+    expect(predicted.err).toBe('');
+    const measured = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'detection',
+      '--truth',
+      join(dir, 'det-truth.json'),
+      '--pred',
+      join(dir, 'det-pred', 'detections.json'),
+      '--score-threshold',
+      '0.05',
+      '--json',
+    ]);
+    expect(measured.code).toBe(0);
+    const report = JSON.parse(measured.out) as {
+      matched: number;
+      overall: Record<string, number | null>;
+      perClass: Record<string, (number | null)[]>;
+    };
+    console.log(
+      `detection test split, ${report.matched} images at 128x128: stored mAP50 ${String(test?.metrics.map50)}, mAP ${String(test?.metrics.map)}; phi metrics ${report.overall.map50}, ${report.overall.map}`,
+    );
+    expect(test?.items).toBe(names.length);
+    expect(report.matched).toBe(names.length);
+    expect(report.overall.map50 as number).toBeGreaterThan(0);
+    expect(test?.metrics.map50 as number).toBeCloseTo(report.overall.map50 as number, 9);
+    expect(test?.metrics.map as number).toBeCloseTo(report.overall.map as number, 9);
+    expect(test?.metrics.accuracyByClass).toEqual(report.perClass.accuracyByClass);
   }, 600_000);
 });

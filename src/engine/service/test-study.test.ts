@@ -202,27 +202,12 @@ describe('the study of a trained classifier', () => {
   it("phi evaluate uses the node's rule unless told another", async () => {
     await writeData(join(dir, 'site-b'), 12);
     engine.closeProject();
-    const own = await runPhi(dir, [
-      'evaluate',
-      'study.phiproj',
-      '--node',
-      'net',
-      '--dataset',
-      'site-b',
-      '--json',
-    ]);
+    const evaluate = (...extra: string[]) =>
+      runPhi(dir, ['evaluate', 'study.phiproj', '--node', 'net', '--dataset', 'site-b', ...extra]);
+    const own = await evaluate('--json');
     expect(own.code).toBe(0);
     expect((JSON.parse(own.out) as EvaluationRecord).study.operatingPoint?.rule).toBe('specificity >= 0.8');
-    const told = await runPhi(dir, [
-      'evaluate',
-      'study.phiproj',
-      '--node',
-      'net',
-      '--dataset',
-      'site-b',
-      '--operating-point',
-      'youden',
-    ]);
+    const told = await evaluate('--operating-point', 'youden');
     expect(told.code).toBe(0);
     expect(told.out).toContain("Youden's J");
     await engine.openProject({ path: project });
