@@ -22,3 +22,4 @@ export * from './network-spec';
 export * from './volume-view';
 export * from './window-presets';
 export * from './pacs';
+export * from './cluster';

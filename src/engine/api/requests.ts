@@ -26,6 +26,7 @@ import {
   type RecentProject,
 } from './projects';
 import { PacsRequests, type PacsResults } from './pacs';
+import { ClusterRequests, type ClusterResults } from './cluster';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -202,6 +203,7 @@ export const EngineRequests = {
   /** `phi process`: modules applied to image files outside a pipeline (process.ts). */
   processImages: ProcessRequestSchema,
   ...PacsRequests,
+  ...ClusterRequests,
 } as const;
 
 /** Method names of the engine API. */
@@ -459,7 +461,7 @@ export interface SpecCheck {
 }
 
 /** Result types per method. */
-export interface EngineResults extends PacsResults {
+export interface EngineResults extends PacsResults, ClusterResults {
   getInfo: EngineInfo;
   createProject: ProjectSnapshot;
   openProject: ProjectSnapshot;

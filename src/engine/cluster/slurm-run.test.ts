@@ -5,13 +5,17 @@
  * they come, with the metrics of a local training; a `phi run` killed and
  * started again re-attaches to the job, which, requeued meanwhile, resumes
  * from its checkpoint; a job cancelled with `scancel` fails the node with
- * Slurm's state.
+ * Slurm's state; `phi predict --shards K` equals a local prediction; and the
+ * workbench's cluster profiles: "Test cluster" verdicts, and a project whose
+ * executor is a profile training its network there on RUN.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterProfile, EngineEvent } from '../api';
+import { Engine } from '../service/engine';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
 import { smallExample, startSlurm, until, type SlurmCluster } from '../test-support/slurm';
@@ -248,5 +252,83 @@ describe('phi predict --executor slurm --shards K', () => {
       );
     // The snapshots the shards read are gone; the project folder holds what it held.
     expect(readdirSync(join(dir, 'example')).filter((name) => name.includes('.shard-'))).toEqual([]);
+  }, 600_000);
+});
+
+describe('cluster profiles in the workbench', () => {
+  const profile = (changes: Partial<ClusterProfile> = {}): ClusterProfile => ({
+    name: 'loopback',
+    partition: '',
+    account: '',
+    gres: '',
+    time: '',
+    setup: [],
+    phiCommand: '',
+    sharedFolder: dir,
+    slurmConf: cluster!.env.SLURM_CONF!,
+    ...changes,
+  });
+
+  it('Test cluster says in one sentence whether sinfo, a one-second job and the engine on the node work', async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    const works = await engine.testCluster({ profile: profile() });
+    expect(works.message).toMatch(
+      /^Cluster "loopback" works: debug\* up, 1 node\(s\) idle; a test job ran on \S+ [\d.]+ s after submission, the engine answered there and its output came back through /,
+    );
+    expect(works.ok).toBe(true);
+    expect(works.steps.map((s) => [s.step, s.ok])).toEqual([
+      ['sinfo', true],
+      ['sbatch', true],
+      ['job', true],
+      ['engine', true],
+    ]);
+    const noPartition = await engine.testCluster({ profile: profile({ partition: 'gpu' }) });
+    expect(noPartition).toMatchObject({ ok: false });
+    expect(noPartition.message).toBe(
+      'Cluster "loopback": partition "gpu" is not on the cluster or has no nodes: name another partition',
+    );
+    const noEngine = await engine.testCluster({ profile: profile({ phiCommand: join(dir, 'no-phi-here') }) });
+    expect(noEngine.ok).toBe(false);
+    expect(noEngine.message).toMatch(
+      /the test job ran on \S+ but the engine did not answer there \(.*no-phi-here --help: .*No such file or directory\): install it on the nodes/,
+    );
+    const noSlurm = await engine.testCluster({ profile: profile({ slurmConf: join(dir, 'missing.conf') }) });
+    expect(noSlurm.ok).toBe(false);
+    expect(noSlurm.message).toBe(
+      `Cluster "loopback": its slurm.conf ${join(dir, 'missing.conf')} does not exist: give the cluster's slurm.conf or leave it empty`,
+    );
+    expect(readdirSync(join(dir, '.phi-cluster-test'))).toEqual([]);
+  }, 300_000);
+
+  it('a project whose executor is a profile trains its network there on RUN; outside the shared folder it is refused', async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    const saved = await engine.saveClusterProfile({
+      profile: profile({ sharedFolder: join(dir, 'shared') }),
+    });
+    expect(saved.profiles.map((p) => p.name)).toEqual(['loopback']);
+    const path = project('by-profile', 2);
+    await engine.openProject({ path });
+    await expect(engine.setProjectExecutor({ executor: 'loopback' })).rejects.toThrow(
+      `The project ${path} is not under ${join(dir, 'shared')}, the folder the nodes of cluster "loopback" share: move the project there or train on this computer`,
+    );
+    await engine.saveClusterProfile({ profile: profile(), previousName: 'loopback' });
+    expect((await engine.setProjectExecutor({ executor: 'loopback' })).executor).toBe('loopback');
+    const said: string[] = [];
+    engine.onDidEmit((event: EngineEvent) => {
+      if (event.type === 'log') said.push(event.message);
+    });
+    const result = await engine.run({ mode: 'node', node: 'network' });
+    expect(result.status).toBe('done');
+    expect(said.some((line) => /^Slurm job \d+_0 submitted/.test(line))).toBe(true);
+    engine.closeProject();
+    const after = recorded(path);
+    expect(after.result?.state).toBe('done');
+    expect(after.train).toEqual([1, 2]);
+    // Back on this computer: the setting is cleared.
+    await engine.openProject({ path });
+    expect((await engine.setProjectExecutor({ executor: null })).executor).toBeNull();
+    engine.closeProject();
   }, 600_000);
 });

@@ -16,6 +16,7 @@ import { TuningChannel } from './tuning-channel';
 import { CustomModuleChannel } from './custom-module-channel';
 import { NetworkChannel } from './network-channel';
 import { PacsChannel } from './pacs';
+import { ClusterChannel } from './cluster';
 import { ProcessChannel } from './process-channel';
 import { ProjectSession, type EngineOptions } from './session';
 import { VolumeView } from './volume-view';
@@ -33,6 +34,7 @@ export class Engine implements EngineApi {
   private readonly customModules: CustomModuleChannel;
   private readonly networks: NetworkChannel;
   private readonly pacs: PacsChannel;
+  private readonly cluster: ClusterChannel;
   private readonly volumes: VolumeView;
   private readonly processing: ProcessChannel;
 
@@ -46,6 +48,7 @@ export class Engine implements EngineApi {
     this.customModules = new CustomModuleChannel(this.session);
     this.networks = new NetworkChannel(this.session);
     this.pacs = new PacsChannel(this.session, this.project);
+    this.cluster = new ClusterChannel(this.session);
     this.volumes = new VolumeView(this.session);
     this.processing = new ProcessChannel(this.session);
   }
@@ -250,6 +253,32 @@ export class Engine implements EngineApi {
     params: EngineParams<'testPacsConnection'>,
   ): Promise<EngineResults['testPacsConnection']> {
     return this.pacs.testPacsConnection(params);
+  }
+
+  getClusterSettings(): Promise<EngineResults['getClusterSettings']> {
+    return this.cluster.getClusterSettings();
+  }
+
+  saveClusterProfile(
+    params: EngineParams<'saveClusterProfile'>,
+  ): Promise<EngineResults['saveClusterProfile']> {
+    return this.cluster.saveClusterProfile(params);
+  }
+
+  deleteClusterProfile(
+    params: EngineParams<'deleteClusterProfile'>,
+  ): Promise<EngineResults['deleteClusterProfile']> {
+    return this.cluster.deleteClusterProfile(params);
+  }
+
+  setProjectExecutor(
+    params: EngineParams<'setProjectExecutor'>,
+  ): Promise<EngineResults['setProjectExecutor']> {
+    return this.cluster.setProjectExecutor(params);
+  }
+
+  testCluster(params: EngineParams<'testCluster'>): Promise<EngineResults['testCluster']> {
+    return this.cluster.testCluster(params);
   }
 
   searchPacs(params: EngineParams<'searchPacs'>): Promise<EngineResults['searchPacs']> {

@@ -2,6 +2,7 @@
  * The engine's runs channel over the open project (session.ts); engine.ts
  * routes its requests here (docs/architecture.md, "The engine's channels").
  */
+import { registryForRun } from './cluster';
 import { KEY_SEPARATOR, type ProjectSession } from './session';
 import type { EngineEvent, EngineParams, Graph, RunRequest, RunResult } from '../api';
 import { EngineRequests } from '../api';
@@ -56,7 +57,7 @@ export class RunChannel {
     try {
       const outcome = await executeRun({
         graph,
-        registry: this.session.registry,
+        registry: registryForRun(this.session),
         cache: this.session.cache,
         request,
         runId,

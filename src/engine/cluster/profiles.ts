@@ -1,0 +1,95 @@
+/**
+ * Slurm cluster profiles in the user's settings folder
+ * (`cluster-profiles.json`, never in a project), and a profile turned into
+ * what a training on the cluster uses: the job's resources and set-up, the
+ * environment of Slurm's commands, and the check that the project is in the
+ * folder the nodes share.
+ */
+import { join, relative, resolve, isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { ClusterProfileSchema, type ClusterProfile } from '../api';
+import { configDir } from '../custom';
+import { readJson, writeJson } from './run-folder';
+import type { SlurmEnv } from './slurm';
+import type { SlurmTrainingOptions } from './slurm-training';
+
+const PROFILES_FILE = 'cluster-profiles.json';
+
+/** The profiles of this user. */
+export class ClusterProfileStore {
+  readonly file: string;
+
+  constructor(folder = configDir()) {
+    this.file = join(folder, PROFILES_FILE);
+  }
+
+  list(): ClusterProfile[] {
+    return readJson(this.file, z.array(ClusterProfileSchema)) ?? [];
+  }
+
+  /** The profile named; throws naming the known ones when there is none. */
+  get(name: string): ClusterProfile {
+    const found = this.list().find((p) => p.name === name);
+    if (!found) {
+      const names = this.list().map((p) => `"${p.name}"`);
+      throw new Error(
+        `There is no cluster profile "${name}"${names.length ? ` (there are ${names.join(', ')})` : ''}: add it under File > Clusters.`,
+      );
+    }
+    return found;
+  }
+
+  save(profile: ClusterProfile, previousName?: string): ClusterProfile[] {
+    const others = this.list().filter((p) => p.name !== profile.name && p.name !== previousName);
+    writeJson(
+      this.file,
+      [...others, profile].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    return this.list();
+  }
+
+  delete(name: string): ClusterProfile[] {
+    writeJson(
+      this.file,
+      this.list().filter((p) => p.name !== name),
+    );
+    return this.list();
+  }
+}
+
+/** The environment of Slurm's commands and jobs for a profile. */
+export function slurmEnvOf(profile: ClusterProfile, env: SlurmEnv = process.env): SlurmEnv {
+  return profile.slurmConf ? { ...env, SLURM_CONF: profile.slurmConf } : env;
+}
+
+/** Whether `path` is inside `folder` (or is it). */
+function inside(path: string, folder: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Throws one sentence when the nodes could not read `projectPath` through the profile's shared folder. */
+export function checkShared(profile: ClusterProfile, projectPath: string): void {
+  if (!inside(projectPath, profile.sharedFolder))
+    throw new Error(
+      `The project ${projectPath} is not under ${profile.sharedFolder}, the folder the nodes of cluster "${profile.name}" share: move the project there or train on this computer`,
+    );
+}
+
+/** How a network trains with a profile (the queue read every 15 s, 60 s of grace for late files). */
+export function trainingOptionsOf(profile: ClusterProfile): SlurmTrainingOptions {
+  return {
+    resources: {
+      ...(profile.partition ? { partition: profile.partition } : {}),
+      ...(profile.account ? { account: profile.account } : {}),
+      ...(profile.gres ? { gres: profile.gres } : {}),
+      ...(profile.time ? { time: profile.time } : {}),
+      ...(profile.setup.length ? { setup: profile.setup } : {}),
+      ...(profile.phiCommand ? { phiCommand: profile.phiCommand } : {}),
+      maxRequeues: 2,
+    },
+    pollSeconds: 15,
+    graceSeconds: 60,
+    env: slurmEnvOf(profile),
+  };
+}
