@@ -141,6 +141,32 @@ describe('search and import', () => {
         { signal: cancelled.signal },
       ),
     ).rejects.toThrow('Cancelled');
+    // Cancelled after its first instance: what arrived stays, and the next import fetches the rest.
+    const interrupted = join(dir, 'interrupted');
+    const all = studies.map((s) => s.studyUid);
+    const stop = new AbortController();
+    const stopAtFirst = engine.onDidEmit((e) => {
+      if (e.type === 'pacs-progress' && / 1\/1 fetched$/.test(e.message)) stop.abort();
+    });
+    await expect(
+      engine.importFromPacs(
+        { profile: web.name, studies: all, folder: interrupted },
+        { signal: stop.signal },
+      ),
+    ).rejects.toThrow('Cancelled');
+    stopAtFirst();
+    const arrived = (readdirSync(interrupted, { recursive: true }) as string[]).filter((f) =>
+      f.endsWith('.dcm'),
+    );
+    expect(arrived.length).toBeGreaterThanOrEqual(1);
+    expect(arrived.length).toBeLessThan(16);
+    const resumed = await engine.importFromPacs({ profile: web.name, studies: all, folder: interrupted });
+    expect(resumed).toMatchObject({
+      studies: 16,
+      fetched: 16 - arrived.length,
+      alreadyPresent: arrived.length,
+    });
+
     const kept = await engine.importFromPacs({
       profile: web.name,
       studies: [studies[4].studyUid],
