@@ -43,9 +43,16 @@ async function sliceReads(expected: string): Promise<string> {
   return position.innerText();
 }
 
-/** Width over height of the drawn slice on the page. */
+/** Width over height of the drawn slice on the page: its box, which its pixels fill. */
 async function shownAspect(): Promise<number> {
-  const box = await session.page.getByTestId('volume-slice').boundingBox();
+  const slice = session.page.getByTestId('volume-slice');
+  const fit = await slice.evaluate(
+    (img) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { objectFit: string } }).getComputedStyle(img)
+        .objectFit,
+  );
+  expect(fit).toBe('fill');
+  const box = await slice.boundingBox();
   if (!box) throw new Error('the slice is not shown');
   return box.width / box.height;
 }
@@ -90,6 +97,7 @@ describe('the View tab on volumes', () => {
     await page.getByRole('group', { name: 'Plane' }).getByRole('button', { name: 'Sagittal' }).click();
     await page.getByTestId('edge-left').filter({ hasText: 'A' }).waitFor();
     expect(await page.getByTestId('edge-right').innerText()).toBe('P');
+    expect(await shownAspect()).toBeCloseTo(48 / 72, 1);
     expect(await page.getByTestId('slice-meta').innerText()).toMatch(/32 × 24 px · 3 × 1.5 mm pixels/);
     await session.shot('volume-01-sagittal');
   });

@@ -11,6 +11,7 @@ import type { GraphNode, Histogram, Prediction, ProcessingResult } from '../../e
 import { useWorkbench } from './context';
 import { SendToPacs } from './pacs/SendToPacs';
 import { ImageViewport } from './ImageViewport';
+import { ClassProbabilities, OpacitySlider, SampleRunNote } from './PredictionParts';
 import { useAsync } from './use-async';
 import { VolumeViewer } from './VolumeViewer';
 import { WindowLevel } from './WindowLevel';
@@ -255,45 +256,16 @@ const PredictionView = observer(function PredictionView({
           )}
         </ImageViewport>
       )}
-      {p.gradCam && (
-        <label className="slider-row">
-          <span>Grad-CAM</span>
-          <input
-            type="range"
-            min={0}
-            max={100}
-            value={opacity}
-            onChange={(e) => setOpacity(Number(e.target.value))}
-            aria-label="Grad-CAM opacity"
-          />
-          <span className="mono">{opacity}%</span>
-        </label>
-      )}
+      {p.gradCam && <OpacitySlider title="Grad-CAM" value={opacity} onChange={setOpacity} />}
       <p className="muted small">Grad-CAM shows where the network looked: a hint, not a finding.</p>
-      {p.fromSample !== undefined && (
-        <p className="run-kind sample" data-testid="prediction-run-kind">
-          Model of a Sample RUN ({p.fromSample} items), not of the full run
-        </p>
-      )}
+      <SampleRunNote items={p.fromSample} />
       {p.probabilities && (
-        <div className="probabilities" role="list" aria-label="Class probabilities">
-          {p.classes.map((name, i) => (
-            <div
-              key={name}
-              role="listitem"
-              className={`prob-row${i === p.predictedClass ? ' predicted' : ''}`}
-            >
-              <span className="prob-name">
-                {name}
-                {i === p.trueClass && <span className="tag">true</span>}
-              </span>
-              <span className="prob-bar">
-                <span style={{ width: `${(p.probabilities?.[i] ?? 0) * 100}%` }} />
-              </span>
-              <span className="mono">{formatMetric(p.probabilities?.[i])}</span>
-            </div>
-          ))}
-        </div>
+        <ClassProbabilities
+          classes={p.classes}
+          probabilities={p.probabilities}
+          predicted={p.predictedClass}
+          truth={p.trueClass}
+        />
       )}
     </div>
   );

@@ -11,6 +11,7 @@ import { VOLUME_PLANES, type GraphNode, type VolumePlane, type VolumeSlice } fro
 import { formatMetric } from '../stores/format';
 import { useWorkbench } from './context';
 import { ImageViewport } from './ImageViewport';
+import { ClassProbabilities, OpacitySlider, SampleRunNote } from './PredictionParts';
 import { useAsync } from './use-async';
 import { WindowLevel, type DisplayWindow } from './WindowLevel';
 
@@ -68,7 +69,7 @@ function Legend({ slice }: { slice: VolumeSlice }) {
 /** The slice's size, spacing and orientation in words. */
 function describe(slice: VolumeSlice): string {
   const spacing = slice.pixelSpacing
-    ? ` · ${slice.pixelSpacing.map((s) => formatMetric(s)).join(' × ')} mm pixels`
+    ? ` · ${slice.pixelSpacing.map((s) => Number(s.toFixed(3))).join(' × ')} mm pixels`
     : ' · spacing unknown (shown square)';
   const facing =
     slice.orientation.source === 'affine'
@@ -153,7 +154,8 @@ export const VolumeViewer = observer(function VolumeViewer({
         className="layer pixelated"
         draggable={false}
         data-testid={testId}
-        style={style}
+        // Stretched to the box, which has the aspect of the spacing (contain would keep the pixels square).
+        style={{ ...style, objectFit: 'fill' }}
       />
     );
   return (
@@ -195,7 +197,7 @@ export const VolumeViewer = observer(function VolumeViewer({
             })}
         </ImageViewport>
       </div>
-      <label className="slider-row">
+      <label className="slider-row slice-row">
         <span className="mono" data-testid="slice-position">
           slice {current + 1} / {count || slice.count}
         </span>
@@ -231,35 +233,15 @@ export const VolumeViewer = observer(function VolumeViewer({
               Prediction
             </label>
           )}
-          <input
-            type="range"
-            min={0}
-            max={100}
-            value={opacity}
-            onChange={(e) => setOpacity(Number(e.target.value))}
-            aria-label="Overlay opacity"
-          />
-          <span className="mono">{opacity}%</span>
         </div>
+      )}
+      {(slice.label || slice.prediction) && (
+        <OpacitySlider title="Overlay" value={opacity} onChange={setOpacity} />
       )}
       <Legend slice={slice} />
-      {slice.fromSample !== undefined && (
-        <p className="run-kind sample" data-testid="prediction-run-kind">
-          Model of a Sample RUN ({slice.fromSample} items), not of the full run
-        </p>
-      )}
+      <SampleRunNote items={slice.fromSample} />
       {slice.probabilities && (
-        <div className="probabilities" role="list" aria-label="Class probabilities">
-          {slice.classes.map((name, i) => (
-            <div key={name} role="listitem" className="prob-row">
-              <span className="prob-name">{name}</span>
-              <span className="prob-bar">
-                <span style={{ width: `${(slice.probabilities?.[i] ?? 0) * 100}%` }} />
-              </span>
-              <span className="mono">{formatMetric(slice.probabilities?.[i])}</span>
-            </div>
-          ))}
-        </div>
+        <ClassProbabilities classes={slice.classes} probabilities={slice.probabilities} />
       )}
       {slice.notes.map((note) => (
         <p key={note} className="muted small">
