@@ -213,6 +213,22 @@ describe('phi export', () => {
     );
     expect(tfjs.code).toBe(2);
     expect(tfjs.err).toMatch(/--with-preprocessing builds the chain into an ONNX graph: use --format onnx/);
+    // The example resizes with area, which ONNX's Resize operator (any size) has no mode for.
+    const any = await phi(
+      'export',
+      project,
+      '--node',
+      'network',
+      '--format',
+      'onnx',
+      '--with-preprocessing',
+      '--any-size',
+      'out-any',
+    );
+    expect(any.code).toBe(1);
+    expect(any.err).toBe(
+      'phi export: Module "resize" (resize) resizes with area, which ONNX Resize has no mode for: export without --any-size.\n',
+    );
   });
 
   it('writes TF.js layers format that tf.loadLayersModel reads back with the same outputs', async () => {

@@ -5,7 +5,8 @@
  * and dtype, the preprocessing chain from the project graph, class names,
  * training metrics, task and the keys of the training (docs/export.md).
  * `--with-preprocessing` (ONNX) builds the chain into the graph, which then
- * takes the raw image at the size of the dataset's first training image.
+ * takes the raw image at the size of the dataset's first training image, or
+ * at any size with `--any-size` (ONNX's Resize operator, docs/export.md).
  */
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,12 +21,13 @@ import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { datasetNodeOf, moduleChain } from '../../run/chain';
 
-/** What the reader gives for the first training image of the dataset that feeds `node`. */
+/** What the reader gives for the first training image of the dataset that feeds `node`; `anySize` leaves the size free. */
 async function datasetImage(
   graph: Graph,
   node: string,
   registry: NodeTypeRegistry,
   projectDir: string,
+  anySize: boolean,
 ): Promise<RawImage> {
   const dataset = datasetNodeOf(graph, node);
   const type = dataset && registry.get(dataset.type);
@@ -38,14 +40,17 @@ async function datasetImage(
   if (!item) throw new Error(`the dataset of "${dataset.id}" holds no images`);
   const { image } = await source.load(item);
   const [height, width, channels] = image.shape;
-  return { height, width, channels, dtype: dtypeOf(image.data) };
+  return anySize
+    ? { height: null, width: null, channels, dtype: dtypeOf(image.data) }
+    : { height, width, channels, dtype: dtypeOf(image.data) };
 }
 
 /** See the module comment. */
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write a trained network node as ONNX or TF.js, with a manifest',
-  usage: 'phi export <project.phiproj> --node ID --format onnx|tfjs [--with-preprocessing] <output-folder>',
+  usage:
+    'phi export <project.phiproj> --node ID --format onnx|tfjs [--with-preprocessing [--any-size]] <output-folder>',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -54,6 +59,7 @@ export const exportCommand: CliCommand = {
         node: { type: 'string' },
         format: { type: 'string' },
         'with-preprocessing': { type: 'boolean', default: false },
+        'any-size': { type: 'boolean', default: false },
       },
     });
     if (positionals.length !== 2 || !values.node || !values.format)
@@ -64,6 +70,8 @@ export const exportCommand: CliCommand = {
     const inGraph = values['with-preprocessing'] as boolean;
     if (inGraph && format !== 'onnx')
       throw new UsageError('--with-preprocessing builds the chain into an ONNX graph: use --format onnx');
+    const anySize = values['any-size'] as boolean;
+    if (anySize && !inGraph) throw new UsageError('--any-size goes with --with-preprocessing');
     const [projectArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
     const store = ProjectStore.open(projectArg);
     try {
@@ -95,14 +103,14 @@ export const exportCommand: CliCommand = {
         preprocessing,
         metrics,
         producerVersion: APP_VERSION,
-        ...(inGraph ? { rawImage: await datasetImage(graph, node.id, registry, store.dir) } : {}),
+        ...(inGraph ? { rawImage: await datasetImage(graph, node.id, registry, store.dir, anySize) } : {}),
       });
       io.stdout.write(
         `Exported network "${node.id}" (${format}) to ${outputArg}: ${manifest.files.join(', ')}\n`,
       );
       if (manifest.preprocessingInGraph)
         io.stdout.write(
-          `The graph applies the chain and the input scaling: its input is the raw image, float32 [batch, ${manifest.input.shape.slice(1).join(', ')}] (NHWC)\n`,
+          `The graph applies the chain and the input scaling: its input is the raw image, float32 [batch, ${manifest.input.shape.slice(1).map((d) => d ?? 'any').join(', ')}] (NHWC)\n`,
         );
       return EXIT.ok;
     } finally {

@@ -142,7 +142,7 @@ export async function exportTrained(
       dtype: 'float32',
       layout: inputShape.length === 5 ? 'NDHWC' : 'NHWC',
       values: inGraph
-        ? `the raw image: pixel values as Phi Studio's reader decodes the dataset's files (HU for CT DICOM), stored as ${raw.dtype} there, at ${raw.height}x${raw.width} with ${raw.channels} channel(s); the graph applies preprocessing and normalization`
+        ? `the raw image: pixel values as Phi Studio's reader decodes the dataset's files (HU for CT DICOM), stored as ${raw.dtype} there, ${raw.height === null ? 'at any size' : `at ${raw.height}x${raw.width}`} with ${raw.channels} channel(s); the graph applies preprocessing and normalization`
         : "the preprocessing chain's output scaled by the normalization rule",
     },
     output: {

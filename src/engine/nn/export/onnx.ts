@@ -63,8 +63,10 @@ export const ints = (name: string, v: number[]): OnnxAttribute => ({
   type: AttributeType.INTS,
   ints: v,
 });
-const float = (name: string, f: number): OnnxAttribute => ({ name, type: AttributeType.FLOAT, f });
-const str = (name: string, s: string): OnnxAttribute => ({
+/** A FLOAT attribute. */
+export const float = (name: string, f: number): OnnxAttribute => ({ name, type: AttributeType.FLOAT, f });
+/** A STRING attribute. */
+export const str = (name: string, s: string): OnnxAttribute => ({
   name,
   type: AttributeType.STRING,
   s: new TextEncoder().encode(s),

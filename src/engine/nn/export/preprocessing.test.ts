@@ -154,6 +154,61 @@ describe('preprocessing inside the ONNX graph', () => {
       }
   });
 
+  it('--any-size: ONNX Resize takes images of any size as the module resizes them (float data)', async () => {
+    const model = linearNetwork([24, 20, 1]);
+    for (const interpolation of ['bilinear', 'bicubic', 'nearest']) {
+      const chain = steps([
+        ['window-setting', { preset: 'brain' }],
+        ['resize', { width: 20, height: 24, interpolation }],
+      ]);
+      const path = join(dir, `any-${interpolation}.onnx`);
+      const prelude = preprocessingPrelude({
+        steps: chain,
+        source: { height: null, width: null, channels: 1, dtype: 'int16' },
+        inputShape: [24, 20, 1],
+        normalization: 'per-image-zscore',
+      });
+      writeFileSync(path, toOnnx(model, { prelude }));
+      expect(checkOnnx(path)).toBe('8 17');
+      const net = await OnnxNetwork.load(path);
+      const engine = chain.map((s) => ({
+        node: { id: s.node } as ChainStep['node'],
+        type: registry.get(s.module) as ModuleNodeType,
+        params: s.params,
+      }));
+      let worst = 0;
+      for (const [h, w, seed] of [
+        [37, 29, 11],
+        [12, 50, 12],
+        [24, 20, 13],
+      ]) {
+        const data = raw('int16', h * w, seed, -20, 100);
+        const sample = (await applyChain(engine, smp(img(data, h, w)))) as Sample;
+        const geo = { task: 'classification' as const, classes: 2, inputShape: [24, 20, 1] };
+        const expected = prepareInput(sample, geo, 'per-image-zscore').x;
+        worst = Math.max(
+          worst,
+          maxAbsDifference(await net.run(Float32Array.from(data), [1, h, w, 1]), expected),
+        );
+      }
+      await net.release();
+      console.log(
+        `any size, brain window then ${interpolation} Resize: largest difference ${worst.toExponential(2)}`,
+      );
+      expect(worst).toBeLessThan(1e-4);
+    }
+    const area = steps([['resize', { width: 20, height: 24, interpolation: 'area' }]]);
+    const anySize = { height: null, width: null, channels: 1, dtype: 'uint8' as const };
+    const options = { source: anySize, inputShape: [24, 20, 1], normalization: 'none' as const };
+    expect(() => toOnnx(model, { prelude: preprocessingPrelude({ ...options, steps: area }) })).toThrow(
+      'Module "m0" (resize) resizes with area, which ONNX Resize has no mode for: export without --any-size.',
+    );
+    expect(() => toOnnx(model, { prelude: preprocessingPrelude({ ...options, steps: [] }) })).toThrow(
+      'The chain has no Resize, so the network takes images of one size: export without --any-size.',
+    );
+    model.dispose();
+  });
+
   it("scales float images by the training split's range (dataset-minmax)", async () => {
     const images = [8].map((seed) => raw('float32', 9 * 11, seed, -3, 7));
     const worst = await compare([], images, [9, 11, 1], [9, 11, 1], 'dataset-minmax', [-2, 6]);

@@ -1,13 +1,14 @@
 /**
  * The preprocessing chain as ONNX operators, so that an exported graph takes
  * the raw image (float32 NHWC of the values the dataset's reader gives, at
- * the dataset's image size) and does what the chain's modules and the
- * network's input scaling do. Each module maps to the arithmetic its own
- * code does: Window Setting, HU Clamp, Clip, Min-Max and Z-score
- * Normalization, Color to Grayscale, Grayscale to RGB and Resize (the
- * module's own interpolation weights as two MatMuls, so every interpolation
- * mode, area included, is the module's); integer images are rounded half to
- * even and saturated where the module stores into their dtype.
+ * the dataset's image size or, with a free size, any size) and does what the
+ * chain's modules and the network's input scaling do. Each module maps to the
+ * arithmetic its own code does: Window Setting, HU Clamp, Clip, Min-Max and
+ * Z-score Normalization, Color to Grayscale, Grayscale to RGB and Resize (at a
+ * known size the module's own interpolation weights as two MatMuls, so every
+ * mode, area included, is the module's; at a free size ONNX's Resize operator,
+ * which has no area mode); integer images are rounded half to even and
+ * saturated where the module stores into their dtype.
  * Augmentations leave a sample unchanged at inference and are left out. A
  * module without an ONNX form is refused with a sentence naming it.
  */
@@ -19,12 +20,12 @@ import { axisTables, type AxisTable } from '../../modules/ops/resample';
 import { WINDOW_PRESETS } from '../../modules/window-setting';
 import type { NetworkParams } from '../params';
 import type { PreprocessingStep } from './export';
-import { int, ints, OnnxExportError, ONNX_INPUT, type OnnxGraph, type OnnxPrelude } from './onnx';
+import { float, int, ints, OnnxExportError, ONNX_INPUT, str, type OnnxGraph, type OnnxPrelude } from './onnx';
 
-/** The raw image the graph takes: its size, channels and the dtype the reader gives. */
+/** The raw image the graph takes: its size (`null`: any), channels and the dtype the reader gives. */
 export interface RawImage {
-  height: number;
-  width: number;
+  height: number | null;
+  width: number | null;
   channels: number;
   dtype: DType;
 }
@@ -40,16 +41,18 @@ export interface InGraphChain {
   range?: [number, number];
 }
 
-/** The image between two operators: its ONNX value (NHWC), size and dtype. */
+/** The image between two operators: its ONNX value (NHWC), size (`null` until a Resize fixes it) and dtype. */
 interface Image {
   name: string;
-  height: number;
-  width: number;
+  height: number | null;
+  width: number | null;
   channels: number;
   dtype: DType;
 }
 
 const ALL_PIXELS = [1, 2, 3];
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** Builds the operators of one chain; `scalar` and `op` name what they make after the module. */
 class ChainOps {
@@ -64,6 +67,10 @@ class ChainOps {
 
   weights(dims: number[], data: Float32Array): string {
     return this.g.floats(`${this.base}/w`, dims, data);
+  }
+
+  int64s(values: number[]): string {
+    return this.g.int64s(`${this.base}/i`, values);
   }
 
   op(type: string, inputs: string[], attrs: Parameters<OnnxGraph['op']>[3] = []): string {
@@ -106,10 +113,12 @@ function tableMatrix(t: AxisTable, src: number, transposed: boolean): Float32Arr
   return m;
 }
 
-function refuse(step: PreprocessingStep, why: string): never {
-  throw new OnnxExportError(
-    `Module "${step.node}" (${step.module}) ${why}: export without the preprocessing and apply the chain as the manifest lists it.`,
-  );
+function refuse(
+  step: PreprocessingStep,
+  why: string,
+  fix = 'export without the preprocessing and apply the chain as the manifest lists it',
+): never {
+  throw new OnnxExportError(`Module "${step.node}" (${step.module}) ${why}: ${fix}.`);
 }
 
 type StepOps = (ops: ChainOps, image: Image, p: Record<string, unknown>, step: PreprocessingStep) => Image;
@@ -173,7 +182,17 @@ const STEPS: Record<string, StepOps> = {
   resize: (ops, image, p, step) => {
     if (p.keepAspectRatio) refuse(step, 'keeps the aspect ratio (letterbox), which has no ONNX form here');
     const dst = { height: Number(p.height), width: Number(p.width) };
-    const tables = axisTables(p.interpolation as Parameters<typeof axisTables>[0], image, dst);
+    const interpolation = p.interpolation as Parameters<typeof axisTables>[0];
+    if (image.height === null || image.width === null)
+      return {
+        ...image,
+        ...dst,
+        name: ops.store(
+          anySizeResize(ops, image.name, image.channels, interpolation, dst, step),
+          image.dtype,
+        ),
+      };
+    const tables = axisTables(interpolation, { height: image.height, width: image.width }, dst);
     // NHWC -> NCHW, rows times the width table, the height table times that (the module's two passes), back.
     const nchw = ops.op('Transpose', [image.name], [ints('perm', [0, 3, 1, 2])]);
     const across = ops.op('MatMul', [
@@ -188,6 +207,44 @@ const STEPS: Record<string, StepOps> = {
     return { ...image, ...dst, name: ops.store(nhwc, image.dtype) };
   },
 };
+
+/**
+ * ONNX's Resize operator from any size to `dst` with OpenCV's conventions
+ * (half-pixel centres, edges replicated, bicubic A = -0.75, nearest ties to
+ * the lower pixel as INTER_NEAREST_EXACT); area has no ONNX Resize mode.
+ */
+function anySizeResize(
+  ops: ChainOps,
+  x: string,
+  channels: number,
+  interpolation: Parameters<typeof axisTables>[0],
+  dst: { height: number; width: number },
+  step: PreprocessingStep,
+): string {
+  if (interpolation === 'area')
+    refuse(step, 'resizes with area, which ONNX Resize has no mode for', 'export without --any-size');
+  const mode = { bilinear: 'linear', bicubic: 'cubic', nearest: 'nearest' }[interpolation];
+  const attrs = [
+    str('mode', mode),
+    str('coordinate_transformation_mode', 'half_pixel'),
+    float('cubic_coeff_a', -0.75),
+    str('nearest_mode', 'round_prefer_floor'),
+  ];
+  // Each channel as [N, 1, H, W] by Reshape, not Transpose: ONNX Runtime would move a Transpose
+  // into the Resize (channels last), where cubic cannot shrink.
+  const shape = ops.op('Shape', [x]);
+  const batch = ops.op('Slice', [shape, ops.int64s([0]), ops.int64s([1])]);
+  const rows = ops.op('Slice', [shape, ops.int64s([1]), ops.int64s([3])]);
+  const planar = ops.op('Concat', [batch, ops.int64s([1]), rows], [int('axis', 0)]);
+  const sizes = ops.op('Concat', [batch, ops.int64s([1, dst.height, dst.width])], [int('axis', 0)]);
+  const back = ops.int64s([0, dst.height, dst.width, 1]);
+  const resized = range(channels).map((k) => {
+    const channel = ops.op('Slice', [x, ops.int64s([k]), ops.int64s([k + 1]), ops.int64s([3])]);
+    const plane = ops.op('Reshape', [channel, planar]);
+    return ops.op('Reshape', [ops.op('Resize', [plane, '', '', sizes], attrs), back]);
+  });
+  return channels === 1 ? resized[0] : ops.op('Concat', resized, [int('axis', 3)]);
+}
 
 /** The network's own input scaling (prepareInput): `(v - offset) / scale` per image. */
 function networkScaling(ops: ChainOps, x: string, chain: InGraphChain): string {
@@ -238,6 +295,10 @@ export function preprocessingPrelude(chain: InGraphChain): OnnxPrelude {
     for (const step of steps)
       image = STEPS[step.module](new ChainOps(g, step.node), image, step.params, step);
     const [h, w, c] = chain.inputShape;
+    if (image.height === null)
+      throw new OnnxExportError(
+        'The chain has no Resize, so the network takes images of one size: export without --any-size.',
+      );
     if (image.height !== h || image.width !== w || image.channels !== c)
       throw new OnnxExportError(
         `The chain turns a ${source.height}x${source.width}x${source.channels} image into ${image.height}x${image.width}x${image.channels}, but the network takes ${h}x${w}x${c}.`,
