@@ -6,7 +6,7 @@
  * all equal to the engine's `getEvaluation`; "Export report…" writes the HTML report
  * beside the project and says where. Screenshot 20-output-study.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   countsText,
   formatInterval,
   formatValue,
+  subgroupRows,
   type EvaluationHistory,
   type Graph,
 } from '../src/engine/api';
@@ -41,7 +42,18 @@ beforeAll(async () => {
   // The folder browser of web mode stays inside --root: the test's folder.
   s = await openProject(
     'phi-ui-study-',
-    (dir) => copyExample(join(dir, 'example')),
+    async (dir) => {
+      const project = await copyExample(join(dir, 'example'));
+      // A site per item, beside the data: the study's subgroup table reads it (the node's Subgroup file).
+      const ids = ['lesion', 'normal'].flatMap((c) =>
+        readdirSync(join(dir, 'example', 'data', c)).map((f) => `${c}/${f}`),
+      );
+      writeFileSync(
+        join(dir, 'example', 'sites.csv'),
+        `id,site\n${ids.map((id, i) => `${id},${i % 2 ? 'north' : 'south'}`).join('\n')}\n`,
+      );
+      return project;
+    },
     { width: 1440, height: 1400 },
     (dir) => ['--root', dir],
   );
@@ -62,6 +74,14 @@ it(
     await page.waitForFunction(
       () =>
         (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2,
+    );
+    const subgroupFile = page.getByTestId('param-subgroupFile').locator('input');
+    await subgroupFile.fill('sites.csv');
+    await subgroupFile.press('Enter');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params
+          .subgroupFile === 'sites.csv',
     );
     await page.getByRole('button', { name: 'Run all modules' }).click();
     await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 240_000 });
@@ -112,6 +132,29 @@ it(
       );
     expect(cells).toEqual(test.confusion);
     expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(36);
+    // The figures per subgroup: the stored study's rows, n and AUC with its interval, small groups flagged.
+    const subgroupTable = page.getByTestId('study-subgroups');
+    const groups = subgroupRows(test);
+    // The example's DICOM files name their manufacturer; the sites come from the node's file.
+    expect(groups.map((g) => `${g.attribute}: ${g.value}`)).toEqual([
+      'manufacturer: Phi Studio phantom generator',
+      'site: north',
+      'site: south',
+    ]);
+    expect(await subgroupTable.locator('tbody th').allInnerTexts()).toEqual(
+      groups.map((g) => `${g.attribute}: ${g.value}${g.small ? ' (small)' : ''}`),
+    );
+    const groupCells = await subgroupTable
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+      );
+    expect(groupCells.map((r) => [r[0], r[1]])).toEqual(
+      groups.map((g) => [
+        String(g.items),
+        `${formatValue(g.figures[0].value)} ${formatInterval(g.figures[0].interval)}`,
+      ]),
+    );
     // A taller bottom panel, as a user drags it, to see the study whole.
     const resizer = page.getByRole('separator', { name: 'Resize the bottom panel' });
     for (let i = 0; i < 30; i++) await resizer.press('ArrowUp');
