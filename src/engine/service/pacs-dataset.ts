@@ -173,7 +173,9 @@ export class PacsDatasets {
     const store = this.store();
     const saved = store.getSetting<SavedQuery>(settingOf(node));
     if (!saved)
-      throw new Error(`Dataset node "${node}" has no saved PACS query: choose "Source: PACS query" first.`);
+      throw new Error(
+        `Dataset node "${node}" has no saved PACS query: set one with "Use a PACS query…" in its Parameter tab.`,
+      );
     const connection = this.profiles().connection(saved.profile);
     const secretFile = secretFileOf(store);
     const names = new Pseudonymizer(secretFrom(secretFile));

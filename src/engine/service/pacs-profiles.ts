@@ -77,7 +77,18 @@ export class PacsProfileStore {
 
   private read(): PacsProfile[] {
     if (!existsSync(this.file)) return [];
-    return z.array(PacsProfileSchema).parse(JSON.parse(readFileSync(this.file, 'utf8')));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const profiles = z.array(PacsProfileSchema).safeParse(parsed);
+    if (!profiles.success)
+      throw new Error(
+        `${this.file} is not a list of PACS profiles: correct it, or remove it to start again.`,
+      );
+    return profiles.data;
   }
 
   private write(profiles: PacsProfile[]): void {

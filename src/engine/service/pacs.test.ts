@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PacsProfile } from '../api';
 import { createBuiltinRegistry } from './builtin-registry';
 import { Engine } from './engine';
+import { PacsProfileStore } from './pacs-profiles';
 import { runPhi } from '../test-support/cli-io';
 import type { SyntheticStudy } from '../test-support/dicom-studies';
 import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
@@ -63,6 +64,15 @@ describe('PACS profiles', () => {
     for (const file of readdirSync(settings))
       expect(readFileSync(join(settings, file), 'utf8')).not.toContain(orthanc.password);
     expect(readFileSync(join(settings, 'pacs-profiles.json'), 'utf8')).toContain(orthanc.dicomweb);
+  });
+
+  it('refuses a profile file that is not a profile list with a sentence naming it', () => {
+    const broken = join(dir, 'broken-settings');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'pacs-profiles.json'), '{"name": "half a file"');
+    expect(() => new PacsProfileStore(broken).list()).toThrow(
+      `${join(broken, 'pacs-profiles.json')} is not a list of PACS profiles: correct it, or remove it to start again.`,
+    );
   });
 
   it('tests a connection with a verdict sentence, over DICOMweb and DIMSE', async () => {
@@ -178,6 +188,37 @@ describe('search and import', () => {
 });
 
 describe('a Dataset node over a saved PACS query', () => {
+  it('refuses a label CSV without the named column, or with two labels for one key, naming the problem', async () => {
+    const project = join(dir, 'labels', 'labels.phiproj');
+    mkdirSync(join(dir, 'labels'), { recursive: true });
+    ProjectStore.create(project, {
+      graph: new GraphBuilder(createBuiltinRegistry()).chain(['data', 'dataset', {}]).build(),
+    }).close();
+    writeFileSync(join(dir, 'labels', 'twice.csv'), 'acc,finding\nACC1000,lesion\nACC1000,normal\n');
+    await engine.openProject({ path: project });
+    const labels = {
+      file: 'twice.csv',
+      keyColumn: 'accession',
+      keyKind: 'accession',
+      labelColumn: 'finding',
+    } as const;
+    await expect(
+      engine.setPacsDatasetSource({ node: 'data', profile: web.name, filters: {}, labels }),
+    ).rejects.toThrow(/twice\.csv has no column "accession": its columns are "acc", "finding"\./);
+    await expect(
+      engine.setPacsDatasetSource({
+        node: 'data',
+        profile: web.name,
+        filters: {},
+        labels: { ...labels, keyColumn: 'acc' },
+      }),
+    ).rejects.toThrow(/twice\.csv gives acc "ACC1000" two labels: "lesion" and "normal"\./);
+    await expect(engine.refreshPacsDataset({ node: 'data' })).rejects.toThrow(
+      'Dataset node "data" has no saved PACS query: set one with "Use a PACS query…" in its Parameter tab.',
+    );
+    engine.closeProject();
+  });
+
   it('pulls the labelled studies, keeps the label keys hashed, and trains from phi run', async () => {
     const project = join(dir, 'query', 'query.phiproj');
     mkdirSync(join(dir, 'query'), { recursive: true });
