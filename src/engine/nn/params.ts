@@ -10,7 +10,7 @@ import { DEFAULT_SCORE_THRESHOLD } from './metrics/detection';
 import { isOperatingRule } from './metrics/operating-point';
 import { taskOptionProblems } from '../graph/task-options';
 import type { ArchitectureId } from './networks/builtin';
-import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS } from './task-options';
+import { ARCHITECTURES_BY_TASK, NETWORK_TASK_OPTIONS, VOLUME_ARCHITECTURES } from './task-options';
 
 /** Metric names a user may pick for early stopping and the best checkpoint. */
 export const SELECTABLE_METRICS = [
@@ -44,13 +44,14 @@ export const NetworkParamsSchema = z.object({
       'densenet121',
       'unet',
       'unet3d',
+      'cnn3d',
       'centernet',
       'unet-regression',
       'custom',
     ])
     .default('auto')
     .describe(
-      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet (unet3d for volumes), centernet or unet-regression by task',
+      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet, centernet or unet-regression by task (cnn3d and unet3d for volumes)',
     ),
   // Free text: the Parameter tab's enums come from the static schema, saved ids vary per project.
   // Optional without default, so the keys (and checkpoints) of networks that never set it stay as they were.
@@ -247,20 +248,26 @@ const LOSSES_BY_TASK: Record<Task, ResolvedParams['loss'][]> = {
 };
 
 /**
- * Why a built-in architecture cannot take data of `dims` (the 3-D U-Net takes volumes, the others images);
- * undefined when it can, and for `auto` and `custom`.
+ * Why a built-in architecture cannot take data of `dims` (cnn3d and the 3-D U-Net take volumes, the others
+ * images); undefined when it can, and for `auto` and `custom`.
  */
 export function architectureDimsProblem(architecture: string, dims: 2 | 3): string | undefined {
-  if (architecture === 'auto' || architecture === 'custom' || (architecture === 'unet3d') === (dims === 3))
-    return undefined;
-  return dims === 3
-    ? `Architecture ${architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): pick unet3d (or auto), or set the Dataset's volumes to slices`
-    : 'Architecture unet3d takes 3-D volumes, but the data is 2-D images: pick unet (or auto)';
+  if (architecture === 'auto' || architecture === 'custom') return undefined;
+  const volumetric = VOLUME_ARCHITECTURES.includes(architecture as ArchitectureId);
+  if (volumetric === (dims === 3)) return undefined;
+  const task = TASKS.find((t) => ARCHITECTURES_BY_TASK[t].includes(architecture as ArchitectureId));
+  // The same task's network for the other kind of data, when there is one.
+  const other =
+    task && ARCHITECTURES_BY_TASK[task].find((a) => VOLUME_ARCHITECTURES.includes(a) !== volumetric);
+  if (dims === 3)
+    return `Architecture ${architecture} takes 2-D images, but the data is 3-D volumes (d x h x w x c): ${other ? `pick ${other} (or auto), or ` : ''}set the Dataset's volumes to slices`;
+  return `Architecture ${architecture} takes 3-D volumes, but the data is 2-D images: pick ${other ?? 'another network'} (or auto)`;
 }
 
-/** The architecture `auto` picks: the task's first, or the 3-D U-Net for volumes to segment. */
+/** The architecture `auto` picks: the task's first, or its 3-D one for volumes. */
 function autoArchitecture(task: Task, dims: 2 | 3): ArchitectureId {
-  return task === 'segmentation' && dims === 3 ? 'unet3d' : ARCHITECTURES_BY_TASK[task][0];
+  const volumetric = ARCHITECTURES_BY_TASK[task].find((a) => VOLUME_ARCHITECTURES.includes(a));
+  return dims === 3 && volumetric ? volumetric : ARCHITECTURES_BY_TASK[task][0];
 }
 
 /**

@@ -31,6 +31,7 @@ describe('task options', () => {
       'vgg16',
       'resnet18',
       'densenet121',
+      'cnn3d',
       'custom',
     ]);
     for (const m of ['psnr', 'map50', 'miou', 'iou']) {
@@ -74,7 +75,7 @@ describe('task options', () => {
       .filter((i) => i.node === 'net')
       .map((i) => i.message);
     expect(messages).toEqual([
-      'Node "net": Architecture unet does not fit classification: pick one of auto, small-cnn, vgg16, resnet18, densenet121, custom',
+      'Node "net": Architecture unet does not fit classification: pick one of auto, small-cnn, vgg16, resnet18, densenet121, cnn3d, custom',
       'Node "net": Best metric map50 does not fit classification: pick one of auto, loss, accuracy, accuracyByClass, sensitivity, specificity, ppv, npv, dice',
     ]);
     expect(taskOptionProblems(options, { task: 'segmentation', bestMetric: 'miou' })).toEqual([]);
@@ -97,7 +98,7 @@ describe('task options', () => {
       /^Metric miou is not reported for classification: optimise one of validation.loss/,
     );
     const fitted = fitTuningRequest(options, { metric: 'validation.accuracy', search }, 'classification');
-    expect(fitted.search[0].values).toEqual(['small-cnn', 'vgg16', 'resnet18', 'densenet121']);
+    expect(fitted.search[0].values).toEqual(['small-cnn', 'vgg16', 'resnet18', 'densenet121', 'cnn3d']);
     expect(fitted.search[1]).toEqual(search[1]);
     expect(() =>
       fitTuningRequest(

@@ -21,9 +21,12 @@ function perTask<T>(value: (task: Task) => T): Record<Task, T> {
   };
 }
 
-/** Built-in networks per task; the first is what `auto` picks for 2-D images (`unet3d` for volumes to segment). */
+/** The built-in networks that take volumes (`[d, h, w, c]`); the others take 2-D images. */
+export const VOLUME_ARCHITECTURES: readonly ArchitectureId[] = ['unet3d', 'cnn3d'];
+
+/** Built-in networks per task; the first is what `auto` picks for 2-D images (the task's 3-D one for volumes). */
 export const ARCHITECTURES_BY_TASK: Record<Task, readonly ArchitectureId[]> = {
-  classification: ['small-cnn', 'vgg16', 'resnet18', 'densenet121'],
+  classification: ['small-cnn', 'vgg16', 'resnet18', 'densenet121', 'cnn3d'],
   segmentation: ['unet', 'unet3d'],
   detection: ['centernet'],
   transformation: ['unet-regression'],

@@ -45,13 +45,14 @@ const VOLUME_MULTIPLE = 4;
 const VOLUME_MAX = [64, 128, 128];
 
 /**
- * The 3-D chain for volumes to segment (no 2-D Resize): z-score intensities, then every volume
- * centred in one grid, the median size of the volumes rounded up to what the 3-D U-Net takes;
- * volumes larger than the largest such grid are not cropped: their network trains on patches.
+ * The 3-D chain for volumes to segment or classify (no 2-D Resize): z-score intensities, then every
+ * volume centred in one grid, the median size of the volumes rounded up to what the 3-D networks take
+ * (at most {@link VOLUME_MAX}); volumes to segment larger than that are not cropped: their network
+ * trains on patches.
  */
-function volumeChain(shapes: number[][]): [string, Record<string, unknown>][] {
-  const grid = medianGrid(shapes);
-  if (patchSizeFor(shapes)) return [['z-score-normalization', {}]];
+function volumeChain(shapes: number[][], task: Task): [string, Record<string, unknown>][] {
+  if (task === 'segmentation' && patchSizeFor(shapes)) return [['z-score-normalization', {}]];
+  const grid = medianGrid(shapes).map((n, axis) => Math.min(n, VOLUME_MAX[axis]));
   return [
     ['z-score-normalization', {}],
     ['crop-or-pad', { depth: grid[0], height: grid[1], width: grid[2], value: 0 }],
@@ -82,8 +83,8 @@ function patchSizeFor(shapes: number[][]): string | undefined {
 
 /**
  * A runnable pipeline for `task` reading the dataset folder `datasetPath` (relative to the project).
- * With `datasetRoot` (the folder itself) a segmentation folder of NIfTI volumes gets the 3-D chain
- * and a small 3-D U-Net instead of Resize and the 2-D U-Net.
+ * With `datasetRoot` (the folder itself) a segmentation or classification folder of NIfTI volumes
+ * gets the 3-D chain and a small 3-D network instead of Resize and a 2-D one.
  */
 export function templateGraph(
   registry: NodeTypeRegistry,
@@ -94,15 +95,16 @@ export function templateGraph(
   const nodes: GraphNode[] = [
     makeNode(registry, 'dataset', 'dataset', { path: datasetPath, task }, { x: 0, y: 0 }),
   ];
-  const volumes = task === 'segmentation' && datasetRoot ? probeVolumeShapes(datasetRoot) : [];
-  const chain = volumes.length ? volumeChain(volumes) : PREPROCESSING[task];
+  const volumetric = task === 'segmentation' || task === 'classification';
+  const volumes = volumetric && datasetRoot ? probeVolumeShapes(datasetRoot) : [];
+  const chain = volumes.length ? volumeChain(volumes, task) : PREPROCESSING[task];
   const steps = chain.filter(([type]) => registry.get(type));
   steps.forEach(([type, params], index) => {
     nodes.push(makeNode(registry, type, type, params, { x: 260 * (index + 1), y: 0 }));
   });
   if (registry.get('neural-network')) {
-    // Volumes: already z-scored; a small 3-D U-Net (auto picks unet3d for 3-D data) in small batches.
-    const patchSize = volumes.length ? patchSizeFor(volumes) : undefined;
+    // Volumes: already z-scored; a small 3-D network (auto picks unet3d or cnn3d for 3-D data) in small batches.
+    const patchSize = volumes.length && task === 'segmentation' ? patchSizeFor(volumes) : undefined;
     const network = volumes.length
       ? {
           task,

@@ -242,6 +242,45 @@ export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
   );
 }
 
+/**
+ * 3-D CNN classifier for volumes: `depth` stages of two 3x3x3 Conv3D (leaky ReLU, He init) and
+ * 2x2x2 max pooling, doubling the filters, then flatten, dropout and softmax. Flatten rather than
+ * global pooling: tf.js layers has no 3-D global pooling, so the dense layer's size follows the
+ * input (each side divides by 2^depth). No batch normalization, as in the 3-D U-Net.
+ */
+export function cnn3d(o: ArchitectureOptions = {}): NetworkSpec {
+  const base = o.baseFilters ?? 8;
+  const depth = o.depth ?? 3;
+  const { b, x: input } = start();
+  let x = input;
+  for (let i = 0; i < depth; i++) {
+    for (let j = 0; j < 2; j++)
+      x = b.add(
+        'Conv3D',
+        x,
+        {
+          filters: base * 2 ** i,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'leakyRelu',
+          kernelInitializer: 'heNormal',
+        },
+        `conv${i + 1}_${j + 1}`,
+      );
+    x = b.add('MaxPool3D', x, { poolSize: 2 }, `pool${i + 1}`);
+  }
+  const out = classifier(b, x, o.dropout ?? 0.2, 'Flatten');
+  return b.build(
+    {
+      name: 'cnn3d',
+      task: 'classification',
+      description:
+        '3-D CNN for volumes: 3-D convolutions and pooling, then a dense softmax over the classes.',
+    },
+    out,
+  );
+}
+
 /** U-Net for image-to-image regression (denoising...): linear output with `$channels` channels. */
 export function unetRegression(o: ArchitectureOptions = {}): NetworkSpec {
   const { b, x: input } = start();
@@ -319,6 +358,7 @@ export const ARCHITECTURES = {
   densenet121,
   unet,
   unet3d,
+  cnn3d,
   'unet-regression': unetRegression,
   centernet,
 } as const;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARCHITECTURES } from '../networks/builtin';
+import { ARCHITECTURES, type ArchitectureId } from '../networks/builtin';
+import { VOLUME_ARCHITECTURES } from '../task-options';
 import { tf } from '../tf';
 import { LAYER_TYPES } from './catalogue';
 import { compileSpec, inferShapes, SpecError } from './compile';
@@ -20,8 +21,8 @@ describe('network specs', () => {
       );
       expect(shipped).toEqual(parseSpec(make()));
       const before = tf.memory().numTensors;
-      // The 3-D U-Net takes volumes (d, h, w, c); the others images.
-      const inputShape = id === 'unet3d' ? [8, 16, 16, 1] : [32, 32, 1];
+      // The 3-D networks take volumes (d, h, w, c); the others images.
+      const inputShape = VOLUME_ARCHITECTURES.includes(id as ArchitectureId) ? [8, 16, 16, 1] : [32, 32, 1];
       const { model, shapes } = compileSpec(shipped, { inputShape, vars });
       const out = shapes[shipped.output];
       if (shipped.task === 'classification') expect(out).toEqual([null, 3]);
