@@ -2,6 +2,7 @@
  * The engine's project channel over the open project (session.ts); engine.ts
  * routes its requests here (docs/architecture.md, "The engine's channels").
  */
+import { nodeStates } from './node-states';
 import type { ProjectSession } from './session';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -99,7 +100,7 @@ export class ProjectChannel {
   /** Applies edits and answers what changed (results.ts, `GraphDelta`), not the whole project. */
   async editGraph(params: EngineParams<'editGraph'>): Promise<GraphDelta> {
     const { edits } = EngineRequests.editGraph.parse(params);
-    const statusBefore = await this.session.statuses(this.session.graph());
+    const statusBefore = await nodeStates(this.session, this.session.graph());
     // Checked against the graph as it is now, with no await in between: concurrent edits
     // from other front ends are merged per field or refused, never overwritten unseen.
     const before = this.session.graph();
@@ -112,7 +113,7 @@ export class ProjectChannel {
       affected.add(id);
       for (const below of descendants(after, id)) affected.add(below);
     }
-    const statusAfter = await this.session.statuses(after);
+    const statusAfter = await nodeStates(this.session, after);
     const status = Object.fromEntries(
       [...affected].filter((id) => statusAfter[id]).map((id) => [id, statusAfter[id]]),
     );

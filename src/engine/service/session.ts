@@ -2,7 +2,6 @@
  * What the engine's channels share (see engine.ts): the open project and the
  * state derived from it.
  */
-import { join } from 'node:path';
 import type {
   DatasetWarning,
   EngineEvent,
@@ -21,16 +20,15 @@ import type { DatasetSource, NetworkNodeType } from '../graph/node-type';
 import { inputsOf } from '../graph/plan';
 import { type NodeTypeRegistry } from '../graph/registry';
 import { OutputCache, type NodeManifest } from '../run/cache';
-import { networkKey } from '../run/executor';
-import { computeKeys, stableStringify } from '../run/keys';
+import { stableStringify } from '../run/keys';
 import { compileProjectModules, disposeNodeType, readCustomModules, TrustList } from '../custom';
-import { readCheckpointMeta } from '../nn/train/checkpoint';
 import type { ProjectStore } from '../store/project-store';
 import type { RecentProjects } from '../store/recent-projects';
 import type { TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import { createBuiltinRegistry } from './builtin-registry';
 import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
+import { nodeStates } from './node-states';
 
 /** Where the engine keeps caches and how it runs. */
 export interface EngineOptions {
@@ -301,70 +299,6 @@ export class ProjectSession {
     return findings;
   }
 
-  /** Node states from what the store recorded, compared with the current keys. */
-  async statuses(graph: Graph): Promise<Record<string, NodeStatus>> {
-    const store = this.requireStore();
-    const results = store.nodeResults();
-    const keys = await computeKeys(
-      graph,
-      this.registry,
-      this.seed,
-      (node) => this.openDataset(node),
-      this.savedSpec,
-    );
-    const status: Record<string, NodeStatus> = {};
-    for (const node of graph.nodes) {
-      const live = this.live.get(node.id);
-      if (this.current && live) {
-        status[node.id] = live;
-        continue;
-      }
-      const recorded = results[node.id];
-      const key = keys.get(node.id);
-      if (!recorded || !key || 'error' in key) {
-        status[node.id] = {
-          state: recorded?.state === 'failed' ? 'failed' : 'idle',
-          message: recorded?.message,
-        };
-        continue;
-      }
-      if (recorded.state === 'failed' && !recorded.cacheKey) {
-        status[node.id] = { state: 'failed', message: recorded.message };
-        continue;
-      }
-      const [recordedKey, selection] = recorded.cacheKey.split(KEY_SEPARATOR);
-      const current = node.kind === 'network' ? networkKey(key.key, selection) : key.key;
-      // Done only while the outputs exist: a cleared or evicted cache makes the node not run.
-      if (current === recordedKey && node.kind !== 'network' && !this.cache.hasManifest(key.key, selection)) {
-        status[node.id] = { state: 'idle', message: 'Its outputs were removed from the cache: run it again' };
-        continue;
-      }
-      status[node.id] = {
-        // A node whose items partly failed stays failed (with its count) until its inputs or params change.
-        state: current !== recordedKey ? 'stale' : recorded.state === 'failed' ? 'failed' : 'done',
-        shape: recorded.shape,
-        colorMode: recorded.colorMode as NodeStatus['colorMode'],
-        dtype: recorded.dtype,
-        count: recorded.count,
-        ...(selection !== 'all' ? { sample: true } : {}),
-        // What the last run said (e.g. items that failed) belongs to its outputs, not to an out-of-date node.
-        message: current === recordedKey ? recorded.message : undefined,
-      };
-    }
-    // A network whose training stopped part-way says so: its checkpoint is kept and RUN resumes from it.
-    for (const node of graph.nodes) {
-      const state = status[node.id]?.state;
-      if (node.kind !== 'network' || (state !== 'idle' && state !== 'stale')) continue;
-      const meta = readCheckpointMeta(join(store.artifactsPath(node.id), 'last.ckpt'));
-      if (meta && !meta.finished)
-        status[node.id] = {
-          ...status[node.id],
-          message: `Training stopped after epoch ${meta.epoch}: RUN resumes from it while its settings are unchanged`,
-        };
-    }
-    return status;
-  }
-
   /**
    * A message that says `Unknown module "id"` of a custom module this engine did not
    * register, said as why: not trusted on this computer, or does not compile.
@@ -383,7 +317,7 @@ export class ProjectSession {
       name: store.name,
       graph,
       issues: await this.issues(graph),
-      status: await this.statuses(graph),
+      status: await nodeStates(this, graph),
       running: Boolean(this.current),
       settings: this.settings(),
     };
