@@ -170,6 +170,9 @@ describe('phi export', () => {
     );
     expect(done.err).toBe('');
     expect(done.code).toBe(0);
+    expect(done.out).toMatch(
+      /The graph applies the chain and the input scaling: its input is the raw image, float32 \[batch, 80, 80, 1\] \(NHWC\)/,
+    );
     const path = join(dir, 'out-pre', 'model.onnx');
     expect(checkOnnx(path)).toBe('8 17');
     const manifest = JSON.parse(

@@ -108,10 +108,12 @@ export const exportCommand: CliCommand = {
       io.stdout.write(
         `Exported network "${node.id}" (${format}) to ${outputArg}: ${manifest.files.join(', ')}\n`,
       );
-      if (manifest.preprocessingInGraph)
+      if (manifest.preprocessingInGraph) {
+        const size = manifest.input.shape.slice(1).map((d) => d ?? 'any');
         io.stdout.write(
-          `The graph applies the chain and the input scaling: its input is the raw image, float32 [batch, ${manifest.input.shape.slice(1).map((d) => d ?? 'any').join(', ')}] (NHWC)\n`,
+          `The graph applies the chain and the input scaling: its input is the raw image, float32 [batch, ${size.join(', ')}] (NHWC)\n`,
         );
+      }
       return EXIT.ok;
     } finally {
       releaseTrained();
