@@ -157,7 +157,14 @@ export interface PacsResults {
   testPacsConnection: { ok: boolean; message: string };
   searchPacs: PacsSearchResult;
   importFromPacs: PacsImportResult;
-  sendToPacs: { profile: string; segments: string[]; sopInstanceUid: string; studyInstanceUid: string };
+  sendToPacs: {
+    profile: string;
+    /** True when the node holds a Sample RUN's model (the one the View tab shows). */
+    fromSample: boolean;
+    segments: string[];
+    sopInstanceUid: string;
+    studyInstanceUid: string;
+  };
   setPacsDatasetSource: PacsDatasetSource;
   getPacsDatasetSource: PacsDatasetSource | null;
   refreshPacsDataset: PacsDatasetSource;

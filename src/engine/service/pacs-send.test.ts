@@ -51,6 +51,7 @@ describe('Send to PACS', () => {
     // Whatever the two-epoch network found, each segment is named by its class.
     expect(sent.segments.every((s) => s === 'foreground' || s === 'lesion' || /^class /.test(s))).toBe(true);
     expect(sent.studyInstanceUid).toBe(studies[0].studyUid);
+    expect(sent.fromSample).toBe(false);
     const [found] = (await orthanc.rest('/tools/find', {
       body: JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: sent.sopInstanceUid } }),
     })) as string[];

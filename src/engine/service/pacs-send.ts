@@ -31,6 +31,8 @@ export async function sendPredictionSeg(
   sampleId: string,
   profile: string,
   connection: PacsConnection,
+  /** The model the node holds (a Sample RUN's when its last run was one), as the View tab shows it. */
+  model: { artifactsDir: string; fromSample: boolean },
 ): Promise<EngineResults['sendToPacs']> {
   const graph = store.graph();
   const data = datasetNodeOf(graph, nodeId);
@@ -39,7 +41,7 @@ export async function sendPredictionSeg(
     throw new Error(
       `${sampleId} is one frame of a multi-frame file: Send to PACS sends masks of single images.`,
     );
-  const trained = await loadTrained(store.artifactsPath(nodeId));
+  const trained = await loadTrained(model.artifactsDir);
   const { geometry, classes } = trained.manifest;
   if (geometry.task !== 'segmentation' || geometry.inputShape.length !== 3)
     throw new Error(
@@ -81,7 +83,7 @@ export async function sendPredictionSeg(
     const segments = present.map((k) => classes[k] ?? `class ${k}`);
     const seg = await buildSeg(maskFile, file, {
       labels: segments,
-      description: `Phi Studio: ${nodeId} prediction`,
+      description: `Phi Studio: ${nodeId} prediction${model.fromSample ? ' (Sample RUN model)' : ''}`,
     });
     const segFile = join(scratch, 'seg.dcm');
     writeFileSync(segFile, seg.bytes);
@@ -89,6 +91,7 @@ export async function sendPredictionSeg(
     const written = readPart10(seg.bytes);
     return {
       profile,
+      fromSample: model.fromSample,
       segments,
       sopInstanceUid: stringOf(written.dict, '00080018') ?? '',
       studyInstanceUid: stringOf(written.dict, '0020000D') ?? '',

@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { EngineParams, EngineResults, RequestOptions } from '../api';
 import { EngineRequests } from '../api';
 import { testConnection } from '../pacs/echo';
+import { networkDir } from '../run/executor';
 import { PacsDatasets } from './pacs-dataset';
 import { connectionOf, PacsProfileStore } from './pacs-profiles';
 import { sendPredictionSeg } from './pacs-send';
@@ -100,7 +101,11 @@ export class PacsChannel {
     const { profile, node, sampleId } = EngineRequests.sendToPacs.parse(params);
     const connection = this.profiles.connection(profile);
     const store = this.session.requireStore();
-    return sendPredictionSeg(store, this.session.registry, node, sampleId, profile, connection);
+    const selection = this.session.heldSelection(node);
+    return sendPredictionSeg(store, this.session.registry, node, sampleId, profile, connection, {
+      artifactsDir: networkDir(store.artifactsPath(node), selection),
+      fromSample: selection !== 'all',
+    });
   }
 
   async getPacsDatasetSource(

@@ -29,7 +29,7 @@ function SendToPacsView({ node, sampleId }: { node: string; sampleId: string }) 
       const sent = await wb.api.sendToPacs({ profile, node, sampleId });
       setOutcome({
         ok: true,
-        message: `Sent a DICOM SEG of ${sampleId} (segments: ${sent.segments.join(', ')}) to ${sent.profile}, in the image's study ${sent.studyInstanceUid}.`,
+        message: `Sent a DICOM SEG of ${sampleId} (segments: ${sent.segments.join(', ')}${sent.fromSample ? '; from the Sample RUN model' : ''}) to ${sent.profile}, in the image's study ${sent.studyInstanceUid}.`,
       });
     } catch (e) {
       setOutcome({ ok: false, message: (e as Error).message });
