@@ -30,6 +30,7 @@ import { randomAffineModule } from './random-affine';
 import { randomBrightnessContrastModule } from './random-brightness-contrast';
 import { randomFlipModule } from './random-flip';
 import { randomRotationModule } from './random-rotation';
+import { randomVolumeGeometryModule } from './random-volume-geometry';
 import { resampleSpacingModule } from './resample-spacing';
 import { resizeModule } from './resize';
 import { rotate90Module } from './rotate-90';
@@ -82,6 +83,7 @@ export const builtinModules: ModuleNodeType[] = [
   randomBrightnessContrastModule,
   gaussianNoiseModule,
   elasticDeformationModule,
+  randomVolumeGeometryModule,
   // Data
   filterModule,
   mergeModule,

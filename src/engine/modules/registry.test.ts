@@ -192,7 +192,9 @@ describe('module registry', () => {
       const params = m.params.parse(
         m.id === 'filter' ? { classIndices: [0] } : m.id === 'crop' ? { width: 8, height: 8 } : {},
       );
-      const sample = sampleOf(phantom('f32', m.accepts?.colorModes?.includes('grayscale') === false ? 3 : 1));
+      // Volume augmentations leave 2-D images alone: they get the 3-D phantom.
+      const kind = m.id === 'random-volume-geometry' ? 'hu3d' : 'f32';
+      const sample = sampleOf(phantom(kind, m.accepts?.colorModes?.includes('grayscale') === false ? 3 : 1));
       const outputs = new Set<string>();
       for (const seed of [1, 4e8, 1.5e9, 2.5e9, 3.3e9, 4.1e9])
         outputs.add(
