@@ -416,5 +416,14 @@ print(json.dumps({'sopClass': d.SOPClassUID, 'mime': d.MIMETypeOfEncapsulatedDoc
       `phi push: ${join(work, 'password')} is not a PDF file (it does not start with %PDF-)\n`,
     );
     expect(readFileSync(join(work, 'pdf.dcm')).subarray(128, 132).toString()).toBe('DICM');
+
+    // An option the kind would ignore is refused, naming the kinds it goes with.
+    const stray = await pushAs('pdf', 'report.pdf', 'ct.dcm', '--label', 'lesion');
+    expect(stray.code).toBe(2);
+    expect(stray.err.split('\n')[0]).toBe('phi push: --label goes with --as seg or rtstruct');
+    const keepless = await runPhi(work, ['push', orthanc.dicomweb, 'ct.dcm', '--out', 'x.dcm', ...auth]);
+    expect(keepless.err.split('\n')[0]).toBe(
+      'phi push: --out keeps a file made with --as (or --seg): give --as KIND',
+    );
   });
 });

@@ -185,16 +185,18 @@ describe('DICOMweb', () => {
     expect(await paged.searchInstances(studies[0])).toHaveLength(1);
   });
 
-  it('compressed instances (JPEG 2000, RLE) arrive with the same pixels, over DICOMweb and DIMSE', async () => {
+  it('compressed instances (JPEG 2000, RLE) arrive with the same pixels, over DICOMweb, C-MOVE and C-GET', async () => {
     const dimse = ['--aet', orthanc.ourAet, '--port', String(orthanc.ourPort)];
     const originals = new Map<string, string>();
     for (const name of COMPRESSED)
       originals.set((await openImage(testFile(name))).header.modality, testFile(name));
-    for (const [url, extra] of [
-      [orthanc.dicomweb, auth],
-      [orthanc.dimse, dimse],
+    // C-GET proposes uncompressed transfer syntaxes only: Orthanc decompresses for it.
+    for (const [name, url, extra] of [
+      ['web', orthanc.dicomweb, auth],
+      ['move', orthanc.dimse, dimse],
+      ['get', orthanc.dimse, [...dimse, '--retrieve', 'get']],
     ] as const) {
-      const dir = join(work, url === orthanc.dimse ? 'compressed-dimse' : 'compressed-web');
+      const dir = join(work, `compressed-${name}`);
       for (const modality of originals.keys()) {
         const r = await runPhi(work, ['pull', url, dir, '--modality', modality, ...extra]);
         expect(r.err).toBe('');

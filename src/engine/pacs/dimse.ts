@@ -12,7 +12,17 @@ import { answerStore, type ReceivedDataset } from './received';
 import type { DimseTarget } from './target';
 
 const { Client, constants, requests } = dimse;
-const { Status } = constants;
+const { Status, TransferSyntax } = constants;
+const COMPRESSED = [
+  TransferSyntax.RleLossless,
+  TransferSyntax.JpegBaseline,
+  TransferSyntax.JpegLossless,
+  TransferSyntax.JpegLsLossless,
+  TransferSyntax.JpegLsLossy,
+  TransferSyntax.Jpeg2000Lossless,
+  TransferSyntax.Jpeg2000Lossy,
+  TransferSyntax.DeflatedExplicitVRLittleEndian,
+];
 dimse.log.setLevel('silent');
 // dcmjs-dimse's own copy of dcmjs names each private attribute it drops when it encodes a
 // dataset to send (C-STORE), on the console: quiet.
@@ -76,8 +86,10 @@ function statusWords(status: number): string {
 
 type StoreRequest = InstanceType<typeof requests.CStoreRequest>;
 type StoreResponse = InstanceType<typeof dimse.responses.CStoreResponse>;
-/** The part of dcmjs-dimse's network object a C-GET needs: where a received dataset's bytes end up. */
+type Association = InstanceType<typeof dimse.association.Association>;
+/** The parts of dcmjs-dimse's network object a C-GET needs: the association it proposes, where a received dataset's bytes end up. */
 type ClientNetwork = {
+  sendAssociationRequest(association: Association): void;
   createDatasetFromStoreWritableStream(
     writable: Writable,
     context: { getAcceptedTransferSyntaxUid(): string | undefined },
@@ -93,12 +105,26 @@ type ClientNetwork = {
 function receiveOnAssociation(
   client: InstanceType<typeof Client>,
   onInstance: (bytes: Uint8Array) => Promise<void>,
+  storageClasses: string[],
 ): void {
   const arrived: ReceivedDataset[] = [];
   // dcmjs-dimse parses a received dataset (re-encoding would drop what dcmjs does not know):
   // its network object is made by send(), so the raw bytes are taken there.
   const network = (client as unknown as { network?: ClientNetwork }).network;
   if (network) {
+    // dcmjs-dimse proposes its storage classes uncompressed only: a PACS that cannot decompress
+    // an instance (Orthanc and JPEG 2000) fails its sub-operation. One context per class and
+    // compressed syntax, with our SCP role, lets it send the instance as stored.
+    const propose = network.sendAssociationRequest.bind(network);
+    network.sendAssociationRequest = (association) => {
+      for (const sopClass of storageClasses)
+        for (const syntax of COMPRESSED) {
+          const id = association.addPresentationContext(sopClass);
+          association.addTransferSyntaxToPresentationContext(id, syntax);
+          association.getPresentationContext(id).setProviderRole(true);
+        }
+      propose(association);
+    };
     const parse = network.createDatasetFromStoreWritableStream.bind(network);
     network.createDatasetFromStoreWritableStream = (writable, context, callback) => {
       const bytes = (writable as Writable & { toBuffer(): Buffer }).toBuffer();
@@ -120,6 +146,7 @@ function associate(
   options: DimseOptions,
   list: DimseRequest[],
   onInstance?: (bytes: Uint8Array) => Promise<void>,
+  storageClasses: string[] = [],
 ): Promise<DimseResponse[][]> {
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -146,7 +173,7 @@ function associate(
       associationTimeout: timeout,
       pduTimeout: timeout,
     });
-    if (onInstance) receiveOnAssociation(client, onInstance);
+    if (onInstance) receiveOnAssociation(client, onInstance, storageClasses);
   });
 }
 
@@ -228,19 +255,22 @@ export async function move(
 /**
  * C-GET of each item, all on one association: the PACS sends the instances back on it (no port
  * of ours to reach), each handed to `onInstance`; returns how many sub-operations failed.
+ * `storageClasses` (the SOP classes of the instances, where known) are also proposed with the
+ * compressed transfer syntaxes, so that the PACS need not decompress.
  */
 export async function get(
   target: DimseTarget,
   options: DimseOptions,
   items: MoveItem[],
   onInstance: (bytes: Uint8Array) => Promise<void>,
+  storageClasses: string[] = [],
 ): Promise<number> {
   const list = items.map((i) =>
     i.sop
       ? requests.CGetRequest.createImageGetRequest(i.study, i.series, i.sop)
       : requests.CGetRequest.createSeriesGetRequest(i.study, i.series),
   );
-  const answers = await associate(target, options, list, onInstance);
+  const answers = await associate(target, options, list, onInstance, storageClasses);
   return answers.reduce(
     (sum, responses) => sum + (final(target, 'C-GET', responses).getFailures?.() ?? 0),
     0,

@@ -18,6 +18,8 @@ export interface InstanceRef {
   study: string;
   series: string;
   sop: string;
+  /** Its SOP class, where the search said. */
+  sopClass?: string;
 }
 
 export interface PacsSource {
@@ -92,8 +94,15 @@ class DimseSource implements PacsSource {
         StudyInstanceUID: study,
         SeriesInstanceUID: uid,
         SOPInstanceUID: '',
+        SOPClassUID: '',
       });
-      for (const image of images) refs.push({ study, series: uid, sop: String(image.SOPInstanceUID ?? '') });
+      for (const image of images)
+        refs.push({
+          study,
+          series: uid,
+          sop: String(image.SOPInstanceUID ?? ''),
+          sopClass: image.SOPClassUID ? String(image.SOPClassUID) : undefined,
+        });
     }
     return refs;
   }
@@ -132,7 +141,9 @@ class DimseSource implements PacsSource {
       const failed = await (
         scp
           ? move(this.target, this.options, this.options.ourAet, items)
-          : get(this.target, this.options, items, keep)
+          : get(this.target, this.options, items, keep, [
+              ...new Set(wanted.flatMap((r) => (r.sopClass ? [r.sopClass] : []))),
+            ])
       ).catch(async (error) => {
         await Promise.allSettled(saving);
         if (error instanceof ConnectionCut)

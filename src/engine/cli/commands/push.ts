@@ -22,6 +22,26 @@ import { EXIT, UsageError, type CliCommand } from '../command';
 
 const KINDS = ['seg', 'rtstruct', 'sr', 'sc', 'pdf'] as const;
 type Kind = (typeof KINDS)[number];
+/** The options each kind takes beyond --source and --out. */
+const KIND_OPTIONS: Record<Kind, string[]> = {
+  seg: ['label'],
+  rtstruct: ['label'],
+  sr: ['probability', 'model', 'project-hash'],
+  sc: ['derivation'],
+  pdf: [],
+};
+
+/** Refuses an option that the kind asked for (or plain sending) would ignore. */
+function checkOptionsOf(kind: Kind | undefined, values: Record<string, unknown>): void {
+  const given = (name: string): boolean => values[name] !== undefined;
+  if (!kind && (given('out') || given('seg-out')))
+    throw new UsageError('--out keeps a file made with --as (or --seg): give --as KIND');
+  for (const name of new Set(Object.values(KIND_OPTIONS).flat()))
+    if (given(name) && !(kind && KIND_OPTIONS[kind].includes(name))) {
+      const owners = KINDS.filter((k) => KIND_OPTIONS[k].includes(name)).join(' or ');
+      throw new UsageError(`--${name} goes with --as ${owners}`);
+    }
+}
 
 /** `--probability NAME=P` values as classes in the order given. */
 function classesFrom(values: string[]): ClassificationResult['classes'] {
@@ -86,6 +106,7 @@ export const pushCommand: CliCommand = {
     if (kind && kind !== 'sr' && !input) throw new UsageError(`--as ${kind} needs the file to make it from`);
     if (!!kind !== !!values.source)
       throw new UsageError(kind ? `--as ${kind} needs --source` : '--source goes with --as or --seg');
+    checkOptionsOf(kind, values);
     if (!rest.length && !kind)
       throw new UsageError('give DICOM files to send, or --as KIND with its input and --source');
     let target, connection;
