@@ -8,7 +8,7 @@
  * with the number of studies. The progress bar counts instances; Cancel stops
  * the import, and importing again fetches only what is missing.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { observer } from 'mobx-react-lite';
 import type { PacsFilters, PacsImportResult, PacsSearchResult } from '../../../engine/api';
 import { useWorkbench } from '../context';
@@ -38,6 +38,11 @@ function ImportFromPacsDialogView() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<PacsImportResult | null>(null);
   const [request, setRequest] = useState<AbortController | null>(null);
+  // The Import button is off while importing and loses the focus: give it to the folder after, so that keys (Escape) reach the dialog.
+  const destination = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (done || error) destination.current?.focus();
+  }, [done, error]);
   useEffect(() => {
     void wb.pacs.load().then(
       (list) => setProfile((p) => p || list.profiles[0]?.name || ''),
@@ -208,7 +213,12 @@ function ImportFromPacsDialogView() {
       <div className="pacs-form dialog-row">
         <label>
           Destination folder (relative to the project's folder)
-          <input value={folder} onChange={(e) => setFolder(e.target.value)} aria-label="Destination folder" />
+          <input
+            ref={destination}
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            aria-label="Destination folder"
+          />
         </label>
         <label className="pacs-check">
           <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} />
