@@ -12,7 +12,7 @@ import { messageOf } from '../errors';
 import { executeRun, networkDir, selectionOf } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
 import { recordTestEvaluation, stampOf } from './evaluations';
-import { measuredOnGrid, measureInSource } from './source-evaluation';
+import { measuredOnGrid, measureInSource, sessionMeasureContext } from './source-evaluation';
 import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
@@ -209,16 +209,11 @@ export class RunChannel {
     const current = this.session.current as NonNullable<typeof this.session.current>;
     const selection = current.selection ?? 'all';
     const measured = await measureInSource(
-      {
-        store,
-        registry: this.session.registry,
-        openDataset: (node) => this.session.openDataset(node),
-        artifactsDir: (node) => networkDir(store.artifactsFor(node), selection),
-        testIds: (node) =>
-          (this.session.inputManifest(node)?.items ?? []).filter((i) => i.split === 'test').map((i) => i.id),
-        emit: (e) => this.session.emit(e),
-        signal: current.controller.signal,
-      },
+      sessionMeasureContext(
+        this.session,
+        (node) => networkDir(store.artifactsFor(node), selection),
+        current.controller.signal,
+      ),
       event,
     ).catch(() => undefined);
     if (measured) this.onRunEvent(runId, measured);

@@ -3,7 +3,8 @@
  * the source geometry: real projects (96x80 PNGs -> Resize 64x64 -> a small
  * network) are trained by the engine; the Dice it stores equals `phi metrics`
  * on `phi predict`'s source-size masks against the dataset's masks, and the
- * PSNR equals numpy's on the network's outputs upsampled by SciPy to 96x80; a
+ * PSNR equals numpy's on the network's outputs upsampled by SciPy to 96x80 (and a
+ * repeat's seeds are measured the same way); a
  * detection node's mAP (128x128 images resized to 64x64) equals `phi metrics` on
  * `phi predict`'s boxes in source pixels.
  */
@@ -181,6 +182,21 @@ describe('test metrics in the source geometry', () => {
     expect(test?.metrics.miou).toBe(report.overall.miou);
     expect(test?.metrics.accuracy).toBe(report.overall.accuracy);
     expect(test?.metrics).not.toHaveProperty('loss');
+
+    // Repeats measure each seed's model the same way: on the 96x80 masks.
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    try {
+      await engine.openProject({ path });
+      const repeat = await engine.repeatTraining({ node: 'net', seeds: 2 });
+      expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
+      for (const seed of repeat.seeds) {
+        expect(seed.items).toBe(names.length);
+        expect(seed.test).not.toHaveProperty('loss');
+        expect(seed.test.dice).toHaveLength(2);
+      }
+    } finally {
+      engine.closeProject();
+    }
   }, 600_000);
 
   it('transformation: the stored PSNR is the one of the outputs resampled to 96x80', async () => {

@@ -13,6 +13,7 @@ import { sourceGeometryMetrics } from '../nn/evaluation/source-geometry';
 import { loadTrained } from '../nn/predict';
 import { chainOf, datasetNodeOf } from '../run/chain';
 import type { ProjectStore } from '../store/project-store';
+import type { ProjectSession } from './session';
 
 type EvaluationEvent = Extract<EngineEvent, { type: 'evaluation' }>;
 
@@ -27,6 +28,24 @@ export interface SourceMeasureContext {
   testIds(node: string): string[];
   emit(event: EngineEvent): void;
   signal: AbortSignal;
+}
+
+/** The context of the open project's `session`, the model read from `artifactsDir(node)`. */
+export function sessionMeasureContext(
+  session: ProjectSession,
+  artifactsDir: (node: string) => string,
+  signal: AbortSignal,
+): SourceMeasureContext {
+  return {
+    store: session.requireStore(),
+    registry: session.registry,
+    openDataset: (node) => session.openDataset(node),
+    artifactsDir,
+    testIds: (node) =>
+      (session.inputManifest(node)?.items ?? []).filter((i) => i.split === 'test').map((i) => i.id),
+    emit: (event) => session.emit(event),
+    signal,
+  };
 }
 
 /** Whether `event` is a node's own test evaluation whose figures depend on the grid, not yet measured again. */

@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../run/disk-full';
 import { collectionFrom } from '../run/executor';
 import { runTuning, trainTrial, trialParams, tuningState } from '../tuning';
 import { acrossSeeds } from '../nn/repeat/summary';
+import { measureInSource, sessionMeasureContext } from './source-evaluation';
 
 /** Hyper-parameter search, repeatability across seeds, and applying a trial. */
 export class TuningChannel {
@@ -125,6 +126,7 @@ export class TuningChannel {
       for (let i = 0; i < request.seeds && !controller.signal.aborted; i++) {
         const seed = first + i;
         let evaluation: Extract<EngineEvent, { type: 'evaluation' }> | undefined;
+        const seedDir = join(store.artifactsFor(node.id), 'repeats', `seed-${seed}`);
         this.session.emit({
           type: 'log',
           level: 'info',
@@ -139,7 +141,7 @@ export class TuningChannel {
           nodeId: node.id,
           collection: collectionFrom(input, this.session.cache),
           params: { ...node.params, seed },
-          artifactsDir: join(store.artifactsFor(node.id), 'repeats', `seed-${seed}`),
+          artifactsDir: seedDir,
           runId,
           trialId: `seed-${seed}`,
           seed: this.session.seed,
@@ -149,6 +151,12 @@ export class TuningChannel {
             this.session.emit(event);
           },
         });
+        // A seed's figures are measured as the node's own are: in the source geometry.
+        if (evaluation && !evaluation.scores)
+          evaluation = await measureInSource(
+            sessionMeasureContext(this.session, () => seedDir, controller.signal),
+            evaluation,
+          );
         seeds.push({
           seed,
           // A training in this process ends done, failed or cancelled (queued and running are a cluster's).
