@@ -16,6 +16,7 @@ import { NetworkBuilder } from './builder/NetworkBuilder';
 import { BottomPanel, RightPanel } from './Panels';
 import { ProjectDialogs } from './ProjectDialogs';
 import { PacsDialogs } from './pacs/PacsDialogs';
+import { ClusterDialog } from './cluster/ClusterDialog';
 import { ProjectGate } from './ProjectGate';
 import { SampleSizeDialog } from './SampleSizeDialog';
 import { commandOf } from './shortcuts';
@@ -177,6 +178,7 @@ const Workspace = observer(function Workspace() {
       {wb.builder.node && <NetworkBuilder />}
       <ProjectDialogs />
       <PacsDialogs />
+      <ClusterDialog />
     </div>
   );
 });

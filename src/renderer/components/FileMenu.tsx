@@ -1,6 +1,6 @@
 /**
  * The File menu of the toolbar: New project (Ctrl+N), Open (Ctrl+O), the
- * recent projects, Import from PACS… and PACS servers…, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
+ * recent projects, Import from PACS…, PACS servers… and Clusters…, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -10,6 +10,7 @@ import { useMenuDismiss } from './use-menu-dismiss';
 import { Icon } from './icons';
 import { openRecent } from './ProjectDialogs';
 import { shortcutLabel } from './shortcuts';
+import { showClusterDialog } from './cluster/cluster-dialog';
 
 const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): void }) {
   const wb = useWorkbench();
@@ -56,6 +57,7 @@ const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): vo
       <div className="menu-sep" role="separator" />
       {item('Import from PACS…', () => wb.pacs.open('import'), undefined, !wb.project)}
       {item('PACS servers…', () => wb.pacs.open('profiles'))}
+      {item('Clusters…', () => showClusterDialog(true))}
       <div className="menu-sep" role="separator" />
       {item('Save', () => void wb.save(), shortcutLabel('save'), !wb.project)}
     </div>
