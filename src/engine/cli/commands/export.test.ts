@@ -47,6 +47,8 @@ afterAll(() => {
 });
 const phi = (...argv: string[]) => runPhi(dir, argv);
 const project = join(dir, 'example', EXAMPLE_PROJECT);
+/** `phi export` of the example's network node with `argv` after `--node network`. */
+const exportNetwork = (...argv: string[]) => phi('export', project, '--node', 'network', ...argv);
 const registry = createBuiltinRegistry();
 
 /** Rows of a predictions.csv after its header: `[id, label, p...]`. */
@@ -158,16 +160,7 @@ describe('phi export', () => {
   });
 
   it("--with-preprocessing: the graph takes the raw DICOM values and gives tf.js's outputs after the chain", async () => {
-    const done = await phi(
-      'export',
-      project,
-      '--node',
-      'network',
-      '--format',
-      'onnx',
-      '--with-preprocessing',
-      'out-pre',
-    );
+    const done = await exportNetwork('--format', 'onnx', '--with-preprocessing', 'out-pre');
     expect(done.err).toBe('');
     expect(done.code).toBe(0);
     expect(done.out).toMatch(
@@ -204,30 +197,11 @@ describe('phi export', () => {
     for (let i = 0; i < 8; i++)
       expect(got[2 * i] > got[2 * i + 1]).toBe(expected[2 * i] > expected[2 * i + 1]);
 
-    const tfjs = await phi(
-      'export',
-      project,
-      '--node',
-      'network',
-      '--format',
-      'tfjs',
-      '--with-preprocessing',
-      'x',
-    );
+    const tfjs = await exportNetwork('--format', 'tfjs', '--with-preprocessing', 'x');
     expect(tfjs.code).toBe(2);
     expect(tfjs.err).toMatch(/--with-preprocessing builds the chain into an ONNX graph: use --format onnx/);
     // The example resizes with area, which ONNX's Resize operator (any size) has no mode for.
-    const any = await phi(
-      'export',
-      project,
-      '--node',
-      'network',
-      '--format',
-      'onnx',
-      '--with-preprocessing',
-      '--any-size',
-      'out-any',
-    );
+    const any = await exportNetwork('--format', 'onnx', '--with-preprocessing', '--any-size', 'out-any');
     expect(any.code).toBe(1);
     expect(any.err).toBe(
       'phi export: Module "resize" (resize) resizes with area, which ONNX Resize has no mode for: export without --any-size.\n',
