@@ -18,6 +18,32 @@ const presets = Object.entries(WINDOW_PRESETS).map(([name, v]) => ({
   width: v.width,
 }));
 
+function WindowSlider({
+  title,
+  label,
+  shown,
+  onChange,
+  ...range
+}: {
+  title: string;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  shown: string;
+  onChange(value: number): void;
+}) {
+  return (
+    <label className="slider-row">
+      <span>{title}</span>
+      <input type="range" {...range} onChange={(e) => onChange(Number(e.target.value))} aria-label={label} />
+      <span className="mono">{shown}</span>
+    </label>
+  );
+}
+
+/** See the module comment. */
 export function WindowLevel({
   image,
   value,
@@ -57,32 +83,26 @@ export function WindowLevel({
             </button>
           ))}
       </div>
-      <label className="slider-row">
-        <span>Level</span>
-        <input
-          type="range"
-          min={lo}
-          max={hi}
-          step={step}
-          value={current.center}
-          onChange={(e) => onChange({ ...current, center: Number(e.target.value) })}
-          aria-label="Window level (centre)"
-        />
-        <span className="mono">{shown(current.center)}</span>
-      </label>
-      <label className="slider-row">
-        <span>Window</span>
-        <input
-          type="range"
-          min={step}
-          max={Math.max(2 * step, hi - lo)}
-          step={step}
-          value={current.width}
-          onChange={(e) => onChange({ ...current, width: Number(e.target.value) })}
-          aria-label="Window width"
-        />
-        <span className="mono">{shown(current.width)}</span>
-      </label>
+      <WindowSlider
+        title="Level"
+        label="Window level (centre)"
+        min={lo}
+        max={hi}
+        step={step}
+        value={current.center}
+        shown={shown(current.center)}
+        onChange={(center) => onChange({ ...current, center })}
+      />
+      <WindowSlider
+        title="Window"
+        label="Window width"
+        min={step}
+        max={Math.max(2 * step, hi - lo)}
+        step={step}
+        value={current.width}
+        shown={shown(current.width)}
+        onChange={(width) => onChange({ ...current, width })}
+      />
     </div>
   );
 }
