@@ -2,7 +2,8 @@
  * Edits are answered with what changed: a real engine over a real .phiproj
  * and PNG dataset, a run, then edits. The answer holds the edited node and the
  * states downstream of it only; a front end that applies it to its copy of the
- * graph gets the engine's graph; the graph is read from SQLite once per edit.
+ * graph gets the engine's graph; the graph is read from SQLite once per edit,
+ * and again only when the project file changed.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,6 +96,25 @@ it('reads the graph from the project file once per edit', async () => {
       edits: [{ op: 'set-label', id: 'resize', label: 'Small' }],
     })) as Awaited<ReturnType<EngineApi['editGraph']>>;
     expect(delta.nodes.map((n) => n.label)).toEqual(['Small']);
+    expect(reads).toHaveBeenCalledTimes(1);
+  } finally {
+    reads.mockRestore();
+  }
+});
+
+it('holds the graph in memory, but sees what another process wrote to the project file', async () => {
+  const reads = vi.spyOn(ProjectStore.prototype, 'graph');
+  try {
+    await engine.getProject();
+    await engine.getProject();
+    expect(reads).toHaveBeenCalledTimes(0);
+    // Another process (phi tune applying a trial, say) edits the same file.
+    const other = ProjectStore.open(join(dir, 'p.phiproj'));
+    other.applyEdits([{ op: 'set-label', id: 'gray', label: 'Written elsewhere' }]);
+    other.close();
+    reads.mockClear();
+    const seen = (await engine.getProject())!.graph.nodes.find((n) => n.id === 'gray');
+    expect(seen?.label).toBe('Written elsewhere');
     expect(reads).toHaveBeenCalledTimes(1);
   } finally {
     reads.mockRestore();

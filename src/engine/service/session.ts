@@ -2,6 +2,7 @@
  * What the engine's channels share (see engine.ts): the open project and the
  * state derived from it.
  */
+import { statSync } from 'node:fs';
 import type {
   DatasetWarning,
   EngineEvent,
@@ -67,8 +68,11 @@ export class ProjectSession {
   readonly listeners = new Set<(event: EngineEvent) => void>();
   /** The open project's file; its graph is read through {@link graph} and changed through {@link applyEdits}. */
   store?: ProjectStore;
-  /** The open project's graph as last read or written: edits write through to the store and replace it. */
-  private heldGraph?: Graph;
+  /**
+   * The open project's graph as last read or written (edits write through to the store and
+   * replace it), with the project file's stamp then: a write from elsewhere changes the stamp.
+   */
+  private heldGraph?: { graph: Graph; stamp: string };
   readonly datasets = new Map<
     string,
     { signature: string; source: Promise<DatasetSource>; checkedAt: number }
@@ -126,16 +130,23 @@ export class ProjectSession {
     this.store = store;
   }
 
-  /** The open project's graph, read from the store once and then held. */
+  /**
+   * The open project's graph, held in memory: read again only when the project file changed
+   * since (another process, such as `phi tune` applying a trial, wrote to it).
+   */
   graph(): Graph {
-    this.heldGraph ??= this.requireStore().graph();
-    return this.heldGraph;
+    const store = this.requireStore();
+    const stamp = fileStamp(store.path);
+    if (this.heldGraph?.stamp !== stamp) this.heldGraph = { graph: store.graph(), stamp };
+    return this.heldGraph.graph;
   }
 
   /** Applies checked edits in one store transaction; the graph it reads back is the one held. */
   applyEdits(edits: GraphEdit[]): Graph {
-    this.heldGraph = this.requireStore().applyEdits(edits);
-    return this.heldGraph;
+    const store = this.requireStore();
+    const graph = store.applyEdits(edits);
+    this.heldGraph = { graph, stamp: fileStamp(store.path) };
+    return graph;
   }
 
   /** Closes the open project (pending writes are already committed). */
@@ -330,4 +341,18 @@ export class ProjectSession {
       ...datasetIssues(graph, await this.datasetFindings(graph)),
     ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) }));
   }
+}
+
+/**
+ * Size and modification time of a project file and its write-ahead log: every
+ * commit to the file (WAL mode) changes them, so an unchanged stamp means an
+ * unchanged graph. Reads leave them as they are.
+ */
+function fileStamp(path: string): string {
+  return [path, `${path}-wal`]
+    .map((file) => {
+      const info = statSync(file, { bigint: true, throwIfNoEntry: false });
+      return info ? `${info.size}:${info.mtimeNs}` : '-';
+    })
+    .join('|');
 }
