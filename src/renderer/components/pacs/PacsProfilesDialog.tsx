@@ -10,6 +10,7 @@ import { observer } from 'mobx-react-lite';
 import type { PacsProfile, PacsProfileInfo } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
+import { ProfileList } from '../ProfileList';
 import './pacs.css';
 
 const EMPTY: PacsProfile = {
@@ -97,23 +98,12 @@ function PacsProfilesDialogView() {
   return (
     <Dialog title="PACS servers" onClose={close}>
       <form className="pacs-profiles" onSubmit={(e) => void save(e)}>
-        <div className="pacs-profile-list" role="listbox" aria-label="PACS profiles">
-          {profiles.map((p) => (
-            <button
-              key={p.name}
-              type="button"
-              role="option"
-              aria-selected={p.name === editing}
-              className={`folder-entry${p.name === editing ? ' selected' : ''}`}
-              onClick={() => choose(p)}
-            >
-              {p.name}
-            </button>
-          ))}
-          <button type="button" className="btn" onClick={() => choose(null)}>
-            New profile
-          </button>
-        </div>
+        <ProfileList
+          label="PACS profiles"
+          names={profiles.map((p) => p.name)}
+          chosen={editing}
+          onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
+        />
         <div className="pacs-form">
           <label>
             Name
