@@ -178,16 +178,15 @@ export class PacsDatasets {
       );
     const connection = this.profiles().connection(saved.profile);
     const secretFile = secretFileOf(store);
-    const names = new Pseudonymizer(secretFrom(secretFile));
+    const secret = secretFrom(secretFile);
+    const names = new Pseudonymizer(secret);
     const studies = await searchStudies(connection, saved.filters);
     const labelOf = (study: (typeof studies)[number]): string | undefined => {
       if (!saved.labels) return undefined;
       const key = { accession: study.accession, study: study.uid, patient: study.patientId }[
         saved.labels.keyKind
       ];
-      return key
-        ? saved.labels.digests[keyDigest(secretFrom(secretFile), saved.labels.keyKind, key)]
-        : undefined;
+      return key ? saved.labels.digests[keyDigest(secret, saved.labels.keyKind, key)] : undefined;
     };
     const labelled = studies.map((study) => ({ study, label: labelOf(study) }));
     const wanted = saved.labels ? labelled.filter((s) => s.label !== undefined) : labelled;
