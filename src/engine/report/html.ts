@@ -115,6 +115,29 @@ function subgroupSection(record: EvaluationRecord, id: string, heading: string):
   )}</div>`;
 }
 
+/** What a segmentation, transformation or detection test table was measured on, in words. */
+const GEOMETRY_TEXT = {
+  source:
+    "in the source geometry: each prediction mapped back to its source image through the chain's recorded geometry and compared with the dataset's own target",
+  network: "on the network's grid (after the chain's resizing), not against the source images",
+} as const;
+
+/** The test table of a node without a classifier's study (segmentation, transformation, detection). */
+function testMetricsSection(n: NetworkReport, id: string): string {
+  const test = n.metrics.test;
+  if (!test)
+    return `<section id="${id}"><h2>Test split evaluation</h2><p class="muted">No test evaluation: train the network on a dataset with a test split.</p></section>`;
+  const classes = n.metrics.classes;
+  const rows = Object.entries(test.metrics).flatMap(([key, value]) =>
+    Array.isArray(value)
+      ? value.map((v, c) => [td(`${e(key)}, ${e(classes[c] ?? String(c))}`), td(formatValue(v), true)])
+      : [[td(e(key)), td(formatValue(value), true)]],
+  );
+  return `<section id="${id}"><h2>Test split evaluation</h2>
+<p>The held-out test split${test.items !== undefined ? ` of ${test.items} items` : ''}, with the best checkpoint; figures ${test.geometry ? GEOMETRY_TEXT[test.geometry] : "as the trainer measured them, on the network's grid"}. No interval is computed for these figures.</p>
+${table(['figure', 'value'], rows, 'Test split evaluation: figures')}</section>`;
+}
+
 function networkSection(n: NetworkReport, index: number, intendedUse: string): string {
   const prefix = `n${index}`;
   const d = n.dataset;
@@ -197,7 +220,7 @@ ${
         'Test split evaluation',
         `The held-out test split, with the best checkpoint (run ${e(test.runId)}${test.model === 'sample' ? ', a Sample RUN' : ''}).`,
       )
-    : `<section id="${prefix}-test"><h2>Test split evaluation</h2><p class="muted">No test evaluation: train a classifier on a dataset with a test split.</p></section>`
+    : testMetricsSection(n, `${prefix}-test`)
 }
 ${
   external.length

@@ -9,12 +9,20 @@
  * `phi predict`'s boxes in source pixels.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, Graph } from '../api';
+import { formatValue, type EngineEvent, type Graph } from '../api';
 import { openDataset } from '../data/dataset-node';
 import { datasetParamsSchema } from '../data/params';
 import { encodeNpyFloat32 } from '../nn/io/npy';
@@ -182,6 +190,16 @@ describe('test metrics in the source geometry', () => {
     expect(test?.metrics.miou).toBe(report.overall.miou);
     expect(test?.metrics.accuracy).toBe(report.overall.accuracy);
     expect(test?.metrics).not.toHaveProperty('loss');
+
+    // The report states it beside the figures.
+    const reported = await runPhi(dir, ['report', path, join(dir, 'seg-report.html')]);
+    expect(reported.code).toBe(0);
+    const html = readFileSync(join(dir, 'seg-report.html'), 'utf8');
+    expect(html).toContain(`The held-out test split of ${names.length} items`);
+    expect(html).toContain('figures in the source geometry');
+    expect(html).toContain(
+      `<td>dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
+    );
 
     // Repeats measure each seed's model the same way: on the 96x80 masks.
     const engine = new Engine({ cacheDir: join(dir, 'cache') });
