@@ -2,7 +2,8 @@
  * The workbench subscribes to what it shows: over the real wire client and
  * connection to a real engine, every node's states arrive, but per-item file
  * states only for the selected node and its input; a new connection (web mode
- * reconnecting) gets the same subscription again.
+ * reconnecting) gets the same subscription again; another front end's edit
+ * reaches this one's graph as the change it made.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,4 +100,33 @@ it('subscribes a new connection the same way', async () => {
   await wb.runAll();
   expect(nodesOf('node-state')).toEqual(['data', 'gray', 'resize']);
   expect(nodesOf('file-state')).toEqual(['gray', 'resize']);
+});
+
+it("shows another front end's edit without reloading the project", async () => {
+  // A second workbench on its own connection to the same engine, as a second browser tab.
+  let toSecond: (message: WireFromEngine) => void = () => {};
+  const second = openConnection(
+    (method, params, signal) => dispatch(engine, method, params, signal),
+    (listener) => engine.onDidEmit(listener),
+    { send: (message) => queueMicrotask(() => toSecond(structuredClone(message))) },
+  );
+  const other = new Workbench(
+    createWireClient({
+      send: (message) => second.receive(structuredClone(message)),
+      onMessage: (handler) => (toSecond = handler),
+    }),
+  );
+  try {
+    await other.start();
+    expect(other.graph.nodes.find((n) => n.id === 'resize')?.params.width).toBe(16);
+    await wb.edit([{ op: 'set-params', id: 'resize', params: { width: 12 } }], 'width');
+    await expect.poll(() => other.graph.nodes.find((n) => n.id === 'resize')?.params.width).toBe(12);
+    expect(other.status.get('gray')?.state).toBe('stale');
+    await wb.edit([{ op: 'remove-node', id: 'gray' }], 'remove');
+    await expect.poll(() => other.graph.nodes.map((n) => n.id).sort()).toEqual(['data', 'resize']);
+    expect(other.graph.edges.map((e) => e.target)).toEqual(['resize']);
+  } finally {
+    other.dispose();
+    second.close();
+  }
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ScoredSetSchema } from './evaluation';
+import { GraphChangeSchema } from './graph-delta';
 
 /** Life cycle of a node within the current project state. */
 export const NodeStateSchema = z.enum(['idle', 'queued', 'running', 'done', 'failed', 'stale']);
@@ -129,6 +130,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     type: z.literal('graph-changed'),
     /** Nodes whose outputs are no longer current after the edit. */
     staleNodes: z.array(z.string()),
+    /** What the edit changed, so that every front end showing the project applies it (graph-delta.ts). */
+    change: GraphChangeSchema.optional(),
   }),
   z.object({
     type: z.literal('evaluation'),

@@ -3,12 +3,19 @@
  * computes it from the graph before and after the edit, a front end applies
  * it to its mirror. One rule for both sides.
  */
-import type { Graph } from './graph';
+import { z } from 'zod';
+import { GraphEdgeSchema, GraphNodeSchema, type Graph } from './graph';
 import { sameValue } from './params-merge';
-import type { GraphDelta } from './results';
 
-/** The nodes and edges part of a delta. */
-export type GraphChange = Pick<GraphDelta, 'nodes' | 'removedNodes' | 'edges' | 'removedEdges'>;
+/** What an edit changed in the graph: nodes and edges added or changed (whole), ids of those removed. */
+export const GraphChangeSchema = z.object({
+  nodes: z.array(GraphNodeSchema),
+  removedNodes: z.array(z.string()),
+  edges: z.array(GraphEdgeSchema),
+  removedEdges: z.array(z.string()),
+});
+/** See {@link GraphChangeSchema}. */
+export type GraphChange = z.infer<typeof GraphChangeSchema>;
 
 /** What changed from `before` to `after`: nodes and edges added or changed, ids of those removed. */
 export function graphChange(before: Graph, after: Graph): GraphChange {

@@ -5,7 +5,8 @@
  * type, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { GraphEdgeSchema, GraphNodeSchema, GraphSchema, type GraphIssue } from './graph';
+import { GraphSchema, type GraphIssue } from './graph';
+import { GraphChangeSchema } from './graph-delta';
 import { NodeStateSchema, ShapeSummarySchema } from './events';
 import type { ProjectSettings } from './projects';
 import {
@@ -70,11 +71,7 @@ export const ProjectSnapshotSchema: z.ZodType<ProjectSnapshot> = z.object({
  * problems after the edit (all of them: an edit can fix or raise a problem
  * anywhere). States not listed are unchanged.
  */
-export const GraphDeltaSchema = z.object({
-  nodes: z.array(GraphNodeSchema),
-  removedNodes: z.array(z.string()),
-  edges: z.array(GraphEdgeSchema),
-  removedEdges: z.array(z.string()),
+export const GraphDeltaSchema = GraphChangeSchema.extend({
   status: z.record(z.string(), NodeStatusSchema),
   issues: z.array(GraphIssueSchema),
   /** True when a run is in progress (its live states are newer than these). */

@@ -120,7 +120,7 @@ export class ProjectChannel {
     const staleNodes = Object.entries(status)
       .filter(([id, now]) => now.state === 'stale' && statusBefore[id]?.state !== 'stale')
       .map(([id]) => id);
-    this.session.emit({ type: 'graph-changed', staleNodes });
+    this.session.emit({ type: 'graph-changed', staleNodes, change });
     return {
       ...change,
       status,

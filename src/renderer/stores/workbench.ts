@@ -484,6 +484,11 @@ export class Workbench {
         if (event.status === 'cancelled') this.toast('info', 'Run cancelled');
         break;
       case 'graph-changed':
+        // Another front end's edit (this one's own is already in the mirror; applying it again changes nothing).
+        if (event.change && this.inFlight === 0) {
+          this.graph = applyGraphChange(this.graph, event.change);
+          for (const id of event.change.removedNodes) this.status.delete(id);
+        }
         for (const id of event.staleNodes) {
           const current = this.status.get(id);
           if (current && current.state !== 'idle') this.patchStatus(id, { state: 'stale' });
