@@ -88,6 +88,29 @@ function project(path: string, dataset: Record<string, unknown>, network: Record
   ProjectStore.create(path, { graph }).close();
 }
 
+/** A project of `count` paired 96x80 cases in `folders` -> Resize 64x64 -> a small network of `task`. */
+async function pairedProject(
+  name: string,
+  task: 'segmentation' | 'transformation',
+  folders: [string, string],
+  count: number,
+  seed: number,
+  network: Record<string, unknown>,
+): Promise<{ root: string; path: string }> {
+  const random = rng(seed);
+  const root = join(dir, name);
+  for (const folder of folders) mkdirSync(join(root, folder), { recursive: true });
+  for (let i = 0; i < count; i++)
+    await writeCase(root, folders, `img${String(i).padStart(3, '0')}.png`, random);
+  const path = join(dir, `${name}.phiproj`);
+  project(
+    path,
+    { path: name, task },
+    { task, backend: 'wasm', baseFilters: 8, depth: 2, batchSize: 8, learningRate: 0.01, ...network },
+  );
+  return { root, path };
+}
+
 /** Runs the project; its `evaluation` events and stored test result. */
 async function train(path: string) {
   const engine = new Engine({ cacheDir: join(dir, 'cache') });
@@ -123,27 +146,10 @@ async function copyTestSplit(
 
 describe('test metrics in the source geometry', () => {
   it('segmentation: the stored Dice is phi metrics on phi predict masks at 96x80', async () => {
-    const random = rng(11);
-    const root = join(dir, 'seg');
-    mkdirSync(join(root, 'images'), { recursive: true });
-    mkdirSync(join(root, 'masks'), { recursive: true });
-    for (let i = 0; i < 40; i++)
-      await writeCase(root, ['images', 'masks'], `img${String(i).padStart(3, '0')}.png`, random);
-    const path = join(dir, 'seg.phiproj');
-    project(
-      path,
-      { path: 'seg', task: 'segmentation' },
-      {
-        task: 'segmentation',
-        architecture: 'unet',
-        backend: 'wasm',
-        baseFilters: 8,
-        depth: 2,
-        epochs: 6,
-        batchSize: 8,
-        learningRate: 0.01,
-      },
-    );
+    const { root, path } = await pairedProject('seg', 'segmentation', ['images', 'masks'], 40, 11, {
+      architecture: 'unet',
+      epochs: 6,
+    });
     const { events, test } = await train(path);
     expect(events.map((e) => e.geometry)).toEqual(['source']);
     expect(test?.geometry).toBe('source');
@@ -218,27 +224,10 @@ describe('test metrics in the source geometry', () => {
   }, 600_000);
 
   it('transformation: the stored PSNR is the one of the outputs resampled to 96x80', async () => {
-    const random = rng(5);
-    const root = join(dir, 'tr');
-    mkdirSync(join(root, 'input'), { recursive: true });
-    mkdirSync(join(root, 'target'), { recursive: true });
-    for (let i = 0; i < 30; i++)
-      await writeCase(root, ['input', 'target'], `img${String(i).padStart(3, '0')}.png`, random);
-    const path = join(dir, 'tr.phiproj');
-    project(
-      path,
-      { path: 'tr', task: 'transformation' },
-      {
-        task: 'transformation',
-        architecture: 'unet-regression',
-        backend: 'wasm',
-        baseFilters: 8,
-        depth: 2,
-        epochs: 4,
-        batchSize: 8,
-        learningRate: 0.01,
-      },
-    );
+    const { root, path } = await pairedProject('tr', 'transformation', ['input', 'target'], 30, 5, {
+      architecture: 'unet-regression',
+      epochs: 4,
+    });
     const { events, test } = await train(path);
     expect(events.map((e) => e.geometry)).toEqual(['source']);
     const names = await copyTestSplit(root, 'transformation', ['input', 'target'], join(dir, 'tr-test'));
