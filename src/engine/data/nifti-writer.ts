@@ -14,6 +14,9 @@
  *   an axis-aligned RAS grid given the same way by the qform (code 1,
  *   scanner; no rotation, qfac 1) and the sform (code 1, `srow` = diag(spacing)
  *   + origin), xyzt_units mm and seconds.
+ * - {@link niftiWithAffine}: a new NIfTI-1 volume with any voxel-to-RAS affine (a mask of a DICOM
+ *   series): the sform (code 1, scanner) holds it, the qform is unset (code 0), pixdim holds the
+ *   lengths of its columns.
  * Voxels are x fastest, as our `[z, y, x]` arrays are; a name ending in `.gz`
  * is gzipped.
  */
@@ -135,6 +138,42 @@ export function niftiVolume(
     [0, 1, 2, 3].forEach((col) =>
       h.writeFloatLE(col === 3 ? origin[row] : col === row ? spacing[row] : 0, 280 + 16 * row + 4 * col),
     );
+  h.write('n+1\0', 344, 'latin1');
+  finish(h, data, true, file);
+}
+
+/**
+ * A new NIfTI-1 volume whose voxel (i, j, k) (column, row, slice) lies at `affine` x (i, j, k, 1) in
+ * RAS millimetres: `affine` is its first three rows, `data` is `[nz, ny, nx]`.
+ */
+export function niftiWithAffine(
+  data: Voxels,
+  grid: { nx: number; ny: number; nz: number },
+  affine: number[][],
+  file: string,
+  options: { label?: boolean } = {},
+): void {
+  const h = Buffer.alloc(348);
+  const { code, bits } = typeOf(data);
+  const [min, max] = range(data);
+  if (grid.nx * grid.ny * grid.nz !== data.length)
+    throw new Error(`${data.length} voxels do not fill a ${grid.nx}x${grid.ny}x${grid.nz} grid`);
+  const pixdim = [0, 1, 2].map((col) => Math.hypot(affine[0][col], affine[1][col], affine[2][col]));
+  h.writeInt32LE(348, 0);
+  [3, grid.nx, grid.ny, grid.nz, 1, 1, 1, 1].forEach((v, k) => h.writeInt16LE(v, 40 + 2 * k));
+  h.writeInt16LE(options.label ? 1002 : 0, 68);
+  h.writeInt16LE(code, 70);
+  h.writeInt16LE(bits, 72);
+  [1, ...pixdim, 0, 0, 0, 0].forEach((v, k) => h.writeFloatLE(v, 76 + 4 * k));
+  h.writeFloatLE(352, 108);
+  h.writeFloatLE(1, 112);
+  h.writeFloatLE(max, 124);
+  h.writeFloatLE(min, 128);
+  h.writeUInt8(2 | 8, 123);
+  h.writeInt16LE(0, 252);
+  h.writeInt16LE(1, 254);
+  for (let row = 0; row < 3; row++)
+    [0, 1, 2, 3].forEach((col) => h.writeFloatLE(affine[row][col], 280 + 16 * row + 4 * col));
   h.write('n+1\0', 344, 'latin1');
   finish(h, data, true, file);
 }

@@ -14,7 +14,7 @@
  * computer trusts their source, as in the app.
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Graph } from '../../api';
@@ -29,7 +29,8 @@ import {
   sourceDepthToSample,
   sourceToSample,
 } from '../../imaging/geometry-steps';
-import { niftiLike } from '../../data/nifti-writer';
+import { niftiLike, niftiWithAffine } from '../../data/nifti-writer';
+import { predictInputs } from '../../data/series-input';
 import { geometry as sizeOf } from '../../imaging/image';
 import { maskValuesOf } from '../../data/mask-values';
 import { describeUpgrade } from '../../store/node-upgrades';
@@ -154,10 +155,11 @@ export const predictCommand: CliCommand = {
       const detections: { image_id: string; category_id: number; bbox: number[]; score: number }[] = [];
       let done = 0;
       let failed = 0;
-      for (const file of listFiles(inputArg)) {
-        const id = relative(inputArg, file);
+      // A 3-D network reads each DICOM series of the folder as one volume.
+      const inputs = await predictInputs(inputArg, listFiles(inputArg), geometry.inputShape.length === 4);
+      for (const { id, file, series } of inputs) {
         try {
-          const image = await decodeImage(file);
+          const image = series?.image ?? (await decodeImage(file));
           const sample = await applyChain(chain, { id, image, meta: image.meta });
           if (!sample) continue;
           const { out, offset, scale } = await runner.run(sample);
@@ -168,9 +170,12 @@ export const predictCommand: CliCommand = {
             const best = probs.indexOf(Math.max(...probs));
             rows.push(csvRow([id, classes[best] ?? best, ...probs.map((p) => p.toFixed(6))]));
           } else if (geometry.task === 'segmentation' && geometry.inputShape.length === 4) {
-            // A volume's mask: NIfTI in the input's own grid, with its header (affine, pixdim, codes).
-            if (image.meta.niftiVersion === undefined)
-              throw new Error('masks of a 3-D network are written as NIfTI, for NIfTI inputs only');
+            // A volume's mask: NIfTI in the input's own grid, with its header (affine, pixdim, codes),
+            // or for a DICOM series with the affine of its positions and orientation.
+            if (image.meta.niftiVersion === undefined && !series?.affine)
+              throw new Error(
+                'masks of a 3-D network are written as NIfTI, for NIfTI inputs and DICOM series with ImagePositionPatient and ImageOrientationPatient only',
+              );
             // The sample's own grid: a patch network predicts the whole volume, not one patch.
             const [d, vh, vw] = sample.image.shape;
             const source = sizeOf(image);
@@ -183,7 +188,18 @@ export const predictCommand: CliCommand = {
               'nearest',
             ).map((k) => maskValues[k] ?? k);
             const base = id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__');
-            niftiLike(file, mask, join(outputArg, `${base}.nii.gz`), { label: true });
+            const target = join(outputArg, `${base}.nii.gz`);
+            if (series?.affine)
+              niftiWithAffine(
+                mask,
+                { nx: source.width, ny: source.height, nz: source.depth },
+                series.affine,
+                target,
+                {
+                  label: true,
+                },
+              );
+            else niftiLike(file, mask, target, { label: true });
           } else if (geometry.task === 'segmentation') {
             const source = sizeOf(image);
             const mask = resampleToSource(

@@ -1,0 +1,142 @@
+/**
+ * DICOM series into `phi predict` with a 3-D network: a series written by pydicom (oblique
+ * ImageOrientationPatient, 1.5 x 1.2 mm pixels, slices 3 mm apart, files in shuffled order) is read
+ * as one volume, and its mask is NIfTI whose affine puts every voxel where that slice's own
+ * ImagePositionPatient and orientation put it (RAS, checked with nibabel per voxel), with the
+ * values the same network gives for the same volume written as NIfTI.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../store/project-store';
+import { runPhi } from '../../test-support/cli-io';
+import { pythonWith } from '../../test-support/python';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-predict-series-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const python = pythonWith(['nibabel', 'pydicom', 'numpy'], 'python3-nibabel python3-pydicom');
+
+function py(code: string): string {
+  const run = spawnSync(python, ['-c', code, dir], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return run.stdout;
+}
+
+const MAKE = `
+import json, os, sys
+import nibabel as nib, numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+root = sys.argv[1]
+rng = np.random.default_rng(4)
+def case(shape):
+    x, y, z = np.meshgrid(*[np.arange(n) for n in shape], indexing='ij')
+    c = [rng.integers(3, n - 3) for n in shape]
+    inside = (x - c[0]) ** 2 + (y - c[1]) ** 2 + ((z - c[2]) * 2) ** 2 <= 12
+    return (rng.normal(40, 15, shape) + 200 * inside).astype(np.int16), inside.astype(np.uint8)
+for d in ('ds/imagesTr', 'ds/labelsTr', 'dicom/ct1', 'nifti'):
+    os.makedirs(f'{root}/{d}', exist_ok=True)
+training = []
+for i in range(8):
+    image, label = case((16, 16, 8))
+    nib.save(nib.Nifti1Image(image, np.eye(4)), f'{root}/ds/imagesTr/c{i}.nii.gz')
+    nib.save(nib.Nifti1Image(label, np.eye(4)), f'{root}/ds/labelsTr/c{i}.nii.gz')
+    training.append({'image': f'./imagesTr/c{i}.nii.gz', 'label': f'./labelsTr/c{i}.nii.gz'})
+json.dump({'labels': {'0': 'background', '1': 'lesion'}, 'training': training}, open(f'{root}/ds/dataset.json', 'w'))
+# The series: volume[x=column, y=row, z=slice], oblique cosines, 3 mm between slices along the normal.
+volume, _ = case((16, 16, 8))
+a = 0.3
+row = np.array([np.cos(a), np.sin(a), 0.0]); col = np.array([0.0, np.cos(0.2), -np.sin(0.2)])
+col = col - row * (row @ col); col /= np.linalg.norm(col)
+normal = np.cross(row, col)
+origin = np.array([-40.0, 25.0, 110.0]); dr, dc = 1.5, 1.2
+study, series = generate_uid(), generate_uid()
+for k in rng.permutation(8):
+    ds = Dataset()
+    meta = FileMetaDataset(); meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
+    meta.MediaStorageSOPInstanceUID = generate_uid(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID; ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.Modality = 'CT'; ds.PatientID = 'P1'; ds.StudyInstanceUID = study; ds.SeriesInstanceUID = series
+    ds.InstanceNumber = int(k) + 1
+    ds.ImagePositionPatient = [float(v) for v in origin + normal * 3.0 * k]
+    ds.ImageOrientationPatient = [float(v) for v in (*row, *col)]
+    ds.PixelSpacing = [dr, dc]; ds.SliceThickness = 3.0
+    ds.Rows, ds.Columns = 16, 16
+    ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = 'MONOCHROME2'
+    ds.BitsAllocated = 16; ds.BitsStored = 16; ds.HighBit = 15; ds.PixelRepresentation = 1
+    ds.RescaleIntercept = 0; ds.RescaleSlope = 1
+    ds.PixelData = np.ascontiguousarray(volume[:, :, k].T).tobytes()
+    ds.is_little_endian = True; ds.is_implicit_VR = False
+    ds.save_as(f'{root}/dicom/ct1/slice_{k * 7 % 8}.dcm', write_like_original=False)
+nib.save(nib.Nifti1Image(volume, np.eye(4)), f'{root}/nifti/ct1.nii.gz')
+`;
+
+const CHECK = `
+import glob, json, sys
+import nibabel as nib, numpy as np
+import pydicom
+root = sys.argv[1]
+m = nib.load(f'{root}/masks/ct1.nii.gz')
+worst = 0.0
+for f in glob.glob(f'{root}/dicom/ct1/*.dcm'):
+    ds = pydicom.dcmread(f)
+    k = ds.InstanceNumber - 1
+    p = np.array(ds.ImagePositionPatient, float); o = np.array(ds.ImageOrientationPatient, float)
+    dr, dc = (float(v) for v in ds.PixelSpacing)
+    for i in range(0, 16, 5):
+        for j in range(0, 16, 5):
+            lps = p + i * dc * o[:3] + j * dr * o[3:]
+            ras = lps * np.array([-1, -1, 1])
+            worst = max(worst, float(np.abs(m.affine @ np.array([i, j, k, 1]) - np.append(ras, 1)).max()))
+ref = np.asarray(nib.load(f'{root}/niftimasks/ct1.nii.gz').dataobj)
+mask = np.asarray(m.dataobj)
+print(json.dumps({'shape': list(m.shape), 'worst': worst, 'same': bool((ref == mask).all()),
+                  'values': sorted(np.unique(mask).tolist()), 'intent': int(m.header['intent_code']),
+                  'sform': int(m.header['sform_code'])}))
+`;
+
+describe('DICOM series through phi predict', () => {
+  it('reads a series as one volume and writes its mask as NIfTI at the series position', async () => {
+    py(MAKE);
+    expect((await runPhi(dir, ['new', 'p.phiproj', '--dataset', 'ds', '--task', 'segmentation'])).code).toBe(
+      0,
+    );
+    const store = ProjectStore.open(join(dir, 'p.phiproj'));
+    const net = store.graph().nodes.find((n) => n.type === 'neural-network');
+    if (!net) throw new Error('no network node');
+    store.applyEdits([{ op: 'set-params', id: net.id, params: { ...net.params, epochs: 2 } }]);
+    store.close();
+    const run = await runPhi(dir, ['run', 'p.phiproj']);
+    expect(run.code).toBe(0);
+
+    const fromSeries = await runPhi(dir, ['predict', 'p.phiproj', '--node', 'network', 'dicom', 'masks']);
+    expect(fromSeries.err).toBe('');
+    expect(fromSeries.code).toBe(0);
+    expect(fromSeries.out).toContain('Predicted 1 image(s)');
+    const fromNifti = await runPhi(dir, ['predict', 'p.phiproj', '--node', 'network', 'nifti', 'niftimasks']);
+    expect(fromNifti.code).toBe(0);
+
+    const check = JSON.parse(py(CHECK)) as {
+      shape: number[];
+      worst: number;
+      same: boolean;
+      values: number[];
+      intent: number;
+      sform: number;
+    };
+    console.log(
+      `series mask: affine within ${check.worst.toExponential(1)} mm, values ${check.values.join(',')}`,
+    );
+    expect(check.shape).toEqual([16, 16, 8]);
+    expect(check.worst).toBeLessThan(1e-3);
+    expect(check.same).toBe(true);
+    expect(check.values.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(check.intent).toBe(1002);
+    expect(check.sform).toBe(1);
+  }, 300_000);
+});
