@@ -180,10 +180,10 @@ function associate(
 /** The final response of a request; throws when it is missing or not a success (warnings pass). */
 function final(target: DimseTarget, what: string, responses: DimseResponse[]): DimseResponse {
   const last = responses[responses.length - 1];
-  if (!last) throw new PacsError(`${target.name} closed the association without answering the ${what}.`);
-  const status = last.getStatus();
-  // A pending answer last: the connection ended before the operation did.
-  if (status === Status.Pending || status === 0xff01) throw new ConnectionCut(target.name, `the ${what}`);
+  const status = last?.getStatus();
+  // No answer, or a pending one last: the connection ended before the operation did.
+  if (!last || status === Status.Pending || status === 0xff01)
+    throw new ConnectionCut(target.name, `the ${what}`);
   if (status !== Status.Success && (status & 0xf000) !== 0xb000) {
     const comment = last.getErrorComment?.();
     throw new PacsError(

@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('a PACS that drops the connection mid-transfer', () => {
   it('over DICOMweb: one sentence naming the server and the cut, what arrived is kept, a second pull resumes', async () => {
-    const proxy = await startCuttingProxy(portOf(orthanc.http), CUT_AFTER);
+    const proxy = await startCuttingProxy(portOf(orthanc.http), { bytes: CUT_AFTER });
     const url = `http://127.0.0.1:${proxy.port}/dicom-web`;
     try {
       const r = await runPhi(work, ['pull', url, 'web', '--study', study, ...auth]);
@@ -79,7 +79,7 @@ describe('a PACS that drops the connection mid-transfer', () => {
   });
 
   it('over DIMSE C-GET: one sentence naming the server and the cut, what arrived is kept, a second pull resumes', async () => {
-    const proxy = await startCuttingProxy(portOf(orthanc.dimse), CUT_AFTER);
+    const proxy = await startCuttingProxy(portOf(orthanc.dimse), { bytes: CUT_AFTER });
     const url = `dicom://${orthanc.aet}@127.0.0.1:${proxy.port}`;
     const dimse = ['--retrieve', 'get', '--aet', orthanc.ourAet, '--study', study];
     try {
@@ -100,5 +100,31 @@ describe('a PACS that drops the connection mid-transfer', () => {
     expect(again.err).toBe('');
     expect(again.out).toContain('2 fetched, 1 already here');
     expect(dicomFiles(join(work, 'get'))).toHaveLength(3);
+  });
+
+  it('over DIMSE C-MOVE: the association cut after the first sub-operation; what reached our SCP is kept, a second pull resumes', async () => {
+    // Connections: C-FIND of studies, of series, of images, then the C-MOVE: its association is
+    // accepted (first answer), and dropped after Orthanc's first pending answer (second).
+    const proxy = await startCuttingProxy(portOf(orthanc.dimse), { connection: 4, chunks: 2 });
+    const url = `dicom://${orthanc.aet}@127.0.0.1:${proxy.port}`;
+    const dimse = ['--aet', orthanc.ourAet, '--port', String(orthanc.ourPort), '--study', study];
+    let received: number;
+    try {
+      const r = await runPhi(work, ['pull', url, 'move', ...dimse]);
+      expect(proxy.cut()).toBe(true);
+      expect(r.code).toBe(1);
+      const sentence = new RegExp(
+        `^phi pull: ${orthanc.aet}@127\\.0\\.0\\.1:${proxy.port} closed the connection in the middle of the C-MOVE \\(([12]) of 3 instances received\\)\\.\\n$`,
+      ).exec(r.err);
+      expect(sentence, r.err).not.toBeNull();
+      received = Number(sentence?.[1]);
+    } finally {
+      await proxy.close();
+    }
+    expect(dicomFiles(join(work, 'move'))).toHaveLength(received);
+    const again = await runPhi(work, ['pull', orthanc.dimse, 'move', ...dimse]);
+    expect(again.err).toBe('');
+    expect(again.out).toContain(`${3 - received} fetched, ${received} already here`);
+    expect(dicomFiles(join(work, 'move'))).toHaveLength(3);
   });
 });

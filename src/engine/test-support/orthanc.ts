@@ -159,7 +159,7 @@ export async function startOrthanc(ourAet = 'PHI'): Promise<Orthanc> {
   };
 }
 
-/** A TCP proxy on loopback that drops every connection once the server has sent `cutAfter` bytes. */
+/** A TCP proxy on loopback that drops every connection at a chosen point. */
 export interface CuttingProxy {
   port: number;
   /** Whether the cut happened. */
@@ -167,17 +167,25 @@ export interface CuttingProxy {
   close(): Promise<void>;
 }
 
+/** Where a {@link startCuttingProxy} cuts: after a number of bytes, or on one connection after some answers. */
+export type Cut = { bytes: number } | { connection: number; chunks: number };
+
 /**
- * Starts a proxy to `127.0.0.1:targetPort` that forwards both ways and, once the bytes the
- * server sent (over all connections, in order) reach `cutAfter`, forwards no more and closes
- * every connection: a server that drops the connection mid-transfer.
+ * Starts a proxy to `127.0.0.1:targetPort` that forwards both ways and then, a server that drops
+ * the connection mid-transfer, forwards no more and closes every connection: `{ bytes }` once the
+ * server has sent that many bytes over all connections (in order); `{ connection, chunks }` once
+ * the server has sent that many chunks (a DIMSE peer's answers arrive one a chunk) on the
+ * connection of that number (1 the first).
  */
-export async function startCuttingProxy(targetPort: number, cutAfter: number): Promise<CuttingProxy> {
+export async function startCuttingProxy(targetPort: number, where: Cut): Promise<CuttingProxy> {
   let sent = 0;
+  let connections = 0;
   let cut = false;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
+    const number = ++connections;
+    let chunks = 0;
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -187,11 +195,13 @@ export async function startCuttingProxy(targetPort: number, cutAfter: number): P
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
       if (cut) return;
-      const room = cutAfter - sent;
+      chunks += 1;
+      const room = 'bytes' in where ? where.bytes - sent : Infinity;
       sent += chunk.length;
-      if (chunk.length < room) return void client.write(chunk);
+      const last = 'chunks' in where && number === where.connection && chunks >= where.chunks;
+      if (chunk.length < room && !last) return void client.write(chunk);
       cut = true;
-      client.write(chunk.subarray(0, room), () => {
+      client.write(chunk.subarray(0, Math.min(room, chunk.length)), () => {
         for (const socket of sockets) socket.destroy();
       });
     });
