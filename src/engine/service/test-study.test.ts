@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent, EvaluationRecord, ScoredSet } from '../api';
+import { subgroupRows, type EngineEvent, type EvaluationRecord, type ScoredSet } from '../api';
 import { subgroupAttributes } from '../nn/evaluation/subgroup-attributes';
 import { rng } from '../test-support/phantoms';
 import { GraphBuilder, tempDir } from '../test-support/pipeline';
@@ -210,6 +210,13 @@ describe('the study of a trained classifier', () => {
     const told = await evaluate('--operating-point', 'youden');
     expect(told.code).toBe(0);
     expect(told.out).toContain("Youden's J");
+    // The folder's items are named like the training's: the subgroup file gives their sites too.
+    const external = JSON.parse(own.out) as EvaluationRecord;
+    for (const row of subgroupRows(external))
+      expect(told.out).toContain(
+        `${`${row.attribute}: ${row.value}`.padEnd(32)} n ${String(row.items).padStart(5)} (${row.counts})`,
+      );
+    expect(subgroupRows(external).map((r) => r.value)).toEqual([...SITES].sort());
     await engine.openProject({ path: project });
   });
 });

@@ -13,6 +13,8 @@ import {
   formatValue,
   operatingText,
   overallScope,
+  SMALL_SUBGROUP_CLASS_ITEMS,
+  subgroupRows,
   type EvaluationRecord,
 } from '../../api';
 import { DEFAULT_RESAMPLES } from '../../nn/metrics/bootstrap';
@@ -21,7 +23,7 @@ import { describeUpgrade } from '../../store/node-upgrades';
 import { EXIT, UsageError, type CliCommand } from '../command';
 import { createCliEngine } from '../engine';
 
-/** The report in text: where it comes from, counts, each figure with its interval. */
+/** The report in text: where it comes from, counts, each figure with its interval, each subgroup's. */
 export function formatEvaluation(record: EvaluationRecord): string {
   const lines = [
     `External evaluation of "${record.node}" on ${record.dataset ?? ''}`,
@@ -35,6 +37,16 @@ export function formatEvaluation(record: EvaluationRecord): string {
     `Confusion matrix (rows true, columns predicted; ${record.confusionRule}):`,
     ...record.confusion.map(
       (row, i) => `  ${record.classes[i].padEnd(16)} ${row.map((n) => String(n).padStart(6)).join('')}`,
+    ),
+    ...(record.subgroups?.length
+      ? [
+          `Subgroups (each on its own items, at the same threshold; "small": fewer than ${SMALL_SUBGROUP_CLASS_ITEMS} items of some class):`,
+        ]
+      : []),
+    ...subgroupRows(record).map(
+      (row) =>
+        `  ${`${row.attribute}: ${row.value}`.padEnd(32)} n ${String(row.items).padStart(5)} (${row.counts})${row.small ? ' small' : ''}; ` +
+        row.figures.map((f) => `${f.label} ${formatValue(f.value)} ${formatInterval(f.interval)}`).join('; '),
     ),
   ];
   return `${lines.join('\n')}\n`;
