@@ -23,3 +23,4 @@ export * from './volume-view';
 export * from './window-presets';
 export * from './pacs';
 export * from './cluster';
+export * from './export';

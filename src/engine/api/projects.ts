@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { DatasetSummary } from './dataset';
 import { TASKS } from './sample';
 import type { SampleSize } from './requests';
+import type { InferenceRuntime } from './export';
 
 /** Tasks a new project can be made for. */
 export const TaskSchema = z.enum(TASKS);
@@ -25,6 +26,10 @@ export const PreviewDatasetSchema = z.object({
 export interface ProjectSettings {
   /** The Sample RUN size, asked the first time; null until then. */
   sampleSize: SampleSize | null;
+  /** What runs the View tab's predictions and external validation (`auto` until set). */
+  inferenceRuntime: InferenceRuntime;
+  /** `PHI_INFERENCE_RUNTIME` of the engine's environment when set: it overrides `inferenceRuntime`. */
+  inferenceRuntimeOverride?: string;
 }
 
 /** One entry of a folder listing. */

@@ -27,6 +27,7 @@ import {
 } from './projects';
 import { PacsRequests, type PacsResults } from './pacs';
 import { ClusterRequests, type ClusterResults } from './cluster';
+import { ExportRequests, InferenceRuntimeSchema, type ExportResults } from './export';
 
 /** Sample-run size: a count of items or a percentage of each dataset. */
 export const SampleSizeSchema = z.union([
@@ -198,12 +199,16 @@ export const EngineRequests = {
   browseFolder: BrowseFolderSchema,
   previewDataset: PreviewDatasetSchema,
   /** Settings kept in the project; a field left out is unchanged, `null` clears it. */
-  setProjectSettings: z.object({ sampleSize: SampleSizeSchema.nullable().optional() }),
+  setProjectSettings: z.object({
+    sampleSize: SampleSizeSchema.nullable().optional(),
+    inferenceRuntime: InferenceRuntimeSchema.optional(),
+  }),
   listRecentProjects: z.object({}),
   /** `phi process`: modules applied to image files outside a pipeline (process.ts). */
   processImages: ProcessRequestSchema,
   ...PacsRequests,
   ...ClusterRequests,
+  ...ExportRequests,
 } as const;
 
 /** Method names of the engine API. */
@@ -338,6 +343,8 @@ export interface Prediction {
   input?: EncodedImage;
   /** Set when the model is a Sample RUN's (trained apart from the full run's): the items it trained on. */
   fromSample?: number;
+  /** What ran the network (the project's Inference runtime setting) and why; absent when the node runs none. */
+  runtime?: { name: 'tfjs' | 'onnx'; reason: string };
 }
 
 /** One trial of a hyper-parameter search (same shape as the `trial` event's). */
@@ -461,7 +468,7 @@ export interface SpecCheck {
 }
 
 /** Result types per method. */
-export interface EngineResults extends PacsResults, ClusterResults {
+export interface EngineResults extends PacsResults, ClusterResults, ExportResults {
   getInfo: EngineInfo;
   createProject: ProjectSnapshot;
   openProject: ProjectSnapshot;

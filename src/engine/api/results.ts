@@ -9,6 +9,7 @@ import { GraphSchema, type GraphIssue } from './graph';
 import { GraphChangeSchema } from './graph-delta';
 import { NodeStateSchema, ShapeSummarySchema } from './events';
 import type { ProjectSettings } from './projects';
+import { InferenceRuntimeSchema } from './export';
 import {
   SampleSizeSchema,
   type EngineMethod,
@@ -49,6 +50,8 @@ const NodeUpgradeSchema: z.ZodType<NodeUpgrade> = z.object({
 
 const ProjectSettingsSchema: z.ZodType<ProjectSettings> = z.object({
   sampleSize: SampleSizeSchema.nullable(),
+  inferenceRuntime: InferenceRuntimeSchema,
+  inferenceRuntimeOverride: z.string().optional(),
 });
 
 /** See {@link ProjectSnapshot}. */

@@ -8,6 +8,7 @@ import type {
   AcceptSpec,
   DatasetWarning,
   EngineEvent,
+  InferenceRuntime,
   ParamPresets,
   PortSpec,
   Prediction,
@@ -196,7 +197,7 @@ export interface NetworkNodeType<P extends z.ZodObject = z.ZodObject> extends No
     sampleId: string,
     input: SampleCollection,
     params: z.infer<P>,
-    ctx: { nodeId: string; artifactsDir: string },
+    ctx: { nodeId: string; artifactsDir: string; inferenceRuntime: InferenceRuntime },
   ): Promise<Prediction>;
 }
 

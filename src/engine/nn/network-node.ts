@@ -7,7 +7,7 @@ import type { NetworkNodeType } from '../graph/node-type';
 import { stableStringify } from '../run/keys';
 import { architectureDimsProblem, NetworkParamsSchema, type NetworkParams } from './params';
 import { trainedContent } from '../api/network-spec';
-import { heldInference, inferenceRuntimeSetting } from './export/inference-backend';
+import { heldInference } from './export/inference-backend';
 import { loadTrained, predictSample } from './predict';
 import { NETWORK_TASK_OPTIONS } from './task-options';
 import { train } from './train/trainer';
@@ -47,7 +47,7 @@ export const neuralNetworkNode: NetworkNodeType<typeof NetworkParamsSchema> = {
     const trained = await loadTrained(ctx.artifactsDir);
     return predictSample(trained, await input.load(sampleId), {
       gradCamLayer: params.gradCamLayer || undefined,
-      inference: await heldInference(trained, inferenceRuntimeSetting(), ctx.artifactsDir),
+      inference: await heldInference(trained, ctx.inferenceRuntime, ctx.artifactsDir),
     });
   },
 };

@@ -7,17 +7,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Prediction, Sample } from '../api';
+import type { InferenceRuntime, Prediction, Sample } from '../api';
 import { presentedBytes, renderPresented } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { selectBackend } from './backends/select';
 import { decodeOutput } from './detection/centernet';
-import {
-  openInference,
-  releaseHeldInference,
-  type InferenceBackend,
-  type InferenceRuntime,
-} from './export/inference-backend';
+import { openInference, releaseHeldInference, type InferenceBackend } from './export/inference-backend';
 import { defaultGradCamLayer, gradCam } from './gradcam';
 import { boxOverlay, encodeRgb, heatOverlay, maskOverlay, rgbBase } from './render';
 import { tf } from './tf';
@@ -167,6 +162,9 @@ export async function predictSample(
     sampleId: sample.id,
     classes: manifest.classes,
     input: await renderPresented(sample, { size: 512 }),
+    ...(options.inference
+      ? { runtime: { name: options.inference.runtime, reason: options.inference.reason } }
+      : {}),
   };
   if (geo.task === 'classification') {
     pred.probabilities = Array.from(out);

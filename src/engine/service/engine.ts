@@ -221,6 +221,14 @@ export class Engine implements EngineApi {
     return this.networks.getLayerCatalogue();
   }
 
+  getExportOptions(params: EngineParams<'getExportOptions'>): Promise<EngineResults['getExportOptions']> {
+    return this.networks.getExportOptions(params);
+  }
+
+  exportModel(params: EngineParams<'exportModel'>): Promise<EngineResults['exportModel']> {
+    return this.networks.exportModel(params);
+  }
+
   checkNetworkSpec(params: EngineParams<'checkNetworkSpec'>): Promise<EngineResults['checkNetworkSpec']> {
     return this.networks.checkNetworkSpec(params);
   }

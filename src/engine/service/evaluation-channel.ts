@@ -10,6 +10,7 @@ import { EngineRequests, type RequestOptions } from '../api';
 import { collectionFrom, networkDir } from '../run/executor';
 import { parseOperatingRule } from '../nn/metrics/operating-point';
 import { evaluateFolder } from './external-evaluation';
+import { inferenceRuntimeOf } from './inference-runtime';
 import { epochHistory } from './epoch-history';
 import { evaluationHistory, modelOfEvaluation } from './evaluations';
 import { reportInput } from '../report/input';
@@ -106,7 +107,11 @@ export class EvaluationChannel {
       sampleId,
       collectionFrom(input, this.session.cache),
       type.params.parse(graphNode.params),
-      { nodeId: node, artifactsDir: networkDir(store.artifactsFor(node), selection) },
+      {
+        nodeId: node,
+        artifactsDir: networkDir(store.artifactsFor(node), selection),
+        inferenceRuntime: inferenceRuntimeOf(store),
+      },
     );
     return selection === 'all' ? prediction : { ...prediction, fromSample: input.items.length };
   }

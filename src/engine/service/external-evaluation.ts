@@ -13,7 +13,8 @@ import { openDataset } from '../data/dataset-node';
 import { datasetParamsSchema } from '../data/params';
 import type { NodeTypeRegistry } from '../graph/registry';
 import type { OperatingRule } from '../nn/metrics/operating-point';
-import { heldInference, inferenceRuntimeSetting } from '../nn/export/inference-backend';
+import { heldInference } from '../nn/export/inference-backend';
+import { inferenceRuntimeOf } from './inference-runtime';
 import { loadTrained, runOn } from '../nn/predict';
 import { applyChain, chainOf, datasetNodeOf } from '../run/chain';
 import type { ProjectStore } from '../store/project-store';
@@ -45,7 +46,7 @@ export async function evaluateFolder(
       `${dataset} has classes the network was not trained on: ${unknown.join(', ')} (it knows ${classes.join(', ')})`,
     );
   const chain = chainOf(registry, graph, node.id);
-  const inference = await heldInference(trained, inferenceRuntimeSetting(), store.artifactsPath(node.id));
+  const inference = await heldInference(trained, inferenceRuntimeOf(store), store.artifactsPath(node.id));
   // The node's own study settings, unless the request names a rule.
   const settings = studySettings(graph, registry, node.id, store.dir);
   const set: ScoredSet = { truth: [], probs: [] };

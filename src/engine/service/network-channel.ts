@@ -6,6 +6,10 @@ import type { ProjectSession } from './session';
 import type { EngineParams, EngineResults, GraphNode } from '../api';
 import { EngineRequests, idFromTitle } from '../api';
 import { inputsOf } from '../graph/plan';
+import { isAbsolute, resolve } from 'node:path';
+import { loadTrained } from '../nn/predict';
+import { networkDir } from '../run/executor';
+import { exportNetworkNode, exportOptions } from './model-export';
 import {
   builtinSpecIds,
   checkSpec,
@@ -87,5 +91,51 @@ export class NetworkChannel {
     const saved = this.session.store?.networkSpec(id);
     if (!saved) throw new Error(`No network "${id}": it is neither built-in nor saved in this project`);
     return { id, title: specTitle(saved.spec, id), builtin: false, version: saved.version, spec: saved.spec };
+  }
+
+  /** Which formats and options the node's trained network exports with ("Export model..."). */
+  async getExportOptions(
+    params: EngineParams<'getExportOptions'>,
+  ): Promise<EngineResults['getExportOptions']> {
+    const { node } = EngineRequests.getExportOptions.parse(params);
+    const held = await this.heldModel(node);
+    const store = this.session.requireStore();
+    const options = await exportOptions(store, this.session.registry, node, held.trained);
+    return { ...options, ...held.sample };
+  }
+
+  /** Writes the node's trained network (the model the View tab uses) and its manifest into a folder. */
+  async exportModel(params: EngineParams<'exportModel'>): Promise<EngineResults['exportModel']> {
+    const { node, folder, ...request } = EngineRequests.exportModel.parse(params);
+    const store = this.session.requireStore();
+    const held = await this.heldModel(node);
+    const target = isAbsolute(folder) ? folder : resolve(store.dir, folder);
+    const manifest = await exportNetworkNode(
+      store,
+      this.session.registry,
+      node,
+      held.trained,
+      request,
+      target,
+    );
+    return {
+      format: manifest.format,
+      folder: target,
+      files: manifest.files,
+      manifest: resolve(target, manifest.files.at(-1) ?? ''),
+      preprocessingInGraph: manifest.preprocessingInGraph,
+      inputShape: manifest.input.shape,
+      ...held.sample,
+    };
+  }
+
+  /** The trained model network node `node` holds, and the items it trained on when a Sample RUN's. */
+  private async heldModel(node: string) {
+    this.session.networkNode(node);
+    const store = this.session.requireStore();
+    const selection = this.session.heldSelection(node);
+    const trained = await loadTrained(networkDir(store.artifactsPath(node), selection));
+    const items = this.session.inputManifest(node)?.items.length;
+    return { trained, sample: selection !== 'all' && items !== undefined ? { fromSample: items } : {} };
   }
 }

@@ -19,6 +19,7 @@ import { resolveEdits } from './edit-checks';
 import { templateGraph } from './templates';
 import { browseFolder, previewDataset } from './folder-browser';
 import { APP_VERSION } from './version';
+import { INFERENCE_RUNTIME_SETTING } from './inference-runtime';
 
 /** Opening, creating and closing projects, their settings and graph edits, and what the engine offers (node types, backends). */
 export class ProjectChannel {
@@ -87,9 +88,10 @@ export class ProjectChannel {
   async setProjectSettings(
     params: EngineParams<'setProjectSettings'>,
   ): Promise<EngineResults['setProjectSettings']> {
-    const { sampleSize } = EngineRequests.setProjectSettings.parse(params);
+    const { sampleSize, inferenceRuntime } = EngineRequests.setProjectSettings.parse(params);
     const store = this.session.requireStore();
     if (sampleSize !== undefined) store.setSetting('sampleSize', sampleSize ?? undefined);
+    if (inferenceRuntime !== undefined) store.setSetting(INFERENCE_RUNTIME_SETTING, inferenceRuntime);
     return this.session.settings();
   }
 

@@ -111,12 +111,16 @@ describe('project settings', () => {
     const data = await writeClassFolders(join(root, 'scans'), { classes: { a: 3, b: 3 }, size: [16, 16] });
     const path = join(root, 'scans.phiproj');
     const created = (await dispatch(engine, 'createProject', { path, dataset: data })) as ProjectSnapshot;
-    expect(created.settings).toEqual({ sampleSize: null });
+    expect(created.settings).toEqual({ sampleSize: null, inferenceRuntime: 'auto' });
     expect(await dispatch(engine, 'setProjectSettings', { sampleSize: { count: 7 } })).toEqual({
       sampleSize: { count: 7 },
+      inferenceRuntime: 'auto',
     });
     // A field left out is unchanged.
-    expect(await dispatch(engine, 'setProjectSettings', {})).toEqual({ sampleSize: { count: 7 } });
+    expect(await dispatch(engine, 'setProjectSettings', {})).toEqual({
+      sampleSize: { count: 7 },
+      inferenceRuntime: 'auto',
+    });
     await expect(dispatch(engine, 'setProjectSettings', { sampleSize: { count: -1 } })).rejects.toThrow(
       /Bad parameters for setProjectSettings/,
     );
@@ -124,10 +128,11 @@ describe('project settings', () => {
 
     const again = new Engine({ cacheDir: join(dir, 'cache'), registry });
     const opened = (await dispatch(again, 'openProject', { path })) as ProjectSnapshot;
-    expect(opened.settings).toEqual({ sampleSize: { count: 7 } });
+    expect(opened.settings).toEqual({ sampleSize: { count: 7 }, inferenceRuntime: 'auto' });
     await dispatch(again, 'setProjectSettings', { sampleSize: { percent: 25 } });
     expect(((await dispatch(again, 'getProject', {})) as ProjectSnapshot).settings).toEqual({
       sampleSize: { percent: 25 },
+      inferenceRuntime: 'auto',
     });
     await dispatch(again, 'setProjectSettings', { sampleSize: null });
     expect(((await dispatch(again, 'getProject', {})) as ProjectSnapshot).settings?.sampleSize).toBeNull();

@@ -30,6 +30,8 @@ import { createBuiltinRegistry } from './builtin-registry';
 import { datasetIssues } from '../graph/dataset-issues';
 import { validateGraph } from '../graph/validate';
 import { nodeStates } from './node-states';
+import { projectInferenceRuntime } from './inference-runtime';
+import { inferenceRuntimeOverride } from '../nn/export/inference-backend';
 
 /** Where the engine keeps caches and how it runs. */
 export interface EngineOptions {
@@ -163,7 +165,12 @@ export class ProjectSession {
   /** The open project's settings, each checked (a bad stored value reads as unset). */
   settings(): ProjectSettings {
     const sampleSize = SampleSizeSchema.safeParse(this.requireStore().getSetting('sampleSize'));
-    return { sampleSize: sampleSize.success ? sampleSize.data : null };
+    const override = inferenceRuntimeOverride();
+    return {
+      sampleSize: sampleSize.success ? sampleSize.data : null,
+      inferenceRuntime: projectInferenceRuntime(this.requireStore()),
+      ...(override ? { inferenceRuntimeOverride: override } : {}),
+    };
   }
 
   /** The selection of the model a network node holds: its last finished run's (`all` for a full run or none). */

@@ -17,6 +17,8 @@ import { BottomPanel, RightPanel } from './Panels';
 import { ProjectDialogs } from './ProjectDialogs';
 import { PacsDialogs } from './pacs/PacsDialogs';
 import { ClusterDialog } from './cluster/ClusterDialog';
+import { ExportModelDialog } from './export/ExportModelDialog';
+import { ProjectSettingsDialog } from './settings/ProjectSettingsDialog';
 import { ProjectGate } from './ProjectGate';
 import { SampleSizeDialog } from './SampleSizeDialog';
 import { commandOf } from './shortcuts';
@@ -179,6 +181,8 @@ const Workspace = observer(function Workspace() {
       <ProjectDialogs />
       <PacsDialogs />
       <ClusterDialog />
+      <ExportModelDialog />
+      <ProjectSettingsDialog />
     </div>
   );
 });

@@ -1,6 +1,6 @@
 /**
  * The File menu of the toolbar: New project (Ctrl+N), Open (Ctrl+O), the
- * recent projects, Import from PACS…, PACS servers… and Clusters…, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
+ * recent projects, Import from PACS…, PACS servers…, Clusters… and Project settings…, Save (Ctrl+S). The shortcuts come from `shortcuts.ts`.
  */
 import { useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -11,6 +11,7 @@ import { Icon } from './icons';
 import { openRecent } from './ProjectDialogs';
 import { shortcutLabel } from './shortcuts';
 import { showClusterDialog } from './cluster/cluster-dialog';
+import { showProjectSettings } from './settings/project-settings-dialog';
 
 const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): void }) {
   const wb = useWorkbench();
@@ -58,6 +59,7 @@ const FileMenuList = observer(function FileMenuList({ onClose }: { onClose(): vo
       {item('Import from PACS…', () => wb.pacs.open('import'), undefined, !wb.project)}
       {item('PACS servers…', () => wb.pacs.open('profiles'))}
       {item('Clusters…', () => showClusterDialog(true))}
+      {item('Project settings…', () => showProjectSettings(true), undefined, !wb.project)}
       <div className="menu-sep" role="separator" />
       {item('Save', () => void wb.save(), shortcutLabel('save'), !wb.project)}
     </div>

@@ -1,14 +1,15 @@
-/** The node context menu: Run, Step forward, Copy, Delete, with their shortcuts. */
+/** The node context menu: Run, Step forward, Copy, Delete, with their shortcuts; Export model… on a network node. */
 import { useEffect, useRef } from 'react';
 import { observer } from 'mobx-react-lite';
 import { useWorkbench } from './context';
 import { Icon, type IconName } from './icons';
 import { shortcutLabel, type ShortcutCommand } from './shortcuts';
+import { showExportDialog } from './export/export-dialog';
 
 interface Item {
   label: string;
   icon: IconName;
-  command: ShortcutCommand;
+  command?: ShortcutCommand;
   disabled?: boolean;
   act(): void;
 }
@@ -62,6 +63,16 @@ function NodeContextMenuView({
     },
     { label: 'Copy', icon: 'copy', command: 'copy', act: () => wb.copy() },
     { label: 'Delete', icon: 'trash', command: 'delete', act: () => void wb.deleteSelection() },
+    ...(node.kind === 'network'
+      ? [
+          {
+            label: 'Export model…',
+            icon: 'folder' as const,
+            disabled: wb.status.get(nodeId)?.state !== 'done',
+            act: () => showExportDialog(nodeId),
+          },
+        ]
+      : []),
   ];
   return (
     <div
@@ -94,7 +105,7 @@ function NodeContextMenuView({
         >
           <Icon name={item.icon} size={14} />
           <span className="menu-label">{item.label}</span>
-          <kbd>{shortcutLabel(item.command)}</kbd>
+          <kbd>{item.command && shortcutLabel(item.command)}</kbd>
         </button>
       ))}
     </div>

@@ -15,6 +15,7 @@ import { EvaluationView } from './EvaluationView';
 import { ConfusionTable } from './ConfusionTable';
 import { MetricChart } from './MetricChart';
 import { RepeatPanel } from './RepeatPanel';
+import { showExportDialog } from './export/export-dialog';
 
 /** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
 function scalar(
@@ -82,6 +83,15 @@ function MetricsView({ node, metrics }: { node: string; metrics: NodeMetrics }) 
             </select>
           </label>
         )}
+        <button
+          type="button"
+          className="btn"
+          disabled={wb.status.get(node)?.state !== 'done'}
+          title="Write the trained network as ONNX or TF.js, with its manifest"
+          onClick={() => showExportDialog(node)}
+        >
+          Export model…
+        </button>
         {metrics.run?.kind === 'sample' && (
           <span
             className="run-kind sample"

@@ -10,40 +10,12 @@
  */
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dtypeOf, type EpochMetrics, type Graph } from '../../api';
-import type { NodeTypeRegistry } from '../../graph/registry';
-import type { RawImage } from '../../nn/export/preprocessing';
-import { EXPORT_FORMATS, exportTrained, type ExportFormat } from '../../nn/export/export';
+import { EXPORT_FORMATS, type ExportFormat } from '../../api';
 import { loadTrained, releaseTrained } from '../../nn/predict';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
-import { APP_VERSION } from '../../service/version';
+import { exportNetworkNode } from '../../service/model-export';
 import { ProjectStore } from '../../store/project-store';
 import { EXIT, UsageError, type CliCommand } from '../command';
-import { datasetNodeOf, moduleChain } from '../../run/chain';
-
-/** What the reader gives for the first training image of the dataset that feeds `node`; `anySize` leaves the size free. */
-async function datasetImage(
-  graph: Graph,
-  node: string,
-  registry: NodeTypeRegistry,
-  projectDir: string,
-  anySize: boolean,
-): Promise<RawImage> {
-  const dataset = datasetNodeOf(graph, node);
-  const type = dataset && registry.get(dataset.type);
-  if (!dataset || type?.kind !== 'dataset') throw new Error(`no dataset node feeds "${node}"`);
-  const source = await type.open(type.params.parse(dataset.params), {
-    projectDir,
-    log: { info: () => undefined, warn: () => undefined },
-  });
-  const item = source.items.find((i) => i.split === 'train') ?? source.items[0];
-  if (!item) throw new Error(`the dataset of "${dataset.id}" holds no images`);
-  const { image } = await source.load(item);
-  const [height, width, channels] = image.shape;
-  return anySize
-    ? { height: null, width: null, channels, dtype: dtypeOf(image.data) }
-    : { height, width, channels, dtype: dtypeOf(image.data) };
-}
 
 /** See the module comment. */
 export const exportCommand: CliCommand = {
@@ -81,30 +53,15 @@ export const exportCommand: CliCommand = {
         io.stderr.write(`phi export: "${values.node}" is not a network node of ${basename(projectArg)}\n`);
         return EXIT.failed;
       }
-      const registry = createBuiltinRegistry();
-      const preprocessing = moduleChain(graph, node.id).map((n) => {
-        const parsed = registry.get(n.type)?.params.safeParse(n.params);
-        return {
-          node: n.id,
-          module: n.type,
-          version: n.version,
-          params: (parsed?.success ? parsed.data : n.params) as Record<string, unknown>,
-        };
-      });
-      // The last epoch of each split (the test split is evaluated once, as epoch 0).
-      const metrics: Record<string, EpochMetrics & { epoch?: number }> = {};
-      for (const record of store.epochs(node.id))
-        metrics[record.split] = { ...record.metrics, ...(record.epoch > 0 ? { epoch: record.epoch } : {}) };
       const trained = await loadTrained(store.artifactsPath(node.id));
-      const manifest = await exportTrained(trained, format, outputArg, {
-        project: basename(projectArg),
-        node: node.id,
-        cacheKey: store.nodeResults()[node.id]?.cacheKey,
-        preprocessing,
-        metrics,
-        producerVersion: APP_VERSION,
-        ...(inGraph ? { rawImage: await datasetImage(graph, node.id, registry, store.dir, anySize) } : {}),
-      });
+      const manifest = await exportNetworkNode(
+        store,
+        createBuiltinRegistry(),
+        node.id,
+        trained,
+        { format, withPreprocessing: inGraph, anySize },
+        outputArg,
+      );
       io.stdout.write(
         `Exported network "${node.id}" (${format}) to ${outputArg}: ${manifest.files.join(', ')}\n`,
       );

@@ -7,16 +7,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpochMetrics } from '../../api';
+import type { EpochMetrics, ExportFormat } from '../../api';
 import type { Trained } from '../predict';
 import { ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_OUTPUT, toOnnx } from './onnx';
 import { preprocessingPrelude, type RawImage } from './preprocessing';
 import { saveTfjs } from './tfjs';
-
-/** The formats `phi export` writes. */
-export const EXPORT_FORMATS = ['onnx', 'tfjs'] as const;
-/** One of {@link EXPORT_FORMATS}. */
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** File name of the ONNX model, in an export folder and in a node's artifacts folder. */
 export const ONNX_FILE = 'model.onnx';
@@ -96,6 +91,30 @@ function meaning(t: Trained): string {
   }
 }
 
+/**
+ * The ONNX model of `t` (with the chain in front when `context.rawImage` is
+ * set); throws `OnnxExportError` naming what has no ONNX form.
+ */
+export function onnxModel(t: Trained, context: ExportContext): Uint8Array {
+  const { manifest: m, model } = t;
+  const raw = context.rawImage;
+  return toOnnx(model, {
+    producerVersion: context.producerVersion,
+    metadata: { task: m.geometry.task, classes: JSON.stringify(m.classes) },
+    ...(raw
+      ? {
+          prelude: preprocessingPrelude({
+            steps: context.preprocessing,
+            source: raw,
+            inputShape: m.geometry.inputShape,
+            normalization: m.params.normalization,
+            range: m.geometry.range,
+          }),
+        }
+      : {}),
+  });
+}
+
 /** Writes the network in `format` and its manifest into `dir`; returns the manifest. */
 export async function exportTrained(
   t: Trained,
@@ -108,22 +127,7 @@ export async function exportTrained(
   const raw = context.rawImage;
   let files: string[];
   if (format === 'onnx') {
-    const bytes = toOnnx(model, {
-      producerVersion: context.producerVersion,
-      metadata: { task: m.geometry.task, classes: JSON.stringify(m.classes) },
-      ...(raw
-        ? {
-            prelude: preprocessingPrelude({
-              steps: context.preprocessing,
-              source: raw,
-              inputShape: m.geometry.inputShape,
-              normalization: m.params.normalization,
-              range: m.geometry.range,
-            }),
-          }
-        : {}),
-    });
-    writeFileSync(join(dir, ONNX_FILE), bytes);
+    writeFileSync(join(dir, ONNX_FILE), onnxModel(t, context));
     files = [ONNX_FILE];
   } else files = await saveTfjs(model, dir);
   const inGraph = format === 'onnx' && raw !== undefined;

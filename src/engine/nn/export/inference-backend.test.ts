@@ -136,10 +136,12 @@ describe('inference backends', () => {
     model.dispose();
   });
 
-  it('reads the Inference runtime setting from PHI_INFERENCE_RUNTIME, auto when unset', () => {
-    expect(inferenceRuntimeSetting({})).toBe('auto');
-    expect(inferenceRuntimeSetting({ PHI_INFERENCE_RUNTIME: 'tfjs' })).toBe('tfjs');
-    expect(() => inferenceRuntimeSetting({ PHI_INFERENCE_RUNTIME: 'gpu' })).toThrow(
+  it("takes the project's Inference runtime, PHI_INFERENCE_RUNTIME overriding it, auto when neither is set", () => {
+    expect(inferenceRuntimeSetting(undefined, {})).toBe('auto');
+    expect(inferenceRuntimeSetting('onnx', {})).toBe('onnx');
+    expect(inferenceRuntimeSetting(undefined, { PHI_INFERENCE_RUNTIME: 'tfjs' })).toBe('tfjs');
+    expect(inferenceRuntimeSetting('onnx', { PHI_INFERENCE_RUNTIME: 'tfjs' })).toBe('tfjs');
+    expect(() => inferenceRuntimeSetting('auto', { PHI_INFERENCE_RUNTIME: 'gpu' })).toThrow(
       'PHI_INFERENCE_RUNTIME is "gpu": use auto, tfjs, onnx',
     );
   });

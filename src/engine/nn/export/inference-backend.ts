@@ -7,22 +7,28 @@
  * the reason, a network it cannot run). Both give the same outputs within
  * 1e-4 (docs/export.md, "Inference runtime").
  */
+import { INFERENCE_RUNTIMES, type InferenceRuntime } from '../../api';
 import type { Trained } from '../predict';
 import { tf } from '../tf';
 import { OnnxExportError } from './onnx';
 import { nodeOnnx, OnnxNetwork } from './runtime';
 
-/** The values of the "Inference runtime" setting. */
-export const INFERENCE_RUNTIMES = ['auto', 'tfjs', 'onnx'] as const;
-/** One of {@link INFERENCE_RUNTIMES}. */
-export type InferenceRuntime = (typeof INFERENCE_RUNTIMES)[number];
+/** `PHI_INFERENCE_RUNTIME` when set: it overrides the project's setting (headless use). */
+export function inferenceRuntimeOverride(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.PHI_INFERENCE_RUNTIME?.trim() || undefined;
+}
 
 /**
- * The engine's "Inference runtime" setting: `PHI_INFERENCE_RUNTIME` (auto, tfjs
- * or onnx), `auto` when unset; any other value is refused with the choices.
+ * The runtime that runs inference: `PHI_INFERENCE_RUNTIME` (auto, tfjs or onnx)
+ * when set, which overrides the project's "Inference runtime" setting for
+ * headless use; else the project's setting; `auto` when neither is set. Any
+ * other value of the variable is refused with the choices.
  */
-export function inferenceRuntimeSetting(env: NodeJS.ProcessEnv = process.env): InferenceRuntime {
-  const value = env.PHI_INFERENCE_RUNTIME?.trim() || 'auto';
+export function inferenceRuntimeSetting(
+  project?: InferenceRuntime,
+  env: NodeJS.ProcessEnv = process.env,
+): InferenceRuntime {
+  const value = inferenceRuntimeOverride(env) ?? project ?? 'auto';
   if (!(INFERENCE_RUNTIMES as readonly string[]).includes(value))
     throw new Error(`PHI_INFERENCE_RUNTIME is "${value}": use ${INFERENCE_RUNTIMES.join(', ')}`);
   return value as InferenceRuntime;
