@@ -32,7 +32,8 @@ export const claheModule = defineModule({
       .default(8)
       .describe('Tiles per side of the grid (1 to 64).'),
   }),
-  accepts: { colorModes: ['grayscale'] },
+  // Per-slice histograms would give the slices of one volume different mappings: volumes are refused.
+  accepts: { colorModes: ['grayscale'], dims: [2] },
   async run(sample, p) {
     // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
     await loadOpenCv();

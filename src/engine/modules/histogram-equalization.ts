@@ -16,7 +16,8 @@ export const histogramEqualizationModule = defineModule({
     "16-bit all 65536 (never squeezed to 8 bits); HU and float use 65536 levels over the image's min..max and keep " +
     'that range. 3-D volumes are equalized slice by slice.',
   params: z.object({}),
-  accepts: { colorModes: ['grayscale'] },
+  // Per-slice histograms would give the slices of one volume different mappings: volumes are refused.
+  accepts: { colorModes: ['grayscale'], dims: [2] },
   async run(sample) {
     // The OpenCV fast path is used once loaded; the typed-array kernels otherwise.
     await loadOpenCv();

@@ -51,6 +51,7 @@ export function modulesMarkdown(modules: ModuleNodeType[]): string {
       lines.push(`#### ${m.title} — \`${m.id}\` (version ${m.version})`, '', m.description, '');
       const extra: string[] = [];
       if (d.accepts.colorModes) extra.push(`accepts ${d.accepts.colorModes.join(', ')} only`);
+      if (d.accepts.dims) extra.push(`${d.accepts.dims.map((n) => `${n}-D`).join(' or ')} images only`);
       if (d.inputs.length > 1) extra.push(`inputs: ${d.inputs.map((i) => `\`${i}\``).join(', ')}`);
       if (extra.length) lines.push(`_${extra.join('; ')}._`, '');
       const props = Object.entries(
