@@ -243,6 +243,14 @@ const text = (e: DicomElement | undefined): string => {
   return typeof v === 'object' ? String((v as { Alphabetic?: string }).Alphabetic ?? '') : String(v);
 };
 
+/** What the patient pseudonym is made from: the patient ID, else the name. */
+export function patientKeyOf(dict: DicomElements): string {
+  return text(dict[T.patientId]) || text(dict[T.patientName]) || 'unknown';
+}
+
+/** The patient's name as written in the dataset. */
+export const patientNameOf = (dict: DicomElements): string => text(dict[T.patientName]);
+
 /** De-identifies a denaturalized dataset and file meta group (see the module comment). */
 function deidentifyElements(
   dict: DicomElements,
@@ -250,7 +258,7 @@ function deidentifyElements(
   names: Pseudonymizer,
 ): { dict: DicomElements; meta: DicomElements } {
   const out = filterItem(dict, names);
-  const patient = names.patient(text(dict[T.patientId]) || text(dict[T.patientName]) || 'unknown');
+  const patient = names.patient(patientKeyOf(dict));
   out[T.patientName] = { vr: 'PN', Value: [{ Alphabetic: patient }] };
   out[T.patientId] = { vr: 'LO', Value: [patient] };
   const age = coarseAge(text(dict[T.patientAge]));

@@ -5,7 +5,8 @@
  * written to a `.part` file and renamed once whole, so after an interruption a
  * second pull fetches only what is missing; what arrived before a failure stays.
  * Every pull is recorded in `DIR/pull.json` (server, filters, whether identifiers
- * were kept, counts, outcome).
+ * were kept, counts, outcome). With `mapping`, each original identifier and its
+ * replacement are added to an encrypted re-identification table (reidentify.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { dirname, join, relative } from 'node:path';
 import { readPart10, stringOf } from './dcmjs';
 import { deidentifyFile, METHOD, Pseudonymizer } from './deidentify';
 import type { HttpAccess } from './dicomweb';
-import { PacsError } from './errors';
+import { PacsError, PacsUsageError } from './errors';
 import { filterKeys, hasFilters, type StudyFilters } from './filters';
+import { mergeRows, openMapping, rowsOf, sealMapping, type MappingRow } from './reidentify';
 import { sourceFor, type InstanceRef, type PullDimseOptions } from './source';
 import type { PacsTarget } from './target';
 
@@ -32,6 +34,8 @@ export interface PullRequest {
   dimse: PullDimseOptions;
   /** The UID and patient pseudonym secret; default `DIR/.phi-pull-secret`, made on first use. */
   secretFile?: string;
+  /** Keep the re-identification table in `file`, sealed with `passphrase`. */
+  mapping?: { file: string; passphrase: string };
   progress: (line: string) => void;
 }
 
@@ -103,11 +107,22 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
   const names = request.keepIdentifiers
     ? undefined
     : new Pseudonymizer(secretFrom(request.secretFile ?? join(dir, SECRET)));
+  const mapping = request.mapping;
+  if (mapping && !names)
+    throw new PacsUsageError(
+      'A re-identification table is for de-identified pulls: drop --keep-identifiers or the table.',
+    );
+  // Opened before anything is fetched, so a wrong passphrase stops the pull at once.
+  const knownRows = mapping ? openMapping(mapping.file, mapping.passphrase) : [];
+  const newRows: MappingRow[] = [];
+  // UIDs are padded to an even length with a NUL by some encoders: the listing and the file must agree.
+  const trimmed = (ref: InstanceRef): InstanceRef => ({
+    study: ref.study.replace(/[\0\s]+$/, ''),
+    series: ref.series.replace(/[\0\s]+$/, ''),
+    sop: ref.sop.replace(/[\0\s]+$/, ''),
+  });
   const pathOf = (ref: InstanceRef): string => {
-    // UIDs are padded to an even length with a NUL by some encoders: the listing and the file must agree.
-    const [study, series, sop] = [ref.study, ref.series, ref.sop]
-      .map((u) => u.replace(/[\0\s]+$/, ''))
-      .map((u) => (names ? names.uid(u) : u));
+    const [study, series, sop] = Object.values(trimmed(ref)).map((u) => (names ? names.uid(u) : u));
     return join(dir, study, series, `${sop}.dcm`);
   };
   const summary: PullSummary = { studies: 0, instances: 0, fetched: 0, alreadyPresent: 0 };
@@ -141,6 +156,7 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
           );
         const path = pathOf(ref);
         writeWhole(path, names ? deidentifyFile(file, names) : bytes);
+        if (mapping && names) newRows.push(...rowsOf(file.dict, trimmed(ref), names));
         received += 1;
         summary.fetched += 1;
         progress(`  ${received}/${wanted.length} fetched`);
@@ -156,6 +172,8 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
     outcome = (error as Error).message;
     throw error;
   } finally {
+    // Also after a failure: the files that arrived are mapped, and a resumed pull will not fetch them again.
+    if (mapping) sealMapping(mapping.file, mapping.passphrase, mergeRows(knownRows, newRows));
     record(dir, {
       server: target.name,
       when: new Date().toISOString(),
@@ -163,6 +181,7 @@ export async function pull(request: PullRequest): Promise<PullSummary> {
       all: request.all,
       identifiers: request.keepIdentifiers ? 'kept' : 'removed',
       ...(names ? { profile: METHOD, secret: request.secretFile ?? SECRET } : {}),
+      ...(mapping ? { reidentificationTable: relative(dir, mapping.file) } : {}),
       ...summary,
       outcome,
     });

@@ -1,7 +1,8 @@
 /**
  * `phi pull URL DIR [filters]`: copies studies from a PACS (DICOMweb or DIMSE) into
  * DIR, de-identified on arrival unless `--keep-identifiers` (src/engine/pacs,
- * docs/pacs.md). `--echo` only tests the connection.
+ * docs/pacs.md). `--echo` only tests the connection. `--mapping-file` keeps the
+ * encrypted re-identification table; `--lookup` reads it back.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { PacsUsageError } from '../../pacs/errors';
 import { parseFilters } from '../../pacs/filters';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFrom } from '../../pacs/options';
 import { count, pull, PullRefused, RECORD } from '../../pacs/pull';
+import { formatRow, lookUp, openMapping, passphraseFrom } from '../../pacs/reidentify';
 import type { DimseRetrieve } from '../../pacs/source';
 import { parseTarget } from '../../pacs/target';
 import { EXIT, UsageError, type CliCommand } from '../command';
@@ -29,6 +31,11 @@ export const pullCommand: CliCommand = {
     '  replaced consistently with a secret kept in DIR/.phi-pull-secret (or --secret-file).',
     `  A second pull fetches only what is missing. Each pull is recorded in DIR/${RECORD}.`,
     '  --echo: only test the connection (C-ECHO or a QIDO-RS search) and say whether it works.',
+    '  --mapping-file F --passphrase-file P: keep the re-identification table (original patient ID and',
+    '         name, study, series and SOP UIDs beside their new values) in F, encrypted with the passphrase',
+    '         on the first line of P; later pulls add to it.',
+    'phi pull --lookup F --passphrase-file P VALUE',
+    '  prints the rows of the table F whose original or de-identified value (or patient name) is VALUE.',
     ...CONNECTION_USAGE,
   ].join('\n'),
   async run(args, io) {
@@ -47,8 +54,31 @@ export const pullCommand: CliCommand = {
         'secret-file': { type: 'string' },
         echo: { type: 'boolean', default: false },
         retrieve: { type: 'string', default: 'move' },
+        'mapping-file': { type: 'string' },
+        'passphrase-file': { type: 'string' },
+        lookup: { type: 'string' },
       },
     });
+    const passphraseFile = values['passphrase-file'];
+    if ((values['mapping-file'] || values.lookup) && !passphraseFile)
+      throw new UsageError('give --passphrase-file with the passphrase of the re-identification table');
+    if (values.lookup) {
+      if (positionals.length !== 1) throw new UsageError('give the one VALUE to look up');
+      const rows = lookUp(
+        openMapping(resolve(io.cwd, values.lookup), passphraseFrom(resolve(io.cwd, passphraseFile!))),
+        positionals[0],
+      );
+      if (!rows.length) {
+        io.stderr.write(`phi pull: ${positionals[0]} is not in ${values.lookup}\n`);
+        return EXIT.failed;
+      }
+      for (const row of rows) io.stdout.write(`${formatRow(row)}\n`);
+      return EXIT.ok;
+    }
+    if (values['mapping-file'] && values['keep-identifiers'])
+      throw new UsageError(
+        '--mapping-file is for de-identified pulls: drop --keep-identifiers or --mapping-file',
+      );
     const [url, dir] = positionals;
     if (!url || (!dir && !values.echo) || positionals.length > 2) throw new UsageError('give URL and DIR');
     let target, connection, filters;
@@ -87,6 +117,12 @@ export const pullCommand: CliCommand = {
         http: connection.http,
         dimse,
         secretFile: values['secret-file'] && resolve(io.cwd, values['secret-file']),
+        mapping: values['mapping-file']
+          ? {
+              file: resolve(io.cwd, values['mapping-file']),
+              passphrase: passphraseFrom(resolve(io.cwd, passphraseFile!)),
+            }
+          : undefined,
         progress: (line) => io.stdout.write(`${line}\n`),
       });
       io.stdout.write(
