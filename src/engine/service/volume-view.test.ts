@@ -15,7 +15,7 @@ import { classMask, loadTrained, releaseTrained, runSample } from '../nn/predict
 import { networkDir } from '../run/executor';
 import { resourcesDir } from '../resources';
 import { tempDir } from '../test-support/pipeline';
-import { pythonWith } from '../test-support/python';
+import { pythonWith, runPython } from '../test-support/python';
 import { Engine } from './engine';
 
 const REFERENCE = `
@@ -35,34 +35,11 @@ print(json.dumps({'image': planes(sys.argv[1]), 'label': planes(sys.argv[2])}))
 type Planes = Record<VolumePlane, number[][][]>;
 
 const dir = tempDir('phi-volume-view-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const project = join(dir, 'lesions-3d.phiproj');
 let engine: Engine;
 let item: string;
 let reference: { image: Planes; label: Planes };
-
-beforeAll(async () => {
-  cpSync(resourcesDir('examples', 'lesions-3d'), dir, { recursive: true });
-  engine = new Engine({ cacheDir: join(dir, 'cache') });
-  await engine.openProject({ path: project });
-  expect((await engine.run({ mode: 'all' })).status).toBe('done');
-  const files = await engine.listFiles({ node: 'dataset', limit: 100 });
-  item = files.items.find((f) => f.state === 'done' && f.id.startsWith('imagesTr/'))?.id ?? '';
-  const name = item.replace('imagesTr/', '');
-  const python = pythonWith(['nibabel', 'numpy'], 'python3-nibabel');
-  const run = spawnSync(
-    python,
-    ['-c', REFERENCE, join(dir, 'data/imagesTr', name), join(dir, 'data/labelsTr', name)],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  if (run.status !== 0) throw new Error(run.stderr);
-  reference = JSON.parse(run.stdout) as typeof reference;
-});
-
-afterAll(() => {
-  engine?.closeProject();
-  releaseTrained();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 function rawValues(slice: VolumeSlice): number[] {
   const bytes = Buffer.from(slice.raw ?? '', 'base64');
@@ -75,7 +52,53 @@ async function rgba(image: EncodedImage | undefined): Promise<Uint8Array> {
   return new Uint8Array(await sharp(png).ensureAlpha().raw().toBuffer());
 }
 
+/**
+ * The stored `[d, h, w]` volume of a node's item, from its axial slices: with an RAS affine
+ * the stored slice k is axial slice k with rows and columns reversed.
+ */
+async function storedVolume(
+  from: Engine,
+  node: string,
+  sampleId: string,
+): Promise<{ data: Float32Array; depth: number; height: number; width: number }> {
+  const first = await from.getVolumeSlice({ node, sampleId, plane: 'axial', index: 0, format: 'raw' });
+  const [depth, height, width] = [first.count, first.height, first.width];
+  const data = new Float32Array(depth * height * width);
+  for (let k = 0; k < depth; k++) {
+    const shown = rawValues(
+      await from.getVolumeSlice({ node, sampleId, plane: 'axial', index: k, format: 'raw' }),
+    );
+    for (let r = 0; r < height; r++)
+      for (let c = 0; c < width; c++)
+        data[(k * height + (height - 1 - r)) * width + (width - 1 - c)] = shown[r * width + c];
+  }
+  return { data, depth, height, width };
+}
+
 describe('volume slices of the 3-D example', () => {
+  beforeAll(async () => {
+    cpSync(resourcesDir('examples', 'lesions-3d'), dir, { recursive: true });
+    engine = new Engine({ cacheDir: join(dir, 'cache') });
+    await engine.openProject({ path: project });
+    expect((await engine.run({ mode: 'all' })).status).toBe('done');
+    const files = await engine.listFiles({ node: 'dataset', limit: 100 });
+    item = files.items.find((f) => f.state === 'done' && f.id.startsWith('imagesTr/'))?.id ?? '';
+    const name = item.replace('imagesTr/', '');
+    const python = pythonWith(['nibabel', 'numpy'], 'python3-nibabel');
+    const run = spawnSync(
+      python,
+      ['-c', REFERENCE, join(dir, 'data/imagesTr', name), join(dir, 'data/labelsTr', name)],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    reference = JSON.parse(run.stdout) as typeof reference;
+  });
+
+  afterAll(() => {
+    engine?.closeProject();
+    releaseTrained();
+  });
+
   it('serves every slice of every plane with the values nibabel reads, and its pixel spacing', async () => {
     const spacing = { axial: [1.5, 1.5], coronal: [3, 1.5], sagittal: [3, 1.5] };
     for (const plane of VOLUME_PLANES) {
@@ -135,30 +158,7 @@ describe('volume slices of the 3-D example', () => {
   });
 
   it("overlays the network's prediction: sliding windows give the whole-volume prediction", async () => {
-    const input = await engine.getVolumeSlice({
-      node: 'crop-or-pad',
-      sampleId: item,
-      plane: 'axial',
-      index: 0,
-      format: 'raw',
-    });
-    const [depth, height, width] = [input.count, input.height, input.width];
-    // The example's affine is RAS: the stored slice k is axial slice k with rows and columns reversed.
-    const stored = new Float32Array(depth * height * width);
-    for (let k = 0; k < depth; k++) {
-      const shown = rawValues(
-        await engine.getVolumeSlice({
-          node: 'crop-or-pad',
-          sampleId: item,
-          plane: 'axial',
-          index: k,
-          format: 'raw',
-        }),
-      );
-      for (let r = 0; r < height; r++)
-        for (let c = 0; c < width; c++)
-          stored[(k * height + (height - 1 - r)) * width + (width - 1 - c)] = shown[r * width + c];
-    }
+    const { data: stored, depth, height, width } = await storedVolume(engine, 'crop-or-pad', item);
     const trained = await loadTrained(networkDir(join(dir, 'lesions-3d.phidata', 'network'), 'all'));
     const whole = runSample(trained, {
       id: item,
@@ -194,5 +194,60 @@ describe('volume slices of the 3-D example', () => {
     await expect(
       engine.getVolumeSlice({ node: 'dataset', sampleId: item, plane: 'sagittal', index: 99 }),
     ).rejects.toThrow('Slice 99 does not exist: this plane has slices 0 to 31');
+  });
+});
+
+const MAKE_CLASSES = `
+import os, sys
+import nibabel as nib, numpy as np
+root = sys.argv[1]
+rng = np.random.default_rng(3)
+for cls in ('lesion', 'normal'):
+    os.makedirs(f'{root}/{cls}', exist_ok=True)
+    for i in range(8):
+        image = rng.normal(40, 15, (16, 16, 8))
+        if cls == 'lesion':
+            image[5:10, 5:10, 2:6] += 150
+        nib.save(nib.Nifti1Image(image.astype(np.int16), np.diag([1.5, 1.5, 3.0, 1.0])), f'{root}/{cls}/{cls}_{i}.nii.gz')
+`;
+
+describe('volume slices of a 3-D classifier', () => {
+  it("shows the network's probabilities for the whole volume, and says why there is no Grad-CAM", async () => {
+    const root = join(dir, 'classes');
+    runPython(pythonWith(['nibabel', 'numpy'], 'python3-nibabel'), MAKE_CLASSES, [root]);
+    const classifier = new Engine({ cacheDir: join(dir, 'cache-classes') });
+    try {
+      const opened = await classifier.createProject({
+        path: join(dir, 'classes.phiproj'),
+        dataset: root,
+        task: 'classification',
+      });
+      const network = opened.graph.nodes.find((n) => n.kind === 'network');
+      if (!network) throw new Error('no network node');
+      await classifier.editGraph({
+        edits: [{ op: 'set-params', id: network.id, params: { ...network.params, epochs: 1 } }],
+      });
+      expect((await classifier.run({ mode: 'all' })).status).toBe('done');
+      const input =
+        (await classifier.getProject())?.graph.edges.find((e) => e.target === network.id)?.source ?? '';
+      const files = await classifier.listFiles({ node: input, limit: 100 });
+      const volume = files.items.find((f) => f.state === 'done')?.id ?? '';
+      const slice = await classifier.getVolumeSlice({ node: network.id, sampleId: volume, plane: 'coronal' });
+      expect(slice.classes).toEqual(['lesion', 'normal']);
+      expect(slice.prediction).toBeUndefined();
+      expect(slice.legend).toEqual([]);
+      expect(slice.notes).toEqual(['Grad-CAM is drawn for 2-D classifiers only, not for this 3-D network']);
+      const { data, depth, height, width } = await storedVolume(classifier, input, volume);
+      const trained = await loadTrained(networkDir(join(dir, 'classes.phidata', network.id), 'all'));
+      const whole = runSample(trained, {
+        id: volume,
+        image: { data, shape: [depth, height, width, 1], colorMode: 'grayscale' },
+        meta: {},
+      });
+      expect(slice.probabilities?.length).toBe(2);
+      slice.probabilities?.forEach((p, k) => expect(p).toBeCloseTo(whole.out[k], 5));
+    } finally {
+      classifier.closeProject();
+    }
   });
 });

@@ -139,6 +139,8 @@ export class VolumeView {
       result.label = await maskPng(mask, layout.width, layout.height);
     }
     if (graphNode.kind === 'network') await this.addPrediction(result, node, volume, layout, shown);
+    // A legend only beside a mask: a classifier's class names are its probabilities' rows, not colours.
+    if (!result.label && !result.prediction) return result;
     const names = result.classes.length ? result.classes : classes;
     // Every class the item's labels or the network can name, so the legend does not change while scrolling.
     const classCount = Math.max(names.length, ...[...shown].map((c) => c + 1));
