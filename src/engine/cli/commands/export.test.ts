@@ -30,7 +30,8 @@ import type { ModuleNodeType } from '../../graph/node-type';
 import { createBuiltinRegistry } from '../../service/builtin-registry';
 import { phantomCollection, recordingContext } from '../../test-support/phantoms';
 import { maxAbsDifference } from '../../test-support/arrays';
-import { tf, tfl } from '../../nn/tf';
+import { loadTfjsFolder } from '../../test-support/tfjs-folder';
+import { tf } from '../../nn/tf';
 import { prepareInput } from '../../nn/train/prepare';
 import { train } from '../../nn/train/trainer';
 import { ProjectStore } from '../../store/project-store';
@@ -215,18 +216,7 @@ describe('phi export', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as ExportManifest;
     expect(manifest.files).toEqual(['model.json', 'group1-shard1of1.bin', 'manifest.json']);
     expect(manifest).not.toHaveProperty('onnx');
-    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-    const loaded = await tfl.loadLayersModel({
-      load: async () => {
-        const [group] = json.weightsManifest;
-        const bytes = Buffer.concat(group.paths.map((p) => readFileSync(join(out, p))));
-        return {
-          modelTopology: json.modelTopology,
-          weightSpecs: group.weights,
-          weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-        };
-      },
-    });
+    const loaded = await loadTfjsFolder(out);
     const store = ProjectStore.open(project);
     const trained = await loadTrained(store.artifactsPath('network'));
     store.close();

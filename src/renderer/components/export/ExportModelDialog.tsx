@@ -13,6 +13,7 @@ import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
 import { FolderBrowser } from '../FolderBrowser';
 import { exportDialog, showExportDialog } from './export-dialog';
+import './export.css';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -86,7 +87,11 @@ function ExportModelForm({ node }: { node: string }) {
         folder,
       })
       .then(setResult, (e: unknown) => setError(message(e)))
-      .finally(() => setBusy(false));
+      .finally(() => {
+        setBusy(false);
+        // The Export button was off while it ran and lost the focus: take it back, so Escape still closes.
+        body.current?.focus();
+      });
   };
 
   return (
