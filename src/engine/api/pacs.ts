@@ -86,6 +86,8 @@ export interface PacsImportResult {
   fetched: number;
   alreadyPresent: number;
   identifiers: 'removed' | 'kept';
+  /** The encrypted re-identification table written, when one was asked for. */
+  mappingFile?: string;
 }
 
 /** Where the labels of a query dataset come from: a CSV and the column that keys each row. */
@@ -133,6 +135,10 @@ export const PacsRequests = {
     studies: z.array(z.string().regex(/^[0-9.]{1,64}$/)).min(1),
     folder: z.string().min(1).max(4096),
     keepIdentifiers: z.boolean().default(false),
+    /** Keep the re-identification table in `file` (like `folder`), encrypted with `passphrase`. */
+    mapping: z
+      .object({ file: z.string().min(1).max(4096), passphrase: z.string().min(1).max(1024) })
+      .optional(),
   }),
   /** Sends a segmentation network's predicted mask for one item as a DICOM SEG of its DICOM source. */
   sendToPacs: z.object({ profile: z.string().min(1).max(80), node: z.string(), sampleId: z.string() }),

@@ -96,6 +96,8 @@ export interface StudiesPull {
   keepIdentifiers: boolean;
   /** The de-identification secret; default the folder's own. */
   secretFile?: string;
+  /** The encrypted re-identification table to add to (src/engine/pacs/reidentify.ts). */
+  mapping?: { file: string; passphrase: string };
   /** Progress in instances; its `operation` names the events. */
   operation: string;
   emit(event: EngineEvent): void;
@@ -129,6 +131,7 @@ export async function pullStudies(job: StudiesPull): Promise<EngineResults['impo
       http: connection.http,
       dimse: connection.dimse,
       secretFile: job.secretFile,
+      mapping: job.mapping,
       progress: (line) => {
         // A throw here ends the pull: what arrived stays, and pull.json records the cancel.
         if (signal?.aborted) throw new Error(CANCELLED);
@@ -144,5 +147,10 @@ export async function pullStudies(job: StudiesPull): Promise<EngineResults['impo
     result.alreadyPresent = before.alreadyPresent + summary.alreadyPresent;
   }
   progress(`${result.fetched} fetched, ${result.alreadyPresent} already here`);
-  return { folder: job.dir, ...result, identifiers: job.keepIdentifiers ? 'kept' : 'removed' };
+  return {
+    folder: job.dir,
+    ...result,
+    identifiers: job.keepIdentifiers ? 'kept' : 'removed',
+    ...(job.mapping ? { mappingFile: job.mapping.file } : {}),
+  };
 }

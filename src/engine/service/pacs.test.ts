@@ -18,6 +18,7 @@ import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../te
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { EventLog, GraphBuilder, tempDir } from '../test-support/pipeline';
 import { ProjectStore } from '../store/project-store';
+import { lookUp, openMapping } from '../pacs/reidentify';
 
 let orthanc: Orthanc;
 let dir: string;
@@ -184,6 +185,47 @@ describe('search and import', () => {
       keepIdentifiers: true,
     });
     expect(kept.identifiers).toBe('kept');
+  });
+
+  it('keeps the encrypted re-identification table when asked, over two imports; a wrong passphrase imports nothing', async () => {
+    const folder = join(dir, 'mapped');
+    const mapping = { file: join(dir, 'mapped.phimap'), passphrase: 'a long passphrase' };
+    const chosen = [studies[6], studies[7]];
+    for (const study of chosen) {
+      const result = await engine.importFromPacs({
+        profile: web.name,
+        studies: [study.studyUid],
+        folder,
+        mapping,
+      });
+      expect(result).toMatchObject({ fetched: 1, mappingFile: mapping.file });
+    }
+    const bytes = readFileSync(mapping.file).toString('latin1');
+    for (const study of chosen) {
+      expect(bytes).not.toContain(study.studyUid);
+      expect(bytes).not.toContain(study.patientId);
+    }
+    const rows = openMapping(mapping.file, mapping.passphrase);
+    // Each study folder's name is the new study UID; the table maps it back to the chosen one.
+    const pulledStudies = readdirSync(folder).filter((f) => f.startsWith('2.25.'));
+    expect(pulledStudies).toHaveLength(2);
+    expect(
+      pulledStudies.map((uid) => lookUp(rows, uid).find((r) => r.kind === 'study')?.original).sort(),
+    ).toEqual(chosen.map((s) => s.studyUid).sort());
+    expect(lookUp(rows, chosen[0].patientId).map((r) => r.kind)).toEqual(['patient']);
+
+    await expect(
+      engine.importFromPacs({
+        profile: web.name,
+        studies: [studies[8].studyUid],
+        folder: join(dir, 'wrong-passphrase'),
+        mapping: { ...mapping, passphrase: 'another passphrase' },
+      }),
+    ).rejects.toThrow(`The passphrase does not open ${mapping.file}`);
+    const none = existsSync(join(dir, 'wrong-passphrase'))
+      ? (readdirSync(join(dir, 'wrong-passphrase'), { recursive: true }) as string[])
+      : [];
+    expect(none.filter((f) => f.endsWith('.dcm'))).toEqual([]);
   });
 });
 

@@ -91,6 +91,10 @@ export class PacsChannel {
       studies: request.studies,
       dir: resolve(base ?? '/', request.folder),
       keepIdentifiers: request.keepIdentifiers,
+      mapping: request.mapping && {
+        ...request.mapping,
+        file: resolve(base ?? '/', request.mapping.file),
+      },
       operation: 'import',
       emit: (event) => this.session.emit(event),
       signal: options.signal,

@@ -33,6 +33,7 @@ function ImportFromPacsDialogView() {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [folder, setFolder] = useState('pacs-import');
   const [keep, setKeep] = useState(false);
+  const [mapping, setMapping] = useState({ on: false, file: 'reidentification.phimap', passphrase: '' });
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<'search' | 'import' | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -81,7 +82,13 @@ function ImportFromPacsDialogView() {
     wb.pacs.progress.delete('import');
     try {
       const result = await wb.api.importFromPacs(
-        { profile, studies: [...chosen], folder, keepIdentifiers: keep },
+        {
+          profile,
+          studies: [...chosen],
+          folder,
+          keepIdentifiers: keep,
+          ...(mapping.on && !keep ? { mapping: { file: mapping.file, passphrase: mapping.passphrase } } : {}),
+        },
         { signal: controller.signal },
       );
       setDone(result);
@@ -110,7 +117,11 @@ function ImportFromPacsDialogView() {
         ? 'Select at least one study'
         : !folder.trim()
           ? 'Give the destination folder'
-          : undefined;
+          : mapping.on && !keep && !mapping.file.trim()
+            ? 'Give the re-identification table file'
+            : mapping.on && !keep && !mapping.passphrase
+              ? 'Give the passphrase of the re-identification table'
+              : undefined;
   const toggle = (uid: string): void =>
     setChosen((set) => {
       const next = new Set(set);
@@ -230,9 +241,41 @@ function ImportFromPacsDialogView() {
             data may be stored, and do not share the folder.
           </p>
         ) : (
-          <p className="muted pacs-note">
-            De-identified on arrival: identifiers removed, UIDs replaced, ages kept in whole years.
-          </p>
+          <>
+            <p className="muted pacs-note">
+              De-identified on arrival: identifiers removed, UIDs replaced, ages kept in whole years.
+            </p>
+            <label className="pacs-check">
+              <input
+                type="checkbox"
+                checked={mapping.on}
+                onChange={(e) => setMapping({ ...mapping, on: e.target.checked })}
+              />
+              Keep a re-identification table (original IDs and UIDs beside the new ones, encrypted)
+            </label>
+            {mapping.on && (
+              <>
+                <label>
+                  Table file (relative to the project's folder; later imports add to it)
+                  <input
+                    value={mapping.file}
+                    onChange={(e) => setMapping({ ...mapping, file: e.target.value })}
+                    aria-label="Re-identification table file"
+                  />
+                </label>
+                <label>
+                  Passphrase (needed to read the table back with phi pull --lookup; it is not stored)
+                  <input
+                    type="password"
+                    value={mapping.passphrase}
+                    autoComplete="new-password"
+                    onChange={(e) => setMapping({ ...mapping, passphrase: e.target.value })}
+                    aria-label="Re-identification passphrase"
+                  />
+                </label>
+              </>
+            )}
+          </>
         )}
         {confirming && found && (
           <p className="pacs-warning" role="alert" data-testid="pacs-confirm">
@@ -244,7 +287,8 @@ function ImportFromPacsDialogView() {
         {done && (
           <p className="muted" data-testid="pacs-done">
             {done.studies} studies, {done.instances} instances in {done.folder}: {done.fetched} fetched,{' '}
-            {done.alreadyPresent} already there; identifiers {done.identifiers}.
+            {done.alreadyPresent} already there; identifiers {done.identifiers}
+            {done.mappingFile ? `; re-identification table in ${done.mappingFile}` : ''}.
           </p>
         )}
       </div>
