@@ -15,8 +15,8 @@
  *   scanner; no rotation, qfac 1) and the sform (code 1, `srow` = diag(spacing)
  *   + origin), xyzt_units mm and seconds.
  * - {@link niftiWithAffine}: a new NIfTI-1 volume with any voxel-to-RAS affine (a mask of a DICOM
- *   series): the sform (code 1, scanner) holds it, the qform is unset (code 0), pixdim holds the
- *   lengths of its columns.
+ *   series): the sform (code 1, scanner) holds it, the qform is unset (code 0) unless the grid is
+ *   axis-aligned, pixdim holds the lengths of its columns.
  * Voxels are x fastest, as our `[z, y, x]` arrays are; a name ending in `.gz`
  * is gzipped.
  */
@@ -117,29 +117,10 @@ export function niftiVolume(
   origin: [number, number, number],
   file: string,
 ): void {
-  const h = Buffer.alloc(348);
-  const { code, bits } = typeOf(data);
-  const [min, max] = range(data);
-  h.writeInt32LE(348, 0);
-  [3, grid.nx, grid.ny, grid.nz, 1, 1, 1, 1].forEach((v, k) => h.writeInt16LE(v, 40 + 2 * k));
-  h.writeInt16LE(code, 70);
-  h.writeInt16LE(bits, 72);
-  [1, ...spacing, 0, 0, 0, 0].forEach((v, k) => h.writeFloatLE(v, 76 + 4 * k));
-  h.writeFloatLE(352, 108);
-  h.writeFloatLE(1, 112);
-  h.writeFloatLE(max, 124);
-  h.writeFloatLE(min, 128);
-  h.writeUInt8(2 | 8, 123);
-  h.writeInt16LE(1, 252);
-  h.writeInt16LE(1, 254);
-  // quatern_b/c/d = 0 (no rotation), then qoffset x, y, z.
-  origin.forEach((v, k) => h.writeFloatLE(v, 268 + 4 * k));
-  for (let row = 0; row < 3; row++)
-    [0, 1, 2, 3].forEach((col) =>
-      h.writeFloatLE(col === 3 ? origin[row] : col === row ? spacing[row] : 0, 280 + 16 * row + 4 * col),
-    );
-  h.write('n+1\0', 344, 'latin1');
-  finish(h, data, true, file);
+  const affine = [0, 1, 2].map((row) =>
+    [0, 1, 2, 3].map((col) => (col === 3 ? origin[row] : col === row ? spacing[row] : 0)),
+  );
+  niftiWithAffine(data, grid, affine, file, { axisAligned: true });
 }
 
 /**
@@ -151,7 +132,7 @@ export function niftiWithAffine(
   grid: { nx: number; ny: number; nz: number },
   affine: number[][],
   file: string,
-  options: { label?: boolean } = {},
+  options: { label?: boolean; axisAligned?: boolean } = {},
 ): void {
   const h = Buffer.alloc(348);
   const { code, bits } = typeOf(data);
@@ -170,8 +151,10 @@ export function niftiWithAffine(
   h.writeFloatLE(max, 124);
   h.writeFloatLE(min, 128);
   h.writeUInt8(2 | 8, 123);
-  h.writeInt16LE(0, 252);
+  // An axis-aligned grid is also the qform (code 1, no rotation: quatern_b/c/d 0, qoffset the origin).
+  h.writeInt16LE(options.axisAligned ? 1 : 0, 252);
   h.writeInt16LE(1, 254);
+  if (options.axisAligned) [0, 1, 2].forEach((row) => h.writeFloatLE(affine[row][3], 268 + 4 * row));
   for (let row = 0; row < 3; row++)
     [0, 1, 2, 3].forEach((col) => h.writeFloatLE(affine[row][col], 280 + 16 * row + 4 * col));
   h.write('n+1\0', 344, 'latin1');

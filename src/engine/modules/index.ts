@@ -32,6 +32,7 @@ import { randomFlipModule } from './random-flip';
 import { randomRotationModule } from './random-rotation';
 import { randomVolumeGeometryModule } from './random-volume-geometry';
 import { resampleSpacingModule } from './resample-spacing';
+import { reorientModule } from './reorient';
 import { resizeModule } from './resize';
 import { rotate90Module } from './rotate-90';
 import { thresholdModule } from './threshold';
@@ -50,6 +51,7 @@ export const builtinModules: ModuleNodeType[] = [
   flipModule,
   rotate90Module,
   resampleSpacingModule,
+  reorientModule,
   // Color
   colorToGrayscaleModule,
   grayscaleToRgbModule,

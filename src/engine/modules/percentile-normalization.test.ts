@@ -2,11 +2,10 @@
  * Percentile Clip and Normalize on a CT-like volume with a few extreme voxels, against numpy
  * (np.percentile, np.clip, mean and population standard deviation), in both output modes.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
 import { seededValues } from '../test-support/arrays';
-import { pythonWith } from '../test-support/python';
+import { pythonWith, runPython } from '../test-support/python';
 import { percentileNormalizationModule } from './percentile-normalization';
 
 const PYTHON = pythonWith(['numpy'], 'python3-numpy');
@@ -22,12 +21,9 @@ c = np.clip(x, lo, hi)
 y = (c - c.mean()) / c.std() if q['output'] == 'zscore' else (c - lo) / (hi - lo)
 print(json.dumps(y.tolist()))
 `;
-  const run = spawnSync(PYTHON, ['-c', code], {
-    input: JSON.stringify({ values: Array.from(values), lower, upper, output }),
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout) as number[];
+  return JSON.parse(
+    runPython(PYTHON, code, [], { values: Array.from(values), lower, upper, output }),
+  ) as number[];
 }
 
 const ctx = { nodeId: 'p', split: 'train' as const, rng: () => 0.5, inputs: {} };

@@ -4,22 +4,17 @@
  * the mask moves with the image, the same draws give the same volume, and validation volumes and
  * 2-D images pass unchanged.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
 import { seededValues } from '../test-support/arrays';
-import { pythonWith } from '../test-support/python';
+import { pythonWith, runPython } from '../test-support/python';
 import { ctxWith } from '../test-support/samples';
 import { randomVolumeGeometryModule as module } from './random-volume-geometry';
 
 const PYTHON = pythonWith(['scipy', 'numpy'], 'python3-scipy');
 
 /** Runs `code` with the JSON of `input` on stdin; returns the JSON it prints. */
-function python<T>(code: string, input: unknown): T {
-  const run = spawnSync(PYTHON, ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout) as T;
-}
+const python = <T>(code: string, input: unknown): T => JSON.parse(runPython(PYTHON, code, [], input)) as T;
 
 const [D, H, W] = [6, 8, 8];
 const n = D * H * W;

@@ -4,13 +4,12 @@
  * replicated) for the image, nearest for the mask, and the recorded step maps a prediction made
  * on the resampled grid back onto the source voxels.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
 import { resampleVolumeToSource, sourceDepthToSample, sourceToSample } from '../imaging/geometry-steps';
 import { geometry } from '../imaging/image';
 import { seededValues } from '../test-support/arrays';
-import { pythonWith } from '../test-support/python';
+import { pythonWith, runPython } from '../test-support/python';
 import { resampleSpacingModule } from './resample-spacing';
 
 const PYTHON = pythonWith(['scipy', 'numpy'], 'python3-scipy');
@@ -28,12 +27,7 @@ y = ndimage.zoom(x, f, order=1, grid_mode=True, mode='nearest')
 assert list(y.shape) == q['size'], y.shape
 print(json.dumps(y.ravel().astype(float).tolist()))
 `;
-  const run = spawnSync(PYTHON, ['-c', code], {
-    input: JSON.stringify({ values: Array.from(values), shape, size }),
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout) as number[];
+  return JSON.parse(runPython(PYTHON, code, [], { values: Array.from(values), shape, size })) as number[];
 }
 
 function volumeSample(d: number, h: number, w: number, spacing: number[]): Sample {

@@ -12,3 +12,16 @@ export function pythonWith(modules: readonly string[], packages: string): string
   }
   throw new Error(`no python3 with ${modules.join(', ')}: apt-get install ${packages}`);
 }
+
+/**
+ * Runs the Python `code` with `python`, `args` as sys.argv[1:] and `input` (as JSON) on stdin;
+ * returns what it prints, or throws with what it wrote to stderr.
+ */
+export function runPython(python: string, code: string, args: string[] = [], input?: unknown): string {
+  const run = spawnSync(python, ['-c', code, ...args], {
+    encoding: 'utf8',
+    ...(input === undefined ? {} : { input: JSON.stringify(input) }),
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return run.stdout;
+}

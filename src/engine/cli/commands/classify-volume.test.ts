@@ -4,14 +4,13 @@
  * to Size, the 3-D CNN) -> `phi run` trains cnn3d and evaluates the test split -> `phi predict`
  * labels volumes it has never seen, whose truth the test knows.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
-import { pythonWith } from '../../test-support/python';
+import { pythonWith, runPython } from '../../test-support/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-classify-volume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,8 +41,7 @@ for i in range(8):
 
 describe('3-D classification from class folders of volumes', () => {
   it('phi new builds the 3-D chain with cnn3d, phi run trains it, phi predict labels unseen volumes', async () => {
-    const made = spawnSync(python, ['-c', MAKE, dir], { encoding: 'utf8' });
-    expect(made.stderr).toBe('');
+    runPython(python, MAKE, [dir]);
 
     const created = await runPhi(dir, ['new', 'p.phiproj', '--dataset', 'ds', '--task', 'classification']);
     expect(created.err).toBe('');

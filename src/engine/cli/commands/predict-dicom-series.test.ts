@@ -5,25 +5,20 @@
  * ImagePositionPatient and orientation put it (RAS, checked with nibabel per voxel), with the
  * values the same network gives for the same volume written as NIfTI.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
-import { pythonWith } from '../../test-support/python';
+import { pythonWith, runPython } from '../../test-support/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-series-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const python = pythonWith(['nibabel', 'pydicom', 'numpy'], 'python3-nibabel python3-pydicom');
 
-function py(code: string): string {
-  const run = spawnSync(python, ['-c', code, dir], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout;
-}
+const py = (code: string): string => runPython(python, code, [dir]);
 
 const MAKE = `
 import json, os, sys

@@ -6,25 +6,20 @@
  * volumes of other sizes, whose shape and affine nibabel reads as the inputs', and whose lesion
  * overlaps the phantom's (Dice against the truth written beside the data, never seen by phi).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
-import { pythonWith } from '../../test-support/python';
+import { pythonWith, runPython } from '../../test-support/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-patches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const python = pythonWith(['nibabel', 'numpy'], 'python3-nibabel');
 
-function py(code: string, root: string): string {
-  const run = spawnSync(python, ['-c', code, root], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout;
-}
+const py = (code: string, root: string): string => runPython(python, code, [root]);
 
 const MAKE_MSD = `
 import json, os, sys
