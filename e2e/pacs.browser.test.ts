@@ -4,7 +4,8 @@
  * user's settings, never in the project) and "Test connection" gives the
  * engine's verdict for a wrong and a right password; File > Import from
  * PACS… searches with filters, asks to confirm an import without filters
- * with the count, shows progress, and the studies arrive de-identified;
+ * with the count, shows progress, and the studies arrive de-identified, with
+ * the encrypted re-identification table kept once its passphrase is given;
  * importing again fetches nothing. Enter submits, Escape closes.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SyntheticStudy } from '../src/engine/test-support/dicom-studies';
+import { lookUp, openMapping } from '../src/engine/pacs/reidentify';
 import { uploadSyntheticStudies, useSettingsFolder } from '../src/engine/test-support/pacs-workbench';
 import { startOrthanc, type Orthanc } from '../src/engine/test-support/orthanc';
 import { layoutProblems, openProject, type Session } from './support/browser-steps';
@@ -103,8 +105,16 @@ describe('PACS in the workbench', () => {
     await dialog.getByLabel('Keep identifiers').check();
     await dialog.getByText(/will hold patient names/).waitFor();
     await dialog.getByLabel('Keep identifiers').uncheck();
+    // The re-identification table needs its passphrase before Import is allowed.
+    await dialog.getByLabel(/Keep a re-identification table/).check();
+    const importButton = dialog.getByRole('button', { name: 'Import', exact: true });
+    expect(await importButton.isDisabled()).toBe(true);
+    expect(await importButton.getAttribute('title')).toBe(
+      'Give the passphrase of the re-identification table',
+    );
+    await dialog.getByLabel('Re-identification passphrase').fill('ward 7 passphrase');
     expect(await layoutProblems(page, '[role="dialog"]')).toEqual([]);
-    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await importButton.click();
     await expect
       .poll(() => dialog.getByTestId('pacs-confirm').innerText())
       .toMatch(/No filter was given: this imports all 6 of the 6 studies/);
@@ -114,7 +124,7 @@ describe('PACS in the workbench', () => {
     await expect
       .poll(() => done.innerText(), { timeout: 60_000 })
       .toMatch(
-        /^6 studies, 6 instances in .*pacs-import: 6 fetched, 0 already there; identifiers removed\.$/,
+        /^6 studies, 6 instances in .*pacs-import: 6 fetched, 0 already there; identifiers removed; re-identification table in .*reidentification\.phimap\.$/,
       );
     expect(await dialog.getByTestId('pacs-progress').innerText()).toMatch(/6 of 6 instances/);
     await session.shot('pacs-import-done');
@@ -130,6 +140,18 @@ describe('PACS in the workbench', () => {
       }
     }
     expect(existsSync(join(folder, 'pull.json'))).toBe(true);
+    // The table maps every imported study back, and holds none of the identifiers in clear.
+    const table = join(session.dir, 'example', 'reidentification.phimap');
+    const tableBytes = readFileSync(table).toString('latin1');
+    for (const s of studies) {
+      expect(tableBytes).not.toContain(s.patientId);
+      expect(tableBytes).not.toContain(s.studyUid);
+    }
+    const rows = openMapping(table, 'ward 7 passphrase');
+    const imported = readdirSync(folder).filter((f) => f.startsWith('2.25.'));
+    expect(imported.map((uid) => lookUp(rows, uid)[0]?.original).sort()).toEqual(
+      studies.map((s) => s.studyUid).sort(),
+    );
     // Importing again resumes: nothing is fetched twice.
     await dialog.getByRole('button', { name: 'Import', exact: true }).click();
     await dialog.getByRole('button', { name: 'Import all 6' }).click();
