@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { digest, stableStringify } from '../run/keys';
 import type { TrialResultRecord } from '../tuning/records';
 import type { GenerationContext, PlannedTrial, TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
-import { batchScript, type SlurmResources } from './batch-script';
+import type { SlurmResources } from './batch-script';
 import { endedWithoutResult } from './job-watch';
 import { pause, submitJob } from './submit';
 import {
@@ -190,14 +190,11 @@ export function slurmExecutor(
       const submitted = await submitJob({
         folder: runDir,
         stem: `gen-${ctx.generation}.${attempt}`,
-        submission: { jobName, trials: indices },
-        script: batchScript({
-          jobName,
-          logDir: join(runDir, 'logs'),
-          folders: indices.map((i) => trialFolder(runDir, i)),
-          command: ['trial', 'trial.json'],
-          resources: options.resources,
-        }),
+        jobName,
+        trials: indices,
+        folders: indices.map((i) => trialFolder(runDir, i)),
+        command: ['trial', 'trial.json'],
+        resources: options.resources,
         env,
         retrySeconds: options.pollSeconds,
         signal: ctx.signal,

@@ -25,7 +25,7 @@ import {
 import { basename, dirname, join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { batchScript, type SlurmResources } from './batch-script';
+import type { SlurmResources } from './batch-script';
 import { watchTasks } from './job-watch';
 import { readJson, writeJson } from './run-folder';
 import type { SlurmEnv } from './slurm';
@@ -88,7 +88,6 @@ export async function predictOnSlurm(request: ShardedPrediction): Promise<Sharde
   const folder = join(dirname(request.project), `${name}.phidata`, 'cluster', `predict-${id}`);
   const snapshots: string[] = [];
   try {
-    mkdirSync(join(folder, 'logs'), { recursive: true });
     const shards = Array.from({ length: count }, (_, k) => join(folder, `shard-${k}`));
     const per = Math.ceil(request.files.length / count);
     const database = new Database(request.project, { readonly: true, fileMustExist: true });
@@ -119,14 +118,10 @@ export async function predictOnSlurm(request: ShardedPrediction): Promise<Sharde
     const submitted = await submitJob({
       folder,
       stem: 'submit-1',
-      submission: { jobName, trials: shards.map((_, k) => k) },
-      script: batchScript({
-        jobName,
-        logDir: join(folder, 'logs'),
-        folders: shards,
-        command: ['predict-shard', 'shard.json'],
-        resources: request.resources,
-      }),
+      jobName,
+      folders: shards,
+      command: ['predict-shard', 'shard.json'],
+      resources: request.resources,
       env,
       retrySeconds: request.pollSeconds,
       signal: request.signal,

@@ -11,7 +11,7 @@
  * params and re-attaches to the job still queued or running.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent } from '../api';
 import type { NetworkContext, NetworkNodeType, SampleCollection } from '../graph/node-type';
@@ -19,7 +19,7 @@ import { NodeTypeRegistry } from '../graph/registry';
 import { OutputCache, type ManifestItem } from '../run/cache';
 import { stableStringify } from '../run/keys';
 import { encodeSample } from '../run/sample-codec';
-import { batchScript, type SlurmResources } from './batch-script';
+import type { SlurmResources } from './batch-script';
 import { watchTasks } from './job-watch';
 import { SubmissionSchema, readJson, writeJson, type Submission } from './run-folder';
 import { ENDED_STATES, squeue, type SlurmEnv } from './slurm';
@@ -188,20 +188,14 @@ async function trainOnSlurm(
     let jobId = live?.arrayJob;
     let jobName = latest?.jobName ?? '';
     if (jobId === undefined) {
-      // Slurm cannot start a job whose log folder is missing.
-      mkdirSync(join(folder, 'logs'), { recursive: true });
       jobName = `phi-train-${ctx.nodeId}-${key.slice(0, 8)}.${earlier.length + 1}`;
       const submitted = await submitJob({
         folder,
         stem: `submit-${earlier.length + 1}`,
-        submission: { jobName, trials: [0] },
-        script: batchScript({
-          jobName,
-          logDir: join(folder, 'logs'),
-          folders: [folder],
-          command: ['train-job', 'job.json'],
-          resources: options.resources,
-        }),
+        jobName,
+        folders: [folder],
+        command: ['train-job', 'job.json'],
+        resources: options.resources,
         env,
         retrySeconds: options.pollSeconds,
         signal: ctx.signal,
@@ -231,11 +225,14 @@ async function trainOnSlurm(
     result = readResult();
   }
   passOn();
-  if (result?.key !== key)
-    throw new Error('The job result was made for another input or params and is not used');
+  if (result === undefined)
+    throw new Error(`The training job left no result (its log: ${join(folder, 'logs')})`);
   if (result.exitCode !== 0)
     throw new Error(
-      result.error ?? `The training exited with code ${result.exitCode} (its log: ${join(folder, 'logs')})`,
+      result.error ??
+        `The training process exited with code ${result.exitCode} without a result (its log: ${join(folder, 'logs')})`,
     );
+  if (result.key !== key)
+    throw new Error('The job result was made for another input or params and is not used');
   return result.message ? { message: result.message } : undefined;
 }

@@ -7,21 +7,21 @@
  * mid-search is resumed without submitting its jobs again.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_PROJECT } from '../cli/commands/example';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
-import { smallExample, startSlurm, until, type SlurmCluster } from '../test-support/slurm';
+import { smallExample, startSlurmWithEnvironment, until, type SlurmCluster } from '../test-support/slurm';
 import { latestSearch, tuningState } from '../tuning/state';
 import { PHI_SCRIPT } from './batch-script';
 import { runFolder } from './run-folder';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-cluster-'));
-const saved = { ...process.env };
 let cluster: SlurmCluster | undefined;
+let teardown: (() => Promise<void>) | undefined;
 
 const SEARCH = [
   '--node',
@@ -54,14 +54,8 @@ function readState(path: string) {
 const ended = (job: string): string[] => cluster!.ended(job);
 
 beforeAll(async () => {
-  cluster = await startSlurm();
   // The jobs inherit this environment through sbatch: the same cache, one training thread.
-  Object.assign(process.env, {
-    SLURM_CONF: cluster.env.SLURM_CONF,
-    PATH: cluster.env.PATH,
-    PHI_CACHE_DIR: join(dir, 'cache'),
-    PHI_TRAIN_THREADS: '1',
-  });
+  ({ cluster, teardown } = await startSlurmWithEnvironment(dir));
   // The bundled example, smaller: one short epoch.
   smallExample(dir, 1);
   const prefix = await runPhi(dir, ['run', join(dir, 'example', EXAMPLE_PROJECT)]);
@@ -69,15 +63,7 @@ beforeAll(async () => {
   expect(prefix.code).toBe(0);
 }, 300_000);
 
-afterAll(async () => {
-  try {
-    await cluster?.stop();
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}, 120_000);
+afterAll(() => teardown?.(), 120_000);
 
 describe('phi tune --executor slurm', () => {
   it('runs each generation as an array job: every trial COMPLETED, finished in the project, the parameters of a local search', async () => {

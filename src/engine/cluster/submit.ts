@@ -4,8 +4,10 @@
  * `squeue`, so a submission that went through but whose answer was lost is
  * adopted, not repeated. Without a readable queue nothing is submitted blind.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../run/disk-full';
+import { batchScript, type SlurmResources } from './batch-script';
 import { writeJson, type Submission } from './run-folder';
 import { sbatch, squeue, type SlurmEnv } from './slurm';
 
@@ -26,27 +28,46 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Submits `script` as `submission.jobName`, recording it in `<folder>/<stem>.json`
- * (then again with the job id) and the script in `<folder>/<stem>.sbatch`.
+ * Submits an array job named `jobName` whose task k runs `command` on
+ * `folders[k]` (batch-script.ts), recording it in `<folder>/<stem>.json`
+ * (then again with the job id) and the script in `<folder>/<stem>.sbatch`;
+ * the tasks' output goes to `<folder>/logs/`.
  */
 export async function submitJob(options: {
   folder: string;
   stem: string;
-  submission: Submission;
-  script: string;
+  jobName: string;
+  folders: readonly string[];
+  command: readonly [subcommand: string, jobFile: string];
+  resources: SlurmResources;
+  /** What the tasks stand for, in task order (a search's trial positions); default 0..n-1. */
+  trials?: number[];
   env: SlurmEnv;
   /** The first wait between tries (doubled each time). */
   retrySeconds: number;
   signal: AbortSignal;
 }): Promise<{ jobId: string } | { error: string }> {
-  const { folder, stem, submission, env } = options;
+  const { folder, stem, jobName, env } = options;
+  const submission: Submission = { jobName, trials: options.trials ?? options.folders.map((_, k) => k) };
   const file = join(folder, `${stem}.json`);
   const scriptPath = join(folder, `${stem}.sbatch`);
+  // Slurm cannot start a job whose log folder is missing.
+  mkdirSync(join(folder, 'logs'), { recursive: true });
   writeJson(file, submission);
-  writeFileAtomically(scriptPath, options.script, { folder, role: 'project' });
+  writeFileAtomically(
+    scriptPath,
+    batchScript({
+      jobName,
+      logDir: join(folder, 'logs'),
+      folders: options.folders,
+      command: options.command,
+      resources: options.resources,
+    }),
+    { folder, role: 'project' },
+  );
   let error = '';
   for (let attempted = 0; attempted < SUBMIT_TRIES; attempted++) {
-    const found = await squeue([submission.jobName], env).catch(() => undefined);
+    const found = await squeue([jobName], env).catch(() => undefined);
     let jobId = found?.[0]?.arrayJob;
     if (jobId === undefined && (attempted === 0 || found !== undefined)) {
       try {

@@ -206,6 +206,36 @@ export async function startSlurm(): Promise<SlurmCluster> {
   };
 }
 
+/**
+ * Starts a test cluster whose jobs inherit this process's environment through
+ * sbatch (its SLURM_CONF and PATH, the output cache in `dir`, one training
+ * thread); `teardown()` stops it, restores the environment and removes `dir`.
+ */
+export async function startSlurmWithEnvironment(
+  dir: string,
+): Promise<{ cluster: SlurmCluster; teardown(): Promise<void> }> {
+  const saved = { ...process.env };
+  const cluster = await startSlurm();
+  Object.assign(process.env, {
+    SLURM_CONF: cluster.env.SLURM_CONF,
+    PATH: cluster.env.PATH,
+    PHI_CACHE_DIR: join(dir, 'cache'),
+    PHI_TRAIN_THREADS: '1',
+  });
+  return {
+    cluster,
+    teardown: async () => {
+      try {
+        await cluster.stop();
+      } finally {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 /** Polls `probe` every 250 ms until it gives a value (at most 5 minutes). */
 export async function until<T>(
   what: string,
