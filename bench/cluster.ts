@@ -14,23 +14,17 @@
  *   written `phi run` was done (results back).
  * The queue is read every second (`--poll-seconds 1`); the default is 15.
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { main } from '../src/engine/cli/main';
 import { captureIo } from '../src/engine/test-support/cli-io';
-import { smallExample, startSlurm } from '../src/engine/test-support/slurm';
+import { smallExample, startSlurmWithEnvironment } from '../src/engine/test-support/slurm';
 
 const trials = Number(process.argv[2] ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'phi-bench-cluster-'));
-const cluster = await startSlurm();
-Object.assign(process.env, {
-  SLURM_CONF: cluster.env.SLURM_CONF,
-  PATH: cluster.env.PATH,
-  PHI_CACHE_DIR: join(dir, 'cache'),
-  PHI_TRAIN_THREADS: '1',
-});
+const { cluster, teardown } = await startSlurmWithEnvironment(dir);
 
 /** Runs `phi ARGS` in this process; its seconds, or throws with what it said. */
 async function timed(args: string[]): Promise<number> {
@@ -108,6 +102,5 @@ try {
     `  overhead of the job: ${(there - here).toFixed(1)} s; results back ${back.toFixed(1)} s after result.json`,
   );
 } finally {
-  await cluster.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await teardown();
 }

@@ -13,6 +13,7 @@ import { observer } from 'mobx-react-lite';
 import type { ClusterProfile, ClusterSettings, ClusterTestResult } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
+import { ProfileList } from '../ProfileList';
 import { clusterDialog, showClusterDialog } from './cluster-dialog';
 import '../pacs/pacs.css';
 import './cluster.css';
@@ -121,23 +122,12 @@ function ClusterDialogView() {
         </label>
       )}
       <form className="pacs-profiles" onSubmit={(e) => void save(e)}>
-        <div className="pacs-profile-list" role="listbox" aria-label="Cluster profiles">
-          {profiles.map((p) => (
-            <button
-              key={p.name}
-              type="button"
-              role="option"
-              aria-selected={p.name === editing}
-              className={`folder-entry${p.name === editing ? ' selected' : ''}`}
-              onClick={() => choose(p)}
-            >
-              {p.name}
-            </button>
-          ))}
-          <button type="button" className="btn" onClick={() => choose(null)}>
-            New profile
-          </button>
-        </div>
+        <ProfileList
+          label="Cluster profiles"
+          names={profiles.map((p) => p.name)}
+          chosen={editing}
+          onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
+        />
         <div className="pacs-form">
           <label>
             Name
