@@ -22,7 +22,7 @@ import { tf } from '../src/engine/nn/tf';
 import { maxAbsDifference } from '../src/engine/test-support/arrays';
 import { loadTfjsFolder } from '../src/engine/test-support/tfjs-folder';
 import { copyExample } from './support/serve';
-import { layoutProblems, openProject, type Session } from './support/browser-steps';
+import { layoutProblems, openProject, setNodeParam, type Session } from './support/browser-steps';
 
 /** What this test reads of the page's store. */
 interface G {
@@ -31,7 +31,6 @@ interface G {
       getPrediction(params: { node: string; sampleId: string }): Promise<Prediction>;
       getProject(params: object): Promise<ProjectSnapshot>;
     };
-    graph: { nodes: { id: string; params: Record<string, unknown> }[] };
   };
 }
 
@@ -76,13 +75,7 @@ it(
   { timeout: 300_000 },
   async () => {
     await page.locator('[data-testid="node-network"] .phi-node-title').click();
-    const epochs = page.getByTestId('param-epochs').locator('input');
-    await epochs.fill('2');
-    await epochs.press('Enter');
-    await page.waitForFunction(
-      () =>
-        (globalThis as unknown as G).__phi.graph.nodes.find((n) => n.id === 'network')?.params.epochs === 2,
-    );
+    await setNodeParam(page, 'network', 'epochs', 2);
     await page.getByRole('button', { name: 'Run all modules' }).click();
     await page.waitForSelector('[data-testid="node-network"][data-state="done"]', { timeout: 240_000 });
 

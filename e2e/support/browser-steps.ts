@@ -66,6 +66,30 @@ export async function openProject(
   };
 }
 
+/**
+ * Types `value` into the Parameter tab's field `param` of the selected node and
+ * waits until the page's graph holds it for node `node`.
+ */
+export async function setNodeParam(
+  page: Page,
+  node: string,
+  param: string,
+  value: string | number,
+): Promise<void> {
+  const field = page.getByTestId(`param-${param}`).locator('input');
+  await field.fill(String(value));
+  await field.press('Enter');
+  await page.waitForFunction(
+    ({ node, param, value }) =>
+      (
+        globalThis as unknown as {
+          __phi: { graph: { nodes: { id: string; params: Record<string, unknown> }[] } };
+        }
+      ).__phi.graph.nodes.find((n) => n.id === node)?.params[param] === value,
+    { node, param, value },
+  );
+}
+
 /** Centre of the first element matching a selector. */
 export async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
   const box = await page.locator(selector).first().boundingBox();
