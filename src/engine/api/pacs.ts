@@ -140,7 +140,10 @@ export const PacsRequests = {
       .object({ file: z.string().min(1).max(4096), passphrase: z.string().min(1).max(1024) })
       .optional(),
   }),
-  /** Sends a segmentation network's predicted mask for one item as a DICOM SEG of its DICOM source. */
+  /**
+   * Sends a network's prediction for one item into its DICOM source's study: a segmentation's mask as
+   * a DICOM SEG; a classification's probabilities as an SR with its Grad-CAM as a Secondary Capture.
+   */
   sendToPacs: z.object({ profile: z.string().min(1).max(80), node: z.string(), sampleId: z.string() }),
   /** Makes a Dataset node read a saved query's local copy; labels, when given, are stored hashed. */
   setPacsDatasetSource: z.object({
@@ -167,8 +170,12 @@ export interface PacsResults {
     profile: string;
     /** True when the node holds a Sample RUN's model (the one the View tab shows). */
     fromSample: boolean;
+    /** A segmentation's segments (a SEG); empty for a classification. */
     segments: string[];
+    /** A classification's class given (sent as an SR, `sopInstanceUid`, with a Grad-CAM capture). */
+    predicted?: string;
     sopInstanceUid: string;
+    captureSopInstanceUid?: string;
     studyInstanceUid: string;
   };
   setPacsDatasetSource: PacsDatasetSource;

@@ -1,67 +1,51 @@
 /**
- * "Send to PACS" in the View tab: a segmentation network's predicted mask for
+ * "Send to PACS" in the View tab. A segmentation network's predicted mask for
  * one item, taken back to its source image's grid (the geometry its modules
  * recorded, as `phi predict` does), made into a DICOM SEG of the item's DICOM
  * source (`src/engine/pacs/seg.ts`: same study, frame of reference, per-frame
- * references) and stored on the profile's PACS.
+ * references) and stored on the profile's PACS; a classification network's
+ * prediction goes as a report and an overlay (pacs-send-classification.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineResults } from '../api';
-import { resolveDatasetRoot } from '../data/dataset-node';
-import { decodeImage } from '../data/readers';
 import type { NodeTypeRegistry } from '../graph/registry';
 import { resampleToSource, sourceToSample } from '../imaging/geometry-steps';
 import { geometry as sizeOf } from '../imaging/image';
 import { encodeNpyFloat32 } from '../nn/io/npy';
-import { classMask, loadTrained, runSample } from '../nn/predict';
+import { classMask, runSample } from '../nn/predict';
 import { push } from '../pacs/push';
 import { buildSeg } from '../pacs/seg';
 import { readPart10, stringOf } from '../pacs/dcmjs';
-import { applyChain, chainOf, datasetNodeOf } from '../run/chain';
 import type { ProjectStore } from '../store/project-store';
 import type { PacsConnection } from './pacs-profiles';
+import { sendClassification } from './pacs-send-classification';
+import { sendSource, type HeldModel } from './pacs-send-source';
 
-/** Sends the SEG of `sampleId`'s prediction by network `nodeId`. */
-export async function sendPredictionSeg(
+/** Sends `sampleId`'s prediction by network `nodeId`: a SEG, or an SR and a Grad-CAM capture. */
+export async function sendPrediction(
   store: ProjectStore,
   registry: NodeTypeRegistry,
   nodeId: string,
   sampleId: string,
   profile: string,
   connection: PacsConnection,
-  /** The model the node holds (a Sample RUN's when its last run was one), as the View tab shows it. */
-  model: { artifactsDir: string; fromSample: boolean },
+  /** The held model and its result's cache key. */
+  model: HeldModel & { key: string },
 ): Promise<EngineResults['sendToPacs']> {
-  const graph = store.graph();
-  const data = datasetNodeOf(graph, nodeId);
-  if (!data) throw new Error(`No Dataset node feeds "${nodeId}"`);
-  if (sampleId.includes('#'))
+  const prepared = await sendSource(store, registry, nodeId, sampleId, model);
+  const { geometry, classes } = prepared.trained.manifest;
+  if (geometry.inputShape.length !== 3 || !['segmentation', 'classification'].includes(geometry.task))
     throw new Error(
-      `${sampleId} is one frame of a multi-frame file: Send to PACS sends masks of single images.`,
+      `"${nodeId}" is not a 2-D segmentation or classification network: Send to PACS sends a SEG, or a report and a Grad-CAM.`,
     );
-  const trained = await loadTrained(model.artifactsDir);
-  const { geometry, classes } = trained.manifest;
-  if (geometry.task !== 'segmentation' || geometry.inputShape.length !== 3)
-    throw new Error(
-      `"${nodeId}" is not a 2-D segmentation network: Send to PACS sends its masks as DICOM SEG.`,
-    );
-  const file = join(resolveDatasetRoot(String(data.params.path ?? ''), store.dir), sampleId);
-  // Only a DICOM source gives the SEG its study, frame of reference and references.
-  try {
-    readPart10(new Uint8Array(readFileSync(file)));
-  } catch {
-    throw new Error(`${sampleId} is not a DICOM file: a DICOM SEG can only be made for a DICOM image.`);
+  if (geometry.task === 'classification') {
+    const node = store.graph().nodes.find((n) => n.id === nodeId);
+    if (!node) throw new Error(`No node "${nodeId}" in the project`);
+    return sendClassification(node, prepared, profile, connection, model);
   }
-  const image = await decodeImage(file);
-  const sample = await applyChain(chainOf(registry, graph, nodeId), {
-    id: sampleId,
-    image,
-    meta: image.meta,
-  });
-  if (!sample)
-    throw new Error(`The modules before "${nodeId}" drop ${sampleId}: there is no prediction to send.`);
+  const { file, image, sample, trained } = prepared;
   const [h, w] = geometry.inputShape;
   const source = sizeOf(image);
   const mask = resampleToSource(

@@ -12,10 +12,10 @@ import { testConnection } from '../pacs/echo';
 import { networkDir } from '../run/executor';
 import { PacsDatasets } from './pacs-dataset';
 import { connectionOf, PacsProfileStore } from './pacs-profiles';
-import { sendPredictionSeg } from './pacs-send';
+import { sendPrediction } from './pacs-send';
 import { filterKeysOf, pullStudies, searchStudies } from './pacs-studies';
 import type { ProjectChannel } from './project-channel';
-import type { ProjectSession } from './session';
+import { KEY_SEPARATOR, type ProjectSession } from './session';
 
 /** The PACS channel of the engine API. */
 export class PacsChannel {
@@ -106,9 +106,12 @@ export class PacsChannel {
     const connection = this.profiles.connection(profile);
     const store = this.session.requireStore();
     const selection = this.session.heldSelection(node);
-    return sendPredictionSeg(store, this.session.registry, node, sampleId, profile, connection, {
+    const key = store.nodeResults()[node]?.cacheKey.split(KEY_SEPARATOR)[0];
+    if (!key) throw new Error(`"${node}" holds no trained model: run it, then send its prediction.`);
+    return sendPrediction(store, this.session.registry, node, sampleId, profile, connection, {
       artifactsDir: networkDir(store.artifactsPath(node), selection),
       fromSample: selection !== 'all',
+      key,
     });
   }
 
