@@ -88,7 +88,7 @@ describe('built-in modules on volumes', () => {
       // The same draws for the volume and for each slice.
       const draws = [0.2, 0.7, 0.4, 0.1, 0.9, 0.3];
       const sample = volume();
-      const inputs = m.id === 'merge' ? { a: sample, b: sample } : {};
+      const inputs: Record<string, Sample> = m.id === 'merge' ? { a: sample, b: sample } : {};
       const whole = await m.run(sample, params, ctxWith(draws, 'train', inputs));
       const parts: (Sample | null)[] = [];
       for (let z = 0; z < D; z++) {
