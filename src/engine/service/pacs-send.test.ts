@@ -7,7 +7,7 @@
  * the same slices sends its prediction as an SR and its Grad-CAM as a Secondary
  * Capture, both found in the slice's study and read back by pydicom.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ import type { SyntheticStudy } from '../test-support/dicom-studies';
 import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
 import { writeDicomSegProject } from '../test-support/dicom-seg-project';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
-import { GraphBuilder, tempDir } from '../test-support/pipeline';
-import { ProjectStore } from '../store/project-store';
+import { tempDir } from '../test-support/pipeline';
+import { writeDicomClassificationProject } from '../test-support/dicom-classification-project';
 import { pythonWith } from '../test-support/python';
 
 let orthanc: Orthanc;
@@ -82,23 +82,7 @@ describe('Send to PACS', () => {
 
   it("stores a classification's prediction as an SR and its Grad-CAM as a Secondary Capture in the image's study", async () => {
     // The same slices in one folder per class, classified by a small CNN.
-    for (const study of studies) {
-      mkdirSync(join(dir, 'cls', study.label), { recursive: true });
-      copyFileSync(study.file, join(dir, 'cls', study.label, basename(study.file)));
-    }
-    const project = join(dir, 'cls.phiproj');
-    ProjectStore.create(project, {
-      graph: new GraphBuilder(createBuiltinRegistry())
-        .chain(
-          ['dataset', 'dataset', { path: 'cls', task: 'classification', splitByPatient: false }],
-          [
-            'network',
-            'neural-network',
-            { task: 'classification', architecture: 'small-cnn', epochs: 2, batchSize: 4 },
-          ],
-        )
-        .build(),
-    }).close();
+    const project = writeDicomClassificationProject(dir, studies);
     engine.closeProject();
     await engine.openProject({ path: project });
     try {

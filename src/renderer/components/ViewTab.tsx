@@ -337,7 +337,9 @@ function ViewTabView() {
       ) : node.kind === 'network' ? (
         <>
           <PredictionView node={node} sampleId={current} />
-          {node.params.task === 'segmentation' && <SendToPacs node={node.id} sampleId={current} />}
+          {(node.params.task === 'segmentation' || node.params.task === 'classification') && (
+            <SendToPacs node={node.id} sampleId={current} />
+          )}
         </>
       ) : mode === 'processing' && node.kind === 'module' ? (
         <ProcessingView node={node} sampleId={current} />

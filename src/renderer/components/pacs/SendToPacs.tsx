@@ -1,8 +1,10 @@
 /**
- * "Send to PACS" under a segmentation network's prediction in the View tab:
- * the predicted mask of the item shown, at its source image's size, goes to
- * the chosen profile's PACS as a DICOM SEG of the item's DICOM image (same
- * study and frame of reference). The line below says what was sent, or why not.
+ * "Send to PACS" under a segmentation or classification network's prediction
+ * in the View tab: the predicted mask of the item shown, at its source image's
+ * size, goes to the chosen profile's PACS as a DICOM SEG of the item's DICOM
+ * image (same study and frame of reference); a classification goes as a
+ * Structured Report and its Grad-CAM as a Secondary Capture marked not for
+ * diagnosis. The line below says what was sent, or why not.
  */
 import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -27,9 +29,12 @@ function SendToPacsView({ node, sampleId }: { node: string; sampleId: string }) 
     setOutcome(null);
     try {
       const sent = await wb.api.sendToPacs({ profile, node, sampleId });
+      const model = sent.fromSample ? '; from the Sample RUN model' : '';
       setOutcome({
         ok: true,
-        message: `Sent a DICOM SEG of ${sampleId} (segments: ${sent.segments.join(', ')}${sent.fromSample ? '; from the Sample RUN model' : ''}) to ${sent.profile}, in the image's study ${sent.studyInstanceUid}.`,
+        message: sent.predicted
+          ? `Sent a Structured Report of ${sampleId} (class given: ${sent.predicted}, with every class's probability${model}) and its Grad-CAM as a Secondary Capture marked not for diagnosis to ${sent.profile}, in the image's study ${sent.studyInstanceUid}.`
+          : `Sent a DICOM SEG of ${sampleId} (segments: ${sent.segments.join(', ')}${model}) to ${sent.profile}, in the image's study ${sent.studyInstanceUid}.`,
       });
     } catch (e) {
       setOutcome({ ok: false, message: (e as Error).message });
@@ -57,7 +62,9 @@ function SendToPacsView({ node, sampleId }: { node: string; sampleId: string }) 
           className="btn"
           disabled={busy || !profile}
           title={
-            profile ? 'Send this prediction as a DICOM SEG' : 'Add a PACS server under File > PACS servers…'
+            profile
+              ? "Send this prediction into the image's study (a SEG, or a report and its Grad-CAM)"
+              : 'Add a PACS server under File > PACS servers…'
           }
           onClick={() => void send()}
         >
