@@ -181,7 +181,7 @@ describe('projects in the workbench', () => {
     const reader = new Engine({ cacheDir: join(root, 'cache-reader') });
     try {
       const saved = await reader.openProject({ path: join(root, 'studies', 'mixed.phiproj') });
-      expect(saved.settings).toEqual({ sampleSize: { count: 7 } });
+      expect(saved.settings).toEqual({ sampleSize: { count: 7 }, inferenceRuntime: 'auto' });
     } finally {
       reader.closeProject();
     }

@@ -161,7 +161,7 @@ describe('Workbench over the WebSocket against the real engine', () => {
     expect(wb.askingSampleSize).toBe(false);
     expect(wb.status.get('resize')).toMatchObject({ state: 'done', shape: [64, 48, 3], count: 4 });
     expect(await wb.save()).toBe(true);
-    expect(await settingsOnDisk()).toEqual({ sampleSize: { count: 4 } });
+    expect(await settingsOnDisk()).toEqual({ sampleSize: { count: 4 }, inferenceRuntime: 'auto' });
 
     const second = await wb.sampleRun();
     expect(second?.status).toBe('done');
