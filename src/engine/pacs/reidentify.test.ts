@@ -50,25 +50,30 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** `phi pull` from Orthanc's DICOMweb into WORK/DIR, keeping the table WORK/TABLE under the passphrase file. */
+const pullWithTable = (dir: string, table: string, passphrase: string, ...more: string[]) =>
+  runPhi(work, [
+    'pull',
+    orthanc.dicomweb,
+    dir,
+    ...auth,
+    '--mapping-file',
+    table,
+    '--passphrase-file',
+    passphrase,
+    ...more,
+  ]);
+
 const lookup = (value: string, passphrase = 'passphrase') =>
   runPhi(work, ['pull', '--lookup', 'table.phimap', '--passphrase-file', passphrase, value]);
 
 describe('the re-identification table of phi pull', () => {
   it('is encrypted, grows across pulls, maps every pulled study back with the passphrase and refuses another', async () => {
-    const table = ['--mapping-file', 'table.phimap', '--passphrase-file', 'passphrase'];
-    const first = await runPhi(work, [
-      'pull',
-      orthanc.dicomweb,
-      'data',
-      '--modality',
-      'CT',
-      ...auth,
-      ...table,
-    ]);
+    const first = await pullWithTable('data', 'table.phimap', 'passphrase', '--modality', 'CT');
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     // A second pull into the same folder and table: the MR study is added, the CT rows stay.
-    const second = await runPhi(work, ['pull', orthanc.dicomweb, 'data', '--all', ...auth, ...table]);
+    const second = await pullWithTable('data', 'table.phimap', 'passphrase', '--all');
     expect(second.code).toBe(0);
     expect(second.out).toContain('1 fetched, 1 already here');
     expect(statSync(join(work, 'table.phimap')).mode & 0o077).toBe(0);
@@ -124,17 +129,7 @@ describe('the re-identification table of phi pull', () => {
     expect(wrong.out).toBe('');
     expect(wrong.err.trim().split('\n')).toHaveLength(1);
     expect(wrong.err).toContain('The passphrase does not open');
-    const refused = await runPhi(work, [
-      'pull',
-      orthanc.dicomweb,
-      'other',
-      '--all',
-      ...auth,
-      '--mapping-file',
-      'table.phimap',
-      '--passphrase-file',
-      'wrong',
-    ]);
+    const refused = await pullWithTable('other', 'table.phimap', 'wrong', '--all');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('The passphrase does not open');
     expect(existsSync(join(work, 'other')) ? dicomFiles(join(work, 'other')) : []).toEqual([]);
@@ -143,18 +138,7 @@ describe('the re-identification table of phi pull', () => {
   });
 
   it('is refused beside --keep-identifiers and without a passphrase file', async () => {
-    const kept = await runPhi(work, [
-      'pull',
-      orthanc.dicomweb,
-      'kept',
-      '--all',
-      '--keep-identifiers',
-      '--mapping-file',
-      'kept.phimap',
-      '--passphrase-file',
-      'passphrase',
-      ...auth,
-    ]);
+    const kept = await pullWithTable('kept', 'kept.phimap', 'passphrase', '--all', '--keep-identifiers');
     expect(kept.code).toBe(2);
     expect(kept.err).toContain('--mapping-file is for de-identified pulls');
     const bare = await runPhi(work, ['pull', '--lookup', 'table.phimap', '1.2.3']);
