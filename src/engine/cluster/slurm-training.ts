@@ -188,7 +188,9 @@ async function trainOnSlurm(
     let jobId = live?.arrayJob;
     let jobName = latest?.jobName ?? '';
     if (jobId === undefined) {
-      jobName = `phi-train-${ctx.nodeId}-${key.slice(0, 8)}.${earlier.length + 1}`;
+      // Named after the job folder: the same training of another project copy is another job.
+      const folderTag = createHash('sha256').update(folder).digest('hex').slice(0, 8);
+      jobName = `phi-train-${ctx.nodeId}-${folderTag}.${earlier.length + 1}`;
       const submitted = await submitJob({
         folder,
         stem: `submit-${earlier.length + 1}`,
