@@ -27,6 +27,8 @@ export async function sendSource(
   nodeId: string,
   sampleId: string,
   model: HeldModel,
+  /** Throws the sentence for a model that cannot be sent, before the item is read. */
+  accept: (trained: Trained) => void,
 ): Promise<{
   file: string;
   image: Awaited<ReturnType<typeof decodeImage>>;
@@ -41,6 +43,7 @@ export async function sendSource(
       `${sampleId} is one frame of a multi-frame file: Send to PACS sends results of single images.`,
     );
   const trained = await loadTrained(model.artifactsDir);
+  accept(trained);
   const file = join(resolveDatasetRoot(String(data.params.path ?? ''), store.dir), sampleId);
   // Only a DICOM source gives the result its study, frame of reference and references.
   try {

@@ -34,12 +34,17 @@ export async function sendPrediction(
   /** The held model and its result's cache key. */
   model: HeldModel & { key: string },
 ): Promise<EngineResults['sendToPacs']> {
-  const prepared = await sendSource(store, registry, nodeId, sampleId, model);
+  const prepared = await sendSource(store, registry, nodeId, sampleId, model, ({ manifest }) => {
+    if (manifest.geometry.inputShape.length !== 3)
+      throw new Error(
+        `"${nodeId}" is a 3-D network: Send to PACS sends 2-D predictions; phi predict writes its masks as NIfTI in each volume's grid.`,
+      );
+    if (!['segmentation', 'classification'].includes(manifest.geometry.task))
+      throw new Error(
+        `"${nodeId}" is not a segmentation or classification network: Send to PACS sends a SEG, or a report and a Grad-CAM.`,
+      );
+  });
   const { geometry, classes } = prepared.trained.manifest;
-  if (geometry.inputShape.length !== 3 || !['segmentation', 'classification'].includes(geometry.task))
-    throw new Error(
-      `"${nodeId}" is not a 2-D segmentation or classification network: Send to PACS sends a SEG, or a report and a Grad-CAM.`,
-    );
   if (geometry.task === 'classification') {
     const node = store.graph().nodes.find((n) => n.id === nodeId);
     if (!node) throw new Error(`No node "${nodeId}" in the project`);
