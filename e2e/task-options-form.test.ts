@@ -29,6 +29,7 @@ describe('fieldsForTask', () => {
       'vgg16',
       'resnet18',
       'densenet121',
+      'cnn3d',
       'custom',
     ]);
     expect(optionsOf(narrowed, 'bestMetric')).not.toContain('map50');

@@ -97,10 +97,10 @@ function customNode(id: string, type: string, x: number): GraphNode {
 
 /** The cached output of a node (the engine's own reader; tests compare exact pixels). */
 function output(node: string, sampleId: string): Promise<Sample> {
-  return (engine as unknown as { outputSample(n: string, s: string): Promise<Sample> }).outputSample(
-    node,
-    sampleId,
-  );
+  const { session } = engine as unknown as {
+    session: { outputSample(n: string, s: string): Promise<Sample> };
+  };
+  return session.outputSample(node, sampleId);
 }
 
 beforeAll(async () => {
