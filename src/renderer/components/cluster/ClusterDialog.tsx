@@ -13,7 +13,7 @@ import { observer } from 'mobx-react-lite';
 import type { ClusterProfile, ClusterSettings, ClusterTestResult } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
-import { ProfileList } from '../ProfileList';
+import { ProfileActions, ProfileList } from '../ProfileList';
 import { clusterDialog, showClusterDialog } from './cluster-dialog';
 import '../pacs/pacs.css';
 import './cluster.css';
@@ -194,27 +194,15 @@ function ClusterDialogView() {
             slurm.conf
             <input value={profile.slurmConf} onChange={(e) => set('slurmConf', e.target.value)} />
           </label>
-          <div className="field-row">
-            <button
-              type="button"
-              className="btn"
-              disabled={busy !== null || blocked !== undefined}
-              title={blocked ?? 'sinfo, then a one-second job that runs the engine on a node'}
-              onClick={() => void test()}
-            >
-              {busy === 'testing' ? 'Testing…' : 'Test cluster'}
-            </button>
-            {editing && (
-              <button type="button" className="btn" onClick={() => void remove()}>
-                Delete
-              </button>
-            )}
-          </div>
-          {verdict && (
-            <div role="status" className={verdict.ok ? 'pacs-verdict ok' : 'pacs-verdict failed'}>
-              {verdict.message}
-            </div>
-          )}
+          <ProfileActions
+            testLabel="Test cluster"
+            testing={busy === 'testing'}
+            disabled={busy !== null || blocked !== undefined}
+            title={blocked ?? 'sinfo, then a one-second job that runs the engine on a node'}
+            onTest={() => void test()}
+            {...(editing ? { onDelete: () => void remove() } : {})}
+            verdict={verdict}
+          />
         </div>
         <button type="submit" hidden />
       </form>

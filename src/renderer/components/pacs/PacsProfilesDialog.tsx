@@ -10,7 +10,7 @@ import { observer } from 'mobx-react-lite';
 import type { PacsProfile, PacsProfileInfo } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
-import { ProfileList } from '../ProfileList';
+import { ProfileActions, ProfileList } from '../ProfileList';
 import './pacs.css';
 
 const EMPTY: PacsProfile = {
@@ -171,26 +171,14 @@ function PacsProfilesDialogView() {
             </label>
           )}
           <p className="muted pacs-note">{wb.pacs.profiles?.secretStore}</p>
-          <div className="field-row">
-            <button
-              type="button"
-              className="btn"
-              disabled={busy || !profile.url.trim()}
-              onClick={() => void test()}
-            >
-              Test connection
-            </button>
-            {editing && (
-              <button type="button" className="btn" onClick={() => void remove()}>
-                Delete
-              </button>
-            )}
-          </div>
-          {verdict && (
-            <div role="status" className={verdict.ok ? 'pacs-verdict ok' : 'pacs-verdict failed'}>
-              {verdict.message}
-            </div>
-          )}
+          <ProfileActions
+            testLabel="Test connection"
+            testing={false}
+            disabled={busy || !profile.url.trim()}
+            onTest={() => void test()}
+            {...(editing ? { onDelete: () => void remove() } : {})}
+            verdict={verdict}
+          />
         </div>
         <button type="submit" hidden />
       </form>
