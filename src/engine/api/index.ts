@@ -18,6 +18,7 @@ export * from './graph-edits';
 export * from './graph-delta';
 export * from './results';
 export * from './process';
+export * from './predict-folder';
 export * from './network-spec';
 export * from './volume-view';
 export * from './window-presets';

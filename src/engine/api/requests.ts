@@ -16,6 +16,7 @@ import type { DatasetSummary } from './dataset';
 import type { EvaluationHistory, ExternalEvaluation } from './evaluation';
 import type { GraphDelta } from './results';
 import { ProcessRequestSchema, type ProcessResult } from './process';
+import { PredictFolderRequestSchema, type PredictFolderResult } from './predict-folder';
 import { VolumeSliceRequestSchema, type VolumeSlice } from './volume-view';
 import {
   BrowseFolderSchema,
@@ -206,6 +207,8 @@ export const EngineRequests = {
   listRecentProjects: z.object({}),
   /** `phi process`: modules applied to image files outside a pipeline (process.ts). */
   processImages: ProcessRequestSchema,
+  /** `phi predict`: a trained network node run on a folder of images (predict-folder.ts). */
+  predictFolder: PredictFolderRequestSchema,
   ...PacsRequests,
   ...ClusterRequests,
   ...ExportRequests,
@@ -511,6 +514,7 @@ export interface EngineResults extends PacsResults, ClusterResults, ExportResult
   /** Projects this user opened or created lately, newest first (those whose file is gone left out). */
   listRecentProjects: RecentProject[];
   processImages: ProcessResult;
+  predictFolder: PredictFolderResult;
 }
 
 /** The engine API as a front end calls it: one promise-returning method per request. */

@@ -5,7 +5,7 @@
  */
 import { predictOnSlurm } from '../cluster/slurm-predict';
 import { EXIT, UsageError, type CliIO } from './command';
-import { listFiles } from './commands/predict';
+import { listFiles } from '../service/predict-channel';
 import { integerOption, type SlurmChoice } from './slurm-options';
 
 /** Predicts `input` into `output` on the cluster; the exit code as `phi predict`'s. */

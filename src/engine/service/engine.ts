@@ -18,6 +18,7 @@ import { NetworkChannel } from './network-channel';
 import { PacsChannel } from './pacs';
 import { ClusterChannel } from './cluster';
 import { ProcessChannel } from './process-channel';
+import { PredictChannel } from './predict-channel';
 import { ProjectSession, type EngineOptions } from './session';
 import { VolumeView } from './volume-view';
 
@@ -37,6 +38,7 @@ export class Engine implements EngineApi {
   private readonly cluster: ClusterChannel;
   private readonly volumes: VolumeView;
   private readonly processing: ProcessChannel;
+  private readonly prediction: PredictChannel;
 
   constructor(options: EngineOptions = {}) {
     this.session = new ProjectSession(options);
@@ -51,6 +53,7 @@ export class Engine implements EngineApi {
     this.cluster = new ClusterChannel(this.session);
     this.volumes = new VolumeView(this.session);
     this.processing = new ProcessChannel(this.session);
+    this.prediction = new PredictChannel(this.session);
   }
 
   /** The node types this engine knows (built-ins and the open project's trusted custom modules). */
@@ -101,6 +104,13 @@ export class Engine implements EngineApi {
     options?: RequestOptions,
   ): Promise<EngineResults['processImages']> {
     return this.processing.processImages(params, options);
+  }
+
+  predictFolder(
+    params: EngineParams<'predictFolder'>,
+    options?: RequestOptions,
+  ): Promise<EngineResults['predictFolder']> {
+    return this.prediction.predictFolder(params, options);
   }
 
   setProjectSettings(

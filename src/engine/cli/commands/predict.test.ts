@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +20,7 @@ import { saveCustomModuleRecord } from '../../custom/records';
 import { TrustList } from '../../custom/trust-list';
 import { predictCommand } from './predict';
 import { captureIo } from '../../test-support/cli-io';
+import { createCliEngine } from '../engine';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,6 +88,36 @@ describe('phi predict', () => {
     const bad = await predictCommand.run([project, '--node', 'data', 'in', 'out'], io);
     expect(bad).toBe(1);
     expect(io.err()).toMatch(/"data" is not a network node/);
+
+    // The engine's request: which file failed and why, the runtime it chose; cancel stops before any file.
+    const mixed = join(dir, 'in-mixed');
+    mkdirSync(mixed);
+    copyFileSync(join(input, 'img000.png'), join(mixed, 'img000.png'));
+    writeFileSync(join(mixed, 'broken.png'), 'not a png');
+    const engine = createCliEngine();
+    try {
+      await engine.openProject({ path: project });
+      const result = await engine.predictFolder({
+        node: 'net',
+        input: mixed,
+        output: join(dir, 'out-mixed'),
+        runtime: 'auto',
+      });
+      expect(result.done).toBe(1);
+      expect(result.failed.map((f) => f.id)).toEqual(['broken.png']);
+      expect(result.failed[0].reason).not.toBe('');
+      expect(['tfjs', 'onnx']).toContain(result.runtime.used);
+      expect(result.runtime.reason).not.toBe('');
+      const controller = new AbortController();
+      controller.abort();
+      const cancelled = join(dir, 'out-cancelled');
+      await expect(
+        engine.predictFolder({ node: 'net', input: mixed, output: cancelled }, { signal: controller.signal }),
+      ).rejects.toThrow();
+      expect(existsSync(join(cancelled, 'predictions.csv'))).toBe(false);
+    } finally {
+      engine.closeProject();
+    }
 
     // A custom module between the dataset and the network runs once this computer trusts it.
     const skipSecond = [
