@@ -365,6 +365,10 @@ describe('workbench in Chromium against phi serve', () => {
     expect(await page.getByTestId('prediction-run-kind').innerText()).toMatch(
       /Model of a Sample RUN \(\d+ items\)/,
     );
+    // Which runtime ran the network, and why: the project's Inference runtime is auto.
+    expect(await page.getByTestId('prediction-runtime').innerText()).toMatch(
+      /^(ONNX Runtime \(auto: the network exports to ONNX, so ONNX Runtime runs it\)|tf\.js \(auto: tf\.js runs it because .+\))$/,
+    );
     await shot('07-view-prediction');
   });
 

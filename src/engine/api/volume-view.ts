@@ -68,6 +68,9 @@ export interface VolumeSlice {
   legend: OverlayClass[];
   /** A classifier's probabilities for the whole volume, with the class names of `classes`. */
   probabilities?: number[];
+  /** A 3-D classifier's Grad-CAM on this slice (a heat map, opaque) for class `gradCamClass`, the predicted one. */
+  gradCam?: EncodedImage;
+  gradCamClass?: number;
   classes: string[];
   /** Why an overlay the user might expect is not there (e.g. Grad-CAM of a 3-D network). */
   notes: string[];

@@ -20,6 +20,15 @@ export function defaultGradCamLayer(spec: NetworkSpec, shapes: Record<string, (n
   return target;
 }
 
+/** A 3-D network's Grad-CAM target: its last Conv3D (after its activation), the deepest feature map before pooling. */
+export function lastConv3dLayer(spec: NetworkSpec): string {
+  const target = topoOrder(spec)
+    .filter((l) => l.type === 'Conv3D')
+    .at(-1)?.id;
+  if (!target) throw new Error('The network has no Conv3D layer for Grad-CAM');
+  return target;
+}
+
 /** Runs the model's layers from the spec on a concrete input, replacing `override` layer's output. */
 function runLayers(
   model: LayersModel,
@@ -46,6 +55,40 @@ function runLayers(
   return { out: values.get(spec.output) as tf.Tensor, captured };
 }
 
+/**
+ * The class score's gradient with respect to `layer`'s activations for a single input `x`
+ * ([1, h, w, c] or [1, d, h, w, c]), averaged over the spatial axes: one weight per channel.
+ * Returns the activations (`[1, ..., k]`) and the weights (`[1, 1, ..., k]`); call inside tf.tidy.
+ */
+export function gradCamWeights(
+  model: LayersModel,
+  spec: NetworkSpec,
+  x: tf.Tensor,
+  classIndex: number,
+  layer: string,
+): { activations: tf.Tensor; weights: tf.Tensor } {
+  const { captured } = runLayers(model, spec, x, undefined, layer);
+  if (!captured || captured.rank !== x.rank)
+    throw new Error(`Grad-CAM layer "${layer}" has no spatial output`);
+  const score = (a: tf.Tensor): tf.Scalar => {
+    const { out } = runLayers(model, spec, x, { id: layer, value: a });
+    return tf.squeeze(tf.slice(out, [0, classIndex], [1, 1])) as tf.Scalar;
+  };
+  const grads = tf.grad(score)(captured);
+  const spatial = Array.from({ length: x.rank - 2 }, (_, k) => k + 1);
+  return { activations: captured, weights: tf.mean(grads, spatial, true) };
+}
+
+/** The rectified channel-weighted map (`[1, ..., 1]`) at the layer's resolution. */
+function camOf(activations: tf.Tensor, weights: tf.Tensor): tf.Tensor {
+  return tf.relu(tf.sum(tf.mul(activations, weights), -1, true));
+}
+
+/** A map scaled to [0, 1] by its maximum (all zero when nothing counts for the class). */
+function scaled(map: tf.Tensor): Float32Array {
+  return tf.div(map, tf.maximum(tf.max(map), 1e-12)).dataSync() as Float32Array;
+}
+
 /** Grad-CAM map `[h, w]` in [0, 1] at the input's size for class `classIndex` of a single image `x` ([1,h,w,c]). */
 export function gradCam(
   model: LayersModel,
@@ -55,19 +98,33 @@ export function gradCam(
   layer: string,
 ): Float32Array {
   return tf.tidy(() => {
-    const { captured } = runLayers(model, spec, x, undefined, layer);
-    if (!captured || captured.rank !== 4) throw new Error(`Grad-CAM layer "${layer}" has no spatial output`);
-    const score = (a: tf.Tensor): tf.Scalar => {
-      const { out } = runLayers(model, spec, x, { id: layer, value: a });
-      return tf.squeeze(tf.slice(out, [0, classIndex], [1, 1])) as tf.Scalar;
-    };
-    const grads = tf.grad(score)(captured);
-    const weights = tf.mean(grads, [1, 2], true);
-    const cam = tf.relu(tf.sum(tf.mul(captured, weights), -1, true)) as tf.Tensor4D;
+    const { activations, weights } = gradCamWeights(model, spec, x, classIndex, layer);
     const [, h, w] = x.shape;
-    const up = tf.image.resizeBilinear(cam, [h, w]);
-    const max = tf.max(up);
-    const scaled = tf.div(up, tf.maximum(max, 1e-12));
-    return scaled.dataSync() as Float32Array;
+    const up = tf.image.resizeBilinear(camOf(activations, weights) as tf.Tensor4D, [h, w]);
+    return scaled(up);
+  });
+}
+
+/**
+ * Grad-CAM map `[d, h, w]` in [0, 1] at the volume's grid for class `classIndex` of a single
+ * volume `x` ([1, d, h, w, c]). The map is upsampled trilinearly, one axis pair at a time:
+ * bilinear over height and width per feature slice, then linear over depth (a resize that
+ * keeps an axis's size leaves it unchanged).
+ */
+export function gradCam3d(
+  model: LayersModel,
+  spec: NetworkSpec,
+  x: tf.Tensor5D,
+  classIndex: number,
+  layer: string,
+): Float32Array {
+  return tf.tidy(() => {
+    const { activations, weights } = gradCamWeights(model, spec, x, classIndex, layer);
+    const [, d, h, w] = x.shape;
+    const cam = camOf(activations, weights);
+    const [, cd] = cam.shape;
+    const planes = tf.image.resizeBilinear(tf.squeeze(cam, [0]) as tf.Tensor4D, [h, w]);
+    const up = tf.image.resizeBilinear(tf.reshape(planes, [1, cd, h * w, 1]) as tf.Tensor4D, [d, h * w]);
+    return scaled(up);
   });
 }

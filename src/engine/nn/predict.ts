@@ -145,7 +145,7 @@ export async function predictSample(
   const geo = manifest.geometry;
   if (geo.inputShape.length !== 3)
     throw new Error(
-      "The View tab previews 2-D networks only: run phi predict for a 3-D network's masks (NIfTI in each volume's grid)",
+      "This preview draws 2-D images: a 3-D network's predictions are drawn slice by slice in the View tab's volume view, and phi predict writes its masks (NIfTI in each volume's grid)",
     );
   const [h, w, c] = geo.inputShape;
   const {

@@ -14,7 +14,7 @@ export function rgbBase(bytes: Uint8Array, channels: 1 | 3): Uint8Array {
 }
 
 /** Jet-like colour of a value in [0, 1]. */
-function jet(v: number): [number, number, number] {
+export function jet(v: number): [number, number, number] {
   const c = (x: number): number => Math.round(255 * Math.min(1, Math.max(0, x)));
   return [c(1.5 - Math.abs(4 * v - 3)), c(1.5 - Math.abs(4 * v - 2)), c(1.5 - Math.abs(4 * v - 1))];
 }

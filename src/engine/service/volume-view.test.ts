@@ -10,13 +10,16 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VOLUME_PLANES, type EncodedImage, type VolumePlane, type VolumeSlice } from '../api';
+import { VOLUME_PLANES, type EncodedImage, type Sample, type VolumePlane, type VolumeSlice } from '../api';
+import { gradCamWeights, lastConv3dLayer } from '../nn/gradcam';
 import { classMask, loadTrained, releaseTrained, runSample } from '../nn/predict';
 import { networkDir } from '../run/executor';
 import { resourcesDir } from '../resources';
+import { tf, tfl } from '../nn/tf';
 import { tempDir } from '../test-support/pipeline';
 import { pythonWith, runPython } from '../test-support/python';
 import { Engine } from './engine';
+import { volumeGradCam } from './volume-view';
 
 const REFERENCE = `
 import json, sys
@@ -212,7 +215,7 @@ for cls in ('lesion', 'normal'):
 `;
 
 describe('volume slices of a 3-D classifier', () => {
-  it("shows the network's probabilities for the whole volume, and says why there is no Grad-CAM", async () => {
+  it("shows the network's probabilities for the whole volume and its Grad-CAM on the slice", async () => {
     const root = join(dir, 'classes');
     runPython(pythonWith(['nibabel', 'numpy'], 'python3-nibabel'), MAKE_CLASSES, [root]);
     const classifier = new Engine({ cacheDir: join(dir, 'cache-classes') });
@@ -236,7 +239,7 @@ describe('volume slices of a 3-D classifier', () => {
       expect(slice.classes).toEqual(['lesion', 'normal']);
       expect(slice.prediction).toBeUndefined();
       expect(slice.legend).toEqual([]);
-      expect(slice.notes).toEqual(['Grad-CAM is drawn for 2-D classifiers only, not for this 3-D network']);
+      expect(slice.notes).toEqual([]);
       const { data, depth, height, width } = await storedVolume(classifier, input, volume);
       const trained = await loadTrained(networkDir(join(dir, 'classes.phidata', network.id), 'all'));
       const whole = runSample(trained, {
@@ -246,6 +249,44 @@ describe('volume slices of a 3-D classifier', () => {
       });
       expect(slice.probabilities?.length).toBe(2);
       slice.probabilities?.forEach((p, k) => expect(p).toBeCloseTo(whole.out[k], 5));
+
+      // The Grad-CAM slice is the predicted class's map, in the slice's pixels, with the jet colours of [0, 1].
+      const predicted = Array.from(whole.out).indexOf(Math.max(...whole.out));
+      expect(slice.gradCamClass).toBe(predicted);
+      expect([slice.gradCam?.width, slice.gradCam?.height]).toEqual([slice.width, slice.height]);
+      const sample = { id: volume, image: { data, shape: [depth, height, width, 1] }, meta: {} };
+      const maps = [0, 1].map((k) => volumeGradCam(trained, sample as Sample, k));
+      for (const map of maps) {
+        expect(map.length).toBe(depth * height * width);
+        expect(map.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
+        expect(Math.max(...map)).toBeCloseTo(1, 5);
+      }
+      expect(maps[0].some((v, i) => Math.abs(v - maps[1][i]) > 0.1)).toBe(true);
+
+      // The channel weights equal the class score's gradient taken directly through the model's own layers.
+      const layer = lastConv3dLayer(trained.manifest.spec);
+      const x = tf.tensor(whole.x, [1, depth, height, width, 1]);
+      const [ours, direct] = tf.tidy(() => {
+        const { weights } = gradCamWeights(trained.model, trained.manifest.spec, x, predicted, layer);
+        const layers = trained.model.layers;
+        const last = layers.findIndex((l) => l.name === `${layer}_leaky`);
+        const cut = last >= 0 ? last : layers.findIndex((l) => l.name === layer);
+        const features = tfl.model({
+          inputs: trained.model.inputs,
+          outputs: layers[cut].output as tfl.SymbolicTensor,
+        });
+        const head = (a: tf.Tensor): tf.Scalar => {
+          let v = a;
+          for (const l of layers.slice(cut + 1)) v = l.apply(v, { training: false }) as tf.Tensor;
+          return tf.squeeze(tf.slice(v, [0, predicted], [1, 1])) as tf.Scalar;
+        };
+        const grads = tf.grad(head)(features.predict(x) as tf.Tensor);
+        return [weights.dataSync(), tf.mean(grads, [1, 2, 3]).dataSync()];
+      });
+      x.dispose();
+      expect(ours.length).toBe(direct.length);
+      expect(ours.some((v) => v !== 0)).toBe(true);
+      ours.forEach((v, k) => expect(Math.abs(v - direct[k])).toBeLessThan(1e-5));
     } finally {
       classifier.closeProject();
     }

@@ -1,7 +1,7 @@
 /**
  * `getVolumeSlice`: one slice of a node's output volume in a plane (imaging/volume-slice.ts),
  * as a PNG or raw values, with the label mask and, for a network node, the predicted mask of
- * that slice. The decoded volume and a network's predicted mask are kept for the last few
+ * that slice, or for a 3-D classifier its probabilities and the slice of its Grad-CAM map. The decoded volume and a network's predicted mask are kept for the last few
  * items, so scrolling reads neither the cache nor the network again; a rerun changes the
  * key (the node's output key, the checkpoint's stamp) and so is never shown stale.
  */
@@ -12,8 +12,9 @@ import { geometry, minMax } from '../imaging/image';
 import { presentationOf } from '../imaging/presentation';
 import { renderThumbnail } from '../imaging/thumbnail';
 import { planeLayout, sliceValues, worldAxesOf, type WorldAxes } from '../imaging/volume-slice';
+import { gradCam3d, lastConv3dLayer } from '../nn/gradcam';
 import { classMask, loadTrained, type Trained } from '../nn/predict';
-import { CLASS_COLORS } from '../nn/render';
+import { CLASS_COLORS, encodeRgb, jet } from '../nn/render';
 import { slidingWindowInference } from '../nn/sliding-window';
 import { tf } from '../nn/tf';
 import { normalisation } from '../nn/train/prepare';
@@ -82,10 +83,18 @@ async function maskPng(mask: Float32Array, width: number, height: number): Promi
   };
 }
 
+/** A Grad-CAM slice (values in [0, 1]) as an opaque heat-map PNG, laid over the slice with the viewer's opacity. */
+async function heatPng(heat: Float32Array, width: number, height: number): Promise<EncodedImage> {
+  const rgb = new Uint8Array(width * height * 3);
+  heat.forEach((v, i) => rgb.set(jet(v), i * 3));
+  return encodeRgb(rgb, height, width, [height, width]);
+}
+
 /** See the module comment. */
 export class VolumeView {
   private readonly volumes = new Recent<Promise<Volume>>();
   private readonly predictions = new Recent<Promise<Float32Array | Uint8Array>>();
+  private readonly gradCams = new Recent<Promise<Float32Array>>();
 
   constructor(private readonly session: ProjectSession) {}
 
@@ -188,7 +197,15 @@ export class VolumeView {
     if (geo.task === 'classification') {
       const probabilities = await this.predicted(trained, volume);
       result.probabilities = Array.from(probabilities);
-      result.notes.push('Grad-CAM is drawn for 2-D classifiers only, not for this 3-D network');
+      result.gradCamClass = result.probabilities.indexOf(Math.max(...result.probabilities));
+      const cam = await this.gradCamOf(trained, volume, result.gradCamClass);
+      const [d, h, w] = volume.sample.image.shape;
+      const camLayout = planeLayout(
+        { ...volume.sample.image, shape: [d, h, w, 1], data: cam },
+        volume.axes,
+        result.plane,
+      );
+      result.gradCam = await heatPng(sliceValues(cam, camLayout, result.index), layout.width, layout.height);
       return;
     }
     if (geo.task !== 'segmentation') {
@@ -199,6 +216,17 @@ export class VolumeView {
     const slice = sliceValues(mask, layout, result.index);
     slice.forEach((c) => c > 0 && shown.add(c));
     result.prediction = await maskPng(slice, layout.width, layout.height);
+  }
+
+  /** The Grad-CAM map of the volume for class `classIndex`, kept like the prediction. */
+  private gradCamOf(trained: Trained, volume: Volume, classIndex: number): Promise<Float32Array> {
+    const key = `${trained.stamp}\0${volume.key}\0${classIndex}`;
+    const kept = this.gradCams.get(key);
+    if (kept) return kept;
+    const running = Promise.resolve().then(() => volumeGradCam(trained, volume.sample, classIndex));
+    running.catch(() => this.gradCams.delete(key));
+    this.gradCams.set(key, running);
+    return running;
   }
 
   /**
@@ -216,22 +244,35 @@ export class VolumeView {
   }
 }
 
-/** A volume through a trained network: classifier probabilities, or each voxel's class by sliding windows. */
-export async function predictVolume(trained: Trained, sample: Sample): Promise<Float32Array | Uint8Array> {
+/** A volume's values normalised as the network was trained; refuses a channel count it does not take. */
+function networkInput(trained: Trained, sample: Sample): Float32Array {
   const { geometry: geo, params } = trained.manifest;
-  const shape = sample.image.shape;
-  const channels = shape[3];
+  const channels = sample.image.shape[3];
   if (channels !== geo.inputShape[3])
     throw new Error(
       `${sample.id} has ${channels} channel(s) but the network takes ${geo.inputShape[3]}: run the pipeline again`,
     );
   const [offset, scale] = normalisation(sample.image.data, params.normalization, geo.range);
-  const x = Float32Array.from(sample.image.data, (v) => (v - offset) / scale);
+  return Float32Array.from(sample.image.data, (v) => (v - offset) / scale);
+}
+
+/** A classifier takes whole volumes of its input size only. */
+function requireClassifierShape(trained: Trained, sample: Sample): void {
+  const shape = sample.image.shape;
+  const expected = trained.manifest.geometry.inputShape;
+  if (shape.join('x') !== expected.join('x'))
+    throw new Error(
+      `${sample.id} is ${shape.join('x')} but the network takes ${expected.join('x')}: run the pipeline again`,
+    );
+}
+
+/** A volume through a trained network: classifier probabilities, or each voxel's class by sliding windows. */
+export async function predictVolume(trained: Trained, sample: Sample): Promise<Float32Array | Uint8Array> {
+  const { geometry: geo } = trained.manifest;
+  const shape = sample.image.shape;
+  const x = networkInput(trained, sample);
   if (geo.task === 'classification') {
-    if (shape.join('x') !== geo.inputShape.join('x'))
-      throw new Error(
-        `${sample.id} is ${shape.join('x')} but the network takes ${geo.inputShape.join('x')}: run the pipeline again`,
-      );
+    requireClassifierShape(trained, sample);
     return tf.tidy(
       () => (trained.model.predict(tf.tensor(x, [1, ...shape])) as tf.Tensor).dataSync() as Float32Array,
     );
@@ -243,4 +284,22 @@ export async function predictVolume(trained: Trained, sample: Sample): Promise<F
   );
   const voxels = shape[0] * shape[1] * shape[2];
   return classMask(out.data, voxels, geo.classes);
+}
+
+/** Grad-CAM of a 3-D classifier for class `classIndex` over the whole volume, `[d, h, w]` in [0, 1]. */
+export function volumeGradCam(trained: Trained, sample: Sample, classIndex: number): Float32Array {
+  requireClassifierShape(trained, sample);
+  const x = tf.tensor5d(networkInput(trained, sample), [1, ...sample.image.shape] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]);
+  try {
+    const { spec } = trained.manifest;
+    return gradCam3d(trained.model, spec, x, classIndex, lastConv3dLayer(spec));
+  } finally {
+    x.dispose();
+  }
 }

@@ -28,6 +28,23 @@ export function OpacitySlider({
 }
 
 /** Says that the model shown is a Sample RUN's, trained apart on `items` items. */
+/** What a Grad-CAM map is and is not, under every Grad-CAM the View tab draws. */
+export function GradCamHint() {
+  return <p className="muted small">Grad-CAM shows where the network looked: a hint, not a finding.</p>;
+}
+
+const RUNTIME_NAMES = { tfjs: 'tf.js', onnx: 'ONNX Runtime' } as const;
+
+/** Which inference runtime produced the prediction and why (the project's Inference runtime setting). */
+export function RuntimeNote({ runtime }: { runtime: { name: 'tfjs' | 'onnx'; reason: string } | undefined }) {
+  if (!runtime) return null;
+  return (
+    <p className="muted small" data-testid="prediction-runtime">
+      {RUNTIME_NAMES[runtime.name]} ({runtime.reason})
+    </p>
+  );
+}
+
 export function SampleRunNote({ items }: { items: number | undefined }) {
   if (items === undefined) return null;
   return (

@@ -11,7 +11,13 @@ import type { GraphNode, Histogram, Prediction, ProcessingResult } from '../../e
 import { useWorkbench } from './context';
 import { SendToPacs } from './pacs/SendToPacs';
 import { ImageViewport } from './ImageViewport';
-import { ClassProbabilities, OpacitySlider, SampleRunNote } from './PredictionParts';
+import {
+  ClassProbabilities,
+  GradCamHint,
+  OpacitySlider,
+  RuntimeNote,
+  SampleRunNote,
+} from './PredictionParts';
 import { useAsync } from './use-async';
 import { VolumeViewer } from './VolumeViewer';
 import { WindowLevel } from './WindowLevel';
@@ -257,8 +263,9 @@ const PredictionView = observer(function PredictionView({
         </ImageViewport>
       )}
       {p.gradCam && <OpacitySlider title="Grad-CAM" value={opacity} onChange={setOpacity} />}
-      <p className="muted small">Grad-CAM shows where the network looked: a hint, not a finding.</p>
+      <GradCamHint />
       <SampleRunNote items={p.fromSample} />
+      <RuntimeNote runtime={p.runtime} />
       {p.probabilities && (
         <ClassProbabilities
           classes={p.classes}

@@ -3,7 +3,8 @@
  * axial, coronal or sagittal plane, drawn with the aspect of its pixel spacing. The wheel,
  * the arrow keys, Page Up/Down, Home/End and the slider step through slices; a drag adjusts
  * window and level (Shift+drag pans, Ctrl+wheel zooms). The label and the network's
- * prediction are overlays in class colours with their names in a legend (docs/ui.md, "Volumes").
+ * prediction are overlays in class colours with their names in a legend; a 3-D classifier's
+ * Grad-CAM of the predicted class is a heat map over the slice (docs/ui.md, "Volumes").
  */
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -11,7 +12,7 @@ import { VOLUME_PLANES, type GraphNode, type VolumePlane, type VolumeSlice } fro
 import { formatMetric } from '../stores/format';
 import { useWorkbench } from './context';
 import { ImageViewport } from './ImageViewport';
-import { ClassProbabilities, OpacitySlider, SampleRunNote } from './PredictionParts';
+import { ClassProbabilities, GradCamHint, OpacitySlider, SampleRunNote } from './PredictionParts';
 import { useAsync } from './use-async';
 import { WindowLevel, type DisplayWindow } from './WindowLevel';
 
@@ -94,6 +95,7 @@ export const VolumeViewer = observer(function VolumeViewer({
   const [showLabel, setShowLabel] = useState(true);
   const [showPrediction, setShowPrediction] = useState(true);
   const [opacity, setOpacity] = useState(50);
+  const [gradCamOpacity, setGradCamOpacity] = useState(50);
   useEffect(() => {
     const t = setTimeout(() => setDebounced(win), 120);
     return () => clearTimeout(t);
@@ -195,6 +197,9 @@ export const VolumeViewer = observer(function VolumeViewer({
             layer(slice.prediction?.dataUrl, 'Prediction overlay', 'prediction-overlay', {
               opacity: opacity / 100,
             })}
+          {layer(slice.gradCam?.dataUrl, 'Grad-CAM heatmap', 'gradcam-overlay', {
+            opacity: gradCamOpacity / 100,
+          })}
         </ImageViewport>
       </div>
       <label className="slider-row slice-row">
@@ -237,6 +242,16 @@ export const VolumeViewer = observer(function VolumeViewer({
       )}
       {(slice.label || slice.prediction) && (
         <OpacitySlider title="Overlay" value={opacity} onChange={setOpacity} />
+      )}
+      {slice.gradCam && (
+        <>
+          <OpacitySlider title="Grad-CAM" value={gradCamOpacity} onChange={setGradCamOpacity} />
+          <p className="muted small" data-testid="gradcam-class">
+            Grad-CAM of {slice.classes[slice.gradCamClass ?? 0] ?? `class ${slice.gradCamClass}`}, the
+            predicted class, on this slice of the whole-volume map
+          </p>
+          <GradCamHint />
+        </>
       )}
       <Legend slice={slice} />
       <SampleRunNote items={slice.fromSample} />

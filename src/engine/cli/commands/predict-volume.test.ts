@@ -145,13 +145,13 @@ describe('3-D segmentation from a Decathlon folder to NIfTI masks', () => {
       [14, 16, 6],
     ]);
 
-    // The View tab's 2-D preview refuses a 3-D network rather than drawing slices as rows.
+    // The 2-D preview refuses a 3-D network rather than drawing slices as rows, and points at the volume view.
     const opened = ProjectStore.open(join(dir, 'p.phiproj'));
     const trained = await loadTrained(opened.artifactsFor('network'));
     opened.close();
     const image = await decodeImage(join(dir, 'ds', 'imagesTs', 'ph_100.nii.gz'));
     await expect(predictSample(trained, { id: 'ph_100', image, meta: image.meta })).rejects.toThrow(
-      'The View tab previews 2-D networks only',
+      "a 3-D network's predictions are drawn slice by slice in the View tab's volume view",
     );
     releaseTrained();
   }, 240_000);
