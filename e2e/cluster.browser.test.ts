@@ -4,7 +4,7 @@
  * cluster": sinfo and a one-second job running the engine on the node) with
  * the engine's verdict for a partition that does not exist and for the right
  * settings, saves it in the user's settings (Enter), and makes the open
- * project train on it; Escape closes.
+ * project train on it, which the Auto Tuning tab says; Escape closes.
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,10 +83,18 @@ describe('Clusters in the workbench', () => {
     await expect.poll(() => dialog.getByLabel('This project trains on').inputValue()).toBe('loopback');
     await dialog.getByLabel('Name').press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    // Auto Tuning says where its trials run.
+    await page.locator('[data-testid="node-network"] .phi-node-title').click();
+    await page.getByRole('tab', { name: 'Auto Tuning' }).click();
+    const runsOn = page.getByTestId('trials-run-on');
+    await expect.poll(() => runsOn.innerText()).toBe('Trials run on cluster loopback');
     const again = await openClusters();
     await expect.poll(() => again.getByLabel('This project trains on').inputValue()).toBe('loopback');
     await again.getByLabel('This project trains on').selectOption('');
     await expect.poll(() => again.getByLabel('This project trains on').inputValue()).toBe('');
+    await again.getByLabel('Name').press('Escape');
+    await again.waitFor({ state: 'detached' });
+    await expect.poll(() => runsOn.innerText()).toBe('Trials run on this computer');
     expect(session.pageErrors).toEqual([]);
   }, 300_000);
 });

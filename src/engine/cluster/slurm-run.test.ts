@@ -18,7 +18,13 @@ import type { ClusterProfile, EngineEvent } from '../api';
 import { Engine } from '../service/engine';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
-import { smallExample, startSlurmWithEnvironment, until, type SlurmCluster } from '../test-support/slurm';
+import {
+  loopbackProfile,
+  smallExample,
+  startSlurmWithEnvironment,
+  until,
+  type SlurmCluster,
+} from '../test-support/slurm';
 import { PHI_SCRIPT } from './batch-script';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-cluster-run-'));
@@ -243,15 +249,7 @@ describe('phi predict --executor slurm --shards K', () => {
 
 describe('cluster profiles in the workbench', () => {
   const profile = (changes: Partial<ClusterProfile> = {}): ClusterProfile => ({
-    name: 'loopback',
-    partition: '',
-    account: '',
-    gres: '',
-    time: '',
-    setup: [],
-    phiCommand: '',
-    sharedFolder: dir,
-    slurmConf: cluster!.env.SLURM_CONF!,
+    ...loopbackProfile(cluster!, dir),
     ...changes,
   });
 

@@ -4,7 +4,9 @@
  * trial is an array task that Slurm completes, its result lands in the
  * project with the parameters a local search picks, a job cancelled with
  * `scancel` is a failed trial saying CANCELLED, and a `phi tune` killed
- * mid-search is resumed without submitting its jobs again.
+ * mid-search is resumed without submitting its jobs again. Auto Tuning
+ * started from the workbench of a project whose executor is a cluster profile
+ * runs its trials there too.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -12,9 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_PROJECT } from '../cli/commands/example';
+import { Engine } from '../service/engine';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
-import { smallExample, startSlurmWithEnvironment, until, type SlurmCluster } from '../test-support/slurm';
+import {
+  loopbackProfile,
+  smallExample,
+  startSlurmWithEnvironment,
+  until,
+  type SlurmCluster,
+} from '../test-support/slurm';
 import { latestSearch, tuningState } from '../tuning/state';
 import { PHI_SCRIPT } from './batch-script';
 import { runFolder } from './run-folder';
@@ -278,4 +287,41 @@ describe('phi tune --executor slurm', () => {
     await until('the end of the task', () => (ended(task).length === 2 ? true : undefined));
     expect(ended(task)).toEqual(['PENDING', 'COMPLETED']);
   }, 900_000);
+});
+
+describe('Auto Tuning from the workbench', () => {
+  it('a project whose executor is a cluster profile runs its trials there as Slurm array jobs', async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const path = project('workbench');
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    await engine.saveClusterProfile({ profile: loopbackProfile(cluster!, dir) });
+    await engine.openProject({ path });
+    expect((await engine.setProjectExecutor({ executor: 'loopback' })).executor).toBe('loopback');
+    const state = await engine.startTuning({
+      node: 'network',
+      search: [{ param: 'learningRate', min: 1e-3, max: 1e-2, log: true }],
+      population: 2,
+      generations: 1,
+      seed: 5,
+    });
+    engine.closeProject();
+    expect(state.trials.map((t) => [t.generation, t.status, t.message])).toEqual([
+      [1, 'done', undefined],
+      [1, 'done', undefined],
+    ]);
+    const { state: stored, search } = readState(path);
+    expect(stored.trials.map((t) => t.status)).toEqual(['done', 'done']);
+    const store = ProjectStore.open(path);
+    const jobs = store.trials(search!.runId).map((r) => (r.metrics as { job?: string }).job);
+    store.close();
+    expect(jobs).toHaveLength(2);
+    for (const job of jobs) {
+      expect(job).toMatch(/^\d+_[01]$/);
+      expect(await until(`the end of ${job}`, () => ended(job!)[0])).toBe('COMPLETED');
+    }
+    // One array job for the generation, in the run folder beside the project.
+    expect(new Set(jobs.map((j) => j!.split('_')[0])).size).toBe(1);
+    const runDir = runFolder(path.replace(/\.phiproj$/, '.phidata'), search!.runId);
+    for (let i = 0; i < 2; i++) expect(existsSync(join(runDir, `trial-${i}`, 'result.json'))).toBe(true);
+  }, 600_000);
 });

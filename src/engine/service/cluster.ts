@@ -9,8 +9,11 @@ import type { EngineParams, EngineResults } from '../api';
 import { EngineRequests } from '../api';
 import type { NodeTypeRegistry } from '../graph/registry';
 import { ClusterProfileStore, checkShared, trainingOptionsOf } from '../cluster/profiles';
+import { slurmExecutor } from '../cluster/slurm-executor';
+import type { SlurmTrainingOptions } from '../cluster/slurm-training';
 import { slurmTraining, trainsOnSlurm } from '../cluster/slurm-training';
 import { testCluster } from '../cluster/test-cluster';
+import type { TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import type { ProjectSession } from './session';
 
 /** The project setting naming the cluster profile its networks train on. */
@@ -82,16 +85,41 @@ function executorOf(session: ProjectSession): string | null {
 }
 
 /**
+ * How the open project's networks train on its cluster executor (the
+ * profile's resources, set-up, phi command and Slurm environment), or
+ * undefined on this computer. Throws one sentence when the profile is gone or
+ * the nodes could not read the project.
+ */
+function clusterTrainingOf(session: ProjectSession): SlurmTrainingOptions | undefined {
+  const name = executorOf(session);
+  if (name === null) return undefined;
+  const profile = new ClusterProfileStore().get(name);
+  checkShared(profile, session.requireStore().path);
+  return trainingOptionsOf(profile);
+}
+
+/**
  * The registry a RUN of the open project uses: the session's on this
  * computer; with a cluster executor, its networks train there (unless the
  * engine was given networks that train on Slurm already: `phi run --executor
- * slurm`). Throws one sentence when the profile is gone or the nodes could
- * not read the project.
+ * slurm`).
  */
 export function registryForRun(session: ProjectSession): NodeTypeRegistry {
-  const name = executorOf(session);
-  if (name === null || trainsOnSlurm(session.registry)) return session.registry;
-  const profile = new ClusterProfileStore().get(name);
-  checkShared(profile, session.requireStore().path);
-  return slurmTraining(trainingOptionsOf(profile))(session.registry);
+  if (trainsOnSlurm(session.registry)) return session.registry;
+  const options = clusterTrainingOf(session);
+  return options ? slurmTraining(options)(session.registry) : session.registry;
+}
+
+/**
+ * Where a search of the open project trains its trials: the executor the
+ * engine was given (`phi tune --executor slurm`), else the project's cluster
+ * as Slurm array jobs with the options a RUN's training has, else undefined
+ * (this process).
+ */
+export function tuningExecutorFor(
+  session: ProjectSession,
+): ((context: TrialExecutorContext) => TrialExecutor) | undefined {
+  if (session.options.tuningExecutor) return session.options.tuningExecutor;
+  const options = clusterTrainingOf(session);
+  return options ? slurmExecutor(options) : undefined;
 }

@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../run/disk-full';
 import { collectionFrom } from '../run/executor';
 import { runTuning, trainTrial, trialParams, tuningState } from '../tuning';
 import { acrossSeeds } from '../nn/repeat/summary';
+import { tuningExecutorFor } from './cluster';
 import { measureInSource, sessionMeasureContext } from './source-evaluation';
 
 /** Hyper-parameter search, repeatability across seeds, and applying a trial. */
@@ -47,7 +48,7 @@ export class TuningChannel {
     };
     const trialDir = (trialId: string): string => join(store.artifactsFor(node.id), 'trials', trialId);
     try {
-      const executor = this.session.options.tuningExecutor?.({
+      const executor = tuningExecutorFor(this.session)?.({
         store,
         node,
         networkType: type,

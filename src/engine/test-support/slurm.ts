@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { createServer } from 'node:net';
 import { cpus, hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { ClusterProfileSchema, type ClusterProfile } from '../api';
 import { EXAMPLE_DIR, EXAMPLE_PROJECT } from '../cli/commands/example';
 import { ProjectStore } from '../store/project-store';
 import { tempDir } from './pipeline';
@@ -282,4 +283,9 @@ export function smallExample(dir: string, epochs: number): string {
     store.close();
   }
   return path;
+}
+
+/** A profile named "loopback" for `cluster`, whose nodes share `sharedFolder`, the rest left at the defaults. */
+export function loopbackProfile(cluster: SlurmCluster, sharedFolder: string): ClusterProfile {
+  return ClusterProfileSchema.parse({ name: 'loopback', sharedFolder, slurmConf: cluster.env.SLURM_CONF });
 }

@@ -2,8 +2,9 @@
  * The Auto Tuning tab of a network node: tick the params
  * to search (numbers as a range, log scale for rates; enums and switches as
  * chosen values), pick the metric, goal, population and generations, Start or
- * Cancel; a live chart of each trial's score and the best so far; the top
- * five parameter sets per metric with Apply, which sets them on the node.
+ * Cancel, and where the trials train; a live chart of each trial's score and
+ * the best so far; the top five parameter sets per metric with Apply, which
+ * sets them on the node.
  */
 import { useEffect, useState } from 'react';
 import { observer } from 'mobx-react-lite';
@@ -19,6 +20,7 @@ import {
 import { maxTrials, topTrialsOf, type SearchChoice, type TuningStore } from '../../stores/tuning';
 import { useWorkbench } from '../context';
 import { TrialChart } from './TrialChart';
+import { TrialsRunOn } from './TrialsRunOn';
 import { TrialsTable } from './TrialsTable';
 
 function valueText(value: unknown): string {
@@ -302,6 +304,7 @@ const TuningView = observer(function TuningView({ node }: { node: GraphNode }) {
               ? `Running: ${store.trials.length} trial${store.trials.length === 1 ? '' : 's'} finished${last ? ` (generation ${last.generation})` : ''}`
               : (store.summary ?? (store.trials.length ? `${store.trials.length} trials` : ''))}
           </span>
+          <TrialsRunOn />
         </div>
         {store.error && (
           <div className="field-error tuning-error" role="alert">
