@@ -17,7 +17,8 @@ import { networkDir } from '../run/executor';
 import { resourcesDir } from '../resources';
 import { tf, tfl } from '../nn/tf';
 import { tempDir } from '../test-support/pipeline';
-import { pythonWith, runPython } from '../test-support/python';
+import { pythonWith } from '../test-support/python';
+import { writeVolumeClasses } from '../test-support/volume-classes';
 import { Engine } from './engine';
 import { volumeGradCam } from './volume-view';
 
@@ -200,24 +201,10 @@ describe('volume slices of the 3-D example', () => {
   });
 });
 
-const MAKE_CLASSES = `
-import os, sys
-import nibabel as nib, numpy as np
-root = sys.argv[1]
-rng = np.random.default_rng(3)
-for cls in ('lesion', 'normal'):
-    os.makedirs(f'{root}/{cls}', exist_ok=True)
-    for i in range(8):
-        image = rng.normal(40, 15, (16, 16, 8))
-        if cls == 'lesion':
-            image[5:10, 5:10, 2:6] += 150
-        nib.save(nib.Nifti1Image(image.astype(np.int16), np.diag([1.5, 1.5, 3.0, 1.0])), f'{root}/{cls}/{cls}_{i}.nii.gz')
-`;
-
 describe('volume slices of a 3-D classifier', () => {
   it("shows the network's probabilities for the whole volume and its Grad-CAM on the slice", async () => {
     const root = join(dir, 'classes');
-    runPython(pythonWith(['nibabel', 'numpy'], 'python3-nibabel'), MAKE_CLASSES, [root]);
+    writeVolumeClasses(root);
     const classifier = new Engine({ cacheDir: join(dir, 'cache-classes') });
     try {
       const opened = await classifier.createProject({
