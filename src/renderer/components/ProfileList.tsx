@@ -1,12 +1,55 @@
 /**
- * The parts every profile dialog (PACS servers, clusters) shares: the list of
+ * The form every profile dialog (PACS servers, clusters) shares: the list of
  * saved profiles at the left (one option per profile, the chosen one marked,
- * and "New profile" to start an empty form), and under the form the test
- * button, Delete and the engine's verdict sentence.
+ * and "New profile" to start an empty form), the profile's name, the
+ * dialog's own fields, then the test button, Delete and the engine's verdict
+ * sentence. Enter submits (saves).
  */
+import type { FormEvent, ReactNode } from 'react';
 import './pacs/pacs.css';
 
-export function ProfileList({
+/** See the module comment. */
+export function ProfileForm({
+  label,
+  names,
+  chosen,
+  onChoose,
+  name,
+  onName,
+  onSubmit,
+  actions,
+  children,
+}: {
+  /** The list's accessible name, e.g. "PACS profiles". */
+  label: string;
+  names: string[];
+  chosen: string | null;
+  /** Called with a profile's name, or null for a new profile. */
+  onChoose(name: string | null): void;
+  name: string;
+  onName(name: string): void;
+  onSubmit(event: FormEvent): void;
+  actions: Parameters<typeof ProfileActions>[0];
+  /** The dialog's own fields, after the name. */
+  children: ReactNode;
+}) {
+  return (
+    <form className="pacs-profiles" onSubmit={onSubmit}>
+      <ProfileList label={label} names={names} chosen={chosen} onChoose={onChoose} />
+      <div className="pacs-form">
+        <label>
+          Name
+          <input value={name} onChange={(e) => onName(e.target.value)} autoFocus />
+        </label>
+        {children}
+        <ProfileActions {...actions} />
+      </div>
+      <button type="submit" hidden />
+    </form>
+  );
+}
+
+function ProfileList({
   label,
   names,
   chosen,
@@ -41,7 +84,7 @@ export function ProfileList({
 }
 
 /** The test button (its label while testing, why it is off), Delete for a saved profile, and the verdict. */
-export function ProfileActions({
+function ProfileActions({
   testLabel,
   testing,
   disabled,

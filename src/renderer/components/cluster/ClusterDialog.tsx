@@ -13,7 +13,7 @@ import { observer } from 'mobx-react-lite';
 import type { ClusterProfile, ClusterSettings, ClusterTestResult } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
-import { ProfileActions, ProfileList } from '../ProfileList';
+import { ProfileForm } from '../ProfileList';
 import { clusterDialog, showClusterDialog } from './cluster-dialog';
 import '../pacs/pacs.css';
 import './cluster.css';
@@ -121,91 +121,86 @@ function ClusterDialogView() {
           </select>
         </label>
       )}
-      <form className="pacs-profiles" onSubmit={(e) => void save(e)}>
-        <ProfileList
-          label="Cluster profiles"
-          names={profiles.map((p) => p.name)}
-          chosen={editing}
-          onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
-        />
-        <div className="pacs-form">
-          <label>
-            Name
-            <input value={profile.name} onChange={(e) => set('name', e.target.value)} autoFocus />
-          </label>
-          <label title="Every node mounts it at the same path as this computer; projects trained there must be inside it">
-            Shared folder
-            <input
-              value={profile.sharedFolder}
-              placeholder="/shared/projects"
-              onChange={(e) => set('sharedFolder', e.target.value)}
-            />
-          </label>
-          <div className="pacs-pair">
-            <label>
-              Partition
-              <input
-                value={profile.partition}
-                placeholder="the cluster's default"
-                onChange={(e) => set('partition', e.target.value)}
-              />
-            </label>
-            <label>
-              Account
-              <input
-                value={profile.account}
-                placeholder="your default"
-                onChange={(e) => set('account', e.target.value)}
-              />
-            </label>
-          </div>
-          <div className="pacs-pair">
-            <label title="Generic resources per job, e.g. gpu:1">
-              GPUs (gres)
-              <input value={profile.gres} placeholder="gpu:1" onChange={(e) => set('gres', e.target.value)} />
-            </label>
-            <label title="Per job, in Slurm's form">
-              Time limit
-              <input
-                value={profile.time}
-                placeholder="02:00:00"
-                onChange={(e) => set('time', e.target.value)}
-              />
-            </label>
-          </div>
-          <label title="Shell lines a job runs before the engine, one per line">
-            Set-up lines
-            <textarea
-              rows={3}
-              value={profile.setup.join('\n')}
-              placeholder="module load nodejs/20"
-              onChange={(e) => set('setup', e.target.value === '' ? [] : e.target.value.split('\n'))}
-            />
-          </label>
-          <label title="Empty: node and this engine's folder, which the nodes must mount at the same path">
-            Phi command on the nodes
-            <input
-              value={profile.phiCommand}
-              placeholder="node <this engine>/bin/phi.mjs"
-              onChange={(e) => set('phiCommand', e.target.value)}
-            />
-          </label>
-          <label title="Empty: SLURM_CONF of the environment, else Slurm's default">
-            slurm.conf
-            <input value={profile.slurmConf} onChange={(e) => set('slurmConf', e.target.value)} />
-          </label>
-          <ProfileActions
-            testLabel="Test cluster"
-            testing={busy === 'testing'}
-            disabled={busy !== null || blocked !== undefined}
-            title={blocked ?? 'sinfo, then a one-second job that runs the engine on a node'}
-            onTest={() => void test()}
-            {...(editing ? { onDelete: () => void remove() } : {})}
-            verdict={verdict}
+      <ProfileForm
+        label="Cluster profiles"
+        names={profiles.map((p) => p.name)}
+        chosen={editing}
+        onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
+        name={profile.name}
+        onName={(name) => set('name', name)}
+        onSubmit={(e) => void save(e)}
+        actions={{
+          testLabel: 'Test cluster',
+          testing: busy === 'testing',
+          disabled: busy !== null || blocked !== undefined,
+          title: blocked ?? 'sinfo, then a one-second job that runs the engine on a node',
+          onTest: () => void test(),
+          ...(editing ? { onDelete: () => void remove() } : {}),
+          verdict,
+        }}
+      >
+        <label title="Every node mounts it at the same path as this computer; projects trained there must be inside it">
+          Shared folder
+          <input
+            value={profile.sharedFolder}
+            placeholder="/shared/projects"
+            onChange={(e) => set('sharedFolder', e.target.value)}
           />
+        </label>
+        <div className="pacs-pair">
+          <label>
+            Partition
+            <input
+              value={profile.partition}
+              placeholder="the cluster's default"
+              onChange={(e) => set('partition', e.target.value)}
+            />
+          </label>
+          <label>
+            Account
+            <input
+              value={profile.account}
+              placeholder="your default"
+              onChange={(e) => set('account', e.target.value)}
+            />
+          </label>
         </div>
-        <button type="submit" hidden />
-      </form>
+        <div className="pacs-pair">
+          <label title="Generic resources per job, e.g. gpu:1">
+            GPUs (gres)
+            <input value={profile.gres} placeholder="gpu:1" onChange={(e) => set('gres', e.target.value)} />
+          </label>
+          <label title="Per job, in Slurm's form">
+            Time limit
+            <input
+              value={profile.time}
+              placeholder="02:00:00"
+              onChange={(e) => set('time', e.target.value)}
+            />
+          </label>
+        </div>
+        <label title="Shell lines a job runs before the engine, one per line">
+          Set-up lines
+          <textarea
+            rows={3}
+            value={profile.setup.join('\n')}
+            placeholder="module load nodejs/20"
+            onChange={(e) => set('setup', e.target.value === '' ? [] : e.target.value.split('\n'))}
+          />
+        </label>
+        <label title="Empty: node and this engine's folder, which the nodes must mount at the same path">
+          Phi command on the nodes
+          <input
+            value={profile.phiCommand}
+            placeholder="node <this engine>/bin/phi.mjs"
+            onChange={(e) => set('phiCommand', e.target.value)}
+          />
+        </label>
+        <label title="Empty: SLURM_CONF of the environment, else Slurm's default">
+          slurm.conf
+          <input value={profile.slurmConf} onChange={(e) => set('slurmConf', e.target.value)} />
+        </label>
+      </ProfileForm>
       <DialogFooter
         error={error}
         onCancel={close}

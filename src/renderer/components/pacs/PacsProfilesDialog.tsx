@@ -10,7 +10,7 @@ import { observer } from 'mobx-react-lite';
 import type { PacsProfile, PacsProfileInfo } from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
-import { ProfileActions, ProfileList } from '../ProfileList';
+import { ProfileForm } from '../ProfileList';
 import './pacs.css';
 
 const EMPTY: PacsProfile = {
@@ -97,91 +97,86 @@ function PacsProfilesDialogView() {
   };
   return (
     <Dialog title="PACS servers" onClose={close}>
-      <form className="pacs-profiles" onSubmit={(e) => void save(e)}>
-        <ProfileList
-          label="PACS profiles"
-          names={profiles.map((p) => p.name)}
-          chosen={editing}
-          onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
-        />
-        <div className="pacs-form">
-          <label>
-            Name
-            <input value={profile.name} onChange={(e) => set('name', e.target.value)} autoFocus />
+      <ProfileForm
+        label="PACS profiles"
+        names={profiles.map((p) => p.name)}
+        chosen={editing}
+        onChoose={(name) => choose(profiles.find((p) => p.name === name) ?? null)}
+        name={profile.name}
+        onName={(name) => set('name', name)}
+        onSubmit={(e) => void save(e)}
+        actions={{
+          testLabel: 'Test connection',
+          testing: false,
+          disabled: busy || !profile.url.trim(),
+          onTest: () => void test(),
+          ...(editing ? { onDelete: () => void remove() } : {}),
+          verdict,
+        }}
+      >
+        <label>
+          URL
+          <input
+            value={profile.url}
+            placeholder="https://pacs.example.org/dicom-web or dicom://AET@host:104"
+            onChange={(e) => set('url', e.target.value)}
+          />
+        </label>
+        <div className="pacs-pair">
+          <label title="The AE title the PACS knows us by (DIMSE)">
+            Our AE title
+            <input value={profile.ourAet} onChange={(e) => set('ourAet', e.target.value)} />
           </label>
-          <label>
-            URL
+          <label title="The port of our C-STORE receiver that C-MOVE sends to (DIMSE)">
+            Our port
             <input
-              value={profile.url}
-              placeholder="https://pacs.example.org/dicom-web or dicom://AET@host:104"
-              onChange={(e) => set('url', e.target.value)}
+              type="number"
+              value={profile.ourPort}
+              onChange={(e) => set('ourPort', Number(e.target.value))}
             />
           </label>
-          <div className="pacs-pair">
-            <label title="The AE title the PACS knows us by (DIMSE)">
-              Our AE title
-              <input value={profile.ourAet} onChange={(e) => set('ourAet', e.target.value)} />
-            </label>
-            <label title="The port of our C-STORE receiver that C-MOVE sends to (DIMSE)">
-              Our port
-              <input
-                type="number"
-                value={profile.ourPort}
-                onChange={(e) => set('ourPort', Number(e.target.value))}
-              />
-            </label>
-          </div>
-          <div className="pacs-pair">
-            <label>
-              Authentication
-              <select
-                value={profile.auth}
-                onChange={(e) => set('auth', e.target.value as PacsProfile['auth'])}
-                disabled={!dicomweb}
-                title={dicomweb ? 'How the DICOMweb server checks who we are' : 'DIMSE uses AE titles only'}
-              >
-                <option value="none">none</option>
-                <option value="basic">user and password</option>
-                <option value="bearer">bearer token</option>
-              </select>
-            </label>
-            {profile.auth === 'basic' && dicomweb && (
-              <label>
-                User
-                <input value={profile.user} onChange={(e) => set('user', e.target.value)} />
-              </label>
-            )}
-          </div>
-          {asks && (
-            <label>
-              {secretLabel}
-              <input
-                type="password"
-                value={secret}
-                autoComplete="off"
-                placeholder={stored?.hasSecret ? 'stored: leave empty to keep it' : ''}
-                onChange={(e) => (setSecret(e.target.value), setVerdict(null))}
-              />
-            </label>
-          )}
-          {dicomweb && (
-            <label title="A PEM file with the hospital's certificate authority, for https servers">
-              CA file (optional)
-              <input value={profile.caFile} onChange={(e) => set('caFile', e.target.value)} />
-            </label>
-          )}
-          <p className="muted pacs-note">{wb.pacs.profiles?.secretStore}</p>
-          <ProfileActions
-            testLabel="Test connection"
-            testing={false}
-            disabled={busy || !profile.url.trim()}
-            onTest={() => void test()}
-            {...(editing ? { onDelete: () => void remove() } : {})}
-            verdict={verdict}
-          />
         </div>
-        <button type="submit" hidden />
-      </form>
+        <div className="pacs-pair">
+          <label>
+            Authentication
+            <select
+              value={profile.auth}
+              onChange={(e) => set('auth', e.target.value as PacsProfile['auth'])}
+              disabled={!dicomweb}
+              title={dicomweb ? 'How the DICOMweb server checks who we are' : 'DIMSE uses AE titles only'}
+            >
+              <option value="none">none</option>
+              <option value="basic">user and password</option>
+              <option value="bearer">bearer token</option>
+            </select>
+          </label>
+          {profile.auth === 'basic' && dicomweb && (
+            <label>
+              User
+              <input value={profile.user} onChange={(e) => set('user', e.target.value)} />
+            </label>
+          )}
+        </div>
+        {asks && (
+          <label>
+            {secretLabel}
+            <input
+              type="password"
+              value={secret}
+              autoComplete="off"
+              placeholder={stored?.hasSecret ? 'stored: leave empty to keep it' : ''}
+              onChange={(e) => (setSecret(e.target.value), setVerdict(null))}
+            />
+          </label>
+        )}
+        {dicomweb && (
+          <label title="A PEM file with the hospital's certificate authority, for https servers">
+            CA file (optional)
+            <input value={profile.caFile} onChange={(e) => set('caFile', e.target.value)} />
+          </label>
+        )}
+        <p className="muted pacs-note">{wb.pacs.profiles?.secretStore}</p>
+      </ProfileForm>
       <DialogFooter
         error={error}
         onCancel={close}
