@@ -41,7 +41,7 @@ export interface NodeTypeDescriptor {
   title: string;
   category: string;
   description: string;
-  /** `builtin` for shipped types, `my` for user-made ones (the manual's "My" tag). */
+  /** `builtin` for shipped types, `my` for user-made ones (the palette's "My" tag). */
   origin: 'builtin' | 'my';
   /** Input port names, in order; empty for dataset nodes. */
   inputs: string[];

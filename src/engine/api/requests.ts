@@ -304,7 +304,7 @@ export interface Histogram {
   counts: number[];
 }
 
-/** Before/after view of one node on one sample (the manual's Processing Result). */
+/** Before/after view of one node on one sample (the View tab's Processing Result). */
 export interface ProcessingResult {
   before: EncodedImage;
   after: EncodedImage;

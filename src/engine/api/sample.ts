@@ -1,6 +1,6 @@
 /**
  * The data contract (docs/design.md section 3): every dataset yields Samples and every
- * module maps Samples to Samples. This is the TypeScript form of the manual's
+ * module maps Samples to Samples. This is the TypeScript form of custom modules'
  * `data['image']['array']` dictionary.
  */
 

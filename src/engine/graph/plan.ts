@@ -1,5 +1,5 @@
 /**
- * Execution order of a pipeline: topological, leftmost first (the manual's RUN
+ * Execution order of a pipeline: topological, leftmost first (RUN
  * runs "from the leftmost module along the connections"), and the node sets of
  * each run mode.
  */

@@ -1,5 +1,5 @@
 /**
- * The manual's Processing Result: before/after thumbnails (shown as the View tab
+ * The Processing Result: before/after thumbnails (shown as the View tab
  * shows them: palette colours, MONOCHROME1 inverted) and histograms of the values.
  */
 import type { ProcessingResult, Sample } from '../api';

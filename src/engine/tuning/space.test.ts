@@ -17,7 +17,7 @@ const refusal = (search: SearchDimension[]): string => {
 };
 
 describe('resolveSearchSpace', () => {
-  it("turns the manual's example (batch size, decay, optimizer) into genes", () => {
+  it('turns a search over batch size, decay and optimizer into genes', () => {
     const genes = resolve([
       { param: 'batchSize', values: [8, 16, 32] },
       { param: 'decay', min: 0.5, max: 0.99 },

@@ -97,7 +97,7 @@ function BottomPanelView() {
   const tabs: TabSpec<'files' | 'output' | 'tuning' | 'logs'>[] = [
     { id: 'files', title: 'Files', icon: 'table' },
   ];
-  // Output and Auto Tuning appear for pipelines with a Neural Network module (as in the manual).
+  // Output and Auto Tuning appear for pipelines with a Neural Network module (they are about its training).
   if (wb.networkNodes.length > 0) {
     tabs.push({ id: 'output', title: 'Output', icon: 'chart' });
     tabs.push({ id: 'tuning', title: 'Auto Tuning', icon: 'sliders' });

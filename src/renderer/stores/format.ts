@@ -1,7 +1,7 @@
 /** Display formatting shared by nodes, tables and charts. */
 import type { ShapeSummary } from '../../engine/api';
 
-/** `(None, 256, 256, 1)`: the manual's notation, `None` where sizes differ. */
+/** `(None, 256, 256, 1)`: Keras' shape notation, `None` where sizes differ. */
 export function formatShape(shape: readonly (number | null)[] | ShapeSummary | undefined): string {
   if (!shape) return '';
   return `(${shape.map((s) => (s === null ? 'None' : String(s))).join(', ')})`;
