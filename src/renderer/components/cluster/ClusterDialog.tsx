@@ -143,7 +143,7 @@ function ClusterDialogView() {
           Shared folder
           <input
             value={profile.sharedFolder}
-            placeholder="/shared/projects"
+            placeholder="/cluster/projects"
             onChange={(e) => set('sharedFolder', e.target.value)}
           />
         </label>
