@@ -2,7 +2,6 @@
  * What the engine's channels share (see engine.ts): the open project and the
  * state derived from it.
  */
-import { statSync } from 'node:fs';
 import type {
   DatasetWarning,
   EngineEvent,
@@ -72,7 +71,7 @@ export class ProjectSession {
   store?: ProjectStore;
   /**
    * The open project's graph as last read or written (edits write through to the store and
-   * replace it), with the project file's stamp then: a write from elsewhere changes the stamp.
+   * replace it), with the store's change stamp then: a write from elsewhere changes the stamp.
    */
   private heldGraph?: { graph: Graph; stamp: string };
   readonly datasets = new Map<
@@ -138,7 +137,7 @@ export class ProjectSession {
    */
   graph(): Graph {
     const store = this.requireStore();
-    const stamp = fileStamp(store.path);
+    const stamp = store.changeStamp();
     if (this.heldGraph?.stamp !== stamp) this.heldGraph = { graph: store.graph(), stamp };
     return this.heldGraph.graph;
   }
@@ -147,7 +146,7 @@ export class ProjectSession {
   applyEdits(edits: GraphEdit[]): Graph {
     const store = this.requireStore();
     const graph = store.applyEdits(edits);
-    this.heldGraph = { graph, stamp: fileStamp(store.path) };
+    this.heldGraph = { graph, stamp: store.changeStamp() };
     return graph;
   }
 
@@ -348,18 +347,4 @@ export class ProjectSession {
       ...datasetIssues(graph, await this.datasetFindings(graph)),
     ].map((issue) => ({ ...issue, message: this.explainMissing(issue.message) }));
   }
-}
-
-/**
- * Size and modification time of a project file and its write-ahead log: every
- * commit to the file (WAL mode) changes them, so an unchanged stamp means an
- * unchanged graph. Reads leave them as they are.
- */
-function fileStamp(path: string): string {
-  return [path, `${path}-wal`]
-    .map((file) => {
-      const info = statSync(file, { bigint: true, throwIfNoEntry: false });
-      return info ? `${info.size}:${info.mtimeNs}` : '-';
-    })
-    .join('|');
 }

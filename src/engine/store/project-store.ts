@@ -86,6 +86,8 @@ export class ProjectStore {
   nodeUpgrades: NodeUpgrade[] = [];
 
   private db: Database.Database | undefined;
+  /** Graph writes through this store, part of {@link changeStamp}. */
+  private graphWrites = 0;
   /** Runs this instance started and has not finished: marked interrupted if it is closed first. */
   private readonly ownRuns = new Set<string>();
 
@@ -237,6 +239,15 @@ export class ProjectStore {
   }
 
   /**
+   * Changes whenever the file's content may have changed: SQLite's `data_version` counts
+   * commits by other connections (another process, or another store on the same file), and
+   * this store's own graph writes are counted here. Equal stamps mean an unchanged graph.
+   */
+  changeStamp(): string {
+    return `${this.conn().pragma('data_version', { simple: true })}:${this.graphWrites}`;
+  }
+
+  /**
    * Applies a batch of edits in one transaction and returns the new graph. An
    * edit that is malformed, names a missing node or edge, or repeats an id
    * throws a {@link ProjectError} naming it, and nothing of the batch is kept.
@@ -245,6 +256,7 @@ export class ProjectStore {
   applyEdits(edits: z.input<typeof GraphEditSchema>[]): Graph {
     const db = this.conn();
     db.transaction(() => applyEdits(db, edits, this.path)).immediate();
+    this.graphWrites++;
     return this.graph();
   }
 
@@ -256,6 +268,7 @@ export class ProjectStore {
       writeGraph(db, checked);
       db.prepare('DELETE FROM node_results WHERE node NOT IN (SELECT id FROM nodes)').run();
     }).immediate();
+    this.graphWrites++;
   }
 
   /** A setting stored as JSON (e.g. the remembered sample size), or undefined. */
