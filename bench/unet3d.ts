@@ -37,6 +37,8 @@ const { values } = parseArgs({
     'torch-threads': { type: 'string', default: '1' },
     'rss-shape': { type: 'string', default: '300x512x512' },
     'network-windows': { type: 'string', default: '20' },
+    /** Prints the CPU time of each wasm kernel over the training steps instead of the comparison. */
+    profile: { type: 'boolean', default: false },
     /** Set in the child process that measures peak RSS. */
     'predict-volume': { type: 'boolean', default: false },
   },
@@ -58,6 +60,39 @@ async function cpuSeconds(run: () => Promise<void>): Promise<number> {
 
 function network(): LayersModel {
   return compileSpec(unet3d(), { inputShape, vars: { classes: 2 }, seed: 1 }).model;
+}
+
+/**
+ * Wraps every kernel registered for wasm so that each call adds its CPU time
+ * to its name; kernels that call other kernels (the engine's own, through
+ * backends/wasm-heap.ts) count only their own part. Returns the table's
+ * printer.
+ */
+function profileKernels(): () => Map<string, { calls: number; seconds: number }> {
+  const table = new Map<string, { calls: number; seconds: number }>();
+  const nested: number[] = [];
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const run = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({
+      ...config,
+      kernelFunc: ((args: never) => {
+        const t0 = process.cpuUsage();
+        nested.push(0);
+        const out = run(args);
+        const used = process.cpuUsage(t0);
+        const total = (used.user + used.system) / 1e6;
+        const own = total - (nested.pop() as number);
+        if (nested.length) nested[nested.length - 1] += total;
+        const row = table.get(config.kernelName) ?? { calls: 0, seconds: 0 };
+        row.calls++;
+        row.seconds += own;
+        table.set(config.kernelName, row);
+        return out;
+      }) as never,
+    });
+  }
+  return () => table;
 }
 
 /** The child: predicts a volume of `--rss-shape` as the View tab does and prints its peak RSS. */
@@ -141,6 +176,25 @@ async function compare(): Promise<void> {
     loss.dispose();
   };
   await trainStep();
+  if (values.profile) {
+    const table = profileKernels();
+    const seconds = await cpuSeconds(async () => {
+      for (let i = 0; i < steps; i++) await trainStep();
+    });
+    const rows = [...table()].sort((a, b) => b[1].seconds - a[1].seconds);
+    const inKernels = rows.reduce((sum, [, row]) => sum + row.seconds, 0);
+    console.log(
+      `one training step (batch ${batch} of ${patch}^3, mean of ${steps}): ${((seconds / steps) * 1000).toFixed(0)} CPU ms`,
+    );
+    console.log('kernel                          calls   CPU ms  share');
+    const line = (name: string, calls: string, s: number): void =>
+      console.log(
+        `${name.padEnd(30)} ${calls.padStart(6)} ${((s / steps) * 1000).toFixed(1).padStart(8)} ${((s / seconds) * 100).toFixed(1).padStart(5)}%`,
+      );
+    for (const [name, row] of rows) line(name, String(row.calls / steps), row.seconds);
+    line('(outside kernels)', '', seconds - inKernels);
+    return;
+  }
   const trainSeconds = await cpuSeconds(async () => {
     for (let i = 0; i < steps; i++) await trainStep();
   });

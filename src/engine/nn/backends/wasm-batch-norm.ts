@@ -60,7 +60,7 @@ function channelParams(c: number, params: (TensorInfo | undefined)[]): boolean {
 }
 
 /** A channel-last tensor viewed as `m` rows of `c` channels, in the layouts the passes take. */
-class Rows {
+export class Rows {
   readonly m: number;
   readonly c: number;
   private readonly owned: TensorInfo[] = [];

@@ -133,3 +133,132 @@ describe('Identity and same-dtype Cast on wasm share data instead of copying', (
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('Slice, SplitV and Concat on wasm match the cpu backend', () => {
+  const boxes: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [2, 5, 4, 3, 7], begin: [1, 1, 0, 2, 3], size: [1, 3, 4, 1, 4] },
+    { shape: [2, 5, 4, 3, 7], begin: [0, 2, 0, 0, 0], size: [2, 3, -1, -1, -1] },
+    { shape: [3, 4, 5, 6, 70], begin: [0, 1, 1, 0, 5], size: [3, 2, 3, 6, 60] },
+    { shape: [9], begin: [2], size: [5] },
+    { shape: [2, 3, 2, 2, 2, 5], begin: [1, 0, 1, 0, 1, 1], size: [1, 3, 1, 2, 1, 3] },
+  ];
+  it.each(boxes)(
+    'slice of $shape from $begin, size $size, and its gradient',
+    async ({ shape, begin, size }) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      await matchesCpu(() => {
+        const x = tf.tensor(seededValues(n, 21), shape);
+        const part = tf.slice(x, begin, size);
+        const r = tf.tensor(seededValues(part.size, 22), part.shape);
+        const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.slice(xx, begin, size), r)))(x);
+        tf.dispose([x, r]);
+        return [part, dx];
+      }, 1e-7);
+    },
+  );
+
+  const joins: { shapes: number[][]; axis: number }[] = [
+    // A 3-D U-Net's skip connection: channels of odd counts, and runs long enough for `set`.
+    {
+      shapes: [
+        [2, 3, 4, 5, 3],
+        [2, 3, 4, 5, 5],
+      ],
+      axis: -1,
+    },
+    {
+      shapes: [
+        [2, 3, 4, 5, 40],
+        [2, 3, 4, 5, 33],
+        [2, 3, 4, 5, 1],
+      ],
+      axis: 4,
+    },
+    {
+      shapes: [
+        [2, 1, 4, 5, 3],
+        [2, 4, 4, 5, 3],
+      ],
+      axis: 1,
+    },
+    {
+      shapes: [
+        [1, 3, 2, 2, 3],
+        [2, 3, 2, 2, 3],
+      ],
+      axis: 0,
+    },
+    {
+      shapes: [
+        [3, 4],
+        [3, 0],
+        [3, 2],
+      ],
+      axis: 1,
+    },
+  ];
+  it.each(joins)('concat of $shapes on axis $axis, and its gradient (SplitV)', async ({ shapes, axis }) => {
+    await matchesCpu(() => {
+      const xs = shapes.map((s, i) =>
+        tf.tensor(
+          seededValues(
+            s.reduce((a, b) => a * b, 1),
+            30 + i,
+          ),
+          s,
+        ),
+      );
+      const joined = tf.concat(xs, axis);
+      const r = tf.tensor(seededValues(joined.size, 40), joined.shape);
+      const grads = tf.grads((...parts: tf.Tensor[]) => tf.sum(tf.mul(tf.concat(parts, axis), r)))(xs);
+      const split = tf.split(joined, [shapes[0][(axis + 5) % 5] ?? 0, -1], axis);
+      tf.dispose([...xs, r]);
+      return [joined, ...grads, ...split];
+    }, 1e-7);
+  });
+
+  it('int32 tensors keep the package kernels', async () => {
+    await matchesCpu(() => {
+      const x = tf.tensor(
+        Int32Array.from({ length: 60 }, (_, i) => i * 3 - 7),
+        [1, 3, 4, 5, 1],
+        'int32',
+      );
+      const joined = tf.concat([x, x], 4);
+      const [a, b] = tf.split(joined, 2, 4);
+      const part = tf.slice(x, [0, 1, 1, 1, 0], [1, 2, 2, 2, 1]);
+      x.dispose();
+      return [joined, a, b, part].map((t) => {
+        const f = tf.cast(t, 'float32');
+        t.dispose();
+        return f;
+      });
+    }, 1e-9);
+  });
+});
+
+describe('Sum over every axis but the channels on wasm matches the cpu backend', () => {
+  // Up to 4096 rows are summed in JavaScript, more through average pooling (65536 rows: a bias gradient at 2x32^3).
+  const cases: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
+    { shape: [2, 32, 32, 32, 8], axis: [0, 1, 2, 3], keepDims: false },
+    { shape: [2, 5, 7, 3, 6], axis: [3, 1, 0, 2], keepDims: true },
+    { shape: [4099, 3], axis: [0], keepDims: false },
+    { shape: [3, 5, 4], axis: [0, 1], keepDims: false },
+    // Not a per-channel sum: the package's kernel.
+    { shape: [3, 5, 4], axis: [1, 2], keepDims: false },
+  ];
+  it.each(cases)('sum of $shape over $axis (keepDims $keepDims)', async ({ shape, axis, keepDims }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    await matchesCpu(() => {
+      const x = tf.tensor(seededValues(n, 50, 2, 4), shape);
+      const s = tf.sum(x, axis, keepDims);
+      expect(s.shape).toEqual(
+        keepDims
+          ? shape.map((d, i) => (axis.includes(i) ? 1 : d))
+          : shape.filter((_, i) => !axis.includes(i)),
+      );
+      x.dispose();
+      return [s];
+    }, 1e-6);
+  });
+});

@@ -3,8 +3,9 @@
  * package lacks or runs slowly (wasm-grads.ts), MaxPoolGrad
  * (wasm-max-pool-grad.ts), MaxPool3D and its gradient (wasm-max-pool3d.ts),
  * Conv3D and its gradients from 2-D convolutions (wasm-conv3d.ts), batch
- * normalization (wasm-batch-norm.ts) and Identity / Cast without copies
- * (wasm-no-copy.ts).
+ * normalization (wasm-batch-norm.ts), Identity / Cast without copies
+ * (wasm-no-copy.ts), Slice / SplitV / Concat as copies of contiguous runs
+ * (wasm-slice.ts) and per-channel sums (wasm-channel-sum.ts).
  * Measured effect on one small-CNN training step (batch 32, 128x128x1):
  * see bench/train.ts and docs/networks.md.
  */
@@ -14,7 +15,9 @@ import { WASM_CONV3D_GRADIENT_KERNELS, wrapConv3D } from './wasm-conv3d';
 import { WASM_GRADIENT_KERNELS } from './wasm-grads';
 import { maxPoolGrad } from './wasm-max-pool-grad';
 import { maxPool3D, maxPool3DGrad } from './wasm-max-pool3d';
+import { sum } from './wasm-channel-sum';
 import { cast, identity } from './wasm-no-copy';
+import { concat, slice, splitV } from './wasm-slice';
 
 let registered = false;
 
@@ -39,6 +42,10 @@ export function registerWasmKernels(): void {
     ['Identity', identity],
     ['Cast', cast],
     ['Conv3D', wrapConv3D],
+    ['Slice', slice],
+    ['SplitV', splitV],
+    ['Concat', concat],
+    ['Sum', sum],
   ] as const) {
     const original = getKernel(kernelName, 'wasm');
     if (!original) continue;
