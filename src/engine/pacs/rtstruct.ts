@@ -9,52 +9,13 @@
  */
 import { CLASS_COLORS } from '../nn/render';
 import { traceLoops } from './contours';
-import { newInstanceOf, readDataset, referenceTo, type Dataset, writePart10 } from './derived';
-import { filesToPush } from './push';
+import { newInstanceOf, referenceTo, type Dataset, writePart10 } from './derived';
 import { maskClasses, readMask } from './seg';
+import { geometryOf, orderedSlices, type SliceGeometry } from './series-slices';
 
 const RT_STRUCTURE_SET = '1.2.840.10008.5.1.4.1.1.481.3';
 /** The SOP class that RT structure sets name their referenced study by (PS3.3 C.8.8.5). */
 const DETACHED_STUDY_MANAGEMENT = '1.2.840.10008.3.1.2.3.1';
-
-/** A slice's geometry: where pixel (column, row) lies in patient coordinates. */
-interface SliceGeometry {
-  origin: number[];
-  rowDirection: number[];
-  columnDirection: number[];
-  /** Millimetres between columns (along a row) and between rows. */
-  columnSpacing: number;
-  rowSpacing: number;
-}
-
-function numbers(value: unknown, length: number): number[] | undefined {
-  const list = (Array.isArray(value) ? value : [value]).map(Number);
-  return list.length === length && list.every(Number.isFinite) ? list : undefined;
-}
-
-/** The slice's geometry, or the sentence saying which attribute it lacks. */
-function geometryOf(slice: Dataset, name: string): SliceGeometry {
-  const position = numbers(slice.ImagePositionPatient, 3);
-  const orientation = numbers(slice.ImageOrientationPatient, 6);
-  const spacing = numbers(slice.PixelSpacing, 2);
-  const missing = [
-    !position && 'Image Position (Patient)',
-    !orientation && 'Image Orientation (Patient)',
-    !spacing && 'Pixel Spacing',
-  ].filter(Boolean);
-  if (missing.length || !position || !orientation || !spacing)
-    throw new Error(
-      `${name} has no ${missing.join(', ')}: contours cannot be placed in patient coordinates without it`,
-    );
-  return {
-    origin: position,
-    rowDirection: orientation.slice(0, 3),
-    columnDirection: orientation.slice(3, 6),
-    // Pixel Spacing is (between rows, between columns).
-    rowSpacing: spacing[0],
-    columnSpacing: spacing[1],
-  };
-}
 
 /** Patient coordinates of the point at (column, row) in pixel units, pixel centres at integers. */
 function toPatient(g: SliceGeometry, column: number, row: number): number[] {
@@ -62,29 +23,6 @@ function toPatient(g: SliceGeometry, column: number, row: number): number[] {
     (k) =>
       g.origin[k] + g.rowDirection[k] * column * g.columnSpacing + g.columnDirection[k] * row * g.rowSpacing,
   );
-}
-
-/** The slices of one series in the order of their position along the slice normal. */
-function orderedSlices(sourcePath: string): { slice: Dataset; file: string }[] {
-  const slices = filesToPush([sourcePath]).map((file) => ({ slice: readDataset(file), file }));
-  const series = new Set(slices.map((s) => String(s.slice.SeriesInstanceUID)));
-  if (series.size > 1)
-    throw new Error(`${sourcePath} holds ${series.size} series: give the folder or file of one series`);
-  for (const { slice, file } of slices)
-    if ((Number(slice.NumberOfFrames ?? 1) || 1) !== 1)
-      throw new Error(`${file} is a multi-frame image: RT structures are drawn on single-frame slices`);
-  const frames = new Set(slices.map((s) => String(s.slice.FrameOfReferenceUID ?? '')));
-  if (frames.has('') || frames.size > 1)
-    throw new Error(`the slices of ${sourcePath} do not share one Frame of Reference UID`);
-  const depth = (s: Dataset, file: string): number => {
-    const g = geometryOf(s, file);
-    const [a, b] = [g.rowDirection, g.columnDirection];
-    const normal = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-    return normal.reduce((sum, n, k) => sum + n * g.origin[k], 0);
-  };
-  return slices
-    .map((s) => ({ ...s, depth: depth(s.slice, s.file) }))
-    .sort((x, y) => x.depth - y.depth || Number(x.slice.InstanceNumber) - Number(y.slice.InstanceNumber));
 }
 
 /** Options of the structure set. */
@@ -113,12 +51,9 @@ export async function buildRtStruct(
   sourcePath: string,
   options: RtStructOptions = {},
 ): Promise<RtStruct> {
-  const slices = orderedSlices(sourcePath);
+  const slices = orderedSlices(sourcePath, 'RT structures');
   const first = slices[0].slice;
   const [rows, columns] = [Number(first.Rows), Number(first.Columns)];
-  for (const { slice, file } of slices)
-    if (Number(slice.Rows) !== rows || Number(slice.Columns) !== columns)
-      throw new Error(`${file} is ${slice.Rows}x${slice.Columns}, other slices ${rows}x${columns}`);
   const { values, shape } = await readMask(maskFile);
   const expected = [slices.length, rows, columns];
   const squeezed = shape.length === 2 ? [1, ...shape] : shape;

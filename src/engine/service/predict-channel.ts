@@ -7,9 +7,11 @@
  * image, at the source image's size and position and in the values the
  * dataset's masks use (0/255 or class indices); a 3-D network's masks are
  * NIfTI (`<name>.nii.gz`) in the input volume's grid with its header (qform,
- * sform, pixdim), detection `detections.json` (COCO-style list with scores,
+ * sform, pixdim), and a DICOM series' mask is also a DICOM SEG referencing its slices
+ * (volume-mask-output.ts), detection `detections.json` (COCO-style list with scores,
  * boxes in source image pixels), transformation one `.npy` per image at the
- * network's size. Masks and boxes go back through the geometry the chain's
+ * network's size (a 3-D network's outputs: float NIfTI in the input volume's grid with its
+ * header, same base name). Masks and boxes go back through the geometry the chain's
  * modules recorded (docs/design.md section 3). Custom modules in the chain run
  * when this computer trusts their source, as in the app. A file that fails is
  * said and the rest go on; cancel stops between files.
@@ -34,7 +36,6 @@ import {
   sourceDepthToSample,
   sourceToSample,
 } from '../imaging/geometry-steps';
-import { niftiLike, niftiWithAffine } from '../data/nifti-writer';
 import { predictInputs } from '../data/series-input';
 import { geometry as sizeOf } from '../imaging/image';
 import { maskValuesOf } from '../data/mask-values';
@@ -44,6 +45,7 @@ import { classMask, loadTrained, releaseTrained, sampleRunner } from '../nn/pred
 import { csvRow } from '../data/csv';
 import { applyChain, chainOf, datasetNodeOf, moduleChain, type ChainStep } from '../run/chain';
 import type { ProjectSession } from './session';
+import { writeVolumeMask } from './volume-mask-output';
 
 /** A chain the open project cannot run here: a custom module of it is untrusted or does not compile. */
 export class ChainNotRunnableError extends Error {}
@@ -93,6 +95,9 @@ export class PredictChannel {
       const rows: string[] = [csvRow(['id', 'label', ...classes.map((name) => `p_${name}`)])];
       const detections: { image_id: string; category_id: number; bbox: number[]; score: number }[] = [];
       let done = 0;
+      // DICOM series' masks also go out as SEGs; why one did not is said.
+      let segs = 0;
+      const segProblems: string[] = [];
       const failed: PredictFolderResult['failed'] = [];
       // A 3-D network reads each DICOM series of the folder as one volume.
       const inputs = await predictInputs(
@@ -132,16 +137,13 @@ export class PredictChannel {
               'nearest',
             ).map((k) => maskValues[k] ?? k);
             const base = id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__');
-            const target = join(output, `${base}.nii.gz`);
-            if (series?.affine)
-              niftiWithAffine(
-                mask,
-                { nx: source.width, ny: source.height, nz: source.depth },
-                series.affine,
-                target,
-                { label: true },
-              );
-            else niftiLike(file, mask, target, { label: true });
+            const written = writeVolumeMask(mask, source, { file, series }, output, base, {
+              classes,
+              maskValues,
+              description: `Phi Studio: ${node.id} prediction`,
+            });
+            if (written.seg) segs++;
+            if (written.segProblem) segProblems.push(`${id}: no DICOM SEG, ${written.segProblem}`);
           } else if (geometry.task === 'segmentation') {
             const source = sizeOf(image);
             const mask = resampleToSource(
@@ -173,6 +175,23 @@ export class PredictChannel {
                 bbox: [b.xmin, b.ymin, b.xmax - b.xmin, b.ymax - b.ymin],
                 score: b.score,
               });
+          } else if (geometry.inputShape.length === 4) {
+            // An output volume: float NIfTI in the input's own grid, with its header (affine, pixdim, codes).
+            if (image.meta.niftiVersion === undefined || (geometry.targetChannels ?? 1) !== 1)
+              throw new Error(
+                'outputs of a 3-D network are written as NIfTI, for NIfTI inputs and single-channel targets only',
+              );
+            const [d, vh, vw] = sample.image.shape;
+            const source = sizeOf(image);
+            const volume = resampleVolumeToSource(
+              Float32Array.from(out, (v) => v * scale + offset),
+              { depth: d, height: vh, width: vw, channels: 1 },
+              sourceToSample(sample, source),
+              sourceDepthToSample(sample, source.depth),
+              source,
+              'bilinear',
+            );
+            niftiLike(file, volume, join(output, `${id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__')}.nii.gz`));
           } else {
             const c = geometry.targetChannels ?? 1;
             const data = Float32Array.from(out, (v) => v * scale + offset);
@@ -192,6 +211,11 @@ export class PredictChannel {
         notes.push(
           `Masks are at each source image's size${geometry.inputShape.length === 4 ? " (NIfTI .nii.gz with the input's header and affine)" : ''}, class values ${classes.map((name, k) => `${name}=${maskValues[k] ?? k}`).join(', ')}`,
         );
+      if (segs)
+        notes.push(
+          `${segs} DICOM series mask(s) also written as DICOM SEG (<name>.seg.dcm), one frame per slice per class, referencing the series' slices`,
+        );
+      notes.push(...segProblems);
       if (geometry.task === 'detection')
         notes.push('Boxes are in source image pixels: bbox = [x, y, width, height] from the top-left corner');
       return {

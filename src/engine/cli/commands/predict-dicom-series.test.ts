@@ -3,7 +3,10 @@
  * ImageOrientationPatient, 1.5 x 1.2 mm pixels, slices 3 mm apart, files in shuffled order) is read
  * as one volume, and its mask is NIfTI whose affine puts every voxel where that slice's own
  * ImagePositionPatient and orientation put it (RAS, checked with nibabel per voxel), with the
- * values the same network gives for the same volume written as NIfTI.
+ * values the same network gives for the same volume written as NIfTI. Beside it, a DICOM SEG
+ * (read by pydicom): one frame per slice, each frame at its slice's position and equal to the NIfTI
+ * mask's slice, referencing that slice of the series; the series' orientation, pixel spacing and
+ * slice thickness shared; the segment named by the class name.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +52,7 @@ row = np.array([np.cos(a), np.sin(a), 0.0]); col = np.array([0.0, np.cos(0.2), -
 col = col - row * (row @ col); col /= np.linalg.norm(col)
 normal = np.cross(row, col)
 origin = np.array([-40.0, 25.0, 110.0]); dr, dc = 1.5, 1.2
-study, series = generate_uid(), generate_uid()
+study, series, frame = generate_uid(), generate_uid(), generate_uid()
 for k in rng.permutation(8):
     ds = Dataset()
     meta = FileMetaDataset(); meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
@@ -57,6 +60,7 @@ for k in rng.permutation(8):
     ds.file_meta = meta
     ds.SOPClassUID = meta.MediaStorageSOPClassUID; ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality = 'CT'; ds.PatientID = 'P1'; ds.StudyInstanceUID = study; ds.SeriesInstanceUID = series
+    ds.FrameOfReferenceUID = frame
     ds.InstanceNumber = int(k) + 1
     ds.ImagePositionPatient = [float(v) for v in origin + normal * 3.0 * k]
     ds.ImageOrientationPatient = [float(v) for v in (*row, *col)]
@@ -93,6 +97,44 @@ mask = np.asarray(m.dataobj)
 print(json.dumps({'shape': list(m.shape), 'worst': worst, 'same': bool((ref == mask).all()),
                   'values': sorted(np.unique(mask).tolist()), 'intent': int(m.header['intent_code']),
                   'sform': int(m.header['sform_code'])}))
+`;
+
+const CHECK_SEG = `
+import glob, json, sys
+import nibabel as nib, numpy as np
+import pydicom
+root = sys.argv[1]
+mask = np.asarray(nib.load(f'{root}/masks/ct1.nii.gz').dataobj)
+slices = {d.SOPInstanceUID: d for d in (pydicom.dcmread(f) for f in glob.glob(f'{root}/dicom/ct1/*.dcm'))}
+first = next(iter(slices.values()))
+s = pydicom.dcmread(f'{root}/masks/ct1.seg.dcm')
+frames = s.pixel_array.reshape(-1, s.Rows, s.Columns)
+shared = s.SharedFunctionalGroupsSequence[0]
+values = {int(seg.SegmentNumber): seg.SegmentLabel for seg in s.SegmentSequence}
+referenced, positions, pixels = set(), 0, 0
+for f, group in enumerate(s.PerFrameFunctionalGroupsSequence):
+    uid = group.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
+    source = slices[uid]
+    referenced.add(uid)
+    k = source.InstanceNumber - 1
+    if np.allclose([float(v) for v in group.PlanePositionSequence[0].ImagePositionPatient],
+                   [float(v) for v in source.ImagePositionPatient], atol=1e-4): positions += 1
+    segment = int(group.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
+    if np.array_equal(frames[f], (mask[:, :, k].T == segment).astype(np.uint8)): pixels += 1
+series_ref = s.ReferencedSeriesSequence[0]
+print(json.dumps({
+    'sopClass': s.SOPClassUID, 'frames': int(s.NumberOfFrames), 'labels': list(values.values()),
+    'positions': positions, 'pixels': pixels, 'referenced': len(referenced), 'slices': len(slices),
+    'study': s.StudyInstanceUID == first.StudyInstanceUID,
+    'frameOfReference': s.FrameOfReferenceUID == first.FrameOfReferenceUID,
+    'series': series_ref.SeriesInstanceUID == first.SeriesInstanceUID,
+    'seriesInstances': sorted(r.ReferencedSOPInstanceUID for r in series_ref.ReferencedInstanceSequence) == sorted(slices),
+    'orientation': np.allclose([float(v) for v in shared.PlaneOrientationSequence[0].ImageOrientationPatient],
+                               [float(v) for v in first.ImageOrientationPatient]),
+    'pixelSpacing': [float(v) for v in shared.PixelMeasuresSequence[0].PixelSpacing],
+    'sliceThickness': float(shared.PixelMeasuresSequence[0].SliceThickness),
+    'foreground': int(frames.sum()),
+}))
 `;
 
 describe('DICOM series through phi predict', () => {
@@ -133,5 +175,28 @@ describe('DICOM series through phi predict', () => {
     expect(check.values.every((v) => v === 0 || v === 1)).toBe(true);
     expect(check.intent).toBe(1002);
     expect(check.sform).toBe(1);
+    expect(fromSeries.out).toContain('1 DICOM series mask(s) also written as DICOM SEG');
+
+    const seg = JSON.parse(py(CHECK_SEG)) as Record<string, unknown>;
+    console.log(
+      `series SEG: ${String(seg.frames)} frames, ${String(seg.positions)} at their slice's position, ${String(seg.pixels)} equal to the NIfTI slice, ${String(seg.foreground)} foreground pixels`,
+    );
+    expect(seg).toEqual({
+      sopClass: '1.2.840.10008.5.1.4.1.1.66.4',
+      frames: 8,
+      labels: ['lesion'],
+      positions: 8,
+      pixels: 8,
+      referenced: 8,
+      slices: 8,
+      study: true,
+      frameOfReference: true,
+      series: true,
+      seriesInstances: true,
+      orientation: true,
+      pixelSpacing: [1.5, 1.2],
+      sliceThickness: 3,
+      foreground: seg.foreground,
+    });
   }, 300_000);
 });
