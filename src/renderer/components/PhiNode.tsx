@@ -8,7 +8,7 @@
 import { memo } from 'react';
 import { observer } from 'mobx-react-lite';
 import { Handle, NodeToolbar, Position, type Node, type NodeProps } from '@xyflow/react';
-import { runModeLabel } from '../stores/workbench';
+import { runModeLabel } from '../stores/runs';
 import type { GraphNode, NodeStatus } from '../../engine/api';
 import { categoryColor } from './colors';
 import { useWorkbench } from './context';

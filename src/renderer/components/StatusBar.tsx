@@ -1,6 +1,6 @@
 /** The status bar: engine connection, backend, run progress, graph size and issues. */
 import { observer } from 'mobx-react-lite';
-import { runModeLabel } from '../stores/workbench';
+import { runModeLabel } from '../stores/runs';
 import { useWorkbench } from './context';
 import { Icon } from './icons';
 import { statusText } from './PhiNode';

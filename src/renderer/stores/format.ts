@@ -45,3 +45,8 @@ export function metricLabel(key: string): string {
   const text = known[rest.toLowerCase()] ?? words.charAt(0).toUpperCase() + words.slice(1);
   return macro ? `${text} (macro)` : text;
 }
+
+/** The message of a thrown value, for a toast or a log line. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
