@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPhi } from '../test-support/cli-io';
+import { OBLIQUE_SERIES_PY } from '../test-support/oblique-series';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { pythonWith } from '../test-support/python';
 
-const python = pythonWith(['pydicom', 'numpy'], 'python3-pydicom python3-numpy');
+const python = pythonWith(['pydicom', 'numpy', 'nibabel'], 'python3-pydicom python3-numpy python3-nibabel');
 const testFile = (name: string): string =>
   spawnSync(
     python,
@@ -142,6 +143,88 @@ print(json.dumps({'sopClass': d.SOPClassUID, 'frames': int(d.NumberOfFrames), 'l
       lesion: true,
       referenced: py(uids, ct).sop,
     });
+  });
+
+  it('builds the SEG of a NIfTI mask on an oblique series in shuffled files; Orthanc files it beside the series, each frame at its slice', async () => {
+    const made = py(
+      `${OBLIQUE_SERIES_PY}
+import json, sys
+import nibabel as nib
+rng = np.random.default_rng(11)
+volume = rng.integers(-100, 300, size=(16, 12, 6)).astype(np.int16)
+study, series = write_series(sys.argv[1] + '/series', volume, rng)
+mask = np.zeros((16, 12, 6), np.uint8)
+mask[3:9, 2:7, 1:4] = 1
+mask[10:14, 8:11, 2:6] = 2
+nib.save(nib.Nifti1Image(mask, np.eye(4)), sys.argv[1] + '/series-mask.nii.gz')
+print(json.dumps({'study': study, 'series': series}))
+`,
+      work,
+    ) as { study: string; series: string };
+    const r = await runPhi(work, [
+      'push',
+      orthanc.dicomweb,
+      '--as',
+      'seg',
+      'series-mask.nii.gz',
+      'series',
+      '--source',
+      'series',
+      '--label',
+      'liver',
+      '--label',
+      'lesion',
+      '--out',
+      'series-seg.dcm',
+      ...auth,
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('SEG: 2 segments x 6 frames from series-mask.nii.gz');
+    expect(r.out).toContain(`7/7 sent to ${orthanc.dicomweb}`);
+
+    const seg = py(uids, join(work, 'series-seg.dcm')) as { sop: string; study: string };
+    expect(seg.study).toBe(made.study);
+    const [id] = await findInstance(seg.sop);
+    expect(id).toBeDefined();
+    const stored = join(work, 'stored-series-seg.dcm');
+    writeFileSync(stored, (await orthanc.rest(`/instances/${id}/file`, { raw: true })) as Buffer);
+    const check = py(
+      `${OBLIQUE_SERIES_PY}
+import json, sys
+import nibabel as nib
+mask = np.asarray(nib.load(sys.argv[2] + '/series-mask.nii.gz').dataobj)
+print(json.dumps(check_seg(sys.argv[1], sys.argv[2] + '/series', mask)))
+`,
+      stored,
+      work,
+    );
+    console.log(
+      `series SEG read back from Orthanc: ${String(check.frames)} frames, ${String(check.positions)} at their slice, ${String(check.pixels)} equal to the mask`,
+    );
+    expect(check).toEqual({
+      sopClass: '1.2.840.10008.5.1.4.1.1.66.4',
+      frames: 12,
+      labels: ['liver', 'lesion'],
+      positions: 12,
+      pixels: 12,
+      referenced: 6,
+      slices: 6,
+      study: true,
+      frameOfReference: true,
+      series: true,
+      seriesInstances: true,
+      orientation: true,
+      pixelSpacing: [1.5, 1.2],
+      sliceThickness: 3,
+      foreground: 6 * 5 * 3 + 4 * 3 * 4,
+    });
+    // Orthanc holds the SEG in the series' study: two series, the slices' and the SEG's.
+    const [studyId] = (await orthanc.rest('/tools/find', {
+      body: JSON.stringify({ Level: 'Study', Query: { StudyInstanceUID: made.study } }),
+    })) as string[];
+    const study = (await orthanc.rest(`/studies/${studyId}`)) as { Series: string[] };
+    expect(study.Series).toHaveLength(2);
   });
 
   it('a mask of another size than its source is refused with the two shapes', async () => {

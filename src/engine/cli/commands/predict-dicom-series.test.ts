@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
+import { OBLIQUE_SERIES_PY } from '../../test-support/oblique-series';
 import { pythonWith, runPython } from '../../test-support/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-predict-series-'));
@@ -23,12 +24,9 @@ const python = pythonWith(['nibabel', 'pydicom', 'numpy'], 'python3-nibabel pyth
 
 const py = (code: string): string => runPython(python, code, [dir]);
 
-const MAKE = `
+const MAKE = `${OBLIQUE_SERIES_PY}
 import json, os, sys
 import nibabel as nib, numpy as np
-import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 root = sys.argv[1]
 rng = np.random.default_rng(4)
 def case(shape):
@@ -36,7 +34,7 @@ def case(shape):
     c = [rng.integers(3, n - 3) for n in shape]
     inside = (x - c[0]) ** 2 + (y - c[1]) ** 2 + ((z - c[2]) * 2) ** 2 <= 12
     return (rng.normal(40, 15, shape) + 200 * inside).astype(np.int16), inside.astype(np.uint8)
-for d in ('ds/imagesTr', 'ds/labelsTr', 'dicom/ct1', 'nifti'):
+for d in ('ds/imagesTr', 'ds/labelsTr', 'nifti'):
     os.makedirs(f'{root}/{d}', exist_ok=True)
 training = []
 for i in range(8):
@@ -45,33 +43,8 @@ for i in range(8):
     nib.save(nib.Nifti1Image(label, np.eye(4)), f'{root}/ds/labelsTr/c{i}.nii.gz')
     training.append({'image': f'./imagesTr/c{i}.nii.gz', 'label': f'./labelsTr/c{i}.nii.gz'})
 json.dump({'labels': {'0': 'background', '1': 'lesion'}, 'training': training}, open(f'{root}/ds/dataset.json', 'w'))
-# The series: volume[x=column, y=row, z=slice], oblique cosines, 3 mm between slices along the normal.
 volume, _ = case((16, 16, 8))
-a = 0.3
-row = np.array([np.cos(a), np.sin(a), 0.0]); col = np.array([0.0, np.cos(0.2), -np.sin(0.2)])
-col = col - row * (row @ col); col /= np.linalg.norm(col)
-normal = np.cross(row, col)
-origin = np.array([-40.0, 25.0, 110.0]); dr, dc = 1.5, 1.2
-study, series, frame = generate_uid(), generate_uid(), generate_uid()
-for k in rng.permutation(8):
-    ds = Dataset()
-    meta = FileMetaDataset(); meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
-    meta.MediaStorageSOPInstanceUID = generate_uid(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta = meta
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID; ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = 'CT'; ds.PatientID = 'P1'; ds.StudyInstanceUID = study; ds.SeriesInstanceUID = series
-    ds.FrameOfReferenceUID = frame
-    ds.InstanceNumber = int(k) + 1
-    ds.ImagePositionPatient = [float(v) for v in origin + normal * 3.0 * k]
-    ds.ImageOrientationPatient = [float(v) for v in (*row, *col)]
-    ds.PixelSpacing = [dr, dc]; ds.SliceThickness = 3.0
-    ds.Rows, ds.Columns = 16, 16
-    ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = 'MONOCHROME2'
-    ds.BitsAllocated = 16; ds.BitsStored = 16; ds.HighBit = 15; ds.PixelRepresentation = 1
-    ds.RescaleIntercept = 0; ds.RescaleSlope = 1
-    ds.PixelData = np.ascontiguousarray(volume[:, :, k].T).tobytes()
-    ds.is_little_endian = True; ds.is_implicit_VR = False
-    ds.save_as(f'{root}/dicom/ct1/slice_{k * 7 % 8}.dcm', write_like_original=False)
+write_series(f'{root}/dicom/ct1', volume, rng)
 nib.save(nib.Nifti1Image(volume, np.eye(4)), f'{root}/nifti/ct1.nii.gz')
 `;
 
@@ -99,42 +72,12 @@ print(json.dumps({'shape': list(m.shape), 'worst': worst, 'same': bool((ref == m
                   'sform': int(m.header['sform_code'])}))
 `;
 
-const CHECK_SEG = `
-import glob, json, sys
-import nibabel as nib, numpy as np
-import pydicom
+const CHECK_SEG = `${OBLIQUE_SERIES_PY}
+import json, sys
+import nibabel as nib
 root = sys.argv[1]
 mask = np.asarray(nib.load(f'{root}/masks/ct1.nii.gz').dataobj)
-slices = {d.SOPInstanceUID: d for d in (pydicom.dcmread(f) for f in glob.glob(f'{root}/dicom/ct1/*.dcm'))}
-first = next(iter(slices.values()))
-s = pydicom.dcmread(f'{root}/masks/ct1.seg.dcm')
-frames = s.pixel_array.reshape(-1, s.Rows, s.Columns)
-shared = s.SharedFunctionalGroupsSequence[0]
-values = {int(seg.SegmentNumber): seg.SegmentLabel for seg in s.SegmentSequence}
-referenced, positions, pixels = set(), 0, 0
-for f, group in enumerate(s.PerFrameFunctionalGroupsSequence):
-    uid = group.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
-    source = slices[uid]
-    referenced.add(uid)
-    k = source.InstanceNumber - 1
-    if np.allclose([float(v) for v in group.PlanePositionSequence[0].ImagePositionPatient],
-                   [float(v) for v in source.ImagePositionPatient], atol=1e-4): positions += 1
-    segment = int(group.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-    if np.array_equal(frames[f], (mask[:, :, k].T == segment).astype(np.uint8)): pixels += 1
-series_ref = s.ReferencedSeriesSequence[0]
-print(json.dumps({
-    'sopClass': s.SOPClassUID, 'frames': int(s.NumberOfFrames), 'labels': list(values.values()),
-    'positions': positions, 'pixels': pixels, 'referenced': len(referenced), 'slices': len(slices),
-    'study': s.StudyInstanceUID == first.StudyInstanceUID,
-    'frameOfReference': s.FrameOfReferenceUID == first.FrameOfReferenceUID,
-    'series': series_ref.SeriesInstanceUID == first.SeriesInstanceUID,
-    'seriesInstances': sorted(r.ReferencedSOPInstanceUID for r in series_ref.ReferencedInstanceSequence) == sorted(slices),
-    'orientation': np.allclose([float(v) for v in shared.PlaneOrientationSequence[0].ImageOrientationPatient],
-                               [float(v) for v in first.ImageOrientationPatient]),
-    'pixelSpacing': [float(v) for v in shared.PixelMeasuresSequence[0].PixelSpacing],
-    'sliceThickness': float(shared.PixelMeasuresSequence[0].SliceThickness),
-    'foreground': int(frames.sum()),
-}))
+print(json.dumps(check_seg(f'{root}/masks/ct1.seg.dcm', f'{root}/dicom/ct1', mask)))
 `;
 
 describe('DICOM series through phi predict', () => {
