@@ -47,11 +47,12 @@ export const NetworkParamsSchema = z.object({
       'cnn3d',
       'centernet',
       'unet-regression',
+      'unet3d-regression',
       'custom',
     ])
     .default('auto')
     .describe(
-      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet, centernet or unet-regression by task (cnn3d and unet3d for volumes)',
+      'Built-in network, or custom = the layer-builder network named in Custom spec; auto = small-cnn, unet, centernet or unet-regression by task (cnn3d, unet3d and unet3d-regression for volumes)',
     ),
   // Free text: the Parameter tab's enums come from the static schema, saved ids vary per project.
   // Optional without default, so the keys (and checkpoints) of networks that never set it stay as they were.
@@ -66,7 +67,7 @@ export const NetworkParamsSchema = z.object({
     .string()
     .optional()
     .describe(
-      'Volumes to segment: train on random patches of DxHxW voxels (e.g. 32x64x64; each side a multiple of 2^depth) and predict whole volumes by sliding windows; empty = whole inputs',
+      'Volumes to segment or transform: train on random patches of DxHxW voxels (e.g. 32x64x64; each side a multiple of 2^depth) and predict whole volumes by sliding windows; empty = whole inputs',
     ),
   patchForeground: z
     .number()

@@ -22,14 +22,14 @@ function perTask<T>(value: (task: Task) => T): Record<Task, T> {
 }
 
 /** The built-in networks that take volumes (`[d, h, w, c]`); the others take 2-D images. */
-export const VOLUME_ARCHITECTURES: readonly ArchitectureId[] = ['unet3d', 'cnn3d'];
+export const VOLUME_ARCHITECTURES: readonly ArchitectureId[] = ['unet3d', 'cnn3d', 'unet3d-regression'];
 
 /** Built-in networks per task; the first is what `auto` picks for 2-D images (the task's 3-D one for volumes). */
 export const ARCHITECTURES_BY_TASK: Record<Task, readonly ArchitectureId[]> = {
   classification: ['small-cnn', 'vgg16', 'resnet18', 'densenet121', 'cnn3d'],
   segmentation: ['unet', 'unet3d'],
   detection: ['centernet'],
-  transformation: ['unet-regression'],
+  transformation: ['unet-regression', 'unet3d-regression'],
 };
 
 /** Per-class metrics reported per task (each also as its `macro...` mean). */

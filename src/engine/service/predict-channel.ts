@@ -27,6 +27,7 @@ import {
   type RequestOptions,
 } from '../api';
 import { decodeImage } from '../data/readers';
+import { niftiLike } from '../data/nifti-writer';
 import type { DatasetNodeType } from '../graph/node-type';
 import type { NodeTypeRegistry } from '../graph/registry';
 import {
@@ -191,7 +192,8 @@ export class PredictChannel {
               source,
               'bilinear',
             );
-            niftiLike(file, volume, join(output, `${id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__')}.nii.gz`));
+            const base = id.replace(/\.nii(\.gz)?$/i, '').replace(/[\\/]/g, '__');
+            niftiLike(file, volume, join(output, `${base}.nii.gz`));
           } else {
             const c = geometry.targetChannels ?? 1;
             const data = Float32Array.from(out, (v) => v * scale + offset);

@@ -51,13 +51,16 @@ const VOLUME_MAX = [64, 128, 128];
  * trains on patches.
  */
 function volumeChain(shapes: number[][], task: Task): [string, Record<string, unknown>][] {
-  if (task === 'segmentation' && patchSizeFor(shapes)) return [['z-score-normalization', {}]];
+  // An image-to-image pair is scaled by the network, input and target alike: z-scores would scale the input only.
+  const intensity: [string, Record<string, unknown>][] =
+    task === 'transformation' ? [] : [['z-score-normalization', {}]];
+  if (patchedTask(task) && patchSizeFor(shapes)) return intensity;
   const grid = medianGrid(shapes).map((n, axis) => Math.min(n, VOLUME_MAX[axis]));
-  return [
-    ['z-score-normalization', {}],
-    ['crop-or-pad', { depth: grid[0], height: grid[1], width: grid[2], value: 0 }],
-  ];
+  return [...intensity, ['crop-or-pad', { depth: grid[0], height: grid[1], width: grid[2], value: 0 }]];
 }
+
+/** Tasks whose 3-D networks train on patches of volumes too large for the template's grid. */
+const patchedTask = (task: Task): boolean => task === 'segmentation' || task === 'transformation';
 
 /** The median size of the volumes per axis (d, h, w), rounded up to what the 3-D U-Net takes. */
 function medianGrid(shapes: number[][]): number[] {
@@ -83,7 +86,7 @@ function patchSizeFor(shapes: number[][]): string | undefined {
 
 /**
  * A runnable pipeline for `task` reading the dataset folder `datasetPath` (relative to the project).
- * With `datasetRoot` (the folder itself) a segmentation or classification folder of NIfTI volumes
+ * With `datasetRoot` (the folder itself) a segmentation, classification or transformation folder of NIfTI volumes
  * gets the 3-D chain and a small 3-D network instead of Resize and a 2-D one.
  */
 export function templateGraph(
@@ -95,7 +98,7 @@ export function templateGraph(
   const nodes: GraphNode[] = [
     makeNode(registry, 'dataset', 'dataset', { path: datasetPath, task }, { x: 0, y: 0 }),
   ];
-  const volumetric = task === 'segmentation' || task === 'classification';
+  const volumetric = task === 'segmentation' || task === 'classification' || task === 'transformation';
   const volumes = volumetric && datasetRoot ? probeVolumeShapes(datasetRoot) : [];
   const chain = volumes.length ? volumeChain(volumes, task) : PREPROCESSING[task];
   const steps = chain.filter(([type]) => registry.get(type));
@@ -103,15 +106,15 @@ export function templateGraph(
     nodes.push(makeNode(registry, type, type, params, { x: 260 * (index + 1), y: 0 }));
   });
   if (registry.get('neural-network')) {
-    // Volumes: already z-scored; a small 3-D network (auto picks unet3d or cnn3d for 3-D data) in small batches.
-    const patchSize = volumes.length && task === 'segmentation' ? patchSizeFor(volumes) : undefined;
+    // Volumes: already z-scored (a transformation pair is scaled by the network); a small 3-D network (auto picks unet3d, cnn3d or unet3d-regression for 3-D data) in small batches.
+    const patchSize = volumes.length && patchedTask(task) ? patchSizeFor(volumes) : undefined;
     const network = volumes.length
       ? {
           task,
           baseFilters: 8,
           depth: 2,
           batchSize: 2,
-          normalization: 'none',
+          ...(task === 'transformation' ? {} : { normalization: 'none' }),
           ...(patchSize ? { patchSize } : {}),
         }
       : { task };

@@ -499,6 +499,7 @@ const CONVERTERS: Record<string, Converter> = {
   AveragePooling3D: pooling('AveragePool'),
   GlobalAveragePooling2D: globalPooling('GlobalAveragePool'),
   GlobalMaxPooling2D: globalPooling('GlobalMaxPool'),
+  GlobalAveragePooling3D: globalPooling('GlobalAveragePool'),
   Dense: dense,
   BatchNormalization: batchNorm,
   Activation: (g, layer, config, [input]) =>

@@ -190,15 +190,12 @@ export function unet(o: ArchitectureOptions = {}): NetworkSpec {
 }
 
 /**
- * 3-D U-Net for volumes (d, h, w, c): Conv3D blocks, 2x2x2 max pooling, 2x2x2
- * transposed convolutions and skip connections; softmax over `$classes` per voxel.
- * Each side of the input must divide by 2^depth (depth 2: multiples of 4). No batch
- * normalization: tf.js layers normalise only up to 4-D tensors.
+ * 3-D U-Net body for volumes (d, h, w, c): Conv3D blocks, 2x2x2 max pooling, 2x2x2 transposed
+ * convolutions and skip connections; returns the last decoder feature id. Each side of the input
+ * must divide by 2^depth (depth 2: multiples of 4). No batch normalization: tf.js layers
+ * normalise only up to 4-D tensors.
  */
-export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
-  const base = o.baseFilters ?? 8;
-  const depth = o.depth ?? 2;
-  const { b, x: input } = start();
+function unet3dBody(b: SpecBuilder, input: string, base: number, depth: number): string {
   const conv = (x: string, filters: number): string =>
     b.add('Conv3D', x, {
       filters,
@@ -226,6 +223,13 @@ export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
     x = b.add('Concatenate', [x, skips[i]]);
     x = conv(x, base * 2 ** i);
   }
+  return x;
+}
+
+/** 3-D U-Net for segmenting volumes: softmax over `$classes` per voxel. */
+export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
+  const { b, x: input } = start();
+  const x = unet3dBody(b, input, o.baseFilters ?? 8, o.depth ?? 2);
   const out = b.add(
     'Conv3D',
     x,
@@ -242,11 +246,31 @@ export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
   );
 }
 
+/** 3-D U-Net for volume-to-volume regression (denoising...): linear output with `$channels` channels per voxel. */
+export function unet3dRegression(o: ArchitectureOptions = {}): NetworkSpec {
+  const { b, x: input } = start();
+  const x = unet3dBody(b, input, o.baseFilters ?? 8, o.depth ?? 2);
+  const out = b.add(
+    'Conv3D',
+    x,
+    { filters: '$channels', kernelSize: 1, activation: 'linear', kernelInitializer: 'glorotUniform' },
+    'image',
+  );
+  return b.build(
+    {
+      name: 'unet3d-regression',
+      task: 'transformation',
+      description: '3-D U-Net with a linear output for volume-to-volume tasks (denoising...).',
+    },
+    out,
+  );
+}
+
 /**
  * 3-D CNN classifier for volumes: `depth` stages of two 3x3x3 Conv3D (leaky ReLU, He init) and
- * 2x2x2 max pooling, doubling the filters, then flatten, dropout and softmax. Flatten rather than
- * global pooling: tf.js layers has no 3-D global pooling, so the dense layer's size follows the
- * input (each side divides by 2^depth). No batch normalization, as in the 3-D U-Net.
+ * 2x2x2 max pooling, doubling the filters, then global average pooling, dropout and softmax: the
+ * dense layer's size does not follow the input, so a trained network takes volumes of any size
+ * (each side at least 2^depth). No batch normalization, as in the 3-D U-Net.
  */
 export function cnn3d(o: ArchitectureOptions = {}): NetworkSpec {
   const base = o.baseFilters ?? 8;
@@ -269,7 +293,7 @@ export function cnn3d(o: ArchitectureOptions = {}): NetworkSpec {
       );
     x = b.add('MaxPool3D', x, { poolSize: 2 }, `pool${i + 1}`);
   }
-  const out = classifier(b, x, o.dropout ?? 0.2, 'Flatten');
+  const out = classifier(b, x, o.dropout ?? 0.2, 'GlobalAvgPool3D');
   return b.build(
     {
       name: 'cnn3d',
@@ -360,6 +384,7 @@ export const ARCHITECTURES = {
   unet3d,
   cnn3d,
   'unet-regression': unetRegression,
+  'unet3d-regression': unet3dRegression,
   centernet,
 } as const;
 

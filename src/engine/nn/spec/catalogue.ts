@@ -11,6 +11,7 @@ import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { tf, tfl } from '../tf';
 import { patchBatchNorm } from './fast-batchnorm';
+import { GlobalAveragePooling3D } from './global-average-pool3d';
 
 /** Kernel initializers offered for weight layers. */
 export const INITIALIZERS = [
@@ -332,6 +333,15 @@ const gap = layer({
   params: z.object({}),
   tfjs: 'globalAveragePooling2d',
 });
+const gap3d = own({
+  type: 'GlobalAvgPool3D',
+  title: 'Global Average Pooling 3D',
+  category: 'Pooling',
+  description: 'Averages each channel over the whole volume: (d, h, w, c) -> (c), whatever the volume size.',
+  inputs: { min: 1, max: 1 },
+  params: z.object({}),
+  build: (_p, ctx) => new GlobalAveragePooling3D({ name: ctx.name }),
+});
 const gmp = layer({
   type: 'GlobalMaxPool2D',
   title: 'Global Max Pooling 2D',
@@ -531,6 +541,7 @@ export const LAYER_TYPES: Record<string, LayerType> = Object.fromEntries(
     maxPool3d,
     avgPool3d,
     gap,
+    gap3d,
     gmp,
     dense,
     dropout,

@@ -7,7 +7,7 @@ import type { EpochMetrics, ScoredSet, Task } from '../../api';
 import { macroKey } from '../../api/metric-names';
 import { ConfusionMatrix, PER_CLASS_METRICS } from '../metrics/confusion';
 import { detectionMetrics, presenceAccuracy, type DetectionImage } from '../metrics/detection';
-import { RegressionAccumulator } from '../metrics/regression';
+import { RegressionAccumulator, type RegressionMetrics } from '../metrics/regression';
 import { decodeOutput } from '../detection/centernet';
 import type { Prepared } from './prepare';
 
@@ -20,6 +20,8 @@ export class EpochAccumulator {
   private readonly detections: DetectionImage[] = [];
   /** Classification items' truth and probabilities, kept when {@link keepScores} is called. */
   private scored?: ScoredSet;
+  /** Each transformation item's own metrics, kept when {@link keepItemMetrics} is called. */
+  private perItem?: { id: string; metrics: RegressionMetrics }[];
 
   constructor(
     private readonly task: Task,
@@ -38,6 +40,17 @@ export class EpochAccumulator {
   /** The kept truth and probabilities, in item order; see {@link keepScores}. */
   scores(): ScoredSet | undefined {
     return this.scored;
+  }
+
+  /** Keeps each transformation item's own metrics (PSNR with its own target's range), in item order. */
+  keepItemMetrics(): this {
+    this.perItem = [];
+    return this;
+  }
+
+  /** The kept per-item metrics; see {@link keepItemMetrics}. */
+  itemMetrics(): { id: string; metrics: RegressionMetrics }[] | undefined {
+    return this.perItem;
   }
 
   /** Adds a batch's mean loss weighted by its size. */
@@ -71,6 +84,11 @@ export class EpochAccumulator {
           pred[i] = o[i] * item.scale + item.offset;
         }
         this.regression.add(truth, pred);
+        if (this.perItem) {
+          const own = new RegressionAccumulator();
+          own.add(truth, pred);
+          this.perItem.push({ id: item.id, metrics: own.metrics() });
+        }
       } else if (this.task === 'detection') {
         const d = this.detection as NonNullable<typeof this.detection>;
         this.detections.push({

@@ -35,12 +35,18 @@ function crossEntropy(
   return tf.mean(tf.sum(ce, -1));
 }
 
-/** Soft Dice loss: 1 - mean over classes of 2|A∩B| / (|A| + |B|), over the whole batch. */
-function diceLoss(oneHot: tf.Tensor, pred: tf.Tensor): tf.Scalar {
+/** Per-class sums of a soft Dice over every axis but the classes: `|A∩B|` and `|A| + |B|`. */
+export function diceSums(oneHot: tf.Tensor, pred: tf.Tensor): { inter: tf.Tensor; denom: tf.Tensor } {
   // Every axis but the classes: batch and pixels (or voxels).
   const axes = Array.from({ length: pred.rank - 1 }, (_, i) => i);
-  const inter = tf.sum(tf.mul(oneHot, pred), axes);
-  const denom = tf.add(tf.sum(oneHot, axes), tf.sum(pred, axes));
+  return {
+    inter: tf.sum(tf.mul(oneHot, pred), axes),
+    denom: tf.add(tf.sum(oneHot, axes), tf.sum(pred, axes)),
+  };
+}
+
+/** Soft Dice loss from {@link diceSums}: 1 - mean over classes of 2|A∩B| / (|A| + |B|). */
+export function diceOf(inter: tf.Tensor, denom: tf.Tensor): tf.Scalar {
   return tf.sub(1, tf.mean(tf.div(tf.add(tf.mul(inter, 2), 1), tf.add(denom, 1))));
 }
 
@@ -67,6 +73,40 @@ function centerNetLoss(t: BatchTargets, pred: tf.Tensor, classes: number): tf.Sc
   return tf.add(focal, tf.div(tf.add(tf.mul(sizeL1, 0.1), offL1), nCenters));
 }
 
+/** Whether the params' loss has a soft Dice term (over the whole batch, not a mean over pixels). */
+export function hasDiceTerm(params: Pick<ResolvedParams, 'loss'>): boolean {
+  return params.loss === 'dice' || params.loss === 'bce-dice';
+}
+
+/**
+ * The part of a pixel-wise loss that is a mean over items and pixels (cross-entropy, focal, L1,
+ * L2), so that the loss of a whole volume is the voxel-weighted mean of its parts'; undefined for
+ * a loss without one (Dice) and for CenterNet.
+ */
+export function averagedTerm(
+  params: Pick<ResolvedParams, 'loss'>,
+  t: BatchTargets,
+  pred: tf.Tensor,
+  classWeights: number[] | null,
+): tf.Scalar | undefined {
+  switch (params.loss) {
+    case 'cross-entropy':
+      return crossEntropy(t.oneHot as tf.Tensor, pred, null, 0);
+    case 'weighted-cross-entropy':
+    case 'bce-dice':
+      return crossEntropy(t.oneHot as tf.Tensor, pred, classWeights, 0);
+    case 'focal':
+      return crossEntropy(t.oneHot as tf.Tensor, pred, classWeights, 2);
+    case 'l1':
+      return tf.mean(tf.abs(tf.sub(pred, t.target as tf.Tensor))) as tf.Scalar;
+    case 'l2':
+      return tf.mean(tf.square(tf.sub(pred, t.target as tf.Tensor))) as tf.Scalar;
+    case 'dice':
+    case 'centernet':
+      return undefined;
+  }
+}
+
 /** The loss of the params for one batch. */
 export function computeLoss(
   params: ResolvedParams,
@@ -75,27 +115,12 @@ export function computeLoss(
   classes: number,
   classWeights: number[] | null,
 ): tf.Scalar {
-  switch (params.loss) {
-    case 'cross-entropy':
-      return crossEntropy(t.oneHot as tf.Tensor, pred, null, 0);
-    case 'weighted-cross-entropy':
-      return crossEntropy(t.oneHot as tf.Tensor, pred, classWeights, 0);
-    case 'focal':
-      return crossEntropy(t.oneHot as tf.Tensor, pred, classWeights, 2);
-    case 'dice':
-      return diceLoss(t.oneHot as tf.Tensor, pred);
-    case 'bce-dice':
-      return tf.add(
-        crossEntropy(t.oneHot as tf.Tensor, pred, classWeights, 0),
-        diceLoss(t.oneHot as tf.Tensor, pred),
-      );
-    case 'centernet':
-      return centerNetLoss(t, pred, classes);
-    case 'l1':
-      return tf.mean(tf.abs(tf.sub(pred, t.target as tf.Tensor)));
-    case 'l2':
-      return tf.mean(tf.square(tf.sub(pred, t.target as tf.Tensor)));
-  }
+  if (params.loss === 'centernet') return centerNetLoss(t, pred, classes);
+  const mean = averagedTerm(params, t, pred, classWeights);
+  if (!hasDiceTerm(params)) return mean as tf.Scalar;
+  const { inter, denom } = diceSums(t.oneHot as tf.Tensor, pred);
+  const dice = diceOf(inter, denom);
+  return mean ? tf.add(mean, dice) : dice;
 }
 
 /**

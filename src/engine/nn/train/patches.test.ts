@@ -114,7 +114,7 @@ describe('training patches', () => {
       load: async () => volume(1, 1, 1, [0, 0, 0]),
     };
     expect(() => patchInputShape(images as never, 'segmentation', settings(0))).toThrow(
-      'Patch size trains networks that segment volumes, but the data is segmentation of 2-D images: leave Patch size empty',
+      'Patch size trains networks that segment or transform volumes, but the data is segmentation of 2-D images: leave Patch size empty',
     );
   });
 

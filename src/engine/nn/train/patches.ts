@@ -48,14 +48,14 @@ export function patchSettings(
 }
 
 /**
- * The network input of patch training, `[...patch, channels]`: volumes to segment whose sizes may
- * differ but whose channels agree; anything else is refused with a sentence.
+ * The network input of patch training, `[...patch, channels]`: volumes to segment or transform
+ * whose sizes may differ but whose channels agree; anything else is refused with a sentence.
  */
 export function patchInputShape(collection: SampleCollection, task: Task, patch: PatchSettings): number[] {
   const first = collection.items[0].shape;
-  if (task !== 'segmentation' || first.length !== 4)
+  if ((task !== 'segmentation' && task !== 'transformation') || first.length !== 4)
     throw new Error(
-      `Patch size trains networks that segment volumes, but the data is ${task} of ${first.length === 4 ? 'volumes' : '2-D images'}: leave Patch size empty`,
+      `Patch size trains networks that segment or transform volumes, but the data is ${task} of ${first.length === 4 ? 'volumes' : '2-D images'}: leave Patch size empty`,
     );
   const channels = first[3];
   const other = collection.items.find((i) => i.shape.length !== 4 || i.shape[3] !== channels);
@@ -135,8 +135,9 @@ export function wantsForeground(
 /**
  * One training patch of a volume sample at `position` in its batch: scaled as the whole volume,
  * then cut around a voxel drawn from the stream of (seed, epoch, sample id), a foreground one
- * when {@link wantsForeground} says so and the mask has any. Padding (volumes smaller than the
- * patch) is 0 in the network's input and background in the mask, as sliding-window inference pads.
+ * when {@link wantsForeground} says so and the mask has any; a transformation target is cut at
+ * the same place. Padding (volumes smaller than the patch) is 0 in the network's input and the
+ * target, and background in the mask, as sliding-window inference pads.
  */
 export function trainingPatch(
   sample: Sample,
@@ -165,5 +166,8 @@ export function trainingPatch(
     ...whole,
     x: cut(whole.x, spatial, channels, start, settings.size, 0),
     ...(whole.mask ? { mask: cut(whole.mask, spatial, 1, start, settings.size, 0) } : {}),
+    ...(whole.target
+      ? { target: cut(whole.target, spatial, geo.targetChannels ?? 1, start, settings.size, 0) }
+      : {}),
   };
 }

@@ -35,6 +35,7 @@ import { computeLoss, parseClassWeights } from './losses';
 import { learningRateAt, makeOptimizer, setLearningRate } from './optimizer';
 import { evaluateWholeVolumes } from './patch-evaluation';
 import { patchSettings, trainingPatch, type PatchSettings } from './patches';
+import { volumeMetricLines } from './volume-metric-lines';
 import type { DataGeometry, Prepared } from './prepare';
 import {
   buildNetwork,
@@ -408,6 +409,7 @@ export async function train(
       // Evaluate the best weights (the ones predict uses) on the test split.
       if (readCheckpointMeta(bestPath)) await loadCheckpoint(bestPath, model);
       const testAcc = new EpochAccumulator(geo.task, geo.classes, detection).keepScores();
+      if (geo.task === 'transformation' && geo.inputShape.length === 4) testAcc.keepItemMetrics();
       await pass(
         model,
         collection,
@@ -424,6 +426,8 @@ export async function train(
         patch && { settings: patch, epoch: state.epoch },
       );
       test = { metrics: testAcc.metrics(), confusion: testAcc.confusionRows() };
+      const perVolume = testAcc.itemMetrics();
+      if (perVolume) for (const line of volumeMetricLines(perVolume)) ctx.log.info(line);
       // The operating point is chosen on the validation split's probabilities under the same weights.
       const validation =
         geo.task === 'classification' && valIds.length
