@@ -18,6 +18,7 @@ import { Engine } from '../src/engine/service/engine';
 import { ProjectStore } from '../src/engine/store/project-store';
 import { GraphBuilder, tempDir, writeClassFolders } from '../src/engine/test-support/pipeline';
 import { Workbench } from '../src/renderer/stores/workbench';
+import { inProcessWorkbench } from './support/in-process-workbench';
 
 const dir = tempDir('phi-subscribe-');
 const engine = new Engine({ cacheDir: join(dir, 'cache') });
@@ -104,18 +105,7 @@ it('subscribes a new connection the same way', async () => {
 
 it("shows another front end's edit without reloading the project", async () => {
   // A second workbench on its own connection to the same engine, as a second browser tab.
-  let toSecond: (message: WireFromEngine) => void = () => {};
-  const second = openConnection(
-    (method, params, signal) => dispatch(engine, method, params, signal),
-    (listener) => engine.onDidEmit(listener),
-    { send: (message) => queueMicrotask(() => toSecond(structuredClone(message))) },
-  );
-  const other = new Workbench(
-    createWireClient({
-      send: (message) => second.receive(structuredClone(message)),
-      onMessage: (handler) => (toSecond = handler),
-    }),
-  );
+  const { workbench: other, close } = inProcessWorkbench(engine);
   try {
     await other.start();
     expect(other.graph.nodes.find((n) => n.id === 'resize')?.params.width).toBe(16);
@@ -126,7 +116,6 @@ it("shows another front end's edit without reloading the project", async () => {
     await expect.poll(() => other.graph.nodes.map((n) => n.id).sort()).toEqual(['data', 'resize']);
     expect(other.graph.edges.map((e) => e.target)).toEqual(['resize']);
   } finally {
-    other.dispose();
-    second.close();
+    close();
   }
 });
