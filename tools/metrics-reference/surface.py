@@ -15,8 +15,15 @@ foreground class the values computed here with SciPy the way MONAI defines them:
 - None for both when the class is missing from the truth or from the prediction.
 It also prints one full distance transform. src/engine/nn/metrics/volume.test.ts and the
 phi metrics test run it and read its JSON. Run: /usr/bin/python3 surface.py
+
+With two folders of NIfTI label volumes (truth, prediction; matched by file name, read with
+nibabel, class c = value c, spacing = the truth header's zooms) it prints instead each volume's
+values and, per class and metric, the mean over the volumes where it is defined:
+/usr/bin/python3 surface.py TRUTH_DIR PRED_DIR CLASSES
 """
 import json
+import os
+import sys
 
 import numpy as np
 from scipy.ndimage import binary_erosion, distance_transform_edt
@@ -124,5 +131,30 @@ def main():
     print(json.dumps({"cases": cases, "transform": transform}))
 
 
+def nifti_folders(truth_dir, pred_dir, classes):
+    import nibabel as nib
+
+    volumes = []
+    for name in sorted(os.listdir(truth_dir)):
+        if not name.endswith((".nii", ".nii.gz")):
+            continue
+        truth = nib.load(os.path.join(truth_dir, name))
+        pred = np.asarray(nib.load(os.path.join(pred_dir, name)).dataobj).round().astype(np.int64)
+        spacing = tuple(float(z) for z in truth.header.get_zooms()[:3])
+        labels = np.asarray(truth.dataobj).round().astype(np.int64)
+        result = case(name, labels, pred, spacing, classes)
+        volumes.append({"name": name, "perClass": result["perClass"]})
+    means = {}
+    for metric in ("dice", "iou", "hd95", "msd"):
+        means[metric] = []
+        for c in range(classes - 1):
+            defined = [v["perClass"][metric][c] for v in volumes if v["perClass"][metric][c] is not None]
+            means[metric].append(float(np.mean(defined)) if defined else None)
+    print(json.dumps({"volumes": volumes, "perClass": means}))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4:
+        nifti_folders(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

@@ -37,6 +37,9 @@ export function metricLabel(key: string): string {
     rmse: 'RMSE',
     msle: 'MSLE',
     psnr: 'PSNR',
+    // Volume distances are in millimetres of the source volumes (docs/metrics.md, "Volumes").
+    hd95: 'HD95 mm',
+    msd: 'Mean surface distance mm',
   };
   if (known[key.toLowerCase()]) return known[key.toLowerCase()];
   const macro = key.startsWith('macro') && key.length > 5;

@@ -78,5 +78,6 @@ describe('NodeMetrics', () => {
     expect(metricLabel('accuracyByClass')).toBe('Accuracy by class');
     expect(metricLabel('macroPpv')).toBe('PPV (macro)');
     expect(metricLabel('miou')).toBe('mIoU');
+    expect(metricLabel('macroHd95')).toBe('HD95 mm (macro)');
   });
 });

@@ -6,7 +6,9 @@
  * modules recorded (a mask onto the source grid by nearest class, a
  * transformation's output by bilinear reading, boxes into source pixels). It
  * is then compared with the dataset's own target, so a Resize (or crop) in
- * the chain does not change what the figures are measured on.
+ * the chain does not change what the figures are measured on. A volume's mask
+ * is measured on its own (volume-figures.ts), as `phi metrics` measures NIfTI
+ * label volumes.
  */
 import type { EpochMetrics, Sample } from '../../api';
 import type { DatasetSource } from '../../graph/node-type';
@@ -22,11 +24,12 @@ import { applyChain, type ChainStep } from '../../run/chain';
 import { decodeOutput } from '../detection/centernet';
 import { classMask, runSample, type Trained } from '../predict';
 import { EpochAccumulator } from '../train/epoch-metrics';
+import { VolumeFigures } from './volume-figures';
 
 /** The test split's figures measured against the dataset's own targets. */
 export interface SourceGeometryResult {
   metrics: EpochMetrics;
-  /** Segmentation: pixel counts `[true][predicted]` over the source grids; empty otherwise. */
+  /** Segmentation: pixel (voxel) counts `[true][predicted]` over the source grids; empty otherwise. */
   confusion: number[][];
   /** Items the figures were computed on. */
   items: number;
@@ -69,6 +72,7 @@ export async function sourceGeometryMetrics(
         }
       : undefined;
   const acc = new EpochAccumulator(geometry.task, geometry.classes, detection);
+  const volumes = volumetric ? new VolumeFigures(geometry.classes) : undefined;
   const failed: SourceGeometryResult['failed'] = [];
   let dropped = 0;
   let items = 0;
@@ -104,6 +108,7 @@ export async function sourceGeometryMetrics(
           throw new Error(`its mask has ${truth.length} values but the image ${mask.length} pixels`);
         const counts = new Array<number>(geometry.classes * geometry.classes).fill(0);
         for (let i = 0; i < truth.length; i++) counts[truth[i] * geometry.classes + mask[i]]++;
+        volumes?.add(original, mask);
         acc.addConfusion(counts);
       } else if (geometry.task === 'transformation') {
         if (original.label?.kind !== 'target') throw new Error('the dataset gives no target for this item');
@@ -134,7 +139,7 @@ export async function sourceGeometryMetrics(
   // The loss is the network's, on its own grid: it has no meaning in the source geometry.
   const { loss: _loss, ...metrics } = acc.metrics();
   return {
-    metrics,
+    metrics: volumes ? volumes.metrics() : metrics,
     confusion: geometry.task === 'segmentation' ? acc.confusionRows() : [],
     items,
     dropped,

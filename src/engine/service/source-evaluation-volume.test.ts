@@ -1,0 +1,252 @@
+/**
+ * The stored test metrics of a 3-D segmentation node are in the source
+ * geometry: a Decathlon folder written by nibabel (1.5 mm LPS volumes of
+ * 24x22x12 voxels, a bright sphere and a dimmer box as classes 1 and 2) goes
+ * through Reorient to Canonical, Resample to Spacing (2 mm) and Crop or Pad
+ * to Size (8x16x16) into a patch-trained 3-D U-Net, trained data-parallel on
+ * two threads. The per-volume Dice, IoU, HD95 and mean surface distance it
+ * stores equal `phi metrics` on `phi predict`'s NIfTI masks against the source
+ * label volumes, and SciPy's (tools/metrics-reference/surface.py) agree.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatValue, type EngineEvent, type Graph, type Sample } from '../api';
+import { openDataset } from '../data/dataset-node';
+import { datasetParamsSchema } from '../data/params';
+import { resampleVolumeToSource, sourceDepthToSample, sourceToSample } from '../imaging/geometry-steps';
+import { geometry } from '../imaging/image';
+import { VolumeFigures } from '../nn/evaluation/volume-figures';
+import { releaseTrained } from '../nn/predict';
+import { applyChain, chainOf } from '../run/chain';
+import { runPhi } from '../test-support/cli-io';
+import { pythonWith, runPython } from '../test-support/python';
+import { ProjectStore } from '../store/project-store';
+import { createBuiltinRegistry } from './builtin-registry';
+import { Engine } from './engine';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-source-volumes-'));
+const threads = process.env.PHI_TRAIN_THREADS;
+process.env.PHI_TRAIN_THREADS = '2';
+afterAll(() => {
+  releaseTrained();
+  if (threads === undefined) delete process.env.PHI_TRAIN_THREADS;
+  else process.env.PHI_TRAIN_THREADS = threads;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const python = pythonWith(['nibabel', 'numpy', 'scipy'], 'python3-nibabel python3-scipy');
+const REFERENCE = join(__dirname, '..', '..', '..', 'tools', 'metrics-reference', 'surface.py');
+
+const MAKE = `
+import json, os, sys
+import nibabel as nib, numpy as np
+root = sys.argv[1]
+for d in ('imagesTr', 'labelsTr'):
+    os.makedirs(os.path.join(root, d), exist_ok=True)
+rng = np.random.default_rng(17)
+# LPS voxel axes (x and y flipped against RAS), 1.5 mm isotropic.
+affine = np.diag([-1.5, -1.5, 1.5, 1.0]); affine[:3, 3] = [30.0, 20.0, -10.0]
+shape = (24, 22, 12)
+x, y, z = np.meshgrid(*[np.arange(n) for n in shape], indexing='ij')
+training = []
+for i in range(16):
+    c = [rng.integers(6, n - 6) for n in shape[:2]] + [rng.integers(4, 8)]
+    sphere = (x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2 <= 3.2 ** 2
+    b = [rng.integers(1, n - 7) for n in shape[:2]] + [rng.integers(1, 6)]
+    box = (x >= b[0]) & (x < b[0] + 6) & (y >= b[1]) & (y < b[1] + 5) & (z >= b[2]) & (z < b[2] + 5) & ~sphere
+    label = (sphere * 1 + box * 2).astype(np.uint8)
+    image = (rng.normal(30, 8, shape) + 170 * sphere + 90 * box).astype(np.int16)
+    img = nib.Nifti1Image(image, affine); img.set_qform(affine, code=1); img.set_sform(affine, code=1)
+    nib.save(img, f'{root}/imagesTr/v_{i:03d}.nii.gz')
+    nib.save(nib.Nifti1Image(label, affine), f'{root}/labelsTr/v_{i:03d}.nii.gz')
+    training.append({'image': f'./imagesTr/v_{i:03d}.nii.gz', 'label': f'./labelsTr/v_{i:03d}.nii.gz'})
+json.dump({'name': 'spheres', 'modality': {'0': 'CT'}, 'labels': {'0': 'background', '1': 'sphere', '2': 'box'},
+           'numTraining': 16, 'training': training, 'test': []}, open(f'{root}/dataset.json', 'w'))
+`;
+
+function project(path: string): void {
+  const at = { x: 0, y: 0 };
+  const node = (id: string, type: string, params: Record<string, unknown>, kind = 'module') =>
+    ({ id, kind, type, version: 1, params, position: at }) as Graph['nodes'][number];
+  const graph: Graph = {
+    nodes: [
+      node('data', 'dataset', { path: 'ds', task: 'segmentation', test: 25, validation: 12 }, 'dataset'),
+      node('reorient', 'reorient', { orientation: 'RAS' }),
+      node('resample', 'resample-spacing', { spacingX: 2, spacingY: 2, spacingZ: 2 }),
+      node('crop', 'crop-or-pad', { depth: 8, height: 16, width: 16 }),
+      node(
+        'net',
+        'neural-network',
+        {
+          task: 'segmentation',
+          architecture: 'unet3d',
+          backend: 'wasm',
+          baseFilters: 8,
+          depth: 2,
+          patchSize: '8x8x8',
+          patchForeground: 0.75,
+          batchSize: 4,
+          epochs: 40,
+          learningRate: 0.01,
+          seed: 2,
+        },
+        'network',
+      ),
+    ],
+    edges: [
+      { id: 'e1', source: 'data', target: 'reorient', targetPort: 'in' },
+      { id: 'e2', source: 'reorient', target: 'resample', targetPort: 'in' },
+      { id: 'e3', source: 'resample', target: 'crop', targetPort: 'in' },
+      { id: 'e4', source: 'crop', target: 'net', targetPort: 'in' },
+    ],
+  };
+  ProjectStore.create(path, { graph }).close();
+}
+
+type VolumeReport = {
+  perClass: Record<'dice' | 'iou' | 'hd95' | 'msd', (number | null)[]>;
+  volumes: { name: string; perClass: Record<string, (number | null)[]> }[];
+};
+
+describe('test metrics of a 3-D segmentation in the source geometry', () => {
+  it('the stored per-volume Dice, IoU, HD95 and MSD are phi metrics on phi predict NIfTI masks, and SciPy agrees', async () => {
+    runPython(python, MAKE, [join(dir, 'ds')]);
+    const path = join(dir, 'p.phiproj');
+    project(path);
+
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    const events: EngineEvent[] = [];
+    engine.onDidEmit((event) => events.push(event));
+    let test;
+    try {
+      await engine.openProject({ path });
+      const result = await engine.run({ mode: 'all' });
+      expect(result.errors).toEqual([]);
+      expect(result.status).toBe('done');
+      test = (await engine.getMetrics({ node: 'net' })).test;
+    } finally {
+      engine.closeProject();
+    }
+    const logs = events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+    expect(logs).toContain('Data-parallel training on 2 threads');
+    const trainLoss = events.flatMap((e) =>
+      e.type === 'epoch' && e.split === 'train' ? [e.metrics.loss as number] : [],
+    );
+    expect(trainLoss).toHaveLength(40);
+    expect(trainLoss[trainLoss.length - 1]).toBeLessThan(trainLoss[0]);
+    expect(logs.filter((m) => m.startsWith('Test metrics'))).toEqual([]);
+    expect(test?.geometry).toBe('source');
+
+    // The test split's volumes as the Dataset node splits them, their labels apart.
+    const source = await openDataset(
+      join(dir, 'ds'),
+      datasetParamsSchema.parse({ path: join(dir, 'ds'), task: 'segmentation', test: 25, validation: 12 }),
+    );
+    const names = source.items
+      .filter((i) => i.split === 'test')
+      .map((i) => basename(i.id).replace(/\.nii\.gz$/, ''));
+    expect(names.length).toBeGreaterThan(2);
+    for (const folder of ['images', 'labels']) mkdirSync(join(dir, 'split', folder), { recursive: true });
+    for (const name of names) {
+      copyFileSync(
+        join(dir, 'ds', 'imagesTr', `${name}.nii.gz`),
+        join(dir, 'split', 'images', `${name}.nii.gz`),
+      );
+      copyFileSync(
+        join(dir, 'ds', 'labelsTr', `${name}.nii.gz`),
+        join(dir, 'split', 'labels', `${name}.nii.gz`),
+      );
+    }
+    const predicted = await runPhi(dir, ['predict', path, '--node', 'net', 'split/images', 'masks']);
+    expect(predicted.err).toBe('');
+    expect(readdirSync(join(dir, 'masks')).length).toBe(names.length);
+    const measured = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'segmentation',
+      '--truth',
+      'split/labels',
+      '--pred',
+      'masks',
+      '--classes',
+      '3',
+      '--json',
+    ]);
+    expect(measured.err).toBe('');
+    const report = JSON.parse(measured.out) as VolumeReport & { macro: Record<string, number | null> };
+    const reference = spawnSync(python, [REFERENCE, join(dir, 'split', 'labels'), join(dir, 'masks'), '3'], {
+      encoding: 'utf8',
+    });
+    expect(reference.stderr).toBe('');
+    const scipy = JSON.parse(reference.stdout) as VolumeReport;
+    console.log(
+      `3-D test split, ${names.length} volumes in the source geometry: stored ${JSON.stringify(test?.metrics)}; SciPy ${JSON.stringify(scipy.perClass)}`,
+    );
+
+    expect(test?.items).toBe(names.length);
+    expect(report.volumes).toHaveLength(names.length);
+    for (const metric of ['dice', 'iou', 'hd95', 'msd'] as const) {
+      const stored = test?.metrics[metric] as (number | null)[];
+      // Background is left out, as phi metrics leaves it out.
+      expect(stored[0]).toBeNull();
+      expect(stored.slice(1)).toEqual(report.perClass[metric]);
+      const macro = `macro${metric.charAt(0).toUpperCase()}${metric.slice(1)}`;
+      expect(test?.metrics[macro]).toBe(report.macro[metric]);
+      scipy.perClass[metric].forEach((value, c) => {
+        if (value === null) expect(stored[c + 1]).toBeNull();
+        else expect(Math.abs((stored[c + 1] as number) - value)).toBeLessThan(1e-6);
+      });
+    }
+    // The network found both structures: the distances are measured, not all undefined.
+    expect((test?.metrics.dice as number[])[1]).toBeGreaterThan(0.3);
+    expect(test?.metrics.macroHd95).not.toBeNull();
+    expect(test?.metrics).not.toHaveProperty('loss');
+    const reported = await runPhi(dir, ['report', path, 'report.html']);
+    expect(reported.code).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('figures in the source geometry');
+    expect(html).toContain(
+      `<td>hd95, sphere</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
+    );
+    // The voxel confusion counts every source voxel of every test volume (24x22x12, not the 8x16x16 grid).
+    expect(test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(names.length * 24 * 22 * 12);
+  }, 600_000);
+
+  it("the chain's recorded geometry takes its own 2 mm label grid back onto the 1.5 mm source labels", async () => {
+    const graph = ProjectStore.open(join(dir, 'p.phiproj'));
+    const chain = chainOf(createBuiltinRegistry(), graph.graph(), 'net');
+    graph.close();
+    const source = await openDataset(
+      join(dir, 'ds'),
+      datasetParamsSchema.parse({ path: join(dir, 'ds'), task: 'segmentation' }),
+    );
+    const figures = new VolumeFigures(3);
+    for (const item of source.items.slice(0, 4)) {
+      const original = await source.load(item);
+      const sample = (await applyChain(chain, original)) as Sample;
+      if (sample.label?.kind !== 'mask') throw new Error('the chain lost the label');
+      const grid = geometry(sample.image);
+      const at = geometry(original.image);
+      expect([grid.depth, grid.height, grid.width]).toEqual([8, 16, 16]);
+      figures.add(
+        original,
+        resampleVolumeToSource(
+          sample.label.mask.data,
+          { ...grid, channels: 1 },
+          sourceToSample(sample, at),
+          sourceDepthToSample(sample, at.depth),
+          at,
+          'nearest',
+        ),
+      );
+    }
+    const m = figures.metrics();
+    console.log(`labels through the chain and back, 4 volumes: ${JSON.stringify(m)}`);
+    // Nearest sampling 1.5 -> 2 -> 1.5 mm moves boundaries by at most a voxel; the crop drops little.
+    expect(m.macroDice).toBeGreaterThan(0.8);
+    expect(m.macroHd95).toBeLessThanOrEqual(3);
+  });
+});
