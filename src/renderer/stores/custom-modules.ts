@@ -15,6 +15,7 @@ import type {
 } from '../../engine/api';
 import { idFromTitle, USER_ID_PATTERN } from '../../engine/api/names';
 import { UNTRUSTED_CODE } from '../../engine/api/trust';
+import { errorMessage } from './format';
 
 /** What the wizard asks. */
 export interface WizardValues {
@@ -238,7 +239,7 @@ export class CustomModulesStore {
       }
       return result.problems;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       const problems = [{ line: 1, column: 1, message }];
       runInAction(() => {
         if (this.doc) this.doc = { ...this.doc, saving: false, problems };
@@ -261,7 +262,7 @@ export class CustomModulesStore {
       this.host.toast('info', `Deleted "${id}"`);
       return true;
     } catch (error) {
-      this.host.toast('error', error instanceof Error ? error.message : String(error));
+      this.host.toast('error', errorMessage(error));
       return false;
     }
   }

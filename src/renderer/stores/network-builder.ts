@@ -15,6 +15,7 @@ import {
   type SavedNetworkInfo,
   type SpecCheck,
 } from '../../engine/api';
+import { errorMessage } from './format';
 
 /** One layer in the builder. */
 export interface BuilderLayer {
@@ -441,7 +442,7 @@ export class NetworkBuilderStore {
       check = {
         ok: false,
         shapes: {},
-        error: { message: error instanceof Error ? error.message : String(error) },
+        error: { message: errorMessage(error) },
       };
     }
     if (serial !== this.serial) return null;

@@ -7,6 +7,7 @@
 import { action, computed, makeObservable, observable, observableRef, runInAction } from 'mobx';
 import type { SearchDimension, Trial, TrialTally, TuningState } from '../../engine/api';
 import type { ParamField } from './param-form';
+import { errorMessage } from './format';
 
 /** One row of the search form: a param, ticked or not, and what to try. */
 export interface SearchChoice {
@@ -343,7 +344,7 @@ export class TuningStore {
       this.adopt(state);
       return null;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       runInAction(() => (this.error = message));
       await this.load();
       return message;
