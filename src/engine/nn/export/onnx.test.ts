@@ -1,6 +1,6 @@
 /**
  * The ONNX converter against tf.js: networks using every layer of the
- * catalogue (2-D and 3-D) and the built-in U-Net, with trained-looking
+ * catalogue (2-D and 3-D), the built-in U-Net and 3-D CNN, with trained-looking
  * weights, pass ONNX's own checker (Debian's python3-onnx) and give tf.js's
  * outputs under ONNX Runtime; a layer without a mapping is refused by name.
  */
@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backends/select';
-import { unet } from '../networks/builtin';
+import { cnn3d, unet } from '../networks/builtin';
 import { compileSpec } from '../spec/compile';
 import type { NetworkSpec } from '../../api/network-spec';
 import { seededValues } from '../../test-support/arrays';
 import { tf, tfl } from '../tf';
-import { ONNX_IR_VERSION, ONNX_OPSET, toOnnx } from './onnx';
+import { ONNX_IR_VERSION, ONNX_OPSET, toOnnx, toOnnxModel } from './onnx';
 import { checkOnnx } from './onnx-checker';
 import { OnnxNetwork } from './runtime';
 
@@ -123,6 +123,19 @@ describe('ONNX export', () => {
     const { model } = compileSpec(s, { inputShape: [6, 8, 8, 1], seed: 5 });
     trainedLooking(model);
     expect(await maxDifference(model, 'volume')).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
+  it('exports the built-in cnn3d, its 3-D global average pooling as GlobalAveragePool', async () => {
+    const { model } = compileSpec(cnn3d({ baseFilters: 3, depth: 2, dropout: 0 }), {
+      inputShape: [8, 12, 8, 2],
+      vars: { classes: 3 },
+      seed: 4,
+    });
+    trainedLooking(model);
+    const ops = toOnnxModel(model).graph.node.map((n) => n.opType);
+    expect(ops).toContain('GlobalAveragePool');
+    expect(await maxDifference(model, 'cnn3d')).toBeLessThan(1e-4);
     model.dispose();
   });
 
