@@ -1,16 +1,6 @@
 /** Node states: live events win over a snapshot during a run, stale marks, removed nodes forgotten. */
 import { describe, expect, it } from 'vitest';
-import type { Graph, GraphNode } from '../../engine/api';
 import { NodeStatesStore } from './node-states';
-
-const node = (id: string): GraphNode => ({
-  id,
-  kind: 'module',
-  type: 'resize',
-  version: 1,
-  params: {},
-  position: { x: 0, y: 0 },
-});
 
 describe('NodeStatesStore', () => {
   it('takes every state from a snapshot when no run goes on', () => {
@@ -47,11 +37,10 @@ describe('NodeStatesStore', () => {
     expect(store.status.has('unknown')).toBe(false);
   });
 
-  it('forgets nodes the graph no longer has', () => {
+  it('forgets every node but those of the graph', () => {
     const store = new NodeStatesStore();
     store.adopt({ a: { state: 'done' }, gone: { state: 'done' } }, false);
-    const graph: Graph = { nodes: [node('a')], edges: [] };
-    store.keepOnly(graph);
+    store.keepOnly(['a']);
     expect([...store.status.keys()]).toEqual(['a']);
   });
 

@@ -4,7 +4,7 @@
  * the Files tab refetches on.
  */
 import { action, makeObservable, observable } from 'mobx';
-import type { Graph, NodeStatus } from '../../engine/api';
+import type { NodeStatus } from '../../engine/api';
 
 /** Node states by node id. */
 export class NodeStatesStore {
@@ -44,9 +44,10 @@ export class NodeStatesStore {
     for (const id of ids) this.status.delete(id);
   }
 
-  /** Forgets nodes the graph does not have. */
-  keepOnly(graph: Graph): void {
-    this.forget([...this.status.keys()].filter((id) => !graph.nodes.some((n) => n.id === id)));
+  /** Forgets every node but `ids` (those of the graph). */
+  keepOnly(ids: Iterable<string>): void {
+    const kept = new Set(ids);
+    this.forget([...this.status.keys()].filter((id) => !kept.has(id)));
   }
 
   /** Nodes whose inputs changed: a node that has outputs now shows them as out of date. */

@@ -294,7 +294,7 @@ export class Workbench {
     this.mirror.adopt(snapshot.graph, fresh);
     this.graphIssues.adopt(snapshot.issues);
     this.nodeStates.adopt(snapshot.status, this.running);
-    this.nodeStates.keepOnly(snapshot.graph);
+    this.nodeStates.keepOnly(snapshot.graph.nodes.map((n) => n.id));
     this.selected.keepExisting();
   }
 
