@@ -17,6 +17,7 @@ import { identityMaskMapper, mapMaskValues } from './mask-map';
 import { datasetParamsSchema, type DatasetParams } from './params';
 import { setSourceInfo } from './source-info';
 import type { DecodedImage } from './readers/types';
+import { niftiUnit, withNiftiUnit } from './volume-unit';
 
 /** The dataset folder a node's `path` points to. */
 export function resolveDatasetRoot(path: string, projectDir: string): string {
@@ -60,6 +61,7 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
       volumes: params.volumes,
       split: [params.train, params.validation, params.test, params.splitByPatient, params.seed],
       classMap: params.classMap,
+      unit: [params.volumeUnit, layout.statedUnit?.unit ?? ''],
       // Which file and columns the labels and the official split are read from.
       labels: [params.labelsFile, params.labelColumn, params.splitColumn],
     }),
@@ -70,6 +72,7 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     colorMode: index.colorModes.size === 1 ? [...index.colorModes][0] : 'unknown',
     dims: index.dims.size === 1 ? [...index.dims][0] : 'unknown',
   };
+  const unit = niftiUnit(params.volumeUnit, layout.statedUnit);
   const maskMap = layout.maskClasses?.map;
   const mapMask = maskMap
     ? (mask: DecodedImage, file: string) => mapMaskValues(mask, file, maskMap)
@@ -81,7 +84,7 @@ export async function openDataset(root: string, params: DatasetParams): Promise<
     skipped: index.skipped,
     fingerprint: fingerprint.digest(),
     port,
-    load: (item) => loadItem(root, item, mapMask),
+    load: async (item) => withNiftiUnit(await loadItem(root, item, mapMask), unit),
     // A folder that can no longer be read has changed too: opening it again says why.
     changed: () =>
       readLayout(root, params).then(

@@ -81,6 +81,14 @@ export const datasetParamsSchema = z.object({
       "3-D data (DICOM series, multi-frame files, NIfTI, multipage TIFF): 'volume' = one 3-D sample each, " +
         "'slices' = one 2-D sample per slice",
     ),
+  volumeUnit: z
+    .enum(['auto', 'HU', 'raw'])
+    .default('auto')
+    .describe(
+      "Volume intensity unit of NIfTI volumes (a NIfTI file names no modality): 'auto' = HU when the MSD or " +
+        'nnU-Net dataset.json names one CT channel ("modality": {"0": "CT"}), else raw; \'HU\' = the volumes are CT ' +
+        "in Hounsfield units (HU windows and modules apply); 'raw' = values as stored. DICOM keeps its own unit",
+    ),
   train: z.number().min(0).max(100).default(70).describe('Share of the data used for training, in percent'),
   validation: z
     .number()

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sample } from '../api';
+import type { GraphNode, Sample } from '../api';
 import { resolveDatasetRoot } from '../data/dataset-node';
 import { decodeImage } from '../data/readers';
 import type { NodeTypeRegistry } from '../graph/registry';
@@ -18,6 +18,13 @@ import type { ProjectStore } from '../store/project-store';
 export interface HeldModel {
   artifactsDir: string;
   fromSample: boolean;
+}
+
+/** The Dataset node feeding `nodeId`, whose items Send to PACS sends the results of. */
+export function feedingDataset(store: ProjectStore, nodeId: string): GraphNode {
+  const data = datasetNodeOf(store.graph(), nodeId);
+  if (!data) throw new Error(`No Dataset node feeds "${nodeId}"`);
+  return data;
 }
 
 /** The item's source file, its decoded image, the sample the network takes and the model. */
@@ -36,8 +43,7 @@ export async function sendSource(
   trained: Trained;
 }> {
   const graph = store.graph();
-  const data = datasetNodeOf(graph, nodeId);
-  if (!data) throw new Error(`No Dataset node feeds "${nodeId}"`);
+  const data = feedingDataset(store, nodeId);
   if (sampleId.includes('#'))
     throw new Error(
       `${sampleId} is one frame of a multi-frame file: Send to PACS sends results of single images.`,

@@ -3,8 +3,10 @@
  * one item, taken back to its source image's grid (the geometry its modules
  * recorded, as `phi predict` does), made into a DICOM SEG of the item's DICOM
  * source (`src/engine/pacs/seg.ts`: same study, frame of reference, per-frame
- * references) and stored on the profile's PACS; a classification network's
- * prediction goes as a report and an overlay (pacs-send-classification.ts).
+ * references) and stored on the profile's PACS; a 3-D segmentation network's
+ * mask of a DICOM series goes as a SEG of the series (pacs-send-volume.ts); a
+ * classification network's prediction goes as a report and an overlay
+ * (pacs-send-classification.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +16,15 @@ import type { NodeTypeRegistry } from '../graph/registry';
 import { resampleToSource, sourceToSample } from '../imaging/geometry-steps';
 import { geometry as sizeOf } from '../imaging/image';
 import { encodeNpyFloat32 } from '../nn/io/npy';
-import { classMask, runSample } from '../nn/predict';
+import { classMask, loadTrained, runSample } from '../nn/predict';
 import { push } from '../pacs/push';
 import { buildSeg } from '../pacs/seg';
 import { readPart10, stringOf } from '../pacs/dcmjs';
 import type { ProjectStore } from '../store/project-store';
 import type { PacsConnection } from './pacs-profiles';
 import { sendClassification } from './pacs-send-classification';
-import { sendSource, type HeldModel } from './pacs-send-source';
+import { feedingDataset, sendSource, type HeldModel } from './pacs-send-source';
+import { volumeSeg } from './pacs-send-volume';
 
 /** Sends `sampleId`'s prediction by network `nodeId`: a SEG, or an SR and a Grad-CAM capture. */
 export async function sendPrediction(
@@ -34,11 +37,18 @@ export async function sendPrediction(
   /** The held model and its result's cache key. */
   model: HeldModel & { key: string },
 ): Promise<EngineResults['sendToPacs']> {
-  const prepared = await sendSource(store, registry, nodeId, sampleId, model, ({ manifest }) => {
-    if (manifest.geometry.inputShape.length !== 3)
+  const description = `Phi Studio: ${nodeId} prediction${model.fromSample ? ' (Sample RUN model)' : ''}`;
+  feedingDataset(store, nodeId);
+  const held = await loadTrained(model.artifactsDir);
+  if (held.manifest.geometry.inputShape.length === 4) {
+    if (held.manifest.geometry.task !== 'segmentation')
       throw new Error(
-        `"${nodeId}" is a 3-D network: Send to PACS sends 2-D predictions; phi predict writes its masks as NIfTI in each volume's grid.`,
+        `"${nodeId}" is a 3-D ${held.manifest.geometry.task} network: Send to PACS sends the masks of 3-D segmentation networks.`,
       );
+    const seg = await volumeSeg(store, registry, nodeId, sampleId, held, description);
+    return sendSeg(seg.bytes, seg.segments, profile, connection, model.fromSample);
+  }
+  const prepared = await sendSource(store, registry, nodeId, sampleId, model, ({ manifest }) => {
     if (!['segmentation', 'classification'].includes(manifest.geometry.task))
       throw new Error(
         `"${nodeId}" is not a segmentation or classification network: Send to PACS sends a SEG, or a report and a Grad-CAM.`,
@@ -70,17 +80,30 @@ export async function sendPrediction(
     const maskFile = join(scratch, 'mask.npy');
     writeFileSync(maskFile, encodeNpyFloat32(Float32Array.from(mask), [source.height, source.width]));
     const segments = present.map((k) => classes[k] ?? `class ${k}`);
-    const seg = await buildSeg(maskFile, file, {
-      labels: segments,
-      description: `Phi Studio: ${nodeId} prediction${model.fromSample ? ' (Sample RUN model)' : ''}`,
-    });
+    const seg = await buildSeg(maskFile, file, { labels: segments, description });
+    return await sendSeg(seg.bytes, segments, profile, connection, model.fromSample);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Stores a SEG on the profile's PACS; says which instance it became, in which study. */
+async function sendSeg(
+  bytes: Uint8Array,
+  segments: string[],
+  profile: string,
+  connection: PacsConnection,
+  fromSample: boolean,
+): Promise<EngineResults['sendToPacs']> {
+  const scratch = mkdtempSync(join(tmpdir(), 'phi-seg-'));
+  try {
     const segFile = join(scratch, 'seg.dcm');
-    writeFileSync(segFile, seg.bytes);
+    writeFileSync(segFile, bytes);
     await push(connection.target, [segFile], connection, () => undefined);
-    const written = readPart10(seg.bytes);
+    const written = readPart10(bytes);
     return {
       profile,
-      fromSample: model.fromSample,
+      fromSample,
       segments,
       sopInstanceUid: stringOf(written.dict, '00080018') ?? '',
       studyInstanceUid: stringOf(written.dict, '0020000D') ?? '',

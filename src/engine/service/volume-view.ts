@@ -90,6 +90,19 @@ async function heatPng(heat: Float32Array, width: number, height: number): Promi
   return encodeRgb(rgb, height, width, [height, width]);
 }
 
+/**
+ * What the values of a NIfTI volume are in, and who said so: HU from dataset.json or the
+ * Dataset node; at the Dataset node, raw values are said to be raw, with how to make them HU.
+ */
+function unitNoteOf(sample: Sample, atDataset: boolean): string | undefined {
+  if (sample.meta.niftiVersion === undefined) return undefined;
+  if (sample.image.unit === 'HU' && typeof sample.meta.unitFrom === 'string')
+    return `Values in HU, as ${sample.meta.unitFrom} says`;
+  if (atDataset && sample.image.unit === 'raw')
+    return "Values as stored (raw): a NIfTI file names no modality. For CT in HU, set the Dataset node's Volume intensity unit to HU";
+  return undefined;
+}
+
 /** See the module comment. */
 export class VolumeView {
   private readonly volumes = new Recent<Promise<Volume>>();
@@ -115,6 +128,8 @@ export class VolumeView {
     const notes: string[] = [];
     const channels = geometry(sample.image).channels;
     if (channels > 1) notes.push(`Channel 1 of ${channels} is shown`);
+    const unitNote = unitNoteOf(sample, graphNode.kind === 'dataset');
+    if (unitNote) notes.push(unitNote);
     const result: VolumeSlice = {
       sampleId,
       plane,

@@ -11,12 +11,14 @@
  *   the mask is `labelsTr/<case>.nii.gz`; `labels` maps names to values
  *   (`{"background": 0, "tumour": 1}`). A case's channel files make one item
  *   with that many channels.
+ * Either dataset.json naming one CT channel makes the volumes' unit HU (volume-unit.ts).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FoundFile } from '../walk';
 import { FileIndex, isSideFile, stemOf } from './files';
 import type { MaskClasses } from './mask-classes';
+import { unitOfDatasetJson } from '../volume-unit';
 import type { LayoutEntry, LayoutResult } from './types';
 
 /** The folders and label file both layouts share. */
@@ -86,6 +88,12 @@ function classesOf(labels: Record<string, unknown> | undefined, layout: 'msd' | 
   });
   pairs.sort((a, b) => a[0] - b[0]);
   return { classes: pairs.map(([, name]) => name), map: new Map(pairs.map(([v], i) => [v, i])) };
+}
+
+/** The unit dataset.json states for the volumes, as a LayoutResult field. */
+function withStatedUnit(json: DatasetJson): Pick<LayoutResult, 'statedUnit'> {
+  const statedUnit = unitOfDatasetJson(json);
+  return statedUnit ? { statedUnit } : {};
 }
 
 /** A note on the unlabelled images, for the layout choice. */
@@ -170,6 +178,7 @@ export async function readMsd(
     entries,
     skipped,
     files: files.all,
+    ...withStatedUnit(json),
   };
 }
 
@@ -234,5 +243,6 @@ export async function readNnUnet(
     entries,
     skipped,
     files: files.all,
+    ...withStatedUnit(json),
   };
 }

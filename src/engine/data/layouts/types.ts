@@ -4,6 +4,7 @@
  * assembles series and assigns splits, the same way for every layout.
  */
 import type { Split, Task } from '../../api';
+import type { StatedUnit } from '../volume-unit';
 import type { FoundFile } from '../walk';
 
 /** Label of an entry, as the layout knows it (files are loaded later). */
@@ -53,4 +54,6 @@ export interface LayoutResult {
   skipped: { file: string; reason: string }[];
   /** Every file the layout looked at, for the fingerprint (images, masks, label files). */
   files: FoundFile[];
+  /** The unit of NIfTI volumes the folder states (dataset.json naming one CT channel). */
+  statedUnit?: StatedUnit;
 }
