@@ -226,43 +226,47 @@ function unet3dBody(b: SpecBuilder, input: string, base: number, depth: number):
   return x;
 }
 
-/** 3-D U-Net for segmenting volumes: softmax over `$classes` per voxel. */
-export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
+/** The 3-D U-Net body with a 1x1x1 Conv3D head of `filters` channels per voxel. */
+function unet3dWithHead(
+  o: ArchitectureOptions,
+  head: { filters: string; activation: 'softmax' | 'linear'; id: string },
+  meta: Pick<NetworkSpec, 'name' | 'task' | 'description'>,
+): NetworkSpec {
   const { b, x: input } = start();
   const x = unet3dBody(b, input, o.baseFilters ?? 8, o.depth ?? 2);
+  // Key order as the shipped specs have it: the training key hashes the spec's JSON.
   const out = b.add(
     'Conv3D',
     x,
-    { filters: '$classes', kernelSize: 1, activation: 'softmax', kernelInitializer: 'glorotUniform' },
-    'mask',
+    { filters: head.filters, kernelSize: 1, activation: head.activation, kernelInitializer: 'glorotUniform' },
+    head.id,
   );
-  return b.build(
+  return b.build(meta, out);
+}
+
+/** 3-D U-Net for segmenting volumes: softmax over `$classes` per voxel. */
+export function unet3d(o: ArchitectureOptions = {}): NetworkSpec {
+  return unet3dWithHead(
+    o,
+    { filters: '$classes', activation: 'softmax', id: 'mask' },
     {
       name: 'unet3d',
       task: 'segmentation',
       description: '3-D U-Net for volumes: 3-D convolutions, pooling and up-sampling with skip connections.',
     },
-    out,
   );
 }
 
 /** 3-D U-Net for volume-to-volume regression (denoising...): linear output with `$channels` channels per voxel. */
 export function unet3dRegression(o: ArchitectureOptions = {}): NetworkSpec {
-  const { b, x: input } = start();
-  const x = unet3dBody(b, input, o.baseFilters ?? 8, o.depth ?? 2);
-  const out = b.add(
-    'Conv3D',
-    x,
-    { filters: '$channels', kernelSize: 1, activation: 'linear', kernelInitializer: 'glorotUniform' },
-    'image',
-  );
-  return b.build(
+  return unet3dWithHead(
+    o,
+    { filters: '$channels', activation: 'linear', id: 'image' },
     {
       name: 'unet3d-regression',
       task: 'transformation',
       description: '3-D U-Net with a linear output for volume-to-volume tasks (denoising...).',
     },
-    out,
   );
 }
 
