@@ -71,6 +71,7 @@ function network(): LayersModel {
 function profileKernels(): () => Map<string, { calls: number; seconds: number }> {
   const table = new Map<string, { calls: number; seconds: number }>();
   const nested: number[] = [];
+  const callers: string[] = [];
   for (const config of tf.getKernelsForBackend('wasm')) {
     const run = config.kernelFunc;
     tf.unregisterKernel(config.kernelName, 'wasm');
@@ -79,15 +80,19 @@ function profileKernels(): () => Map<string, { calls: number; seconds: number }>
       kernelFunc: ((args: never) => {
         const t0 = process.cpuUsage();
         nested.push(0);
+        // A kernel called by another is listed under its caller's name: `Conv3D > Conv2D`.
+        callers.push(config.kernelName);
+        const name = callers.join(' > ');
         const out = run(args);
+        callers.pop();
         const used = process.cpuUsage(t0);
         const total = (used.user + used.system) / 1e6;
         const own = total - (nested.pop() as number);
         if (nested.length) nested[nested.length - 1] += total;
-        const row = table.get(config.kernelName) ?? { calls: 0, seconds: 0 };
+        const row = table.get(name) ?? { calls: 0, seconds: 0 };
         row.calls++;
         row.seconds += own;
-        table.set(config.kernelName, row);
+        table.set(name, row);
         return out;
       }) as never,
     });
@@ -186,10 +191,10 @@ async function compare(): Promise<void> {
     console.log(
       `one training step (batch ${batch} of ${patch}^3, mean of ${steps}): ${((seconds / steps) * 1000).toFixed(0)} CPU ms`,
     );
-    console.log('kernel                          calls   CPU ms  share');
+    console.log(`${'kernel'.padEnd(50)}  calls   CPU ms  share`);
     const line = (name: string, calls: string, s: number): void =>
       console.log(
-        `${name.padEnd(30)} ${calls.padStart(6)} ${((s / steps) * 1000).toFixed(1).padStart(8)} ${((s / seconds) * 100).toFixed(1).padStart(5)}%`,
+        `${name.padEnd(50)} ${calls.padStart(6)} ${((s / steps) * 1000).toFixed(1).padStart(8)} ${((s / seconds) * 100).toFixed(1).padStart(5)}%`,
       );
     for (const [name, row] of rows) line(name, String(row.calls / steps), row.seconds);
     line('(outside kernels)', '', seconds - inKernels);

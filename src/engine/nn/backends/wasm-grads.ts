@@ -243,7 +243,7 @@ function filterGradInput(backend: KernelBackend, x: TensorInfo, info: backend_ut
  * (32x128x128, 1 -> 16 channels): 89 ms dilated conv, 70 ms im2col; at 16
  * channels the im2col gather costs more than it saves.
  */
-const IM2COL_MAX_CHANNELS = 4;
+export const IM2COL_MAX_CHANNELS = 4;
 
 /**
  * Conv2DBackpropFilter as `df = patches^T dy`: the patches are gathered in
@@ -307,13 +307,31 @@ function conv2DBackpropFilter(args: {
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, attrs, false);
   if (info.inChannels <= IM2COL_MAX_CHANNELS) return filterGradIm2col(backend, x, dy, info);
-  const xAdj = filterGradInput(backend, x, info);
-  const xT = call(backend, 'Transpose', { x: xAdj }, { perm: [3, 1, 2, 0] });
+  const xT = call(backend, 'Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const out = filterGradOfTransposed(backend, xT, dy, info);
+  const df = call(backend, 'Transpose', { x: out }, { perm: [1, 2, 0, 3] });
+  release(backend, xT, out);
+  return df;
+}
+
+/**
+ * The filter gradient `[Ci, kh, kw, Co]` from the input already transposed
+ * to `[Ci, H, W, N]`: a conv of it, padded or cropped to the rows and
+ * columns the taps reach, with `dy` as `[Ho, Wo, N, Co]`, dilated by the
+ * stride. (wasm-conv3d.ts transposes its input straight into that layout.)
+ */
+export function filterGradOfTransposed(
+  backend: KernelBackend,
+  xT: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const xAdj = filterGradInput(backend, xT, info);
   const dyT = call(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const out = call(
     backend,
     'Conv2D',
-    { x: xT, filter: dyT },
+    { x: xAdj, filter: dyT },
     {
       strides: [1, 1],
       pad: 'valid',
@@ -321,9 +339,8 @@ function conv2DBackpropFilter(args: {
       dataFormat: 'NHWC',
     },
   );
-  const df = call(backend, 'Transpose', { x: out }, { perm: [1, 2, 0, 3] });
-  release(backend, xAdj, xT, dyT, out);
-  return df;
+  release(backend, xAdj, dyT);
+  return out;
 }
 
 /** DepthwiseConv2dNativeBackpropInput via a depthwise conv of dilated `dy` with the flipped filter. */
