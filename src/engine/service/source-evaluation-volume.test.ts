@@ -1,12 +1,16 @@
 /**
- * The stored test metrics of a 3-D segmentation node are in the source
- * geometry: a Decathlon folder written by nibabel (1.5 mm LPS volumes of
+ * The stored test metrics of 3-D segmentation and transformation nodes are
+ * in the source geometry. Segmentation: a Decathlon folder written by nibabel (1.5 mm LPS volumes of
  * 24x22x12 voxels, a bright sphere and a dimmer box as classes 1 and 2) goes
  * through Reorient to Canonical, Resample to Spacing (2 mm) and Crop or Pad
  * to Size (8x16x16) into a patch-trained 3-D U-Net, trained data-parallel on
  * two threads. The per-volume Dice, IoU, HD95 and mean surface distance it
  * stores equal `phi metrics` on `phi predict`'s NIfTI masks against the source
  * label volumes, and SciPy's (tools/metrics-reference/surface.py) agree.
+ * Transformation: 1.5 x 1.5 x 2.5 mm input/target pairs resampled to 2 mm
+ * in-plane and padded to 8x12x12 for a patch-trained 3-D regression U-Net;
+ * its stored MAE, RMSE and PSNR are numpy's on `phi predict`'s NIfTI outputs
+ * against the source targets.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -67,44 +71,80 @@ json.dump({'name': 'spheres', 'modality': {'0': 'CT'}, 'labels': {'0': 'backgrou
            'numTraining': 16, 'training': training, 'test': []}, open(f'{root}/dataset.json', 'w'))
 `;
 
-function project(path: string): void {
+const MAKE_PAIRS = `
+import os, sys
+import nibabel as nib, numpy as np
+root = sys.argv[1]
+for d in ('input', 'target'):
+    os.makedirs(os.path.join(root, d), exist_ok=True)
+rng = np.random.default_rng(5)
+affine = np.diag([1.5, 1.5, 2.5, 1.0])
+shape = (14, 13, 8)
+x, y, z = np.meshgrid(*[np.linspace(0, 1, n) for n in shape], indexing='ij')
+for i in range(10):
+    clean = 100 * (np.sin(3 * x + rng.uniform(0, 3)) * np.cos(2 * y) + z) + 200
+    for folder, data in (('input', clean + rng.normal(0, 20, shape)), ('target', clean)):
+        nib.save(nib.Nifti1Image(data.astype(np.float32), affine), f'{root}/{folder}/v{i}.nii.gz')
+`;
+
+/** MAE, RMSE and PSNR over every voxel of the named volumes, R the targets' max - min, as phi metrics pools them. */
+const POOLED = `
+import json, sys
+import nibabel as nib, numpy as np
+root, out, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+load = lambda p: np.asarray(nib.load(p).dataobj, dtype=np.float64)
+targets = [load(f'{root}/target/{n}') for n in names]
+preds = [load(f'{out}/{n}') for n in names]
+t = np.concatenate([v.ravel() for v in targets]); p = np.concatenate([v.ravel() for v in preds])
+mse = np.mean((t - p) ** 2)
+print(json.dumps({'mae': float(np.mean(np.abs(t - p))), 'rmse': float(np.sqrt(mse)),
+                  'psnr': float(10 * np.log10((t.max() - t.min()) ** 2 / mse)), 'shapes': [list(v.shape) for v in preds]}))
+`;
+
+/** A project: the Dataset node, then `modules` in a line, then the network node `net`. */
+function chainProject(
+  path: string,
+  dataset: Record<string, unknown>,
+  modules: [string, Record<string, unknown>][],
+  network: Record<string, unknown>,
+): void {
   const at = { x: 0, y: 0 };
-  const node = (id: string, type: string, params: Record<string, unknown>, kind = 'module') =>
-    ({ id, kind, type, version: 1, params, position: at }) as Graph['nodes'][number];
-  const graph: Graph = {
-    nodes: [
-      node('data', 'dataset', { path: 'ds', task: 'segmentation', test: 25, validation: 12 }, 'dataset'),
-      node('reorient', 'reorient', { orientation: 'RAS' }),
-      node('resample', 'resample-spacing', { spacingX: 2, spacingY: 2, spacingZ: 2 }),
-      node('crop', 'crop-or-pad', { depth: 8, height: 16, width: 16 }),
-      node(
-        'net',
-        'neural-network',
-        {
-          task: 'segmentation',
-          architecture: 'unet3d',
-          backend: 'wasm',
-          baseFilters: 8,
-          depth: 2,
-          patchSize: '8x8x8',
-          patchForeground: 0.75,
-          batchSize: 4,
-          epochs: 40,
-          learningRate: 0.01,
-          seed: 2,
-        },
-        'network',
-      ),
-    ],
-    edges: [
-      { id: 'e1', source: 'data', target: 'reorient', targetPort: 'in' },
-      { id: 'e2', source: 'reorient', target: 'resample', targetPort: 'in' },
-      { id: 'e3', source: 'resample', target: 'crop', targetPort: 'in' },
-      { id: 'e4', source: 'crop', target: 'net', targetPort: 'in' },
-    ],
-  };
-  ProjectStore.create(path, { graph }).close();
+  const nodes: Graph['nodes'] = [
+    { id: 'data', kind: 'dataset', type: 'dataset', version: 1, params: dataset, position: at },
+    ...modules.map(([type, params]) => ({
+      id: type,
+      kind: 'module' as const,
+      type,
+      version: 1,
+      params,
+      position: at,
+    })),
+    { id: 'net', kind: 'network', type: 'neural-network', version: 1, params: network, position: at },
+  ];
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i}`, source: nodes[i].id, target: n.id, targetPort: 'in' }));
+  ProjectStore.create(path, { graph: { nodes, edges } }).close();
 }
+
+/** Runs the project; its events and the network node's stored test result. */
+async function train(path: string) {
+  const engine = new Engine({ cacheDir: join(dir, 'cache') });
+  const events: EngineEvent[] = [];
+  engine.onDidEmit((event) => events.push(event));
+  try {
+    await engine.openProject({ path });
+    const result = await engine.run({ mode: 'all' });
+    expect(result.errors).toEqual([]);
+    expect(result.status).toBe('done');
+    return { events, test: (await engine.getMetrics({ node: 'net' })).test };
+  } finally {
+    engine.closeProject();
+  }
+}
+
+const SEGMENTATION_SPLIT = { task: 'segmentation', test: 25, validation: 12 };
+const TRANSFORMATION_SPLIT = { task: 'transformation', test: 30, validation: 10 };
 
 type VolumeReport = {
   perClass: Record<'dice' | 'iou' | 'hd95' | 'msd', (number | null)[]>;
@@ -115,21 +155,29 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
   it('the stored per-volume Dice, IoU, HD95 and MSD are phi metrics on phi predict NIfTI masks, and SciPy agrees', async () => {
     runPython(python, MAKE, [join(dir, 'ds')]);
     const path = join(dir, 'p.phiproj');
-    project(path);
-
-    const engine = new Engine({ cacheDir: join(dir, 'cache') });
-    const events: EngineEvent[] = [];
-    engine.onDidEmit((event) => events.push(event));
-    let test;
-    try {
-      await engine.openProject({ path });
-      const result = await engine.run({ mode: 'all' });
-      expect(result.errors).toEqual([]);
-      expect(result.status).toBe('done');
-      test = (await engine.getMetrics({ node: 'net' })).test;
-    } finally {
-      engine.closeProject();
-    }
+    chainProject(
+      path,
+      { path: 'ds', ...SEGMENTATION_SPLIT },
+      [
+        ['reorient', { orientation: 'RAS' }],
+        ['resample-spacing', { spacingX: 2, spacingY: 2, spacingZ: 2 }],
+        ['crop-or-pad', { depth: 8, height: 16, width: 16 }],
+      ],
+      {
+        task: 'segmentation',
+        architecture: 'unet3d',
+        backend: 'wasm',
+        baseFilters: 8,
+        depth: 2,
+        patchSize: '8x8x8',
+        patchForeground: 0.75,
+        batchSize: 4,
+        epochs: 40,
+        learningRate: 0.01,
+        seed: 2,
+      },
+    );
+    const { events, test } = await train(path);
     const logs = events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
     expect(logs).toContain('Data-parallel training on 2 threads');
     const trainLoss = events.flatMap((e) =>
@@ -143,7 +191,7 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
     // The test split's volumes as the Dataset node splits them, their labels apart.
     const source = await openDataset(
       join(dir, 'ds'),
-      datasetParamsSchema.parse({ path: join(dir, 'ds'), task: 'segmentation', test: 25, validation: 12 }),
+      datasetParamsSchema.parse({ path: join(dir, 'ds'), ...SEGMENTATION_SPLIT }),
     );
     const names = source.items
       .filter((i) => i.split === 'test')
@@ -249,4 +297,59 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
     expect(m.macroDice).toBeGreaterThan(0.8);
     expect(m.macroHd95).toBeLessThanOrEqual(3);
   });
+
+  it("transformation: the stored MAE, RMSE and PSNR are numpy's on phi predict NIfTI outputs against the source targets", async () => {
+    runPython(python, MAKE_PAIRS, [join(dir, 'tr')]);
+    const path = join(dir, 'tr.phiproj');
+    chainProject(
+      path,
+      { path: 'tr', ...TRANSFORMATION_SPLIT },
+      [
+        ['resample-spacing', { spacingX: 2, spacingY: 2 }],
+        ['crop-or-pad', { depth: 8, height: 12, width: 12 }],
+      ],
+      {
+        task: 'transformation',
+        architecture: 'unet3d-regression',
+        backend: 'wasm',
+        baseFilters: 4,
+        depth: 2,
+        patchSize: '8x8x8',
+        batchSize: 4,
+        epochs: 15,
+        learningRate: 0.003,
+        seed: 3,
+      },
+    );
+    const { test } = await train(path);
+    expect(test?.geometry).toBe('source');
+
+    const source = await openDataset(
+      join(dir, 'tr'),
+      datasetParamsSchema.parse({ path: join(dir, 'tr'), ...TRANSFORMATION_SPLIT }),
+    );
+    const names = source.items.filter((i) => i.split === 'test').map((i) => basename(i.id));
+    expect(names.length).toBeGreaterThan(1);
+    mkdirSync(join(dir, 'tr-split'), { recursive: true });
+    for (const name of names) copyFileSync(join(dir, 'tr', 'input', name), join(dir, 'tr-split', name));
+    const predicted = await runPhi(dir, ['predict', path, '--node', 'net', 'tr-split', 'tr-out']);
+    expect(predicted.err).toBe('');
+    const numpy = JSON.parse(
+      runPython(python, POOLED, [join(dir, 'tr'), join(dir, 'tr-out'), JSON.stringify(names)]),
+    ) as {
+      mae: number;
+      rmse: number;
+      psnr: number;
+      shapes: number[][];
+    };
+    console.log(
+      `3-D transformation test split, ${names.length} volumes of ${JSON.stringify(numpy.shapes[0])} in the source geometry: stored MAE ${test?.metrics.mae}, PSNR ${test?.metrics.psnr}; numpy MAE ${numpy.mae}, PSNR ${numpy.psnr}`,
+    );
+    expect(test?.items).toBe(names.length);
+    expect(numpy.shapes.every((s) => s.join('x') === '14x13x8')).toBe(true);
+    expect(Math.abs((test?.metrics.mae as number) - numpy.mae) / numpy.mae).toBeLessThan(1e-5);
+    expect(Math.abs((test?.metrics.rmse as number) - numpy.rmse) / numpy.rmse).toBeLessThan(1e-5);
+    expect(Math.abs((test?.metrics.psnr as number) - numpy.psnr)).toBeLessThan(1e-4);
+    expect(test?.metrics).not.toHaveProperty('loss');
+  }, 600_000);
 });

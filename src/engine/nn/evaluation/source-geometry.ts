@@ -60,8 +60,8 @@ export async function sourceGeometryMetrics(
   if (geometry.task === 'classification')
     throw new Error('a classifier has no source geometry to map its outputs to');
   const volumetric = geometry.inputShape.length === 4;
-  if (volumetric && geometry.task !== 'segmentation')
-    throw new Error(`the ${geometry.task} outputs of a 3-D network are not mapped back to source volumes`);
+  if (volumetric && geometry.task === 'detection')
+    throw new Error('the boxes of a 3-D network are not mapped back to source volumes');
   const detection =
     geometry.task === 'detection'
       ? {
@@ -72,7 +72,8 @@ export async function sourceGeometryMetrics(
         }
       : undefined;
   const acc = new EpochAccumulator(geometry.task, geometry.classes, detection);
-  const volumes = volumetric ? new VolumeFigures(geometry.classes) : undefined;
+  const volumes =
+    volumetric && geometry.task === 'segmentation' ? new VolumeFigures(geometry.classes) : undefined;
   const failed: SourceGeometryResult['failed'] = [];
   let dropped = 0;
   let items = 0;
@@ -120,7 +121,17 @@ export async function sourceGeometryMetrics(
             `its target has ${targetChannels} channel(s) but the network predicts ${channels}: a module in the chain changed the target's channels`,
           );
         const inUnits = Float32Array.from(out, (v) => v * scale + offset);
-        const predicted = resampleToSource(inUnits, { ...grid, channels }, toGrid, at, 'bilinear');
+        // As phi predict writes a 3-D network's output volume: bilinear in-plane, the nearest slice across.
+        const predicted = volumetric
+          ? resampleVolumeToSource(
+              inUnits,
+              { ...grid, channels },
+              toGrid,
+              sourceDepthToSample(sample, at.depth),
+              at,
+              'bilinear',
+            )
+          : resampleToSource(inUnits, { ...grid, channels }, toGrid, at, 'bilinear');
         if (target.data.length !== predicted.length)
           throw new Error(`its target is not the size of its image (${at.width}x${at.height})`);
         acc.addTarget(target.data, predicted);
