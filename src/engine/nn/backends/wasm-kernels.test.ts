@@ -158,7 +158,7 @@ describe('Slice, SplitV and Concat on wasm match the cpu backend', () => {
   );
 
   const joins: { shapes: number[][]; axis: number }[] = [
-    // A 3-D U-Net's skip connection: channels of odd counts, and runs long enough for `set`.
+    // Channels of odd counts, and runs long enough for `set`.
     {
       shapes: [
         [2, 3, 4, 5, 3],
@@ -187,6 +187,22 @@ describe('Slice, SplitV and Concat on wasm match the cpu backend', () => {
         [2, 3, 2, 2, 3],
       ],
       axis: 0,
+    },
+    // Equal inputs of short runs (a U-Net's skip connection, 8 + 8 channels) go through a transpose.
+    {
+      shapes: [
+        [2, 3, 4, 5, 8],
+        [2, 3, 4, 5, 8],
+      ],
+      axis: -1,
+    },
+    {
+      shapes: [
+        [2, 3, 2, 2, 3],
+        [2, 3, 2, 2, 3],
+        [2, 3, 2, 2, 3],
+      ],
+      axis: 2,
     },
     {
       shapes: [
