@@ -165,6 +165,7 @@ export async function indexLayout(layout: LayoutResult, options: IndexOptions): 
         files: volume.members.map((m) => m.entry.file.rel),
         shape: volume.shape,
         ...(volume.spacing ? { spacing: volume.spacing } : {}),
+        ...(volume.affine ? { affine: volume.affine } : {}),
         ...(first.entry.label?.kind === 'class' ? { label: first.entry.label } : {}),
       },
       stratum: first.entry.stratum,

@@ -17,6 +17,8 @@ export interface ItemRef {
   shape: number[];
   /** Voxel spacing of an assembled series (slice distance first). */
   spacing?: number[];
+  /** Rows of the voxel (column, row, slice) to RAS millimetre map of an assembled series, 3 x 4. */
+  affine?: number[][];
   label?:
     | { kind: 'class'; index: number; multi?: number[] }
     | { kind: 'mask'; file: string; frame?: number }

@@ -8,6 +8,7 @@ import type { DatasetItem } from '../graph/node-type';
 import type { ImageData, Label, PixelArray, Sample } from '../api';
 import { asItemRef } from './item-ref';
 import { decodeImage, messageOf } from './readers';
+import { seriesPlacement } from './series';
 import type { DecodedImage } from './readers/types';
 
 async function decodeFile(root: string, rel: string, frame?: number): Promise<DecodedImage> {
@@ -80,7 +81,12 @@ export async function loadItem(root: string, item: DatasetItem, mapMask: MaskMap
       data: stack(slices, item.id),
       shape: [slices.length, ...first.shape],
       ...(ref.spacing ? { spacing: ref.spacing } : {}),
-      meta: { ...first.meta, slices: slices.length },
+      // The series' place in the patient, read like a NIfTI affine (the View tab names sides by it).
+      meta: {
+        ...first.meta,
+        slices: slices.length,
+        ...seriesPlacement(ref.affine),
+      },
     };
   }
   const expected = ref.shape.join('x');

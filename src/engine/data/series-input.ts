@@ -8,8 +8,8 @@ import { relative } from 'node:path';
 import { stack } from '../imaging/image';
 import type { IndexedEntry } from './indexer';
 import { decodeImage, openImage } from './readers';
-import type { DecodedImage, SeriesInfo } from './readers/types';
-import { assembleSeries } from './series';
+import type { DecodedImage } from './readers/types';
+import { assembleSeries, seriesPlacement } from './series';
 
 /** One assembled series: its volume, and where its voxels lie. */
 export interface SeriesVolume {
@@ -19,28 +19,6 @@ export interface SeriesVolume {
   image: DecodedImage;
   /** Rows of the voxel (column, row, slice) to RAS millimetre map, 3 x 4; undefined without positions. */
   affine?: number[][];
-}
-
-/**
- * The first three rows of the voxel-to-RAS affine of a series: voxel (i, j, k) lies at
- * `P0 + i dc R + j dr C + k S` in DICOM's LPS patient axes (R and C ImageOrientationPatient's row and
- * column cosines, dr and dc PixelSpacing, S the step between the first and last positions over
- * the slices between them), with x and y negated for RAS, as dcm2niix and nibabel write it.
- */
-export function seriesAffine(
-  first: SeriesInfo,
-  last: SeriesInfo,
-  slices: number,
-  pixelSpacing: number[],
-): number[][] | undefined {
-  const p0 = first.position;
-  const p1 = last.position;
-  const o = first.orientation;
-  if (!p0 || !p1 || !o || o.length < 6 || p0.length < 3 || p1.length < 3) return undefined;
-  const [dr, dc] = pixelSpacing;
-  const step = [0, 1, 2].map((a) => (slices > 1 ? (p1[a] - p0[a]) / (slices - 1) : 0));
-  const lps = [0, 1, 2].map((a) => [o[a] * dc, o[3 + a] * dr, step[a], p0[a]]);
-  return lps.map((row, a) => (a < 2 ? row.map((v) => -v) : row));
 }
 
 /**
@@ -67,25 +45,18 @@ export async function seriesVolumes(
   for (const v of volumes) {
     const slices: DecodedImage[] = [];
     for (const m of v.members) slices.push(await decodeImage(m.entry.file.abs));
-    const first = v.members[0].header;
-    const last = v.members[v.members.length - 1].header;
-    const pixelSpacing = first.spacing?.slice(-2);
     const image: DecodedImage = {
       ...slices[0],
       data: stack(slices.map((s) => s.data)),
       shape: v.shape,
       ...(v.spacing ? { spacing: v.spacing } : {}),
-      meta: { ...slices[0].meta, slices: slices.length },
+      meta: { ...slices[0].meta, slices: slices.length, ...seriesPlacement(v.affine) },
     };
-    const affine =
-      first.series && last.series && pixelSpacing
-        ? seriesAffine(first.series, last.series, v.members.length, pixelSpacing)
-        : undefined;
     out.push({
       id: v.id,
       files: v.members.map((m) => m.entry.file.abs),
       image,
-      ...(affine ? { affine } : {}),
+      ...(v.affine ? { affine: v.affine } : {}),
     });
   }
   return { volumes: out, singles: [...singles.map((e) => e.entry.file.abs), ...unread].sort() };

@@ -4,9 +4,12 @@
  * ordered by their position along the slice normal (ImagePositionPatient
  * projected on the cross product of ImageOrientationPatient's cosines), with
  * InstanceNumber as the fallback. The slice spacing is the median distance
- * between neighbouring positions.
+ * between neighbouring positions; the voxel-to-RAS affine follows from the
+ * first and last positions and the orientation.
  */
 import type { IndexedEntry } from './indexer';
+import { axisCodes } from './readers/nifti';
+import type { SeriesInfo } from './readers/types';
 
 /** One assembled volume. */
 export interface AssembledVolume {
@@ -14,6 +17,30 @@ export interface AssembledVolume {
   members: IndexedEntry[];
   shape: number[];
   spacing?: number[];
+  /** Rows of the voxel (column, row, slice) to RAS millimetre map, 3 x 4; absent without positions. */
+  affine?: number[][];
+}
+
+/**
+ * The first three rows of the voxel-to-RAS affine of a series: voxel (i, j, k) lies at
+ * `P0 + i dc R + j dr C + k S` in DICOM's LPS patient axes (R and C ImageOrientationPatient's row and
+ * column cosines, dr and dc PixelSpacing, S the step between the first and last positions over
+ * the slices between them), with x and y negated for RAS, as dcm2niix and nibabel write it.
+ */
+export function seriesAffine(
+  first: SeriesInfo,
+  last: SeriesInfo,
+  slices: number,
+  pixelSpacing: number[],
+): number[][] | undefined {
+  const p0 = first.position;
+  const p1 = last.position;
+  const o = first.orientation;
+  if (!p0 || !p1 || !o || o.length < 6 || p0.length < 3 || p1.length < 3) return undefined;
+  const [dr, dc] = pixelSpacing;
+  const step = [0, 1, 2].map((a) => (slices > 1 ? (p1[a] - p0[a]) / (slices - 1) : 0));
+  const lps = [0, 1, 2].map((a) => [o[a] * dc, o[3 + a] * dr, step[a], p0[a]]);
+  return lps.map((row, a) => (a < 2 ? row.map((v) => -v) : row));
 }
 
 function normalOf(orientation: number[] | undefined): number[] {
@@ -25,6 +52,16 @@ function normalOf(orientation: number[] | undefined): number[] {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The meta a series volume carries about its place in the patient: its affine as a NIfTI
+ * reader gives it (4 x 4) and its axis codes, so that the View tab and Reorient read it alike.
+ */
+export function seriesPlacement(affine: number[][] | undefined): Record<string, unknown> {
+  if (!affine) return {};
+  const full = [...affine.slice(0, 3), [0, 0, 0, 1]];
+  return { affine: full, orientation: axisCodes(full) };
 }
 
 /** Splits entries into assembled volumes and entries that stay as they are. */
@@ -83,7 +120,18 @@ export function assembleSeries(entries: IndexedEntry[]): {
     }
     const base = folder || '.';
     const id = (perFolder.get(folder) ?? 0) > 1 ? `${base}#${seriesKey.slice(0, 8)}` : base;
-    volumes.push({ id, members, shape: [members.length, ...first.shape], ...(spacing ? { spacing } : {}) });
+    const last = members[members.length - 1].header;
+    const affine =
+      havePositions && first.series && last.series && first.spacing
+        ? seriesAffine(first.series, last.series, members.length, first.spacing.slice(-2))
+        : undefined;
+    volumes.push({
+      id,
+      members,
+      shape: [members.length, ...first.shape],
+      ...(spacing ? { spacing } : {}),
+      ...(affine ? { affine } : {}),
+    });
   }
   return { volumes, singles };
 }

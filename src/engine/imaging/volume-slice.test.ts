@@ -1,13 +1,22 @@
 /**
  * Slices of a NIfTI volume in the three planes against nibabel: the file is reoriented with
  * `as_closest_canonical` and sliced in the display convention of volume-slice.ts, for an
- * RAS affine, a DICOM-like LPS one and an oblique affine with permuted and flipped axes.
+ * RAS affine, a DICOM-like LPS one and an oblique affine with permuted and flipped axes. A DICOM
+ * series (oblique, files in shuffled order) read as a Dataset reads it is sliced as nibabel slices
+ * the engine's NIfTI of the same series, with the sides named.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VOLUME_PLANES, type VolumePlane } from '../api';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDataset } from '../data/dataset-node';
+import { niftiWithAffine } from '../data/nifti-writer';
+import { datasetParamsSchema } from '../data/params';
 import { openImage } from '../data/readers';
-import { pythonWith } from '../test-support/python';
+import { seriesVolumes } from '../data/series-input';
+import { OBLIQUE_SERIES_PY } from '../test-support/oblique-series';
+import { pythonWith, runPython } from '../test-support/python';
 import { scratchFolder, type ScratchFolder } from '../test-support/scratch-folders';
 import { planeLayout, sliceValues, worldAxesOf } from './volume-slice';
 
@@ -129,3 +138,66 @@ function cropStep(sx: number) {
     affine: [sx, 0, sx > 0 ? 0 : 7, 0, 1, 0] as [number, number, number, number, number, number],
   };
 }
+
+const SERIES = `${OBLIQUE_SERIES_PY}
+import sys
+rng = np.random.default_rng(9)
+for name in ('lesion/ct1', 'normal/ct2'):
+    write_series(f'{sys.argv[1]}/series/{name}', rng.integers(-1000, 1000, size=(11, 9, 7)).astype(np.int16), rng)
+`;
+
+const CANONICAL = `
+import json, sys
+import numpy as np, nibabel as nib
+image = nib.load(sys.argv[1])
+c = np.asarray(nib.as_closest_canonical(image).dataobj)
+print(json.dumps({
+    'codes': ''.join(nib.aff2axcodes(image.affine)),
+    'axial': [c[::-1, ::-1, k].T.tolist() for k in range(c.shape[2])],
+    'coronal': [c[::-1, j, ::-1].T.tolist() for j in range(c.shape[1])],
+    'sagittal': [c[i, ::-1, ::-1].T.tolist() for i in range(c.shape[0])],
+}))
+`;
+
+describe('DICOM series slices against nibabel', () => {
+  it('an oblique series in shuffled files: every slice of every plane as nibabel slices its NIfTI, sides named', async () => {
+    const python = pythonWith(['nibabel', 'numpy', 'pydicom'], 'python3-nibabel python3-pydicom');
+    runPython(python, SERIES, [folder.root]);
+    const root = join(folder.root, 'series');
+    const source = await openDataset(
+      root,
+      datasetParamsSchema.parse({ path: root, task: 'classification', layout: 'class-folders' }),
+    );
+    const item = source.items.find((i) => i.id === 'lesion/ct1');
+    if (!item) throw new Error(`no series item: ${source.items.map((i) => i.id).join(', ')}`);
+    const sample = await source.load(item);
+    // The engine's NIfTI of the same series (what phi predict writes masks with).
+    const folderOf = join(root, 'lesion/ct1');
+    const files = readdirSync(folderOf).map((name) => join(folderOf, name));
+    const [series] = (await seriesVolumes(root, files)).volumes;
+    const [d, h, w] = series.image.shape;
+    const converted = join(folder.root, 'series-ct1.nii.gz');
+    niftiWithAffine(series.image.data as Int16Array, { nx: w, ny: h, nz: d }, series.affine ?? [], converted);
+    const reference = JSON.parse(runPython(python, CANONICAL, [converted])) as Record<
+      VolumePlane,
+      number[][][]
+    > & {
+      codes: string;
+    };
+    expect(sample.meta.orientation).toBe(reference.codes);
+    const axes = worldAxesOf(sample);
+    expect(axes.source).toBe('affine');
+    let compared = 0;
+    for (const plane of VOLUME_PLANES) {
+      const layout = planeLayout(sample.image, axes, plane);
+      expect(layout.orientation.source).toBe('affine');
+      expect(layout.count).toBe(reference[plane].length);
+      reference[plane].forEach((rows, index) => {
+        expect([layout.height, layout.width]).toEqual([rows.length, rows[0].length]);
+        expect(Array.from(sliceValues(sample.image.data, layout, index))).toEqual(rows.flat());
+        compared++;
+      });
+    }
+    console.log(`DICOM series ${reference.codes}: ${compared} slices in 3 planes equal nibabel's`);
+  });
+});

@@ -22,7 +22,7 @@ def write_series(folder, volume, rng, modality='CT'):
     origin = np.array([-40.0, 25.0, 110.0]); dr, dc = 1.5, 1.2
     columns, rows, count = volume.shape
     study, series, frame = generate_uid(), generate_uid(), generate_uid()
-    for k in rng.permutation(count):
+    for n, k in enumerate(rng.permutation(count)):
         ds = Dataset()
         meta = FileMetaDataset(); meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
         meta.MediaStorageSOPInstanceUID = generate_uid(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -40,7 +40,7 @@ def write_series(folder, volume, rng, modality='CT'):
         ds.RescaleIntercept = 0; ds.RescaleSlope = 1
         ds.PixelData = np.ascontiguousarray(volume[:, :, k].T).astype(np.int16).tobytes()
         ds.is_little_endian = True; ds.is_implicit_VR = False
-        ds.save_as(f'{folder}/slice_{k * 7 % count}.dcm', write_like_original=False)
+        ds.save_as(f'{folder}/slice_{n}.dcm', write_like_original=False)
     return study, series
 def check_seg(seg_file, folder, mask):
     import glob, pydicom
