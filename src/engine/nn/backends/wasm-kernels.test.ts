@@ -278,3 +278,23 @@ describe('Sum over every axis but the channels on wasm matches the cpu backend',
     }, 1e-6);
   });
 });
+
+describe('the LeakyRelu gradient on wasm matches the cpu backend', () => {
+  // Zeros in x take the alpha branch on both backends (x > 0 is false).
+  const cases: { shape: number[]; alpha: number }[] = [
+    { shape: [2, 5, 7, 3, 6], alpha: 0.2 },
+    { shape: [3, 11, 13, 1], alpha: 0.01 },
+    { shape: [17], alpha: 0.5 },
+  ];
+  it.each(cases)('leakyRelu of $shape, alpha $alpha', async ({ shape, alpha }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    await matchesCpu(() => {
+      const x = tf.tensor(seededValues(n, 60, -1, 1, 8), shape);
+      const r = tf.tensor(seededValues(n, 61), shape);
+      const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(xx, alpha), r)))(x);
+      const y = tf.leakyRelu(x, alpha);
+      tf.dispose([x, r]);
+      return [y, dx];
+    }, 1e-7);
+  });
+});

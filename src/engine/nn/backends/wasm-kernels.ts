@@ -5,7 +5,8 @@
  * Conv3D and its gradients from 2-D convolutions (wasm-conv3d.ts), batch
  * normalization (wasm-batch-norm.ts), Identity / Cast without copies
  * (wasm-no-copy.ts), Slice / SplitV / Concat as copies of contiguous runs
- * (wasm-slice.ts) and per-channel sums (wasm-channel-sum.ts).
+ * (wasm-slice.ts), per-channel sums (wasm-channel-sum.ts) and the LeakyRelu
+ * gradient in one pass (wasm-leaky-relu-grad.ts).
  * Measured effect on one small-CNN training step (batch 32, 128x128x1):
  * see bench/train.ts and docs/networks.md.
  */
@@ -13,6 +14,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { registerWasmBatchNormKernels } from './wasm-batch-norm';
 import { WASM_CONV3D_GRADIENT_KERNELS, wrapConv3D } from './wasm-conv3d';
 import { WASM_GRADIENT_KERNELS } from './wasm-grads';
+import { registerLeakyReluGrad } from './wasm-leaky-relu-grad';
 import { maxPoolGrad } from './wasm-max-pool-grad';
 import { maxPool3D, maxPool3DGrad } from './wasm-max-pool3d';
 import { sum } from './wasm-channel-sum';
@@ -37,6 +39,7 @@ export function registerWasmKernels(): void {
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never });
   }
   registerWasmBatchNormKernels();
+  registerLeakyReluGrad();
   // Wrappers that fall back to the package's kernel keep its config (and setup).
   for (const [kernelName, wrap] of [
     ['Identity', identity],
