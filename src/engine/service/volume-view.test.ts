@@ -131,8 +131,9 @@ describe('volume slices of the 3-D example', () => {
       source: 'affine',
       sides: { top: 'S', bottom: 'I', left: 'R', right: 'L' },
     });
-    // NIfTI says nothing of units: the values are shown as the file holds them.
-    expect(middle.unit).toBe('raw');
+    // NIfTI says nothing of units; the example's dataset.json names its one channel CT.
+    expect(middle.unit).toBe('HU');
+    expect(middle.notes).toEqual(['Values in HU, as dataset.json "modality": {"0": "CT"} says']);
   });
 
   it('draws the window asked for, and the label exactly on the labelled voxels, with the class names', async () => {
