@@ -2,13 +2,20 @@
  * The View tab on the bundled 3-D example in Chromium at 1280x800: the 3-D U-Net's input
  * volume slice by slice, scrolled with the wheel and the keys, in the three planes with
  * the aspect of the voxel spacing (1.5 x 1.5 x 3 mm), window and level dragged, the label
- * and prediction overlays with the class legend, and the patient's sides at the edges.
+ * and prediction overlays with the class legend, and the patient's sides at the edges; its
+ * CT volumes (dataset.json names the channel CT) in HU with the CT window presets. A DICOM
+ * series (oblique, files in shuffled order) shows the patient's sides too.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../src/engine/resources';
+import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
 import { Engine } from '../src/engine/service/engine';
+import { ProjectStore } from '../src/engine/store/project-store';
+import { OBLIQUE_SERIES_PY } from '../src/engine/test-support/oblique-series';
+import { GraphBuilder } from '../src/engine/test-support/pipeline';
+import { pythonWith, runPython } from '../src/engine/test-support/python';
 import { layoutProblems, openProject, type Session } from './support/browser-steps';
 
 let session: Session;
@@ -129,5 +136,73 @@ describe('the View tab on volumes', () => {
     expect(await layoutProblems(page, '.volume-view')).toEqual([]);
     await session.shot('volume-02-overlays');
     expect(session.pageErrors).toEqual([]);
+  });
+
+  it("shows the example's CT volumes in HU, says why, and offers the CT window presets", async () => {
+    const { page } = session;
+    await page.locator('[data-testid="node-dataset"] .phi-node-title').click();
+    await page.getByTestId('volume-slice').waitFor();
+    await page.getByText('Values in HU, as dataset.json "modality": {"0": "CT"} says').waitFor();
+    expect(await page.getByTestId('slice-meta').innerText()).toMatch(/ HU · sides from the affine/);
+    await page.locator('.wl-presets').getByRole('button', { name: 'Lung' }).click();
+    expect(await page.getByRole('slider', { name: 'Window level (centre)' }).inputValue()).toBe('-600');
+    expect(session.pageErrors).toEqual([]);
+  });
+});
+
+/** A project whose Dataset node reads two oblique DICOM series, one per class folder, run. */
+async function seriesProject(dir: string): Promise<string> {
+  const python = pythonWith(['pydicom', 'numpy'], 'python3-pydicom');
+  runPython(
+    python,
+    `${OBLIQUE_SERIES_PY}
+import sys
+rng = np.random.default_rng(5)
+for name in ('lesion/ct1', 'normal/ct2'):
+    write_series(f'{sys.argv[1]}/series/{name}', rng.integers(-1000, 1000, size=(24, 20, 9)).astype(np.int16), rng)
+`,
+    [dir],
+  );
+  const project = join(dir, 'series.phiproj');
+  ProjectStore.create(project, {
+    graph: new GraphBuilder(createBuiltinRegistry())
+      .chain(['dataset', 'dataset', { path: 'series', task: 'classification', layout: 'class-folders' }])
+      .build(),
+  }).close();
+  // Run with the cache `phi serve` will use, so the View tab has the items.
+  const engine = new Engine({ cacheDir: join(dir, 'cache', 'phi-studio') });
+  await engine.openProject({ path: project });
+  const run = await engine.run({ mode: 'all' });
+  engine.closeProject();
+  if (run.status !== 'done') throw new Error(`the series project did not run: ${run.status}`);
+  return project;
+}
+
+describe('the View tab on a DICOM series', () => {
+  let series: Session;
+  beforeAll(async () => {
+    series = await openProject('phi-volume-series-e2e-', seriesProject, { width: 1280, height: 800 });
+  });
+  afterAll(() => series?.close());
+
+  it("names the patient's sides of an oblique series in every plane", async () => {
+    const { page } = series;
+    await page.locator('[data-testid="node-dataset"] .phi-node-title').click();
+    await page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: 'View' }).click();
+    await page.getByTestId('volume-slice').waitFor();
+    const sides = async (): Promise<string> =>
+      (
+        await Promise.all(
+          (['top', 'bottom', 'left', 'right'] as const).map((e) => page.getByTestId(`edge-${e}`).innerText()),
+        )
+      ).join('');
+    expect(await sides()).toBe('APRL');
+    expect(await page.getByTestId('slice-meta').innerText()).toMatch(/HU · sides from the affine/);
+    await page.getByRole('group', { name: 'Plane' }).getByRole('button', { name: 'Coronal' }).click();
+    await expect.poll(sides).toBe('SIRL');
+    await page.getByRole('group', { name: 'Plane' }).getByRole('button', { name: 'Sagittal' }).click();
+    await expect.poll(sides).toBe('SIAP');
+    await series.shot('volume-03-dicom-series-sagittal');
+    expect(series.pageErrors).toEqual([]);
   });
 });
