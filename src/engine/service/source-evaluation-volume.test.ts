@@ -6,7 +6,8 @@
  * to Size (8x16x16) into a patch-trained 3-D U-Net, trained data-parallel on
  * two threads. The per-volume Dice, IoU, HD95 and mean surface distance it
  * stores equal `phi metrics` on `phi predict`'s NIfTI masks against the source
- * label volumes, and SciPy's (tools/metrics-reference/surface.py) agree.
+ * label volumes, and SciPy's (tools/metrics-reference/surface.py) agree;
+ * a repeat's seeds are measured the same way.
  * Transformation: 1.5 x 1.5 x 2.5 mm input/target pairs resampled to 2 mm
  * in-plane and padded to 8x12x12 for a patch-trained 3-D regression U-Net;
  * its stored MAE, RMSE and PSNR are numpy's on `phi predict`'s NIfTI outputs
@@ -259,6 +260,26 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
     expect(html).toContain(
       `<td>hd95, sphere</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
     );
+    // Repeats measure each seed's model the same way: per volume, in the source volumes.
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    try {
+      await engine.openProject({ path });
+      const repeat = await engine.repeatTraining({ node: 'net', seeds: 2 });
+      expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
+      for (const seed of repeat.seeds) {
+        expect(seed.items).toBe(names.length);
+        expect(seed.test.hd95).toHaveLength(3);
+        expect((seed.test.hd95 as (number | null)[])[0]).toBeNull();
+      }
+      expect(Object.keys(repeat.acrossSeeds).sort()).toEqual([
+        'macroDice',
+        'macroHd95',
+        'macroIou',
+        'macroMsd',
+      ]);
+    } finally {
+      engine.closeProject();
+    }
     // The voxel confusion counts every source voxel of every test volume (24x22x12, not the 8x16x16 grid).
     expect(test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(names.length * 24 * 22 * 12);
   }, 600_000);
