@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backends/select';
-import { cnn3d, unet } from '../networks/builtin';
+import { cnn3d, unet, unet3d, unet3dRegression } from '../networks/builtin';
 import { compileSpec } from '../spec/compile';
 import type { NetworkSpec } from '../../api/network-spec';
 import { seededValues } from '../../test-support/arrays';
@@ -137,6 +137,24 @@ describe('ONNX export', () => {
     expect(ops).toContain('GlobalAveragePool');
     expect(await maxDifference(model, 'cnn3d')).toBeLessThan(1e-4);
     model.dispose();
+  });
+
+  it('exports the built-in 3-D U-Nets, their up-sampling as a 3-D ConvTranspose', async () => {
+    for (const [name, build] of [
+      ['unet3d', unet3d],
+      ['unet3d-regression', unet3dRegression],
+    ] as const) {
+      const { model } = compileSpec(build({ baseFilters: 3, depth: 2 }), {
+        inputShape: [8, 12, 4, 1],
+        vars: { classes: 3, channels: 1 },
+        seed: 6,
+      });
+      trainedLooking(model);
+      const transposed = toOnnxModel(model).graph.node.filter((n) => n.opType === 'ConvTranspose');
+      expect(transposed).toHaveLength(2);
+      expect(await maxDifference(model, name)).toBeLessThan(1e-4);
+      model.dispose();
+    }
   });
 
   it('exports the built-in U-Net with per-pixel probabilities in NHWC', async () => {

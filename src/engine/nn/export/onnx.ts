@@ -293,10 +293,11 @@ function convolution(kind: 'conv' | 'depthwise' | 'separable'): Converter {
 
 const convTranspose: Converter = (g, layer, config, [input]) => {
   const x = g.channelsFirst(input);
+  const n = input.shape.length - 2;
   const w = weightsOf(layer);
-  const kernel = perAxis(config.kernelSize, 2);
-  const strides = perAxis(config.strides, 2);
-  if (perAxis(config.dilationRate ?? 1, 2).some((d) => d !== 1))
+  const kernel = perAxis(config.kernelSize, n);
+  const strides = perAxis(config.strides, n);
+  if (perAxis(config.dilationRate ?? 1, n).some((d) => d !== 1))
     throw new OnnxExportError(
       `Layer "${layer.name}" is a dilated transposed convolution, which has no ONNX export.`,
     );
@@ -305,8 +306,8 @@ const convTranspose: Converter = (g, layer, config, [input]) => {
   const pads = [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
   const outputPadding = kernel.map((k, i) => Math.max(strides[i] - k, 0));
   const k = w.get('kernel') as { shape: number[]; data: Float32Array };
-  // tf.js [kh, kw, out, in] -> ONNX [in, out, kh, kw].
-  const perm = [3, 2, 0, 1];
+  // tf.js [...spatial, out, in] -> ONNX [in, out, ...spatial].
+  const perm = [n + 1, n, ...kernel.map((_, i) => i)];
   const W = g.floats(
     `${layer.name}/kernel`,
     perm.map((p) => k.shape[p]),
@@ -320,7 +321,7 @@ const convTranspose: Converter = (g, layer, config, [input]) => {
     ints('pads', pads),
     ints('output_padding', outputPadding),
   ]);
-  return activation(g, layer.name, { name: y, cf: true }, 4, String(config.activation));
+  return activation(g, layer.name, { name: y, cf: true }, input.shape.length, String(config.activation));
 };
 
 function pooling(op: 'MaxPool' | 'AveragePool'): Converter {
@@ -493,6 +494,7 @@ const CONVERTERS: Record<string, Converter> = {
   DepthwiseConv2D: convolution('depthwise'),
   SeparableConv2D: convolution('separable'),
   Conv2DTranspose: convTranspose,
+  Conv3DTranspose: convTranspose,
   MaxPooling2D: pooling('MaxPool'),
   AveragePooling2D: pooling('AveragePool'),
   MaxPooling3D: pooling('MaxPool'),
