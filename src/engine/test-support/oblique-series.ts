@@ -75,3 +75,32 @@ def check_seg(seg_file, folder, mask):
         'foreground': int(frames.sum()),
     }
 `;
+
+/**
+ * What `check_seg` gives for a SEG of `slices` slices of the series with `labels` segments whose
+ * every frame is at its slice and equal to the mask: every check true, the series' geometry.
+ */
+export function seriesSegExpected(
+  slices: number,
+  labels: string[],
+  foreground: unknown,
+): Record<string, unknown> {
+  const frames = slices * labels.length;
+  return {
+    sopClass: '1.2.840.10008.5.1.4.1.1.66.4',
+    frames,
+    labels,
+    positions: frames,
+    pixels: frames,
+    referenced: slices,
+    slices,
+    study: true,
+    frameOfReference: true,
+    series: true,
+    seriesInstances: true,
+    orientation: true,
+    pixelSpacing: [1.5, 1.2],
+    sliceThickness: 3,
+    foreground,
+  };
+}
