@@ -8,11 +8,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, EpochMetrics, GraphNode } from '../src/engine/api';
-import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
 import { Engine } from '../src/engine/service/engine';
-import { ProjectStore } from '../src/engine/store/project-store';
-import { GraphBuilder, tempDir, writeClassFolders } from '../src/engine/test-support/pipeline';
+import { tempDir } from '../src/engine/test-support/pipeline';
 import type { Workbench } from '../src/renderer/stores/workbench';
+import { openGrayPipelineProject } from './support/gray-pipeline-project';
 import { inProcessWorkbench } from './support/in-process-workbench';
 
 const dir = tempDir('phi-events-');
@@ -21,18 +20,7 @@ let wb: Workbench;
 let close: () => void;
 
 beforeAll(async () => {
-  await writeClassFolders(join(dir, 'scans'), { classes: { a: 3, b: 3 }, size: [16, 16] });
-  const path = join(dir, 'p.phiproj');
-  ProjectStore.create(path, {
-    graph: new GraphBuilder(createBuiltinRegistry())
-      .chain(
-        ['data', 'dataset', { path: 'scans', splitByPatient: false }],
-        ['resize', 'resize', { width: 8, height: 8, interpolation: 'bilinear' }],
-        ['gray', 'color-to-grayscale', {}],
-      )
-      .build(),
-  }).close();
-  await engine.openProject({ path });
+  await openGrayPipelineProject(engine, dir);
   ({ workbench: wb, close } = inProcessWorkbench(engine));
   await wb.start();
 });
@@ -62,19 +50,19 @@ describe('engine events in the workbench', () => {
     feed(
       { type: 'node-state', node: 'data', state: 'done' },
       { type: 'node-state', node: 'resize', state: 'running' },
-      { type: 'progress', node: 'resize', done: 3, total: 6 },
+      { type: 'progress', node: 'resize', done: 4, total: 8 },
     );
-    expect(wb.status.get('resize')).toMatchObject({ state: 'running', done: 3, total: 6 });
+    expect(wb.status.get('resize')).toMatchObject({ state: 'running', done: 4, total: 8 });
     expect(wb.runProgress).toBeCloseTo((1 + 0.5) / 3, 10);
     feed(
-      { type: 'shape', node: 'resize', shape: [null, 8, 8, 3], colorMode: 'rgb', dtype: 'uint8', count: 6 },
+      { type: 'shape', node: 'resize', shape: [null, 16, 16, 3], colorMode: 'rgb', dtype: 'uint8', count: 8 },
       { type: 'node-state', node: 'resize', state: 'done' },
       { type: 'node-state', node: 'gray', state: 'failed', message: 'no pixels' },
     );
     expect(wb.status.get('resize')).toMatchObject({
       state: 'done',
-      shape: [null, 8, 8, 3],
-      count: 6,
+      shape: [null, 16, 16, 3],
+      count: 8,
       sample: false,
     });
     expect(wb.runProgress).toBe(1);

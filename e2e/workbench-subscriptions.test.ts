@@ -12,12 +12,11 @@ import type { ConnectionState, WireTransport } from '../src/engine/api/wire/clie
 import { createWireClient } from '../src/engine/api/wire/client';
 import { openConnection, type Connection } from '../src/engine/api/wire/connection';
 import type { EngineEvent, WireFromEngine } from '../src/engine/api';
-import { createBuiltinRegistry } from '../src/engine/service/builtin-registry';
 import { dispatch } from '../src/engine/service/dispatch';
 import { Engine } from '../src/engine/service/engine';
-import { ProjectStore } from '../src/engine/store/project-store';
-import { GraphBuilder, tempDir, writeClassFolders } from '../src/engine/test-support/pipeline';
+import { tempDir } from '../src/engine/test-support/pipeline';
 import { Workbench } from '../src/renderer/stores/workbench';
+import { openGrayPipelineProject } from './support/gray-pipeline-project';
 import { inProcessWorkbench } from './support/in-process-workbench';
 
 const dir = tempDir('phi-subscribe-');
@@ -45,18 +44,7 @@ function connect(): Connection {
 }
 
 beforeAll(async () => {
-  await writeClassFolders(join(dir, 'scans'), { classes: { a: 4, b: 4 }, size: [24, 24] });
-  const path = join(dir, 'p.phiproj');
-  ProjectStore.create(path, {
-    graph: new GraphBuilder(createBuiltinRegistry())
-      .chain(
-        ['data', 'dataset', { path: 'scans', splitByPatient: false }],
-        ['resize', 'resize', { width: 16, height: 16, interpolation: 'bilinear' }],
-        ['gray', 'color-to-grayscale', {}],
-      )
-      .build(),
-  }).close();
-  await engine.openProject({ path });
+  await openGrayPipelineProject(engine, dir);
   connection = connect();
   const transport: WireTransport = {
     send: (message) => connection.receive(structuredClone(message)),
