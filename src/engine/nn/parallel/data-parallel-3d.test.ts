@@ -1,15 +1,16 @@
 /**
  * Data-parallel training of 3-D networks on wasm: the gradient workers build
- * the 3-D U-Net (Conv3D, MaxPool3D, Conv3DTranspose) and the 3-D CNN with the
- * engine's own 3-D kernels, a batch of 8x8x8 patches is sharded across 1 or 2
- * workers, and one SGD step gives the loss and weights of single-thread
- * training; repeated steps lower the loss and leave no tensor behind.
+ * the 3-D U-Nets (Conv3D, MaxPool3D, Conv3DTranspose; softmax and linear
+ * heads) and the 3-D CNN with the engine's own 3-D kernels, a batch of 8x8x8
+ * patches is sharded across 1 or 2 workers, and one SGD step gives the loss
+ * and weights of single-thread training; a Dice loss is each shard's own;
+ * repeated steps lower the loss and leave no tensor behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkSpec } from '../../api/network-spec';
 import { relL2 } from '../../test-support/arrays';
 import { selectBackend } from '../backends/select';
-import { cnn3d, unet3d } from '../networks/builtin';
+import { cnn3d, unet3d, unet3dRegression } from '../networks/builtin';
 import { NetworkParamsSchema, resolveParams } from '../params';
 import { tf } from '../tf';
 import { computeLoss } from '../train/losses';
@@ -36,6 +37,19 @@ const classification = {
     'classification',
   ),
 };
+const transformation = {
+  spec: unet3dRegression({ baseFilters: 2, depth: 1 }),
+  geo: {
+    task: 'transformation',
+    classes: 0,
+    inputShape: [SIDE, SIDE, SIDE, 1],
+    targetChannels: 1,
+  } as DataGeometry,
+  params: resolveParams(
+    NetworkParamsSchema.parse({ task: 'transformation', loss: 'l1', seed: 5 }),
+    'transformation',
+  ),
+};
 type Case = typeof segmentation;
 
 /** Patches with a bright cube (label 1) at a seeded place in noise; the class is whether the cube is in the upper half. */
@@ -54,7 +68,9 @@ function patches(n: number, seed: number): Prepared[] {
       mask[v] = inside ? 1 : 0;
       x[v] = (inside ? 0.8 : 0.1) + 0.2 * rand();
     }
-    return { id: String(i), x, mask, classIndex: cz < 3 ? 0 : 1, offset: 0, scale: 1 };
+    // The regression target: the cube without the noise.
+    const target = Float32Array.from(mask, (m) => (m ? 0.9 : 0.2));
+    return { id: String(i), x, mask, target, classIndex: cz < 3 ? 0 : 1, offset: 0, scale: 1 };
   });
 }
 
@@ -113,6 +129,7 @@ describe('data-parallel training of 3-D networks', () => {
     ['unet3d, 1 worker', segmentation, 1],
     ['unet3d, 2 workers', segmentation, 2],
     ['cnn3d, 1 worker', classification, 1],
+    ['unet3d-regression, 2 workers', transformation, 2],
   ] as const)(
     '%s: one step gives the loss and weights of single-thread training',
     async (_name, c, workers) => {
@@ -125,7 +142,12 @@ describe('data-parallel training of 3-D networks', () => {
       const initial = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       const optimizer = tf.train.sgd(0.05);
       const step = await dp.step(model, optimizer, batch, c.geo);
-      expect(step.pred.shape).toEqual(c.geo.task === 'segmentation' ? [5, SIDE, SIDE, SIDE, 2] : [5, 2]);
+      const outputs: Record<string, number[]> = {
+        segmentation: [SIDE, SIDE, SIDE, 2],
+        transformation: [SIDE, SIDE, SIDE, 1],
+        classification: [2],
+      };
+      expect(step.pred.shape).toEqual([5, ...outputs[c.geo.task]]);
       step.pred.dispose();
       expect(Math.abs(step.loss - single.loss) / single.loss).toBeLessThan(1e-4);
       const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
