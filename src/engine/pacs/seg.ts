@@ -235,9 +235,9 @@ export function buildSeriesSeg(
   values: ArrayLike<number>,
   sliceFiles: string[],
   segments: Segment[],
-  description?: string,
+  options: { description?: string; /** How refusals name the series. */ what?: string } = {},
 ): Uint8Array {
-  const what = `the series of ${sliceFiles[0]}`;
+  const what = options.what ?? `the series of ${sliceFiles[0]}`;
   const slices = seriesSlices(sliceFiles, what, 'SEGs');
   const reference = seriesAsMultiframe(slices, what);
   const expected = slices.length * Number(reference.Rows) * Number(reference.Columns);
@@ -245,5 +245,5 @@ export function buildSeriesSeg(
     throw new Error(
       `the mask has ${values.length} voxels but the series ${slices.length} x ${reference.Rows} x ${reference.Columns}`,
     );
-  return segmentation(reference, slices.length, values, segments, description);
+  return segmentation(reference, slices.length, values, segments, options.description);
 }

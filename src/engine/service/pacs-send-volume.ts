@@ -68,7 +68,7 @@ export async function volumeSeg(
     );
   const segments = present.map((k) => ({ value: k, label: classes[k] ?? `class ${k}` }));
   return {
-    bytes: buildSeriesSeg(mask, series.files, segments, description),
+    bytes: buildSeriesSeg(mask, series.files, segments, { description, what: `series ${sampleId}` }),
     segments: segments.map((s) => s.label),
   };
 }

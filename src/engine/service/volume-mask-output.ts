@@ -49,12 +49,10 @@ export function writeVolumeMask(
     { label: true },
   );
   try {
-    const bytes = buildSeriesSeg(
-      mask,
-      series.files,
-      segmentsOf(seg.classes, seg.maskValues),
-      seg.description,
-    );
+    const bytes = buildSeriesSeg(mask, series.files, segmentsOf(seg.classes, seg.maskValues), {
+      description: seg.description,
+      what: `series ${series.id}`,
+    });
     const name = `${base}.seg.dcm`;
     writeFileSync(join(output, name), bytes);
     return { nifti, seg: name };

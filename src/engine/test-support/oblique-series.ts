@@ -3,7 +3,7 @@
  * Orientation (Patient), 1.5 x 1.2 mm pixels, slices 3 mm apart along the normal, files named
  * in shuffled order. `write_series(folder, volume, rng, modality='CT')` takes `volume[x=column,
  * y=row, z=slice]` (int16, nibabel's axis order), writes slice k with InstanceNumber k + 1 and
- * returns `(study, series)`. `check_seg(seg_file, folder, mask)` reads a SEG of that series with
+ * returns `(study, series)`; `frame_of_reference=False` leaves out the Frame of Reference UID. `check_seg(seg_file, folder, mask)` reads a SEG of that series with
  * pydicom against `mask[x, y, slice]` (mask values = segment numbers): per frame, whether its
  * position is its referenced slice's and its pixels that slice's mask of its segment. Paste it
  * before a test script's own code.
@@ -13,7 +13,7 @@ import os
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-def write_series(folder, volume, rng, modality='CT'):
+def write_series(folder, volume, rng, modality='CT', frame_of_reference=True):
     os.makedirs(folder, exist_ok=True)
     a = 0.3
     row = np.array([np.cos(a), np.sin(a), 0.0]); col = np.array([0.0, np.cos(0.2), -np.sin(0.2)])
@@ -29,7 +29,7 @@ def write_series(folder, volume, rng, modality='CT'):
         ds.file_meta = meta
         ds.SOPClassUID = meta.MediaStorageSOPClassUID; ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
         ds.Modality = modality; ds.PatientID = 'P1'; ds.StudyInstanceUID = study; ds.SeriesInstanceUID = series
-        ds.FrameOfReferenceUID = frame
+        if frame_of_reference: ds.FrameOfReferenceUID = frame
         ds.InstanceNumber = int(k) + 1
         ds.ImagePositionPatient = [round(float(v), 6) for v in origin + normal * 3.0 * k]
         ds.ImageOrientationPatient = [round(float(v), 8) for v in (*row, *col)]

@@ -6,9 +6,10 @@
  * values the same network gives for the same volume written as NIfTI. Beside it, a DICOM SEG
  * (read by pydicom): one frame per slice, each frame at its slice's position and equal to the NIfTI
  * mask's slice, referencing that slice of the series; the series' orientation, pixel spacing and
- * slice thickness shared; the segment named by the class name.
+ * slice thickness shared; the segment named by the class name. A series without a Frame of
+ * Reference UID gets its NIfTI mask and a note saying why it has no SEG.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,8 @@ for i in range(8):
 json.dump({'labels': {'0': 'background', '1': 'lesion'}, 'training': training}, open(f'{root}/ds/dataset.json', 'w'))
 volume, _ = case((16, 16, 8))
 write_series(f'{root}/dicom/ct1', volume, rng)
+# A series without a Frame of Reference UID gets its NIfTI mask, and no SEG.
+write_series(f'{root}/dicom/ct2', case((16, 16, 8))[0], rng, frame_of_reference=False)
 nib.save(nib.Nifti1Image(volume, np.eye(4)), f'{root}/nifti/ct1.nii.gz')
 `;
 
@@ -97,7 +100,12 @@ describe('DICOM series through phi predict', () => {
     const fromSeries = await runPhi(dir, ['predict', 'p.phiproj', '--node', 'network', 'dicom', 'masks']);
     expect(fromSeries.err).toBe('');
     expect(fromSeries.code).toBe(0);
-    expect(fromSeries.out).toContain('Predicted 1 image(s)');
+    expect(fromSeries.out).toContain('Predicted 2 image(s)');
+    expect(fromSeries.out).toContain(
+      'ct2: no DICOM SEG, the slices of series ct2 do not share one Frame of Reference UID\n',
+    );
+    expect(existsSync(join(dir, 'masks', 'ct2.nii.gz'))).toBe(true);
+    expect(existsSync(join(dir, 'masks', 'ct2.seg.dcm'))).toBe(false);
     const fromNifti = await runPhi(dir, ['predict', 'p.phiproj', '--node', 'network', 'nifti', 'niftimasks']);
     expect(fromNifti.code).toBe(0);
 
