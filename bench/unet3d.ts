@@ -10,8 +10,11 @@
  * buffer (input, scaled input, blended output, weights, mask) is allocated and filled as in a
  * full prediction, and the network's own memory does not grow with the window count.
  *
+ * `--profile` prints instead the CPU time of each wasm kernel in a training step (docs/networks.md,
+ * "Conv3D on wasm").
+ *
  * `node bin/run-ts.mjs bench/unet3d.ts [--patch 32] [--batch 2] [--steps 3] [--volume 64]
- *   [--overlap 0.25] [--torch-threads 1] [--rss-shape 300x512x512] [--network-windows 20]`
+ *   [--overlap 0.25] [--torch-threads 1] [--rss-shape 300x512x512] [--network-windows 20] [--profile]`
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -65,10 +68,10 @@ function network(): LayersModel {
 /**
  * Wraps every kernel registered for wasm so that each call adds its CPU time
  * to its name; kernels that call other kernels (the engine's own, through
- * backends/wasm-heap.ts) count only their own part. Returns the table's
- * printer.
+ * backends/wasm-heap.ts) count only their own part and their callees are
+ * listed under their name. Returns the table, filled as kernels run.
  */
-function profileKernels(): () => Map<string, { calls: number; seconds: number }> {
+function profileKernels(): Map<string, { calls: number; seconds: number }> {
   const table = new Map<string, { calls: number; seconds: number }>();
   const nested: number[] = [];
   const callers: string[] = [];
@@ -97,7 +100,7 @@ function profileKernels(): () => Map<string, { calls: number; seconds: number }>
       }) as never,
     });
   }
-  return () => table;
+  return table;
 }
 
 /** The child: predicts a volume of `--rss-shape` as the View tab does and prints its peak RSS. */
@@ -186,7 +189,7 @@ async function compare(): Promise<void> {
     const seconds = await cpuSeconds(async () => {
       for (let i = 0; i < steps; i++) await trainStep();
     });
-    const rows = [...table()].sort((a, b) => b[1].seconds - a[1].seconds);
+    const rows = [...table].sort((a, b) => b[1].seconds - a[1].seconds);
     const inKernels = rows.reduce((sum, [, row]) => sum + row.seconds, 0);
     console.log(
       `one training step (batch ${batch} of ${patch}^3, mean of ${steps}): ${((seconds / steps) * 1000).toFixed(0)} CPU ms`,
