@@ -27,10 +27,10 @@ import { VolumeFigures } from '../nn/evaluation/volume-figures';
 import { releaseTrained } from '../nn/predict';
 import { applyChain, chainOf } from '../run/chain';
 import { runPhi } from '../test-support/cli-io';
+import { withOpenProject } from '../test-support/open-project';
 import { pythonWith, runPython } from '../test-support/python';
 import { ProjectStore } from '../store/project-store';
 import { createBuiltinRegistry } from './builtin-registry';
-import { Engine } from './engine';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-source-volumes-'));
 const threads = process.env.PHI_TRAIN_THREADS;
@@ -129,19 +129,15 @@ function chainProject(
 }
 
 /** Runs the project; its events and the network node's stored test result. */
-async function train(path: string) {
-  const engine = new Engine({ cacheDir: join(dir, 'cache') });
-  const events: EngineEvent[] = [];
-  engine.onDidEmit((event) => events.push(event));
-  try {
-    await engine.openProject({ path });
+function train(path: string) {
+  return withOpenProject(join(dir, 'cache'), path, async (engine) => {
+    const events: EngineEvent[] = [];
+    engine.onDidEmit((event) => events.push(event));
     const result = await engine.run({ mode: 'all' });
     expect(result.errors).toEqual([]);
     expect(result.status).toBe('done');
     return { events, test: (await engine.getMetrics({ node: 'net' })).test };
-  } finally {
-    engine.closeProject();
-  }
+  });
 }
 
 const SEGMENTATION_SPLIT = { task: 'segmentation', test: 25, validation: 12 };
@@ -261,25 +257,21 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
       `<td>hd95, sphere</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
     );
     // Repeats measure each seed's model the same way: per volume, in the source volumes.
-    const engine = new Engine({ cacheDir: join(dir, 'cache') });
-    try {
-      await engine.openProject({ path });
-      const repeat = await engine.repeatTraining({ node: 'net', seeds: 2 });
-      expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
-      for (const seed of repeat.seeds) {
-        expect(seed.items).toBe(names.length);
-        expect(seed.test.hd95).toHaveLength(3);
-        expect((seed.test.hd95 as (number | null)[])[0]).toBeNull();
-      }
-      expect(Object.keys(repeat.acrossSeeds).sort()).toEqual([
-        'macroDice',
-        'macroHd95',
-        'macroIou',
-        'macroMsd',
-      ]);
-    } finally {
-      engine.closeProject();
+    const repeat = await withOpenProject(join(dir, 'cache'), path, (engine) =>
+      engine.repeatTraining({ node: 'net', seeds: 2 }),
+    );
+    expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
+    for (const seed of repeat.seeds) {
+      expect(seed.items).toBe(names.length);
+      expect(seed.test.hd95).toHaveLength(3);
+      expect((seed.test.hd95 as (number | null)[])[0]).toBeNull();
     }
+    expect(Object.keys(repeat.acrossSeeds).sort()).toEqual([
+      'macroDice',
+      'macroHd95',
+      'macroIou',
+      'macroMsd',
+    ]);
     // The voxel confusion counts every source voxel of every test volume (24x22x12, not the 8x16x16 grid).
     expect(test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(names.length * 24 * 22 * 12);
   }, 600_000);

@@ -31,7 +31,7 @@ import { rng } from '../test-support/phantoms';
 import { pythonWith } from '../test-support/python';
 import { runPhi } from '../test-support/cli-io';
 import { ProjectStore } from '../store/project-store';
-import { Engine } from './engine';
+import { withOpenProject } from '../test-support/open-project';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-source-geometry-'));
 afterAll(() => {
@@ -112,22 +112,18 @@ async function pairedProject(
 }
 
 /** Runs the project; its `evaluation` events and stored test result. */
-async function train(path: string) {
-  const engine = new Engine({ cacheDir: join(dir, 'cache') });
-  const events: Extract<EngineEvent, { type: 'evaluation' }>[] = [];
-  engine.onDidEmit((event) => {
-    if (event.type === 'evaluation') events.push(event);
-  });
-  try {
-    await engine.openProject({ path });
+function train(path: string) {
+  return withOpenProject(join(dir, 'cache'), path, async (engine) => {
+    const events: Extract<EngineEvent, { type: 'evaluation' }>[] = [];
+    engine.onDidEmit((event) => {
+      if (event.type === 'evaluation') events.push(event);
+    });
     const result = await engine.run({ mode: 'all' });
     expect(result.errors).toEqual([]);
     expect(result.status).toBe('done');
     const stored = await engine.getMetrics({ node: 'net' });
     return { events, test: stored.test };
-  } finally {
-    engine.closeProject();
-  }
+  });
 }
 
 /** The dataset's test items (as the Dataset node splits them) copied flat into two folders. */
@@ -208,18 +204,14 @@ describe('test metrics in the source geometry', () => {
     );
 
     // Repeats measure each seed's model the same way: on the 96x80 masks.
-    const engine = new Engine({ cacheDir: join(dir, 'cache') });
-    try {
-      await engine.openProject({ path });
-      const repeat = await engine.repeatTraining({ node: 'net', seeds: 2 });
-      expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
-      for (const seed of repeat.seeds) {
-        expect(seed.items).toBe(names.length);
-        expect(seed.test).not.toHaveProperty('loss');
-        expect(seed.test.dice).toHaveLength(2);
-      }
-    } finally {
-      engine.closeProject();
+    const repeat = await withOpenProject(join(dir, 'cache'), path, (engine) =>
+      engine.repeatTraining({ node: 'net', seeds: 2 }),
+    );
+    expect(repeat.seeds.map((s) => s.status)).toEqual(['done', 'done']);
+    for (const seed of repeat.seeds) {
+      expect(seed.items).toBe(names.length);
+      expect(seed.test).not.toHaveProperty('loss');
+      expect(seed.test.dice).toHaveLength(2);
     }
   }, 600_000);
 
