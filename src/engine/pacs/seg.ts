@@ -146,8 +146,10 @@ function segmentation(
   const seg = new lib.derivations.Segmentation([reference], { includeSliceSpacing: true });
   seg.setNumberOfFrames(segments.length * frames);
   const frameNumbers = Array.from({ length: frames }, (_, k) => k + 1);
+  const pixels = new Uint8Array(values.length);
   for (const { value, label } of segments) {
-    const pixels = Uint8Array.from(values, (v) => (Math.round(v) === value ? 1 : 0));
+    // A plain loop: Uint8Array.from with a mapping function is ten times slower on whole volumes.
+    for (let i = 0; i < values.length; i++) pixels[i] = Math.round(values[i]) === value ? 1 : 0;
     seg.addSegment(
       {
         SegmentLabel: label,
