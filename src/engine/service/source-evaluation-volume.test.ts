@@ -11,7 +11,7 @@
  * Transformation: 1.5 x 1.5 x 2.5 mm input/target pairs resampled to 2 mm
  * in-plane and padded to 8x12x12 for a patch-trained 3-D regression U-Net;
  * its stored MAE, RMSE and PSNR are numpy's on `phi predict`'s NIfTI outputs
- * against the source targets.
+ * against the source targets, and `phi run` prints them "in source geometry".
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -334,7 +334,14 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
         seed: 3,
       },
     );
-    const { test } = await train(path);
+    const run = await runPhi(dir, ['run', path]);
+    expect(run.err).toBe('');
+    expect(run.out).toMatch(/net test \(\d+ items, in source geometry\): mae=/);
+    const test = await withOpenProject(
+      join(dir, 'cache'),
+      path,
+      async (engine) => (await engine.getMetrics({ node: 'net' })).test,
+    );
     expect(test?.geometry).toBe('source');
 
     const source = await openDataset(
