@@ -15,10 +15,18 @@
  * the whole volume:
  *
  * - forward: `Conv2D`;
- * - filter gradient: `Conv2DBackpropFilter` (the engine's, wasm-grads.ts),
+ * - filter gradient: the engine's 2-D filter gradient (wasm-grads.ts) on
+ *   the slices transposed straight into the layout its conv reads,
  *   rearranged back to `[fd, kh, kw, Ci, Co]`;
- * - input gradient: `Conv2DBackpropInput` (wasm-grads.ts) gives the gradient
- *   of the gathered slices, each added to the input depth it was read from.
+ * - input gradient: for stride 1, 'same' padding and odd kernel sizes the
+ *   forward conv of `dy` with the flipped filter; otherwise
+ *   `Conv2DBackpropInput` (wasm-grads.ts) gives the gradient of the gathered
+ *   slices, each added to the input depth it was read from.
+ *
+ * The slices are copied as whole depth planes and put side by side by one
+ * transpose of at most 4 axes (the package's Transpose above rank 4 is a slow
+ * general loop). Measured over a 3-D U-Net's layers: docs/networks.md,
+ * "Conv3D on wasm".
  *
  * One call with `fd * Ci` channels instead of one per kernel depth: measured
  * (CPU time, 2x32^3, 1 -> 16 channels) input gradient 9-10 ms against 22,
