@@ -11,33 +11,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
+import { MSD_PHANTOMS_PY } from '../test-support/msd-phantoms';
 import { OBLIQUE_SERIES_PY, seriesSegExpected } from '../test-support/oblique-series';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
-import { orthancProfile, useSettingsFolder } from '../test-support/pacs-workbench';
+import { ranWithOrthanc, useSettingsFolder } from '../test-support/pacs-workbench';
 import { tempDir } from '../test-support/pipeline';
 import { pythonWith, runPython } from '../test-support/python';
-import { Engine } from './engine';
+import type { Engine } from './engine';
 
-const MAKE = `${OBLIQUE_SERIES_PY}
-import json, os, sys
-import nibabel as nib
+const MAKE = `${OBLIQUE_SERIES_PY}${MSD_PHANTOMS_PY}
+import sys
 root = sys.argv[1]
 rng = np.random.default_rng(4)
-def case(shape):
-    x, y, z = np.meshgrid(*[np.arange(n) for n in shape], indexing='ij')
-    c = [rng.integers(3, n - 3) for n in shape]
-    inside = (x - c[0]) ** 2 + (y - c[1]) ** 2 + ((z - c[2]) * 2) ** 2 <= 16
-    return (rng.normal(40, 15, shape) + 300 * inside).astype(np.int16), inside.astype(np.uint8)
-for d in ('ds/imagesTr', 'ds/labelsTr'):
-    os.makedirs(f'{root}/{d}', exist_ok=True)
-training = []
-for i in range(10):
-    image, label = case((16, 16, 8))
-    nib.save(nib.Nifti1Image(image, np.eye(4)), f'{root}/ds/imagesTr/c{i}.nii.gz')
-    nib.save(nib.Nifti1Image(label, np.eye(4)), f'{root}/ds/labelsTr/c{i}.nii.gz')
-    training.append({'image': f'./imagesTr/c{i}.nii.gz', 'label': f'./labelsTr/c{i}.nii.gz'})
-json.dump({'labels': {'0': 'background', '1': 'lesion'}, 'training': training}, open(f'{root}/ds/dataset.json', 'w'))
-volume, _ = case((16, 16, 8))
+write_msd(f'{root}/ds', 10, rng, radius2=16, contrast=300)
+volume, _ = phantom((16, 16, 8), rng, radius2=16, contrast=300)
 study, series = write_series(f'{root}/ds/imagesTs/ct1', volume, rng)
 print(json.dumps({'study': study}))
 `;
@@ -62,10 +49,7 @@ beforeAll(async () => {
   if (!net) throw new Error('no network node');
   store.applyEdits([{ op: 'set-params', id: net.id, params: { ...net.params, epochs: 4 } }]);
   store.close();
-  engine = new Engine({ cacheDir: join(dir, 'cache'), seed: 1 });
-  await engine.openProject({ path: join(dir, 'p.phiproj') });
-  expect((await engine.run({ mode: 'all' })).status).toBe('done');
-  await engine.savePacsProfile({ profile: orthancProfile(orthanc, 'Orthanc'), secret: orthanc.password });
+  engine = await ranWithOrthanc(dir, join(dir, 'p.phiproj'), orthanc);
 }, 600_000);
 
 afterAll(async () => {

@@ -11,10 +11,9 @@ import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBuiltinRegistry } from './builtin-registry';
-import { Engine } from './engine';
+import type { Engine } from './engine';
 import type { SyntheticStudy } from '../test-support/dicom-studies';
-import { orthancProfile, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
+import { ranWithOrthanc, uploadSyntheticStudies, useSettingsFolder } from '../test-support/pacs-workbench';
 import { writeDicomSegProject } from '../test-support/dicom-seg-project';
 import { startOrthanc, type Orthanc } from '../test-support/orthanc';
 import { tempDir } from '../test-support/pipeline';
@@ -33,11 +32,7 @@ beforeAll(async () => {
   // The images are on the PACS; the project trains on its own copy with masks drawn beside them.
   studies = await uploadSyntheticStudies(orthanc, dir, 16);
   const project = await writeDicomSegProject(dir, studies);
-  const registry = createBuiltinRegistry();
-  engine = new Engine({ cacheDir: join(dir, 'cache'), registry, seed: 1 });
-  await engine.openProject({ path: project });
-  expect((await engine.run({ mode: 'all' })).status).toBe('done');
-  await engine.savePacsProfile({ profile: orthancProfile(orthanc, 'Orthanc'), secret: orthanc.password });
+  engine = await ranWithOrthanc(dir, project, orthanc);
 }, 600_000);
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../store/project-store';
 import { runPhi } from '../../test-support/cli-io';
+import { MSD_PHANTOMS_PY } from '../../test-support/msd-phantoms';
 import { OBLIQUE_SERIES_PY, seriesSegExpected } from '../../test-support/oblique-series';
 import { pythonWith, runPython } from '../../test-support/python';
 
@@ -25,29 +26,16 @@ const python = pythonWith(['nibabel', 'pydicom', 'numpy'], 'python3-nibabel pyth
 
 const py = (code: string): string => runPython(python, code, [dir]);
 
-const MAKE = `${OBLIQUE_SERIES_PY}
-import json, os, sys
-import nibabel as nib, numpy as np
+const MAKE = `${OBLIQUE_SERIES_PY}${MSD_PHANTOMS_PY}
+import sys
 root = sys.argv[1]
 rng = np.random.default_rng(4)
-def case(shape):
-    x, y, z = np.meshgrid(*[np.arange(n) for n in shape], indexing='ij')
-    c = [rng.integers(3, n - 3) for n in shape]
-    inside = (x - c[0]) ** 2 + (y - c[1]) ** 2 + ((z - c[2]) * 2) ** 2 <= 12
-    return (rng.normal(40, 15, shape) + 200 * inside).astype(np.int16), inside.astype(np.uint8)
-for d in ('ds/imagesTr', 'ds/labelsTr', 'nifti'):
-    os.makedirs(f'{root}/{d}', exist_ok=True)
-training = []
-for i in range(8):
-    image, label = case((16, 16, 8))
-    nib.save(nib.Nifti1Image(image, np.eye(4)), f'{root}/ds/imagesTr/c{i}.nii.gz')
-    nib.save(nib.Nifti1Image(label, np.eye(4)), f'{root}/ds/labelsTr/c{i}.nii.gz')
-    training.append({'image': f'./imagesTr/c{i}.nii.gz', 'label': f'./labelsTr/c{i}.nii.gz'})
-json.dump({'labels': {'0': 'background', '1': 'lesion'}, 'training': training}, open(f'{root}/ds/dataset.json', 'w'))
-volume, _ = case((16, 16, 8))
+write_msd(f'{root}/ds', 8, rng)
+os.makedirs(f'{root}/nifti', exist_ok=True)
+volume, _ = phantom((16, 16, 8), rng)
 write_series(f'{root}/dicom/ct1', volume, rng)
 # A series without a Frame of Reference UID gets its NIfTI mask, and no SEG.
-write_series(f'{root}/dicom/ct2', case((16, 16, 8))[0], rng, frame_of_reference=False)
+write_series(f'{root}/dicom/ct2', phantom((16, 16, 8), rng)[0], rng, frame_of_reference=False)
 nib.save(nib.Nifti1Image(volume, np.eye(4)), f'{root}/nifti/ct1.nii.gz')
 `;
 
