@@ -55,7 +55,8 @@ function sliceBox(backend: KernelBackend, x: TensorInfo, begin: number[], size: 
 export function slice(original: KernelConfig): (args: KernelArgs) => TensorInfo {
   return (args) => {
     const { x } = args.inputs;
-    if (x.dtype !== 'float32') return original.kernelFunc(args as never) as TensorInfo;
+    if (x.dtype !== 'float32' || x.shape.length === 0)
+      return original.kernelFunc(args as never) as TensorInfo;
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
     const [b, s] = backend_util.slice_util.parseSliceParams(x, begin, size);
     return sliceBox(args.backend, x, b, s);
