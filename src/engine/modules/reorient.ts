@@ -1,4 +1,4 @@
-/** Reorient to Canonical: NIfTI volumes turned so their voxel axes run along RAS (or LPS). */
+/** Reorient to Canonical: volumes turned so their voxel axes run along RAS (or LPS). */
 import { z } from 'zod';
 import type { ImageData, PixelArray } from '../api';
 import { axisCodes } from '../data/readers/nifti';
@@ -30,11 +30,11 @@ export const reorientModule = defineModule({
   title: 'Reorient to Canonical',
   category: 'Geometry',
   description:
-    "Turns NIfTI volumes so that columns, rows and slices run along the target's axes (RAS: right, anterior, " +
+    "Turns volumes (NIfTI, and DICOM series, whose affine comes from their slices' positions and orientation) so that columns, rows and slices run along the target's axes (RAS: right, anterior, " +
     "superior, as nibabel's as_closest_canonical; or LPS, DICOM's), by flips and by swapping rows and columns; " +
     'the affine in the metadata follows. Masks move alike; the step is recorded, so predictions map back to the ' +
     "file as it was. A volume whose slices are not along the target's third axis (a sagittal or coronal " +
-    'acquisition) is refused, and items without a NIfTI affine pass unchanged.',
+    'acquisition) is refused, and items without an affine pass unchanged.',
   params: z.object({
     orientation: z
       .enum(['RAS', 'LPS'])
