@@ -25,6 +25,7 @@ import { unet3d } from '../src/engine/nn/networks/builtin';
 import { NetworkParamsSchema, resolveParams } from '../src/engine/nn/params';
 import type { Trained } from '../src/engine/nn/predict';
 import { slidingWindowInference } from '../src/engine/nn/sliding-window';
+import { openOnnx } from './onnx-rate';
 import { compileSpec } from '../src/engine/nn/spec/compile';
 import { tf } from '../src/engine/nn/tf';
 import { computeLoss } from '../src/engine/nn/train/losses';
@@ -224,6 +225,18 @@ async function compare(): Promise<void> {
     });
   });
   const infer = volume ** 3 / inferSeconds;
+  // The same trained weights exported to ONNX and run by ONNX Runtime (what `auto` picks for a 3-D U-Net).
+  const { net: onnx, close: closeOnnx } = await openOnnx(model, Number(values['torch-threads']));
+  await onnx.run(new Float32Array(patch ** 3), [1, ...inputShape]);
+  const onnxSeconds = await cpuSeconds(async () => {
+    await slidingWindowInference(
+      { data: image, shape: [volume, volume, volume, 1] },
+      { predict: (b, shape) => onnx.run(b, [...shape]) },
+      { patchSize: [patch, patch, patch], overlap },
+    );
+  });
+  const onnxInfer = volume ** 3 / onnxSeconds;
+  await closeOnnx();
   tf.dispose([x, labels, oneHot]);
   model.dispose();
   optimizer.dispose();
@@ -244,6 +257,9 @@ async function compare(): Promise<void> {
   if (torch) console.log(`  pytorch ${torch.infer.toFixed(0).padStart(10)}`);
   console.log(
     `  ${backend.padEnd(7)} ${infer.toFixed(0).padStart(10)}${ratio(infer, torch?.infer)}  (goal >= 0.5x)`,
+  );
+  console.log(
+    `  ${'onnx'.padEnd(7)} ${onnxInfer.toFixed(0).padStart(10)}${ratio(onnxInfer, torch?.infer)}  ONNX Runtime CPU, ${values['torch-threads']} thread(s)`,
   );
 
   const child = execFileSync(
