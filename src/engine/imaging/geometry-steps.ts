@@ -5,7 +5,8 @@
  * its input grid (a mask, a heatmap, boxes) maps back to the source image.
  * Inversion pulls: each source pixel's centre goes forward through the
  * composed steps and reads the prediction there (nearest for label masks,
- * bilinear for heatmaps); outside the predicted grid (cropped away) it reads
+ * bilinear for heatmaps and float outputs, linear across a volume's slices
+ * too); outside the predicted grid (cropped away) it reads
  * the fill value. Boxes go backward through the inverse map and are clipped.
  */
 import type { Affine, Box, GeometryStep, PixelArray, Sample } from '../api';
@@ -194,9 +195,12 @@ export function sourceDepthToSample(sample: Sample, sourceDepth: number): DepthM
 }
 
 /**
- * {@link resampleToSource} for volumes: each source slice reads the grid
- * slice its centre falls in through `depthMap` (slices outside the grid get
- * `fill`), and within it the in-plane map `toGrid` as for images.
+ * {@link resampleToSource} for volumes. Source slices whose centre falls
+ * outside the grid (through `depthMap`) get `fill`. With `nearest` (class
+ * masks) each source slice reads the grid slice its centre falls in; with
+ * `bilinear` (float outputs) it reads linearly between the two nearest grid
+ * slice centres too (trilinear, edges clamped). Within a slice the in-plane
+ * map `toGrid` applies as for images.
  */
 export function resampleVolumeToSource<T extends PixelArray>(
   data: T,
@@ -210,14 +214,40 @@ export function resampleVolumeToSource<T extends PixelArray>(
   const perGrid = grid.height * grid.width * grid.channels;
   const perSource = source.height * source.width * grid.channels;
   const out = new (data.constructor as new (n: number) => T)(source.depth * perSource);
+  // Grid slices mapped onto the source plane, kept while neighbouring source slices read them:
+  // the slice map is monotonic, so the last three suffice whichever way it runs.
+  let kept: { k: number; plane: T }[] = [];
+  const sliceInSource = (k: number): T => {
+    const found = kept.find((s) => s.k === k);
+    if (found) return found.plane;
+    const plane = resampleToSource(
+      data.subarray(k * perGrid, (k + 1) * perGrid) as T,
+      grid,
+      toGrid,
+      source,
+      mode,
+      fill,
+    );
+    kept = [...kept.slice(-2), { k, plane }];
+    return plane;
+  };
   for (let z = 0; z < source.depth; z++) {
-    const zz = Math.floor(depthMap.scale * (z + 0.5) + depthMap.offset);
-    if (zz < 0 || zz >= grid.depth) {
+    const w = depthMap.scale * (z + 0.5) + depthMap.offset;
+    if (w < 0 || w >= grid.depth) {
       out.fill(fill, z * perSource, (z + 1) * perSource);
       continue;
     }
-    const slice = data.subarray(zz * perGrid, (zz + 1) * perGrid) as T;
-    out.set(resampleToSource(slice, grid, toGrid, source, mode, fill), z * perSource);
+    if (mode === 'nearest') {
+      out.set(sliceInSource(Math.floor(w)), z * perSource);
+      continue;
+    }
+    const fz = Math.min(Math.max(w - 0.5, 0), grid.depth - 1);
+    const z0 = Math.floor(fz);
+    const z1 = Math.min(z0 + 1, grid.depth - 1);
+    const t = fz - z0;
+    const below = sliceInSource(z0);
+    const above = sliceInSource(z1);
+    for (let i = 0; i < perSource; i++) out[z * perSource + i] = below[i] * (1 - t) + above[i] * t;
   }
   return out;
 }

@@ -2,7 +2,8 @@
  * Volumes through Resample to Spacing with spacingZ: sizes, spacing and values against
  * scipy.ndimage.zoom (order 1 with grid_mode, which centres pixels as OpenCV does, edges
  * replicated) for the image, nearest for the mask, and the recorded step maps a prediction made
- * on the resampled grid back onto the source voxels.
+ * on the resampled grid back onto the source voxels (a float output trilinearly, as scipy's zoom
+ * back to the source size reads it).
  */
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../api';
@@ -89,6 +90,41 @@ describe('Resample to Spacing on volumes', () => {
       'nearest',
     );
     expect(Array.from(back)).toEqual(Array.from(sample.label?.kind === 'mask' ? sample.label.mask.data : []));
+  });
+
+  it('maps a float output back trilinearly, as scipy.ndimage.zoom reads the grid at the source voxels', async () => {
+    const sample = volumeSample(7, 9, 10, [3, 1.5, 1.2]);
+    const params = resampleSpacingModule.params.parse({ spacingX: 2, spacingY: 1, spacingZ: 1.4 });
+    const out = (await resampleSpacingModule.run(sample, params, ctx)) as Sample;
+    const output = seededValues(15 * 14 * 6, 11, -1, 1);
+    const source = geometry(sample.image);
+    const back = resampleVolumeToSource(
+      output,
+      { depth: 15, height: 14, width: 6, channels: 1 },
+      sourceToSample(out, source),
+      sourceDepthToSample(out, source.depth),
+      source,
+      'bilinear',
+    );
+    const reference = scipyZoom(output, [15, 14, 6], [7, 9, 10]);
+    let worst = 0;
+    back.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference[i]))));
+    expect(worst).toBeLessThan(1e-5);
+    // A value that changes only across slices comes back changed across slices, not repeated slice by slice.
+    const ramp = Float32Array.from({ length: 15 * 14 * 6 }, (_, i) => Math.floor(i / (14 * 6)));
+    const rampBack = resampleVolumeToSource(
+      ramp,
+      { depth: 15, height: 14, width: 6, channels: 1 },
+      sourceToSample(out, source),
+      sourceDepthToSample(out, source.depth),
+      source,
+      'bilinear',
+    );
+    const perSlice = Array.from({ length: 7 }, (_, z) => rampBack[z * 90]);
+    const expected = Array.from({ length: 7 }, (_, z) =>
+      Math.min(Math.max(((z + 0.5) * 15) / 7 - 0.5, 0), 14),
+    );
+    perSlice.forEach((v, z) => expect(v).toBeCloseTo(expected[z], 5));
   });
 
   it('keeps the slices with spacingZ 0 and refuses a volume without a slice spacing', async () => {

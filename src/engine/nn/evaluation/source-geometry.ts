@@ -4,7 +4,7 @@
  * run through the node's chain and trained network exactly as `phi predict`
  * runs it, and its prediction is mapped back through the geometry the chain's
  * modules recorded (a mask onto the source grid by nearest class, a
- * transformation's output by bilinear reading, boxes into source pixels). It
+ * transformation's output by linear reading (across slices too), boxes into source pixels). It
  * is then compared with the dataset's own target, so a Resize (or crop) in
  * the chain does not change what the figures are measured on. A volume's mask
  * is measured on its own (volume-figures.ts), as `phi metrics` measures NIfTI
@@ -121,7 +121,7 @@ export async function sourceGeometryMetrics(
             `its target has ${targetChannels} channel(s) but the network predicts ${channels}: a module in the chain changed the target's channels`,
           );
         const inUnits = Float32Array.from(out, (v) => v * scale + offset);
-        // As phi predict writes a 3-D network's output volume: bilinear in-plane, the nearest slice across.
+        // As phi predict writes a 3-D network's output volume: linear in-plane and across slices.
         const predicted = volumetric
           ? resampleVolumeToSource(
               inUnits,
