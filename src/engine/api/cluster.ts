@@ -6,6 +6,13 @@
  */
 import { z } from 'zod';
 
+/** The bounds of a profile's queue poll interval, in seconds. */
+export const POLL_SECONDS = { min: 1, max: 600 } as const;
+const POLL_RULE = `The queue poll interval must be a whole number of seconds from ${POLL_SECONDS.min} to ${POLL_SECONDS.max}: give one, e.g. 15`;
+/** The largest cap on an array job's running tasks a profile takes. */
+const MAX_PARALLEL = 10_000;
+const PARALLEL_RULE = `At most N jobs at once must be a whole number from 1 to ${MAX_PARALLEL}: give one, or leave it empty for no cap`;
+
 /** A Slurm cluster profile, as kept in the user's settings. */
 export const ClusterProfileSchema = z.object({
   name: z.string().trim().min(1).max(80),
@@ -29,6 +36,21 @@ export const ClusterProfileSchema = z.object({
   sharedFolder: z.string().trim().min(1).max(4096),
   /** `slurm.conf` of the cluster; empty: `SLURM_CONF` of the environment, else Slurm's default. */
   slurmConf: z.string().trim().max(4096).default(''),
+  /** Seconds between two reads of the queue (one bulk `squeue`); shared clusters ask users for few. */
+  pollSeconds: z
+    .number({ error: POLL_RULE })
+    .int(POLL_RULE)
+    .min(POLL_SECONDS.min, POLL_RULE)
+    .max(POLL_SECONDS.max, POLL_RULE)
+    .default(15),
+  /** Tasks of one array job (tuning trials, prediction shards) running at once (`%N`); null: no cap. */
+  maxParallel: z
+    .number({ error: PARALLEL_RULE })
+    .int(PARALLEL_RULE)
+    .min(1, PARALLEL_RULE)
+    .max(MAX_PARALLEL, PARALLEL_RULE)
+    .nullable()
+    .default(null),
 });
 /** See {@link ClusterProfileSchema}. */
 export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;

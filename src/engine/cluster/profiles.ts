@@ -76,7 +76,7 @@ export function checkShared(profile: ClusterProfile, projectPath: string): void 
     );
 }
 
-/** How a network trains with a profile (the queue read every 15 s, 60 s of grace for late files). */
+/** How a network (or a search's trials) trains with a profile: its queue poll interval and cap, 60 s of grace for late files. */
 export function trainingOptionsOf(profile: ClusterProfile): SlurmTrainingOptions {
   return {
     resources: {
@@ -86,9 +86,10 @@ export function trainingOptionsOf(profile: ClusterProfile): SlurmTrainingOptions
       ...(profile.time ? { time: profile.time } : {}),
       ...(profile.setup.length ? { setup: profile.setup } : {}),
       ...(profile.phiCommand ? { phiCommand: profile.phiCommand } : {}),
+      ...(profile.maxParallel === null ? {} : { maxParallel: profile.maxParallel }),
       maxRequeues: 2,
     },
-    pollSeconds: 15,
+    pollSeconds: profile.pollSeconds,
     graceSeconds: 60,
     env: slurmEnvOf(profile),
   };

@@ -2,8 +2,8 @@
  * Tuning trials on a Slurm cluster: each generation's trials are one array
  * job over the run folder beside the project (run-folder.ts). A trial is
  * finished when its `result.json` exists, not when the queue says so; the
- * queue is read with one bulk `squeue` at most every `pollSeconds` (backing
- * off while it fails); a job that left the queue without a result is a failed
+ * queue is watched by job-watch.ts (one bulk `squeue` at most every
+ * `pollSeconds`); a job that left the queue without a result is a failed
  * trial with Slurm's state and reason after `graceSeconds`. Submission is
  * recorded before `sbatch` and looked up by job name before any retry, so a
  * workstation that stopped re-attaches to its jobs instead of submitting
@@ -15,8 +15,8 @@ import { digest, stableStringify } from '../run/keys';
 import type { TrialResultRecord } from '../tuning/records';
 import type { GenerationContext, PlannedTrial, TrialExecutor, TrialExecutorContext } from '../tuning/tuner';
 import type { SlurmResources } from './batch-script';
-import { endedWithoutResult } from './job-watch';
-import { pause, submitJob } from './submit';
+import { watchTasks, type WatchedTask } from './job-watch';
+import { submitJob } from './submit';
 import {
   RunManifestSchema,
   SubmissionSchema,
@@ -29,7 +29,7 @@ import {
   type Submission,
   type TrialJob,
 } from './run-folder';
-import { ENDED_STATES, RUNNING_STATES, scancel, squeue, type QueueEntry, type SlurmEnv } from './slurm';
+import { squeue, type SlurmEnv } from './slurm';
 
 /** How `phi tune --executor slurm` uses the cluster. */
 export interface SlurmExecutorOptions {
@@ -63,16 +63,10 @@ function submissions(runDir: string, generation: number): { file: string; submis
     });
 }
 
-/** A trial being waited on. */
-interface Watched {
+/** A trial being waited on: its task (`<array job>_<task>`) and the state it is shown in. */
+interface Watched extends WatchedTask {
   trial: PlannedTrial;
-  /** `<array job>_<task>`. */
-  job: string;
-  jobName: string;
   shown: 'queued' | 'running';
-  /** When the queue stopped listing it as live (ms), and what it said last. */
-  goneSince?: number;
-  last?: QueueEntry;
 }
 
 /** The executor factory for the engine: see the module comment. */
@@ -208,7 +202,7 @@ export function slurmExecutor(
     ): Promise<TrialResultRecord[]> => {
       const runDir = prepare(ctx.runId);
       const results = new Map<string, TrialResultRecord>();
-      const watched = new Map<string, Watched>();
+      const open: Watched[] = [];
       const earlier = submissions(runDir, ctx.generation);
       const unassigned: PlannedTrial[] = [];
       for (const trial of trials) {
@@ -228,7 +222,7 @@ export function slurmExecutor(
         if (holder && jobId !== undefined && trial.previous?.status !== 'cancelled') {
           const job = `${jobId}_${holder.submission.trials.indexOf(trial.index)}`;
           const shown = trial.previous?.status === 'running' ? 'running' : 'queued';
-          watched.set(trial.trialId, { trial, job, jobName: holder.submission.jobName, shown });
+          open.push({ trial, job, jobName: holder.submission.jobName, shown });
           ctx.report(trial, live(shown, job));
         } else unassigned.push(trial);
       }
@@ -245,77 +239,43 @@ export function slurmExecutor(
             continue;
           }
           const job = `${submitted.jobId}_${task}`;
-          watched.set(trial.trialId, { trial, job, jobName: submitted.jobName, shown: 'queued' });
+          open.push({ trial, job, jobName: submitted.jobName, shown: 'queued' });
           ctx.report(trial, live('queued', job));
         }
       }
 
-      const pollMs = options.pollSeconds * 1000;
-      let interval = pollMs;
-      let nextQueueRead = 0;
-      while (watched.size > 0) {
-        for (const [id, entry] of watched) {
-          const done = collect(runDir, entry.trial, entry.job);
-          if (done) {
-            results.set(id, done);
-            watched.delete(id);
-            ctx.report(entry.trial, done);
-          }
-        }
-        if (watched.size === 0) break;
-        if (ctx.signal.aborted) {
-          const open = [...watched.values()];
-          await scancel(
-            open.map((e) => e.job),
-            env,
-          ).catch(() => undefined);
-          for (const entry of open)
-            results.set(entry.trial.trialId, {
-              status: 'cancelled',
-              score: null,
-              metrics: {},
-              message: `cancelled (scancel ${entry.job})`,
-              job: entry.job,
-            });
-          break;
-        }
-        const now = Date.now();
-        if (now >= nextQueueRead) {
-          const names = [...new Set([...watched.values()].map((e) => e.jobName))];
-          const queue = await squeue(names, env).catch(() => undefined);
-          interval = queue === undefined ? Math.min(interval * 2, pollMs * 8) : pollMs;
-          nextQueueRead = now + interval;
-          const byJob = new Map((queue ?? []).map((e) => [e.job, e]));
-          for (const entry of queue === undefined ? [] : watched.values()) {
-            const listed = byJob.get(entry.job);
-            if (listed !== undefined) entry.last = listed;
-            if (listed === undefined || ENDED_STATES.has(listed.state)) {
-              entry.goneSince ??= now;
-              continue;
-            }
-            entry.goneSince = undefined;
-            const shown = RUNNING_STATES.has(listed.state) ? 'running' : 'queued';
-            if (shown !== entry.shown) {
-              entry.shown = shown;
-              ctx.report(entry.trial, live(shown, entry.job));
-            }
-          }
-        }
-        for (const [id, entry] of watched) {
-          if (entry.goneSince === undefined || now - entry.goneSince < options.graceSeconds * 1000) continue;
-          const failed: TrialResultRecord = {
-            status: 'failed',
+      /** Each open trial's result, once its `result.json` was read. */
+      const collected = new Map<number, TrialResultRecord>();
+      const ends = await watchTasks({
+        tasks: open,
+        finished: (k) => {
+          const done = collect(runDir, open[k].trial, open[k].job);
+          if (done) collected.set(k, done);
+          return done !== undefined;
+        },
+        onState: (k, shown) => ctx.report(open[k].trial, live(shown, open[k].job)),
+        onEnd: (k, end) => {
+          const record: TrialResultRecord = end.finished
+            ? (collected.get(k) as TrialResultRecord)
+            : { status: 'failed', score: null, metrics: {}, message: end.message, job: open[k].job };
+          results.set(open[k].trial.trialId, record);
+          ctx.report(open[k].trial, record);
+        },
+        shown: open.map((entry) => entry.shown),
+        pollSeconds: options.pollSeconds,
+        graceSeconds: options.graceSeconds,
+        env,
+        signal: ctx.signal,
+      });
+      if (ends === 'cancelled')
+        for (const entry of open.filter((e) => !results.has(e.trial.trialId)))
+          results.set(entry.trial.trialId, {
+            status: 'cancelled',
             score: null,
             metrics: {},
-            message: await endedWithoutResult(entry.job, entry.last, env),
+            message: `cancelled (scancel ${entry.job})`,
             job: entry.job,
-          };
-          results.set(id, failed);
-          ctx.report(entry.trial, failed);
-          watched.delete(id);
-        }
-        await pause(Math.min(1000, pollMs), ctx.signal);
-      }
+          });
       return trials.map(
         (trial) =>
           results.get(trial.trialId) ?? {

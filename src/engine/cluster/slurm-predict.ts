@@ -130,8 +130,7 @@ export async function predictOnSlurm(request: ShardedPrediction): Promise<Sharde
     request.log(`Slurm job ${submitted.jobId}: ${count} shard(s) of about ${per} file(s)`);
     const tasks = shards.map((_, k) => `${submitted.jobId}_${k}`);
     const ends = await watchTasks({
-      jobName,
-      tasks,
+      tasks: tasks.map((job) => ({ job, jobName })),
       finished: (k) => existsSync(join(shards[k], 'result.json')),
       onState: (k, state) => request.log(`shard ${k} ${state}: Slurm job ${tasks[k]}`),
       pollSeconds: request.pollSeconds,

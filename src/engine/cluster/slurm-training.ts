@@ -208,8 +208,7 @@ async function trainOnSlurm(
     } else ctx.log.info(`Re-attached to Slurm job ${jobId}_0 (${jobName})`);
     const job = `${jobId}_0`;
     const ends = await watchTasks({
-      jobName,
-      tasks: [job],
+      tasks: [{ job, jobName }],
       finished: () => existsSync(resultFile),
       onTick: passOn,
       onState: (_, state) => ctx.log.info(`Slurm job ${job} ${state}`),

@@ -6,10 +6,20 @@
  * `scancel` is a failed trial saying CANCELLED, and a `phi tune` killed
  * mid-search is resumed without submitting its jobs again. Auto Tuning
  * started from the workbench of a project whose executor is a cluster profile
- * runs its trials there too.
+ * runs its trials there too, with the profile's cap on tasks running at once
+ * and its queue poll interval.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -323,5 +333,94 @@ describe('Auto Tuning from the workbench', () => {
     expect(new Set(jobs.map((j) => j!.split('_')[0])).size).toBe(1);
     const runDir = runFolder(path.replace(/\.phiproj$/, '.phidata'), search!.runId);
     for (let i = 0; i < 2; i++) expect(existsSync(join(runDir, `trial-${i}`, 'result.json'))).toBe(true);
+  }, 600_000);
+
+  it("a profile's cap and queue poll interval: the array job carries %N, never more than N tasks run at once, squeue is read every pollSeconds", async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const path = project('capped');
+    // squeue and sbatch as the engine finds them on PATH: each call logged, then Slurm's own command.
+    const wrappers = join(dir, 'counting-bin');
+    const calls = join(dir, 'slurm-calls.log');
+    mkdirSync(wrappers, { recursive: true });
+    const real = (command: string): string =>
+      execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
+    const squeue = real('squeue');
+    for (const command of ['squeue', 'sbatch']) {
+      const script = join(wrappers, command);
+      writeFileSync(
+        script,
+        `#!/bin/sh\necho "${command} $(date +%s.%N)" >> '${calls}'\nexec '${real(command)}' "$@"\n`,
+      );
+      chmodSync(script, 0o755);
+    }
+    const pollSeconds = 3;
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    await engine.saveClusterProfile({
+      profile: { ...loopbackProfile(cluster!, dir), name: 'capped', pollSeconds, maxParallel: 1 },
+    });
+    await engine.openProject({ path });
+    await engine.setProjectExecutor({ executor: 'capped' });
+
+    // Sampled while the search runs: the tasks running at once, and how Slurm holds the array.
+    let mostRunning = 0;
+    let samplesWithOneRunning = 0;
+    let pendingRecord = '';
+    let shownJob = '';
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const listed = (await cluster!.run(squeue, ['--noheader', '--format=%i|%j|%T'])).split('\n');
+        const search = listed
+          .map((line) => line.trim().split('|'))
+          .filter(([, name]) => /^phi-.+-g1\.1$/.test(name ?? ''));
+        const running = search.filter(([, , state]) => state === 'RUNNING').length;
+        mostRunning = Math.max(mostRunning, running);
+        if (running === 1) samplesWithOneRunning++;
+        const pending = search.find(([id, , state]) => state === 'PENDING' && id.includes('['));
+        if (pending && !shownJob) {
+          pendingRecord = pending[0];
+          shownJob = await cluster!.run('scontrol', ['show', 'job', pending[0].split('_')[0]]);
+        }
+        await new Promise((done) => setTimeout(done, 300));
+      }
+    })();
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${wrappers}:${savedPath}`;
+    let state;
+    try {
+      state = await engine.startTuning({
+        node: 'network',
+        search: [{ param: 'learningRate', min: 1e-3, max: 1e-2, log: true }],
+        population: 3,
+        generations: 1,
+        seed: 5,
+      });
+    } finally {
+      process.env.PATH = savedPath;
+      sampling = false;
+      await sampler;
+      engine.closeProject();
+    }
+    expect(state.trials.map((t) => t.status)).toEqual(['done', 'done', 'done']);
+    // The array spec Slurm holds: the pending tasks' record and its throttle say 1.
+    expect(pendingRecord).toMatch(/^\d+_\[[\d,-]+%1\]$/);
+    expect(shownJob).toMatch(/ArrayTaskThrottle=1\b/);
+    // One task at a time (seen running in many samples, never two).
+    expect(mostRunning).toBe(1);
+    expect(samplesWithOneRunning).toBeGreaterThan(3);
+    // After sbatch every squeue is the watcher's: at least pollSeconds apart.
+    const log = readFileSync(calls, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
+    const submitted = log.findIndex(([command]) => command === 'sbatch');
+    expect(log.filter(([command]) => command === 'sbatch')).toHaveLength(1);
+    const reads = log.slice(submitted + 1).map(([, at]) => Number(at));
+    const gaps = reads.slice(1).map((at, k) => at - reads[k]);
+    console.log(`${reads.length} queue reads, gaps ${gaps.map((g) => g.toFixed(2)).join(' ')} s`);
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+    for (const gap of gaps) expect(gap).toBeGreaterThan(pollSeconds * 0.9);
+    // Nor much longer: the median gap is the interval plus at most the one-second tick (back-off would double it).
+    expect(gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeLessThan(pollSeconds * 2);
   }, 600_000);
 });

@@ -46,7 +46,10 @@ export class ClusterChannel {
   async saveClusterProfile(
     params: EngineParams<'saveClusterProfile'>,
   ): Promise<EngineResults['saveClusterProfile']> {
-    const { profile, previousName } = EngineRequests.saveClusterProfile.parse(params);
+    const parsed = EngineRequests.saveClusterProfile.safeParse(params);
+    // The schema's messages are sentences the dialog shows as they are.
+    if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'The profile is not valid');
+    const { profile, previousName } = parsed.data;
     this.profiles.save(profile, previousName);
     // A project that trained on the renamed profile follows it.
     if (previousName && previousName !== profile.name && this.executor() === previousName)

@@ -21,7 +21,7 @@ import { SLURM_OPTIONS, SLURM_USAGE, parseSlurmOptions } from '../slurm-options'
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'run a trained network node on a folder of images',
-  usage: `phi predict <project.phiproj> --node ID [--runtime tfjs|onnx|auto] <input-folder> <output-folder>\n${SLURM_USAGE} [--shards K]\n         (K shards as one Slurm array job, docs/cluster.md)`,
+  usage: `phi predict <project.phiproj> --node ID [--runtime tfjs|onnx|auto] <input-folder> <output-folder>\n${SLURM_USAGE} [--shards K] [--max-parallel N]\n         (K shards as one Slurm array job, at most N running at once, docs/cluster.md)`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -31,6 +31,7 @@ export const predictCommand: CliCommand = {
         runtime: { type: 'string', default: 'tfjs' },
         ...SLURM_OPTIONS,
         shards: { type: 'string' },
+        'max-parallel': { type: 'string' },
       },
     });
     if (positionals.length !== 3 || !values.node)
@@ -39,7 +40,7 @@ export const predictCommand: CliCommand = {
     if (!INFERENCE_RUNTIMES.includes(runtime))
       throw new UsageError(`unknown runtime "${values.runtime}": use ${INFERENCE_RUNTIMES.join(', ')}`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
-    const slurm = parseSlurmOptions(values, ['shards']);
+    const slurm = parseSlurmOptions(values, ['shards', 'max-parallel']);
     if (slurm)
       return predictOnCluster(
         {

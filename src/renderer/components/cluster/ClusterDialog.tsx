@@ -2,7 +2,8 @@
  * File > Clusters…: the user's Slurm cluster profiles (kept in the user's
  * settings, not in the project): partition, account, GPUs, time limit, the
  * set-up lines jobs run first, the engine's command on the nodes, the folder
- * the nodes share and the cluster's slurm.conf. "Test cluster" answers with
+ * the nodes share, the cluster's slurm.conf, how often the queue is read and
+ * how many tasks of one array job run at once. "Test cluster" answers with
  * the engine's verdict sentence (sinfo, then a one-second job running the
  * engine on a node). With a project open, "This project trains on" picks
  * where RUN trains its networks: this computer or a profile's cluster
@@ -10,7 +11,13 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { observer } from 'mobx-react-lite';
-import type { ClusterProfile, ClusterSettings, ClusterTestResult } from '../../../engine/api';
+import {
+  ClusterProfileSchema,
+  POLL_SECONDS,
+  type ClusterProfile,
+  type ClusterSettings,
+  type ClusterTestResult,
+} from '../../../engine/api';
 import { useWorkbench } from '../context';
 import { Dialog, DialogFooter } from '../Dialog';
 import { ProfileForm } from '../ProfileList';
@@ -28,6 +35,8 @@ const EMPTY: ClusterProfile = {
   phiCommand: '',
   sharedFolder: '',
   slurmConf: '',
+  pollSeconds: 15,
+  maxParallel: null,
 };
 
 function ClusterDialogView() {
@@ -55,11 +64,13 @@ function ClusterDialogView() {
     setProfile((p) => ({ ...p, [key]: value }));
     setVerdict(null);
   };
+  // A field filled in wrongly is said under the form; an empty required one only blocks Save.
+  const invalid = ClusterProfileSchema.safeParse(profile).error?.issues[0]?.message;
   const blocked = !profile.name.trim()
     ? 'Give the profile a name'
     : !profile.sharedFolder.trim()
       ? 'Give the folder every node mounts at the same path'
-      : undefined;
+      : invalid;
   const save = async (event?: FormEvent): Promise<void> => {
     event?.preventDefault();
     if (blocked || busy) return;
@@ -179,6 +190,30 @@ function ClusterDialogView() {
             />
           </label>
         </div>
+        <div className="pacs-pair">
+          <label title="How often the workstation reads the queue (one squeue for all of a run's jobs); shared clusters ask for a few seconds at least">
+            Queue poll (seconds)
+            <input
+              type="number"
+              min={POLL_SECONDS.min}
+              max={POLL_SECONDS.max}
+              step={1}
+              value={Number.isNaN(profile.pollSeconds) ? '' : profile.pollSeconds}
+              onChange={(e) => set('pollSeconds', e.target.valueAsNumber)}
+            />
+          </label>
+          <label title="Tasks of one array job (tuning trials, prediction shards) running at once; empty: no cap">
+            At most N jobs at once
+            <input
+              type="number"
+              min={1}
+              step={1}
+              value={profile.maxParallel ?? ''}
+              placeholder="no cap"
+              onChange={(e) => set('maxParallel', e.target.value === '' ? null : e.target.valueAsNumber)}
+            />
+          </label>
+        </div>
         <label title="Shell lines a job runs before the engine, one per line">
           Set-up lines
           <textarea
@@ -202,7 +237,7 @@ function ClusterDialogView() {
         </label>
       </ProfileForm>
       <DialogFooter
-        error={error}
+        error={error ?? (blocked === invalid ? (invalid ?? null) : null)}
         onCancel={close}
         label={busy === 'saving' ? 'Saving…' : 'Save'}
         blocked={blocked ?? (busy ? 'Busy…' : undefined)}
