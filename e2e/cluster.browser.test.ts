@@ -3,7 +3,8 @@
  * Slurm cluster on loopback: File > Clusters… tests a profile ("Test
  * cluster": sinfo and a one-second job running the engine on the node) with
  * the engine's verdict for a partition that does not exist and for the right
- * settings, saves it in the user's settings (Enter), and makes the open
+ * settings, refuses a queue poll interval or a cap on jobs at once out of
+ * bounds in one sentence, saves it in the user's settings (Enter), and makes the open
  * project train on it, which the Auto Tuning tab says; Escape closes.
  */
 import { readFileSync } from 'node:fs';
@@ -67,6 +68,22 @@ describe('Clusters in the workbench', () => {
       .toMatch(
         /^Cluster "loopback" works: debug\* up, 1 node\(s\) idle; a test job ran on \S+ [\d.]+ s after submission, the engine answered there and its output came back through /,
       );
+    // The queue poll interval is bounded: a wrong one is said in one sentence and Save stays off.
+    await dialog.getByLabel('Queue poll (seconds)').fill('0');
+    await expect
+      .poll(() => dialog.getByRole('alert').innerText())
+      .toBe('The queue poll interval must be a whole number of seconds from 1 to 600: give one, e.g. 15');
+    expect(await dialog.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Queue poll (seconds)').fill('20');
+    await dialog.getByLabel('At most N jobs at once').fill('0');
+    await expect
+      .poll(() => dialog.getByRole('alert').innerText())
+      .toBe(
+        'At most N jobs at once must be a whole number from 1 to 10000: give one, or leave it empty for no cap',
+      );
+    await dialog.getByLabel('At most N jobs at once').fill('2');
+    await expect.poll(() => dialog.getByRole('alert').count()).toBe(0);
+    expect(await dialog.getByRole('button', { name: 'Save' }).isDisabled()).toBe(false);
     expect(await layoutProblems(page, '[role="dialog"]')).toEqual([]);
     await session.shot('cluster-profiles');
     // Enter saves, in the user's settings.
@@ -76,7 +93,15 @@ describe('Clusters in the workbench', () => {
       .getByRole('option', { name: 'loopback' })
       .waitFor();
     expect(JSON.parse(readFileSync(join(settings, 'config', 'cluster-profiles.json'), 'utf8'))).toMatchObject(
-      [{ name: 'loopback', sharedFolder: tmpdir(), slurmConf: cluster.env.SLURM_CONF }],
+      [
+        {
+          name: 'loopback',
+          sharedFolder: tmpdir(),
+          slurmConf: cluster.env.SLURM_CONF,
+          pollSeconds: 20,
+          maxParallel: 2,
+        },
+      ],
     );
     // The project trains there; reopened, the dialog says so.
     await dialog.getByLabel('This project trains on').selectOption('loopback');
@@ -90,6 +115,18 @@ describe('Clusters in the workbench', () => {
     await expect.poll(() => runsOn.innerText()).toBe('Trials run on cluster loopback');
     const again = await openClusters();
     await expect.poll(() => again.getByLabel('This project trains on').inputValue()).toBe('loopback');
+    // The saved profile shows its poll interval and cap; emptied, the cap is gone.
+    await again
+      .getByRole('listbox', { name: 'Cluster profiles' })
+      .getByRole('option', { name: 'loopback' })
+      .click();
+    expect(await again.getByLabel('Queue poll (seconds)').inputValue()).toBe('20');
+    expect(await again.getByLabel('At most N jobs at once').inputValue()).toBe('2');
+    await again.getByLabel('At most N jobs at once').fill('');
+    await again.getByLabel('Name').press('Enter');
+    await expect
+      .poll(() => JSON.parse(readFileSync(join(settings, 'config', 'cluster-profiles.json'), 'utf8')))
+      .toMatchObject([{ name: 'loopback', pollSeconds: 20, maxParallel: null }]);
     await again.getByLabel('This project trains on').selectOption('');
     await expect.poll(() => again.getByLabel('This project trains on').inputValue()).toBe('');
     await again.getByLabel('Name').press('Escape');

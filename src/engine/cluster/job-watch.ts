@@ -1,10 +1,11 @@
 /**
- * Waiting on array tasks (a search's trials, a training, a prediction's
- * shards), the one queue-watching loop of the cluster code: a task is finished when its result
- * file exists (looked for every second, no Slurm call), the queue is read with
- * one `squeue` at most every `pollSeconds` (backing off while it fails), and a
- * task gone from the queue without a result ends, after `graceSeconds`, with
- * Slurm's state and reason. Aborting cancels the open tasks with `scancel`.
+ * Waiting on array tasks, the one queue-watching loop of the cluster code (a
+ * search's trials, a training, a prediction's shards): a task is finished
+ * when its result file exists (looked for every second, no Slurm call), the
+ * queue is read with one `squeue` at most every `pollSeconds` (backing off
+ * while it fails), and a task gone from the queue without a result ends,
+ * after `graceSeconds`, with Slurm's state and reason. Aborting cancels the
+ * open tasks with `scancel`.
  */
 import { pause } from './submit';
 import {
