@@ -2,18 +2,21 @@
  * The Output tab on the bundled 3-D example in Chromium: the 3-D U-Net's test figures are
  * headed "in source geometry" with the number of test volumes, and list the per-volume means
  * the engine stored (Dice, IoU, HD95 and mean surface distance in mm, macro over the foreground
- * classes), as formatted from `getMetrics`.
+ * classes), as formatted from `getMetrics`, and under them each test volume's own figures, worst
+ * first, sortable by a column's header.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../src/engine/resources';
 import { Engine } from '../src/engine/service/engine';
+import { formatVolumeFigure, sortVolumeRows, volumeFigureColumns } from '../src/engine/api';
 import { formatMetric } from '../src/renderer/stores/format';
 import { openProject, type Session } from './support/browser-steps';
 
 let session: Session;
 let stored: Awaited<ReturnType<Engine['getMetrics']>>['test'];
+let classes: string[] = [];
 
 /** A copy of the 3-D example, run (3 epochs) with the cache `phi serve` will use; keeps its stored test result. */
 async function trainedExample(dir: string): Promise<string> {
@@ -29,7 +32,9 @@ async function trainedExample(dir: string): Promise<string> {
     });
     const run = await engine.run({ mode: 'all' });
     if (run.status !== 'done') throw new Error(`the example did not run: ${run.status}`);
-    stored = (await engine.getMetrics({ node: 'network' })).test;
+    const history = await engine.getMetrics({ node: 'network' });
+    stored = history.test;
+    classes = history.classes;
   } finally {
     engine.closeProject();
   }
@@ -66,5 +71,26 @@ describe('the Output tab on a 3-D segmentation', () => {
       ['HD95 mm (macro)', formatMetric(stored?.metrics.macroHd95 as number | null)],
       ['Mean surface distance mm (macro)', formatMetric(stored?.metrics.macroMsd as number | null)],
     ]);
+  });
+
+  it('lists each test volume under the averages, worst mean Dice first, and sorts by a header', async () => {
+    const { page } = session;
+    const volumes = stored?.volumes ?? [];
+    expect(volumes).toHaveLength(stored?.items as number);
+    const table = page.getByRole('table', { name: 'Test figures per volume' });
+    await table.waitFor();
+    expect(await page.locator('[data-testid="volume-figures"] h4').innerText()).toMatch(
+      new RegExp(`^Test split of run \\S+ · ${volumes.length} volumes? · each in its source geometry$`),
+    );
+    const shown = async (): Promise<string[][]> =>
+      table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent ?? '')));
+    const columns = volumeFigureColumns(volumes, classes);
+    const rowsOf = (order: typeof volumes): string[][] =>
+      order.map((v) => [v.id, ...columns.map((c) => formatVolumeFigure(v.figures[c.key]))]);
+    expect(await shown()).toEqual(rowsOf(sortVolumeRows(volumes, columns[0])));
+    await table.getByRole('button', { name: /Dice \(mean over classes\)/ }).click();
+    expect(await shown()).toEqual(rowsOf(sortVolumeRows(volumes, columns[0], false)));
   });
 });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ScoredSetSchema } from './evaluation';
 import { GraphChangeSchema } from './graph-delta';
+import { VolumeFigureRowSchema } from './volume-figures';
 
 /** Life cycle of a node within the current project state. */
 export const NodeStateSchema = z.enum(['idle', 'queued', 'running', 'done', 'failed', 'stale']);
@@ -153,6 +154,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
      * the network's grid (after the chain's resizing).
      */
     geometry: z.enum(['source', 'network']).optional(),
+    /** 3-D segmentation and transformation in the source geometry: each test volume's own figures. */
+    volumes: z.array(VolumeFigureRowSchema).optional(),
     /**
      * Classification: the class probabilities of the test items and of the validation items
      * (best weights), from which the engine computes the study report (`getEvaluation`).

@@ -8,6 +8,7 @@ export * from './wire/frames';
 export * from './dataset';
 export * from './evaluation';
 export * from './evaluation-figures';
+export * from './volume-figures';
 export * from './trust';
 export * from './limits';
 export * from './params-merge';

@@ -15,6 +15,7 @@ import type { NodeTypeDescriptor, ParamJsonSchema } from './node-types';
 import type { DatasetSummary } from './dataset';
 import type { EvaluationHistory, ExternalEvaluation } from './evaluation';
 import type { GraphDelta } from './results';
+import type { VolumeFigureRow } from './volume-figures';
 import { ProcessRequestSchema, type ProcessResult } from './process';
 import { PredictFolderRequestSchema, type PredictFolderResult } from './predict-folder';
 import { VolumeSliceRequestSchema, type VolumeSlice } from './volume-view';
@@ -329,6 +330,10 @@ export interface MetricsHistory {
     items?: number;
     /** Segmentation, transformation, detection: measured against the source images, or on the network's grid. */
     geometry?: 'source' | 'network';
+    /** 3-D segmentation and transformation in the source geometry: each test volume's own figures. */
+    volumes?: VolumeFigureRow[];
+    /** The run that measured these figures. */
+    run?: string;
   };
 }
 

@@ -17,7 +17,12 @@ import {
   SMALL_SUBGROUP_CLASS_ITEMS,
   subgroupColumns,
   subgroupRows,
+  sortVolumeRows,
+  volumeFigureColumns,
+  volumeFiguresHeading,
+  formatVolumeFigure,
   type EvaluationRecord,
+  type VolumeFigureRow,
 } from '../api';
 import type { NetworkReport, ReportInput } from './input';
 
@@ -122,6 +127,25 @@ const GEOMETRY_TEXT = {
   network: "on the network's grid (after the chain's resizing), not against the source images",
 } as const;
 
+/**
+ * The test split's figures of each volume, worst first by the first figure. Volumes are numbered
+ * by rank, not named: the report reproduces no file or item name.
+ */
+function volumeFiguresTable(rows: VolumeFigureRow[], classes: string[], run: string | undefined): string {
+  const columns = volumeFigureColumns(rows, classes);
+  if (!columns.length) return '';
+  return `<h3>${e(volumeFiguresHeading(rows, run))}</h3>
+<p>Each test volume measured on its own, worst ${e(columns[0].label)} first; volumes are numbered by that rank, their names not being reproduced here.</p>
+${table(
+  ['volume', ...columns.map((c) => e(c.label))],
+  sortVolumeRows(rows, columns[0]).map((row, rank) => [
+    td(String(rank + 1), true),
+    ...columns.map((c) => td(formatVolumeFigure(row.figures[c.key]), true)),
+  ]),
+  'Test split evaluation: figures per volume',
+)}`;
+}
+
 /** The test table of a node without a classifier's study (segmentation, transformation, detection). */
 function testMetricsSection(n: NetworkReport, id: string): string {
   const test = n.metrics.test;
@@ -135,7 +159,7 @@ function testMetricsSection(n: NetworkReport, id: string): string {
   );
   return `<section id="${id}"><h2>Test split evaluation</h2>
 <p>The held-out test split${test.items !== undefined ? ` of ${test.items} items` : ''}, with the best checkpoint; figures ${test.geometry ? GEOMETRY_TEXT[test.geometry] : "as the trainer measured them, on the network's grid"}. No interval is computed for these figures.</p>
-${table(['figure', 'value'], rows, 'Test split evaluation: figures')}</section>`;
+${table(['figure', 'value'], rows, 'Test split evaluation: figures')}${test.volumes ? volumeFiguresTable(test.volumes, classes, test.run) : ''}</section>`;
 }
 
 function networkSection(n: NetworkReport, index: number, intendedUse: string): string {

@@ -13,6 +13,7 @@ import { evaluateFolder } from './external-evaluation';
 import { inferenceRuntimeOf } from './inference-runtime';
 import { epochHistory } from './epoch-history';
 import { evaluationHistory, modelOfEvaluation } from './evaluations';
+import { splitVolumeRows } from './source-evaluation';
 import { reportInput } from '../report/input';
 import { renderReport } from '../report/html';
 
@@ -58,7 +59,7 @@ export class EvaluationChannel {
             r.split === 'train' || r.split === 'validation',
         )
         .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
-      test: test ? testResult(test.metrics) : undefined,
+      test: test ? { ...testResult(test.metrics), run: test.runId } : undefined,
     };
   }
 
@@ -144,9 +145,11 @@ function trainedClasses(dir: string): string[] {
 
 /** The stored test row split back into its metrics, confusion matrix and item count. */
 function testResult(row: EpochMetrics): NonNullable<MetricsHistory['test']> {
-  const { confusion, items, sourceGeometry, ...metrics } = row;
+  const { confusion, items, sourceGeometry, ...rest } = row;
+  const { metrics, volumes } = splitVolumeRows(rest);
   return {
     metrics,
+    ...(volumes.length ? { volumes } : {}),
     confusion: unflattenSquare(confusion),
     ...(typeof items === 'number' ? { items } : {}),
     ...(typeof sourceGeometry === 'number'

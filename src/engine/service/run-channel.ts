@@ -12,7 +12,7 @@ import { messageOf } from '../errors';
 import { executeRun, networkDir, selectionOf } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
 import { recordTestEvaluation, stampOf } from './evaluations';
-import { measuredOnGrid, measureInSource, sessionMeasureContext } from './source-evaluation';
+import { measuredOnGrid, measureInSource, sessionMeasureContext, volumeRowsField } from './source-evaluation';
 import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
@@ -153,6 +153,7 @@ export class RunChannel {
         confusion: event.confusion.flat(),
         items: event.items,
         ...(event.geometry ? { sourceGeometry: event.geometry === 'source' ? 1 : 0 } : {}),
+        ...volumeRowsField(event),
       });
       if (this.session.store && event.scores && !event.trial) {
         this.complete(event.node, this.recordStudy(runId, event));

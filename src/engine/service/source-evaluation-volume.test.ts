@@ -8,17 +8,26 @@
  * stores equal `phi metrics` on `phi predict`'s NIfTI masks against the source
  * label volumes, and SciPy's (tools/metrics-reference/surface.py) agree;
  * a repeat's seeds are measured the same way.
+ * Each volume's own Dice and HD95 are stored too, equal to phi metrics' per volume.
  * Transformation: 1.5 x 1.5 x 2.5 mm input/target pairs resampled to 2 mm
- * in-plane and padded to 8x12x12 for a patch-trained 3-D regression U-Net;
- * its stored MAE, RMSE and PSNR are numpy's on `phi predict`'s NIfTI outputs
- * against the source targets, and `phi run` prints them "in source geometry".
+ * (slices too) and padded to 10x12x12 for a patch-trained 3-D regression U-Net;
+ * its stored MAE, RMSE and PSNR, over the split and per volume, are numpy's on
+ * `phi predict`'s NIfTI outputs against the source targets; `phi run` prints them
+ * "in source geometry", and the report lists the volumes worst first, unnamed.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatValue, type EngineEvent, type Graph, type Sample } from '../api';
+import {
+  formatValue,
+  formatVolumeFigure,
+  volumeClassKey,
+  type EngineEvent,
+  type Graph,
+  type Sample,
+} from '../api';
 import { openDataset } from '../data/dataset-node';
 import { datasetParamsSchema } from '../data/params';
 import { resampleVolumeToSource, sourceDepthToSample, sourceToSample } from '../imaging/geometry-steps';
@@ -88,7 +97,10 @@ for i in range(10):
         nib.save(nib.Nifti1Image(data.astype(np.float32), affine), f'{root}/{folder}/v{i}.nii.gz')
 `;
 
-/** MAE, RMSE and PSNR over every voxel of the named volumes, R the targets' max - min, as phi metrics pools them. */
+/**
+ * MAE, RMSE and PSNR over every voxel of the named volumes, R the targets' max - min, as phi metrics
+ * pools them; and each volume's own, R its own target's range.
+ */
 const POOLED = `
 import json, sys
 import nibabel as nib, numpy as np
@@ -97,9 +109,12 @@ load = lambda p: np.asarray(nib.load(p).dataobj, dtype=np.float64)
 targets = [load(f'{root}/target/{n}') for n in names]
 preds = [load(f'{out}/{n}') for n in names]
 t = np.concatenate([v.ravel() for v in targets]); p = np.concatenate([v.ravel() for v in preds])
-mse = np.mean((t - p) ** 2)
-print(json.dumps({'mae': float(np.mean(np.abs(t - p))), 'rmse': float(np.sqrt(mse)),
-                  'psnr': float(10 * np.log10((t.max() - t.min()) ** 2 / mse)), 'shapes': [list(v.shape) for v in preds]}))
+def figures(t, p):
+    mse = np.mean((t - p) ** 2)
+    return {'mae': float(np.mean(np.abs(t - p))), 'rmse': float(np.sqrt(mse)),
+            'psnr': float(10 * np.log10((t.max() - t.min()) ** 2 / mse))}
+print(json.dumps({**figures(t, p), 'shapes': [list(v.shape) for v in preds],
+                  'volumes': {n: figures(a, b) for n, a, b in zip(names, targets, preds)}}))
 `;
 
 /** A project: the Dataset node, then `modules` in a line, then the network node `net`. */
@@ -245,6 +260,17 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
         else expect(Math.abs((stored[c + 1] as number) - value)).toBeLessThan(1e-6);
       });
     }
+    // Each volume's own Dice and HD95 per class are stored with the evaluation: phi metrics' per volume.
+    const stem = (name: string): string => basename(name).replace(/\.nii\.gz$/, '');
+    const rows = new Map((test?.volumes ?? []).map((row) => [stem(row.id), row.figures]));
+    expect([...rows.keys()].sort()).toEqual([...names].sort());
+    for (const volume of report.volumes) {
+      const row = rows.get(stem(volume.name));
+      [1, 2].forEach((k) => {
+        expect(row?.[volumeClassKey('dice', k)]).toBe(volume.perClass.dice[k - 1]);
+        expect(row?.[volumeClassKey('hd95', k)]).toBe(volume.perClass.hd95[k - 1]);
+      });
+    }
     // The network found both structures: the distances are measured, not all undefined.
     expect((test?.metrics.dice as number[])[1]).toBeGreaterThan(0.3);
     expect(test?.metrics.macroHd95).not.toBeNull();
@@ -318,8 +344,8 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
       path,
       { path: 'tr', ...TRANSFORMATION_SPLIT },
       [
-        ['resample-spacing', { spacingX: 2, spacingY: 2 }],
-        ['crop-or-pad', { depth: 8, height: 12, width: 12 }],
+        ['resample-spacing', { spacingX: 2, spacingY: 2, spacingZ: 2 }],
+        ['crop-or-pad', { depth: 10, height: 12, width: 12 }],
       ],
       {
         task: 'transformation',
@@ -361,6 +387,7 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
       rmse: number;
       psnr: number;
       shapes: number[][];
+      volumes: Record<string, { mae: number; rmse: number; psnr: number }>;
     };
     console.log(
       `3-D transformation test split, ${names.length} volumes of ${JSON.stringify(numpy.shapes[0])} in the source geometry: stored MAE ${test?.metrics.mae}, PSNR ${test?.metrics.psnr}; numpy MAE ${numpy.mae}, PSNR ${numpy.psnr}`,
@@ -371,5 +398,42 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
     expect(Math.abs((test?.metrics.rmse as number) - numpy.rmse) / numpy.rmse).toBeLessThan(1e-5);
     expect(Math.abs((test?.metrics.psnr as number) - numpy.psnr)).toBeLessThan(1e-4);
     expect(test?.metrics).not.toHaveProperty('loss');
+
+    // Each test volume's own figures are stored with the evaluation and equal numpy's on its output.
+    const volumes = test?.volumes ?? [];
+    console.log(`per volume: stored ${JSON.stringify(volumes)}; numpy ${JSON.stringify(numpy.volumes)}`);
+    expect(volumes.map((v) => basename(v.id)).sort()).toEqual([...names].sort());
+    for (const row of volumes) {
+      const reference = numpy.volumes[basename(row.id)];
+      for (const key of ['mae', 'rmse'] as const)
+        expect(Math.abs((row.figures[key] as number) - reference[key]) / reference[key]).toBeLessThan(1e-5);
+      expect(Math.abs((row.figures.psnr as number) - reference.psnr)).toBeLessThan(1e-4);
+    }
+    // phi run prints them worst MAE first, with the run and the number of volumes.
+    const worstFirst = [...volumes].sort((a, b) => (b.figures.mae as number) - (a.figures.mae as number));
+    const printed = run.out.split('\n');
+    const heading = printed.findIndex((l) =>
+      new RegExp(
+        `^  net Test split of run \\S+ · ${names.length} volumes · each in its source geometry, worst MAE first:$`,
+      ).test(l),
+    );
+    expect(heading).toBeGreaterThan(-1);
+    expect(printed.slice(heading + 1, heading + 1 + names.length)).toEqual(
+      worstFirst.map(
+        (r) =>
+          `    ${r.id}: MAE ${formatVolumeFigure(r.figures.mae)}, RMSE ${formatVolumeFigure(r.figures.rmse)}, PSNR dB ${formatVolumeFigure(r.figures.psnr)}`,
+      ),
+    );
+    // The report lists them by rank, worst first, without their names.
+    expect((await runPhi(dir, ['report', path, 'tr-report.html'])).code).toBe(0);
+    const html = readFileSync(join(dir, 'tr-report.html'), 'utf8');
+    expect(html).toContain(`${names.length} volumes · each in its source geometry`);
+    const table = html.slice(html.indexOf('aria-label="Test split evaluation: figures per volume"'));
+    worstFirst.forEach((r, rank) =>
+      expect(table).toContain(
+        `<tr><td class="num">${rank + 1}</td><td class="num">${formatVolumeFigure(r.figures.mae)}</td>`,
+      ),
+    );
+    for (const name of names) expect(html).not.toContain(name);
   }, 600_000);
 });

@@ -15,6 +15,7 @@ import { EvaluationView } from './EvaluationView';
 import { ConfusionTable } from './ConfusionTable';
 import { MetricChart } from './MetricChart';
 import { RepeatPanel } from './RepeatPanel';
+import { VolumeFigureTable } from './VolumeFigureTable';
 import { showExportDialog } from './export/export-dialog';
 
 /** A scalar for the table: per-class arrays by the chosen class or their macro mean. */
@@ -195,6 +196,7 @@ function TestResult({ metrics }: { metrics: NodeMetrics }) {
           />
         )}
       </div>
+      {test.volumes && <VolumeFigureTable rows={test.volumes} classes={names} run={test.run} />}
     </div>
   );
 }

@@ -79,7 +79,9 @@ export function applyEngineEvent(event: EngineEvent, to: EventTargets): void {
     case 'evaluation':
       if (event.trial && runs.run?.repeat) runs.repeatTrained();
       if (!event.trial) {
-        to.metrics.of(event.node).setTest(event.metrics, event.confusion, event.items, event.geometry);
+        to.metrics
+          .of(event.node)
+          .setTest(event.metrics, event.confusion, event.items, event.geometry, event.volumes);
         // The engine stored the study of these scores before telling: read it back.
         void to.evaluations.load(event.node);
       }

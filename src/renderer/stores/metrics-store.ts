@@ -52,12 +52,14 @@ export class NodeMetrics {
     confusion: number[][],
     items?: number,
     geometry?: NonNullable<MetricsHistory['test']>['geometry'],
+    volumes?: NonNullable<MetricsHistory['test']>['volumes'],
   ): void {
     this.test = {
       metrics,
       confusion,
       ...(items !== undefined ? { items } : {}),
       ...(geometry ? { geometry } : {}),
+      ...(volumes ? { volumes } : {}),
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import type { EngineEvent, RunRequest, SampleSize } from '../../api';
+import { volumeFigureLines, type EngineEvent, type RunRequest, type SampleSize } from '../../api';
 import { formatShape } from '../../run/shape-summary';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
@@ -90,12 +90,16 @@ export const runCommand: CliCommand = {
     const engine = createCliEngine(slurm ? { registry: slurmTraining(slurm)(createBuiltinRegistry()) } : {});
     const printer = new ProgressPrinter(io);
     const shapes = new Map<string, string>();
+    let runId: string | undefined;
     const unsubscribe = engine.onDidEmit((event: EngineEvent) => {
       if (values.json) {
         io.stdout.write(`${JSON.stringify(event)}\n`);
         return;
       }
       switch (event.type) {
+        case 'run-started':
+          runId = event.runId;
+          break;
         case 'progress':
           printer.progress(event.node, event.done, event.total);
           break;
@@ -117,6 +121,10 @@ export const runCommand: CliCommand = {
         case 'evaluation':
           printer.line(
             `  ${event.node} test (${event.items} items${event.geometry === 'source' ? ', in source geometry' : event.geometry === 'network' ? ", on the network's grid" : ''}): ${formatMetrics(event.metrics)}`,
+          );
+          // The heading names the node; the volumes' rows follow it, indented.
+          volumeFigureLines(event.volumes ?? [], event.classes, runId).forEach((line, i) =>
+            printer.line(i === 0 ? `  ${event.node} ${line}` : `  ${line}`),
           );
           // Detection and transformation have no class confusion to show.
           if (event.confusion.length > 1)

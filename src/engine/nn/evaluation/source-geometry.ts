@@ -10,7 +10,7 @@
  * is measured on its own (volume-figures.ts), as `phi metrics` measures NIfTI
  * label volumes.
  */
-import type { EpochMetrics, Sample } from '../../api';
+import type { EpochMetrics, Sample, VolumeFigureRow } from '../../api';
 import type { DatasetSource } from '../../graph/node-type';
 import {
   boxesToSource,
@@ -23,6 +23,7 @@ import { geometry as sizeOf } from '../../imaging/image';
 import { applyChain, type ChainStep } from '../../run/chain';
 import { decodeOutput } from '../detection/centernet';
 import { classMask, runSample, type Trained } from '../predict';
+import { RegressionAccumulator } from '../metrics/regression';
 import { EpochAccumulator } from '../train/epoch-metrics';
 import { VolumeFigures } from './volume-figures';
 
@@ -33,6 +34,8 @@ export interface SourceGeometryResult {
   confusion: number[][];
   /** Items the figures were computed on. */
   items: number;
+  /** A 3-D segmentation's or transformation's figures of each volume on its own; empty otherwise. */
+  volumes: VolumeFigureRow[];
   /** Test items the chain dropped, and those that failed (with the reason). */
   dropped: number;
   failed: { id: string; reason: string }[];
@@ -74,6 +77,7 @@ export async function sourceGeometryMetrics(
   const acc = new EpochAccumulator(geometry.task, geometry.classes, detection);
   const volumes =
     volumetric && geometry.task === 'segmentation' ? new VolumeFigures(geometry.classes) : undefined;
+  const transformedVolumes: VolumeFigureRow[] = [];
   const failed: SourceGeometryResult['failed'] = [];
   let dropped = 0;
   let items = 0;
@@ -135,6 +139,13 @@ export async function sourceGeometryMetrics(
         if (target.data.length !== predicted.length)
           throw new Error(`its target is not the size of its image (${at.width}x${at.height})`);
         acc.addTarget(target.data, predicted);
+        if (volumetric) {
+          // PSNR with this volume's own target range, as the run log's per-volume lines give it.
+          const own = new RegressionAccumulator();
+          own.add(target.data, predicted);
+          const { mae, mse, rmse, psnr } = own.metrics();
+          transformedVolumes.push({ id: item.id, figures: { mae, mse, rmse, psnr } });
+        }
       } else {
         const d = detection!;
         const found = decodeOutput(out, d.gh, d.gw, geometry.classes, d.stride, d.threshold);
@@ -153,6 +164,7 @@ export async function sourceGeometryMetrics(
     metrics: volumes ? volumes.metrics() : metrics,
     confusion: geometry.task === 'segmentation' ? acc.confusionRows() : [],
     items,
+    volumes: volumes ? volumes.rows() : transformedVolumes,
     dropped,
     failed,
   };

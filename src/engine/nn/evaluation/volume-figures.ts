@@ -4,7 +4,7 @@
  * source label's voxel spacing (nn/metrics/volume.ts), then the mean over volumes
  * per class and over classes, the figures `phi metrics` gives on NIfTI label volumes.
  */
-import type { EpochMetrics, Sample } from '../../api';
+import { volumeClassKey, type EpochMetrics, type Sample, type VolumeFigureRow } from '../../api';
 import { macroKey, meanOfNonNull } from '../../api/metric-names';
 import { geometry } from '../../imaging/image';
 import { meanOverVolumes, VOLUME_METRICS, volumeMetrics, type VolumeResult } from '../metrics/volume';
@@ -30,6 +30,22 @@ export class VolumeFigures {
     this.volumes.push(
       volumeMetrics(source.id, truth.data, predicted, [g.depth, g.height, g.width], spacing, this.classes),
     );
+  }
+
+  /** Each volume's mean Dice over the foreground classes, and each foreground class's Dice and HD95. */
+  rows(): VolumeFigureRow[] {
+    return this.volumes.map((v) => ({
+      id: v.name,
+      figures: {
+        macroDice: meanOfNonNull(v.perClass.dice),
+        ...Object.fromEntries(
+          v.perClass.dice.flatMap((dice, i) => [
+            [volumeClassKey('dice', i + 1), dice],
+            [volumeClassKey('hd95', i + 1), v.perClass.hd95[i]],
+          ]),
+        ),
+      },
+    }));
   }
 
   /**

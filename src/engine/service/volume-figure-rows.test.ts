@@ -1,0 +1,85 @@
+/**
+ * Per-volume test figures: stored with the test row in a real project file and read back
+ * unchanged (any item id), and listed worst first by the rules every front end shares.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  sortVolumeRows,
+  volumeFigureColumns,
+  volumeFigureLines,
+  type EngineEvent,
+  type VolumeFigureRow,
+} from '../api';
+import { ProjectStore } from '../store/project-store';
+import { splitVolumeRows, volumeRowsField } from './source-evaluation';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-volume-rows-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ROWS: VolumeFigureRow[] = [
+  { id: 'a.nii.gz', figures: { mae: 2, mse: 5, rmse: Math.sqrt(5), psnr: 31.5 } },
+  { id: 'sub "dir"/b c.nii.gz', figures: { mae: 7.25, mse: 60, rmse: Math.sqrt(60), psnr: 22 } },
+  { id: 'c.nii.gz', figures: { mae: 4, mse: 20, rmse: Math.sqrt(20), psnr: null } },
+];
+
+describe('per-volume test figures', () => {
+  it('are stored with the test row in the project and read back apart from the split-wide figures', () => {
+    const store = ProjectStore.create(join(dir, 'p.phiproj'), { graph: { nodes: [], edges: [] } });
+    const run = store.startRun({ mode: 'all', seed: 1, appVersion: '0.1.0', nodeVersions: {} });
+    const event: Extract<EngineEvent, { type: 'evaluation' }> = {
+      type: 'evaluation',
+      node: 'net',
+      split: 'test',
+      metrics: { mae: 4.4, psnr: 25.1 },
+      confusion: [],
+      items: 3,
+      classes: [],
+      geometry: 'source',
+      volumes: ROWS,
+    };
+    store.recordEpoch(run, 'net', 0, 'test', { ...event.metrics, items: 3, ...volumeRowsField(event) });
+    store.close();
+    const reopened = ProjectStore.open(join(dir, 'p.phiproj'));
+    const [row] = reopened.epochs('net', run);
+    reopened.close();
+    const { items, ...rest } = row.metrics;
+    expect(items).toBe(3);
+    expect(splitVolumeRows(rest)).toEqual({ metrics: { mae: 4.4, psnr: 25.1 }, volumes: ROWS });
+  });
+
+  it('list worst first by the first column, undefined values last, and print with run and count', () => {
+    const columns = volumeFigureColumns(ROWS, []);
+    expect(columns.map((c) => c.label)).toEqual(['MAE', 'RMSE', 'PSNR dB']);
+    expect(sortVolumeRows(ROWS, columns[0]).map((r) => r.figures.mae)).toEqual([7.25, 4, 2]);
+    expect(sortVolumeRows(ROWS, columns[0], false).map((r) => r.figures.mae)).toEqual([2, 4, 7.25]);
+    // PSNR: higher is better, so the lowest comes first; a volume without one comes last either way.
+    expect(sortVolumeRows(ROWS, columns[2]).map((r) => r.figures.psnr)).toEqual([22, 31.5, null]);
+    expect(sortVolumeRows(ROWS, columns[2], false).map((r) => r.figures.psnr)).toEqual([31.5, 22, null]);
+    expect(volumeFigureLines(ROWS, [], 'R1')).toEqual([
+      'Test split of run R1 · 3 volumes · each in its source geometry, worst MAE first:',
+      '  sub "dir"/b c.nii.gz: MAE 7.250, RMSE 7.746, PSNR dB 22.00',
+      '  c.nii.gz: MAE 4.000, RMSE 4.472, PSNR dB —',
+      '  a.nii.gz: MAE 2.000, RMSE 2.236, PSNR dB 31.50',
+    ]);
+  });
+
+  it('of a segmentation: mean Dice worst first, then Dice and HD95 of each foreground class by name', () => {
+    const rows: VolumeFigureRow[] = [
+      { id: 'x', figures: { macroDice: 0.9, 'dice:1': 0.95, 'hd95:1': 1.5, 'dice:2': 0.85, 'hd95:2': 3 } },
+      { id: 'y', figures: { macroDice: 0.4, 'dice:1': 0.8, 'hd95:1': 2, 'dice:2': 0, 'hd95:2': null } },
+    ];
+    const columns = volumeFigureColumns(rows, ['background', 'liver', 'tumour']);
+    expect(columns.map((c) => c.label)).toEqual([
+      'Dice (mean over classes)',
+      'Dice liver',
+      'HD95 mm liver',
+      'Dice tumour',
+      'HD95 mm tumour',
+    ]);
+    expect(sortVolumeRows(rows, columns[0]).map((r) => r.id)).toEqual(['y', 'x']);
+    expect(sortVolumeRows(rows, columns[2]).map((r) => r.id)).toEqual(['y', 'x']);
+  });
+});
