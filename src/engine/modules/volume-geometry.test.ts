@@ -46,6 +46,25 @@ function volumeSample(d: number, h: number, w: number, spacing: number[]): Sampl
 
 const ctx = { nodeId: 'r', split: 'train' as const, rng: () => 0.5, inputs: {} };
 
+/** `data`, predicted on the grid of `out` (single channel), mapped back onto the voxels of `sample`. */
+function backToSource<T extends Uint8Array | Float32Array>(
+  data: T,
+  out: Sample,
+  sample: Sample,
+  mode: 'nearest' | 'bilinear',
+): T {
+  const [depth, height, width] = out.image.shape;
+  const source = geometry(sample.image);
+  return resampleVolumeToSource(
+    data,
+    { depth, height, width, channels: 1 },
+    sourceToSample(out, source),
+    sourceDepthToSample(out, source.depth),
+    source,
+    mode,
+  );
+}
+
 describe('Resample to Spacing on volumes', () => {
   it('resamples across slices as scipy.ndimage.zoom does and records the slice map', async () => {
     const sample = volumeSample(7, 9, 10, [3, 1.5, 1.2]);
@@ -80,15 +99,7 @@ describe('Resample to Spacing on volumes', () => {
     const out = (await resampleSpacingModule.run(sample, params, ctx)) as Sample;
     expect(out.image.shape).toEqual([10, 12, 16, 1]);
     const predicted = out.label?.kind === 'mask' ? out.label.mask.data : new Uint8Array();
-    const source = geometry(sample.image);
-    const back = resampleVolumeToSource(
-      predicted,
-      { depth: 10, height: 12, width: 16, channels: 1 },
-      sourceToSample(out, source),
-      sourceDepthToSample(out, source.depth),
-      source,
-      'nearest',
-    );
+    const back = backToSource(predicted as Uint8Array, out, sample, 'nearest');
     expect(Array.from(back)).toEqual(Array.from(sample.label?.kind === 'mask' ? sample.label.mask.data : []));
   });
 
@@ -97,29 +108,14 @@ describe('Resample to Spacing on volumes', () => {
     const params = resampleSpacingModule.params.parse({ spacingX: 2, spacingY: 1, spacingZ: 1.4 });
     const out = (await resampleSpacingModule.run(sample, params, ctx)) as Sample;
     const output = seededValues(15 * 14 * 6, 11, -1, 1);
-    const source = geometry(sample.image);
-    const back = resampleVolumeToSource(
-      output,
-      { depth: 15, height: 14, width: 6, channels: 1 },
-      sourceToSample(out, source),
-      sourceDepthToSample(out, source.depth),
-      source,
-      'bilinear',
-    );
+    const back = backToSource(output, out, sample, 'bilinear');
     const reference = scipyZoom(output, [15, 14, 6], [7, 9, 10]);
     let worst = 0;
     back.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - reference[i]))));
     expect(worst).toBeLessThan(1e-5);
     // A value that changes only across slices comes back changed across slices, not repeated slice by slice.
     const ramp = Float32Array.from({ length: 15 * 14 * 6 }, (_, i) => Math.floor(i / (14 * 6)));
-    const rampBack = resampleVolumeToSource(
-      ramp,
-      { depth: 15, height: 14, width: 6, channels: 1 },
-      sourceToSample(out, source),
-      sourceDepthToSample(out, source.depth),
-      source,
-      'bilinear',
-    );
+    const rampBack = backToSource(ramp, out, sample, 'bilinear');
     const perSlice = Array.from({ length: 7 }, (_, z) => rampBack[z * 90]);
     const expected = Array.from({ length: 7 }, (_, z) =>
       Math.min(Math.max(((z + 0.5) * 15) / 7 - 0.5, 0), 14),
