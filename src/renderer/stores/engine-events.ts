@@ -79,9 +79,15 @@ export function applyEngineEvent(event: EngineEvent, to: EventTargets): void {
     case 'evaluation':
       if (event.trial && runs.run?.repeat) runs.repeatTrained();
       if (!event.trial) {
-        to.metrics
-          .of(event.node)
-          .setTest(event.metrics, event.confusion, event.items, event.geometry, event.volumes);
+        to.metrics.of(event.node).setTest({
+          metrics: event.metrics,
+          confusion: event.confusion,
+          items: event.items,
+          ...(event.geometry ? { geometry: event.geometry } : {}),
+          ...(event.volumes ? { volumes: event.volumes } : {}),
+          // The run that measured these figures, named with them.
+          ...(runs.run?.runId ? { run: runs.run.runId } : {}),
+        });
         // The engine stored the study of these scores before telling: read it back.
         void to.evaluations.load(event.node);
       }

@@ -47,20 +47,8 @@ export class NodeMetrics {
   }
 
   /** Records the test evaluation (`evaluation` event or stored history). */
-  setTest(
-    metrics: EpochMetrics,
-    confusion: number[][],
-    items?: number,
-    geometry?: NonNullable<MetricsHistory['test']>['geometry'],
-    volumes?: NonNullable<MetricsHistory['test']>['volumes'],
-  ): void {
-    this.test = {
-      metrics,
-      confusion,
-      ...(items !== undefined ? { items } : {}),
-      ...(geometry ? { geometry } : {}),
-      ...(volumes ? { volumes } : {}),
-    };
+  setTest(test: NonNullable<MetricsHistory['test']>): void {
+    this.test = test;
   }
 
   /** Adds (or replaces) one epoch's metrics for one split. */
