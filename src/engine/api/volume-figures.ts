@@ -63,7 +63,7 @@ export function sortVolumeRows(
   });
 }
 
-/** A figure of the table: three significant decimals, "—" where undefined. */
+/** A figure of the table: four significant digits, "—" where undefined. */
 export function formatVolumeFigure(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toPrecision(4);
 }
