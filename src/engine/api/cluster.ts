@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 
-/** The bounds of a profile's queue poll interval, in seconds. */
-export const POLL_SECONDS = { min: 1, max: 600 } as const;
-const POLL_RULE = `The queue poll interval must be a whole number of seconds from ${POLL_SECONDS.min} to ${POLL_SECONDS.max}: give one, e.g. 15`;
+/** The bounds and default of a profile's queue poll interval, in seconds. */
+export const POLL_SECONDS = { min: 1, max: 600, default: 15 } as const;
+const POLL_RULE = `The queue poll interval must be a whole number of seconds from ${POLL_SECONDS.min} to ${POLL_SECONDS.max}: give one, e.g. ${POLL_SECONDS.default}`;
 /** The largest cap on an array job's running tasks a profile takes. */
 const MAX_PARALLEL = 10_000;
 const PARALLEL_RULE = `At most N jobs at once must be a whole number from 1 to ${MAX_PARALLEL}: give one, or leave it empty for no cap`;
@@ -42,7 +42,7 @@ export const ClusterProfileSchema = z.object({
     .int(POLL_RULE)
     .min(POLL_SECONDS.min, POLL_RULE)
     .max(POLL_SECONDS.max, POLL_RULE)
-    .default(15),
+    .default(POLL_SECONDS.default),
   /** Tasks of one array job (tuning trials, prediction shards) running at once (`%N`); null: no cap. */
   maxParallel: z
     .number({ error: PARALLEL_RULE })

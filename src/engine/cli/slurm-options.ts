@@ -4,6 +4,7 @@
  * cluster option is refused; with `slurm`, the job's resources and how the
  * queue is watched.
  */
+import { POLL_SECONDS } from '../api';
 import type { SlurmResources } from '../cluster/batch-script';
 import { UsageError } from './command';
 
@@ -72,7 +73,7 @@ export function parseSlurmOptions(
       ...(time === undefined ? {} : { time }),
       maxRequeues: count('max-requeues', 0) ?? 2,
     },
-    pollSeconds: count('poll-seconds', 1) ?? 15,
+    pollSeconds: count('poll-seconds', 1) ?? POLL_SECONDS.default,
     graceSeconds: count('grace-seconds', 1) ?? 60,
   };
 }
