@@ -5,7 +5,14 @@
 import type { ProjectSession } from './session';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { EngineApi, EngineParams, EngineResults, EpochMetrics, MetricsHistory } from '../api';
+import type {
+  EngineApi,
+  EngineParams,
+  EngineResults,
+  EpochMetrics,
+  MetricsHistory,
+  VolumeFigureRow,
+} from '../api';
 import { EngineRequests, type RequestOptions } from '../api';
 import { collectionFrom, networkDir } from '../run/executor';
 import { parseOperatingRule } from '../nn/metrics/operating-point';
@@ -13,7 +20,6 @@ import { evaluateFolder } from './external-evaluation';
 import { inferenceRuntimeOf } from './inference-runtime';
 import { epochHistory } from './epoch-history';
 import { evaluationHistory, modelOfEvaluation } from './evaluations';
-import { splitVolumeRows } from './source-evaluation';
 import { reportInput } from '../report/input';
 import { renderReport } from '../report/html';
 
@@ -59,7 +65,9 @@ export class EvaluationChannel {
             r.split === 'train' || r.split === 'validation',
         )
         .map((r) => ({ epoch: r.epoch, split: r.split, metrics: r.metrics })),
-      test: test ? { ...testResult(test.metrics), run: test.runId } : undefined,
+      test: test
+        ? { ...testResult(test.metrics, store.volumeFigures(test.runId, node)), run: test.runId }
+        : undefined,
     };
   }
 
@@ -143,10 +151,9 @@ function trainedClasses(dir: string): string[] {
   }
 }
 
-/** The stored test row split back into its metrics, confusion matrix and item count. */
-function testResult(row: EpochMetrics): NonNullable<MetricsHistory['test']> {
-  const { confusion, items, sourceGeometry, ...rest } = row;
-  const { metrics, volumes } = splitVolumeRows(rest);
+/** The stored test row split back into its metrics, confusion matrix and item count, with its volumes' rows. */
+function testResult(row: EpochMetrics, volumes: VolumeFigureRow[]): NonNullable<MetricsHistory['test']> {
+  const { confusion, items, sourceGeometry, ...metrics } = row;
   return {
     metrics,
     ...(volumes.length ? { volumes } : {}),

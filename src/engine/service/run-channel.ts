@@ -12,7 +12,7 @@ import { messageOf } from '../errors';
 import { executeRun, networkDir, selectionOf } from '../run/executor';
 import type { ProjectStore } from '../store/project-store';
 import { recordTestEvaluation, stampOf } from './evaluations';
-import { measuredOnGrid, measureInSource, sessionMeasureContext, volumeRowsField } from './source-evaluation';
+import { measuredOnGrid, measureInSource, sessionMeasureContext } from './source-evaluation';
 import { itemAttributes, studySettings } from './test-study';
 import { APP_VERSION } from './version';
 
@@ -148,13 +148,17 @@ export class RunChannel {
       return;
     } else if (event.type === 'evaluation') {
       // The test split is evaluated once; its row carries the (square) confusion matrix, row-major.
-      this.session.store?.recordEpoch(runId, event.node, 0, 'test', {
-        ...event.metrics,
-        confusion: event.confusion.flat(),
-        items: event.items,
-        ...(event.geometry ? { sourceGeometry: event.geometry === 'source' ? 1 : 0 } : {}),
-        ...volumeRowsField(event),
-      });
+      this.session.store?.recordTest(
+        runId,
+        event.node,
+        {
+          ...event.metrics,
+          confusion: event.confusion.flat(),
+          items: event.items,
+          ...(event.geometry ? { sourceGeometry: event.geometry === 'source' ? 1 : 0 } : {}),
+        },
+        event.volumes ?? [],
+      );
       if (this.session.store && event.scores && !event.trial) {
         this.complete(event.node, this.recordStudy(runId, event));
         return;

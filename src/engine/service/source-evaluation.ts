@@ -6,7 +6,7 @@
  * against the dataset's own targets through the chain's recorded geometry.
  * Where that cannot be done, the grid's figures stay, said as such.
  */
-import type { EngineEvent, EpochMetrics, VolumeFigureRow } from '../api';
+import type { EngineEvent } from '../api';
 import type { DatasetSource } from '../graph/node-type';
 import type { NodeTypeRegistry } from '../graph/registry';
 import { sourceGeometryMetrics } from '../nn/evaluation/source-geometry';
@@ -105,39 +105,4 @@ export async function measureInSource(
     });
     return { ...event, geometry: 'network' };
   }
-}
-
-/**
- * The stored test row holds numbers only, so each per-volume figure is a key of its own:
- * `volume ["<item id>","<figure>"]` (JSON, so any item id round-trips).
- */
-const VOLUME_KEY_PREFIX = 'volume ';
-
-/** The test row's fields holding an evaluation's per-volume figures (read back by {@link splitVolumeRows}). */
-export function volumeRowsField(event: EvaluationEvent): EpochMetrics {
-  return Object.fromEntries(
-    (event.volumes ?? []).flatMap((row) =>
-      Object.entries(row.figures).map(([figure, value]) => [
-        `${VOLUME_KEY_PREFIX}${JSON.stringify([row.id, figure])}`,
-        value,
-      ]),
-    ),
-  );
-}
-
-/** A stored test row's figures apart from its per-volume figures, and those by volume (in stored order). */
-export function splitVolumeRows(row: EpochMetrics): { metrics: EpochMetrics; volumes: VolumeFigureRow[] } {
-  const metrics: EpochMetrics = {};
-  const volumes = new Map<string, VolumeFigureRow>();
-  for (const [key, value] of Object.entries(row)) {
-    if (!key.startsWith(VOLUME_KEY_PREFIX)) {
-      metrics[key] = value;
-      continue;
-    }
-    const [id, figure] = JSON.parse(key.slice(VOLUME_KEY_PREFIX.length)) as [string, string];
-    const volume = volumes.get(id) ?? { id, figures: {} };
-    volume.figures[figure] = Array.isArray(value) ? null : value;
-    volumes.set(id, volume);
-  }
-  return { metrics, volumes: [...volumes.values()] };
 }

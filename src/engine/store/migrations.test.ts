@@ -105,7 +105,7 @@ describe('migrations', () => {
   it('are numbered 1, 2, ... without gaps, and the current version is the last', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
     expect(CURRENT_SCHEMA_VERSION).toBe(migrations.length);
-    expect(CURRENT_SCHEMA_VERSION).toBe(4);
+    expect(CURRENT_SCHEMA_VERSION).toBe(5);
   });
 
   it('step 1 still creates exactly the released v1 schema (a released step is never edited)', () => {
@@ -221,14 +221,63 @@ describe('migrations', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.pragma('user_version', { simple: true })).toBe(5);
       expect(db.prepare('SELECT version, description FROM schema_history ORDER BY version').all()).toEqual([
         { version: 2, description: migrations[1].description },
         { version: 3, description: migrations[2].description },
         { version: 4, description: migrations[3].description },
+        { version: 5, description: migrations[4].description },
       ]);
     } finally {
       db.close();
+    }
+  });
+
+  it('opens a v4 project: per-volume figures kept as keys of the test row move to their own table', () => {
+    const path = join(tmp.dir, 'v4.phiproj');
+    writeV1Project(path);
+    const db = new Database(path);
+    db.transaction(() => migrations.slice(1, 4).forEach((step) => step.up(db)))();
+    db.pragma('user_version = 4');
+    // As the v4 app wrote them: `volume ["<item id>","<figure>"]`, JSON-encoded, beside the split's figures.
+    const insert = db.prepare("INSERT INTO epochs VALUES ('r1', ?, 0, 'test', ?)");
+    insert.run(
+      'net',
+      JSON.stringify({
+        mae: 4.4,
+        confusion: [],
+        items: 2,
+        sourceGeometry: 1,
+        'volume ["a.nii.gz","mae"]': 2,
+        'volume ["a.nii.gz","psnr"]': null,
+        'volume ["sub \\"dir\\"/b c ü.nii.gz","mae"]': 6.8,
+        'volume ["sub \\"dir\\"/b c ü.nii.gz","psnr"]': 21.5,
+      }),
+    );
+    insert.run('cls', '{"accuracy":0.75,"confusion":[3,1,0,4],"items":8}');
+    db.close();
+
+    const store = ProjectStore.open(path);
+    try {
+      expect(store.epochs('net', 'r1').find((e) => e.split === 'test')?.metrics).toEqual({
+        mae: 4.4,
+        confusion: [],
+        items: 2,
+        sourceGeometry: 1,
+      });
+      expect(store.volumeFigures('r1', 'net')).toEqual([
+        { id: 'a.nii.gz', figures: { mae: 2, psnr: null } },
+        { id: 'sub "dir"/b c ü.nii.gz', figures: { mae: 6.8, psnr: 21.5 } },
+      ]);
+      expect(store.epochs('net', 'r1').filter((e) => e.split !== 'test')).toHaveLength(2);
+      expect(store.epochs('cls', 'r1')[0].metrics).toEqual({
+        accuracy: 0.75,
+        confusion: [3, 1, 0, 4],
+        items: 8,
+      });
+      expect(store.volumeFigures('r1', 'cls')).toEqual([]);
+    } finally {
+      store.close();
     }
   });
 
@@ -256,7 +305,7 @@ describe('migrations', () => {
     db.exec('CREATE TABLE artifacts (x TEXT)');
     db.close();
     expect(() => ProjectStore.open(path)).toThrow(
-      /old\.phiproj could not be upgraded from project format 1 to 4 \(table artifacts already exists\); the file is unchanged/,
+      /old\.phiproj could not be upgraded from project format 1 to 5 \(table artifacts already exists\); the file is unchanged/,
     );
     const after = new Database(path, { readonly: true });
     try {

@@ -160,7 +160,54 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description:
+      "per-volume test figures of 3-D networks in a table of their own, out of the test rows' metrics",
+    up(db) {
+      // The primary key's index serves the reads, which are by run and node.
+      db.exec(`
+        CREATE TABLE volume_figures (
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          node TEXT NOT NULL,
+          item TEXT NOT NULL,
+          figure TEXT NOT NULL,
+          value REAL,
+          PRIMARY KEY (run_id, node, item, figure)
+        );
+      `);
+      moveVolumeKeysOutOfTestRows(db);
+    },
+  },
 ];
+
+/**
+ * Version 4 kept each per-volume figure as a key `volume ["<item id>","<figure>"]` of the test
+ * row's metrics; they move to `volume_figures` in the order they were written.
+ */
+function moveVolumeKeysOutOfTestRows(db: Database.Database): void {
+  const prefix = 'volume ';
+  const rows = db
+    .prepare(
+      `SELECT rowid, run_id, node, metrics FROM epochs
+       WHERE split = 'test' AND instr(metrics, '"volume [') > 0 ORDER BY rowid`,
+    )
+    .all() as { rowid: number; run_id: string; node: string; metrics: string }[];
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO volume_figures (run_id, node, item, figure, value) VALUES (?, ?, ?, ?, ?)',
+  );
+  const update = db.prepare('UPDATE epochs SET metrics = ? WHERE rowid = ?');
+  for (const row of rows) {
+    const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(metrics)) {
+      if (!key.startsWith(prefix)) continue;
+      const [item, figure] = JSON.parse(key.slice(prefix.length)) as [string, string];
+      insert.run(row.run_id, row.node, item, figure, typeof value === 'number' ? value : null);
+      delete metrics[key];
+    }
+    update.run(JSON.stringify(metrics), row.rowid);
+  }
+}
 
 /** The schema version this code writes and reads. */
 export const CURRENT_SCHEMA_VERSION = migrations[migrations.length - 1].version;

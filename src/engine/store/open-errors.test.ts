@@ -95,7 +95,7 @@ describe('opening what is not a usable project gives a readable error and change
     expectOpenError(
       path,
       'too-new',
-      /was saved by a newer Phi Studio \(project format 99; this version reads up to 4\)\. Update Phi Studio/,
+      /was saved by a newer Phi Studio \(project format 99; this version reads up to 5\)\. Update Phi Studio/,
     );
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(99);

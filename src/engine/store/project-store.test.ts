@@ -57,7 +57,7 @@ describe('create and open', () => {
     try {
       expect(raw.pragma('application_id', { simple: true })).toBe(PHI_APPLICATION_ID);
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(4);
+      expect(raw.pragma('user_version', { simple: true })).toBe(5);
       // No pixels: the file of a small project stays small.
       expect(statSync(store.path).size).toBeLessThan(200_000);
     } finally {

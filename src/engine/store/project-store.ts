@@ -23,6 +23,7 @@ import { EpochMetricsSchema, type EpochMetrics } from '../api/events';
 import type { z } from 'zod';
 import type { Graph, GraphEditSchema } from '../api/graph';
 import type { NodeUpgrade } from '../api/requests';
+import type { VolumeFigureRow } from '../api/volume-figures';
 import { isNoSpace } from '../run/disk-full';
 import { ProjectError } from './errors';
 import { checkProjectFile, describeSqliteFailure } from './file-checks';
@@ -30,6 +31,7 @@ import { applyEdits, checkGraph, hasNode, readGraph, writeGraph } from './graph-
 import { currentOwner, markEnded, markLive, ownerIsAlive } from './liveness';
 import { CURRENT_SCHEMA_VERSION, migrate } from './migrations';
 import { upgradeStoredNodes, type NodeTypeLookup } from './node-upgrades';
+import { readVolumeFigures, writeVolumeFigures } from './volume-figures';
 import type {
   ArtifactRecord,
   CustomModuleRecord,
@@ -374,6 +376,23 @@ export class ProjectStore {
     db.prepare(
       'INSERT OR REPLACE INTO epochs (run_id, node, epoch, split, metrics) VALUES (?, ?, ?, ?, ?)',
     ).run(runId, node, epoch, split, JSON.stringify(metrics));
+  }
+
+  /**
+   * Records (or replaces) a node's test row and its per-volume figures in one transaction, so
+   * a reader never sees the one without the other.
+   */
+  recordTest(runId: string, node: string, metrics: EpochMetrics, volumes: readonly VolumeFigureRow[]): void {
+    const db = this.conn();
+    db.transaction(() => {
+      this.recordEpoch(runId, node, 0, 'test', metrics);
+      writeVolumeFigures(db, runId, node, volumes);
+    }).immediate();
+  }
+
+  /** The per-volume test figures `runId` recorded for `node` (none for a 2-D network). */
+  volumeFigures(runId: string, node: string): VolumeFigureRow[] {
+    return readVolumeFigures(this.conn(), runId, node);
   }
 
   /**
