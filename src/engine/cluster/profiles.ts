@@ -76,7 +76,15 @@ export function checkShared(profile: ClusterProfile, projectPath: string): void 
     );
 }
 
-/** How a network (or a search's trials) trains with a profile: its queue poll interval and cap, 60 s of grace for late files. */
+/** What a cluster job gets where neither a profile nor a command-line flag says otherwise. */
+export const SLURM_DEFAULTS = {
+  /** Requeues of a task near its time limit before it counts as failed. */
+  maxRequeues: 2,
+  /** Seconds a job may be gone from the queue before its missing result fails it (late files on NFS). */
+  graceSeconds: 60,
+} as const;
+
+/** How a network (or a search's trials) trains with a profile: its queue poll interval and cap, the default requeues and grace. */
 export function trainingOptionsOf(profile: ClusterProfile): SlurmTrainingOptions {
   return {
     resources: {
@@ -87,10 +95,10 @@ export function trainingOptionsOf(profile: ClusterProfile): SlurmTrainingOptions
       ...(profile.setup.length ? { setup: profile.setup } : {}),
       ...(profile.phiCommand ? { phiCommand: profile.phiCommand } : {}),
       ...(profile.maxParallel === null ? {} : { maxParallel: profile.maxParallel }),
-      maxRequeues: 2,
+      maxRequeues: SLURM_DEFAULTS.maxRequeues,
     },
     pollSeconds: profile.pollSeconds,
-    graceSeconds: 60,
+    graceSeconds: SLURM_DEFAULTS.graceSeconds,
     env: slurmEnvOf(profile),
   };
 }

@@ -40,7 +40,7 @@ export const predictCommand: CliCommand = {
     if (!INFERENCE_RUNTIMES.includes(runtime))
       throw new UsageError(`unknown runtime "${values.runtime}": use ${INFERENCE_RUNTIMES.join(', ')}`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
-    const slurm = parseSlurmOptions(values, ['shards', 'max-parallel']);
+    const slurm = parseSlurmOptions(values, { clusterOnly: ['shards', 'max-parallel'], project: projectArg });
     if (slurm)
       return predictOnCluster(
         {

@@ -61,7 +61,7 @@ class ProgressPrinter {
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run a project: all, --sample N|P%, --node ID or --step-forward ID',
-  usage: `phi run <project.phiproj> [--sample N|P%] [--node ID] [--step-forward ID] [--json]\n${SLURM_USAGE}\n         (the network trains as one Slurm job, docs/cluster.md)`,
+  usage: `phi run <project.phiproj> [--sample N|P%] [--node ID] [--step-forward ID] [--json]\n${SLURM_USAGE}\n         (each network trains as one Slurm job, docs/cluster.md)`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -74,9 +74,9 @@ export const runCommand: CliCommand = {
         ...SLURM_OPTIONS,
       },
     });
-    const slurm = parseSlurmOptions(values);
     const [path] = positionals;
     if (!path || positionals.length > 1) throw new UsageError('give exactly one project file');
+    const slurm = parseSlurmOptions(values, { project: resolve(io.cwd, path) });
     const chosen = [values.sample, values.node, values['step-forward']].filter((v) => v !== undefined);
     if (chosen.length > 1) throw new UsageError('--sample, --node and --step-forward exclude each other');
     const request: RunRequest = values.sample

@@ -13,7 +13,7 @@ import { slurmExecutor, type SlurmExecutorOptions } from '../../cluster/slurm-ex
 import { lowerIsBetter } from '../../tuning/fitness';
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 import { createCliEngine } from '../engine';
-import { SLURM_OPTIONS, integerOption, parseSlurmOptions } from '../slurm-options';
+import { CLUSTER_USAGE, SLURM_OPTIONS, integerOption, parseSlurmOptions } from '../slurm-options';
 
 const USAGE = [
   'phi tune <project.phiproj> --node ID --search PARAM[=SPEC] [--search ...] [--metric split.metric]',
@@ -22,6 +22,7 @@ const USAGE = [
   '  --search batchSize=8,16,32          listed values',
   '  --search learningRate=1e-4..1e-2:log  a range; add :log for a log scale, :int for whole numbers',
   "  parameters not searched keep the node's values (e.g. epochs)",
+  CLUSTER_USAGE,
   '  --executor slurm [--partition P] [--max-parallel K] [--gres gpu:1] [--time 02:00:00]',
   '         [--poll-seconds N] [--grace-seconds N] [--max-requeues N] [--resume RUN]',
   '                                      each generation as one Slurm array job (docs/cluster.md);',
@@ -76,8 +77,11 @@ export interface TuneArgs {
   slurm?: SlurmExecutorOptions;
 }
 
-/** Parses the command line of `phi tune` (without the command name); throws a UsageError on bad usage. */
-export function parseTuneArgs(args: string[]): TuneArgs {
+/**
+ * Parses the command line of `phi tune` (without the command name), the
+ * project relative to `cwd`; throws a UsageError on bad usage.
+ */
+export function parseTuneArgs(args: string[], cwd = process.cwd()): TuneArgs {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -124,7 +128,7 @@ export function parseTuneArgs(args: string[]): TuneArgs {
     const issue = checked.error.issues[0];
     throw new UsageError(`--${String(issue?.path[0] ?? 'search')}: ${issue?.message ?? 'invalid'}`);
   }
-  const slurm = slurmOptions(values);
+  const slurm = slurmOptions(values, resolve(cwd, project));
   return {
     project,
     request,
@@ -137,8 +141,9 @@ export function parseTuneArgs(args: string[]): TuneArgs {
 /** The cluster options of `phi tune`, or undefined for the local executor (which takes none). */
 function slurmOptions(
   values: Record<string, string | boolean | string[] | undefined>,
+  project: string,
 ): SlurmExecutorOptions | undefined {
-  const chosen = parseSlurmOptions(values, ['max-parallel', 'resume']);
+  const chosen = parseSlurmOptions(values, { clusterOnly: ['max-parallel', 'resume'], project });
   if (!chosen) return undefined;
   const resume = values.resume as string | undefined;
   return { ...chosen, ...(resume === undefined ? {} : { resume }) };
@@ -202,7 +207,7 @@ export const tuneCommand: CliCommand = {
   summary: 'search network parameters with a genetic algorithm, print the top 5',
   usage: USAGE,
   async run(args, io: CliIO) {
-    const { project, request, applyBest, json, slurm } = parseTuneArgs(args);
+    const { project, request, applyBest, json, slurm } = parseTuneArgs(args, io.cwd);
     const metric = request.metric ?? 'validation.accuracy';
     const engine = createCliEngine(slurm ? { tuningExecutor: slurmExecutor(slurm) } : {});
     // A trial on a cluster is reported queued, running, then done: one number per trial.
