@@ -6,8 +6,9 @@
  * started again re-attaches to the job, which, requeued meanwhile, resumes
  * from its checkpoint; a job cancelled with `scancel` fails the node with
  * Slurm's state; `phi predict --shards K` equals a local prediction; and the
- * workbench's cluster profiles: "Test cluster" verdicts, and a project whose
- * executor is a profile training its network there on RUN.
+ * workbench's cluster profiles: "Test cluster" verdicts, a project whose
+ * executor is a profile training its network there on RUN, and `phi run
+ * --cluster NAME` submitting with a saved profile's partition and time limit.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -314,5 +315,61 @@ describe('cluster profiles in the workbench', () => {
     await engine.openProject({ path });
     expect((await engine.setProjectExecutor({ executor: null })).executor).toBeNull();
     engine.closeProject();
+  }, 600_000);
+});
+
+describe('phi run --cluster NAME', () => {
+  it("trains on Slurm with the saved profile's partition and time limit, --time beside it overriding that field; an unknown name and a project outside the shared folder are refused", async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    const base = loopbackProfile(cluster!, dir);
+    await engine.saveClusterProfile({
+      profile: { ...base, name: 'timed', partition: 'debug', time: '00:10:00', pollSeconds: 1 },
+    });
+    const { profiles } = await engine.saveClusterProfile({
+      profile: { ...base, name: 'elsewhere', sharedFolder: join(dir, 'shared') },
+    });
+    const names = profiles.map((p) => `"${p.name}"`).join(', ');
+    /** The partition and time limit Slurm holds for the job `phi run` said it submitted. */
+    const submitted = async (out: string) => {
+      const job = /Slurm job (\d+_0) submitted/.exec(out)?.[1];
+      expect(job).toBeDefined();
+      const shown = await cluster!.run('scontrol', ['show', 'job', job!]);
+      return [/\bPartition=(\S+)/.exec(shown)?.[1], /\bTimeLimit=(\S+)/.exec(shown)?.[1]];
+    };
+
+    const byProfile = project('by-cluster-flag', 1);
+    const ran = await runPhi(dir, ['run', byProfile, '--node', 'network', '--cluster', 'timed']);
+    expect(ran.err).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.out).toContain('✔ network');
+    expect(await submitted(ran.out)).toEqual(['debug', '00:10:00']);
+    expect(recorded(byProfile).result?.state).toBe('done');
+
+    const overridden = project('by-cluster-flag-time', 1);
+    const longer = await runPhi(dir, [
+      'run',
+      overridden,
+      '--node',
+      'network',
+      '--cluster',
+      'timed',
+      '--time',
+      '00:20:00',
+    ]);
+    expect(longer.code).toBe(0);
+    expect(await submitted(longer.out)).toEqual(['debug', '00:20:00']);
+
+    const unknown = await runPhi(dir, ['run', byProfile, '--node', 'network', '--cluster', 'timd']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split('\n')[0]).toBe(
+      `phi run: There is no cluster profile "timd" (there are ${names}): add it under File > Clusters.`,
+    );
+    const outside = await runPhi(dir, ['run', byProfile, '--node', 'network', '--cluster', 'elsewhere']);
+    expect(outside.code).toBe(2);
+    expect(outside.err.split('\n')[0]).toBe(
+      `phi run: The project ${byProfile} is not under ${join(dir, 'shared')}, the folder the nodes of cluster "elsewhere" share: move the project there or train on this computer`,
+    );
+    expect(outside.out).not.toContain('submitted');
   }, 600_000);
 });
