@@ -53,6 +53,16 @@ describe('--cluster NAME', () => {
   const shared = join(dir, 'shared');
   const project = join(shared, 'p.phiproj');
   const savedConfig = process.env.PHI_CONFIG_DIR;
+  /** The profiles' fields that become the jobs' resources, under the same names. */
+  const resources = {
+    partition: 'gpu',
+    account: 'radiology',
+    gres: 'gpu:1',
+    time: '04:00:00',
+    setup: ['module load nodejs/20'],
+    phiCommand: '/opt/phi/bin/phi',
+    maxParallel: 4,
+  };
   beforeAll(() => {
     process.env.PHI_CONFIG_DIR = join(dir, 'config');
     const store = new ClusterProfileStore();
@@ -61,15 +71,9 @@ describe('--cluster NAME', () => {
         ClusterProfileSchema.parse({
           name,
           sharedFolder: shared,
-          partition: 'gpu',
-          account: 'radiology',
-          gres: 'gpu:1',
-          time: '04:00:00',
-          setup: ['module load nodejs/20'],
-          phiCommand: '/opt/phi/bin/phi',
+          ...resources,
           slurmConf: '/etc/slurm-hpc/slurm.conf',
           pollSeconds: 30,
-          maxParallel: 4,
         }),
       );
   });
@@ -82,16 +86,7 @@ describe('--cluster NAME', () => {
   it("takes every field of the profile as the workbench does, Slurm's environment included", () => {
     const chosen = parseSlurmOptions({ cluster: 'hpc' }, { project });
     expect({ ...chosen, env: undefined }).toEqual({
-      resources: {
-        partition: 'gpu',
-        account: 'radiology',
-        gres: 'gpu:1',
-        time: '04:00:00',
-        setup: ['module load nodejs/20'],
-        phiCommand: '/opt/phi/bin/phi',
-        maxParallel: 4,
-        maxRequeues: 2,
-      },
+      resources: { ...resources, maxRequeues: 2 },
       pollSeconds: 30,
       graceSeconds: 60,
       env: undefined,
@@ -114,12 +109,9 @@ describe('--cluster NAME', () => {
       { clusterOnly: ['max-parallel'], project },
     );
     expect(chosen?.resources).toEqual({
+      ...resources,
       partition: 'debug',
-      account: 'radiology',
-      gres: 'gpu:1',
       time: '00:30:00',
-      setup: ['module load nodejs/20'],
-      phiCommand: '/opt/phi/bin/phi',
       maxParallel: 2,
       maxRequeues: 0,
     });
