@@ -5,6 +5,8 @@
  * confusion matrix at it. What `getEvaluation` returns and `phi report` prints.
  */
 import { z } from 'zod';
+import type { EpochMetrics } from './events';
+import type { VolumeFigureRow } from './volume-figures';
 
 /** A value, a 95% interval `[lower, upper]`, or `null` where undefined. */
 export type EvaluationValue = number | [number, number] | null;
@@ -122,17 +124,48 @@ export interface EvaluationRecord {
   subgroups?: EvaluationSubgroups[];
 }
 
+/**
+ * An external evaluation of a segmentation or transformation network: each item of the folder
+ * measured in its own (source) geometry, as the test split is (docs/metrics.md).
+ */
+export interface MeasuredEvaluationRecord {
+  id: string;
+  runId: string;
+  node: string;
+  source: 'external';
+  /** The folder evaluated, as given to `phi evaluate`. */
+  dataset: string;
+  task: 'segmentation' | 'transformation';
+  /** Always `source`: predictions mapped back to each item's grid and compared with its own target. */
+  geometry: 'source';
+  /** The model's stamp (nn/evaluation/model-stamp.ts), when its folder had one. */
+  modelStamp?: string;
+  createdAt: string;
+  /** The network's class names (segmentation), in index order; [] for a transformation. */
+  classes: string[];
+  /** Items the figures were computed on. */
+  items: number;
+  /** Per-class metrics are arrays in class order. */
+  metrics: EpochMetrics;
+  /** Segmentation: pixel (voxel) counts `[true][predicted]`; empty otherwise. */
+  confusion: number[][];
+  /** A 3-D network's figures of each volume on its own. */
+  volumes?: VolumeFigureRow[];
+}
+
 /** What `getEvaluation` returns: the test evaluation of the model the node holds (or of `run`) and external ones. */
 export interface EvaluationHistory {
   node: string;
   test?: EvaluationRecord;
   /** External evaluations of the node, newest first. */
   external: EvaluationRecord[];
+  /** External evaluations of a segmentation or transformation node, newest first. */
+  measured?: MeasuredEvaluationRecord[];
 }
 
 /** What an external evaluation did: the stored report, and the items it could not use with why. */
 export interface ExternalEvaluation {
-  record: EvaluationRecord;
+  record: EvaluationRecord | MeasuredEvaluationRecord;
   /** Items that failed, with the reason. */
   failed: { id: string; reason: string }[];
   /** Items a filter module of the chain dropped. */

@@ -9,6 +9,7 @@ export * from './dataset';
 export * from './evaluation';
 export * from './evaluation-figures';
 export * from './volume-figures';
+export * from './measured-figures';
 export * from './trust';
 export * from './limits';
 export * from './params-merge';

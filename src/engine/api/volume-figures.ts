@@ -72,8 +72,12 @@ export function formatVolumeFigure(value: number | null | undefined): string {
  * The heading every front end puts above the rows: the split, the run, the number of volumes and
  * what they were measured on.
  */
-export function volumeFiguresHeading(rows: readonly VolumeFigureRow[], run: string | undefined): string {
-  return `Test split${run ? ` of run ${run}` : ''} · ${rows.length} volume${rows.length === 1 ? '' : 's'} · each in its source geometry`;
+export function volumeFiguresHeading(
+  rows: readonly VolumeFigureRow[],
+  run: string | undefined,
+  scope = 'Test split',
+): string {
+  return `${scope}${run ? ` of run ${run}` : ''} · ${rows.length} volume${rows.length === 1 ? '' : 's'} · each in its source geometry`;
 }
 
 /** The rows as text lines, worst first by the first column: what `phi run` prints. */
@@ -81,11 +85,12 @@ export function volumeFigureLines(
   rows: readonly VolumeFigureRow[],
   classes: readonly string[],
   run: string | undefined,
+  scope?: string,
 ): string[] {
   const columns = volumeFigureColumns(rows, classes);
   if (!columns.length) return [];
   return [
-    `${volumeFiguresHeading(rows, run)}, worst ${columns[0].label} first:`,
+    `${volumeFiguresHeading(rows, run, scope)}, worst ${columns[0].label} first:`,
     ...sortVolumeRows(rows, columns[0]).map(
       (row) =>
         `  ${row.id}: ${columns.map((c) => `${c.label} ${formatVolumeFigure(row.figures[c.key])}`).join(', ')}`,

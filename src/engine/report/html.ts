@@ -21,8 +21,13 @@ import {
   volumeFigureColumns,
   volumeFiguresHeading,
   formatVolumeFigure,
+  type EpochMetrics,
+  type EvaluationHistory,
   type EvaluationRecord,
   type VolumeFigureRow,
+  measuredFigureRows,
+  measuredScope,
+  type MeasuredEvaluationRecord,
 } from '../api';
 import type { NetworkReport, ReportInput } from './input';
 
@@ -131,19 +136,40 @@ const GEOMETRY_TEXT = {
  * The test split's figures of each volume, worst first by the first figure. Volumes are numbered
  * by rank, not named: the report reproduces no file or item name.
  */
-function volumeFiguresTable(rows: VolumeFigureRow[], classes: string[], run: string | undefined): string {
+function volumeFiguresTable(
+  rows: VolumeFigureRow[],
+  classes: string[],
+  run: string | undefined,
+  scope = 'Test split',
+): string {
   const columns = volumeFigureColumns(rows, classes);
   if (!columns.length) return '';
-  return `<h3>${e(volumeFiguresHeading(rows, run))}</h3>
-<p>Each test volume measured on its own, worst ${e(columns[0].label)} first; volumes are numbered by that rank, their names not being reproduced here.</p>
+  return `<h3>${e(volumeFiguresHeading(rows, run, scope))}</h3>
+<p>Each volume measured on its own, worst ${e(columns[0].label)} first; volumes are numbered by that rank, their names not being reproduced here.</p>
 ${table(
   ['volume', ...columns.map((c) => e(c.label))],
   sortVolumeRows(rows, columns[0]).map((row, rank) => [
     td(String(rank + 1), true),
     ...columns.map((c) => td(formatVolumeFigure(row.figures[c.key]), true)),
   ]),
-  'Test split evaluation: figures per volume',
+  `${scope}: figures per volume`,
 )}`;
+}
+
+/** The figures of a segmentation or transformation node, a row per class of each per-class figure. */
+function measuredFiguresTable(metrics: EpochMetrics, classes: string[], label: string): string {
+  return table(
+    ['figure', 'value'],
+    measuredFigureRows(metrics, classes).map((f) => [td(e(f.label)), td(formatValue(f.value), true)]),
+    label,
+  );
+}
+
+/** An external folder measured in the source geometry (segmentation, transformation). */
+function measuredSection(record: MeasuredEvaluationRecord, id: string, heading: string): string {
+  return `<section id="${id}"><h2>${e(heading)}</h2>
+<p>The labelled folder <code>${e(basename(record.dataset))}</code>, evaluated with the trained model on ${e(record.createdAt.slice(0, 10))}: ${e(measuredScope({ ...record, dataset: basename(record.dataset) }))}. No interval is computed for these figures.</p>
+${measuredFiguresTable(record.metrics, record.classes, `${heading}: figures`)}${record.volumes ? volumeFiguresTable(record.volumes, record.classes, record.runId, `External folder ${basename(record.dataset)}`) : ''}</section>`;
 }
 
 /** The test table of a node without a classifier's study (segmentation, transformation, detection). */
@@ -152,14 +178,9 @@ function testMetricsSection(n: NetworkReport, id: string): string {
   if (!test)
     return `<section id="${id}"><h2>Test split evaluation</h2><p class="muted">No test evaluation: train the network on a dataset with a test split.</p></section>`;
   const classes = n.metrics.classes;
-  const rows = Object.entries(test.metrics).flatMap(([key, value]) =>
-    Array.isArray(value)
-      ? value.map((v, c) => [td(`${e(key)}, ${e(classes[c] ?? String(c))}`), td(formatValue(v), true)])
-      : [[td(e(key)), td(formatValue(value), true)]],
-  );
   return `<section id="${id}"><h2>Test split evaluation</h2>
 <p>The held-out test split${test.items !== undefined ? ` of ${test.items} items` : ''}, with the best checkpoint; figures ${test.geometry ? GEOMETRY_TEXT[test.geometry] : "as the trainer measured them, on the network's grid"}. No interval is computed for these figures.</p>
-${table(['figure', 'value'], rows, 'Test split evaluation: figures')}${test.volumes ? volumeFiguresTable(test.volumes, classes, test.run) : ''}</section>`;
+${measuredFiguresTable(test.metrics, classes, 'Test split evaluation: figures')}${test.volumes ? volumeFiguresTable(test.volumes, classes, test.run) : ''}</section>`;
 }
 
 function networkSection(n: NetworkReport, index: number, intendedUse: string): string {
@@ -212,6 +233,7 @@ function networkSection(n: NetworkReport, index: number, intendedUse: string): s
     : '<p class="muted">This network has not been trained.</p>';
   const test = n.evaluation.test;
   const external = n.evaluation.external;
+  const measured = n.evaluation.measured ?? [];
   return `<section id="${prefix}"><h2>Model card: ${e(n.title)} <span class="muted">(node ${e(n.node)})</span></h2>
 <table aria-label="Model card"><tbody>
 <tr><th>Intended use</th><td>${intendedUse ? e(intendedUse) : BLANK}</td></tr>
@@ -247,19 +269,28 @@ ${
     : testMetricsSection(n, `${prefix}-test`)
 }
 ${
-  external.length
-    ? external
-        .map((x, i) =>
-          evaluationSection(
-            x,
-            `${prefix}-external-${i}`,
-            `External validation ${i + 1}`,
-            `The labelled folder <code>${e(basename(x.dataset ?? ''))}</code>, evaluated with the trained model on ${e(x.createdAt.slice(0, 10))}; the operating point is the one chosen on the training's validation split.`,
-          ),
-        )
+  measured.length
+    ? measured
+        .map((x, i) => measuredSection(x, `${prefix}-external-${i}`, `External validation ${i + 1}`))
         .join('')
-    : `<section id="${prefix}-external-0"><h2>External validation</h2><p class="muted">None: <code>phi evaluate</code> evaluates the trained model on another labelled folder.</p></section>`
+    : external.length
+      ? external
+          .map((x, i) =>
+            evaluationSection(
+              x,
+              `${prefix}-external-${i}`,
+              `External validation ${i + 1}`,
+              `The labelled folder <code>${e(basename(x.dataset ?? ''))}</code>, evaluated with the trained model on ${e(x.createdAt.slice(0, 10))}; the operating point is the one chosen on the training's validation split.`,
+            ),
+          )
+          .join('')
+      : `<section id="${prefix}-external-0"><h2>External validation</h2><p class="muted">None: <code>phi evaluate</code> evaluates the trained model on another labelled folder.</p></section>`
 }`;
+}
+
+/** Whether the node has an external evaluation of any kind. */
+function hasExternal(history: EvaluationHistory | undefined): boolean {
+  return Boolean(history && (history.external.length || history.measured?.length));
 }
 
 /** The TRIPOD+AI / CLAIM items: where the report answers each, or a blank for a person. */
@@ -340,7 +371,7 @@ ${input.networks.map((n, i) => networkSection(n, i + 1, intendedUse)).join('\n')
     Object.entries(input.software).map(([k, v]) => [td(e(k)), td(e(v))]),
     'Software versions',
   )}</section>
-${checklist('n1', input.networks[0]?.evaluation.external.length > 0, intendedUse)}
+${checklist('n1', hasExternal(input.networks[0]?.evaluation), intendedUse)}
 </body></html>
 `;
 }

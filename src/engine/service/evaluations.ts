@@ -5,7 +5,13 @@
  * for `getEvaluation`, the Output tab and `phi report`. A cached run trains and evaluates
  * nothing: it reports what the store has.
  */
-import type { EngineEvent, EvaluationHistory, EvaluationRecord, ScoredSet } from '../api';
+import type {
+  EngineEvent,
+  EvaluationHistory,
+  EvaluationRecord,
+  MeasuredEvaluationRecord,
+  ScoredSet,
+} from '../api';
 import { evaluationReport, type EvaluationFigures, type EvaluationOptions } from '../nn/evaluation/report';
 import { modelStamp } from '../nn/evaluation/model-stamp';
 import { networkDir } from '../run/executor';
@@ -26,6 +32,21 @@ interface StoredReport {
   figures: EvaluationFigures;
   model?: EvaluatedModel;
   reference?: ScoredSet;
+}
+
+/** What the row of a segmentation or transformation node's external evaluation stores. */
+type MeasuredFigures = Pick<
+  MeasuredEvaluationRecord,
+  'task' | 'classes' | 'items' | 'metrics' | 'confusion' | 'volumes'
+>;
+interface StoredMeasurement {
+  measured: MeasuredFigures;
+  model?: EvaluatedModel;
+}
+
+/** Whether an evaluation row holds a classifier's study report (else a measurement in the source geometry). */
+function isStudy(row: EvaluationRow): boolean {
+  return 'figures' in (row.report as object);
 }
 
 /**
@@ -97,6 +118,35 @@ export function recordExternalEvaluation(
   return toRecord(row, 'full');
 }
 
+/** Stores the figures of an external folder measured in the source geometry with the node's full model. */
+export function recordMeasuredEvaluation(
+  store: ProjectStore,
+  runId: string,
+  node: string,
+  dataset: string,
+  measured: MeasuredFigures,
+  model?: EvaluatedModel,
+): MeasuredEvaluationRecord {
+  const stored: StoredMeasurement = { measured, ...(model ? { model } : {}) };
+  const id = store.recordEvaluation(runId, node, 'external', stored, dataset);
+  return toMeasuredRecord(store.evaluations(node).find((r) => r.id === id) as EvaluationRow);
+}
+
+function toMeasuredRecord(row: EvaluationRow): MeasuredEvaluationRecord {
+  const { measured, model } = row.report as StoredMeasurement;
+  return {
+    id: row.id,
+    runId: row.runId,
+    node: row.node,
+    source: 'external',
+    dataset: row.dataset ?? '',
+    geometry: 'source',
+    ...(model ? { modelStamp: model.stamp } : {}),
+    createdAt: row.createdAt,
+    ...measured,
+  };
+}
+
 function toRecord(row: EvaluationRow, model: 'full' | 'sample'): EvaluationRecord {
   const { figures } = row.report as StoredReport;
   return {
@@ -153,12 +203,11 @@ export function evaluationHistory(
   const test = rows
     .filter((r) => r.source === 'test' && (run ? r.runId === run : (modelOf(r) === 'sample') === sample))
     .at(-1);
+  const external = rows.filter((r) => r.source === 'external').reverse();
   return {
     node,
     ...(test ? { test: toRecord(test, modelOf(test)) } : {}),
-    external: rows
-      .filter((r) => r.source === 'external')
-      .reverse()
-      .map((r) => toRecord(r, 'full')),
+    external: external.filter(isStudy).map((r) => toRecord(r, 'full')),
+    measured: external.filter((r) => !isStudy(r)).map(toMeasuredRecord),
   };
 }

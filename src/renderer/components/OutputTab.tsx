@@ -12,6 +12,7 @@ import { macroKey, meanOfNonNull } from '../../engine/api';
 import type { NodeMetrics } from '../stores/metrics-store';
 import { useWorkbench } from './context';
 import { EvaluationView } from './EvaluationView';
+import { MeasuredEvaluations } from './MeasuredEvaluations';
 import { ConfusionTable } from './ConfusionTable';
 import { MetricChart } from './MetricChart';
 import { RepeatPanel } from './RepeatPanel';
@@ -115,6 +116,7 @@ function MetricsView({ node, metrics }: { node: string; metrics: NodeMetrics }) 
       </div>
       {metrics.test && <TestResult metrics={metrics} />}
       <EvaluationView node={node} />
+      {metrics.test?.geometry && <MeasuredEvaluations node={node} />}
       {metrics.test && <RepeatPanel node={node} metrics={metrics} />}
       <div className="metrics-table-wrap">
         <table className="metrics-table" aria-label="Metrics per epoch">

@@ -16,10 +16,13 @@ export function VolumeFigureTable({
   rows,
   classes,
   run,
+  scope,
 }: {
   rows: VolumeFigureRow[];
   classes: string[];
   run: string | undefined;
+  /** What the rows are of (`Test split` when absent). */
+  scope?: string;
 }) {
   const columns = volumeFigureColumns(rows, classes);
   const [order, setOrder] = useState<{ key: string; worstFirst: boolean } | null>(null);
@@ -30,7 +33,7 @@ export function VolumeFigureTable({
     setOrder({ key, worstFirst: key === column.key ? !worstFirst : true });
   return (
     <div className="volume-figures" data-testid="volume-figures">
-      <h4>{volumeFiguresHeading(rows, run)}</h4>
+      <h4>{volumeFiguresHeading(rows, run, scope)}</h4>
       <table className="metrics-table" aria-label="Test figures per volume">
         <thead>
           <tr>

@@ -1,8 +1,9 @@
 /**
  * `phi evaluate <project> --node ID --dataset DIR [--json]`: external validation of a
- * trained classifier, through the engine's `evaluateDataset` (service/external-evaluation.ts):
- * the study report (docs/metrics.md) is printed and stored in the project as an
- * evaluation run, with the operating point chosen on the training's validation split.
+ * trained network, through the engine's `evaluateDataset` (service/external-evaluation.ts):
+ * a classifier's study report (docs/metrics.md), with the operating point chosen on the
+ * training's validation split, or a segmentation or transformation network's figures in
+ * the source geometry, is printed and stored in the project as an evaluation run.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,11 +12,15 @@ import {
   figureRows,
   formatInterval,
   formatValue,
+  measuredFigureRows,
+  measuredScope,
   operatingText,
   overallScope,
   SMALL_SUBGROUP_CLASS_ITEMS,
   subgroupRows,
+  volumeFigureLines,
   type EvaluationRecord,
+  type MeasuredEvaluationRecord,
 } from '../../api';
 import { DEFAULT_RESAMPLES } from '../../nn/metrics/bootstrap';
 import { parseOperatingRule } from '../../nn/metrics/operating-point';
@@ -52,10 +57,38 @@ export function formatEvaluation(record: EvaluationRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A segmentation or transformation network's figures on the folder, each volume's after them. */
+export function formatMeasuredEvaluation(record: MeasuredEvaluationRecord): string {
+  const lines = [
+    `External evaluation of "${record.node}" on ${record.dataset}`,
+    `Figures: ${measuredScope(record)}${record.classes.length ? `; classes ${record.classes.join(', ')}` : ''}`,
+    ...measuredFigureRows(record.metrics, record.classes).map(
+      (f) => `  ${f.label.padEnd(44)} ${formatValue(f.value).padStart(6)}`,
+    ),
+    ...(record.confusion.length
+      ? [
+          `Confusion matrix (${record.volumes?.length ? 'voxels' : 'pixels'}; rows true, columns predicted):`,
+          ...record.confusion.map(
+            (row, i) =>
+              `  ${record.classes[i].padEnd(16)} ${row.map((n) => String(n).padStart(10)).join('')}`,
+          ),
+        ]
+      : []),
+    ...volumeFigureLines(
+      record.volumes ?? [],
+      record.classes,
+      record.runId,
+      `External folder ${record.dataset}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** See the module comment. */
 export const evaluateCommand: CliCommand = {
   name: 'evaluate',
-  summary: 'evaluate a trained classifier on another labelled folder (external validation)',
+  summary:
+    'evaluate a trained classifier, segmentation or transformation network on another labelled folder (external validation)',
   usage:
     "phi evaluate <project.phiproj> --node ID --dataset DIR [--operating-point youden|sens=T|spec=T (default: the node's)] [--bootstrap N] [--seed S] [--json]",
   async run(args, io) {
@@ -94,7 +127,13 @@ export const evaluateCommand: CliCommand = {
         bootstrap: resamples,
         seed,
       });
-      io.stdout.write(values.json ? `${JSON.stringify(record)}\n` : formatEvaluation(record));
+      io.stdout.write(
+        values.json
+          ? `${JSON.stringify(record)}\n`
+          : 'study' in record
+            ? formatEvaluation(record)
+            : formatMeasuredEvaluation(record),
+      );
       for (const f of failed) io.stderr.write(`phi evaluate: ${f.id}: ${f.reason}\n`);
       if (failed.length) io.stderr.write(`phi evaluate: ${failed.length} item(s) could not be evaluated\n`);
       if (dropped)

@@ -112,7 +112,13 @@ export async function sourceGeometryMetrics(
         if (truth.length !== mask.length)
           throw new Error(`its mask has ${truth.length} values but the image ${mask.length} pixels`);
         const counts = new Array<number>(geometry.classes * geometry.classes).fill(0);
-        for (let i = 0; i < truth.length; i++) counts[truth[i] * geometry.classes + mask[i]]++;
+        for (let i = 0; i < truth.length; i++) {
+          if (truth[i] >= geometry.classes)
+            throw new Error(
+              `its mask holds class ${truth[i]}, which the network does not know (it has ${geometry.classes} classes)`,
+            );
+          counts[truth[i] * geometry.classes + mask[i]]++;
+        }
         volumes?.add(original, mask);
         acc.addConfusion(counts);
       } else if (geometry.task === 'transformation') {

@@ -1,0 +1,214 @@
+/**
+ * External evaluation of a 2-D segmentation network: a project (96x80 PNGs -> Resize 64x64 ->
+ * a small U-Net) is trained by the engine, then `phi evaluate` measures it on another labelled
+ * folder; the stored figures equal `phi metrics` on `phi predict`'s source-size masks of that
+ * folder (and the report shows them), and a folder whose masks hold values the network does
+ * not know, or no masks, is refused in one sentence without storing anything.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatValue, type Graph, type MeasuredEvaluationRecord } from '../api';
+import { releaseTrained } from '../nn/predict';
+import { ProjectStore } from '../store/project-store';
+import { runPhi } from '../test-support/cli-io';
+import { withOpenProject } from '../test-support/open-project';
+import { rng } from '../test-support/phantoms';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-external-measured-'));
+afterAll(() => {
+  releaseTrained();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const W = 96;
+const H = 80;
+
+const png = (data: Uint8Array, path: string) =>
+  sharp(data, { raw: { width: W, height: H, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toFile(path);
+
+/** `count` noisy dark images with a bright square, and masks with `inside` on the square (0 elsewhere). */
+async function folder(
+  name: string,
+  count: number,
+  seed: number,
+  inside = 255,
+  masks = true,
+): Promise<string> {
+  const random = rng(seed);
+  const root = join(dir, name);
+  mkdirSync(join(root, 'images'), { recursive: true });
+  if (masks) mkdirSync(join(root, 'masks'), { recursive: true });
+  for (let n = 0; n < count; n++) {
+    const size = 18 + Math.floor(random() * 12);
+    const sx = Math.floor(random() * (W - size));
+    const sy = Math.floor(random() * (H - size));
+    const image = new Uint8Array(W * H);
+    const mask = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const within = x >= sx && x < sx + size && y >= sy && y < sy + size;
+        image[y * W + x] = Math.round((within ? 190 : 40) + 30 * random());
+        // A second gray level on one corner pixel of each square, when `inside` is not binary.
+        mask[y * W + x] = within ? (inside !== 255 && x === sx && y === sy ? 255 : inside) : 0;
+      }
+    const file = `case${String(n).padStart(3, '0')}.png`;
+    await png(image, join(root, 'images', file));
+    if (masks) await png(mask, join(root, 'masks', file));
+  }
+  return root;
+}
+
+function project(path: string): void {
+  const at = { x: 0, y: 0 };
+  const graph: Graph = {
+    nodes: [
+      {
+        id: 'data',
+        kind: 'dataset',
+        type: 'dataset',
+        version: 1,
+        params: { path: 'train', task: 'segmentation' },
+        position: at,
+      },
+      {
+        id: 'resize',
+        kind: 'module',
+        type: 'resize',
+        version: 1,
+        params: { width: 64, height: 64 },
+        position: at,
+      },
+      {
+        id: 'net',
+        kind: 'network',
+        type: 'neural-network',
+        version: 1,
+        params: {
+          task: 'segmentation',
+          architecture: 'unet',
+          backend: 'wasm',
+          baseFilters: 8,
+          depth: 2,
+          batchSize: 8,
+          learningRate: 0.01,
+          epochs: 4,
+        },
+        position: at,
+      },
+    ],
+    edges: [
+      { id: 'e1', source: 'data', target: 'resize', targetPort: 'in' },
+      { id: 'e2', source: 'resize', target: 'net', targetPort: 'in' },
+    ],
+  };
+  ProjectStore.create(path, { graph }).close();
+}
+
+describe('external evaluation of a 2-D segmentation network', () => {
+  it('stores phi metrics on phi predict masks of the folder, in the source geometry; refuses unknown labels', async () => {
+    await folder('train', 30, 3);
+    const external = await folder('external', 7, 29);
+    const path = join(dir, 'seg.phiproj');
+    project(path);
+    await withOpenProject(join(dir, 'cache'), path, async (engine) => {
+      const result = await engine.run({ mode: 'all' });
+      expect(result.errors).toEqual([]);
+      expect(result.status).toBe('done');
+    });
+
+    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
+    expect(evaluated.err).toBe('');
+    expect(evaluated.code).toBe(0);
+    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
+
+    const predicted = await runPhi(dir, [
+      'predict',
+      path,
+      '--node',
+      'net',
+      join(external, 'images'),
+      join(dir, 'pred'),
+    ]);
+    expect(predicted.code).toBe(0);
+    const measured = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'segmentation',
+      '--truth',
+      join(external, 'masks'),
+      '--pred',
+      join(dir, 'pred'),
+      '--json',
+    ]);
+    expect(measured.code).toBe(0);
+    const report = JSON.parse(measured.out) as {
+      matched: number;
+      overall: Record<string, number | null>;
+      perClass: Record<string, (number | null)[]>;
+      macro: Record<string, number | null>;
+      confusion: number[][];
+    };
+    console.log(
+      `external folder, ${record.items} images at 96x80: stored Dice ${JSON.stringify(record.metrics.dice)}, phi metrics ${JSON.stringify(report.perClass.dice)}`,
+    );
+    expect(record).toMatchObject({ task: 'segmentation', geometry: 'source', dataset: external, items: 7 });
+    expect(record.classes).toEqual(['background', 'foreground']);
+    expect(record.modelStamp).toMatch(/\S/);
+    expect(report.matched).toBe(7);
+    expect(record.confusion).toEqual(report.confusion);
+    expect(record.confusion.flat().reduce((a, b) => a + b, 0)).toBe(7 * W * H);
+    expect(record.metrics.dice).toEqual(report.perClass.dice);
+    expect(record.metrics.iou).toEqual(report.perClass.iou);
+    expect(record.metrics.macroDice).toBe(report.macro.dice);
+    expect(record.metrics.miou).toBe(report.overall.miou);
+    expect(record.metrics).not.toHaveProperty('loss');
+
+    // The text names the folder, the items, the run and the geometry; the project keeps it.
+    const text = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`7 items of ${external}, run `);
+    expect(text.out).toContain('segmentation figures in the source geometry');
+    expect(text.out).toMatch(/dice, foreground\s+\d\.\d+/);
+    const history = await withOpenProject(join(dir, 'cache'), path, (engine) =>
+      engine.getEvaluation({ node: 'net' }),
+    );
+    expect(history.external).toEqual([]);
+    expect(history.measured?.map((m) => m.runId)).toHaveLength(2);
+    expect(history.measured?.[1]).toEqual(record);
+
+    // The report shows it with the folder, the item count and the geometry.
+    const reported = await runPhi(dir, ['report', path, join(dir, 'report.html')]);
+    expect(reported.code).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>External validation 1</h2>');
+    expect(html).toContain(`7 items of external, run ${record.runId}`);
+    expect(html).toContain(
+      `<td>dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
+    );
+
+    // Labels the network does not know: refused in one sentence, nothing stored.
+    const gray = await folder('gray-levels', 3, 5, 128);
+    const refused = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', gray]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toBe(
+      `phi evaluate: ${gray}'s masks hold classes the network was not trained on (value 128, value 255; it knows background, foreground): save them with the mask values of the training's masks\n`,
+    );
+    const bare = await folder('no-masks', 3, 6, 255, false);
+    const unlabelled = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', bare]);
+    expect(unlabelled.code).not.toBe(0);
+    // The layout reader names what is missing and how to lay it out.
+    expect(unlabelled.err).toBe(
+      `phi evaluate: ${bare} needs an image folder (Dataset, images, image) and a mask folder (Label, Labels, masks) with files of the same names; found folders: images\n`,
+    );
+    const after = await withOpenProject(join(dir, 'cache'), path, (engine) =>
+      engine.getEvaluation({ node: 'net' }),
+    );
+    expect(after.measured).toHaveLength(2);
+  }, 600_000);
+});

@@ -1,0 +1,146 @@
+/**
+ * External evaluation of a 3-D segmentation network on nibabel-made MSD phantoms: the network
+ * (resampled to 1.5 mm and padded to its grid) is trained by the engine; `phi evaluate` on
+ * another MSD folder stores per-volume rows and a Dice, HD95 and mean surface distance in mm
+ * equal to `phi metrics` on `phi predict`'s NIfTI masks of that folder.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { volumeClassKey, type Graph, type MeasuredEvaluationRecord } from '../api';
+import { releaseTrained } from '../nn/predict';
+import { ProjectStore } from '../store/project-store';
+import { runPhi } from '../test-support/cli-io';
+import { MSD_PHANTOMS_PY } from '../test-support/msd-phantoms';
+import { withOpenProject } from '../test-support/open-project';
+import { pythonWith, runPython } from '../test-support/python';
+
+const dir = mkdtempSync(join(tmpdir(), 'phi-external-volumes-'));
+afterAll(() => {
+  releaseTrained();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const python = pythonWith(['nibabel', 'numpy'], 'python3-nibabel');
+const MAKE = `${MSD_PHANTOMS_PY}
+import sys
+write_msd(sys.argv[1], int(sys.argv[2]), np.random.default_rng(int(sys.argv[3])), shape=(20, 20, 12), radius2=20)
+`;
+
+function project(path: string): void {
+  const at = { x: 0, y: 0 };
+  const module = (type: string, params: Record<string, unknown>) =>
+    ({ id: type, kind: 'module', type, version: 1, params, position: at }) as const;
+  const nodes: Graph['nodes'] = [
+    {
+      id: 'data',
+      kind: 'dataset',
+      type: 'dataset',
+      version: 1,
+      params: { path: 'train', task: 'segmentation' },
+      position: at,
+    },
+    module('resample-spacing', { spacingX: 1.5, spacingY: 1.5, spacingZ: 1.5 }),
+    module('crop-or-pad', { depth: 8, height: 16, width: 16 }),
+    {
+      id: 'net',
+      kind: 'network',
+      type: 'neural-network',
+      version: 1,
+      params: {
+        task: 'segmentation',
+        architecture: 'unet3d',
+        backend: 'wasm',
+        baseFilters: 4,
+        depth: 2,
+        patchSize: '8x8x8',
+        batchSize: 4,
+        epochs: 4,
+        learningRate: 0.01,
+      },
+      position: at,
+    },
+  ];
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i}`, source: nodes[i].id, target: n.id, targetPort: 'in' }));
+  ProjectStore.create(path, { graph: { nodes, edges } }).close();
+}
+
+/** `c0` of `imagesTr/c0.nii.gz`, of `c0.nii.gz` and of `c0`. */
+const caseName = (name: string): string => basename(name).replace(/\.nii(\.gz)?$/, '');
+
+type VolumeReport = {
+  perClass: Record<'dice' | 'iou' | 'hd95' | 'msd', (number | null)[]>;
+  macro: Record<string, number | null>;
+  volumes: { name: string; perClass: Record<string, (number | null)[]> }[];
+};
+
+describe('external evaluation of a 3-D segmentation network', () => {
+  it('stores per-volume rows and the HD95 phi metrics gives on phi predict masks of the folder', async () => {
+    runPython(python, MAKE, [join(dir, 'train'), '14', '3']);
+    const external = join(dir, 'external');
+    runPython(python, MAKE, [external, '4', '41']);
+    const path = join(dir, 'vol.phiproj');
+    project(path);
+    await withOpenProject(join(dir, 'cache'), path, async (engine) => {
+      const result = await engine.run({ mode: 'all' });
+      expect(result.errors).toEqual([]);
+      expect(result.status).toBe('done');
+    });
+
+    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
+    expect(evaluated.err).toBe('');
+    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
+    const predicted = await runPhi(dir, [
+      'predict',
+      path,
+      '--node',
+      'net',
+      join(external, 'imagesTr'),
+      'masks',
+    ]);
+    expect(predicted.err).toBe('');
+    const measured = await runPhi(dir, [
+      'metrics',
+      '--task',
+      'segmentation',
+      '--truth',
+      join(external, 'labelsTr'),
+      '--pred',
+      'masks',
+      '--classes',
+      '2',
+      '--json',
+    ]);
+    expect(measured.err).toBe('');
+    const report = JSON.parse(measured.out) as VolumeReport;
+    console.log(
+      `3-D external folder, ${record.items} volumes in the source geometry: stored ${JSON.stringify(record.metrics)}; phi metrics ${JSON.stringify(report.perClass)}`,
+    );
+
+    expect(record).toMatchObject({ task: 'segmentation', geometry: 'source', items: 4 });
+    expect(record.classes).toEqual(['background', 'lesion']);
+    for (const metric of ['dice', 'iou', 'hd95', 'msd'] as const) {
+      const stored = record.metrics[metric] as (number | null)[];
+      expect(stored[0]).toBeNull();
+      expect(stored.slice(1)).toEqual(report.perClass[metric]);
+    }
+    expect(record.metrics.macroHd95).toBe(report.macro.hd95);
+    expect(record.volumes).toHaveLength(4);
+    expect(report.volumes).toHaveLength(4);
+    for (const row of record.volumes ?? []) {
+      const volume = report.volumes.find((v) => caseName(v.name) === caseName(row.id));
+      expect(volume, row.id).toBeDefined();
+      expect(row.figures[volumeClassKey('dice', 1)]).toBe(volume?.perClass.dice[0]);
+      expect(row.figures[volumeClassKey('hd95', 1)]).toBe(volume?.perClass.hd95[0]);
+    }
+
+    // The text gives each volume's row under the folder's heading.
+    const text = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external]);
+    expect(text.out).toContain(`4 volumes of ${external}, run `);
+    expect(text.out).toContain(`External folder ${external} of run `);
+    expect(text.out).toContain('4 volumes · each in its source geometry, worst');
+  }, 600_000);
+});
