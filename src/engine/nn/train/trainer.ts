@@ -16,7 +16,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { EpochMetrics, Sample } from '../../api';
+import type { EngineEvent, EpochMetrics, Sample } from '../../api';
 import type { NetworkContext, SampleCollection } from '../../graph/node-type';
 import { selectBackend } from '../backends/select';
 import { DataParallel, trainThreads } from '../parallel/data-parallel';
@@ -327,6 +327,10 @@ export async function train(
       : undefined;
   let stoppedEarly = false;
   let parallel: DataParallel | null = null;
+  // Sent once this training's tensors are released: its listeners (the test in the source
+  // geometry) load the model again, and their tensors are not this training's.
+  let testEvent: Extract<EngineEvent, { type: 'evaluation' }> | undefined;
+  let summary: TrainSummary;
   try {
     // Only the wasm backend is single-threaded in Node; tensorflow and webgpu use every core already.
     if (backend === 'wasm' && startEpoch <= p.epochs && trainThreads() > 1) {
@@ -449,7 +453,7 @@ export async function train(
           parallel,
         );
       const testScores = geo.task === 'classification' ? testAcc.scores() : undefined;
-      ctx.emit({
+      testEvent = {
         type: 'evaluation',
         node: ctx.nodeId,
         split: 'test',
@@ -460,9 +464,9 @@ export async function train(
         ...(testScores
           ? { scores: { test: testScores, ...(validation ? { validation: validation.scores() } : {}) } }
           : {}),
-      });
+      };
     }
-    return {
+    summary = {
       backend,
       startEpoch,
       lastEpoch: state.epoch,
@@ -478,4 +482,6 @@ export async function train(
     const leaked = tf.memory().numTensors - startTensors;
     if (leaked > 0) ctx.log.warn(`${leaked} tensors were not released after training`);
   }
+  if (testEvent) ctx.emit(testEvent);
+  return summary;
 }
