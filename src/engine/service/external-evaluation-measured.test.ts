@@ -8,7 +8,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatValue, type Graph, type MeasuredEvaluationRecord } from '../api';
 import { releaseTrained } from '../nn/predict';
@@ -16,6 +15,7 @@ import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
 import { withOpenProject } from '../test-support/open-project';
 import { rng } from '../test-support/phantoms';
+import { SQUARE_HEIGHT, SQUARE_WIDTH, writeSquareCase } from '../test-support/square-phantoms';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-external-measured-'));
 afterAll(() => {
@@ -23,16 +23,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const W = 96;
-const H = 80;
+const W = SQUARE_WIDTH;
+const H = SQUARE_HEIGHT;
 
-const png = (data: Uint8Array, path: string) =>
-  sharp(data, { raw: { width: W, height: H, channels: 1 } })
-    .toColourspace('b-w')
-    .png()
-    .toFile(path);
-
-/** `count` noisy dark images with a bright square, and masks with `inside` on the square (0 elsewhere). */
+/** `count` cases in `name`/images and, with `inside` on the square, `name`/masks (none when `masks` is false). */
 async function folder(
   name: string,
   count: number,
@@ -42,25 +36,16 @@ async function folder(
 ): Promise<string> {
   const random = rng(seed);
   const root = join(dir, name);
-  mkdirSync(join(root, 'images'), { recursive: true });
-  if (masks) mkdirSync(join(root, 'masks'), { recursive: true });
-  for (let n = 0; n < count; n++) {
-    const size = 18 + Math.floor(random() * 12);
-    const sx = Math.floor(random() * (W - size));
-    const sy = Math.floor(random() * (H - size));
-    const image = new Uint8Array(W * H);
-    const mask = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) {
-        const within = x >= sx && x < sx + size && y >= sy && y < sy + size;
-        image[y * W + x] = Math.round((within ? 190 : 40) + 30 * random());
-        // A second gray level on one corner pixel of each square, when `inside` is not binary.
-        mask[y * W + x] = within ? (inside !== 255 && x === sx && y === sy ? 255 : inside) : 0;
-      }
-    const file = `case${String(n).padStart(3, '0')}.png`;
-    await png(image, join(root, 'images', file));
-    if (masks) await png(mask, join(root, 'masks', file));
-  }
+  const folders = masks ? ['images', 'masks'] : ['images'];
+  for (const f of folders) mkdirSync(join(root, f), { recursive: true });
+  for (let n = 0; n < count; n++)
+    await writeSquareCase(
+      root,
+      folders as [string, string?],
+      `case${String(n).padStart(3, '0')}.png`,
+      random,
+      inside,
+    );
   return root;
 }
 
@@ -197,7 +182,7 @@ describe('external evaluation of a 2-D segmentation network', () => {
     const refused = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', gray]);
     expect(refused.code).not.toBe(0);
     expect(refused.err).toBe(
-      `phi evaluate: ${gray}'s masks hold classes the network was not trained on (value 128, value 255; it knows background, foreground): save them with the mask values of the training's masks\n`,
+      `phi evaluate: ${gray}'s masks hold classes the network was not trained on (value 128; it knows background, foreground): save them with the mask values of the training's masks\n`,
     );
     const bare = await folder('no-masks', 3, 6, 255, false);
     const unlabelled = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', bare]);

@@ -32,6 +32,7 @@ import { pythonWith } from '../test-support/python';
 import { runPhi } from '../test-support/cli-io';
 import { ProjectStore } from '../store/project-store';
 import { withOpenProject } from '../test-support/open-project';
+import { SQUARE_HEIGHT, SQUARE_WIDTH, writeSquareCase } from '../test-support/square-phantoms';
 
 const dir = mkdtempSync(join(tmpdir(), 'phi-source-geometry-'));
 afterAll(() => {
@@ -39,31 +40,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const W = 96;
-const H = 80;
-
-const png = (data: Uint8Array, path: string) =>
-  sharp(data, { raw: { width: W, height: H, channels: 1 } })
-    .toColourspace('b-w')
-    .png()
-    .toFile(path);
-
-/** A noisy dark image with a bright square; its 0/255 mask; and, as a transformation target, the square's edge ring. */
-async function writeCase(root: string, folders: [string, string], name: string, random: () => number) {
-  const size = 18 + Math.floor(random() * 12);
-  const sx = Math.floor(random() * (W - size));
-  const sy = Math.floor(random() * (H - size));
-  const image = new Uint8Array(W * H);
-  const mask = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const inside = x >= sx && x < sx + size && y >= sy && y < sy + size;
-      image[y * W + x] = Math.round((inside ? 190 : 40) + 30 * random());
-      mask[y * W + x] = inside ? 255 : 0;
-    }
-  await png(image, join(root, folders[0], name));
-  await png(mask, join(root, folders[1], name));
-}
+const W = SQUARE_WIDTH;
+const H = SQUARE_HEIGHT;
 
 function project(path: string, dataset: Record<string, unknown>, network: Record<string, unknown>): void {
   const at = { x: 0, y: 0 };
@@ -101,7 +79,7 @@ async function pairedProject(
   const root = join(dir, name);
   for (const folder of folders) mkdirSync(join(root, folder), { recursive: true });
   for (let i = 0; i < count; i++)
-    await writeCase(root, folders, `img${String(i).padStart(3, '0')}.png`, random);
+    await writeSquareCase(root, folders, `img${String(i).padStart(3, '0')}.png`, random);
   const path = join(dir, `${name}.phiproj`);
   project(
     path,

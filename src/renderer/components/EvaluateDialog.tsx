@@ -1,6 +1,7 @@
 /**
- * "Evaluate on another dataset…" (the study's bar): picks a labelled folder
- * with the folder browser and asks the engine to run the trained classifier
+ * "Evaluate on another dataset…" (the study's bar, and the External evaluation
+ * section of a segmentation or transformation network): picks a labelled folder
+ * with the folder browser and asks the engine to run the trained network
  * on it (`evaluateDataset`, read like the node's Dataset node). The result is
  * stored in the project as an evaluation run and shown in the study's picker;
  * items it could not use are counted in the toast, with the first reason.
@@ -78,3 +79,28 @@ function EvaluateDialogView({
 
 /** See the module comment. */
 export const EvaluateDialog = observer(EvaluateDialogView);
+
+/** The "Evaluate on another dataset…" button and its dialog; `onEvaluated` gets the new evaluation's id. */
+function EvaluateButtonView({ node, onEvaluated }: { node: string; onEvaluated(id: string): void }) {
+  const wb = useWorkbench();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        className="btn"
+        disabled={wb.running}
+        title={
+          wb.runBlockedReason ?? 'Run the trained network on another labelled folder (external validation)'
+        }
+        onClick={() => setOpen(true)}
+      >
+        Evaluate on another dataset…
+      </button>
+      {open && <EvaluateDialog node={node} onClose={() => setOpen(false)} onEvaluated={onEvaluated} />}
+    </>
+  );
+}
+
+/** See {@link EvaluateButtonView}. */
+export const EvaluateButton = observer(EvaluateButtonView);

@@ -21,7 +21,7 @@ import {
 import { useWorkbench } from './context';
 import { ConfusionTable } from './ConfusionTable';
 import { ErrorGallery } from './ErrorGallery';
-import { EvaluateDialog } from './EvaluateDialog';
+import { EvaluateButton } from './EvaluateDialog';
 import { StudyChart } from './StudyChart';
 import { SubgroupTable } from './SubgroupTable';
 
@@ -151,7 +151,6 @@ function EvaluationViewInner({ node }: { node: string }) {
   if (!records.length) return null;
   const record = records.find((r) => r.id === picked) ?? records[0];
   const exported = wb.evaluations.exported.get(node);
-  const [evaluating, setEvaluating] = useState(false);
   return (
     <section className="test-result study" aria-label="Study of the trained classifier" data-testid="study">
       <div className="tab-toolbar">
@@ -177,17 +176,7 @@ function EvaluationViewInner({ node }: { node: string }) {
             {sourceText(record)}
           </span>
         )}
-        <button
-          type="button"
-          className="btn"
-          disabled={wb.running}
-          title={
-            wb.runBlockedReason ?? 'Run the trained network on another labelled folder (external validation)'
-          }
-          onClick={() => setEvaluating(true)}
-        >
-          Evaluate on another dataset…
-        </button>
+        <EvaluateButton node={node} onEvaluated={setPicked} />
         <button
           type="button"
           className="btn"
@@ -209,9 +198,6 @@ function EvaluationViewInner({ node }: { node: string }) {
         )}
       </div>
       <Study key={record.id} record={record} />
-      {evaluating && (
-        <EvaluateDialog node={node} onClose={() => setEvaluating(false)} onEvaluated={setPicked} />
-      )}
     </section>
   );
 }

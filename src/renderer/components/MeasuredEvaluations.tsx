@@ -9,14 +9,13 @@ import { observer } from 'mobx-react-lite';
 import { formatValue, measuredFigureRows, measuredScope } from '../../engine/api';
 import { useWorkbench } from './context';
 import { ConfusionTable } from './ConfusionTable';
-import { EvaluateDialog } from './EvaluateDialog';
+import { EvaluateButton } from './EvaluateDialog';
 import { VolumeFigureTable } from './VolumeFigureTable';
 
 function MeasuredEvaluationsView({ node }: { node: string }) {
   const wb = useWorkbench();
   const history = wb.evaluations.history.get(node);
   const [picked, setPicked] = useState('');
-  const [evaluating, setEvaluating] = useState(false);
   const records = history?.measured ?? [];
   // A classifier's external evaluations are in its study.
   if (!history || history.test) return null;
@@ -41,17 +40,7 @@ function MeasuredEvaluationsView({ node }: { node: string }) {
             </select>
           </label>
         )}
-        <button
-          type="button"
-          className="btn"
-          disabled={wb.running}
-          title={
-            wb.runBlockedReason ?? 'Run the trained network on another labelled folder (external validation)'
-          }
-          onClick={() => setEvaluating(true)}
-        >
-          Evaluate on another dataset…
-        </button>
+        <EvaluateButton node={node} onEvaluated={setPicked} />
       </div>
       {record ? (
         <>
@@ -88,9 +77,6 @@ function MeasuredEvaluationsView({ node }: { node: string }) {
         </>
       ) : (
         <p className="muted">None yet: evaluate the trained network on another labelled folder.</p>
-      )}
-      {evaluating && (
-        <EvaluateDialog node={node} onClose={() => setEvaluating(false)} onEvaluated={setPicked} />
       )}
     </section>
   );

@@ -34,7 +34,10 @@ export function VolumeFigureTable({
   return (
     <div className="volume-figures" data-testid="volume-figures">
       <h4>{volumeFiguresHeading(rows, run, scope)}</h4>
-      <table className="metrics-table" aria-label="Test figures per volume">
+      <table
+        className="metrics-table"
+        aria-label={scope ? `${scope}: figures per volume` : 'Test figures per volume'}
+      >
         <thead>
           <tr>
             <th scope="col">item</th>
