@@ -7,7 +7,8 @@
  * mid-search is resumed without submitting its jobs again. Auto Tuning
  * started from the workbench of a project whose executor is a cluster profile
  * runs its trials there too, with the profile's cap on tasks running at once
- * and its queue poll interval.
+ * and its queue poll interval; `phi tune --cluster NAME` takes a saved
+ * profile, a flag beside it overriding its cap.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -54,6 +55,8 @@ const SEARCH = [
   '5',
 ];
 const SLURM = ['--executor', 'slurm', '--poll-seconds', '1', '--grace-seconds', '2'];
+/** One generation of two trials. */
+const TWO_TRIALS = ['--population', '2', '--generations', '1'];
 
 /** A fresh copy of the small example project, its network's input already cached. */
 function project(name: string): string {
@@ -135,16 +138,7 @@ describe('phi tune --executor slurm', () => {
 
   it('a job cancelled with scancel while it runs is a failed trial with the reason CANCELLED', async () => {
     const path = project('cancelled');
-    const tuning = runPhi(dir, [
-      'tune',
-      path,
-      ...SEARCH,
-      '--population',
-      '2',
-      '--generations',
-      '1',
-      ...SLURM,
-    ]);
+    const tuning = runPhi(dir, ['tune', path, ...SEARCH, ...TWO_TRIALS, ...SLURM]);
     const running = await until('a running trial', async () => {
       const queue = await cluster!.run('squeue', [
         '--array',
@@ -423,5 +417,47 @@ describe('Auto Tuning from the workbench', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThan(pollSeconds * 0.9);
     // And the profile's interval, not the default 15 s: the median gap stays well under it, however loaded the machine.
     expect(gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeLessThan(POLL_SECONDS.default * 0.6);
+  }, 600_000);
+});
+
+describe('phi tune --cluster NAME', () => {
+  it("runs the trials with the saved profile's partition and time limit, --max-parallel beside it overriding the profile's cap", async () => {
+    process.env.PHI_CONFIG_DIR = join(dir, 'config');
+    const engine = new Engine({ cacheDir: join(dir, 'cache') });
+    await engine.saveClusterProfile({
+      profile: {
+        ...loopbackProfile(cluster!, dir),
+        name: 'capped-timed',
+        partition: 'debug',
+        time: '00:15:00',
+        maxParallel: 2,
+        pollSeconds: 1,
+      },
+    });
+    const path = project('by-cluster-flag');
+    const tuned = await runPhi(dir, [
+      'tune',
+      path,
+      ...SEARCH,
+      ...TWO_TRIALS,
+      '--cluster',
+      'capped-timed',
+      '--max-parallel',
+      '1',
+    ]);
+    expect(tuned.err).toBe('');
+    expect(tuned.code).toBe(0);
+    const { state, search } = readState(path);
+    expect(state.trials.map((t) => t.status)).toEqual(['done', 'done']);
+    const runDir = runFolder(path.replace(/\.phiproj$/, '.phidata'), search!.runId);
+    const script = readFileSync(join(runDir, 'gen-1.1.sbatch'), 'utf8');
+    expect(script).toContain('#SBATCH --array=0-1%1\n');
+    const job = /Slurm job (\d+)_0/.exec(tuned.out)?.[1];
+    expect(job).toBeDefined();
+    const shown = await cluster!.run('scontrol', ['show', 'job', `${job}_0`]);
+    expect([/\bPartition=(\S+)/.exec(shown)?.[1], /\bTimeLimit=(\S+)/.exec(shown)?.[1]]).toEqual([
+      'debug',
+      '00:15:00',
+    ]);
   }, 600_000);
 });
