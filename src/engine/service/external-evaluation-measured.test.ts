@@ -1,15 +1,18 @@
 /**
- * External evaluation of a 2-D segmentation network: a project (96x80 PNGs -> Resize 64x64 ->
+ * External evaluation of 2-D segmentation and transformation networks: a project (96x80 PNGs -> Resize 64x64 ->
  * a small U-Net) is trained by the engine, then `phi evaluate` measures it on another labelled
  * folder; the stored figures equal `phi metrics` on `phi predict`'s source-size masks of that
  * folder (and the report shows them), and a folder whose masks hold values the network does
- * not know, or no masks, is refused in one sentence without storing anything.
+ * not know, or no masks, is refused in one sentence without storing anything. A transformation
+ * network evaluated on a copy of its test split gives the MAE, RMSE and PSNR stored for that split.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatValue, type Graph, type MeasuredEvaluationRecord } from '../api';
+import { openDataset } from '../data/dataset-node';
+import { datasetParamsSchema } from '../data/params';
 import { releaseTrained } from '../nn/predict';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
@@ -49,7 +52,8 @@ async function folder(
   return root;
 }
 
-function project(path: string): void {
+/** `train` -> Resize 64x64 -> a small U-Net of `task`. */
+function project(path: string, task: 'segmentation' | 'transformation' = 'segmentation'): void {
   const at = { x: 0, y: 0 };
   const graph: Graph = {
     nodes: [
@@ -58,7 +62,7 @@ function project(path: string): void {
         kind: 'dataset',
         type: 'dataset',
         version: 1,
-        params: { path: 'train', task: 'segmentation' },
+        params: { path: task === 'segmentation' ? 'train' : 'train-transformation', task },
         position: at,
       },
       {
@@ -75,8 +79,8 @@ function project(path: string): void {
         type: 'neural-network',
         version: 1,
         params: {
-          task: 'segmentation',
-          architecture: 'unet',
+          task,
+          architecture: task === 'segmentation' ? 'unet' : 'unet-regression',
           backend: 'wasm',
           baseFilters: 8,
           depth: 2,
@@ -95,7 +99,7 @@ function project(path: string): void {
   ProjectStore.create(path, { graph }).close();
 }
 
-describe('external evaluation of a 2-D segmentation network', () => {
+describe('external evaluation of 2-D segmentation and transformation networks', () => {
   it('stores phi metrics on phi predict masks of the folder, in the source geometry; refuses unknown labels', async () => {
     await folder('train', 30, 3);
     const external = await folder('external', 7, 29);
@@ -195,5 +199,43 @@ describe('external evaluation of a 2-D segmentation network', () => {
       engine.getEvaluation({ node: 'net' }),
     );
     expect(after.measured).toHaveLength(2);
+  }, 600_000);
+
+  it("transformation: the folder's MAE, RMSE and PSNR are the test split's when it holds the test split", async () => {
+    // The square's mask as the target of its image.
+    const random = rng(8);
+    const root = join(dir, 'train-transformation');
+    for (const f of ['input', 'target']) mkdirSync(join(root, f), { recursive: true });
+    for (let n = 0; n < 30; n++)
+      await writeSquareCase(root, ['input', 'target'], `case${String(n).padStart(3, '0')}.png`, random);
+    const path = join(dir, 'transformation.phiproj');
+    project(path, 'transformation');
+    const test = await withOpenProject(join(dir, 'cache'), path, async (engine) => {
+      expect((await engine.run({ mode: 'all' })).status).toBe('done');
+      return (await engine.getMetrics({ node: 'net' })).test;
+    });
+    expect(test?.geometry).toBe('source');
+    const source = await openDataset(root, datasetParamsSchema.parse({ path: root, task: 'transformation' }));
+    const names = source.items.filter((i) => i.split === 'test').map((i) => basename(i.id));
+    const external = join(dir, 'transformation-test');
+    for (const f of ['input', 'target']) {
+      mkdirSync(join(external, f), { recursive: true });
+      for (const name of names) copyFileSync(join(root, f, name), join(external, f, name));
+    }
+    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
+    expect(evaluated.err).toBe('');
+    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
+    console.log(
+      `transformation, ${record.items} images: external ${JSON.stringify(record.metrics)}; test split ${JSON.stringify(test?.metrics)}`,
+    );
+    expect(record).toMatchObject({ task: 'transformation', geometry: 'source', classes: [], confusion: [] });
+    expect(record.items).toBe(names.length);
+    expect(test?.items).toBe(names.length);
+    for (const key of ['mae', 'rmse', 'psnr'])
+      expect(record.metrics[key] as number).toBeCloseTo(test?.metrics[key] as number, 9);
+    const text = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external]);
+    expect(text.out).toContain(`${names.length} items of ${external}, run `);
+    expect(text.out).toContain('transformation figures in the source geometry');
+    expect(text.out).toMatch(/psnr\s+\d+\.\d+/);
   }, 600_000);
 });
