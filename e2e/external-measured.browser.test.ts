@@ -7,31 +7,19 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourcesDir } from '../src/engine/resources';
-import { Engine } from '../src/engine/service/engine';
 import { formatValue, measuredFigureRows, type MeasuredEvaluationRecord } from '../src/engine/api';
 import { openProject, type Session } from './support/browser-steps';
+import { trainedLesions3d } from './support/lesions-3d-example';
 
 let session: Session;
 let record: MeasuredEvaluationRecord;
 
-/** A copy of the 3-D example, run (3 epochs), then evaluated on a copy of its data without its test images. */
+/** The 3-D example, trained, then evaluated on a copy of its data without its unlabelled test images. */
 async function evaluatedExample(dir: string): Promise<string> {
-  const folder = join(dir, 'example');
-  cpSync(resourcesDir('examples', 'lesions-3d'), folder, { recursive: true });
   const external = join(dir, 'external');
-  cpSync(join(folder, 'data'), external, { recursive: true });
-  rmSync(join(external, 'imagesTs'), { recursive: true, force: true });
-  const project = join(folder, 'lesions-3d.phiproj');
-  const engine = new Engine({ cacheDir: join(dir, 'cache', 'phi-studio') });
-  try {
-    const opened = await engine.openProject({ path: project });
-    const network = opened.graph.nodes.find((n) => n.id === 'network');
-    await engine.editGraph({
-      edits: [{ op: 'set-params', id: 'network', params: { ...network?.params, epochs: 3 } }],
-    });
-    const run = await engine.run({ mode: 'all' });
-    if (run.status !== 'done') throw new Error(`the example did not run: ${run.status}`);
+  const { project } = await trainedLesions3d(dir, async (engine) => {
+    cpSync(join(dir, 'example', 'data'), external, { recursive: true });
+    rmSync(join(external, 'imagesTs'), { recursive: true, force: true });
     const evaluated = await engine.evaluateDataset({
       node: 'network',
       dataset: external,
@@ -39,9 +27,7 @@ async function evaluatedExample(dir: string): Promise<string> {
       seed: 0,
     });
     record = evaluated.record as MeasuredEvaluationRecord;
-  } finally {
-    engine.closeProject();
-  }
+  });
   return project;
 }
 

@@ -5,39 +5,24 @@
  * classes), as formatted from `getMetrics`, and under them each test volume's own figures, worst
  * first, sortable by a column's header.
  */
-import { cpSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourcesDir } from '../src/engine/resources';
-import { Engine } from '../src/engine/service/engine';
+import type { Engine } from '../src/engine/service/engine';
 import { formatVolumeFigure, sortVolumeRows, volumeFigureColumns } from '../src/engine/api';
 import { formatMetric } from '../src/renderer/stores/format';
 import { openProject, type Session } from './support/browser-steps';
+import { trainedLesions3d } from './support/lesions-3d-example';
 
 let session: Session;
 let stored: Awaited<ReturnType<Engine['getMetrics']>>['test'];
 let classes: string[] = [];
 
-/** A copy of the 3-D example, run (3 epochs) with the cache `phi serve` will use; keeps its stored test result. */
+/** The 3-D example, trained; keeps its stored test result. */
 async function trainedExample(dir: string): Promise<string> {
-  const folder = join(dir, 'example');
-  cpSync(resourcesDir('examples', 'lesions-3d'), folder, { recursive: true });
-  const project = join(folder, 'lesions-3d.phiproj');
-  const engine = new Engine({ cacheDir: join(dir, 'cache', 'phi-studio') });
-  try {
-    const opened = await engine.openProject({ path: project });
-    const network = opened.graph.nodes.find((n) => n.id === 'network');
-    await engine.editGraph({
-      edits: [{ op: 'set-params', id: 'network', params: { ...network?.params, epochs: 3 } }],
-    });
-    const run = await engine.run({ mode: 'all' });
-    if (run.status !== 'done') throw new Error(`the example did not run: ${run.status}`);
+  const { project } = await trainedLesions3d(dir, async (engine) => {
     const history = await engine.getMetrics({ node: 'network' });
     stored = history.test;
     classes = history.classes;
-  } finally {
-    engine.closeProject();
-  }
+  });
   return project;
 }
 

@@ -10,12 +10,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatValue, type Graph, type MeasuredEvaluationRecord } from '../api';
+import { formatValue, type Graph } from '../api';
 import { openDataset } from '../data/dataset-node';
 import { datasetParamsSchema } from '../data/params';
 import { releaseTrained } from '../nn/predict';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
+import { evaluatedOn, predictedSegmentationMetrics } from '../test-support/predicted-metrics';
 import { withOpenProject } from '../test-support/open-project';
 import { rng } from '../test-support/phantoms';
 import { SQUARE_HEIGHT, SQUARE_WIDTH, writeSquareCase } from '../test-support/square-phantoms';
@@ -111,38 +112,14 @@ describe('external evaluation of 2-D segmentation and transformation networks', 
       expect(result.status).toBe('done');
     });
 
-    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
-    expect(evaluated.err).toBe('');
-    expect(evaluated.code).toBe(0);
-    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
-
-    const predicted = await runPhi(dir, [
-      'predict',
+    const record = await evaluatedOn(dir, path, external);
+    const report = await predictedSegmentationMetrics(
+      dir,
       path,
-      '--node',
-      'net',
       join(external, 'images'),
-      join(dir, 'pred'),
-    ]);
-    expect(predicted.code).toBe(0);
-    const measured = await runPhi(dir, [
-      'metrics',
-      '--task',
-      'segmentation',
-      '--truth',
       join(external, 'masks'),
-      '--pred',
       join(dir, 'pred'),
-      '--json',
-    ]);
-    expect(measured.code).toBe(0);
-    const report = JSON.parse(measured.out) as {
-      matched: number;
-      overall: Record<string, number | null>;
-      perClass: Record<string, (number | null)[]>;
-      macro: Record<string, number | null>;
-      confusion: number[][];
-    };
+    );
     console.log(
       `external folder, ${record.items} images at 96x80: stored Dice ${JSON.stringify(record.metrics.dice)}, phi metrics ${JSON.stringify(report.perClass.dice)}`,
     );
@@ -222,9 +199,7 @@ describe('external evaluation of 2-D segmentation and transformation networks', 
       mkdirSync(join(external, f), { recursive: true });
       for (const name of names) copyFileSync(join(root, f, name), join(external, f, name));
     }
-    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
-    expect(evaluated.err).toBe('');
-    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
+    const record = await evaluatedOn(dir, path, external);
     console.log(
       `transformation, ${record.items} images: external ${JSON.stringify(record.metrics)}; test split ${JSON.stringify(test?.metrics)}`,
     );

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { volumeClassKey, type Graph, type MeasuredEvaluationRecord } from '../api';
+import { volumeClassKey, type Graph } from '../api';
 import { releaseTrained } from '../nn/predict';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
+import { evaluatedOn, predictedSegmentationMetrics } from '../test-support/predicted-metrics';
 import { MSD_PHANTOMS_PY } from '../test-support/msd-phantoms';
 import { withOpenProject } from '../test-support/open-project';
 import { pythonWith, runPython } from '../test-support/python';
@@ -71,12 +72,6 @@ function project(path: string): void {
 /** `c0` of `imagesTr/c0.nii.gz`, of `c0.nii.gz` and of `c0`. */
 const caseName = (name: string): string => basename(name).replace(/\.nii(\.gz)?$/, '');
 
-type VolumeReport = {
-  perClass: Record<'dice' | 'iou' | 'hd95' | 'msd', (number | null)[]>;
-  macro: Record<string, number | null>;
-  volumes: { name: string; perClass: Record<string, (number | null)[]> }[];
-};
-
 describe('external evaluation of a 3-D segmentation network', () => {
   it('stores per-volume rows and the HD95 phi metrics gives on phi predict masks of the folder', async () => {
     runPython(python, MAKE, [join(dir, 'train'), '14', '3']);
@@ -90,32 +85,15 @@ describe('external evaluation of a 3-D segmentation network', () => {
       expect(result.status).toBe('done');
     });
 
-    const evaluated = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external, '--json']);
-    expect(evaluated.err).toBe('');
-    const record = JSON.parse(evaluated.out) as MeasuredEvaluationRecord;
-    const predicted = await runPhi(dir, [
-      'predict',
+    const record = await evaluatedOn(dir, path, external);
+    const report = await predictedSegmentationMetrics(
+      dir,
       path,
-      '--node',
-      'net',
       join(external, 'imagesTr'),
-      'masks',
-    ]);
-    expect(predicted.err).toBe('');
-    const measured = await runPhi(dir, [
-      'metrics',
-      '--task',
-      'segmentation',
-      '--truth',
       join(external, 'labelsTr'),
-      '--pred',
-      'masks',
-      '--classes',
-      '2',
-      '--json',
-    ]);
-    expect(measured.err).toBe('');
-    const report = JSON.parse(measured.out) as VolumeReport;
+      join(dir, 'masks'),
+      ['--classes', '2'],
+    );
     console.log(
       `3-D external folder, ${record.items} volumes in the source geometry: stored ${JSON.stringify(record.metrics)}; phi metrics ${JSON.stringify(report.perClass)}`,
     );
