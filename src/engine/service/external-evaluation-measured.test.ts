@@ -10,12 +10,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatValue, type Graph } from '../api';
+import { formatValue } from '../api';
 import { openDataset } from '../data/dataset-node';
 import { datasetParamsSchema } from '../data/params';
 import { releaseTrained } from '../nn/predict';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
+import { GraphBuilder } from '../test-support/pipeline';
+import { createBuiltinRegistry } from './builtin-registry';
 import { evaluatedOn, predictedSegmentationMetrics } from '../test-support/predicted-metrics';
 import { withOpenProject } from '../test-support/open-project';
 import { rng } from '../test-support/phantoms';
@@ -55,31 +57,14 @@ async function folder(
 
 /** `train` -> Resize 64x64 -> a small U-Net of `task`. */
 function project(path: string, task: 'segmentation' | 'transformation' = 'segmentation'): void {
-  const at = { x: 0, y: 0 };
-  const graph: Graph = {
-    nodes: [
-      {
-        id: 'data',
-        kind: 'dataset',
-        type: 'dataset',
-        version: 1,
-        params: { path: task === 'segmentation' ? 'train' : 'train-transformation', task },
-        position: at,
-      },
-      {
-        id: 'resize',
-        kind: 'module',
-        type: 'resize',
-        version: 1,
-        params: { width: 64, height: 64 },
-        position: at,
-      },
-      {
-        id: 'net',
-        kind: 'network',
-        type: 'neural-network',
-        version: 1,
-        params: {
+  const graph = new GraphBuilder(createBuiltinRegistry())
+    .chain(
+      ['data', 'dataset', { path: task === 'segmentation' ? 'train' : 'train-transformation', task }],
+      ['resize', 'resize', { width: 64, height: 64 }],
+      [
+        'net',
+        'neural-network',
+        {
           task,
           architecture: task === 'segmentation' ? 'unet' : 'unet-regression',
           backend: 'wasm',
@@ -89,14 +74,9 @@ function project(path: string, task: 'segmentation' | 'transformation' = 'segmen
           learningRate: 0.01,
           epochs: 4,
         },
-        position: at,
-      },
-    ],
-    edges: [
-      { id: 'e1', source: 'data', target: 'resize', targetPort: 'in' },
-      { id: 'e2', source: 'resize', target: 'net', targetPort: 'in' },
-    ],
-  };
+      ],
+    )
+    .build();
   ProjectStore.create(path, { graph }).close();
 }
 

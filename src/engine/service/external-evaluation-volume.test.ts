@@ -8,10 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { volumeClassKey, type Graph } from '../api';
+import { volumeClassKey } from '../api';
 import { releaseTrained } from '../nn/predict';
 import { ProjectStore } from '../store/project-store';
 import { runPhi } from '../test-support/cli-io';
+import { GraphBuilder } from '../test-support/pipeline';
+import { createBuiltinRegistry } from './builtin-registry';
 import { evaluatedOn, predictedSegmentationMetrics } from '../test-support/predicted-metrics';
 import { MSD_PHANTOMS_PY } from '../test-support/msd-phantoms';
 import { withOpenProject } from '../test-support/open-project';
@@ -30,43 +32,29 @@ write_msd(sys.argv[1], int(sys.argv[2]), np.random.default_rng(int(sys.argv[3]))
 `;
 
 function project(path: string): void {
-  const at = { x: 0, y: 0 };
-  const module = (type: string, params: Record<string, unknown>) =>
-    ({ id: type, kind: 'module', type, version: 1, params, position: at }) as const;
-  const nodes: Graph['nodes'] = [
-    {
-      id: 'data',
-      kind: 'dataset',
-      type: 'dataset',
-      version: 1,
-      params: { path: 'train', task: 'segmentation' },
-      position: at,
-    },
-    module('resample-spacing', { spacingX: 1.5, spacingY: 1.5, spacingZ: 1.5 }),
-    module('crop-or-pad', { depth: 8, height: 16, width: 16 }),
-    {
-      id: 'net',
-      kind: 'network',
-      type: 'neural-network',
-      version: 1,
-      params: {
-        task: 'segmentation',
-        architecture: 'unet3d',
-        backend: 'wasm',
-        baseFilters: 4,
-        depth: 2,
-        patchSize: '8x8x8',
-        batchSize: 4,
-        epochs: 4,
-        learningRate: 0.01,
-      },
-      position: at,
-    },
-  ];
-  const edges = nodes
-    .slice(1)
-    .map((n, i) => ({ id: `e${i}`, source: nodes[i].id, target: n.id, targetPort: 'in' }));
-  ProjectStore.create(path, { graph: { nodes, edges } }).close();
+  const graph = new GraphBuilder(createBuiltinRegistry())
+    .chain(
+      ['data', 'dataset', { path: 'train', task: 'segmentation' }],
+      ['resample', 'resample-spacing', { spacingX: 1.5, spacingY: 1.5, spacingZ: 1.5 }],
+      ['pad', 'crop-or-pad', { depth: 8, height: 16, width: 16 }],
+      [
+        'net',
+        'neural-network',
+        {
+          task: 'segmentation',
+          architecture: 'unet3d',
+          backend: 'wasm',
+          baseFilters: 4,
+          depth: 2,
+          patchSize: '8x8x8',
+          batchSize: 4,
+          epochs: 4,
+          learningRate: 0.01,
+        },
+      ],
+    )
+    .build();
+  ProjectStore.create(path, { graph }).close();
 }
 
 /** `c0` of `imagesTr/c0.nii.gz`, of `c0.nii.gz` and of `c0`. */
