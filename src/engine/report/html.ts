@@ -141,6 +141,7 @@ function volumeFiguresTable(
   classes: string[],
   run: string | undefined,
   scope = 'Test split',
+  section = 'Test split evaluation',
 ): string {
   const columns = volumeFigureColumns(rows, classes);
   if (!columns.length) return '';
@@ -152,7 +153,7 @@ ${table(
     td(String(rank + 1), true),
     ...columns.map((c) => td(formatVolumeFigure(row.figures[c.key]), true)),
   ]),
-  `${scope}: figures per volume`,
+  `${section}: figures per volume`,
 )}`;
 }
 
@@ -169,7 +170,7 @@ function measuredFiguresTable(metrics: EpochMetrics, classes: string[], label: s
 function measuredSection(record: MeasuredEvaluationRecord, id: string, heading: string): string {
   return `<section id="${id}"><h2>${e(heading)}</h2>
 <p>The labelled folder <code>${e(basename(record.dataset))}</code>, evaluated with the trained model on ${e(record.createdAt.slice(0, 10))}: ${e(measuredScope({ ...record, dataset: basename(record.dataset) }))}. No interval is computed for these figures.</p>
-${measuredFiguresTable(record.metrics, record.classes, `${heading}: figures`)}${record.volumes ? volumeFiguresTable(record.volumes, record.classes, record.runId, `External folder ${basename(record.dataset)}`) : ''}</section>`;
+${measuredFiguresTable(record.metrics, record.classes, `${heading}: figures`)}${record.volumes ? volumeFiguresTable(record.volumes, record.classes, record.runId, `External folder ${basename(record.dataset)}`, heading) : ''}</section>`;
 }
 
 /** The test table of a node without a classifier's study (segmentation, transformation, detection). */

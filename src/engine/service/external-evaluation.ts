@@ -18,7 +18,7 @@ import type { DatasetSource } from '../graph/node-type';
 import type { NodeTypeRegistry } from '../graph/registry';
 import type { OperatingRule } from '../nn/metrics/operating-point';
 import { heldInference } from '../nn/export/inference-backend';
-import { sourceGeometryMetrics } from '../nn/evaluation/source-geometry';
+import { ItemRefused, sourceGeometryMetrics } from '../nn/evaluation/source-geometry';
 import { inferenceRuntimeOf } from './inference-runtime';
 import { loadTrained, runOn, type Trained } from '../nn/predict';
 import { applyChain, chainOf, datasetNodeOf, type ChainStep } from '../run/chain';
@@ -77,8 +77,9 @@ function inRun<T>(store: ProjectStore, runId: string, record: () => T): T {
 }
 
 /**
- * The folder's labels as the network knows them: a mask value it was not
- * trained on, or items without a mask (target), refuse the whole folder.
+ * The folder's labels as the network knows them: classes it was not trained
+ * on, or items without a mask (target), refuse the whole folder (as a mask
+ * holding an unknown class index does when it is measured).
  */
 function checkLabels(trained: Trained, source: DatasetSource, dataset: string): void {
   const { classes, geometry } = trained.manifest;
@@ -109,7 +110,12 @@ async function measureFolder(
 ): Promise<ExternalEvaluation> {
   checkLabels(trained, source, dataset);
   const ids = new Set(source.items.map((item) => item.id));
-  const result = await sourceGeometryMetrics(trained, chain, source, ids, signal);
+  // Every item is measured, or none: figures that leave out an item whose mask the network does not know would be another folder's.
+  const result = await sourceGeometryMetrics(trained, chain, source, ids, signal, true).catch((error) => {
+    throw error instanceof ItemRefused
+      ? new Error(`${dataset} is refused at ${error.item}: ${error.reason}; correct or remove that item`)
+      : error;
+  });
   if (!result.items)
     throw new Error(
       `no item of ${dataset} could be evaluated${result.failed[0] ? ` (first: ${result.failed[0].id}: ${result.failed[0].reason})` : ''}`,

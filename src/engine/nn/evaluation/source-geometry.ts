@@ -41,6 +41,16 @@ export interface SourceGeometryResult {
   failed: { id: string; reason: string }[];
 }
 
+/** An item that could not be measured where every item must be. */
+export class ItemRefused extends Error {
+  constructor(
+    readonly item: string,
+    readonly reason: string,
+  ) {
+    super(`${item}: ${reason}`);
+  }
+}
+
 /** The class-index mask of a sample's label on its own grid, or a sentence saying why there is none. */
 function truthMask(sample: Sample): Uint8Array | Float32Array | Uint16Array | Int16Array {
   if (sample.label?.kind !== 'mask') throw new Error('the dataset gives no mask for this item');
@@ -58,6 +68,8 @@ export async function sourceGeometryMetrics(
   source: DatasetSource,
   ids: ReadonlySet<string>,
   signal?: AbortSignal,
+  /** Throw, naming the item, when an item cannot be measured, rather than leave it out. */
+  refuseFailures = false,
 ): Promise<SourceGeometryResult> {
   const { geometry, params } = trained.manifest;
   if (geometry.task === 'classification')
@@ -161,6 +173,7 @@ export async function sourceGeometryMetrics(
       items++;
     } catch (error) {
       if (signal?.aborted) throw error;
+      if (refuseFailures) throw new ItemRefused(item.id, (error as Error).message);
       failed.push({ id: item.id, reason: (error as Error).message });
     }
   }
