@@ -75,7 +75,7 @@ describe('the Output tab on a 3-D segmentation', () => {
     const rowsOf = (order: typeof volumes): string[][] =>
       order.map((v) => [v.id, ...columns.map((c) => formatVolumeFigure(v.figures[c.key]))]);
     expect(await shown()).toEqual(rowsOf(sortVolumeRows(volumes, columns[0])));
-    await table.getByRole('button', { name: /Dice \(mean over classes\)/ }).click();
+    await table.getByRole('button', { name: /Dice \(mean over foreground classes\)/ }).click();
     expect(await shown()).toEqual(rowsOf(sortVolumeRows(volumes, columns[0], false)));
   });
 });

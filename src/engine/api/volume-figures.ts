@@ -39,7 +39,7 @@ export function volumeFigureColumns(
     { key: 'mae', label: 'MAE', higherIsBetter: false },
     { key: 'rmse', label: 'RMSE', higherIsBetter: false },
     { key: 'psnr', label: 'PSNR dB', higherIsBetter: true },
-    { key: 'macroDice', label: 'Dice (mean over classes)', higherIsBetter: true },
+    { key: 'macroDice', label: 'Dice (mean over foreground classes)', higherIsBetter: true },
     ...classes.slice(1).flatMap((name, i) => [
       { key: volumeClassKey('dice', i + 1), label: `Dice ${name}`, higherIsBetter: true },
       { key: volumeClassKey('hd95', i + 1), label: `HD95 mm ${name}`, higherIsBetter: false },

@@ -80,7 +80,7 @@ describe('per-volume test figures', () => {
     ];
     const columns = volumeFigureColumns(rows, ['background', 'liver', 'tumour']);
     expect(columns.map((c) => c.label)).toEqual([
-      'Dice (mean over classes)',
+      'Dice (mean over foreground classes)',
       'Dice liver',
       'HD95 mm liver',
       'Dice tumour',
