@@ -154,5 +154,21 @@ describe('--cluster NAME', () => {
     expect(outside.err.split('\n')[0]).toBe(
       `phi run: The project ${join(dir, 'p.phiproj')} is not under ${shared}, the folder the nodes of cluster "lab" share: move the project there or train on this computer`,
     );
+    // The jobs read phi predict's input folder too.
+    const input = join(dir, 'scans');
+    const unread = await runPhi(shared, [
+      'predict',
+      project,
+      '--node',
+      'network',
+      input,
+      'out',
+      '--cluster',
+      'lab',
+    ]);
+    expect(unread.code).toBe(2);
+    expect(unread.err.split('\n')[0]).toBe(
+      `phi predict: The input folder ${input} is not under ${shared}, the folder the nodes of cluster "lab" share: move the input folder there or run it on this computer`,
+    );
   });
 });

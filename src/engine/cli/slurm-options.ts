@@ -43,11 +43,12 @@ export function integerOption(name: string, text: string | undefined): number | 
 /** What the shared options ask for: the jobs' resources, how the queue is watched, Slurm's environment. */
 export type SlurmChoice = SlurmTrainingOptions;
 
-/** The named profile, checked against the project; its refusals are usage errors. */
-function profileFor(name: string, project: string | undefined): ClusterProfile {
+/** The named profile, checked against the project and input folder; its refusals are usage errors. */
+function profileFor(name: string, project: string | undefined, input: string | undefined): ClusterProfile {
   try {
     const profile = new ClusterProfileStore().get(name);
     if (project !== undefined) checkShared(profile, project);
+    if (input !== undefined) checkShared(profile, input, 'input folder');
     return profile;
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -57,12 +58,16 @@ function profileFor(name: string, project: string | undefined): ClusterProfile {
 /**
  * The shared options of `values`, or undefined for the local executor;
  * `clusterOnly` names the command's own options that only a cluster takes,
- * `project` is the project's absolute path (checked against `--cluster`'s
- * shared folder).
+ * `project` is the project's absolute path and `input` the folder the jobs read
+ * (both checked against `--cluster`'s shared folder).
  */
 export function parseSlurmOptions(
   values: Record<string, string | boolean | string[] | undefined>,
-  { clusterOnly = [], project }: { clusterOnly?: readonly string[]; project?: string } = {},
+  {
+    clusterOnly = [],
+    project,
+    input,
+  }: { clusterOnly?: readonly string[]; project?: string; input?: string } = {},
 ): SlurmChoice | undefined {
   const text = (name: string): string | undefined => values[name] as string | undefined;
   const cluster = text('cluster');
@@ -94,7 +99,7 @@ export function parseSlurmOptions(
           pollSeconds: POLL_SECONDS.default,
           graceSeconds: SLURM_DEFAULTS.graceSeconds,
         }
-      : trainingOptionsOf(profileFor(cluster, project));
+      : trainingOptionsOf(profileFor(cluster, project, input));
   const given = {
     partition: text('partition'),
     maxParallel: count('max-parallel', 1),

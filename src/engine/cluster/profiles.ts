@@ -68,11 +68,14 @@ function inside(path: string, folder: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** Throws one sentence when the nodes could not read `projectPath` through the profile's shared folder. */
-export function checkShared(profile: ClusterProfile, projectPath: string): void {
-  if (!inside(projectPath, profile.sharedFolder))
+/**
+ * Throws one sentence when the nodes could not read `path` (the project, or what
+ * else `what` names, such as an input folder) through the profile's shared folder.
+ */
+export function checkShared(profile: ClusterProfile, path: string, what = 'project'): void {
+  if (!inside(path, profile.sharedFolder))
     throw new Error(
-      `The project ${projectPath} is not under ${profile.sharedFolder}, the folder the nodes of cluster "${profile.name}" share: move the project there or train on this computer`,
+      `The ${what} ${path} is not under ${profile.sharedFolder}, the folder the nodes of cluster "${profile.name}" share: move the ${what} there or ${what === 'project' ? 'train' : 'run it'} on this computer`,
     );
 }
 

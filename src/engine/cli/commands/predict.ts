@@ -40,7 +40,11 @@ export const predictCommand: CliCommand = {
     if (!INFERENCE_RUNTIMES.includes(runtime))
       throw new UsageError(`unknown runtime "${values.runtime}": use ${INFERENCE_RUNTIMES.join(', ')}`);
     const [projectArg, inputArg, outputArg] = positionals.map((p) => resolve(io.cwd, p));
-    const slurm = parseSlurmOptions(values, { clusterOnly: ['shards', 'max-parallel'], project: projectArg });
+    const slurm = parseSlurmOptions(values, {
+      clusterOnly: ['shards', 'max-parallel'],
+      project: projectArg,
+      input: inputArg,
+    });
     if (slurm)
       return predictOnCluster(
         {
