@@ -60,7 +60,7 @@ describe('the Output tab on a 3-D segmentation evaluated on another folder', () 
     expect(rows).toEqual(
       measuredFigureRows(record.metrics, record.classes).map((f) => [f.label, formatValue(f.value)]),
     );
-    expect(rows.map((r) => r[0])).toContain(`hd95, ${record.classes[1]}`);
+    expect(rows.map((r) => r[0])).toContain(`HD95 mm, ${record.classes[1]}`);
     const volumes = page.getByRole('table', {
       name: `External folder ${record.dataset}: figures per volume`,
     });

@@ -5,8 +5,9 @@
  */
 import type { EpochMetrics } from './events';
 import type { MeasuredEvaluationRecord } from './evaluation';
+import { metricLabel } from './metric-names';
 
-/** One figure: `dice, foreground` for a class's, `macroDice` for an overall one. */
+/** One figure: `Dice, foreground` for a class's, `Dice (macro)` for an overall one. */
 export interface MeasuredFigureRow {
   label: string;
   value: number | null;
@@ -16,8 +17,8 @@ export interface MeasuredFigureRow {
 export function measuredFigureRows(metrics: EpochMetrics, classes: readonly string[]): MeasuredFigureRow[] {
   return Object.entries(metrics).flatMap(([key, value]) =>
     Array.isArray(value)
-      ? value.map((v, c) => ({ label: `${key}, ${classes[c] ?? String(c)}`, value: v }))
-      : [{ label: key, value }],
+      ? value.map((v, c) => ({ label: `${metricLabel(key)}, ${classes[c] ?? String(c)}`, value: v }))
+      : [{ label: metricLabel(key), value }],
   );
 }
 

@@ -120,7 +120,7 @@ describe('external evaluation of 2-D segmentation and transformation networks', 
     expect(text.code).toBe(0);
     expect(text.out).toContain(`7 items of ${external}, run `);
     expect(text.out).toContain('segmentation figures in the source geometry');
-    expect(text.out).toMatch(/dice, foreground\s+\d\.\d+/);
+    expect(text.out).toMatch(/Dice, foreground\s+\d\.\d+/);
     const history = await withOpenProject(join(dir, 'cache'), path, (engine) =>
       engine.getEvaluation({ node: 'net' }),
     );
@@ -135,7 +135,7 @@ describe('external evaluation of 2-D segmentation and transformation networks', 
     expect(html).toContain('<h2>External validation 1</h2>');
     expect(html).toContain(`7 items of external, run ${record.runId}`);
     expect(html).toContain(
-      `<td>dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
+      `<td>Dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
     );
 
     // Labels the network does not know: refused in one sentence, nothing stored.
@@ -191,6 +191,6 @@ describe('external evaluation of 2-D segmentation and transformation networks', 
     const text = await runPhi(dir, ['evaluate', path, '--node', 'net', '--dataset', external]);
     expect(text.out).toContain(`${names.length} items of ${external}, run `);
     expect(text.out).toContain('transformation figures in the source geometry');
-    expect(text.out).toMatch(/psnr\s+\d+\.\d+/);
+    expect(text.out).toMatch(/PSNR\s+\d+\.\d+/);
   }, 600_000);
 });

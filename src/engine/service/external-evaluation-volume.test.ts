@@ -131,7 +131,7 @@ describe('external evaluation of a 3-D segmentation network', () => {
     );
     expect(html).toContain('aria-label="External validation 1: figures per volume"');
     expect(html).toContain(
-      `<td>hd95, lesion</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
+      `<td>HD95 mm, lesion</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
     );
 
     // A label volume holding a class the network does not know refuses the folder; nothing is stored.

@@ -280,7 +280,7 @@ describe('test metrics of a 3-D segmentation in the source geometry', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('figures in the source geometry');
     expect(html).toContain(
-      `<td>hd95, sphere</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
+      `<td>HD95 mm, sphere</td><td class="num">${formatValue(report.perClass.hd95[0])}</td>`,
     );
     // Repeats measure each seed's model the same way: per volume, in the source volumes.
     const repeat = await withOpenProject(join(dir, 'cache'), path, (engine) =>

@@ -178,7 +178,7 @@ describe('test metrics in the source geometry', () => {
     expect(html).toContain(`The held-out test split of ${names.length} items`);
     expect(html).toContain('figures in the source geometry');
     expect(html).toContain(
-      `<td>dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
+      `<td>Dice, foreground</td><td class="num">${formatValue(report.perClass.dice[1])}</td>`,
     );
 
     // Repeats measure each seed's model the same way: on the 96x80 masks.
